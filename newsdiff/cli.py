@@ -1,0 +1,278 @@
+"""The `newsdiff` command: parses arguments and calls the library, nothing more."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, Optional
+
+import typer
+
+from . import __version__
+from .config import Config, load_config
+from .importer import FileResult, import_paths
+from .model import InputError
+from .render import jsonout, terminal
+from .sources import ParseOptions, parse_bytes
+from .store import NotFound, Store
+
+app = typer.Typer(
+    help="Track news articles and see, sentence by sentence, how they change.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+JsonOpt = typer.Option(False, "--json", help="Print one JSON document instead of human output.")
+SingleAsOpt = typer.Option(
+    "added", "--single-as", help="NewsSniffer rows seen once: treat as 'added' (newer version) or 'removed'."
+)
+
+
+@dataclass
+class State:
+    """What the global options chose; the store and config are opened on first use."""
+
+    db_path: Path
+    config_path: Path | None
+    _store: Store | None = None
+    _config: Config | None = None
+    cleanup: list[Any] = field(default_factory=list)
+
+    def store(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = Store.open(self.db_path)
+            except Exception as exc:  # an unreadable or foreign file must not print a traceback
+                fail(f"cannot open database {self.db_path}: {exc}")
+        return self._store
+
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path, self.db_path)
+            except (OSError, ValueError) as exc:
+                fail(str(exc))
+        return self._config
+
+    def parse_options(self, single_as: str = "added") -> ParseOptions:
+        if single_as not in ("added", "removed"):
+            fail(f"--single-as must be 'added' or 'removed', not {single_as!r}")
+        return ParseOptions(single_as=single_as, sites=self.config().sites)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One line on stderr and a non-zero exit: the whole command failed."""
+    typer.echo(f"newsdiff: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"newsdiff: {message}", err=True)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"newsdiff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Path = typer.Option(
+        Path("newsdiff.db"), "--db", envvar="NEWSDIFF_DB", help="SQLite database (created on first use)."
+    ),
+    config: Optional[Path] = typer.Option(
+        None, "--config", help="TOML config (default: newsdiff.toml beside the database, if present)."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    ctx.obj = State(db_path=db, config_path=config)
+
+
+# -- import / parse ------------------------------------------------------------------------------
+
+
+def _describe(result: FileResult) -> str:
+    """One human line per stored or recognised version."""
+    parts = []
+    for v in result.versions:
+        label = f" (page version {v['label']})" if v.get("label") else ""
+        if v["outcome"] == "new":
+            parts.append(f"stored version {v['number']}{label}")
+        elif v["outcome"] == "same":
+            parts.append(f"unchanged: same as version {v['existing']}{label}, nothing added")
+        elif v["outcome"] == "revert":
+            parts.append(f"same text as earlier version {v['existing']}{label}, not stored again")
+        else:
+            parts.append(f"suspect extraction{label}, not stored ({v['reason']})")
+    return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Article files or folders (walked)."),
+    url: Optional[str] = typer.Option(None, "--url", help="Canonical URL of the article."),
+    source: Optional[str] = typer.Option(None, "--source", help="Outlet name, e.g. reuters."),
+    title: Optional[str] = typer.Option(None, "--title", help="Headline, when the file has none or a wrong one."),
+    captured_at: Optional[str] = typer.Option(None, "--captured-at", help="When this text was seen (ISO 8601)."),
+    single_as: str = SingleAsOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    st = state(ctx)
+    options = st.parse_options(single_as)
+    results = import_paths(
+        st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
+        options=options, suspect_ratio=st.config().suspect_ratio,
+    )
+    errors = [r for r in results if r.error]
+    for r in errors:
+        warn(f"{r.path}: {r.error}")
+    if as_json:
+        jsonout.emit({
+            "imported": [
+                {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
+                 "added": r.added, "versions": r.versions}
+                for r in results if not r.error
+            ],
+            "errors": [{"path": r.path, "error": r.error} for r in errors],
+        })
+    else:
+        for r in results:
+            if not r.error:
+                typer.echo(_describe(r))
+    if errors:
+        raise typer.Exit(1 if len(errors) == len(results) else 2)
+
+
+@app.command()
+def parse(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A file newsdiff can read."),
+    url: Optional[str] = typer.Option(None, "--url", help="Canonical URL, when the file does not say."),
+    single_as: str = SingleAsOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Show what newsdiff understands from a file, storing nothing."""
+    st = state(ctx)
+    try:
+        data = path.read_bytes()
+        parsed = parse_bytes(data, url=url, options=st.parse_options(single_as))
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
+    except InputError as exc:
+        fail(f"{path}: {exc}")
+    versions = [jsonout.record_json(v) for v in parsed.versions]
+    if as_json:
+        document: dict[str, Any] = {"format": parsed.format}
+        if len(versions) == 1:
+            document.update(versions[0])
+        document["versions"] = versions
+        document.update(parsed.details)
+        document["format"] = parsed.format
+        jsonout.emit(document)
+        return
+    terminal.print_fields([("format", parsed.format), ("extractor", parsed.details.get("extractor"))])
+    for record in parsed.versions:
+        if len(parsed.versions) > 1:
+            typer.echo(f"\n== version {record.label or '?'}")
+        terminal.print_fields(_record_fields(record))
+        terminal.print_paragraphs(record.paragraphs)
+    ambiguous = parsed.details.get("ambiguous") or []
+    if ambiguous:
+        side = "older version only (removed)" if single_as == "removed" else "newer version only (added)"
+        typer.echo(
+            f"\nnote: {len(ambiguous)} row(s) appear once and could belong to either version; "
+            f"placed in the {side}: rows {', '.join(str(i) for i in ambiguous)}"
+        )
+
+
+# -- reading the store ---------------------------------------------------------------------------
+
+
+def _record_fields(record: Any) -> list[tuple[str, Any]]:
+    return [
+        ("title", record.title), ("url", record.url), ("source", record.source), ("byline", record.byline),
+        ("published", record.published), ("captured", record.captured_at), ("standfirst", record.standfirst),
+    ]
+
+
+def _article(st: State, ref: str) -> dict[str, Any]:
+    try:
+        return st.store().resolve(ref)
+    except NotFound as exc:
+        fail(str(exc))
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    source: Optional[str] = typer.Option(None, "--source", help="Only this outlet."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Articles in the database, most recently changed first."""
+    rows = state(ctx).store().articles(source)
+    if as_json:
+        jsonout.emit({"articles": rows})
+        return
+    terminal.print_table(
+        ["id", "source", "versions", "last captured", "title / url"],
+        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "", r["title"] or r["url"] or r["key"]]
+         for r in rows],
+    )
+
+
+@app.command()
+def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL."), as_json: bool = JsonOpt) -> None:
+    """An article's versions, oldest first."""
+    st = state(ctx)
+    row = _article(st, article)
+    versions = st.store().versions(row["id"])
+    if as_json:
+        jsonout.emit({"article": row, "versions": versions})
+        return
+    terminal.print_table(
+        ["version", "captured", "words", "hash", "title"],
+        [[v["number"], v["captured_at"], v["word_count"], v["content_hash"][:12], v["title"] or ""] for v in versions],
+        title=f"article {row['id']}: {row['url'] or row['key']}",
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    article: str = typer.Argument(..., help="Article id, key or URL."),
+    version: Optional[int] = typer.Option(None, "--version", "-v", help="Version number (default: latest)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """One version of an article: headline, byline, times and paragraphs."""
+    st = state(ctx)
+    row = _article(st, article)
+    try:
+        record = st.store().record(row["id"], version)
+        number = st.store().version_row(row["id"], version)["number"]
+    except NotFound as exc:
+        fail(str(exc))
+    if as_json:
+        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record)})
+        return
+    terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
+    terminal.print_paragraphs(record.paragraphs)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    try:
+        app()
+    except BrokenPipeError:  # `newsdiff log ... | head` is not an error
+        sys.stderr.close()

@@ -1,0 +1,101 @@
+"""Plain records that flow down the pipeline: sources make them, the store keeps them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+# Zero-width and other invisible characters that never carry meaning in article text.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """NFC, no invisible or control characters, whitespace folded: the form every stored string takes."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_paragraphs(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Cleaned paragraphs with the empty ones dropped."""
+    return tuple(p for p in (clean_text(p) for p in paragraphs) if p)
+
+
+def utc_now() -> str:
+    return format_time(datetime.now(timezone.utc))
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second: one sortable form for every stored time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> str:
+    """Normalise a user- or page-supplied ISO 8601 time; raises ValueError with the bad value."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return format_time(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 time: {value!r}") from None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One version of one article as a source understood it, before it is stored."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None = None
+    url: str | None = None
+    byline: str | None = None
+    standfirst: str | None = None
+    published: str | None = None
+    source: str | None = None
+    captured_at: str | None = None
+    format: str = "text"
+    extractor: str | None = None
+    extractor_version: str | None = None
+    label: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The body as stored: paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(p.split()) for p in self.paragraphs)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.text)
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """Identity of a version: headline and body, already normalised."""
+    payload = f"{title or ''}\n\n{text}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(payload).hexdigest()
+
+
+@dataclass
+class ParsedInput:
+    """What one input (a file, a fetched page) yields: one version, or two for a NewsSniffer dump."""
+
+    format: str
+    versions: list[ArticleRecord]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class InputError(Exception):
+    """An input newsdiff cannot read; the message is one line that names the reason."""

@@ -1,0 +1,104 @@
+"""Inputs in: decide what a blob of bytes is (from its content, never its name) and parse it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import InputError, ParsedInput
+from . import html, newssniffer, text
+
+__all__ = ["ParseOptions", "parse_bytes", "decode_text"]
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"SQLite format 3")
+
+
+@dataclass
+class ParseOptions:
+    """Choices a caller makes about parsing; the defaults suit most inputs."""
+
+    single_as: str = "added"  # where a NewsSniffer row seen once goes: "added" or "removed"
+    sites: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-site extraction rules from config
+
+
+def decode_text(data: bytes) -> str:
+    """Text files are UTF-8 (or UTF-16/32 with a BOM); anything else is refused rather than guessed."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid {encoding} despite its byte-order mark ({exc.reason} at byte {exc.start})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) and no encoding is declared"
+        ) from None
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if any(head.startswith(magic) for magic in _BINARY_MAGIC):
+        return True
+    if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False  # UTF-16/32 text has NUL bytes by design
+    return b"\x00" in head
+
+
+def _sniff_markup(head: str) -> str | None:
+    """'html', 'feed', 'json' or None for prose, from the first characters."""
+    start = head.lstrip().lower()
+    if start.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<div", "<article")):
+        return "html"
+    if start.startswith("<?xml"):
+        return "feed" if ("<rss" in start or "<feed" in start or "<rdf" in start) else ("html" if "<html" in start else "xml")
+    if start.startswith(("<rss", "<feed", "<rdf:rdf")):
+        return "feed"
+    if start.startswith("<") and "<p" in start and "</" in start:
+        return "html"
+    if start[:1] in "{[":
+        try:
+            json.loads(head)
+        except ValueError:
+            return None
+        return "json"
+    return None
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    options: ParseOptions | None = None,
+) -> ParsedInput:
+    """Parse any supported input. Raises InputError with a one-line reason for anything else."""
+    options = options or ParseOptions()
+    if not data.strip():
+        raise InputError("empty file")
+    if _looks_binary(data):
+        raise InputError("binary file, not an article")
+    head = data[:4096].decode("utf-8", "replace")
+    kind = _sniff_markup(head)
+    if kind in ("feed", "xml"):
+        raise InputError("an XML feed or document, not an article (add feeds with `newsdiff feeds add`)")
+    if kind == "json":
+        raise InputError("JSON, not an article")
+    if kind == "html":
+        page = html.decode_html(data, content_type)
+        if newssniffer.is_dump_html(page):
+            return newssniffer.parse_dump_html(page)
+        return html.parse_html(data, url=url, content_type=content_type, sites=options.sites)
+    body = decode_text(data)
+    if newssniffer.is_dump_text(body):
+        return newssniffer.parse_dump_text(body, single_as=options.single_as)
+    return text.parse_text(body, url=url)

@@ -1,0 +1,106 @@
+"""Plain-text articles: paragraphs kept, Markdown-ish residue from copy-paste cleaned away."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..model import ArticleRecord, InputError, ParsedInput, clean_text
+
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
+_LINK = re.compile(r"\[([^\]\n]*)\]\((?:#|[^)\s]*)\)")
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CAPTION_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_DATE_LINE = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$|^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]$")
+_HARD_WRAP_WIDTH = 60  # lines at least this long inside a block are read as a wrapped paragraph
+
+
+def _strip_markup(line: str) -> str:
+    line = _LINK.sub(r"\1", line)
+    previous = None
+    while previous != line:  # nested emphasis such as *"quote,"* then **bold**
+        previous, line = line, _EMPHASIS.sub(r"\2", line)
+    return line
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_line(line: str) -> str | None:
+    """A line that is only a date: ISO, or day/month/year as most outlets outside the US write it."""
+    match = _DATE_LINE.match(line)
+    if not match:
+        return None
+    if match.group(4):
+        return _iso_date(match.group(4), match.group(5), match.group(6))
+    day, month, year = match.group(1), match.group(2), match.group(3)
+    return _iso_date(year, month, day) or _iso_date(year, day, month)
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Runs of non-blank lines; rules end a block and are dropped."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if not line.strip() or _RULE.match(line):
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        blocks[-1].append(line)
+    return [b for b in blocks if b]
+
+
+def _paragraphs(block: list[str]) -> list[str]:
+    """A block is one hard-wrapped paragraph when its lines run on; otherwise each line is a paragraph."""
+    wrapped = len(block) > 1 and all(
+        len(line) >= _HARD_WRAP_WIDTH and not _SENTENCE_END.search(line.rstrip()) for line in block[:-1]
+    )
+    return [" ".join(block)] if wrapped else list(block)
+
+
+def _is_title(paragraph: str, following: list[str]) -> bool:
+    words = paragraph.split()
+    return (
+        bool(following)
+        and 2 <= len(words) <= 25
+        and not _SENTENCE_END.search(paragraph)
+        and len(paragraph) < max(len(p) for p in following)
+    )
+
+
+def parse_text(body: str, *, url: str | None = None) -> ParsedInput:
+    """Read a plain-text article: optional caption date, title and date lines, then paragraphs."""
+    paragraphs = [p for block in _blocks(body) for p in _paragraphs(block)]
+    paragraphs = [clean_text(_strip_markup(p)) for p in paragraphs]
+    paragraphs = [p for p in paragraphs if p]
+    meta: dict[str, str] = {}
+    published: str | None = None
+    title: str | None = None
+
+    if paragraphs and (caption := _CAPTION_DATE.match(paragraphs[0])):
+        published = _iso_date(*caption.group(1, 2, 3))
+        if caption.group(4):
+            meta["caption"] = caption.group(4)
+        paragraphs = paragraphs[1:]
+    # A short headline line, optionally followed by a date-only line, opens many copied articles.
+    if len(paragraphs) > 1 and _date_line(paragraphs[0]) is None and _is_title(paragraphs[0], paragraphs[1:]):
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if paragraphs and (found := _date_line(paragraphs[0])):
+        published = published or found
+        paragraphs = paragraphs[1:]
+    if not paragraphs:
+        raise InputError("no article text found")
+    record = ArticleRecord(
+        paragraphs=tuple(paragraphs),
+        title=title,
+        url=url,
+        published=published,
+        format="text",
+        extractor="text",
+        meta=meta,
+    )
+    return ParsedInput(format="text", versions=[record])

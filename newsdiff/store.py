@@ -1,0 +1,350 @@
+"""The snapshot store: one SQLite file holding every distinct version of every article, once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .model import ArticleRecord, utc_now
+
+BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
+
+migrations = Migrations("newsdiff")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name", "created_at"})
+    db["sources"].create_index(["name"], unique=True)
+
+    db["feeds"].create(
+        {
+            "id": int, "url": str, "source_id": int, "added_at": str, "etag": str, "last_modified": str,
+            "last_checked_at": str, "last_status": int, "last_error": str,
+        },
+        pk="id", not_null={"url", "added_at"}, foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["feeds"].create_index(["url"], unique=True)
+
+    db["articles"].create(
+        {
+            "id": int, "key": str, "url": str, "source_id": int, "title": str, "created_at": str,
+            "tracked": int, "status": str, "last_changed_at": str, "last_checked_at": str, "next_check_at": str,
+        },
+        pk="id", not_null={"key", "created_at", "status", "tracked"},
+        defaults={"status": "active", "tracked": 0},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["articles"].create_index(["key"], unique=True)
+    db["articles"].create_index(["source_id"])
+    db["articles"].create_index(["tracked", "status", "next_check_at"])
+
+    # Every URL an article has been seen under (canonical, redirects, feed links) points at it.
+    db["article_urls"].create(
+        {"url": str, "article_id": int, "added_at": str},
+        pk="url", foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_urls"].create_index(["article_id"])
+
+    db["raws"].create(
+        {"id": int, "sha256": str, "size": int, "content_type": str, "compression": str, "data": bytes},
+        pk="id", not_null={"sha256", "size", "compression"},
+    )
+    db["raws"].create_index(["sha256"], unique=True)
+
+    db["versions"].create(
+        {
+            "id": int, "article_id": int, "number": int, "captured_at": str, "title": str, "byline": str,
+            "standfirst": str, "published": str, "text": str, "content_hash": str, "word_count": int,
+            "format": str, "extractor": str, "extractor_version": str, "label": str, "meta": str, "raw_id": int,
+        },
+        pk="id",
+        not_null={"article_id", "number", "captured_at", "text", "content_hash", "word_count"},
+        foreign_keys=[("article_id", "articles", "id"), ("raw_id", "raws", "id")],
+    )
+    # These two make a duplicate version impossible, whoever races to write it.
+    db["versions"].create_index(["article_id", "number"], unique=True)
+    db["versions"].create_index(["article_id", "content_hash"], unique=True)
+
+    db["fetches"].create(
+        {
+            "id": int, "at": str, "url": str, "article_id": int, "feed_id": int, "status_code": int,
+            "outcome": str, "error": str, "duration_ms": int, "raw_id": int,
+        },
+        pk="id", not_null={"at", "url", "outcome"},
+        foreign_keys=[("article_id", "articles", "id"), ("feed_id", "feeds", "id"), ("raw_id", "raws", "id")],
+    )
+    db["fetches"].create_index(["article_id"])
+
+    db["events"].create(
+        {"id": int, "at": str, "article_id": int, "version_id": int, "kind": str, "detail": str},
+        pk="id", not_null={"at", "article_id", "kind"},
+        foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
+    )
+    db["events"].create_index(["article_id"])
+
+    # Derived data computed once per version (sentence segmentation, ...), keyed by what computed it.
+    db["derived"].create(
+        {"version_id": int, "kind": str, "data": str},
+        pk=("version_id", "kind"), foreign_keys=[("version_id", "versions", "id")],
+    )
+
+
+class NotFound(LookupError):
+    """An ARTICLE reference or version number that the store does not hold."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
+
+    article_id: int
+    key: str
+    outcome: str
+    number: int | None
+    existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
+    reason: str | None = None
+
+
+class Store:
+    """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Store":
+        path = Path(path)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        store = cls(db, path)
+        if migrations.pending(db):
+            with store.write():  # inside the write lock, so racing first opens migrate once
+                migrations.apply(db)
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction, taken up front so racing writers queue instead of deadlocking.
+
+        Nested calls join the outer transaction, so a caller can make several writes all-or-nothing.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------
+
+    def _source_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
+
+    def _raw_id(self, raw: bytes | None, content_type: str | None) -> int | None:
+        """Raw inputs are kept compressed, each distinct one once."""
+        if raw is None:
+            return None
+        digest = hashlib.sha256(raw).hexdigest()
+        row = self.db.execute("SELECT id FROM raws WHERE sha256 = ?", [digest]).fetchone()
+        if row:
+            return row[0]
+        return self.db["raws"].insert(
+            {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": "zlib",
+             "data": zlib.compress(raw, 6)}
+        ).last_pk
+
+    def _article_for(self, key: str, url: str | None, source_id: int | None, now: str) -> int:
+        row = self.db.execute(
+            "SELECT a.id FROM articles a WHERE a.key = ? UNION "
+            "SELECT article_id FROM article_urls WHERE url = ? LIMIT 1", [key, url or key]
+        ).fetchone()
+        if row:
+            if source_id is not None:
+                self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?", [source_id, row[0]])
+            return row[0]
+        article_id = self.db["articles"].insert(
+            {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0, "status": "active"}
+        ).last_pk
+        if url:
+            self.db["article_urls"].insert({"url": url, "article_id": article_id, "added_at": now}, ignore=True)
+        return article_id
+
+    def add_version(
+        self,
+        record: ArticleRecord,
+        *,
+        key: str,
+        raw: bytes | None = None,
+        content_type: str | None = None,
+        suspect_ratio: float | None = None,
+    ) -> AddResult:
+        """Store `record` as the next version of article `key` unless its content is already stored.
+
+        A body much shorter than the latest version (below `suspect_ratio` of its words) is not stored:
+        it is logged as a suspect fetch, because a half-extracted page is likelier than a gutted article.
+        """
+        now = utc_now()
+        captured_at = record.captured_at or now
+        digest = record.content_hash
+        with self.write():
+            article_id = self._article_for(key, record.url, self._source_id(record.source), now)
+            same = self.db.execute(
+                "SELECT number FROM versions WHERE article_id = ? AND content_hash = ?", [article_id, digest]
+            ).fetchone()
+            latest = self.db.execute(
+                "SELECT number, word_count FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1",
+                [article_id],
+            ).fetchone()
+            if same:
+                outcome = "same" if latest and same[0] == latest[0] else "revert"
+                if outcome == "revert":
+                    self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
+                return AddResult(article_id, key, outcome, None, existing=same[0])
+            if latest and suspect_ratio is not None and record.word_count < latest[1] * suspect_ratio:
+                reason = f"{record.word_count} words against {latest[1]} in version {latest[0]}"
+                self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
+                return AddResult(article_id, key, "suspect", None, reason=reason)
+            number = (latest[0] if latest else 0) + 1
+            version_id = self.db["versions"].insert(
+                {
+                    "article_id": article_id, "number": number, "captured_at": captured_at,
+                    "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
+                    "published": record.published, "text": record.text, "content_hash": digest,
+                    "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
+                    "extractor_version": record.extractor_version, "label": record.label,
+                    "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
+                    "raw_id": self._raw_id(raw, content_type),
+                }
+            ).last_pk
+            self.db.execute(
+                "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
+                [record.title, captured_at, article_id],
+            )
+            self._event(article_id, version_id, "version", {"number": number})
+        return AddResult(article_id, key, "new", number)
+
+    def _event(self, article_id: int, version_id: int | None, kind: str, detail: dict[str, Any]) -> None:
+        self.db["events"].insert(
+            {"at": utc_now(), "article_id": article_id, "version_id": version_id, "kind": kind,
+             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
+        )
+
+    # -- reading -----------------------------------------------------------------
+
+    def resolve(self, ref: str) -> dict[str, Any]:
+        """An article row from its id, key or any URL it was seen under."""
+        ref = ref.strip()
+        sql = (
+            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"
+        )
+        params: list[Any] = [ref, ref, ref]
+        if ref.isdigit():
+            sql += " OR a.id = ?"
+            params.append(int(ref))
+        rows = list(self.db.query(sql + " ORDER BY a.id", params))
+        if not rows:
+            raise NotFound(f"no article {ref!r} in the database")
+        exact_id = [r for r in rows if str(r["id"]) == ref]
+        return (exact_id or rows)[0]
+
+    def articles(self, source: str | None = None) -> list[dict[str, Any]]:
+        """Articles with their source, version count and latest capture, most recently changed first."""
+        sql = (
+            "SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, "
+            "count(v.id) AS versions, max(v.captured_at) AS last_captured_at "
+            "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "LEFT JOIN versions v ON v.article_id = a.id "
+        )
+        params: list[Any] = []
+        if source:
+            sql += "WHERE s.name = ? "
+            params.append(source)
+        sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
+        return list(self.db.query(sql, params))
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, label "
+                "FROM versions WHERE article_id = ? ORDER BY number",
+                [article_id],
+            )
+        )
+
+    def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
+        """One version's row; `number=None` is the latest."""
+        if number is None:
+            rows = list(self.db.query(
+                "SELECT * FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1", [article_id]))
+        else:
+            rows = list(self.db.query(
+                "SELECT * FROM versions WHERE article_id = ? AND number = ?", [article_id, number]))
+        if not rows:
+            raise NotFound(f"article {article_id} has no version {number}" if number else f"article {article_id} has no versions")
+        return rows[0]
+
+    def record(self, article_id: int, number: int | None = None) -> ArticleRecord:
+        """A stored version rebuilt as the record the diff engine and renderers read."""
+        row = self.version_row(article_id, number)
+        article = self.db.execute(
+            "SELECT a.url, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+            [article_id],
+        ).fetchone()
+        return ArticleRecord(
+            paragraphs=tuple(p for p in row["text"].split("\n\n") if p),
+            title=row["title"], url=article[0], byline=row["byline"], standfirst=row["standfirst"],
+            published=row["published"], source=article[1], captured_at=row["captured_at"],
+            format=row["format"] or "text", extractor=row["extractor"],
+            extractor_version=row["extractor_version"], label=row["label"],
+            meta=json.loads(row["meta"]) if row["meta"] else {},
+        )
+
+    def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
+        """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
+        row = self.db.execute(
+            "SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]
+        ).fetchone()
+        if row:
+            return json.loads(row[0])
+        value = compute()
+        try:
+            with self.write():
+                self.db["derived"].insert(
+                    {"version_id": version_id, "kind": kind, "data": json.dumps(value, ensure_ascii=False)},
+                    replace=True,
+                )
+        except sqlite3.OperationalError:
+            pass  # a read-only or busy database still gets its answer, just uncached
+        return value
