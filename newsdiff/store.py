@@ -75,6 +75,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     # These two make a duplicate version impossible, whoever races to write it.
     db["versions"].create_index(["article_id", "number"], unique=True)
     db["versions"].create_index(["article_id", "content_hash"], unique=True)
+    db["versions"].create_index(["content_hash"])
 
     db["fetches"].create(
         {
@@ -184,11 +185,20 @@ class Store:
              "data": zlib.compress(raw, 6)}
         ).last_pk
 
-    def _article_for(self, key: str, url: str | None, source_id: int | None, now: str) -> int:
+    def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str, now: str) -> int:
+        """The article this record belongs to, created if new.
+
+        Without a URL, a text already stored verbatim is taken to be that article: re-importing a file
+        that was first imported with `--url` must not start a second copy of the article.
+        """
         row = self.db.execute(
             "SELECT a.id FROM articles a WHERE a.key = ? UNION "
             "SELECT article_id FROM article_urls WHERE url = ? LIMIT 1", [key, url or key]
         ).fetchone()
+        if row is None and url is None:
+            row = self.db.execute(
+                "SELECT article_id FROM versions WHERE content_hash = ? ORDER BY id LIMIT 1", [digest]
+            ).fetchone()
         if row:
             if source_id is not None:
                 self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?", [source_id, row[0]])
@@ -218,7 +228,8 @@ class Store:
         captured_at = record.captured_at or now
         digest = record.content_hash
         with self.write():
-            article_id = self._article_for(key, record.url, self._source_id(record.source), now)
+            article_id = self._article_for(key, record.url, self._source_id(record.source), digest, now)
+            key = self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
             same = self.db.execute(
                 "SELECT number FROM versions WHERE article_id = ? AND content_hash = ?", [article_id, digest]
             ).fetchone()

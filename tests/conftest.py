@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the seeds and a CLI runner bound to a fresh database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newsdiff.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = ROOT / "fixtures"
+SEED_REUTERS = SEEDS / "000_aba298a48d93a9a3.txt"
+SEED_RT = SEEDS / "001_291a403795b47fa2.txt"
+SEED_PRESSTV = SEEDS / "002_31c1b58ab70737c4.txt"
+SEED_DUMP = SEEDS / "003_2a9cfbafb26fb99c.txt"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Callable[..., "CliResult"]:
+    """Run `newsdiff --db <tmp db> ARGS...`; `.json` parses stdout."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> CliResult:
+        result = runner.invoke(app, ["--db", str(db_path), *map(str, args)], input=input)
+        return CliResult(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    return run
+
+
+class CliResult:
+    def __init__(self, code: int, stdout: str, stderr: str, exception: BaseException | None) -> None:
+        self.code, self.stdout, self.stderr, self.exception = code, stdout, stderr, exception
+
+    @property
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"<exit {self.code} stdout={self.stdout[:500]!r} stderr={self.stderr[:500]!r} exc={self.exception!r}>"

@@ -1,0 +1,261 @@
+"""The vertical slice: plain-text articles in, versions stored, listed and read back."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsdiff import Store, parse_bytes
+from newsdiff.model import InputError
+
+from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS
+
+URL = "https://example.org/a"
+
+
+def _paragraphs(path: Path) -> list[str]:
+    return list(parse_bytes(path.read_bytes()).versions[0].paragraphs)
+
+
+def test_reuters_seed_caption_becomes_metadata() -> None:
+    record = parse_bytes(SEED_REUTERS.read_bytes()).versions[0]
+    assert record.published == "2016-05-03"
+    assert record.meta["caption"].startswith("Russian Foreign Minister Sergei Lavrov (L)")
+    assert record.paragraphs[0].startswith("MOSCOW The United Nations mediator on Syria")
+    assert record.paragraphs[-1] == "(Reporting by Denis Dyomkin and Polina Devitt; Writing by Andrew Osborn; Editing by Peter Graff)"
+    assert len(record.paragraphs) == 14
+    assert not any("date 2016" in p for p in record.paragraphs)
+
+
+def test_rt_seed_markup_residue_is_cleaned() -> None:
+    record = parse_bytes(SEED_RT.read_bytes()).versions[0]
+    assert record.title == "Cessation of hostilities in Aleppo to be announced in coming hours - Lavrov"
+    assert record.published == "2016-05-03"
+    body = record.text
+    for residue in ("*", "](#)", "---", "[@", "03/05/2016"):
+        assert residue not in body
+    assert '"I have a feeling and a hope that we can relaunch this," De Mistura said.' in body
+    assert "@MuradoRT #Syria ceasefire won't be perfect" in body
+
+
+def test_presstv_seed_lines_are_paragraphs() -> None:
+    record = parse_bytes(SEED_PRESSTV.read_bytes()).versions[0]
+    assert record.title is None
+    assert len(record.paragraphs) == 15
+    assert record.paragraphs[12] == "Germany to host talks on Syria"
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    text = (
+        "The council met on Tuesday to discuss the budget for the coming year and\n"
+        "agreed to postpone the vote until the auditors had reported back to it.\n\n"
+        "A second paragraph follows here.\n"
+    )
+    record = parse_bytes(text.encode()).versions[0]
+    assert record.paragraphs == (
+        "The council met on Tuesday to discuss the budget for the coming year and agreed to postpone "
+        "the vote until the auditors had reported back to it.",
+        "A second paragraph follows here.",
+    )
+
+
+def test_import_list_log_show(cli) -> None:
+    imported = cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters")
+    assert imported.code == 0, imported
+    assert "stored version 1" in imported.stdout
+
+    listed = cli("list", "--json").json["articles"]
+    assert [(a["url"], a["source"], a["versions"]) for a in listed] == [(URL, "reuters", 1)]
+
+    log = cli("log", URL, "--json").json
+    assert [v["number"] for v in log["versions"]] == [1]
+    assert log["versions"][0]["word_count"] == sum(len(p.split()) for p in _paragraphs(SEED_REUTERS))
+    assert len(log["versions"][0]["content_hash"]) == 64
+
+    shown = cli("show", URL, "--version", "1", "--json").json
+    assert shown["paragraphs"] == _paragraphs(SEED_REUTERS)
+    assert shown["published"] == "2016-05-03"
+    assert shown["source"] == "reuters"
+    # by id too, and the human form shows the paragraphs
+    human = cli("show", str(log["article"]["id"]))
+    assert human.code == 0 and "MOSCOW The United Nations mediator" in human.stdout
+
+
+def test_all_seeds_round_trip_exactly(cli) -> None:
+    for i, path in enumerate(sorted(SEEDS.glob("00[012]_*.txt"))):
+        url = f"https://example.org/{i}"
+        assert cli("import", path, "--url", url).code == 0
+        assert cli("show", url, "--json").json["paragraphs"] == _paragraphs(path)
+
+
+def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path: Path) -> None:
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    again = cli("import", SEED_REUTERS, "--url", URL, "--json")
+    assert again.code == 0
+    assert again.json["imported"][0]["added"] == 0
+    assert again.json["imported"][0]["versions"][0]["outcome"] == "same"
+    assert "nothing added" in cli("import", SEED_REUTERS, "--url", URL).stdout
+
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SEED_REUTERS.read_text().replace("killing or injuring dozens", "killing at least 19"))
+    result = cli("import", edited, "--url", URL, "--captured-at", "2026-01-02T03:04:05+01:00", "--json")
+    assert result.json["imported"][0]["versions"][0] == {
+        "outcome": "new", "number": 2, "existing": None, "label": None, "reason": None}
+    versions = cli("log", URL, "--json").json["versions"]
+    assert [v["number"] for v in versions] == [1, 2]
+    assert versions[1]["captured_at"] == "2026-01-02T02:04:05Z"
+    assert "killing at least 19" in cli("show", URL, "--json").json["text"]
+
+    # Whitespace-only differences are the same content.
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text(edited.read_text().replace(" the ", "  the "))
+    assert cli("import", spaced, "--url", URL, "--json").json["imported"][0]["added"] == 0
+
+    # Going back to version 1's text is recognised, not stored a third time.
+    back = cli("import", SEED_REUTERS, "--url", URL, "--json").json["imported"][0]["versions"][0]
+    assert back["outcome"] == "revert" and back["existing"] == 1
+    assert len(cli("log", URL, "--json").json["versions"]) == 2
+
+
+def test_article_without_url_gets_a_stable_key(cli) -> None:
+    first = cli("import", SEED_RT, "--json").json["imported"][0]
+    assert first["key"].startswith("local:")
+    assert cli("import", SEED_RT, "--json").json["imported"][0]["key"] == first["key"]
+    assert cli("show", first["key"], "--json").json["title"].startswith("Cessation of hostilities")
+
+
+def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(SEED_PRESSTV.read_bytes())
+    (folder / "empty.txt").write_bytes(b"   \n")
+    (folder / "binary.bin").write_bytes(b"\x00\x01\x02\xff" * 50)
+    (folder / "latin1.txt").write_bytes("Le caf\xe9 \xe9tait ferm\xe9.".encode("latin-1"))
+    (folder / "feed.xml").write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>')
+    (folder / "data.json").write_bytes(b'{"title": "x"}')
+    (folder / ".hidden").write_bytes(b"ignored")
+    result = cli("import", folder, tmp_path / "missing.txt", "--json")
+    assert result.code == 2, result  # some imported, some failed
+    assert [Path(i["path"]).name for i in result.json["imported"]] == ["good.txt"]
+    errors = {Path(e["path"]).name: e["error"] for e in result.json["errors"]}
+    assert errors == {
+        "binary.bin": "binary file, not an article",
+        "data.json": "JSON, not an article",
+        "empty.txt": "empty file",
+        "feed.xml": "an XML feed or document, not an article (add feeds with `newsdiff feeds add`)",
+        "latin1.txt": "not valid UTF-8 (byte 0xe9 at offset 6) and no encoding is declared",
+        "missing.txt": "no such file",
+    }
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 6 and all(line.startswith("newsdiff: ") for line in lines)
+    assert any("missing.txt: no such file" in line for line in lines)
+
+
+def test_nothing_importable_exits_1_and_writes_nothing(cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = cli("import", empty)
+    assert result.code == 1
+    assert result.stderr.strip() == f"newsdiff: {empty}: empty file"
+    assert result.stdout == ""
+    assert cli("list", "--json").json == {"articles": []}
+
+
+def test_unknown_article_is_one_line_error(cli) -> None:
+    result = cli("show", "https://nowhere.example/x")
+    assert result.code == 1
+    assert result.stderr.strip() == "newsdiff: no article 'https://nowhere.example/x' in the database"
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    missing = cli("show", URL, "--version", "7")
+    assert missing.code == 1 and "has no version 7" in missing.stderr
+
+
+def test_utf16_with_bom_is_read() -> None:
+    record = parse_bytes("\ufeffHello there, this is an article.".encode("utf-16")).versions[0]
+    assert record.paragraphs == ("Hello there, this is an article.",)
+
+
+def test_store_schema_settings(db_path: Path) -> None:
+    store = Store.open(db_path)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert {"sources", "feeds", "articles", "versions", "raws", "fetches", "events"} <= set(store.db.table_names())
+    store.close()
+    # Reopening applies nothing twice.
+    again = Store.open(db_path)
+    names = [r["name"] for r in again.db.query("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names))
+
+
+def test_duplicate_version_rejected_by_the_schema_itself(db_path: Path) -> None:
+    store = Store.open(db_path)
+    record = parse_bytes(SEED_REUTERS.read_bytes(), url=URL).versions[0]
+    store.add_version(record, key=URL)
+    row = store.db.execute("SELECT * FROM versions").fetchone()
+    columns = [d[0] for d in store.db.execute("SELECT * FROM versions").description]
+    values = dict(zip(columns, row))
+    values.pop("id")
+    values["number"] = 2
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db["versions"].insert(values)
+
+
+def test_raw_input_is_kept_compressed_once(db_path: Path, cli) -> None:
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    assert cli("import", SEED_REUTERS, "--url", "https://example.org/other").code == 0
+    store = Store.open(db_path)
+    raws = list(store.db.query("SELECT size, length(data) AS stored FROM raws"))
+    assert len(raws) == 1
+    assert raws[0]["size"] == len(SEED_REUTERS.read_bytes()) > raws[0]["stored"]
+
+
+def test_bad_text_input_raises_input_error() -> None:
+    with pytest.raises(InputError, match="no article text"):
+        parse_bytes(b"---\n\n***\n")
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newsdiff", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_real_subprocess_with_env_db(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDIFF_DB": str(tmp_path / "env.db")}
+    version = _run("--version", env=env)
+    assert version.returncode == 0 and version.stdout.startswith("newsdiff ")
+    done = _run("import", str(SEED_REUTERS), "--url", URL, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["imported"][0]["versions"][0]["number"] == 1
+    assert (tmp_path / "env.db").exists()
+    listed = _run("list", env=env)
+    assert listed.stdout.splitlines()[0].split("\t") == ["id", "source", "versions", "last captured", "title / url"]
+
+
+def test_concurrent_imports_leave_no_duplicates(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDIFF_DB": str(tmp_path / "race.db")}
+    files = [str(p) for p in sorted(SEEDS.glob("00[012]_*.txt"))]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "newsdiff", "import", *files], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    conn = sqlite3.connect(tmp_path / "race.db")
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 3
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_reimport_without_url_finds_the_article_by_its_text(cli) -> None:
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    again = cli("import", SEED_REUTERS, "--json").json["imported"][0]
+    assert (again["key"], again["added"]) == (URL, 0)
+    assert len(cli("list", "--json").json["articles"]) == 1
