@@ -101,6 +101,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_tracking_validators(db: sqlite_utils.Database) -> None:
+    """Article pages are fetched conditionally too; feeds keep their title for `feeds list`."""
+    db["articles"].add_column("etag", str)
+    db["articles"].add_column("last_modified", str)
+    db["feeds"].add_column("title", str)
+
+
 class NotFound(LookupError):
     """An ARTICLE reference or version number that the store does not hold."""
 
