@@ -1,0 +1,214 @@
+"""Sentence alignment: which sentence of the old version became which sentence of the new one.
+
+1. Unchanged sentences are anchored first: diff-match-patch over the two sentence lists, one
+   character per distinct sentence (compared by `cosmetic_key`, so a curly quote does not unanchor
+   a sentence).
+2. Each stretch between anchors (a region) is aligned in order by dynamic programming over the
+   deleted and added sentences: a pair is `changed` when its word similarity reaches SIMILAR; one
+   sentence becoming two adjacent ones is `split`, two becoming one `merged`; the rest are
+   `removed` / `added`.
+3. A removed sentence whose identical or near-identical (MOVED) twin was added elsewhere is `moved`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .classify import cosmetic_key
+from .words import containment, diff_tokens, similarity, word_bag
+
+__all__ = ["Pairing", "align", "SIMILAR", "MOVED", "PART"]
+
+# Word (Dice) similarity from which a deleted and an added sentence in the same place are one sentence
+# edited rather than one removed and another added. Chosen on tests/test_diff_align.py's pairs: real
+# rewrites of one sentence ("19 dead" -> "21 dead", a clause added, a name corrected) score 0.6-0.95,
+# unrelated sentences on the same story 0.1-0.4.
+SIMILAR = 0.5
+# Similarity from which a sentence found elsewhere counts as moved (possibly edited), not removed+added.
+MOVED = 0.8
+# Share of each half of a split (or merge) that must come from the other side.
+PART = 0.6
+# Largest region aligned in one piece; bigger ones (wholesale rewrites) are cut into diagonal blocks.
+_REGION_CELLS = 40_000
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One entry of an alignment: sentence indexes on each side and what happened to them."""
+
+    op: str  # unchanged, changed, added, removed, moved, split, merged
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+
+
+class _Aligner:
+    def __init__(self, old: list[str], new: list[str]) -> None:
+        self.old, self.new = old, new
+        self.old_keys = [cosmetic_key(s) for s in old]
+        self.new_keys = [cosmetic_key(s) for s in new]
+        self._old_bags: dict[int, Counter[str]] = {}
+        self._new_bags: dict[int, Counter[str]] = {}
+        self.entries: list[tuple[tuple[int, int, int], Pairing]] = []
+        self.removed: list[int] = []
+        self.added: list[int] = []
+
+    def old_bag(self, index: int) -> Counter[str]:
+        if index not in self._old_bags:
+            self._old_bags[index] = word_bag(self.old_keys[index])
+        return self._old_bags[index]
+
+    def new_bag(self, index: int) -> Counter[str]:
+        if index not in self._new_bags:
+            self._new_bags[index] = word_bag(self.new_keys[index])
+        return self._new_bags[index]
+
+    def emit(self, op: str, old: tuple[int, ...], new: tuple[int, ...], gap: int) -> None:
+        """Record an entry; `gap` is the new-side position a removed sentence sits at."""
+        key = (new[0], 1, old[0] if old else -1) if new else (gap, 0, old[0])
+        self.entries.append((key, Pairing(op, old, new)))
+        if op == "removed":
+            self.removed.append(old[0])
+        elif op == "added":
+            self.added.append(new[0])
+
+    def run(self) -> list[Pairing]:
+        i = j = 0
+        deleted: list[int] = []
+        inserted: list[int] = []
+        for op, tokens in diff_tokens(self.old_keys, self.new_keys):
+            count = len(tokens)
+            if op == 0:
+                self.region(deleted, inserted, j - len(inserted))
+                deleted, inserted = [], []
+                for k in range(count):
+                    self.emit("unchanged", (i + k,), (j + k,), j + k)
+                i, j = i + count, j + count
+            elif op < 0:
+                deleted.extend(range(i, i + count))
+                i += count
+            else:
+                inserted.extend(range(j, j + count))
+                j += count
+        self.region(deleted, inserted, j - len(inserted))
+        self.moves()
+        return [pairing for _key, pairing in sorted(self.entries, key=lambda entry: entry[0])]
+
+    def region(self, deleted: list[int], inserted: list[int], gap: int) -> None:
+        """Align one stretch between anchors, in diagonal blocks small enough to align whole."""
+        blocks = max(1, math.ceil(math.sqrt(len(deleted) * len(inserted) / _REGION_CELLS)))
+        for block in range(blocks):
+            d = deleted[len(deleted) * block // blocks: len(deleted) * (block + 1) // blocks]
+            n = inserted[len(inserted) * block // blocks: len(inserted) * (block + 1) // blocks]
+            self.block(d, n, gap + len(inserted) * block // blocks)
+
+    def pair_score(self, old: list[int], new: list[int]) -> float:
+        """Similarity of old sentence(s) and new sentence(s) if they qualify as one edited unit, else 0."""
+        old_bag, new_bag = self.old_bag(old[0]), self.new_bag(new[0])
+        if len(old) == 1 and len(new) == 1:
+            score = similarity(old_bag, new_bag)
+            return score if score >= SIMILAR else 0.0
+        parts = [self.new_bag(k) for k in new] if len(new) > 1 else [self.old_bag(k) for k in old]
+        whole = old_bag if len(new) > 1 else new_bag
+        if any(containment(part, whole) < PART for part in parts):
+            return 0.0
+        score = similarity(whole, parts[0] + parts[1])
+        return score if score >= SIMILAR else 0.0
+
+    def block(self, deleted: list[int], inserted: list[int], gap: int) -> None:
+        """Order-preserving alignment of one block by dynamic programming, maximising total similarity."""
+        n, m = len(deleted), len(inserted)
+        if not n or not m:
+            for d in deleted:
+                self.emit("removed", (d,), (), gap)
+            for k in inserted:
+                self.emit("added", (), (k,), k)
+            return
+        # best[a][b]: score of the best alignment of deleted[:a] with inserted[:b]; step: its last move
+        best = [[0.0] * (m + 1) for _ in range(n + 1)]
+        step = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+        for a in range(n + 1):
+            for b in range(m + 1):
+                if a == 0 and b == 0:
+                    continue
+                options = []  # on a tie the first wins: an added sentence last, so removals read first
+                if b:
+                    options.append((best[a][b - 1], (0, 1)))
+                if a:
+                    options.append((best[a - 1][b], (1, 0)))
+                for da, db in ((1, 1), (1, 2), (2, 1)):
+                    if a >= da and b >= db:
+                        score = self.pair_score(deleted[a - da:a], inserted[b - db:b])
+                        if score:
+                            options.append((best[a - da][b - db] + score, (da, db)))
+                best[a][b], step[a][b] = max(options, key=lambda option: option[0])
+        path = []
+        a, b = n, m
+        while a or b:
+            da, db = step[a][b]
+            path.append((deleted[a - da:a], inserted[b - db:b]))
+            a, b = a - da, b - db
+        position = gap
+        for olds, news in reversed(path):
+            op = {(1, 0): "removed", (0, 1): "added", (1, 1): "changed", (1, 2): "split", (2, 1): "merged"}[
+                (len(olds), len(news))
+            ]
+            self.emit(op, tuple(olds), tuple(news), position)
+            position += len(news)
+
+    def moves(self) -> None:
+        """Turn removed+added twins into moves: identical ones first, then near-identical by similarity."""
+        removed_at = {entry[1].old[0]: n for n, entry in enumerate(self.entries) if entry[1].op == "removed"}
+        added_at = {entry[1].new[0]: n for n, entry in enumerate(self.entries) if entry[1].op == "added"}
+        matches: list[tuple[int, int]] = []
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for d in self.removed:
+            by_key[self.old_keys[d]].append(d)
+        unmatched = []
+        for k in self.added:
+            twins = by_key.get(self.new_keys[k])
+            if twins:
+                matches.append((twins.pop(0), k))
+            else:
+                unmatched.append(k)
+        left = [d for twins in by_key.values() for d in twins]
+        matches.extend(self.near_twins(left, unmatched))
+        dropped = set()
+        for d, k in matches:
+            self.entries[added_at[k]] = (self.entries[added_at[k]][0], Pairing("moved", (d,), (k,)))
+            dropped.add(removed_at[d])
+        self.entries = [entry for n, entry in enumerate(self.entries) if n not in dropped]
+
+    def near_twins(self, removed: list[int], added: list[int]) -> list[tuple[int, int]]:
+        """Greedy best-first matching of sentences at least MOVED similar, found through shared words
+        (words shared by many removed sentences are not used to find candidates, which keeps a
+        wholesale rewrite from comparing every sentence with every other)."""
+        postings: dict[str, list[int]] = defaultdict(list)
+        for d in removed:
+            for word in self.old_bag(d):
+                postings[word].append(d)
+        common = max(16, len(removed) // 10)
+        scored = []
+        for k in added:
+            bag = self.new_bag(k)
+            candidates = {d for word in bag if len(postings.get(word, ())) <= common for d in postings.get(word, ())}
+            for d in candidates:
+                score = similarity(self.old_bag(d), bag)
+                if score >= MOVED:
+                    scored.append((-score, d, k))
+        taken_old: set[int] = set()
+        taken_new: set[int] = set()
+        matches = []
+        for _score, d, k in sorted(scored):
+            if d not in taken_old and k not in taken_new:
+                taken_old.add(d)
+                taken_new.add(k)
+                matches.append((d, k))
+        return matches
+
+
+def align(old: list[str], new: list[str]) -> list[Pairing]:
+    """Every sentence of both versions in exactly one pairing, in the new version's reading order
+    (removed sentences sit where they used to be)."""
+    return _Aligner(old, new).run()

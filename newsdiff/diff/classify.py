@@ -1,0 +1,156 @@
+"""Tags on each change, so a reader can filter: what kind of edit was this?"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .words import Words
+
+__all__ = ["TAGS", "cosmetic_key", "edits", "pair_tags", "sentence_tags", "is_correction", "quote_spans"]
+
+TAGS = ("cosmetic", "punctuation", "number", "quote", "name", "wording", "correction")
+
+_FOLD = str.maketrans({
+    **dict.fromkeys("‘’‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"),  # invisible: dropped
+    "…": "...",
+})
+_FOLDABLE = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
+_WORD = re.compile(r"\w+")
+_PUNCT = re.compile(r"[^\w\s]")
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds "
+    "thousand thousands million millions billion billions trillion dozen dozens half third quarter "
+    "first second fifth tenth percent".split()
+)
+_QUOTE_MARK = re.compile('["“”«»„]')
+_OPENING = frozenset("“«„")  # single quotes are left out: they cannot be told from apostrophes
+_CLOSING = frozenset('"”»')
+_CORRECTION = re.compile(
+    r"^\W*(?:correction|clarification|editor['’]?s note|amendment)\b"
+    r"|\b(?:an earlier version of this|this (?:article|story|report|piece) (?:has been|was) "
+    r"(?:amended|corrected|updated|changed))\b",
+    re.IGNORECASE,
+)
+
+
+def cosmetic_key(text: str) -> str:
+    """The text with every cosmetic difference folded away: quote, dash and apostrophe style,
+    invisible characters, compatibility forms and whitespace. Equal keys mean a cosmetic change."""
+    if _FOLDABLE.search(text):  # str.translate is slow; most sentences have nothing to fold
+        text = text.translate(_FOLD)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):  # the common case costs nothing
+        text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return " ".join(text.split())
+
+
+def is_correction(text: str) -> bool:
+    """An appended correction or clarification note ('Correction: an earlier version of this ...')."""
+    return bool(_CORRECTION.search(text))
+
+
+def _opens(text: str, index: int) -> bool:
+    char = text[index]
+    if char != '"':
+        return char in _OPENING
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    return (before.isspace() or before in "([-—–") and not after.isspace()
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside double quotation marks. A quote still open at the end runs to the end,
+    and a closing mark with no opening one closes a quote that began in an earlier sentence."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for match in _QUOTE_MARK.finditer(text):
+        index, char = match.start(), match.group()
+        if start is None and _opens(text, index):
+            start = index
+        elif char in _CLOSING and (start is not None or not spans):
+            spans.append((0 if start is None else start, index + 1))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < max(end, start + 1) and start < b for a, b in spans)
+
+
+def _word_tags(removed: list[str], added: list[str], initial: set[str]) -> set[str]:
+    """number / name / wording from the words that differ between the two sides of one edit."""
+    tags: set[str] = set()
+    remaining = list(added)
+    changed = []
+    for word in removed:
+        if word in remaining:
+            remaining.remove(word)
+        else:
+            changed.append(word)
+    changed.extend(w for w in remaining if w not in removed)
+    for word in changed:
+        if any(c.isdigit() for c in word) or word.casefold() in _NUMBER_WORDS:
+            tags.add("number")
+        elif word[:1].isupper() and word not in initial:
+            tags.add("name")
+        else:
+            tags.add("wording")
+    return tags
+
+
+def edits(words: Words) -> list[tuple[int, str, int, str]]:
+    """Each changed stretch of a word diff as (offset in old, removed text, offset in new, added text)."""
+    found: list[tuple[int, str, int, str]] = []
+    old_at = new_at = 0
+    for op, text in words:
+        if op == "=":
+            old_at += len(text)
+            new_at += len(text)
+            continue
+        if not found or found[-1][0] + len(found[-1][1]) != old_at or found[-1][2] + len(found[-1][3]) != new_at:
+            found.append((old_at, "", new_at, ""))
+        o, removed, n, added = found[-1]
+        found[-1] = (o, removed + text, n, added) if op == "-" else (o, removed, n, added + text)
+        if op == "-":
+            old_at += len(text)
+        else:
+            new_at += len(text)
+    return found
+
+
+def pair_tags(old: str, new: str, words: Words) -> list[str]:
+    """Tags for a sentence (or headline) that was edited, from its word highlights."""
+    if old == new:
+        return []
+    if cosmetic_key(old) == cosmetic_key(new):
+        return ["cosmetic"]
+    tags: set[str] = set()
+    old_quotes, new_quotes = quote_spans(old), quote_spans(new)
+    initial = {m.group() for t in (old, new) for m in [_WORD.search(t)] if m}  # capitalised as first word only
+    for old_at, removed, new_at, added in edits(words):
+        if cosmetic_key(removed) == cosmetic_key(added):
+            continue
+        if _PUNCT.findall(removed.translate(_FOLD)) != _PUNCT.findall(added.translate(_FOLD)):
+            tags.add("punctuation")
+        tags |= _word_tags(_WORD.findall(removed), _WORD.findall(added), initial)
+        if _inside(old_quotes, old_at, old_at + len(removed)) or _inside(new_quotes, new_at, new_at + len(added)):
+            tags.add("quote")
+    if is_correction(new) and not is_correction(old):
+        tags.add("correction")
+    return [tag for tag in TAGS if tag in tags] or ["cosmetic"]
+
+
+def sentence_tags(text: str) -> list[str]:
+    """Tags for a sentence added or removed whole: a correction note, or quoted words."""
+    tags = []
+    if quote_spans(text):
+        tags.append("quote")
+    if is_correction(text):
+        tags.append("correction")
+    return tags

@@ -1,0 +1,183 @@
+"""Speed of the diff engine, against a difflib baseline doing the same job in the same run.
+
+The article is real news prose (the English pages of fixtures/readability-news, their expected
+article bodies); longer articles repeat that corpus with each copy's sentences numbered, so no
+sentence occurs twice. The new version has ~10% of its sentences edited, added, removed or moved.
+
+    python scripts/bench_diff.py            # 5,000 words, then the growth table
+    python scripts/bench_diff.py --quick    # fewer repetitions
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import gzip
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import html
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsdiff.diff import diff_records, segment_paragraphs  # noqa: E402
+from newsdiff.diff.align import MOVED, SIMILAR  # noqa: E402
+from newsdiff.model import ArticleRecord, clean_text  # noqa: E402
+
+PAGES = ["ars-1", "bbc-1", "breitbart", "buzzfeed-1", "citylab-1", "guardian-1", "herald-sun-1", "msn",
+         "nytimes-1", "nytimes-2", "nytimes-3", "nytimes-4", "seattletimes-1", "telegraph", "theverge",
+         "yahoo-1", "yahoo-2", "yahoo-3"]
+
+
+def corpus() -> list[str]:
+    """Paragraphs of real articles, in order."""
+    paragraphs = []
+    for name in PAGES:
+        page = html.fromstring(gzip.decompress((ROOT / "fixtures/readability-news" / name / "expected.html.gz").read_bytes()))
+        for element in page.iter("p"):
+            text = clean_text(element.text_content())
+            if len(text.split()) >= 8:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def article(paragraphs: list[str], words: int) -> list[str]:
+    """At least `words` words of distinct paragraphs."""
+    out: list[str] = []
+    total = copy = 0
+    while total < words:
+        for paragraph in paragraphs:
+            text = paragraph if copy == 0 else " ".join(f"{s} ({copy})" for s in segment_paragraphs([paragraph])[0])
+            out.append(text)
+            total += len(text.split())
+            if total >= words:
+                break
+        copy += 1
+    return out
+
+
+def edit(paragraphs: list[str], rate: float, rng: random.Random) -> list[str]:
+    """A new version: each sentence edited, removed, moved or followed by a new one with chance `rate`."""
+    sentences = [list(s) for s in segment_paragraphs(paragraphs)]
+    moved: list[str] = []
+    for para in sentences:
+        for n in range(len(para)):
+            if rng.random() >= rate:
+                continue
+            kind = rng.choice(["edit", "add", "remove", "move"])
+            words = para[n].split()
+            if kind == "edit" and len(words) > 3:
+                words[rng.randrange(len(words))] = rng.choice(["21", "reportedly", "officials", "Tuesday"])
+                para[n] = " ".join(words)
+            elif kind == "add":
+                para[n] += f" A new sentence number {rng.randrange(10**6)} was added here by the desk."
+            elif kind == "remove":
+                para[n] = ""
+            elif kind == "move":
+                moved.append(para[n])
+                para[n] = ""
+    for sentence in moved:
+        sentences[rng.randrange(len(sentences))].append(sentence)
+    return [" ".join(s for s in para if s) for para in sentences if any(para)]
+
+
+def difflib_report(old: list[str], new: list[str]) -> list[tuple[str, str, str, list[tuple[str, int, int, int, int]]]]:
+    """The baseline, doing the engine's job with difflib: ndiff over the sentence lists; in each
+    changed stretch SequenceMatcher (over words) pairs deleted and added sentences at the engine's
+    threshold; leftovers anywhere are paired as moves at the engine's move threshold; word
+    highlights inside every pair."""
+    report: list[tuple[str, str, str, list[tuple[str, int, int, int, int]]]] = []
+    leftover_deleted: list[str] = []
+    leftover_added: list[str] = []
+
+    def best_pairs(deleted: list[str], added: list[str], threshold: float) -> None:
+        added = list(added)
+        for a in deleted:
+            best, score = None, threshold
+            for b in added:
+                ratio = difflib.SequenceMatcher(None, a.split(), b.split()).ratio()
+                if ratio >= score:
+                    best, score = b, ratio
+            if best is None:
+                leftover_deleted.append(a)
+                continue
+            added.remove(best)
+            report.append(("changed", a, best, difflib.SequenceMatcher(None, a.split(), best.split()).get_opcodes()))
+        leftover_added.extend(added)
+
+    deleted: list[str] = []
+    added: list[str] = []
+    for line in difflib.ndiff(old, new):
+        tag, text = line[:1], line[2:]
+        if tag == "-":
+            deleted.append(text)
+        elif tag == "+":
+            added.append(text)
+        elif tag == " ":
+            best_pairs(deleted, added, SIMILAR)
+            deleted, added = [], []
+    best_pairs(deleted, added, SIMILAR)
+    moves_from, moves_to = list(leftover_deleted), list(leftover_added)
+    leftover_deleted.clear()
+    leftover_added.clear()
+    best_pairs(moves_from, moves_to, MOVED)
+    report.extend(("removed", a, "", []) for a in leftover_deleted)
+    report.extend(("added", "", b, []) for b in leftover_added)
+    return report
+
+
+def median_ms(job: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    repeat = 5 if args.quick else 21
+    rng = random.Random(4)
+    paragraphs = corpus()
+
+    old_paras = article(paragraphs, 5000)
+    new_paras = edit(old_paras, 0.10, rng)
+    old, new = ArticleRecord(tuple(old_paras), title="A"), ArticleRecord(tuple(new_paras), title="B")
+    old_s, new_s = segment_paragraphs(old.paragraphs), segment_paragraphs(new.paragraphs)
+    old_flat = [s for p in old_s for s in p]
+    new_flat = [s for p in new_s for s in p]
+
+    full = median_ms(lambda: diff_records(old, new).to_json(), repeat)
+    cached = median_ms(lambda: diff_records(old, new, old_sentences=old_s, new_sentences=new_s).to_json(), repeat)
+    baseline = median_ms(lambda: difflib_report(old_flat, new_flat), max(3, repeat // 4))
+    report = diff_records(old, new, old_sentences=old_s, new_sentences=new_s)
+    print(f"article: {old.word_count} words, {len(old_flat)} -> {len(new_flat)} sentences; {report.summary_line()}")
+    print(f"full report incl. segmentation: {full:7.2f} ms median   (target <= 50 ms: {full / 50:.2f} of it)")
+    print(f"full report, cached sentences:  {cached:7.2f} ms median   (target <= 10 ms: {cached / 10:.2f} of it)")
+    print(f"difflib baseline, same job:     {baseline:7.2f} ms median")
+    print(f"speed-up over difflib: {baseline / cached:.1f}x (cached), {baseline / full:.1f}x (incl. segmentation); target >= 10x")
+
+    print("\ngrowth (cached sentences, ~10% and ~1% of sentences touched):")
+    print(f"{'words':>8} {'10% ms':>9} {'ms/1k words':>12} {'1% ms':>9} {'ms/1k words':>12}")
+    for words in (500, 1000, 2000, 5000, 10000, 20000, 50000):
+        row = [f"{words:>8}"]
+        base = article(paragraphs, words)
+        for rate in (0.10, 0.01):
+            changed = edit(base, rate, rng)
+            a, b = segment_paragraphs(base), segment_paragraphs(changed)
+            ms = median_ms(lambda: diff_records(ArticleRecord(tuple(base)), ArticleRecord(tuple(changed)),
+                                                old_sentences=a, new_sentences=b).to_json(), max(3, repeat // 4))
+            row.append(f"{ms:9.2f} {ms / words * 1000:12.3f}")
+        print(" ".join(row))
+
+
+if __name__ == "__main__":
+    main()
