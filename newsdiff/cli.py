@@ -269,6 +269,54 @@ def show(
     terminal.print_paragraphs(record.paragraphs)
 
 
+# -- diff ----------------------------------------------------------------------------------------
+
+DIFF_FORMATS = ("text", "json", "markdown", "html")
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    args: list[str] = typer.Argument(..., metavar="ARTICLE [A B] | OLD_FILE NEW_FILE | DUMP_FILE",
+                                     help="An article (previous -> latest, or versions A and B), two files, "
+                                          "or one NewsSniffer dump."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="text, json, markdown or html (default: colours on a terminal, else text)."),
+    show_all: bool = typer.Option(False, "--all", help="Include unchanged sentences."),
+    cosmetic: bool = typer.Option(False, "--cosmetic", help="Show cosmetic changes (quote style, spaces, dashes)."),
+    single_as: str = SingleAsOpt,
+) -> None:
+    """Sentence by sentence, what changed between two versions of an article."""
+    from .diffing import diff_files, diff_versions
+    from .render import htmlfrag, markdown, text
+    from .render.layout import layout
+
+    if fmt is not None and fmt not in DIFF_FORMATS:
+        fail(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
+    st = state(ctx)
+    files = [Path(a) for a in args]
+    try:
+        if len(args) <= 2 and all(f.is_file() for f in files):
+            report = diff_files(files, st.parse_options(single_as))
+        elif len(args) in (1, 3):
+            numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}") for n in args[1:]]
+            report = diff_versions(st.store(), _article(st, args[0])["id"], *numbers)
+        else:
+            fail(f"no such file: {next(str(f) for f in files if not f.is_file())}" if len(args) == 2 else
+                 "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
+    except (InputError, LookupError) as exc:
+        fail(str(exc))
+    if fmt == "json":
+        jsonout.emit(report.to_json(all=show_all, cosmetic=cosmetic))
+        return
+    doc = layout(report, all=show_all, cosmetic=cosmetic)
+    if fmt is None and terminal.is_terminal():
+        text.print_rich(doc, terminal.console())
+        return
+    render = {"markdown": markdown.render_markdown, "html": htmlfrag.render_html}.get(fmt or "text", text.render_text)
+    sys.stdout.write(render(doc))
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

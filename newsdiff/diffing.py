@@ -1,0 +1,75 @@
+"""Diffs as callers ask for them: two stored versions, or two inputs on disk. Loads the data (and a
+stored version's cached sentences), then hands it to the engine, which never reads anything itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .diff import SENTENCES_KIND, Report, Side, diff_records, segment_paragraphs
+from .model import ArticleRecord, InputError
+from .sources import ParseOptions, parse_bytes
+
+__all__ = ["diff_versions", "diff_files", "version_sentences"]
+
+
+def version_sentences(store: Any, version_id: int, record: ArticleRecord) -> list[list[str]]:
+    """A stored version's sentences, segmented once and then read from the store's cache."""
+    return store.cached(version_id, SENTENCES_KIND, lambda: segment_paragraphs(record.paragraphs))
+
+
+def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | None = None) -> Report:
+    """Version `a` against version `b` of a stored article; by default the previous version against
+    the latest. Raises LookupError (with a message) for a missing version."""
+    versions = store.versions(article_id)
+    numbers = [v["number"] for v in versions]
+    if a is None and b is None:
+        if len(numbers) < 2:
+            raise LookupError(f"article {article_id} has only {len(numbers)} version(s); nothing to compare")
+        a, b = numbers[-2], numbers[-1]
+    loaded = []
+    for number in (a, b):
+        row = next((v for v in versions if v["number"] == number), None)
+        if row is None:
+            have = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
+            raise LookupError(f"article {article_id} has no version {number} (versions: {have})")
+        record = store.record(article_id, number)
+        side = Side(version=number, captured_at=row["captured_at"], title=row["title"], label=row["label"])
+        loaded.append((record, version_sentences(store, row["id"], record), side))
+    (old, old_sentences, old_side), (new, new_sentences, new_side) = loaded
+    return diff_records(old, new, old_sentences=old_sentences, new_sentences=new_sentences,
+                        old_side=old_side, new_side=new_side)
+
+
+def _read(path: Path, options: ParseOptions | None) -> list[ArticleRecord]:
+    try:
+        return parse_bytes(path.read_bytes(), options=options).versions
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def _side(path: Path, record: ArticleRecord) -> Side:
+    label = f"{path.name} (version {record.label})" if record.label else path.name
+    return Side(captured_at=record.captured_at, title=record.title, label=label)
+
+
+def diff_files(paths: list[Path], options: ParseOptions | None = None) -> Report:
+    """Two inputs newsdiff can parse, old then new; or one NewsSniffer dump, which holds both."""
+    if len(paths) == 1:
+        versions = _read(paths[0], options)
+        if len(versions) != 2:
+            raise InputError(f"{paths[0]}: holds one version; give an older and a newer file to compare")
+        (old, new), (old_path, new_path) = versions, (paths[0], paths[0])
+    elif len(paths) == 2:
+        pair = []
+        for path in paths:
+            versions = _read(path, options)
+            if len(versions) != 1:
+                raise InputError(f"{path}: holds {len(versions)} versions; diff a two-version dump on its own")
+            pair.append(versions[0])
+        (old, new), (old_path, new_path) = pair, paths
+    else:
+        raise InputError(f"give one two-version dump or two files to compare, not {len(paths)}")
+    return diff_records(old, new, old_side=_side(old_path, old), new_side=_side(new_path, new))

@@ -1,0 +1,54 @@
+"""Change reports as text: ASCII markers `[-old-]{+new+}` for pipes and mail, rich colours on a terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from .layout import Layout
+
+__all__ = ["render_text", "print_rich"]
+
+_MARKERS = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
+_STYLES = {"=": "", "-": "red strike", "+": "green bold"}
+
+
+def render_text(doc: Layout) -> str:
+    """Plain text; deletions in [- -], insertions in {+ +} (as wdiff and git's word diff write them)."""
+    lines = [doc.summary, doc.sides, ""]
+    for label, words in doc.fields:
+        lines.append(f"{label}: " + "".join(_MARKERS[op][0] + text + _MARKERS[op][1] for op, text in words))
+    if doc.fields:
+        lines.append("")
+    for block in doc.blocks:
+        lines.append(f"@ {block.heading}")
+        if block.context:
+            lines.append(f"  {block.context}")
+        lines.append("  " + "".join(_MARKERS[op][0] + text + _MARKERS[op][1] for op, text in block.words))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def print_rich(doc: Layout, console: Console) -> None:
+    """Coloured output: deletions red and struck through, insertions green. Article text is appended
+    as plain Text, never parsed as rich markup."""
+    console.print(Text(doc.summary, style="bold"))
+    console.print(Text(doc.sides, style="dim"))
+    console.print()
+    for label, words in doc.fields:
+        line = Text()
+        line.append(f"{label}: ", style="bold")
+        for op, text in words:
+            line.append(text, style=_STYLES[op])
+        console.print(line)
+    if doc.fields:
+        console.print()
+    for block in doc.blocks:
+        console.print(Text(block.heading, style="bold cyan"))
+        if block.context:
+            console.print(Text(f"  {block.context}", style="dim"))
+        line = Text("  ")
+        for op, text in block.words:
+            line.append(text, style=_STYLES[op])
+        console.print(line)
+        console.print()
