@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from . import history, passages
 from .model import ArticleRecord, utc_now
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -107,6 +108,55 @@ def m002_tracking_validators(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("etag", str)
     db["articles"].add_column("last_modified", str)
     db["feeds"].add_column("title", str)
+
+
+@migrations()
+def m003_compact_history(db: sqlite_utils.Database) -> None:
+    """Older versions become reverse deltas (see history.py) and a full-text index of passages appears.
+
+    Every version is rebuilt and compared with its old plain text before the migration commits.
+    """
+    db["versions"].add_column("storage", str, not_null_default=history.PLAIN)
+    db["versions"].add_column("data", bytes)
+    db["versions"].add_column("text_size", int)
+    passages.create(db)
+    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
+        index = passages.PassageIndex(article_id)
+        digests: dict[int, str] = {}
+        previous: tuple[int, str] | None = None
+        for version_id, number in db.execute(
+            "SELECT id, number FROM versions WHERE article_id = ? ORDER BY number", [article_id]
+        ).fetchall():
+            title, text = db.execute("SELECT title, text FROM versions WHERE id = ?", [version_id]).fetchone()
+            db.execute("UPDATE versions SET text_size = ? WHERE id = ?", [history.text_size(text), version_id])
+            digests[number] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if previous is not None and previous[0] == number - 1:
+                _compact_previous(db, article_id, previous[0], text)
+            previous = (number, text)
+            index.add(number, title, text)
+        index.write(db)
+        rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
+        for item in history.rebuild(rows):
+            if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
+                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
+
+
+def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
+    """Re-store version `number`, the latest until now (plain text), against the text of its successor."""
+    rows = db.execute(
+        "SELECT id, storage, text, text_size FROM versions WHERE article_id = ? AND number <= ? ORDER BY number DESC",
+        [article_id, number],
+    )
+    version_id, storage, text, size = rows.fetchone()
+    if storage != history.PLAIN:
+        return
+    chain = history.text_size(newer) + (size or 0)  # what a rebuild of the oldest delta below would walk
+    for _, below, _, below_size in rows:
+        if below != history.DELTA:
+            break
+        chain += below_size or 0
+    storage, data = history.compact(text, newer, chain)
+    db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
 
 class NotFound(LookupError):
@@ -263,9 +313,14 @@ class Store:
                     "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                     "extractor_version": record.extractor_version, "label": record.label,
                     "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type),
+                    "raw_id": self._raw_id(raw, content_type), "text_size": history.text_size(record.text),
                 }
             ).last_pk
+            if number > 1:
+                _compact_previous(self.db, article_id, number - 1, record.text)
+            index = passages.PassageIndex.load(self.db, article_id)
+            index.add(number, record.title, record.text)
+            index.write(self.db)
             self.db.execute(
                 "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
                 [record.title, captured_at, article_id],
@@ -332,7 +387,46 @@ class Store:
                 "SELECT * FROM versions WHERE article_id = ? AND number = ?", [article_id, number]))
         if not rows:
             raise NotFound(f"article {article_id} has no version {number}" if number else f"article {article_id} has no versions")
-        return rows[0]
+        row = rows[0]
+        row["text"] = self._rebuild(article_id, row)
+        del row["data"]
+        return row
+
+    def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
+        """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
+        run = [row]
+        if row["storage"] == history.DELTA:
+            for newer in self.db.query(
+                "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, row["number"]]
+            ):
+                run.append(newer)
+                if newer["storage"] != history.DELTA:
+                    break
+        rebuilt = next(history.rebuild(run))
+        if rebuilt.problem or rebuilt.text is None:
+            raise history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
+        return rebuilt.text
+
+    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[history.Rebuilt]:
+        """Every version of an article (captured at or after `since`), oldest first, rebuilt and hash-checked.
+
+        Damage is reported on each item (`problem`), not raised, so `check` can list all of it. Memory
+        holds one run of deltas at a time, so exporting a long history streams.
+        """
+        start = 1
+        if since is not None:
+            first = self.db.execute(
+                "SELECT min(number) FROM versions WHERE article_id = ? AND captured_at >= ?", [article_id, since]
+            ).fetchone()[0]
+            if first is None:
+                return
+            start = first
+        rows = self.db.query(
+            "SELECT * FROM versions WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start]
+        )
+        for item in history.rebuild(rows):
+            if since is None or item.row["captured_at"] >= since:
+                yield item
 
     def record(self, article_id: int, number: int | None = None) -> ArticleRecord:
         """A stored version rebuilt as the record the diff engine and renderers read."""

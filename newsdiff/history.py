@@ -1,0 +1,159 @@
+"""Compact version history: how the store keeps many near-identical versions of one article small.
+
+The latest version of an article is kept as plain text (`versions.text`, readable in Datasette and by
+anyone with SQL). When a newer version arrives, the previous one is re-stored as a reverse delta: a
+diff-match-patch delta (zlib-compressed) that turns the next newer text back into it. Rebuilding an
+old version therefore walks up to the nearest full text and applies deltas downwards; a zlib keyframe
+is stored instead of a delta whenever that walk would pass more than `CHAIN_BUDGET` bytes of text, so
+any version rebuilds in a few milliseconds however long the history grows.
+
+`scripts/bench_history.py` measures this layout against full text and zlib per version.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from diff_match_patch import diff_match_patch
+
+from .model import content_hash
+
+PLAIN = "plain"  # the text is in versions.text (the latest version, or a row written before compaction)
+DELTA = "delta"  # versions.data: zlib(dmp delta) turning version number+1's text into this one
+KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop
+
+# Bytes of text a rebuild may have to walk through. Applying a delta costs about 2 µs per KB of text
+# (see the benchmark), so 1 MB keeps the worst rebuild near 2 ms with room for slower machines.
+CHAIN_BUDGET = 1_000_000
+ZLIB_LEVEL = 9
+
+_dmp = diff_match_patch()
+_dmp.Diff_Timeout = 0.05  # bounds a rewrite's cost; a timeout makes a delta less minimal, never wrong
+
+
+class DamagedHistory(Exception):
+    """A stored version that cannot be rebuilt, or rebuilds to text that does not match its hash."""
+
+    def __init__(self, article_id: int, number: int, problem: str) -> None:
+        super().__init__(f"article {article_id} version {number}: {problem}")
+        self.article_id, self.number, self.problem = article_id, number, problem
+
+
+def encode_delta(newer: str, older: str) -> bytes:
+    """The delta that turns `newer` back into `older`; paragraphs are diffed first, then characters."""
+    diffs = _dmp.diff_main(newer, older, checklines=True)
+    _dmp.diff_cleanupEfficiency(diffs)
+    return zlib.compress(_dmp.diff_toDelta(diffs).encode("utf-8"), ZLIB_LEVEL)
+
+
+def apply_delta(newer: str, data: bytes) -> str:
+    """`older` from `newer` and the stored delta; raises ValueError (or zlib.error) when they do not fit."""
+    delta = zlib.decompress(data).decode("utf-8")
+    return _dmp.diff_text2(_dmp.diff_fromDelta(newer, delta))
+
+
+def encode_keyframe(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
+
+
+def text_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def compact(older: str, newer: str, chain_bytes: int) -> tuple[str, bytes]:
+    """How to store `older` now that `newer` follows it: (storage, data).
+
+    `chain_bytes` is the text a rebuild of the oldest version stored against `older` would walk through
+    if `older` became a delta. A delta no smaller than a keyframe (a rewrite) is not worth its chain.
+    """
+    if chain_bytes > CHAIN_BUDGET:
+        return KEYFRAME, encode_keyframe(older)
+    delta = encode_delta(newer, older)
+    if len(delta) * 5 < text_size(older):  # smaller than zlib makes any prose: no need to compress it
+        return DELTA, delta
+    keyframe = encode_keyframe(older)
+    return (DELTA, delta) if len(delta) < len(keyframe) else (KEYFRAME, keyframe)
+
+
+@dataclass
+class Rebuilt:
+    """One version's text as rebuilt from storage; `problem` says why it is missing or untrustworthy."""
+
+    row: Mapping[str, Any]
+    text: str | None
+    problem: str | None = None
+
+    @property
+    def number(self) -> int:
+        return int(self.row["number"])
+
+
+def _own_text(row: Mapping[str, Any]) -> str:
+    """The text of a row that does not depend on another one."""
+    if row["storage"] == PLAIN:
+        return row["text"]
+    if row["storage"] == KEYFRAME:
+        return zlib.decompress(row["data"]).decode("utf-8")
+    raise ValueError(f"unknown storage {row['storage']!r}")
+
+
+def _verify(row: Mapping[str, Any], text: str) -> str | None:
+    if content_hash(row["title"], text) != row["content_hash"]:
+        return "text does not match its content hash"
+    return None
+
+
+def _rebuild_run(run: list[Mapping[str, Any]]) -> list[Rebuilt]:
+    """Rebuild a run of deltas ending at a self-contained row, top down; returned oldest first."""
+    top = run[-1]
+    text: str | None = None
+    if top["storage"] == DELTA:  # the run was cut short: nothing newer to apply it to
+        problem: str | None = f"its delta base, version {top['number'] + 1}, is missing"
+    else:
+        try:
+            text = _own_text(top)
+            problem = _verify(top, text)
+        except (ValueError, zlib.error, TypeError) as exc:
+            problem = f"stored text is unreadable ({exc})"
+    done = [Rebuilt(top, text, problem)]
+    for row in reversed(run[:-1]):
+        above = done[-1]
+        if above.number != row["number"] + 1:
+            done.append(Rebuilt(row, None, f"its delta base, version {row['number'] + 1}, is missing"))
+            continue
+        if above.text is None:
+            done.append(Rebuilt(row, None, f"cannot rebuild: stored against damaged version {above.number}"))
+            continue
+        try:
+            text = apply_delta(above.text, row["data"])
+        except (ValueError, zlib.error, TypeError) as exc:
+            reason = f"its delta does not fit version {above.number} ({exc})"
+            if above.problem:
+                reason = f"cannot rebuild: stored against damaged version {above.number}"
+            done.append(Rebuilt(row, None, reason))
+            continue
+        problem = _verify(row, text)
+        if problem and above.problem:
+            problem = f"cannot rebuild: stored against damaged version {above.number}"
+        done.append(Rebuilt(row, text, problem))
+    done.reverse()
+    return done
+
+
+def rebuild(rows: Iterable[Mapping[str, Any]]) -> Iterator[Rebuilt]:
+    """Every version of one article, oldest first, from its rows in ascending `number` order.
+
+    Rows need number, title, content_hash, storage, text and data. Only one run of deltas and the texts
+    rebuilt from it are held at a time (bounded by CHAIN_BUDGET), so a long history streams.
+    """
+    run: list[Mapping[str, Any]] = []
+    for row in rows:
+        run.append(row)
+        if row["storage"] != DELTA:
+            yield from _rebuild_run(run)
+            run = []
+    if run:
+        yield from _rebuild_run(run)

@@ -1,0 +1,117 @@
+"""The full-text index: every distinct paragraph (and headline) of an article once, with its versions.
+
+Indexing each version whole would cost ten times the compact history itself, because consecutive
+versions share almost every paragraph. Instead a paragraph is indexed the first time it appears and
+`passages.versions` records, as ranges ("1-4,7"), which versions contain it. The FTS5 table is
+contentless: the text lives only in the history, and search rebuilds it to show a snippet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+TABLE = "passages"
+FTS = "passages_fts"
+TOKENIZE = "unicode61 remove_diacritics 2"  # "Jose" finds "José"
+TITLE, TEXT = "title", "text"
+
+
+def create(db: sqlite_utils.Database) -> None:
+    """The index tables, empty."""
+    db[TABLE].create(
+        {"id": int, "article_id": int, "kind": str, "hash": str, "versions": str},
+        pk="id", not_null={"article_id", "kind", "hash", "versions"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db[TABLE].create_index(["article_id", "kind", "hash"], unique=True)
+    db.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(text, content='', tokenize='{TOKENIZE}')")
+
+
+def passage_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def parse_ranges(value: str) -> list[list[int]]:
+    """"1-4,7" -> [[1, 4], [7, 7]]."""
+    pairs = []
+    for part in value.split(","):
+        first, _, last = part.partition("-")
+        pairs.append([int(first), int(last or first)])
+    return pairs
+
+
+def format_ranges(pairs: Iterable[list[int]]) -> str:
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in pairs)
+
+
+def expand(value: str) -> list[int]:
+    """Every version number in a ranges string."""
+    return [n for a, b in parse_ranges(value) for n in range(a, b + 1)]
+
+
+@dataclass
+class Passage:
+    id: int | None
+    kind: str
+    hash: str
+    ranges: list[list[int]]
+    text: str | None = None  # only for passages not yet written
+    dirty: bool = False
+
+
+@dataclass
+class PassageIndex:
+    """One article's passages, loaded once, extended version by version, written back in one go."""
+
+    article_id: int
+    passages: dict[tuple[str, str], Passage] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database, article_id: int) -> "PassageIndex":
+        index = cls(article_id)
+        for pid, kind, digest, versions in db.execute(
+            f"SELECT id, kind, hash, versions FROM {TABLE} WHERE article_id = ?", [article_id]
+        ):
+            index.passages[(kind, digest)] = Passage(pid, kind, digest, parse_ranges(versions))
+        return index
+
+    def add(self, number: int, title: str | None, text: str) -> None:
+        """Record that version `number` (newer than any added before) has this headline and body."""
+        items = [(TITLE, title)] if title else []
+        items += [(TEXT, p) for p in text.split("\n\n") if p]
+        for kind, text in items:
+            digest = passage_hash(text)
+            passage = self.passages.get((kind, digest))
+            if passage is None:
+                self.passages[(kind, digest)] = Passage(None, kind, digest, [[number, number]], text, True)
+            elif passage.ranges[-1][1] == number - 1:
+                passage.ranges[-1][1] = number
+                passage.dirty = True
+            elif passage.ranges[-1][1] < number:
+                passage.ranges.append([number, number])
+                passage.dirty = True
+            # else: the same paragraph twice in one version, already recorded
+
+    def ranges(self) -> dict[tuple[str, str], str]:
+        """What the index says, for comparing a stored index with one rebuilt from the history."""
+        return {key: format_ranges(p.ranges) for key, p in self.passages.items()}
+
+    def write(self, db: sqlite_utils.Database) -> None:
+        """Insert new passages (and their FTS rows) and update the ranges of extended ones."""
+        for passage in self.passages.values():
+            if not passage.dirty:
+                continue
+            versions = format_ranges(passage.ranges)
+            if passage.id is None:
+                passage.id = db[TABLE].insert(
+                    {"article_id": self.article_id, "kind": passage.kind, "hash": passage.hash, "versions": versions}
+                ).last_pk
+                db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [passage.id, passage.text])
+                passage.text = None
+            else:
+                db.execute(f"UPDATE {TABLE} SET versions = ? WHERE id = ?", [versions, passage.id])
+            passage.dirty = False

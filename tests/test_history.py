@@ -1,0 +1,202 @@
+"""Compact history: every version reads back exactly, whatever the edits, and old databases upgrade."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsdiff import history, passages
+from newsdiff.model import ArticleRecord, content_hash
+from newsdiff.sources import parse_bytes
+from newsdiff.store import Store, migrations
+
+from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
+
+PARAGRAPHS = [p for seed in (SEED_REUTERS, SEED_RT, SEED_PRESSTV)
+              for p in parse_bytes(seed.read_bytes()).versions[0].paragraphs]
+
+
+def _store(path: Path, key: str, versions: list[list[str]], title: str = "Headline") -> Store:
+    store = Store.open(path)
+    for paragraphs in versions:
+        store.add_version(ArticleRecord(paragraphs=tuple(paragraphs), title=title), key=key)
+    return store
+
+
+# One edit: (kind, paragraph position, word position, replacement paragraph from the seeds)
+edit = st.tuples(
+    st.sampled_from(["word", "insert-word", "drop-word", "new-paragraph", "drop-paragraph", "move", "emoji"]),
+    st.integers(0, 1000), st.integers(0, 1000), st.sampled_from(PARAGRAPHS),
+)
+
+
+def _apply(paragraphs: list[str], kind: str, i: int, j: int, other: str) -> list[str]:
+    out = list(paragraphs)
+    i %= len(out)
+    words = out[i].split()
+    j %= len(words)
+    if kind == "word":
+        words[j] = other.split()[0]
+    elif kind == "insert-word":
+        words.insert(j, other.split()[-1])
+    elif kind == "drop-word" and len(words) > 1:
+        del words[j]
+    elif kind == "emoji":
+        words[j] += " \U0001f600 naïve 東京"
+    elif kind == "new-paragraph":
+        out.insert(i, other)
+    elif kind == "drop-paragraph" and len(out) > 1:
+        del out[i]
+        return out
+    elif kind == "move":
+        out.append(out.pop(i))
+        return out
+    out[i] = " ".join(words)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.lists(edit, min_size=1, max_size=4), min_size=1, max_size=12),
+       budget=st.sampled_from([history.CHAIN_BUDGET, 6_000]))
+def test_every_version_reads_back_exactly(tmp_path: Path, steps: list, budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "CHAIN_BUDGET", budget)  # the small budget forces keyframes between deltas
+    versions = [PARAGRAPHS[:12]]
+    for step in steps:
+        current = versions[-1]
+        for e in step:
+            current = _apply(current, *e)
+        versions.append(current)
+    path = tmp_path / f"h{abs(hash(str(steps))) % 10**9}.db"
+    store = _store(path, "k", versions)
+    stored = {v["number"]: v for v in store.versions(1)}
+    # Identical texts (a revert) are not stored again, so compare against the distinct versions in order.
+    expected, seen = [], set()
+    for paragraphs in versions:
+        text = "\n\n".join(paragraphs)
+        if text not in seen:
+            seen.add(text)
+            expected.append(text)
+    assert len(stored) == len(expected)
+    for number, text in enumerate(expected, start=1):
+        assert store.version_row(1, number)["text"] == text
+        assert store.record(1, number).text == text
+    assert [r.text for r in store.rebuilt_versions(1)] == expected
+    assert all(r.problem is None for r in store.rebuilt_versions(1))
+    storages = [r["storage"] for r in store.db.query("SELECT storage FROM versions ORDER BY number")]
+    assert storages[-1] == history.PLAIN and history.PLAIN not in storages[:-1]
+    store.close()
+
+
+def test_latest_is_plain_text_and_older_versions_are_small(tmp_path: Path) -> None:
+    versions = [PARAGRAPHS[:20]]
+    for n in range(1, 10):
+        versions.append(_apply(versions[-1], "word", n * 7, n * 3, f"edit{n} x"))
+    store = _store(tmp_path / "s.db", "k", versions)
+    rows = list(store.db.query("SELECT number, storage, text, length(data) AS size, text_size FROM versions ORDER BY number"))
+    assert rows[-1]["text"] == "\n\n".join(versions[-1])  # what Datasette and SQL users read
+    for row in rows[:-1]:
+        assert row["storage"] == history.DELTA and row["text"] == ""
+        assert row["size"] < row["text_size"] / 20
+    assert store.version_row(1)["number"] == 10 and "data" not in store.version_row(1)
+
+
+def test_a_rewrite_is_stored_as_a_keyframe_not_a_delta(tmp_path: Path) -> None:
+    store = _store(tmp_path / "s.db", "k", [PARAGRAPHS[:10], PARAGRAPHS[20:30], PARAGRAPHS[20:29]])
+    storages = [r["storage"] for r in store.db.query("SELECT storage FROM versions ORDER BY number")]
+    assert storages == [history.KEYFRAME, history.DELTA, history.PLAIN]
+    assert store.record(1, 1).paragraphs == tuple(PARAGRAPHS[:10])
+
+
+def test_long_history_keyframes_bound_the_rebuild_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "CHAIN_BUDGET", 40_000)
+    versions = [PARAGRAPHS[:30]]
+    for n in range(1, 60):
+        versions.append(_apply(versions[-1], "insert-word", n, n * 5, f"w{n} y"))
+    store = _store(tmp_path / "s.db", "k", versions)
+    rows = list(store.db.query("SELECT storage, text_size FROM versions ORDER BY number"))
+    walked = 0
+    for row in reversed(rows):  # text a rebuild walks through from each version up to a full text
+        walked = row["text_size"] if row["storage"] != history.DELTA else walked + row["text_size"]
+        assert walked <= 40_000
+    assert history.KEYFRAME in {r["storage"] for r in rows}
+    assert store.version_row(1, 1)["text"] == "\n\n".join(versions[0])
+
+
+def test_tampered_delta_is_reported_with_article_and_version(tmp_path: Path) -> None:
+    versions = [PARAGRAPHS[:10], _apply(PARAGRAPHS[:10], "word", 2, 2, "changed"),
+                _apply(PARAGRAPHS[:10], "word", 4, 4, "again")]
+    store = _store(tmp_path / "s.db", "k", versions)
+    with store.write():
+        store.db.execute("UPDATE versions SET data = ? WHERE number = 2",
+                         [history.encode_delta("\n\n".join(versions[2]), "\n\n".join(versions[2]) + " extra")])
+    with pytest.raises(history.DamagedHistory, match="article 1 version 2: text does not match its content hash"):
+        store.version_row(1, 2)
+    with pytest.raises(history.DamagedHistory, match="article 1 version 1: cannot rebuild: stored against damaged version 2"):
+        store.record(1, 1)
+    assert store.record(1, 3).paragraphs == tuple(versions[2])
+
+
+# -- migrating a database written before compact history ----------------------------------------------
+
+
+def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[str]]]]) -> dict[tuple[int, int], str]:
+    """A database at the schema before m003, filled the way the store wrote versions then (full text)."""
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m003_compact_history")
+    texts = {}
+    for article_id, (key, versions) in enumerate(articles.items(), start=1):
+        db["articles"].insert({"id": article_id, "key": key, "created_at": "2024-01-01T00:00:00Z",
+                               "tracked": 0, "status": "active"})
+        for number, (title, paragraphs) in enumerate(versions, start=1):
+            text = "\n\n".join(paragraphs)
+            db["versions"].insert({
+                "article_id": article_id, "number": number, "captured_at": f"2024-01-{number:02d}T00:00:00Z",
+                "title": title, "text": text, "content_hash": content_hash(title, text),
+                "word_count": len(text.split()),
+            })
+            texts[(article_id, number)] = text
+    db.close()
+    return texts
+
+
+OLD_ARTICLES = {
+    "a": [("One", PARAGRAPHS[:8]), ("One", _apply(PARAGRAPHS[:8], "word", 3, 1, "Moscow")),
+          ("One, updated", _apply(PARAGRAPHS[:8], "new-paragraph", 5, 0, PARAGRAPHS[30])),
+          (None, PARAGRAPHS[:8][::-1])],
+    "b": [("Two", PARAGRAPHS[10:14])],
+    "c": [("Three \U0001f600", ["Ünïcödé 東京 text."]), ("Three", ["Ünïcödé 東京 text, edited."])],
+}
+
+
+def test_old_database_upgrades_and_every_version_reads_back_identical(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    texts = _old_database(path, OLD_ARTICLES)
+    store = Store.open(path)
+    assert not migrations.pending(store.db)
+    for (article_id, number), text in texts.items():
+        assert store.version_row(article_id, number)["text"] == text
+    storages = {(r["article_id"], r["number"]): r["storage"] for r in store.db.query("SELECT * FROM versions")}
+    assert storages[(1, 1)] == history.DELTA and storages[(1, 4)] == history.PLAIN and storages[(2, 1)] == history.PLAIN
+    # the search index covers the migrated history
+    hits = store.db.execute(f"SELECT p.article_id, p.versions FROM {passages.FTS} f JOIN {passages.TABLE} p "
+                            f"ON p.id = f.rowid WHERE {passages.FTS} MATCH 'moscow'").fetchall()
+    assert (1, "2") in hits
+    # and new versions keep compacting on top of the migrated ones
+    store.add_version(ArticleRecord(paragraphs=tuple(PARAGRAPHS[:3]), title="Two"), key="b")
+    assert store.version_row(2, 1)["text"] == texts[(2, 1)]
+
+
+def test_failed_migration_leaves_the_old_database_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.db"
+    texts = _old_database(path, OLD_ARTICLES)
+    monkeypatch.setattr(history, "apply_delta", lambda newer, data: newer + "!")
+    with pytest.raises(RuntimeError, match="would change version"):
+        Store.open(path)
+    db = sqlite3.connect(path)
+    assert {(a, n): t for a, n, t in db.execute("SELECT article_id, number, text FROM versions")} == texts
+    assert "storage" not in {row[1] for row in db.execute("PRAGMA table_info(versions)")}
