@@ -1,0 +1,649 @@
+"""Article pages (HTML): bytes in, one cleaned ArticleRecord out.
+
+Decoding follows browsers (BOM, HTTP header, <meta>, then detection) but checks each claim
+against the bytes, because pages lie about their charset. The body comes from the outlet's
+site rule when there is one (beautifulsoup4 + CSS selectors) and from trafilatura otherwise;
+metadata comes from the page's own declarations (JSON-LD, Open Graph, <time>, <title>).
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import bs4
+import charset_normalizer
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from ..model import ArticleRecord, InputError, ParsedInput, clean_text, format_time, parse_time
+from .sites import Ruleset, SiteRule, ruleset
+
+__all__ = ["decode_html", "parse_html"]
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_META_CHARSET = re.compile(rb"""<meta\b[^>]{0,500}?\bcharset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+_META_SCAN = 65536  # the <meta charset> of real pages sits in <head>, well inside this
+_LEAD_WINDOW = 1500  # letters of text after the headline within which a standfirst is looked for
+_MIN_WORDS = 30  # fewer words than this is a stub, an error page or a teaser, not an article
+_STUB_WORDS = 150  # a paywalled or error page may show a paragraph or two; more is an article
+_PRUNE = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas")
+_ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
+_FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
+_ERROR_TITLE = re.compile(r"\b(?:404|410|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
+_BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
+    r"\b(?:posted|published|updated|last|modified|on|at|am|pm|a\.m|p\.m|gmt|utc|bst|edt|est|cet|cest|et)\b|[\d\s\W]+"
+)
+_END_OF_ARTICLE = re.compile(
+    r"^(?:you (?:might|may) (?:also )?like|related(?: \w+)?|more (?:from|on|in|stories|news|like this)\b.*|"
+    r"other .{0,30}\b(?:columns|stories|news|articles)|recommended(?: for you| stories| reading)?|"
+    r"most (?:read|popular|viewed|shared)|trending(?: now| stories)?|read next|what to read next|"
+    r"(?:featured|recent) slide ?shows|related videos|comments|loading comments.*|top stories|"
+    r"(?:sponsored|promoted) (?:content|stories|links)|around the web)\W*$",
+    re.IGNORECASE,
+)
+_CONTROLS = re.compile(
+    r"^(?:share(?: (?:on|via) \w+| this(?: article| story)?)?|tweet|email|print|close|next|previous|"
+    r"previousnext|fullscreen|thumbnails|advertisement|advertising|skip advert(?:isement)?|now watching|"
+    r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|"
+    r"(?:image|photo|video)(?: credit)?|loading\W*)\W*$",
+    re.IGNORECASE,
+)
+_TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
+_BREAK = "\x1e"  # stands for <br> while a block's text is gathered
+_BREAKS = re.compile(rf"\s*{_BREAK}(?:\s*{_BREAK})+\s*")
+_BLOCKS = frozenset(
+    "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody "
+    "tfoot thead tr ul".split()
+)
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    """Python's name for a charset label, with WHATWG's reading of Latin-1 and ASCII as windows-1252."""
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    try:
+        name = codecs.lookup((label or "").strip().lower()).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "latin-1", "ascii") else name
+
+
+def _strict_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _fits(data: bytes, encoding: str) -> bool:
+    """Whether a declared charset reads these bytes, or the declaration is a lie.
+
+    A page that is valid UTF-8 with non-ASCII text is UTF-8 whatever it declares (legacy text
+    almost never forms valid UTF-8 by chance); otherwise a few broken bytes (a truncated page)
+    are tolerated but a stream of them means the page is in some other charset.
+    """
+    if encoding != "utf-8" and not data.isascii() and _strict_utf8(data):
+        return False
+    text = data.decode(encoding, "replace")
+    broken = text.count("\ufffd")
+    readable = sum(1 for ch in text if ch > "\x7f") - broken
+    return broken == 0 or broken * 20 <= readable
+
+
+def _decode(data: bytes, content_type: str | None) -> tuple[str, str, str]:
+    """(text, encoding, where the encoding came from)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace"), encoding, "bom"
+    header = _HEADER_CHARSET.search(content_type or "")
+    meta = _META_CHARSET.search(data[:_META_SCAN])
+    meta_codec = _codec(meta.group(1)) if meta else None
+    if meta_codec and meta_codec.startswith(("utf-16", "utf-32")):
+        meta_codec = "utf-8"  # a page read far enough to see its <meta> is ASCII-compatible (WHATWG)
+    for encoding, source in ((_codec(header.group(1)) if header else None, "header"), (meta_codec, "meta")):
+        if encoding and _fits(data, encoding):
+            return data.decode(encoding, "replace"), encoding, source
+    if _strict_utf8(data):
+        return data.decode("utf-8"), "utf-8", "detected"
+    best = charset_normalizer.from_bytes(data).best()
+    encoding = _codec(best.encoding) if best else None
+    if encoding:
+        return data.decode(encoding, "replace"), encoding, "detected"
+    return data.decode("cp1252", "replace"), "cp1252", "default"
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Page bytes to text: BOM, HTTP header, <meta>, then detection; broken bytes become U+FFFD."""
+    return _decode(data, content_type)[0]
+
+
+# --- page metadata --------------------------------------------------------------------------
+
+
+def _word_count(paragraphs: Iterable[str]) -> int:
+    """Words, with every two Chinese, Japanese or Korean characters counted as one (they use no spaces)."""
+    return sum(len(p.split()) + len(_CJK.findall(p)) // 2 for p in paragraphs)
+
+
+def _text(element: Any) -> str:
+    return clean_text(element.text_content()) if element is not None else ""
+
+
+def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """First non-empty content of each <meta> by property, name or itemprop, lower-cased."""
+    found: dict[str, str] = {}
+    for element in root.iter("meta"):
+        value = (element.get("content") or "").strip()
+        for attribute in ("property", "name", "itemprop"):
+            key = (element.get(attribute) or "").strip().lower()
+            if key and value and key not in found:
+                found[key] = value
+    return found
+
+
+def _linked_data(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            stack: list[Any] = [json.loads(script.text or "")]
+        except ValueError:
+            continue
+        while stack and len(objects) < 500:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                objects.append(item)
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+    return objects
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    return {str(k) for k in (kind if isinstance(kind, list) else [kind]) if k}
+
+
+def _names(value: Any) -> list[str]:
+    """Author names from JSON-LD's many shapes: a string, an object, or a list of either."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and clean_text(name) and "://" not in name:
+            names.append(clean_text(name))
+    return names
+
+
+def _time(value: str | None) -> str | None:
+    """A page's date as ISO 8601 UTC, or None rather than a guess; times without a zone are read as UTC."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return parse_time(value)
+    except ValueError:
+        pass
+    try:
+        return format_time(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:  # a malformed address in the page's own metadata
+        return None
+
+
+def _host_label(host: str) -> str:
+    """The outlet's name as its host spells it: 'theguardian' for www.theguardian.com."""
+    parts = [p for p in host.lower().split(".") if p not in ("www", "m", "amp", "edition", "mobile")]
+    if len(parts) >= 3 and len(parts[-2]) <= 3:  # bbc.co.uk, lanacion.com.ar
+        return parts[-3]
+    return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def _strip_site(title: str, site_names: list[str]) -> str:
+    """Drop a leading or trailing ' | Site Name' from a headline."""
+    names = [_squash(n) for n in site_names if _squash(n)]
+
+    def is_site(part: str) -> bool:
+        part = _squash(part)
+        return bool(part) and any(n in part or part in n for n in names)
+
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and is_site(tail) and head.strip():
+            return _strip_site(head.strip(), site_names)
+        head, found, tail = title.partition(separator)
+        if found and is_site(head) and tail.strip():
+            return _strip_site(tail.strip(), site_names)
+    return title
+
+
+@dataclass
+class _Page:
+    """What a page says about itself, before any body extraction."""
+
+    meta: dict[str, str]
+    article: dict[str, Any]  # the JSON-LD Article object, or {}
+    ld_types: set[str]
+    url: str | None
+    site_names: list[str]
+    title: str | None
+    byline: str | None
+    published: str | None
+    lead: str | None  # visible text matching the page's own description: its standfirst, if not in the body
+
+
+def _read_page(root: lxml.html.HtmlElement, url: str | None) -> _Page:
+    meta = _meta_tags(root)
+    objects = _linked_data(root)
+    article = next((o for o in objects if any(t.endswith(_ARTICLE_TYPES) for t in _types(o))), {})
+    ld_types = set().union(*(_types(o) for o in objects)) if objects else set()
+    if not url:
+        canonical = next((l.get("href") for l in root.iter("link") if "canonical" in (l.get("rel") or "").lower().split()), None)
+        for candidate in (canonical, meta.get("og:url"), article.get("url") if isinstance(article.get("url"), str) else None):
+            candidate = (candidate or "").strip()
+            candidate = "https:" + candidate if candidate.startswith("//") else urljoin(meta.get("og:url", ""), candidate)
+            if candidate.startswith(("http://", "https://")) and _host(candidate):
+                url = candidate
+                break
+    host = _host(url) or ""
+    site_names = [n for n in (meta.get("og:site_name"), meta.get("application-name"), _host_label(host)) if n]
+    return _Page(
+        meta=meta,
+        article=article,
+        ld_types=ld_types,
+        url=url,
+        site_names=site_names,
+        title=_page_title(root, meta, article, site_names),
+        byline=_page_byline(root, meta, article),
+        published=_page_published(root, meta, article),
+        lead=_page_lead(root, meta),
+    )
+
+
+def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str]) -> str | None:
+    headline = article.get("headline")
+    h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
+    title_tag = next(root.iter("title"), None)
+    for candidate in (
+        headline if isinstance(headline, str) else None,
+        meta.get("og:title"),
+        meta.get("twitter:title"),
+        h1s[0] if len(h1s) == 1 else None,
+        _text(title_tag),
+    ):
+        if candidate and clean_text(candidate):
+            return _strip_site(clean_text(candidate), site_names)
+    return None
+
+
+def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
+    """The element under the headline that shows the page's description: its standfirst.
+
+    Outlets put their standfirst in the description; where it is shown just below the <h1>
+    (not in a teaser further down), but outside the body an extractor keeps, this finds it.
+    """
+    description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
+    target = _squash(re.sub(r"(?:\.\.\.|…)\s*$", "", description or ""))
+    if len(target) < 40:
+        return None
+    headline = next(root.iter("h1"), None)
+    if headline is None:
+        return None
+    seen, passed = 0, False
+    for element in root.iter():
+        passed = passed or element is headline
+        if not passed or not isinstance(element.tag, str) or element.tag in _PRUNE:
+            continue
+        for run, owner in ((element.text, element), (element.tail, element.getparent())):
+            run = _squash(run or "")
+            seen += len(run)
+            if seen > _LEAD_WINDOW:
+                return None
+            if len(run) < 3 or not target.startswith(run[:30]) or owner is None:
+                continue
+            while owner is not None:
+                found = _squash(owner.text_content())
+                if len(found) >= len(target):
+                    if found.startswith(target) and len(found) < len(target) * 1.3:
+                        return _text(owner)
+                    break
+                owner = owner.getparent()
+    return None
+
+
+def _page_byline(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
+    names = _names(article.get("author"))
+    if names:
+        return ", ".join(dict.fromkeys(names))
+    for key in ("author", "byl", "parsely-author", "sailthru.author", "dc.creator", "article:author"):
+        value = meta.get(key)
+        if value and "://" not in value:
+            return _tidy_byline(value)
+    for element in root.xpath("//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author']"):
+        value = element.get("content") or _text(element)
+        if value and len(value) < 120:
+            return _tidy_byline(value)
+    return None
+
+
+def _tidy_byline(value: str) -> str | None:
+    value = _BYLINE_PREFIX.sub("", clean_text(value))
+    return value or None
+
+
+def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
+    candidates: list[Any] = [article.get("datePublished")]
+    candidates += [meta.get(k) for k in ("article:published_time", "og:published_time", "datepublished",
+                                         "publish-date", "pubdate", "sailthru.date", "parsely-pub-date",
+                                         "dcterms.created", "dc.date.issued", "dc.date", "date")]
+    candidates += [e.get("datetime") or e.get("content") for e in root.xpath("//*[@itemprop='datePublished']")]
+    candidates += [e.get("datetime") for e in root.xpath("//time[@pubdate]")]
+    for candidate in candidates:
+        published = _time(candidate) if isinstance(candidate, str) else None
+        if published:
+            return published
+    return None
+
+
+# --- body extraction ------------------------------------------------------------------------
+
+
+def _document(text: str) -> lxml.html.HtmlElement:
+    """Parse leniently; libxml2 caps nesting depth itself, so deep or broken markup cannot hang us."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"no article found (unreadable HTML: {clean_text(str(exc)) or 'empty document'})") from None
+    if root is None:
+        raise InputError("no article found (empty page)")
+    return root
+
+
+def _prune(root: lxml.html.HtmlElement) -> None:
+    etree.strip_elements(root, *_PRUNE, with_tail=False)
+
+
+def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
+    """Block-level text of the given nodes, one paragraph per block; walked without recursion."""
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        for part in _BREAKS.split("".join(buffer)):
+            part = clean_text(part.replace(_BREAK, " "))
+            if part:
+                paragraphs.append(part)
+        buffer.clear()
+
+    stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(list(nodes))]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            flush()
+        elif type(node) is bs4.NavigableString:
+            buffer.append(str(node))
+        elif isinstance(node, bs4.Tag):
+            if node.name == "br":
+                buffer.append(_BREAK)
+                continue
+            if node.name in ("td", "th"):
+                buffer.append(" ")
+            if node.name in _BLOCKS:
+                flush()
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return paragraphs
+
+
+def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
+    chosen = {id(n) for n in nodes}
+    return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
+
+
+def _first_text(soup: bs4.BeautifulSoup, selectors: Iterable[str], attributes: tuple[str, ...] = ("content",)) -> str | None:
+    for selector in selectors:
+        for element in soup.select(selector, limit=5):
+            value = next((element.get(a) for a in attributes if element.get(a)), None) or element.get_text(" ")
+            value = clean_text(str(value))
+            if value:
+                return value
+    return None
+
+
+@dataclass
+class _Extraction:
+    paragraphs: list[str]
+    extractor: str
+    version: str
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    standfirst: str | None = None
+
+
+def _by_rule(root: lxml.html.HtmlElement, rule: SiteRule, rules: Ruleset) -> _Extraction | str:
+    """Extraction by the outlet's selectors, or the reason they did not find the article."""
+    soup = bs4.BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
+    if any(soup.select_one(selector) for selector in rule.front):
+        raise InputError("no article found (a section front or index page, not an article)")
+    body: list[bs4.Tag] = []
+    for selector in rule.body:
+        body = _outermost(soup.select(selector))
+        if body:
+            break
+    else:
+        return f"site rule {rule.name}: no body matched"
+    for selector in (*rule.strip, *rules.default_strip):
+        for node in body:
+            for element in node.select(selector):
+                element.decompose()
+    published = _first_text(soup, rule.published, ("datetime", "content", "data-timestamp", "data-source"))
+    version = f"newsdiff-{rules.version}" + (f"+{rule.overridden}" if rule.overridden else "")
+    return _Extraction(
+        paragraphs=_soup_paragraphs(body),
+        extractor=rule.name,
+        version=f"{version}/beautifulsoup4-{bs4.__version__}",
+        title=_first_text(soup, rule.title),
+        byline=_tidy_byline(_first_text(soup, rule.byline) or ""),
+        published=_epoch_or_time(published),
+        standfirst=_first_text(soup, rule.standfirst),
+    )
+
+
+def _epoch_or_time(value: str | None) -> str | None:
+    """Some outlets (AP) give milliseconds since the epoch instead of a date."""
+    if value and value.isdigit() and len(value) in (10, 13):
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        return format_time(datetime.fromtimestamp(seconds, timezone.utc))
+    return _time(value)
+
+
+def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
+    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs."""
+    for line_break in body.iter("lb"):
+        line_break.tail = " " + (line_break.tail or "")
+    for cell in body.iter("cell"):
+        cell.tail = " " + (cell.tail or "")
+    if body.text and body.text.strip():
+        yield body.text
+    for element in body:
+        if element.tag == "list":
+            items: Iterable[etree._Element] = element.iter("item")
+        elif element.tag == "table":
+            items = element.iter("row")
+        elif element.tag == "quote" and len(element) and all(child.tag == "p" for child in element):
+            items = element
+        else:
+            items = [element]
+        for item in items:
+            yield "".join(item.itertext())
+        if element.tail and element.tail.strip():  # text between blocks is a paragraph of its own
+            yield element.tail
+
+
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) -> list[str]:
+    document = trafilatura.bare_extraction(
+        root, url=url, favor_precision=precision, include_comments=False, include_tables=True,
+        include_images=False, with_metadata=False, deduplicate=False,
+    )
+    paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
+    return [p for p in paragraphs if p]
+
+
+def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _Extraction:
+    """trafilatura twice: its precise pass says where the article starts and ends, its balanced
+    pass supplies what the precise one dropped in between (subheadings, text after embeds)."""
+    precise = _trafilatura(copy.deepcopy(root), url, precision=True)
+    balanced = _trafilatura(root, url, precision=False)
+    position = {}
+    for index, paragraph in enumerate(balanced):
+        position.setdefault(_squash(paragraph), index)
+    anchors = [(i, position[_squash(p)]) for i, p in enumerate(precise) if _squash(p) in position]
+    paragraphs = precise
+    if anchors and anchors[0][1] <= anchors[-1][1]:
+        (head, first), (tail, last) = anchors[0], anchors[-1]
+        paragraphs = precise[:head] + balanced[first:last + 1] + precise[tail + 1:]
+    return _Extraction(
+        paragraphs=paragraphs,
+        extractor="generic",
+        version=f"newsdiff-{rules.version}/trafilatura-{trafilatura.__version__}",
+    )
+
+
+def _is_dateline(paragraph: str) -> bool:
+    """A line that is only a date or time, with the words outlets wrap them in."""
+    rest = _DATE_WORDS.sub(" ", paragraph.lower())
+    return len(paragraph) < 80 and any(ch.isdigit() for ch in paragraph) and not re.search(r"\w", rest)
+
+
+def _trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
+    """Drop what surrounds the text: headline, byline and date repeated at the top, share and gallery
+    controls, and everything from a "related stories"-style heading in the second half onwards."""
+    repeats = {_squash(x) for x in furniture if x}
+    repeats |= {"by" + x for x in repeats}
+    start = 0
+    while start < min(len(paragraphs), 4) and (_squash(paragraphs[start]) in repeats or _is_dateline(paragraphs[start])):
+        start += 1
+    kept: list[str] = []
+    total = _word_count(paragraphs[start:])
+    for paragraph in paragraphs[start:]:
+        short = len(paragraph.split()) <= 6
+        if short and _END_OF_ARTICLE.match(paragraph) and _word_count(kept) * 2 >= total:
+            break
+        if re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
+            kept.append(paragraph)
+    return kept
+
+
+def _looks_like_front(page: _Page) -> bool:
+    """A section front declares itself as a collection, or as a website at a section-like address.
+
+    Only asked when little text was found: pages that say "website" about themselves yet carry a
+    full article exist, and the article wins.
+    """
+    if page.article:
+        return False
+    if page.ld_types & _FRONT_TYPES and not page.ld_types & {"NewsArticle", "Article"}:
+        return True
+    if page.meta.get("og:type", "").lower() != "website" or "article:published_time" in page.meta:
+        return False
+    try:
+        segments = [s for s in urlsplit(page.url or "").path.split("/") if s]
+    except ValueError:
+        return False
+    return len(segments) <= 1 and not any(ch.isdigit() or ch == "-" for s in segments for ch in s)
+
+
+def _refuse_stub(page: _Page, words: int) -> None:
+    """Raise for pages whose few words are not an article: a paywall, an error page, a teaser."""
+    free = page.article.get("isAccessibleForFree", True)
+    if str(free).lower() == "false" and words < _STUB_WORDS:
+        raise InputError(f"no article found (paywalled: only {words} words visible)")
+    if page.title and _ERROR_TITLE.search(page.title) and words < _STUB_WORDS:
+        raise InputError(f"no article found (an error page: {page.title[:80]!r})")
+    if words == 0:
+        raise InputError("no article found (no body text on the page)")
+    if words < _MIN_WORDS:
+        raise InputError(f"no article found (only {words} words of text)")
+
+
+def parse_html(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    sites: dict[str, dict[str, Any]] | None = None,
+) -> ParsedInput:
+    """Extract the article from a page; raises InputError('no article found (reason)') for anything else."""
+    text, encoding, charset_source = _decode(data, content_type)
+    root = _document(text)
+    page = _read_page(root, url)
+    _prune(root)
+    rules = ruleset(sites)
+    rule = rules.find(_host(page.url))
+    details: dict[str, Any] = {"charset": encoding, "charset_source": charset_source}
+    extraction: _Extraction | str | None = _by_rule(root, rule, rules) if rule else None
+    if isinstance(extraction, _Extraction) and _word_count(extraction.paragraphs) < _MIN_WORDS:
+        extraction = f"site rule {rule.name}: body too short" if rule else None
+    if not isinstance(extraction, _Extraction):
+        if extraction:
+            details["fallback"] = extraction
+        extraction = _generic(root, page.url, rules)
+    title = extraction.title or page.title
+    byline = extraction.byline or page.byline
+    paragraphs = _trim(extraction.paragraphs, (title, byline, extraction.standfirst))
+    standfirst = extraction.standfirst
+    if not standfirst and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):
+        standfirst = page.lead
+    words = _word_count(paragraphs)
+    if extraction.extractor == "generic" and words < _STUB_WORDS and _looks_like_front(page):
+        raise InputError("no article found (a section front or index page, not an article)")
+    _refuse_stub(page, words)
+    record = ArticleRecord(
+        paragraphs=tuple(paragraphs),
+        title=title,
+        url=page.url,
+        byline=byline,
+        standfirst=standfirst,
+        published=extraction.published or page.published,
+        format="html",
+        extractor=extraction.extractor,
+        extractor_version=extraction.version,
+    )
+    details.update(extractor=extraction.extractor, extractor_version=extraction.version)
+    return ParsedInput(format="html", versions=[record], details=details)

@@ -1,0 +1,172 @@
+#!/usr/bin/env python
+"""Article extraction quality and speed: newsdiff against trafilatura alone and readability-lxml alone.
+
+On the real news pages in fixtures/readability-news/ (source.html.gz, the body a good extractor
+keeps in expected.html.gz, the headline in expected-metadata.json) it reports, per page and on
+average, the word-4-gram F1 of each extractor's body text against the expected text, whether its
+headline matches exactly, and pages per second on this one core, all in one run.
+
+Words are lower-cased runs of letters and digits, so punctuation and spacing do not count; a
+page an extractor refuses or fails on scores 0. `nytimes-5` is the NYT en Español front page,
+which newsdiff refuses by design (a section front is not an article): the summary gives the mean
+over all pages and over the article pages alone. newsdiff's body is the record's text, its
+paragraphs; the standfirst it keeps apart is not counted.
+
+    python scripts/bench_extract.py [--fixtures DIR] [--page NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+import trafilatura
+from readability import Document
+
+from newsdiff.model import InputError, clean_text
+from newsdiff.sources.html import parse_html
+
+NOT_ARTICLES = {"nytimes-5": "the NYT en Español front page"}
+_BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "td", "th", "tr",
+           "pre", "section", "article", "ul", "ol", "dd", "dt", "figure", "br", "table"}
+
+Extractor = Callable[[bytes], tuple[str, str | None]]  # page bytes -> (body text, headline)
+
+
+def html_text(markup: str | bytes) -> str:
+    """Visible text of an HTML fragment with block boundaries kept as line breaks."""
+    root = lxml.html.fromstring(markup)
+    for element in root.iter():
+        if element.tag in _BLOCKS:
+            element.text = "\n" + (element.text or "")
+            element.tail = "\n" + (element.tail or "")
+    return root.text_content()
+
+
+def grams(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = re.findall(r"\w+", clean_text(text).lower())  # soft hyphens and other invisibles are not word breaks
+    return Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+
+
+def f1(got: str, expected: str) -> float:
+    ours, theirs = grams(got), grams(expected)
+    overlap = sum((ours & theirs).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(ours.values()), overlap / sum(theirs.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def run_newsdiff(data: bytes) -> tuple[str, str | None]:
+    try:
+        record = parse_html(data).versions[0]
+    except InputError:
+        return "", None
+    return record.text, record.title
+
+
+def run_trafilatura(data: bytes) -> tuple[str, str | None]:
+    document = trafilatura.bare_extraction(data, with_metadata=True)
+    return (document.text or "", document.title) if document is not None else ("", None)
+
+
+def run_readability(data: bytes) -> tuple[str, str | None]:
+    document = Document(data)
+    return html_text(document.summary()), document.short_title()
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    "newsdiff": run_newsdiff,
+    "trafilatura": run_trafilatura,
+    "readability-lxml": run_readability,
+}
+
+
+@dataclass
+class Page:
+    name: str
+    source: bytes
+    expected: str
+    title: str
+
+
+@dataclass
+class Score:
+    f1: dict[str, float] = field(default_factory=dict)
+    title: dict[str, bool] = field(default_factory=dict)
+
+
+def load(folder: Path, names: list[str]) -> list[Page]:
+    pages = []
+    for directory in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if names and directory.name not in names:
+            continue
+        expected = gzip.decompress((directory / "expected.html.gz").read_bytes()).decode("utf-8")
+        metadata = json.loads((directory / "expected-metadata.json").read_text("utf-8"))
+        pages.append(Page(
+            name=directory.name,
+            source=gzip.decompress((directory / "source.html.gz").read_bytes()),
+            expected=html_text(expected),
+            title=clean_text(metadata.get("title") or ""),
+        ))
+    return pages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", type=Path, default=Path(__file__).resolve().parent.parent / "fixtures" / "readability-news")
+    parser.add_argument("--page", action="append", default=[], help="only this page (repeatable)")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # trafilatura and readability narrate every page
+    pages = load(args.fixtures, args.page)
+    if not pages:
+        print(f"no pages in {args.fixtures}", file=sys.stderr)
+        return 1
+    scores = {page.name: Score() for page in pages}
+    seconds = dict.fromkeys(EXTRACTORS, 0.0)
+    for tool, extract in EXTRACTORS.items():
+        for page in pages:
+            start = time.perf_counter()
+            body, title = extract(page.source)
+            seconds[tool] += time.perf_counter() - start
+            scores[page.name].f1[tool] = f1(body, page.expected)
+            scores[page.name].title[tool] = clean_text(title or "") == page.title
+
+    width = max(len(p.name) for p in pages) + 2
+    header = "".join(f"{tool:>18}" for tool in EXTRACTORS)
+    print(f"{'word-4-gram F1':<{width}}{header}")
+    for page in pages:
+        row = "".join(f"{scores[page.name].f1[t]:>17.3f}{'' if scores[page.name].title[t] else '*'}" + ("" if not scores[page.name].title[t] else " ") for t in EXTRACTORS)
+        note = f"  ({NOT_ARTICLES[page.name]})" if page.name in NOT_ARTICLES else ""
+        print(f"{page.name:<{width}}{row}{note}")
+    print("(* headline differs from expected-metadata.json)\n")
+    articles = [p for p in pages if p.name not in NOT_ARTICLES]
+    rows: list[tuple[str, Callable[[str], str]]] = [
+        (f"mean F1, all {len(pages)} pages", lambda t: f"{statistics.mean(scores[p.name].f1[t] for p in pages):.3f}"),
+        (f"mean F1, {len(articles)} articles", lambda t: f"{statistics.mean(scores[p.name].f1[t] for p in articles):.3f}" if articles else "-"),
+        ("median F1, all pages", lambda t: f"{statistics.median(scores[p.name].f1[t] for p in pages):.3f}"),
+        ("pages with F1 >= 0.9", lambda t: f"{sum(scores[p.name].f1[t] >= 0.9 for p in pages)}/{len(pages)}"),
+        ("headline exact", lambda t: f"{sum(scores[p.name].title[t] for p in pages)}/{len(pages)}"),
+        ("pages per second", lambda t: f"{len(pages) / seconds[t]:.1f}"),
+        ("speed vs newsdiff", lambda t: f"{seconds['newsdiff'] / seconds[t]:.2f}x"),
+    ]
+    label_width = max(width, max(len(label) for label, _ in rows) + 2)
+    print(f"{'':<{label_width}}{header}")
+    for label, cell in rows:
+        print(f"{label:<{label_width}}" + "".join(f"{cell(t):>18}" for t in EXTRACTORS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
