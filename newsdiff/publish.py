@@ -1,0 +1,355 @@
+"""Publishing: edits loaded from the store, rendered as feeds and a static site, written only when changed.
+
+The one layer here that reads the store; `render.feed` and `render.site` only render what it hands them.
+Each edit's report without its unchanged sentences is cached in the store, so listings and feeds never
+re-diff. A site directory keeps a manifest of what each page was made from, so a refresh after a poll
+renders only the pages whose inputs changed; pages are written atomically (temp file, then rename) and
+only when their bytes differ, so a web server never serves half a page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from . import __version__
+from .diff import SENTENCES_KIND, Side, diff_records, segment_paragraphs
+from .render import feed as feedrender
+from .render import site
+from .render.htmlfrag import render_html
+from .render.layout import layout
+from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
+from .store import Store
+
+DEFAULT_LIMIT = 50
+DEFAULT_TITLE = "newsdiff"
+INDEX_EDITS = 100  # edits listed on the front page
+MANIFEST = ".newsdiff-site.json"
+# Part of every cache kind and page fingerprint: a new engine, segmenter or layout redoes everything once.
+SITE_FORMAT = f"{__version__}/{SENTENCES_KIND}/site1"
+_MEMO = 64  # full reports (with unchanged sentences) kept per run, for a diff page's neighbours
+
+_EDITS_SQL = (
+    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
+    "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
+    "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
+    "v.title AS new_title, v.content_hash AS new_hash "
+    "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
+    "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
+    "WHERE v.number > 1 {where} ORDER BY v.captured_at DESC, v.id DESC"
+)
+
+
+def article_ref(row: dict[str, Any]) -> ArticleRef:
+    """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
+    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"])
+
+
+def _side(row: dict[str, Any], prefix: str) -> VersionRef:
+    return VersionRef(row[f"{prefix}_id"], row[f"{prefix}_number"], row[f"{prefix}_captured_at"],
+                      row[f"{prefix}_title"], row[f"{prefix}_hash"])
+
+
+class Reports:
+    """Diff reports through the engine, with each version's sentences cached in the store.
+
+    `edit` gives an edit with its report minus unchanged sentences, cached per version (listings and feed
+    items need no more); `full` adds the unchanged sentences a diff page shows as context.
+    """
+
+    def __init__(self, store: Store, *, cosmetic: bool = False) -> None:
+        self.store, self.cosmetic = store, cosmetic
+        self._kind = f"edit/{SITE_FORMAT}/{'cosmetic' if cosmetic else 'plain'}"
+        self._memo: OrderedDict[tuple[int, int, int], tuple[dict[str, Any], str]] = OrderedDict()
+
+    def _sentences(self, article_id: int, version: VersionRef) -> tuple[Any, list[list[str]]]:
+        record = self.store.record(article_id, version.number)
+        return record, self.store.cached(version.id, SENTENCES_KIND, lambda: segment_paragraphs(record.paragraphs))
+
+    def _compute(self, article_id: int, old: VersionRef, new: VersionRef) -> tuple[dict[str, Any], str]:
+        """The engine's JSON report of `old` -> `new` (unchanged sentences included) and its HTML fragment."""
+        key = (article_id, old.number, new.number)
+        if key not in self._memo:
+            old_record, old_sentences = self._sentences(article_id, old)
+            new_record, new_sentences = self._sentences(article_id, new)
+            report = diff_records(
+                old_record, new_record, old_sentences=old_sentences, new_sentences=new_sentences,
+                old_side=Side(old.number, old.captured_at, old.title),
+                new_side=Side(new.number, new.captured_at, new.title),
+            )
+            self._memo[key] = (report.to_json(all=True, cosmetic=self.cosmetic),
+                               render_html(layout(report, cosmetic=self.cosmetic)))
+            if len(self._memo) > _MEMO:
+                self._memo.popitem(last=False)
+        return self._memo[key]
+
+    def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
+        """The edit with its report minus unchanged sentences and its HTML fragment, cached per version."""
+        def compute() -> dict[str, Any]:
+            report, fragment = self._compute(article.id, old, new)
+            return {"report": {**report, "changes": [c for c in report["changes"] if c["op"] != "unchanged"]},
+                    "fragment": fragment}
+        cached = self.store.cached(new.id, self._kind, compute)
+        return Edit(article, old, new, cached["report"], cached["fragment"])
+
+    def full(self, edit: Edit) -> Edit:
+        """The edit with every sentence in its report, as a side-by-side page shows it."""
+        return dataclasses.replace(edit, report=self._compute(edit.article.id, edit.old, edit.new)[0])
+
+    def edits(self, where: str = "", params: Sequence[Any] = ()) -> list[Edit]:
+        """Every edit (a version against the one before it) matching `where`, newest first."""
+        edits = []
+        for row in self.store.db.query(_EDITS_SQL.format(where=where), list(params)):
+            article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
+            edits.append(self.edit(article, _side(row, "old"), _side(row, "new")))
+        return edits
+
+    def visible(self, edits: Iterable[Edit]) -> list[Edit]:
+        """Cosmetic-only edits are left out unless the reader asked for them."""
+        return [e for e in edits if self.cosmetic or not e.cosmetic]
+
+
+def check_base_url(base_url: str | None) -> str | None:
+    """The base URL with one trailing slash; ValueError unless it is an absolute http(s) URL."""
+    if base_url is None:
+        return None
+    if safe_url(base_url) != base_url.strip() or not base_url.strip():
+        raise ValueError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
+    return base_url.strip().rstrip("/") + "/"
+
+
+def _absolute(base_url: str | None, path: str) -> str | None:
+    return urljoin(base_url, path) if base_url else None
+
+
+def _link_for(base_url: str | None) -> Callable[[Edit], str | None]:
+    """Items link to their diff page on the site, or to the article itself when there is no site."""
+    def link(edit: Edit) -> str | None:
+        if base_url:
+            return _absolute(base_url, site.diff_path(edit.article.id, edit.old.number, edit.new.number))
+        return edit.article.url
+    return link
+
+
+def _feed_meta(
+    *, article: ArticleRef | None, source: str | None, base_url: str | None, fmt: str, title: str, since: str | None,
+) -> feedrender.FeedMeta:
+    """Id, title and links of the per-article, per-source or global feed; `since` dates an empty one."""
+    if article is not None:
+        directory, page = site.article_dir(article.id), site.article_path(article.id)
+        name, feed_id = f"Edits to {article.name}", article.tag
+        description = f"Every change {title} has seen in {clean(article.url) or article.name}, sentence by sentence"
+    elif source is not None:
+        directory, page = site.source_dir(source), "index.html"
+        name, feed_id = f"{title}: edits at {source}", f"{TAG_PREFIX}source/{directory.split('/', 1)[1]}"
+        description = f"Every change to articles from {source}, sentence by sentence"
+    else:
+        directory, page = "", "index.html"
+        name, feed_id = f"{title}: edits", f"{TAG_PREFIX}edits"
+        description = "Every change to every tracked article, sentence by sentence"
+    return feedrender.FeedMeta(
+        id=feed_id, title=name, description=description,
+        link=_absolute(base_url, page) or (article.url if article else None),
+        self_url=_absolute(base_url, site.feed_path(directory, fmt)),
+        fallback_updated=since or feedrender.FeedMeta.fallback_updated,
+    )
+
+
+def feed(
+    store: Store,
+    *,
+    fmt: str = "rss",
+    article: ArticleRef | None = None,
+    source: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    base_url: str | None = None,
+    cosmetic: bool = False,
+    title: str = DEFAULT_TITLE,
+) -> bytes:
+    """One feed document: the newest `limit` edits of one article, of one source, or of everything."""
+    if fmt not in feedrender.FORMATS:
+        raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
+    base_url = check_base_url(base_url)
+    reports = Reports(store, cosmetic=cosmetic)
+    clauses, params = [], []
+    if article is not None:
+        clauses.append("AND v.article_id = ?")
+        params.append(article.id)
+    if source is not None:
+        clauses.append("AND s.name = ?")
+        params.append(source)
+    where = " ".join(clauses)
+    items = reports.visible(reports.edits(where, params))[:limit]
+    since = store.db.execute(
+        "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
+        "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + where, params,
+    ).fetchone()[0]
+    meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
+                      fmt=fmt, title=title, since=since)
+    return feedrender.render_feed(meta, items, _link_for(base_url), fmt)
+
+
+# -- the static site -----------------------------------------------------------------------------
+
+
+@dataclass
+class PublishResult:
+    """What a publish did: pages written, pages rendered but identical, pages skipped, stale pages removed."""
+
+    directory: str
+    written: list[str] = field(default_factory=list)
+    identical: int = 0
+    skipped: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return len(self.written) + self.identical + self.skipped
+
+    def to_json(self) -> dict[str, Any]:
+        return {"directory": self.directory, "pages": self.pages, "written": self.written,
+                "identical": self.identical, "skipped": self.skipped, "removed": self.removed}
+
+
+def _fingerprint(parts: Any) -> str:
+    data = json.dumps(parts, default=dataclasses.asdict, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same directory and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)  # mkstemp makes it private; a web server must be able to read it
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class SiteWriter:
+    """Writes pages into a site directory, skipping those whose inputs match the last run's manifest."""
+
+    def __init__(self, root: Path) -> None:
+        if root.exists() and not root.is_dir():
+            raise NotADirectoryError(f"{root} exists and is not a directory")
+        self.root = root
+        self.result = PublishResult(str(root))
+        self.keys: dict[str, str] = {}
+        try:
+            previous = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+            self.previous: dict[str, str] = dict(previous.get("pages", {}))
+        except (OSError, ValueError, AttributeError):
+            self.previous = {}  # first run, or a damaged manifest: render everything, compare bytes
+
+    def page(self, path: str, inputs: Any, render: Callable[[], bytes]) -> None:
+        """Make sure `path` holds `render()`; `inputs` is everything the page depends on."""
+        key = self.keys[path] = _fingerprint([SITE_FORMAT, path, inputs])
+        target = self.root / path
+        if self.previous.get(path) == key and target.is_file():
+            self.result.skipped += 1
+            return
+        data = render()
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.result.identical += 1
+                return
+        except FileNotFoundError:
+            pass
+        write_atomic(target, data)
+        self.result.written.append(path)
+
+    def finish(self) -> PublishResult:
+        """Remove pages an earlier run wrote that this one did not, then record this run's manifest."""
+        for path in sorted(set(self.previous) - set(self.keys)):
+            target = self.root / path
+            if target.is_file():
+                target.unlink()
+                self.result.removed.append(path)
+        manifest = {"format": SITE_FORMAT, "pages": dict(sorted(self.keys.items()))}
+        write_atomic(self.root / MANIFEST, (json.dumps(manifest, indent=0) + "\n").encode("utf-8"))
+        return self.result
+
+
+def _newest_first(edits: Iterable[Edit]) -> list[Edit]:
+    return sorted(edits, key=lambda e: (e.new.captured_at, e.new.id), reverse=True)
+
+
+def publish(
+    store: Store,
+    directory: str | Path,
+    *,
+    base_url: str,
+    all_pairs: bool = False,
+    cosmetic: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    title: str = DEFAULT_TITLE,
+) -> PublishResult:
+    """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds."""
+    base = check_base_url(base_url)
+    writer = SiteWriter(Path(directory))
+    reports = Reports(store, cosmetic=cosmetic)
+    rows = store.articles()
+    articles = [article_ref(row) for row in rows]
+    listing = {row["id"]: row for row in rows}
+    versions: dict[int, list[VersionRef]] = defaultdict(list)
+    for row in store.db.query(
+        "SELECT id, article_id, number, captured_at, title, content_hash FROM versions ORDER BY article_id, number"
+    ):
+        versions[row["article_id"]].append(
+            VersionRef(row["id"], row["number"], row["captured_at"], row["title"], row["content_hash"]))
+
+    def feeds(directory: str, items: list[Edit], **scope: Any) -> None:
+        since = min((v.captured_at for a in scope.get("articles", articles) for v in versions[a.id]), default=None)
+        for fmt in feedrender.FORMATS:
+            meta = _feed_meta(article=scope.get("article"), source=scope.get("source"), base_url=base,
+                              fmt=fmt, title=title, since=since)
+            writer.page(site.feed_path(directory, fmt), [meta, items],
+                        lambda: feedrender.render_feed(meta, items, _link_for(base), fmt))
+
+    writer.page("style.css", hashlib.sha256(site.stylesheet()).hexdigest(), site.stylesheet)
+    everything: list[Edit] = []
+    for article in articles:
+        mine = [reports.edit(article, old, new) for old, new in zip(versions[article.id], versions[article.id][1:])]
+        everything.extend(mine)
+        for i, edit in enumerate(mine):
+            before, after = (mine[i - 1] if i else None), (mine[i + 1] if i + 1 < len(mine) else None)
+            writer.page(
+                site.diff_path(article.id, edit.old.number, edit.new.number),
+                [title, edit, before and before.new.number, after and after.new.number],
+                lambda: site.render_diff(reports.full(edit), before, after, title),
+            )
+        if all_pairs:
+            for j, new in enumerate(versions[article.id]):
+                for old in versions[article.id][: max(j - 1, 0)]:
+                    pair = Edit(article, old, new, {})
+                    writer.page(site.diff_path(article.id, old.number, new.number), [title, pair],
+                                lambda: site.render_diff(reports.full(pair), None, None, title))
+        writer.page(site.article_path(article.id), [title, article, versions[article.id], mine, all_pairs],
+                    lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
+        feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],
+              article=article, articles=[article])
+
+    visible = _newest_first(reports.visible(everything))
+    sources = sorted({a.source for a in articles if a.source})
+    for source in sources:
+        feeds(site.source_dir(source), [e for e in visible if e.article.source == source][:limit],
+              source=source, articles=[a for a in articles if a.source == source])
+    feeds("", visible[:limit])
+    writer.page("index.html", [title, visible[:INDEX_EDITS], sources, len(articles)],
+                lambda: site.render_index(visible[:INDEX_EDITS], sources, len(articles), title))
+    listings = [site.ArticleListing(a, listing[a.id]["versions"], listing[a.id]["last_captured_at"]) for a in articles]
+    writer.page("articles.html", [title, listings], lambda: site.render_articles(listings, title))
+    return writer.finish()

@@ -1,0 +1,149 @@
+"""One edit (a version against the one before it) as feeds and pages see it, and the text rules they share.
+
+Everything here is plain data and pure functions: the publishing layer loads edits from the store,
+the feed and site renderers only read them. Article text, titles and URLs are attacker-controlled,
+so every string that reaches XML or HTML goes through `clean` and every link through `safe_url`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF), plus
+# DEL and the C1 controls that HTML treats as parse errors: none of them carries meaning in an article.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_URL_SPACE = re.compile(r"[\x00-\x20\x7f]")
+
+# RFC 4151 tag URIs for feed and item ids: independent of where the site is published, so moving the
+# site or running `newsdiff feed` without a base URL never changes the id a feed reader already holds.
+TAG_PREFIX = "tag:newsdiff.invalid,2026:"
+
+OPS_COUNTED = ("changed", "added", "removed", "moved", "split", "merged")
+FIELDS = (("title", "headline"), ("byline", "byline"), ("standfirst", "standfirst"))
+
+
+def clean(text: str | None) -> str:
+    """`text` with what XML cannot carry removed; a lone surrogate becomes U+FFFD so the gap stays visible."""
+    if not text:
+        return ""
+    return _NOT_XML.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) URL a reader may follow, else None (javascript:, data:, junk)."""
+    if not url:
+        return None
+    url = _URL_SPACE.sub("", clean(url))
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """The article an edit belongs to, as its pages name and link it."""
+
+    id: int
+    key: str
+    url: str | None
+    source: str | None
+    title: str | None
+
+    @property
+    def tag(self) -> str:
+        """A global id for the article: its key (canonical URL) hashed, so two databases agree."""
+        return TAG_PREFIX + "article/" + hashlib.sha256(self.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+    @property
+    def name(self) -> str:
+        return clean(self.title) or clean(self.url) or clean(self.key)
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """One stored version, as much of it as listings need."""
+
+    id: int
+    number: int
+    captured_at: str
+    title: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Version `new` of `article` against version `old`: the diff engine's report (its JSON contract) and
+    the engine's HTML fragment of the changes (`<del>`/`<ins>`, escaped), which feed items carry.
+
+    Listings and feeds hold a report without unchanged sentences; diff pages the full one.
+    """
+
+    article: ArticleRef
+    old: VersionRef
+    new: VersionRef
+    report: dict[str, Any]
+    fragment: str = ""
+
+    @property
+    def id(self) -> str:
+        """Stable and unique: the article, the version number and the content it has (never the site URL)."""
+        return f"{self.article.tag}/v{self.new.number}-{self.new.content_hash[:12]}"
+
+    @property
+    def headline_changed(self) -> bool:
+        return bool(self.report.get("title", {}).get("changed"))
+
+    @property
+    def title(self) -> str:
+        """What a feed reader lists: "Edited: <headline>" or "Headline changed: <old> → <new>"."""
+        if self.headline_changed:
+            old = clean(self.old.title) or "(no headline)"
+            new = clean(self.new.title) or "(no headline)"
+            return f"Headline changed: {old} \u2192 {new}"
+        return f"Edited: {clean(self.new.title) or self.article.name}"
+
+    @property
+    def cosmetic(self) -> bool:
+        """The engine's verdict that only quote style, spaces or invisible characters changed: such
+        edits are left out of feeds and listings unless a reader asks for them."""
+        return bool(self.report.get("cosmetic_only"))
+
+    @property
+    def summary_line(self) -> str:
+        return summary_line(self.report)
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    """"3 sentences changed, 1 added, 2 removed; headline changed", from the JSON report.
+
+    The engine's own summary line ends with a command-line hint about hidden cosmetic changes, which
+    means nothing to a reader of a web page or a feed.
+    """
+    summary = report.get("summary", {})
+    parts = []
+    for op in OPS_COUNTED:
+        count = summary.get(op, 0)
+        if count:
+            noun = ("sentence " if count == 1 else "sentences ") if not parts else ""
+            parts.append(f"{count} {noun}{op}")
+    fields = [f"{name} changed" for key, name in FIELDS if report.get(key, {}).get("changed")]
+    line = "; ".join(filter(None, [", ".join(parts), ", ".join(fields)]))
+    return line or ("only cosmetic changes" if report.get("cosmetic_only") else "no visible change")
+
+
+def parse_utc(value: str) -> datetime:
+    """A stored ISO 8601 time as an aware UTC datetime (stored times are UTC with a Z)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

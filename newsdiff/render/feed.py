@@ -1,0 +1,101 @@
+"""RSS 2.0 and Atom 1.0 feeds of edits, each item carrying the change itself.
+
+Built with feedgen (lxml underneath, so every string is escaped by the serializer). The output depends
+only on the edits passed in: feed dates come from the newest item, never the clock, so the same
+database always yields the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from .edits import Edit, clean, parse_utc, safe_url
+
+FORMATS = ("rss", "atom")
+EXCERPT_CHANGES = 3  # changed sentences quoted in an item's plain summary
+EXCERPT_CHARS = 240  # per quoted sentence, so one rewritten paragraph cannot fill a feed reader's list
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """What the feed as a whole says about itself."""
+
+    id: str
+    title: str
+    description: str
+    link: str | None = None  # the HTML page the feed stands for
+    self_url: str | None = None  # where the feed itself is served, when known
+    fallback_updated: str = "1970-01-01T00:00:00Z"  # feed date when there are no items
+
+
+def _quote(sentences: Sequence[str]) -> str:
+    text = " ".join(clean(s) for s in sentences)
+    if len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 1].rstrip() + "\u2026"
+    return f"\u201c{text}\u201d"
+
+
+def plain_summary(edit: Edit) -> str:
+    """Counts and the first changed sentences, as plain text a feed reader can show in its list."""
+    lines = [edit.summary_line[:1].upper() + edit.summary_line[1:] + "."]
+    shown = [c for c in edit.report.get("changes", ()) if c.get("op") != "unchanged"][:EXCERPT_CHANGES]
+    for change in shown:
+        op, old, new = change.get("op"), change.get("old") or [], change.get("new") or []
+        if op == "added":
+            lines.append(f"Added: {_quote(new)}")
+        elif op == "removed":
+            lines.append(f"Removed: {_quote(old)}")
+        elif op == "moved" and old == new:
+            lines.append(f"Moved: {_quote(new)}")
+        else:
+            lines.append(f"{op.capitalize()}: {_quote(old)} \u2192 {_quote(new)}")
+    return "\n".join(lines)
+
+
+def render_feed(
+    meta: FeedMeta, edits: Sequence[Edit], link_for: Callable[[Edit], str | None], fmt: str = "rss"
+) -> bytes:
+    """The feed document, items in the order given (newest first is the caller's job)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    links = [safe_url(link_for(e)) for e in edits]
+    self_url = safe_url(meta.self_url)
+    home = safe_url(meta.link) or self_url or next((link for link in links if link), None) or meta.id
+
+    fg = FeedGenerator()
+    fg.id(meta.id)
+    fg.title(clean(meta.title))
+    fg.description(clean(meta.description))
+    fg.link(href=home, rel="alternate")
+    if self_url:
+        fg.link(href=self_url, rel="self", type=f"application/{fmt}+xml")
+    fg.author({"name": "newsdiff"})
+    fg.generator("newsdiff")
+    fg.language("en")
+    updated = parse_utc(edits[0].new.captured_at if edits else meta.fallback_updated)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+
+    for edit, link in zip(edits, links):
+        entry = fg.add_entry(order="append")
+        entry.id(edit.id)
+        entry.guid(edit.id, permalink=False)
+        entry.title(clean(edit.title))
+        if link:
+            entry.link(href=link, rel="alternate")
+        captured = parse_utc(edit.new.captured_at)
+        entry.published(captured)
+        entry.updated(captured)
+        if edit.article.source:
+            entry.category(term=clean(edit.article.source))
+        summary = plain_summary(edit)
+        if fmt == "rss":  # readers take <description> as HTML, so the plain text is escaped once more
+            entry.description(html.escape(summary).replace("\n", "<br>\n"))
+        else:
+            entry.summary(summary, type="text")
+        entry.content(clean(edit.fragment), type="html")  # after the summary: feedgen lets either set both
+    return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
