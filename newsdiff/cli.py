@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, Optional
@@ -17,6 +18,7 @@ from .model import InputError
 from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
 from .store import NotFound, Store
+from .track import registry
 
 app = typer.Typer(
     help="Track news articles and see, sentence by sentence, how they change.",
@@ -315,6 +317,155 @@ def diff(
         return
     render = {"markdown": markdown.render_markdown, "html": htmlfrag.render_html}.get(fmt or "text", text.render_text)
     sys.stdout.write(render(doc))
+
+
+# -- tracking ------------------------------------------------------------------------------------
+
+feeds_app = typer.Typer(help="Feeds whose new articles `poll` starts tracking.", no_args_is_help=True,
+                        rich_markup_mode=None)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="RSS or Atom feed URL."),
+    source: Optional[str] = typer.Option(None, "--source", help="Outlet name (default: the feed's host)."),
+) -> None:
+    """Track a feed: every poll reads it and starts tracking the articles it lists."""
+    try:
+        added = registry.add_feed(state(ctx).store(), url, source)
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked")
+
+
+@feeds_app.command("list")
+def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Tracked feeds (added ones and those in the config file) and how their last check went."""
+    st = state(ctx)
+    registry.sync_config_feeds(st.store(), st.config().track.feeds)
+    rows = registry.list_feeds(st.store())
+    if as_json:
+        jsonout.emit({"feeds": rows})
+        return
+    terminal.print_table(
+        ["url", "source", "title", "last checked", "status", "error"],
+        [[r["url"], r["source"] or "", r["title"] or "", r["last_checked_at"] or "never", r["last_status"] or "",
+          r["last_error"] or ""] for r in rows],
+    )
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., help="Feed URL as listed.")) -> None:
+    """Stop reading a feed; the articles it brought stay tracked until they retire."""
+    st = state(ctx)
+    try:
+        registry.remove_feed(st.store(), url, st.config().track.feeds)
+    except (ValueError, NotFound) as exc:
+        fail(str(exc))
+    typer.echo(f"removed feed {url.strip()}")
+
+
+@app.command()
+def track(
+    ctx: typer.Context,
+    url: str = typer.Argument(..., help="Article URL."),
+    source: Optional[str] = typer.Option(None, "--source", help="Outlet name (default: the host)."),
+) -> None:
+    """Track one article without a feed; the next poll fetches it."""
+    try:
+        article_id, created = registry.track(state(ctx).store(), url, source)
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}")
+
+
+@app.command()
+def untrack(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL.")) -> None:
+    """Stop checking an article; its versions stay."""
+    try:
+        row = registry.untrack(state(ctx).store(), article)
+    except NotFound as exc:
+        fail(str(exc))
+    typer.echo(f"no longer tracking article {row['id']}: {row['url'] or row['key']}")
+
+
+@app.command()
+def poll(
+    ctx: typer.Context,
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Requests at once (default: config or 16)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Check at most this many articles."),
+    now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary; errors only."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML config (same as the global --config)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Read the feeds, re-check the articles that are due, store each new version (the cron job).
+
+    Exit 0 when all went well, 2 when some fetches failed, 1 when it could not run, 75 when another
+    poll is running on this database.
+    """
+    from dataclasses import replace
+
+    from .render.progress import ProgressBar
+    from .track.poll import EXIT_BUSY, PollBusy, poll_lock
+    from .track.poll import poll as run_poll
+
+    st = state(ctx)
+    st.config_path = config or st.config_path
+    settings = st.config().track
+    if jobs:
+        settings = replace(settings, fetch=replace(settings.fetch, jobs=jobs))
+    store, options = st.store(), st.parse_options()
+    show_progress = not quiet and sys.stderr.isatty()
+    try:
+        with poll_lock(st.db_path, wait=wait):
+            with ProgressBar() if show_progress else nullcontext() as bar:
+                summary = run_poll(store, settings, options=options, check_all=now, limit=limit,
+                                   suspect_ratio=st.config().suspect_ratio, progress=bar)
+    except PollBusy as exc:
+        fail(str(exc), EXIT_BUSY)
+    except OSError as exc:
+        fail(f"cannot lock {st.db_path}: {exc.strerror or exc}")
+    for error in summary.errors:
+        warn(f"{error['url']}: {error['error']}")
+    if as_json:
+        jsonout.emit(summary.as_json())
+    elif not quiet and terminal.is_terminal():
+        typer.echo(
+            f"{summary.feeds_checked} feeds, {summary.articles_discovered} new articles; checked "
+            f"{summary.articles_checked}: {summary.new_versions} new versions, {summary.unchanged} unchanged, "
+            f"{summary.not_modified} not modified, {summary.gone} gone, {len(summary.errors)} errors "
+            f"({summary.duration_s:.1f} s)"
+        )
+    if summary.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+def cron(
+    ctx: typer.Context,
+    every: str = typer.Option("15m", "--every", help="How often to poll: 5m, 15m, 1h ..."),
+) -> None:
+    """Print a crontab line and a systemd service + timer that run `poll` for this database."""
+    import shutil
+
+    from .track.cron import cron_text
+    from .track.settings import parse_duration
+
+    st = state(ctx)
+    program = sys.argv[0] if Path(sys.argv[0]).name == "newsdiff" else shutil.which("newsdiff")
+    if not program:
+        fail("cannot find the newsdiff program to schedule; is it installed on PATH?")
+    command = [str(Path(program).resolve()), "--db", str(st.db_path.resolve())]
+    if st.config_path:
+        command += ["--config", str(st.config_path.resolve())]
+    try:
+        typer.echo(cron_text(st.db_path, parse_duration(every, "--every"), [*command, "poll", "--quiet"]), nl=False)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def main() -> None:

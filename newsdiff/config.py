@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .track.settings import TrackSettings, track_settings
+
 CONFIG_NAME = "newsdiff.toml"
 
 
@@ -17,6 +19,7 @@ class Config:
     path: Path | None = None
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     suspect_ratio: float = 0.5
+    track: TrackSettings = field(default_factory=TrackSettings)  # feeds, schedule, fetch limits
 
 
 def load_config(path: Path | None, db_path: Path) -> Config:
@@ -32,6 +35,10 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         raise ValueError(f"config file {path} does not exist") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
+    try:
+        track = track_settings(data)
+    except ValueError as exc:
+        raise ValueError(f"config file {path}: {exc}") from None
     extraction = data.get("extraction", {})
     return Config(path=Path(path), sites=dict(data.get("sites", {})),
-                  suspect_ratio=float(extraction.get("suspect_ratio", 0.5)))
+                  suspect_ratio=float(extraction.get("suspect_ratio", 0.5)), track=track)

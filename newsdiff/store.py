@@ -334,6 +334,14 @@ class Store:
              "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
         )
 
+    def source_id(self, name: str | None) -> int | None:
+        """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
+        return self._source_id(name)
+
+    def event(self, article_id: int, kind: str, detail: dict[str, Any]) -> None:
+        """Record something that happened to an article besides a new version: gone, back, retired."""
+        self._event(article_id, None, kind, detail)
+
     # -- reading -----------------------------------------------------------------
 
     def resolve(self, ref: str) -> dict[str, Any]:

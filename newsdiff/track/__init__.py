@@ -1,0 +1,1 @@
+"""Tracking: feeds and followed articles, polled politely on a schedule (see `poll.poll`)."""

@@ -1,0 +1,78 @@
+"""Feeds in: the articles an RSS/Atom document lists, each under its canonical URL."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import feedparser
+
+from .urls import canonical_url, is_web_url
+
+# feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
+_NOT_PERMALINK = re.compile(
+    rb"<guid\b[^>]*\bisPermaLink\s*=\s*[\"']false[\"'][^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>",
+    re.IGNORECASE | re.DOTALL,
+)
+# Problems feedparser recovers from completely; anything else means the XML itself was broken.
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    urls: tuple[str, ...]  # canonical URLs, the one to key the article by first
+    title: str | None = None
+
+
+@dataclass
+class Feed:
+    title: str | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+    problem: str | None = None  # set for a malformed feed, which still yields what it could
+
+
+def _not_permalinks(data: bytes) -> set[str]:
+    found = set()
+    for match in _NOT_PERMALINK.finditer(data):
+        value = (match.group(1) or match.group(2) or b"").decode("utf-8", "replace").strip()
+        found.add(html.unescape(value))
+    return found
+
+
+def entry_urls(entry: dict[str, Any], not_permalinks: set[str]) -> tuple[str, ...]:
+    """The guid when it is a permalink (it outlives tracking redirects in `link`), then the link."""
+    candidates = []
+    guid = (entry.get("id") or "").strip()
+    if guid and guid not in not_permalinks and is_web_url(guid):
+        candidates.append(guid)
+    for link in [entry.get("link")] + [ln.get("href") for ln in entry.get("links", []) if ln.get("rel") == "alternate"]:
+        if link and is_web_url(link):
+            candidates.append(link)
+    urls: list[str] = []
+    for candidate in candidates:
+        url = canonical_url(candidate)
+        if url not in urls:
+            urls.append(url)
+    return tuple(urls)
+
+
+def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Feed:
+    """Entries with at least one web URL; `problem` names what was wrong with a malformed document."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    not_permalinks = _not_permalinks(data)
+    feed = Feed(title=(parsed.feed.get("title") or "").strip() or None)
+    for entry in parsed.entries:
+        urls = entry_urls(entry, not_permalinks)
+        if urls:
+            feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None))
+    if not parsed.get("version") and not feed.entries:
+        reason = parsed.get("bozo_exception")
+        feed.problem = f"not an RSS or Atom feed ({reason})" if reason else "not an RSS or Atom feed"
+    elif parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN):
+        feed.problem = f"malformed feed ({parsed.bozo_exception}); read {len(feed.entries)} entries"
+    return feed

@@ -1,0 +1,250 @@
+"""Polite, bounded HTTP fetching: many requests at once, few per host, none that can hang or flood memory."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import zlib
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Generic, TypeVar
+
+import httpx
+
+from .settings import FetchSettings
+from .urls import host_of
+
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+@dataclass
+class Fetched:
+    """What one GET came to; `error` is set when no usable HTTP answer arrived."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    reason: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    redirects: tuple[str, ...] = ()  # every URL passed through before final_url
+    permanent: bool = False  # every redirect was a 301/308, so final_url is the article's new address
+    attempts: int = 0
+    duration_ms: int = 0
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+class _Refused(Exception):
+    """A response refused part-way (too large, undecodable); the message is the one-line reason."""
+
+
+class _BoundedBody:
+    """Collects a body, decompressing it here so that the size cap applies to what it expands to."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._inflater = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._inflater = zlib.decompressobj()
+        else:
+            raise _Refused(f"unsupported content-encoding {encoding!r}")
+
+    def feed(self, chunk: bytes) -> None:
+        if self._inflater is None:
+            self.data += chunk
+        else:
+            try:
+                self.data += self._inflater.decompress(chunk, self.limit + 1 - len(self.data))
+            except zlib.error as exc:
+                raise _Refused(f"corrupt compressed body ({exc})") from None
+            if self._inflater.unconsumed_tail:
+                self._too_large()
+        if len(self.data) > self.limit:
+            self._too_large()
+
+    def finish(self) -> bytes:
+        if self._inflater is not None:
+            self.data += self._inflater.flush()
+        if len(self.data) > self.limit:
+            self._too_large()
+        return bytes(self.data)
+
+    def _too_large(self) -> None:
+        raise _Refused(f"response larger than {self.limit:,} bytes, not read further")
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, moment.timestamp() - (now if now is not None else datetime.now(timezone.utc).timestamp()))
+
+
+def _describe(exc: Exception, settings: FetchSettings) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"no data for {settings.read_timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"more than {settings.max_redirects} redirects (a redirect loop?)"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect: {exc or 'connection refused'}"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return f"connection broken: {exc or type(exc).__name__}"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"redirected to an unsupported address: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+_RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+class Fetcher:
+    """An HTTP client with overall and per-host concurrency limits; use as `async with Fetcher(settings)`."""
+
+    def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._slots = asyncio.Semaphore(settings.jobs)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> "Fetcher":
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            headers={
+                "User-Agent": s.user_agent,
+                "Accept-Encoding": "gzip, deflate",  # only what _BoundedBody can cap
+                "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+                          "application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5",
+            },
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
+            limits=httpx.Limits(max_connections=s.jobs, max_keepalive_connections=s.jobs),
+            follow_redirects=True,
+            max_redirects=s.max_redirects,
+            transport=self._transport,
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        """GET with retries; never raises for network trouble, the result says what happened."""
+        started = time.monotonic()
+        s = self.settings
+        for attempt in range(s.retries + 1):
+            result = Fetched(url=url, final_url=url, attempts=attempt + 1)
+            async with self._hosts[host_of(url)], self._slots:
+                retryable = await self._attempt(url, headers or {}, result)
+            wait = self._retry_wait(result, attempt) if retryable else None
+            if wait is None or attempt == s.retries:
+                break
+            await asyncio.sleep(wait)  # outside the slots: a backing-off request blocks nobody
+        result.duration_ms = int((time.monotonic() - started) * 1000)
+        return result
+
+    async def _attempt(self, url: str, headers: dict[str, str], result: Fetched) -> bool:
+        """One request into `result`; True when a failure is worth retrying."""
+        assert self._client is not None, "use Fetcher as an async context manager"
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    result.status, result.reason = response.status_code, response.reason_phrase
+                    result.final_url = str(response.url)
+                    result.headers = {k.lower(): v for k, v in response.headers.items()}
+                    result.redirects = tuple(str(r.url) for r in response.history)
+                    result.permanent = bool(response.history) and all(
+                        r.status_code in PERMANENT_REDIRECTS for r in response.history
+                    )
+                    if response.status_code == 200:
+                        body = _BoundedBody(response.headers.get("content-encoding", ""), self.settings.max_bytes)
+                        async for chunk in response.aiter_raw():
+                            body.feed(chunk)
+                        result.body = body.finish()
+            return result.status in RETRY_STATUSES
+        except TimeoutError:
+            result.error = f"took longer than {self.settings.total_timeout:g} s in all"
+        except _Refused as exc:
+            result.error = str(exc)
+        except httpx.HTTPError as exc:
+            result.error = _describe(exc, self.settings)
+            return isinstance(exc, _RETRYABLE)
+        result.status = None
+        return False
+
+    def _retry_wait(self, result: Fetched, attempt: int) -> float | None:
+        """Seconds before the next attempt, or None to stop (a Retry-After beyond the limit is not waited)."""
+        backoff = self.settings.backoff * (2 ** attempt) * random.uniform(0.75, 1.25)
+        if result.status not in (429, 503):
+            return backoff
+        asked = retry_after_seconds(result.headers.get("retry-after"))
+        if asked is None:
+            return backoff
+        if asked > self.settings.max_retry_after:
+            result.reason += f" (Retry-After {asked:g} s is beyond the {self.settings.max_retry_after:g} s limit)"
+            return None
+        return max(asked, backoff)
+
+
+@dataclass(frozen=True)
+class Request(Generic[T]):
+    url: str
+    item: T
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def interleave_hosts(requests: Iterable[Request[T]]) -> list[Request[T]]:
+    """Round-robin over hosts, keeping each host's order, so one big outlet never starves the rest."""
+    queues: dict[str, deque[Request[T]]] = defaultdict(deque)
+    for request in requests:
+        queues[host_of(request.url)].append(request)
+    ordered: list[Request[T]] = []
+    while queues:
+        for host in list(queues):
+            ordered.append(queues[host].popleft())
+            if not queues[host]:
+                del queues[host]
+    return ordered
+
+
+async def fetch_each(
+    fetcher: Fetcher, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], None]
+) -> None:
+    """Fetch every request with `jobs` workers and hand each answer to `handle` as soon as it arrives."""
+    pending = deque(interleave_hosts(requests))
+
+    async def worker() -> None:
+        while pending:
+            request = pending.popleft()
+            handle(request, await fetcher.get(request.url, request.headers))
+
+    await asyncio.gather(*(worker() for _ in range(min(fetcher.settings.jobs, len(pending)))))

@@ -1,0 +1,332 @@
+"""`newsdiff poll`: read the feeds, re-check the articles that are due, store each new version.
+
+Fetching runs concurrently on one event loop; every answer is then stored in its own transaction on
+the same thread, so a poll killed at any moment leaves only whole results behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from ..model import InputError, format_time
+from ..sources import ParseOptions, parse_bytes
+from ..store import Store
+from .feeds import Feed, parse_feed
+from .fetch import Fetched, Fetcher, Request, fetch_each
+from .registry import add_alias, find_article, new_article, sync_config_feeds
+from .settings import TrackSettings
+from .urls import canonical_url
+
+EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
+# Due within this margin counts as due now, so a cron period equal to an interval never skips a run.
+DUE_MARGIN = timedelta(minutes=1)
+GONE_STATUSES = frozenset({404, 410})
+
+
+class PollBusy(Exception):
+    """Another poll holds the lock on this database."""
+
+
+@contextmanager
+def poll_lock(db_path: Path, *, wait: bool = False) -> Iterator[None]:
+    """One poll per database. An flock dies with its process, so even SIGKILL leaves no stale lock."""
+    path = Path(f"{db_path}.poll-lock")
+    with open(path, "a+", encoding="ascii") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise PollBusy(f"another poll{f' (pid {holder})' if holder.isdigit() else ''} is running on {db_path}") from None
+        handle.truncate(0)
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+class Progress(Protocol):
+    def start(self, phase: str, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+@dataclass
+class PollSummary:
+    feeds_checked: int = 0
+    articles_discovered: int = 0
+    articles_checked: int = 0
+    not_modified: int = 0
+    unchanged: int = 0
+    new_versions: int = 0
+    gone: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _failure(fetched: Fetched) -> str | None:
+    """One line for a fetch that gave nothing usable; None for 200, 304 and gone."""
+    after = f" (after {fetched.attempts} attempts)" if fetched.attempts > 1 else ""
+    if fetched.error:
+        return fetched.error + after
+    if fetched.status in (200, 304) or fetched.status in GONE_STATUSES:
+        return None
+    return f"HTTP {fetched.status} {fetched.reason}".rstrip() + after
+
+
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+class _Poll:
+    def __init__(self, store: Store, settings: TrackSettings, options: ParseOptions, suspect_ratio: float | None,
+                 now: datetime, progress: Progress | None) -> None:
+        self.store, self.settings, self.options, self.suspect_ratio = store, settings, options, suspect_ratio
+        self.now = now
+        self.stamp = format_time(now)
+        self.progress = progress
+        self.summary = PollSummary()
+
+    def _error(self, url: str, message: str) -> None:
+        self.summary.errors.append({"url": url, "error": message})
+
+    def _log(self, url: str, fetched: Fetched, outcome: str, error: str | None, *,
+             article_id: int | None = None, feed_id: int | None = None, raw_id: int | None = None) -> None:
+        self.store.db["fetches"].insert({
+            "at": self.stamp, "url": url, "article_id": article_id, "feed_id": feed_id, "status_code": fetched.status,
+            "outcome": outcome, "error": error, "duration_ms": fetched.duration_ms, "raw_id": raw_id,
+        })
+
+    def _advance(self) -> None:
+        if self.progress:
+            self.progress.advance()
+
+    # -- feeds -------------------------------------------------------------------------------------
+
+    def feed_requests(self) -> list[Request[dict[str, Any]]]:
+        rows = self.store.db.query("SELECT id, url, source_id, etag, last_modified FROM feeds ORDER BY id")
+        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"])) for row in rows]
+
+    def check_feed(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
+        feed = request.item
+        self.summary.feeds_checked += 1
+        changes: dict[str, Any] = {"last_checked_at": self.stamp, "last_status": fetched.status, "last_error": None}
+        with self.store.write():
+            problem = _failure(fetched)
+            if problem is None and fetched.status in GONE_STATUSES:
+                problem = f"HTTP {fetched.status} {fetched.reason}".rstrip()
+            if problem is not None:
+                outcome = "error"
+            elif fetched.status == 304:
+                outcome = "not_modified"
+                self.summary.not_modified += 1
+                # validators stay as stored unless the 304 itself carries fresh ones
+                changes.update({k: fetched.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified"))
+                                if h in fetched.headers})
+            else:
+                parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
+                self.summary.articles_discovered += self._discover(feed, parsed)
+                problem = parsed.problem
+                outcome = "error" if problem else "feed"
+                good = problem is None  # a broken feed is read in full again next time, and reported again
+                changes.update(etag=fetched.headers.get("etag") if good else None,
+                               last_modified=fetched.headers.get("last-modified") if good else None,
+                               title=parsed.title or None)
+            if problem:
+                changes["last_error"] = problem
+                self._error(feed["url"], problem)
+            self.store.db["feeds"].update(feed["id"], changes)
+            self._log(feed["url"], fetched, outcome, problem, feed_id=feed["id"])
+        self._advance()
+
+    def _discover(self, feed: dict[str, Any], parsed: Feed) -> int:
+        """New entries become tracked articles, due at once; a story seen before only gains aliases."""
+        added = 0
+        for entry in parsed.entries:
+            existing = find_article(self.store, entry.urls)
+            if existing is None:
+                new_article(self.store, entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
+                added += 1
+            else:
+                for url in entry.urls:
+                    add_alias(self.store, existing, url)
+        return added
+
+    # -- articles ----------------------------------------------------------------------------------
+
+    def due(self, check_all: bool, limit: int | None) -> list[dict[str, Any]]:
+        """Articles to check: never-fetched ones first, then the most overdue."""
+        sql = (
+            "SELECT a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, s.name AS source "
+            "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.tracked = 1 AND a.status IN ('active', 'gone') "
+        )
+        params: list[Any] = []
+        if not check_all:
+            sql += "AND a.next_check_at <= ? "
+            params.append(format_time(self.now + DUE_MARGIN))
+        sql += "ORDER BY a.last_checked_at IS NULL DESC, a.next_check_at, a.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return list(self.store.db.query(sql, params))
+
+    def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
+        article = request.item
+        self.summary.articles_checked += 1
+        changes: dict[str, Any] = {"last_checked_at": self.stamp}
+        raw_id = None
+        with self.store.write():
+            problem = _failure(fetched)
+            if problem is not None:
+                outcome = "error"
+            elif fetched.status == 304:
+                outcome = "not_modified"
+                self.summary.not_modified += 1
+            elif fetched.status in GONE_STATUSES:
+                outcome = "gone"
+                if article["status"] == "gone":
+                    self.summary.unchanged += 1
+                else:
+                    self.summary.gone += 1
+                    changes["status"] = "gone"
+                    self.store.event(article["id"], "gone", {"status": fetched.status, "url": fetched.final_url})
+            else:
+                article = self._moved(article, fetched)
+                if article["status"] == "gone":
+                    changes["status"] = "active"
+                    self.store.event(article["id"], "back", {"url": fetched.final_url})
+                outcome, problem, raw_id = self._store_page(article, fetched)
+                stored = outcome in ("new", "same", "revert")  # conditional GET only once the page is read well
+                changes.update(etag=fetched.headers.get("etag") if stored else None,
+                               last_modified=fetched.headers.get("last-modified") if stored else None)
+            if problem:
+                self._error(request.url, problem)
+            changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
+            self.store.db["articles"].update(article["id"], changes)
+            self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
+        self._advance()
+
+    def _store_page(self, article: dict[str, Any], fetched: Fetched) -> tuple[str, str | None, int | None]:
+        """Extract and store a fetched page: (outcome, error, raw id of a new version)."""
+        try:
+            parsed = parse_bytes(fetched.body, url=fetched.final_url, content_type=fetched.content_type,
+                                 options=self.options)
+        except InputError as exc:
+            return "error", str(exc), None
+        except Exception as exc:  # a hostile page must cost one article, never the whole poll
+            return "error", f"could not extract the article: {type(exc).__name__}: {exc}", None
+        outcome, raw_id = "same", None
+        for record in parsed.versions:
+            record = replace(record, url=article["url"], source=article["source"] or record.source,
+                             title=record.title or article["title"], captured_at=self.stamp)
+            added = self.store.add_version(record, key=article["key"], raw=fetched.body,
+                                           content_type=fetched.content_type, suspect_ratio=self.suspect_ratio)
+            if added.outcome == "new":
+                self.summary.new_versions += 1
+                outcome = "new"
+                raw_id = self.store.db.execute(
+                    "SELECT raw_id FROM versions WHERE article_id = ? AND number = ?", [added.article_id, added.number]
+                ).fetchone()[0]
+            elif outcome != "new":
+                outcome = added.outcome
+        if outcome != "new":
+            self.summary.unchanged += 1
+        return outcome, None, raw_id
+
+    def _moved(self, article: dict[str, Any], fetched: Fetched) -> dict[str, Any]:
+        """After a permanent redirect the article lives at the new URL; the old one stays an alias.
+
+        When the new URL is already another article's and this one has no versions yet, the two were
+        one story all along (a feed linked it through a redirect) and this one folds into the other.
+        """
+        if not fetched.permanent:
+            return article
+        try:
+            url = canonical_url(fetched.final_url)
+        except ValueError:
+            return article
+        if url == article["url"]:
+            return article
+        db = self.store.db
+        owner = find_article(self.store, [url])
+        if owner is None or owner == article["id"]:
+            add_alias(self.store, article["id"], url)
+            db["articles"].update(article["id"], {"url": url})
+            self.store.event(article["id"], "moved", {"from": article["url"], "to": url})
+            return {**article, "url": url}
+        if db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone():
+            return article  # two histories are never merged
+        for table in ("article_urls", "fetches", "events"):
+            db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [owner, article["id"]])
+        db.execute("DELETE FROM articles WHERE id = ?", [article["id"]])
+        return next(db.query(
+            "SELECT a.id, a.key, a.url, a.title, a.status, s.name AS source FROM articles a "
+            "LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?", [owner]))
+
+    def _schedule(self, article_id: int, status: str) -> dict[str, Any]:
+        """Next check from how long ago the article last changed; retired once quiet for long enough."""
+        changed, created = self.store.db.execute(
+            "SELECT last_changed_at, created_at FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        age = self.now - datetime.fromisoformat(changed or created)
+        schedule = self.settings.schedule
+        if age >= schedule.retire_after:
+            self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})
+            return {"status": "retired", "next_check_at": None}
+        return {"status": status, "next_check_at": format_time(self.now + schedule.interval(age))}
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    async def run(self, check_all: bool, limit: int | None, transport: httpx.AsyncBaseTransport | None) -> None:
+        async with Fetcher(self.settings.fetch, transport=transport) as fetcher:
+            feeds = self.feed_requests()
+            if feeds:
+                if self.progress:
+                    self.progress.start("feeds", len(feeds))
+                await fetch_each(fetcher, feeds, self.check_feed)
+            articles = [Request(row["url"], row, _conditional(row["etag"], row["last_modified"]))
+                        for row in self.due(check_all, limit)]
+            if articles:
+                if self.progress:
+                    self.progress.start("articles", len(articles))
+                await fetch_each(fetcher, articles, self.check_article)
+
+
+def poll(
+    store: Store,
+    settings: TrackSettings,
+    *,
+    options: ParseOptions | None = None,
+    check_all: bool = False,
+    limit: int | None = None,
+    suspect_ratio: float | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> PollSummary:
+    """One poll. The caller holds `poll_lock`; `now` and `transport` let tests set the clock and the network."""
+    started = time.monotonic()
+    sync_config_feeds(store, settings.feeds)
+    run = _Poll(store, settings, options or ParseOptions(), suspect_ratio,
+                now or datetime.now(timezone.utc), progress)
+    asyncio.run(run.run(check_all, limit, transport))
+    run.summary.duration_s = round(time.monotonic() - started, 3)
+    return run.summary

@@ -1,0 +1,115 @@
+"""What is tracked: feeds, and articles followed with or without a feed. Pure database work, no fetching."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..model import utc_now
+from ..store import NotFound, Store
+from .settings import FeedSpec
+from .urls import canonical_url, host_of, is_web_url
+
+
+def _web_url(url: str) -> str:
+    url = url.strip()
+    if not is_web_url(url):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def add_feed(store: Store, url: str, source: str | None = None) -> bool:
+    """Register a feed (checked at the next poll); False when it was already there."""
+    url = _web_url(url)
+    with store.write():
+        if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [url]).fetchone():
+            return False
+        store.db["feeds"].insert({"url": url, "source_id": store.source_id(source or host_of(url)), "added_at": utc_now()})
+    return True
+
+
+def remove_feed(store: Store, url: str, config_feeds: Sequence[FeedSpec] = ()) -> None:
+    """Forget a feed; the articles it brought stay tracked until they retire."""
+    url = url.strip()
+    if any(spec.url == url for spec in config_feeds):
+        raise ValueError(f"feed {url} is listed in the config file; remove it there")
+    with store.write():
+        row = store.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+        if row is None:
+            raise NotFound(f"no feed {url!r} in the database")
+        store.db.execute("UPDATE fetches SET feed_id = NULL WHERE feed_id = ?", [row[0]])
+        store.db.execute("DELETE FROM feeds WHERE id = ?", [row[0]])
+
+
+def sync_config_feeds(store: Store, specs: Iterable[FeedSpec]) -> None:
+    """Feeds named in the config file are tracked like added ones, so commands and config agree."""
+    for spec in specs:
+        add_feed(store, spec.url, spec.source)
+
+
+def list_feeds(store: Store) -> list[dict[str, Any]]:
+    return list(store.db.query(
+        "SELECT f.id, f.url, s.name AS source, f.title, f.added_at, f.last_checked_at, f.last_status, f.last_error, "
+        "f.etag, f.last_modified FROM feeds f LEFT JOIN sources s ON s.id = f.source_id ORDER BY f.id"
+    ))
+
+
+def find_article(store: Store, urls: Iterable[str]) -> int | None:
+    """The article already known under any of these URLs (as key, current URL or earlier alias)."""
+    urls = list(urls)
+    marks = ", ".join("?" * len(urls))
+    row = store.db.execute(
+        f"SELECT article_id FROM article_urls WHERE url IN ({marks}) UNION ALL "
+        f"SELECT id FROM articles WHERE key IN ({marks}) LIMIT 1", urls + urls
+    ).fetchone()
+    return row[0] if row else None
+
+
+def add_alias(store: Store, article_id: int, url: str) -> bool:
+    """Remember another URL for an article; False when that URL already belongs to some article."""
+    cursor = store.db.execute(
+        "INSERT OR IGNORE INTO article_urls (url, article_id, added_at) VALUES (?, ?, ?)", [url, article_id, utc_now()]
+    )
+    return cursor.rowcount == 1
+
+
+def new_article(store: Store, urls: Sequence[str], *, source_id: int | None, title: str | None, now: str) -> int:
+    """A tracked article keyed by the first (canonical) URL, due at once."""
+    article_id = store.db["articles"].insert({
+        "key": urls[0], "url": urls[0], "source_id": source_id, "title": title, "created_at": now,
+        "tracked": 1, "status": "active", "next_check_at": now,
+    }).last_pk
+    for url in urls:
+        add_alias(store, article_id, url)
+    return article_id
+
+
+def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]:
+    """Follow one article without a feed; (article id, True when it is new to the database)."""
+    given = _web_url(url)
+    url = canonical_url(given)
+    now = utc_now()
+    with store.write():
+        existing = find_article(store, [url, given])
+        if existing is None:
+            return new_article(store, [url], source_id=store.source_id(source or host_of(url)), title=None, now=now), True
+        store.db.execute(
+            "UPDATE articles SET tracked = 1, status = CASE WHEN status = 'retired' THEN 'active' ELSE status END, "
+            "next_check_at = ?, source_id = coalesce(source_id, ?) WHERE id = ?",
+            [now, store.source_id(source), existing],
+        )
+    return existing, False
+
+
+def untrack(store: Store, ref: str) -> dict[str, Any]:
+    """Stop checking an article (by id, key or any URL); its versions stay."""
+    ref = ref.strip()
+    try:
+        row = store.resolve(ref)
+    except NotFound:
+        if not is_web_url(ref):
+            raise
+        row = store.resolve(canonical_url(ref))
+    with store.write():
+        store.db.execute("UPDATE articles SET tracked = 0 WHERE id = ?", [row["id"]])
+    return row

@@ -1,0 +1,156 @@
+"""Tracking settings (feeds, schedule, fetching) read from the TOML config; plain data, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Any
+
+from .. import __version__
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any, name: str = "duration") -> timedelta:
+    """'15m', '6h', '40d', '2w' or a number of seconds; ValueError naming the setting otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name}: expected a duration such as '15m', got {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{name}: expected a duration such as '15m', '6h' or '40d', got {value!r}")
+        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds < 0:
+        raise ValueError(f"{name}: must not be negative, got {value!r}")
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """How often an article is re-checked, by how long ago it last changed, and when it is left alone.
+
+    `steps` pairs (changed within, check every); past the last step the last interval applies until
+    `retire_after` without a change, after which the article is retired (NewsSniffer stops at 40 days).
+    """
+
+    steps: tuple[tuple[timedelta, timedelta], ...] = (
+        (timedelta(hours=6), timedelta(minutes=15)),
+        (timedelta(days=1), timedelta(hours=1)),
+        (timedelta(days=7), timedelta(hours=3)),
+        (timedelta(days=30), timedelta(days=1)),
+    )
+    retire_after: timedelta = timedelta(days=40)
+
+    def interval(self, age: timedelta) -> timedelta:
+        for within, every in self.steps:
+            if age < within:
+                return every
+        return self.steps[-1][1]
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Politeness and safety limits for every HTTP request a poll makes."""
+
+    jobs: int = 16  # requests in flight at once, all hosts together
+    per_host: int = 2  # requests in flight to one host
+    user_agent: str = f"newsdiff/{__version__} (news article revision tracker)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 120.0  # a body trickling in forever is cut off here
+    max_bytes: int = 10 * 1024 * 1024  # decoded size; also stops gzip bombs
+    max_redirects: int = 5
+    retries: int = 2  # extra attempts after a connection error, a 5xx or a 429
+    backoff: float = 2.0  # seconds before the first retry, doubled for each later one
+    max_retry_after: float = 120.0  # a longer Retry-After is reported instead of waited for
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    url: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    feeds: tuple[FeedSpec, ...] = ()
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+
+
+def _feeds(value: Any) -> tuple[FeedSpec, ...]:
+    """`feeds = ["URL", ...]` or `[[feeds]] url = ... source = ...`."""
+    if not isinstance(value, list):
+        raise ValueError("feeds: expected a list of URLs or of tables with url and source")
+    specs = []
+    for item in value:
+        if isinstance(item, str):
+            specs.append(FeedSpec(item.strip()))
+        elif isinstance(item, dict) and isinstance(item.get("url"), str):
+            unknown = set(item) - {"url", "source"}
+            if unknown:
+                raise ValueError(f"feeds: unknown key(s) {', '.join(sorted(unknown))} for {item['url']}")
+            specs.append(FeedSpec(item["url"].strip(), item.get("source")))
+        else:
+            raise ValueError(f"feeds: each entry needs a url, got {item!r}")
+    return tuple(specs)
+
+
+def _schedule(value: dict[str, Any]) -> ScheduleSettings:
+    unknown = set(value) - {"steps", "retire_after"}
+    if unknown:
+        raise ValueError(f"schedule: unknown key(s) {', '.join(sorted(unknown))}")
+    default = ScheduleSettings()
+    steps = default.steps
+    if "steps" in value:
+        try:
+            steps = tuple(
+                (parse_duration(s["until"], "schedule.steps.until"), parse_duration(s["every"], "schedule.steps.every"))
+                for s in value["steps"]
+            )
+        except (TypeError, KeyError):
+            raise ValueError("schedule.steps: expected a list of {until = '6h', every = '15m'} tables") from None
+        if not steps or list(steps) != sorted(steps) or any(every.total_seconds() <= 0 for _, every in steps):
+            raise ValueError("schedule.steps: needs at least one step, in increasing order, with positive intervals")
+    retire = parse_duration(value.get("retire_after", default.retire_after.total_seconds()), "schedule.retire_after")
+    return ScheduleSettings(steps=steps, retire_after=retire)
+
+
+def _fetch(value: dict[str, Any]) -> FetchSettings:
+    known = {f.name: f for f in fields(FetchSettings)}
+    unknown = set(value) - set(known)
+    if unknown:
+        raise ValueError(f"fetch: unknown key(s) {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, raw in value.items():
+        kind = type(getattr(FetchSettings(), name))
+        if kind is str:
+            if not isinstance(raw, str) or not raw.strip():
+                raise ValueError(f"fetch.{name}: expected text")
+            values[name] = raw.strip()
+        elif kind is int:
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+                raise ValueError(f"fetch.{name}: expected a whole number >= 0, got {raw!r}")
+            values[name] = raw
+        else:
+            values[name] = parse_duration(raw, f"fetch.{name}").total_seconds()
+    settings = FetchSettings(**values)
+    if settings.jobs < 1 or settings.per_host < 1:
+        raise ValueError("fetch.jobs and fetch.per_host must be at least 1")
+    return settings
+
+
+def track_settings(data: dict[str, Any]) -> TrackSettings:
+    """The tracking part of a parsed config file; ValueError with a one-line reason when malformed."""
+    for section in ("schedule", "fetch"):
+        if not isinstance(data.get(section, {}), dict):
+            raise ValueError(f"{section}: expected a table")
+    return TrackSettings(
+        feeds=_feeds(data.get("feeds", [])),
+        schedule=_schedule(data.get("schedule", {})),
+        fetch=_fetch(data.get("fetch", {})),
+    )

@@ -1,0 +1,222 @@
+"""Tracking without the network: canonical URLs, feed entries, settings, schedule, cron text, registry commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from newsdiff.config import load_config
+from newsdiff.track.cron import cron_text, crontab_schedule
+from newsdiff.track.feeds import parse_feed
+from newsdiff.track.fetch import Request, interleave_hosts, retry_after_seconds
+from newsdiff.track.settings import ScheduleSettings, parse_duration
+from newsdiff.track.urls import canonical_url
+
+from .track_server import FEEDS
+
+
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ("https://www.example.com/a/b?utm_source=rss&utm_medium=feed#comments", "https://www.example.com/a/b"),
+        ("HTTPS://WWW.EXAMPLE.COM:443/Story.html", "https://www.example.com/Story.html"),
+        ("http://example.com:8080/x?id=7&fbclid=abc&page=2", "http://example.com:8080/x?id=7&page=2"),
+        ("http://example.com", "http://example.com/"),
+        ("  http://example.com/x?q=a%20b&gclid=1  ", "http://example.com/x?q=a%20b"),
+        ("https://example.com/x?flag&utm_campaign=y", "https://example.com/x?flag"),
+    ],
+)
+def test_canonical_url_strips_what_does_not_identify_the_story(given: str, canonical: str) -> None:
+    assert canonical_url(given) == canonical
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.com/a", "mailto:x@example.com", "/relative/path", "http://"])
+def test_canonical_url_refuses_non_web_urls(bad: str) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        canonical_url(bad)
+
+
+def test_feed_entries_prefer_a_permalink_guid_and_ignore_other_guids() -> None:
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+        <item><title>One</title><link>http://feeds.example.net/~r/x/1</link><guid>https://news.example.com/one</guid></item>
+        <item><title>Two</title><link>https://news.example.com/two?utm_source=rss#top</link>
+              <guid isPermaLink="false">https://news.example.com/?p=2</guid></item>
+        <item><title>Three</title><link>/three</link><guid isPermaLink="false">three-id</guid></item>
+        <item><title>No link</title><guid isPermaLink="false">x</guid></item>
+        </channel></rss>""",
+        url="https://news.example.com/feed",
+    )
+    assert feed.problem is None
+    assert [e.urls for e in feed.entries] == [
+        ("https://news.example.com/one", "http://feeds.example.net/~r/x/1"),
+        ("https://news.example.com/two",),
+        ("https://news.example.com/three",),
+    ]
+    assert [e.title for e in feed.entries] == ["One", "Two", "Three"]
+
+
+def test_real_feed_fixture_parses_cleanly() -> None:
+    feed = parse_feed((FEEDS / "wapo-politics.xml").read_bytes(), url="https://www.washingtonpost.com/feed")
+    assert feed.problem is None and feed.title == "Politics" and len(feed.entries) == 24
+    assert all(e.urls[0].startswith("https://www.washingtonpost.com/") for e in feed.entries)
+
+
+def test_malformed_feed_yields_what_it_can_and_says_so() -> None:
+    data = (FEEDS / "wapo-national.xml").read_bytes()
+    cut = data[: data.index(b"<item>", data.index(b"<item>", data.index(b"<item>") + 1) + 1) + 300]
+    feed = parse_feed(cut, url="https://www.washingtonpost.com/feed")
+    assert len(feed.entries) == 2
+    assert feed.problem and feed.problem.startswith("malformed feed") and "read 2 entries" in feed.problem
+
+
+@pytest.mark.parametrize("body", [b"<html><body><p>A web page</p></body></html>", b"just words", b"{\"a\": 1}"])
+def test_a_document_that_is_no_feed_is_reported(body: bytes) -> None:
+    feed = parse_feed(body, url="https://example.com/feed", content_type="text/html")
+    assert feed.entries == [] and feed.problem and feed.problem.startswith("not an RSS or Atom feed")
+
+
+def test_schedule_slows_down_as_an_article_settles() -> None:
+    schedule = ScheduleSettings()
+    assert schedule.interval(timedelta(hours=1)) == timedelta(minutes=15)
+    assert schedule.interval(timedelta(hours=12)) == timedelta(hours=1)
+    assert schedule.interval(timedelta(days=3)) == timedelta(hours=3)
+    assert schedule.interval(timedelta(days=35)) == timedelta(days=1)
+    assert schedule.retire_after == timedelta(days=40)
+
+
+def test_config_holds_feeds_schedule_and_fetch_limits(tmp_path: Path) -> None:
+    config = tmp_path / "newsdiff.toml"
+    config.write_text(
+        """
+feeds = ["https://a.example/rss", {url = "https://b.example/atom", source = "bee"}]
+[schedule]
+retire_after = "10d"
+steps = [{until = "2h", every = "5m"}, {until = "3d", every = "6h"}]
+[fetch]
+jobs = 4
+per_host = 1
+read_timeout = "5s"
+user_agent = "newsdiff (ops@example.org)"
+""",
+        encoding="utf-8",
+    )
+    track = load_config(None, tmp_path / "news.db").track
+    assert [(f.url, f.source) for f in track.feeds] == [("https://a.example/rss", None), ("https://b.example/atom", "bee")]
+    assert track.schedule.retire_after == timedelta(days=10)
+    assert track.schedule.interval(timedelta(hours=1)) == timedelta(minutes=5)
+    assert track.schedule.interval(timedelta(days=5)) == timedelta(hours=6)
+    assert (track.fetch.jobs, track.fetch.per_host, track.fetch.read_timeout) == (4, 1, 5.0)
+    assert track.fetch.user_agent == "newsdiff (ops@example.org)"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[fetch]\njobs = 0", "fetch.jobs and fetch.per_host must be at least 1"),
+        ("[fetch]\nspeed = 3", "fetch: unknown key(s) speed"),
+        ("[schedule]\nretire_after = 'soon'", "schedule.retire_after: expected a duration"),
+        ("[schedule]\nsteps = [{until = '1d', every = '1h'}, {until = '2h', every = '5m'}]", "increasing order"),
+        ("feeds = 'https://a.example/rss'", "feeds: expected a list"),
+    ],
+)
+def test_bad_tracking_config_is_one_clear_error(tmp_path: Path, toml: str, message: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        load_config(config, tmp_path / "news.db")
+    assert str(config) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_durations() -> None:
+    assert parse_duration("15m") == timedelta(minutes=15)
+    assert parse_duration("1.5h") == timedelta(minutes=90)
+    assert parse_duration(30) == timedelta(seconds=30)
+    with pytest.raises(ValueError):
+        parse_duration("-5m")
+
+
+def test_retry_after_as_seconds_or_http_date() -> None:
+    assert retry_after_seconds("120") == 120
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480 - 60) == 60
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_requests_are_interleaved_by_host() -> None:
+    urls = ["http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://c/1", "http://b/2"]
+    ordered = [r.url for r in interleave_hosts([Request(u, None) for u in urls])]
+    assert ordered == ["http://a/1", "http://b/1", "http://c/1", "http://a/2", "http://b/2", "http://a/3"]
+
+
+@pytest.mark.parametrize(
+    ("every", "fields"),
+    [("15m", "*/15 * * * *"), ("1m", "* * * * *"), ("1h", "0 * * * *"), ("6h", "0 */6 * * *"), ("1d", "0 0 * * *")],
+)
+def test_crontab_schedules(every: str, fields: str) -> None:
+    assert crontab_schedule(parse_duration(every)) == fields
+
+
+@pytest.mark.parametrize("every", ["7m", "90s", "5h", "30s"])
+def test_periods_cron_cannot_keep_are_refused(every: str) -> None:
+    with pytest.raises(ValueError):
+        crontab_schedule(parse_duration(every))
+
+
+def test_cron_text_names_the_database_absolutely(tmp_path: Path) -> None:
+    text = cron_text(tmp_path / "my news.db", timedelta(minutes=10), ["/opt/bin/newsdiff", "--db", str(tmp_path / "my news.db"), "poll", "--quiet"])
+    line = next(ln for ln in text.splitlines() if ln.startswith("*/10 "))
+    assert line == f"*/10 * * * * /opt/bin/newsdiff --db '{tmp_path}/my news.db' poll --quiet"
+    assert "OnUnitActiveSec=600s" in text and "Type=oneshot" in text and "SuccessExitStatus=75" in text
+    assert "newsdiff-poll-my-news.service" in text and "newsdiff-poll-my-news.timer" in text
+
+
+def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None:
+    result = cli("cron", "--every", "30m")
+    assert result.code == 0, result
+    assert f"--db {db_path.resolve()} poll --quiet" in result.stdout
+    assert result.stdout.count("*/30 * * * *") == 1
+    bad = cli("cron", "--every", "7m")
+    assert bad.code == 1 and bad.stdout == "" and "7 minutes" in bad.stderr
+
+
+def test_feeds_add_list_remove(cli) -> None:
+    assert cli("feeds", "add", "https://news.example.com/rss", "--source", "example").code == 0
+    again = cli("feeds", "add", "https://news.example.com/rss")
+    assert again.code == 0 and "already" in again.stdout
+    assert cli("feeds", "add", "https://other.example.org/atom.xml").code == 0
+    rows = cli("feeds", "list", "--json").json["feeds"]
+    assert [(r["url"], r["source"], r["last_checked_at"]) for r in rows] == [
+        ("https://news.example.com/rss", "example", None),
+        ("https://other.example.org/atom.xml", "other.example.org", None),
+    ]
+    assert cli("feeds", "remove", "https://news.example.com/rss").code == 0
+    assert [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]] == ["https://other.example.org/atom.xml"]
+    missing = cli("feeds", "remove", "https://news.example.com/rss")
+    assert missing.code == 1 and "no feed" in missing.stderr
+    bad = cli("feeds", "add", "file:///etc/passwd")
+    assert bad.code == 1 and "not an http(s) URL" in bad.stderr
+
+
+def test_config_feeds_are_listed_and_cannot_be_removed_by_command(cli, db_path: Path) -> None:
+    (db_path.parent / "newsdiff.toml").write_text('feeds = [{url = "https://cfg.example/rss", source = "cfg"}]\n')
+    rows = cli("feeds", "list", "--json").json["feeds"]
+    assert [(r["url"], r["source"]) for r in rows] == [("https://cfg.example/rss", "cfg")]
+    refused = cli("feeds", "remove", "https://cfg.example/rss")
+    assert refused.code == 1 and "config file" in refused.stderr
+
+
+def test_track_and_untrack(cli) -> None:
+    first = cli("track", "https://news.example.com/story?utm_source=twitter#top", "--source", "ex")
+    assert first.code == 0 and first.stdout.startswith("tracking article 1")
+    again = cli("track", "https://news.example.com/story")
+    assert again.code == 0 and "tracking again article 1" in again.stdout
+    listed = cli("list", "--json").json["articles"]
+    assert [(a["url"], a["source"], a["tracked"]) for a in listed] == [("https://news.example.com/story", "ex", 1)]
+    assert cli("untrack", "https://news.example.com/story?utm_medium=x").code == 0
+    assert cli("list", "--json").json["articles"][0]["tracked"] == 0
+    missing = cli("untrack", "https://news.example.com/other")
+    assert missing.code == 1 and "no article" in missing.stderr
+    assert cli("track", "not a url").code == 1
