@@ -1,0 +1,493 @@
+"""NewsSniffer version-diff pages: turn one back into the two article versions it shows.
+
+A NewsSniffer diff page puts an older and a newer version of an article side by side, one table row
+per aligned paragraph. The page's HTML marks deletions and insertions, so both versions come back
+exactly. Text scraped from the page has lost the tags and the boundary between the two cells, so
+each row line must be split again: an unchanged paragraph is the same text twice with nothing
+between, a changed one is old text, a space, new text, and a paragraph added or deleted appears
+once, on whichever side it belonged to, which the row alone cannot tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from ..model import ArticleRecord, InputError, ParsedInput, clean_text, format_time, parse_time
+
+__all__ = ["is_dump_text", "is_dump_html", "parse_dump_text", "parse_dump_html", "split_row", "lcs_length"]
+
+FORMAT = "newssniffer"
+
+# The header paragraph lines, as the page prints them (one per line once scraped).
+_SOURCE_LINE = re.compile(
+    r"This article is from the source '(?P<source>.*?)' and was first published or seen\s*on\s*(?P<seen>[^.]*?)\s*\."
+)
+_FINAL = re.compile(r"It will not be checked again for changes")
+_STALE = re.compile(r"It last changed over 40 days ago and won.t be checked again for changes")
+_NEXT = re.compile(r"The next check for changes will be\s*(?P<next>.*)$")
+_URL_LINE = re.compile(r"You can find the current article at its original source at\s*(?P<url>\S*)")
+_CHANGES_LINE = re.compile(r"The article has changed (?P<n>\d+) times?\b")
+_HEADER_LINES = (_SOURCE_LINE, _URL_LINE, _CHANGES_LINE)
+_VERSIONS_LINE = re.compile(r"^Version (?P<b>\d+)\s+Version (?P<a>\d+)$")
+# distance_of_time_in_words, as Rails prints it, then "later" or "earlier".
+_GAP = re.compile(
+    r"\((?P<gap>(?:less than |about |over |almost )?(?:a|an|half a|\d+) [a-z]+ (?:later|earlier))\)$"
+)
+# Ruby's Time#to_s, the form the time row prints each capture time in.
+_RUBY_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:UTC|[+-]\d{4})")
+_FOOTER = re.compile(r"^Currently monitoring [\d,]+ news articles")
+_HTML_MARKER = re.compile(r"<table\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bversion_diff\b", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DETECT_CHARS = 16384  # the header and the table head always sit at the top of a dump
+_LINE_BREAKS = re.compile(r"\r\n?|\n")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aligned body row. `kind`: same, changed, added, removed, or single (side unknown)."""
+
+    kind: str
+    old: str | None
+    new: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "old": self.old, "new": self.new}
+
+
+@dataclass
+class _Page:
+    """What a dump says besides its rows; filled from text lines or from HTML."""
+
+    header: dict[str, Any]
+    labels: tuple[str | None, str | None] = (None, None)
+    titles: tuple[str | None, str | None] = (None, None)
+    times: tuple[str | None, str | None] = (None, None)  # the capture times as printed
+    captured: tuple[str | None, str | None] = (None, None)  # the same as ISO 8601 UTC, when readable
+    gap: str | None = None
+
+
+# -- detection -------------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    """Cleaned lines; a BOM, CRLF or CR line ends and stray whitespace make no difference."""
+    return [clean_text(line) for line in _LINE_BREAKS.split(text.lstrip("\ufeff"))]
+
+
+def _header_hits(lines: Iterable[str]) -> int:
+    return sum(1 for pattern in _HEADER_LINES if any(pattern.match(line) for line in lines))
+
+
+def is_dump_text(text: str) -> bool:
+    """A `Version N Version M` table head followed by a row, or two of the three header lines, near the top."""
+    lines = [line for line in _lines(text[:_DETECT_CHARS]) if line][:40]
+    if any(_VERSIONS_LINE.match(line) for line in lines[:-1]):
+        return True
+    return _header_hits(lines[:12]) >= 2
+
+
+def is_dump_html(page: str) -> bool:
+    return _HTML_MARKER.search(page) is not None
+
+
+# -- word-level matching ---------------------------------------------------------------------------
+
+
+def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
+    """Length of the longest common subsequence of two word lists.
+
+    Bit-parallel (Crochemore et al. 2001): one big-integer step per word of `b`, so scoring a
+    candidate split costs microseconds rather than the milliseconds of the textbook table.
+    """
+    masks: dict[str, int] = {}
+    for i, word in enumerate(a):
+        masks[word] = masks.get(word, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for word in b:
+        match = masks.get(word)
+        if match:
+            u = v & match
+            v = ((v + u) | (v - u)) & full
+    return len(a) - v.bit_count()
+
+
+def _shared_counts(words: Sequence[str]) -> list[int]:
+    """For every cut k, the size of the multiset intersection of words[:k] and words[k:].
+
+    It bounds the LCS of the two halves from above and is updated in O(1) per cut, so it ranks
+    all cuts in linear time and the exact LCS is computed only for the few cuts that can win.
+    """
+    left: dict[str, int] = {}
+    right: dict[str, int] = {}
+    for word in words:
+        right[word] = right.get(word, 0) + 1
+    shared = [0]
+    current = 0
+    for word in words[:-1]:
+        l, r = left.get(word, 0), right[word]
+        current += min(l + 1, r - 1) - min(l, r)
+        left[word], right[word] = l + 1, r - 1
+        shared.append(current)
+    return shared
+
+
+_SENTENCE_END = re.compile(r"[.!?:;…\"'”’»)\]]$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _looks_like_cut(before: str, after: str) -> bool:
+    """Does `before` end a paragraph and `after` start one (terminal punctuation, then no lower-case start)?"""
+    if not _SENTENCE_END.search(before):
+        return False
+    letter = _LETTER.search(after)
+    return letter is None or not letter.group(0).islower()
+
+
+@dataclass(frozen=True)
+class _Cut:
+    at: int  # words before the cut
+    common: int  # LCS of the two sides, in words
+    shorter: int
+    longer: int
+    anchors: int  # 0-2: the two sides start with the same word, end with the same word
+    boundary: bool  # the cut falls where a paragraph could end and another start
+
+    @property
+    def key(self) -> tuple[int, bool, int]:
+        return (self.common, self.boundary, self.anchors)
+
+    def rivalled_by(self, other: _Cut) -> bool:
+        """Does `other` read about as well, so that choosing `self` is a guess?
+
+        It does with as much shared unless `self` wins on one cue (boundary, anchors) and loses on
+        none. Two boundaries with equal sharing are a tie whatever the anchors, and so is X Y X (X Y cut to X as well as X grown to Y X). One shared word less
+        (often a stray "the") with a boundary is close enough to rival too.
+        """
+        if other.common == self.common - 1:
+            return other.boundary
+        if other.common != self.common:
+            return False
+        if self.common == self.shorter and other.common == other.shorter:
+            return True
+        if self.boundary and other.boundary:
+            return True
+        return self.anchors < other.anchors or (self.boundary, self.anchors) == (other.boundary, other.anchors)
+
+    @property
+    def explains(self) -> bool:
+        """Is this cut a credible old/new pair rather than one paragraph cut in two?
+
+        Yes if most of both sides is shared (an edit inside the paragraph), or if one side is
+        wholly kept in the other, which starts or ends alike (sentences added or dropped), or
+        nearly so with the cut where one paragraph ends and another starts.
+        """
+        if self.common * 2 >= self.longer and (self.common >= 2 or self.boundary):
+            return True
+        if self.common < 2:
+            return False
+        if self.common == self.shorter and self.anchors:
+            return True
+        return self.boundary and self.common * 5 >= self.shorter * 4
+
+
+def _cut(words: Sequence[str], k: int, common: int) -> _Cut:
+    a, b = words[:k], words[k:]
+    anchors = (a[0] == b[0]) + (a[-1] == b[-1])
+    return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(a[-1], b[0]))
+
+
+def _best_cut(words: Sequence[str], *, limit: int = 64) -> tuple[_Cut | None, bool]:
+    """The cut whose sides share the longest common subsequence (then: boundary, anchors), and
+    whether another cut reads as well, so that the choice is a guess.
+
+    At most `limit` cuts are scored exactly; if more could still tie, the row is called uncertain
+    rather than trusted unchecked.
+    """
+    n = len(words)
+    if n < 2:
+        return None, False
+    shared = _shared_counts(words)
+    order = sorted(range(1, n), key=lambda k: -shared[k])
+    cuts: list[_Cut] = []
+    best: _Cut | None = None
+    for k in order:
+        if best is not None and shared[k] < best.common - 1:
+            break
+        if len(cuts) == limit:
+            return best, True
+        cut = _cut(words, k, lcs_length(words[:k], words[k:]) if shared[k] else 0)
+        cuts.append(cut)
+        if best is None or cut.key > best.key:
+            best = cut
+    assert best is not None
+    return best, any(best.rivalled_by(c) for c in cuts if c is not best)
+
+
+def split_row(line: str) -> tuple[Row, bool]:
+    """Split one scraped body row (already cleaned) into its old and new paragraph; True if uncertain.
+
+    Same text twice with nothing between is an unchanged paragraph. Otherwise the best word cut is
+    taken if it explains the row as two versions of one paragraph (see `_best_cut` for when that is
+    uncertain). If none does, the row is a paragraph seen once (`single`) and is never cut.
+    """
+    half, odd = divmod(len(line), 2)
+    if not odd and line[:half] == line[half:]:
+        return Row("same", line[:half], line[half:]), False
+    words = line.split(" ")
+    cut, uncertain = _best_cut(words)
+    if cut is not None and cut.explains:
+        return Row("changed", " ".join(words[: cut.at]), " ".join(words[cut.at :])), uncertain
+    return Row("single", None, None), False
+
+
+def _split_title(line: str) -> tuple[str, str]:
+    """Old and new title from the title row: two or three copies (page heading first), maybe changed.
+
+    A three-copy reading (heading equal to one cell) is exact structure, so it is kept unless the
+    best two-cell reading pairs titles clearly more alike.
+    """
+    for copies in (3, 2):
+        size, rest = divmod(len(line) - (copies - 1), copies)
+        if size > 0 and not rest and line == " ".join([line[:size]] * copies):
+            return line[:size], line[:size]
+    words = line.split(" ")
+    readings: list[tuple[float, str, str]] = []
+    for i in range(1, len(words) - 1):
+        heading = " ".join(words[:i])
+        rest = " ".join(words[i:])
+        for old, new in ((heading, rest[len(heading) + 1 :]) if rest.startswith(heading + " ") else (None, None),
+                         (rest[: -len(heading) - 1], heading) if rest.endswith(" " + heading) else (None, None)):
+            if old and new:
+                readings.append((_likeness(old, new) + 0.5, old, new))
+    cut, _ = _best_cut(words)
+    if cut is not None:
+        old, new = " ".join(words[: cut.at]), " ".join(words[cut.at :])
+        readings.append((_likeness(old, new), old, new))
+    if not readings:
+        return line, line
+    _, old, new = max(readings, key=lambda r: r[0])
+    return old, new
+
+
+def _likeness(old: str, new: str) -> float:
+    a, b = old.split(" "), new.split(" ")
+    return lcs_length(a, b) / max(len(a), len(b))
+
+
+# -- header ----------------------------------------------------------------------------------------
+
+
+def _read_header(lines: Iterable[str]) -> dict[str, Any]:
+    """Source, URL, change count and checking status from the header paragraph lines, any of them missing."""
+    header: dict[str, Any] = {"source": None, "first_seen": None, "status": None, "next_check": None,
+                              "url": None, "changes": None}
+    for line in lines:
+        if m := _SOURCE_LINE.search(line):
+            header["source"] = m["source"] or None
+            header["first_seen"] = m["seen"] or None
+        if _FINAL.search(line):
+            header["status"] = "final"
+        elif _STALE.search(line):
+            header["status"] = "stale"
+        elif m := _NEXT.search(line):
+            header["status"] = "checking"
+            header["next_check"] = m["next"] or None
+        if m := _URL_LINE.search(line):
+            header["url"] = m["url"] or None
+        if m := _CHANGES_LINE.search(line):
+            header["changes"] = int(m["n"])
+    return header
+
+
+def _ruby_time(text: str) -> str | None:
+    """ISO 8601 UTC from Ruby's `2016-05-03 10:00:00 UTC` / `... +0100`, or None."""
+    try:
+        return format_time(datetime.strptime(text.replace("UTC", "+0000"), "%Y-%m-%d %H:%M:%S %z"))
+    except ValueError:
+        return None
+
+
+def _read_time_row(line: str) -> tuple[tuple[str | None, str | None], str | None] | None:
+    """The two capture times and the gap from a time row, or None if `line` is not one."""
+    m = _GAP.search(line)
+    if m is None:
+        return None
+    before = line[: m.start()].strip()
+    stamps = _RUBY_TIME.findall(before)
+    if len(stamps) == 2 and _RUBY_TIME.sub("", before).strip() == "":
+        return (stamps[0], stamps[1]), m["gap"]
+    if before and (len(before) > 80 or not any(ch.isdigit() for ch in before)):
+        return None  # prose that happens to end in "(... later)", not capture times
+    return (before or None, None), m["gap"]
+
+
+# -- text form -------------------------------------------------------------------------------------
+
+
+def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
+    """Both versions from text scraped off a diff page; rows seen once go to the `single_as` side."""
+    if single_as not in ("added", "removed"):
+        raise ValueError(f"single_as must be 'added' or 'removed', not {single_as!r}")
+    lines = _lines(text)
+    start = next((i for i, line in enumerate(lines) if _VERSIONS_LINE.match(line)), None)
+    if start is not None:
+        m = _VERSIONS_LINE.match(lines[start])
+        assert m is not None
+        labels: tuple[str | None, str | None] = (m["b"], m["a"])
+        header_lines = lines[:start]
+        start += 1
+    else:
+        hits = [i for i, line in enumerate(lines) if any(p.search(line) for p in _HEADER_LINES)]
+        if not hits:
+            raise InputError("not a NewsSniffer dump: no header and no 'Version N Version M' line")
+        labels, header_lines, start = (None, None), lines[: hits[-1] + 1], hits[-1] + 1
+    page = _Page(_read_header(header_lines), labels=labels)
+
+    body = iter(lines[start:])
+    title_line = next((line for line in body if line), None)
+    if title_line is None:
+        raise InputError("NewsSniffer dump ends before its title row")
+    page.titles = _split_title(title_line)
+
+    rows: list[Row] = []
+    ambiguous: list[int] = []
+    uncertain: list[int] = []
+    trailing: list[str] = []
+    first = next(body, "")
+    time_row = _read_time_row(first) if first else None
+    if time_row is not None:
+        page.times, page.gap = time_row
+        page.captured = (_ruby_time(page.times[0] or ""), _ruby_time(page.times[1] or ""))
+        first = next(body, "")
+    for line in _chain(first, body):
+        if not line or _FOOTER.match(line):
+            trailing = [line, *body]  # a blank line or the site footer ends the table
+            break
+        row, unsure = split_row(line)
+        if unsure:
+            uncertain.append(len(rows))
+        if row.kind == "single":
+            ambiguous.append(len(rows))
+            row = Row("single", None, line) if single_as == "added" else Row("single", line, None)
+        rows.append(row)
+    extra = {"single_as": single_as, "ambiguous": ambiguous, "uncertain": uncertain,
+             "trailing": "\n".join(line for line in trailing if line) or None}
+    return _result(page, rows, "text", extra)
+
+
+def _chain(first: str, rest: Iterable[str]) -> Iterable[str]:
+    yield first
+    yield from rest
+
+
+# -- HTML form -------------------------------------------------------------------------------------
+
+
+def _fold(element: Any) -> str:
+    return clean_text(element.text_content())
+
+
+def _html_time(cell: Any) -> tuple[str | None, str | None]:
+    """(printed text, ISO 8601) of the `<time>` in a cell; the datetime attribute is the reliable one."""
+    stamp = cell.find(".//time")
+    if stamp is None:
+        return None, None
+    printed = _fold(stamp) or None
+    try:
+        iso = parse_time(stamp.get("datetime", ""))
+    except ValueError:
+        iso = _ruby_time(printed or "")
+    return printed, iso
+
+
+def parse_dump_html(page: str) -> ParsedInput:
+    """Both versions, exactly, from the HTML of a diff page (`table.version_diff`)."""
+    try:
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"unreadable NewsSniffer diff page ({exc})") from None
+    tables = doc.xpath('//table[contains(concat(" ", normalize-space(@class), " "), " version_diff ")]')
+    if not tables:
+        raise InputError("not a NewsSniffer diff page: no table.version_diff")
+    table = tables[0]
+    info = _Page(_read_header(_fold(p) for p in table.xpath("preceding::p")))
+    seen = table.xpath("preceding::p//time[@datetime]")
+    if seen:
+        info.header["first_seen"] = _fold(seen[0]) or info.header["first_seen"]
+    link = table.xpath('preceding::cite[contains(@class, "article_url")]//a[@href]')
+    if link:
+        info.header["url"] = link[0].get("href").strip() or info.header["url"]
+
+    rows: list[Row] = []
+    for tr in table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"):
+        cells = tr.xpath("./th | ./td")
+        if len(cells) != 2:
+            continue
+        left, right = cells
+        texts = (_fold(left), _fold(right))
+        versions = _VERSIONS_LINE.match(f"{texts[0]} {texts[1]}")
+        if left.tag == "th" and versions:
+            info.labels = (versions["b"], versions["a"])
+        elif left.tag == "th":
+            info.titles = texts
+        elif "time" in (left.get("class") or "").split():
+            (old_text, old_iso), (new_text, new_iso) = _html_time(left), _html_time(right)
+            gap = _GAP.search(texts[1])
+            info.times, info.captured = (old_text, new_text), (old_iso, new_iso)
+            info.gap = gap["gap"] if gap else None
+        else:
+            rows.append(_html_row(*texts))
+    return _result(info, rows, "html", {"ambiguous": [], "uncertain": []})
+
+
+def _html_row(old: str, new: str) -> Row:
+    if old and new:
+        return Row("same" if old == new else "changed", old, new)
+    if old:
+        return Row("removed", old, None)
+    return Row("added", None, new or None)
+
+
+# -- result ----------------------------------------------------------------------------------------
+
+
+def _result(page: _Page, rows: list[Row], form: str, extra: dict[str, Any]) -> ParsedInput:
+    if not rows:
+        raise InputError("NewsSniffer dump has no paragraph rows")
+    header = page.header
+    records = []
+    for side in (0, 1):
+        meta: dict[str, Any] = {"dump": form}
+        if page.times[side]:
+            meta["captured_text"] = page.times[side]
+        records.append(ArticleRecord(
+            paragraphs=tuple(p for p in (r.new if side else r.old for r in rows) if p),
+            title=page.titles[side] or None,
+            url=header["url"],
+            source=header["source"],
+            captured_at=page.captured[side],
+            format=FORMAT,
+            extractor=FORMAT,
+            label=page.labels[side],
+            meta=meta,
+        ))
+    details: dict[str, Any] = {
+        **header,
+        "gap": page.gap,
+        "dump": form,
+        "versions": [{"label": r.label, "title": r.title, "captured": page.times[side],
+                      "paragraphs": list(r.paragraphs)} for side, r in enumerate(records)],
+        "rows": [r.as_json() for r in rows],
+        "counts": {kind: sum(1 for r in rows if r.kind == kind)
+                   for kind in ("same", "changed", "added", "removed", "single")},
+        **extra,
+    }
+    return ParsedInput(format=FORMAT, versions=records, details=details)
