@@ -319,6 +319,70 @@ def diff(
     sys.stdout.write(render(doc))
 
 
+# -- publishing ----------------------------------------------------------------------------------
+
+BaseUrlOpt = typer.Option(None, "--base-url", help="Where the `publish` site is served; feed items link to its diff pages.")
+CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
+FeedLimitOpt = typer.Option(50, "--limit", min=1, help="Items per feed, newest first.")
+
+
+@app.command("feed")
+def feed_cmd(
+    ctx: typer.Context,
+    fmt: str = typer.Option("rss", "--format", "-f", help="rss or atom."),
+    article: Optional[str] = typer.Option(None, "--article", help="Only this article (id, key or URL)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only this outlet."),
+    limit: int = FeedLimitOpt,
+    base_url: Optional[str] = BaseUrlOpt,
+    cosmetic: bool = CosmeticOpt,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feed to this file (atomically)."),
+) -> None:
+    """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
+    from . import publish as publishing
+
+    st = state(ctx)
+    ref = publishing.article_ref(_article(st, article)) if article else None
+    try:
+        data = publishing.feed(st.store(), fmt=fmt, article=ref, source=source, limit=limit, base_url=base_url,
+                               cosmetic=cosmetic)
+        if out:
+            publishing.write_atomic(out, data)
+    except (ValueError, LookupError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: {exc.strerror or exc}")
+    if not out:
+        typer.echo(data, nl=False)
+
+
+@app.command("publish")
+def publish_cmd(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="Site directory; created, and only newsdiff's own pages change."),
+    base_url: str = typer.Option(..., "--base-url", help="The public URL of DIRECTORY (feeds need absolute links)."),
+    all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
+    cosmetic: bool = CosmeticOpt,
+    limit: int = FeedLimitOpt,
+    title: str = typer.Option("newsdiff", "--title", help="Site name, shown on every page and feed."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Write or refresh a static site: latest edits, article pages, side-by-side diff pages, feeds."""
+    from . import publish as publishing
+
+    try:
+        result = publishing.publish(state(ctx).store(), directory, base_url=base_url, all_pairs=all_pairs,
+                                    cosmetic=cosmetic, limit=limit, title=title)
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or directory}: {exc.strerror or exc}")
+    if as_json:
+        jsonout.emit(result.to_json())
+    else:
+        typer.echo(f"{directory}: {result.pages} pages, {len(result.written)} written, "
+                   f"{result.identical + result.skipped} unchanged, {len(result.removed)} removed")
+
+
 # -- tracking ------------------------------------------------------------------------------------
 
 feeds_app = typer.Typer(help="Feeds whose new articles `poll` starts tracking.", no_args_is_help=True,
@@ -400,6 +464,9 @@ def poll(
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary; errors only."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML config (same as the global --config)."),
+    publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Refresh the `publish` site in this "
+                                               "directory after storing new versions (needs --base-url)."),
+    base_url: Optional[str] = BaseUrlOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Read the feeds, re-check the articles that are due, store each new version (the cron job).
@@ -414,6 +481,13 @@ def poll(
     from .track.poll import poll as run_poll
 
     st = state(ctx)
+    if publish_dir is not None:
+        from . import publish as publishing
+
+        try:
+            publishing.check_base_url(base_url or fail("--publish needs --base-url, the site's public URL"))
+        except ValueError as exc:
+            fail(str(exc))
     st.config_path = config or st.config_path
     settings = st.config().track
     if jobs:
@@ -425,6 +499,12 @@ def poll(
             with ProgressBar() if show_progress else nullcontext() as bar:
                 summary = run_poll(store, settings, options=options, check_all=now, limit=limit,
                                    suspect_ratio=st.config().suspect_ratio, progress=bar)
+            # Still under the lock, so two runs never write the site at once.
+            if publish_dir is not None and (summary.new_versions or not (publish_dir / publishing.MANIFEST).exists()):
+                try:
+                    publishing.publish(store, publish_dir, base_url=base_url)
+                except OSError as exc:
+                    summary.errors.append({"url": str(publish_dir), "error": f"publish: {exc.strerror or exc}"})
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
