@@ -10,6 +10,7 @@ only when their bytes differ, so a web server never serves half a page.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -22,13 +23,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from . import __version__
-from .diff import SENTENCES_KIND, Side, diff_records, segment_paragraphs
+from .diff import SENTENCES_KIND
+from .diffing import diff_versions
 from .render import feed as feedrender
 from .render import site
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
-from .store import Store
+from .store import NotFound, Store
 
 DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
@@ -60,7 +62,7 @@ def _side(row: dict[str, Any], prefix: str) -> VersionRef:
 
 
 class Reports:
-    """Diff reports through the engine, with each version's sentences cached in the store.
+    """Diff reports through the engine (`diffing.diff_versions`, which caches each version's sentences).
 
     `edit` gives an edit with its report minus unchanged sentences, cached per version (listings and feed
     items need no more); `full` adds the unchanged sentences a diff page shows as context.
@@ -71,21 +73,11 @@ class Reports:
         self._kind = f"edit/{SITE_FORMAT}/{'cosmetic' if cosmetic else 'plain'}"
         self._memo: OrderedDict[tuple[int, int, int], tuple[dict[str, Any], str]] = OrderedDict()
 
-    def _sentences(self, article_id: int, version: VersionRef) -> tuple[Any, list[list[str]]]:
-        record = self.store.record(article_id, version.number)
-        return record, self.store.cached(version.id, SENTENCES_KIND, lambda: segment_paragraphs(record.paragraphs))
-
     def _compute(self, article_id: int, old: VersionRef, new: VersionRef) -> tuple[dict[str, Any], str]:
         """The engine's JSON report of `old` -> `new` (unchanged sentences included) and its HTML fragment."""
         key = (article_id, old.number, new.number)
         if key not in self._memo:
-            old_record, old_sentences = self._sentences(article_id, old)
-            new_record, new_sentences = self._sentences(article_id, new)
-            report = diff_records(
-                old_record, new_record, old_sentences=old_sentences, new_sentences=new_sentences,
-                old_side=Side(old.number, old.captured_at, old.title),
-                new_side=Side(new.number, new.captured_at, new.title),
-            )
+            report = diff_versions(self.store, article_id, old.number, new.number)
             self._memo[key] = (report.to_json(all=True, cosmetic=self.cosmetic),
                                render_html(layout(report, cosmetic=self.cosmetic)))
             if len(self._memo) > _MEMO:
@@ -179,6 +171,8 @@ def feed(
     if fmt not in feedrender.FORMATS:
         raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
     base_url = check_base_url(base_url)
+    if source is not None and not store.db.execute("SELECT 1 FROM sources WHERE name = ?", [source]).fetchone():
+        raise NotFound(f"no source {source!r} in the database")
     reports = Reports(store, cosmetic=cosmetic)
     clauses, params = [], []
     if article is not None:
@@ -227,7 +221,6 @@ def _fingerprint(parts: Any) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same directory and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -244,7 +237,7 @@ class SiteWriter:
 
     def __init__(self, root: Path) -> None:
         if root.exists() and not root.is_dir():
-            raise NotADirectoryError(f"{root} exists and is not a directory")
+            raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(root))
         self.root = root
         self.result = PublishResult(str(root))
         self.keys: dict[str, str] = {}
@@ -268,16 +261,19 @@ class SiteWriter:
                 return
         except FileNotFoundError:
             pass
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data)
         self.result.written.append(path)
 
     def finish(self) -> PublishResult:
         """Remove pages an earlier run wrote that this one did not, then record this run's manifest."""
+        inside = self.root.resolve()
         for path in sorted(set(self.previous) - set(self.keys)):
             target = self.root / path
-            if target.is_file():
+            if target.resolve().is_relative_to(inside) and target.is_file():  # a doctored manifest reaches no further
                 target.unlink()
                 self.result.removed.append(path)
+        self.root.mkdir(parents=True, exist_ok=True)
         manifest = {"format": SITE_FORMAT, "pages": dict(sorted(self.keys.items()))}
         write_atomic(self.root / MANIFEST, (json.dumps(manifest, indent=0) + "\n").encode("utf-8"))
         return self.result
