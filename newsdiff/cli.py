@@ -297,14 +297,15 @@ def diff(
         fail(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
     st = state(ctx)
     files = [Path(a) for a in args]
+    readable = [f.exists() and not f.is_dir() for f in files]  # pipes such as <(curl ...) count
     try:
-        if len(args) <= 2 and all(f.is_file() for f in files):
+        if len(args) <= 2 and all(readable):
             report = diff_files(files, st.parse_options(single_as))
         elif len(args) in (1, 3):
             numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}") for n in args[1:]]
             report = diff_versions(st.store(), _article(st, args[0])["id"], *numbers)
         else:
-            fail(f"no such file: {next(str(f) for f in files if not f.is_file())}" if len(args) == 2 else
+            fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}" if len(args) == 2 else
                  "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
     except (InputError, LookupError) as exc:
         fail(str(exc))

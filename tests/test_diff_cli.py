@@ -1,0 +1,184 @@
+"""`newsdiff diff` through the CLI: stored versions, files, dumps, every format, errors; and the
+renderers' escaping of hostile article text."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+from html import unescape
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from newsdiff import diffing
+from newsdiff.diff import SENTENCES_KIND, diff_records
+from newsdiff.model import ArticleRecord
+from newsdiff.render import htmlfrag, markdown, text
+from newsdiff.render.layout import layout
+
+from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT
+
+URL = "https://www.reuters.com/article/us-mideast-crisis-syria-russia-idUSKCN0XU0Y6"
+EDIT = ("killing or injuring dozens", "killing at least 19")
+
+
+@pytest.fixture
+def stored(cli, tmp_path: Path) -> Path:
+    """An article with two versions: the Reuters seed, then the same with one figure changed."""
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SEED_REUTERS.read_text().replace(*EDIT))
+    assert cli("import", SEED_REUTERS, "--url", URL, "--captured-at", "2016-05-03T10:00:00Z").code == 0
+    assert cli("import", edited, "--url", URL, "--captured-at", "2016-05-03T14:00:00Z").code == 0
+    return edited
+
+
+def test_diff_article_previous_to_latest(cli, stored: Path) -> None:
+    result = cli("diff", URL)
+    assert result.code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1 sentence changed"
+    assert lines[1] == "version 1 (2016-05-03T10:00:00Z) -> version 2 (2016-05-03T14:00:00Z)"
+    assert "killing [-or injuring dozens-]{+at least 19+}." in result.stdout
+    # Each change: a heading, the end of the sentence before it as context, then the marked-up sentence.
+    assert lines[3:5] == [
+        "@ sentence 18: changed [number, wording]",
+        '  … can imagine that we can restart (peace) talks at the same time."',
+    ]
+    assert lines[5].startswith("  De Mistura's optimism was at odds")
+
+
+def test_diff_article_json_and_versions(cli, stored: Path) -> None:
+    document = cli("diff", URL, "1", "2", "--format", "json").json
+    assert document["from"]["version"] == 1 and document["to"]["version"] == 2
+    assert document["summary"]["changed"] == 1
+    [change] = document["changes"]
+    assert ["-", "or injuring dozens"] in change["words"] and ["+", "at least 19"] in change["words"]
+    backwards = cli("diff", URL, "2", "1", "--format", "json").json
+    assert ["+", "or injuring dozens"] in backwards["changes"][0]["words"]
+    everything = cli("diff", URL, "--all", "--format", "json").json
+    assert len(everything["changes"]) == sum(everything["summary"].values())
+
+
+def test_sentences_are_segmented_once_per_version(cli, stored: Path, db_path: Path, monkeypatch) -> None:
+    assert cli("diff", URL).code == 0
+    kinds = [row[0] for row in sqlite3.connect(db_path).execute("SELECT kind FROM derived")]
+    assert kinds.count(SENTENCES_KIND) == 2
+
+    def refuse(paragraphs):  # a second diff must read the cache, not segment again
+        raise AssertionError("segmented again")
+
+    monkeypatch.setattr(diffing, "segment_paragraphs", refuse)
+    assert "1 sentence changed" in cli("diff", URL).stdout
+
+
+def test_diff_two_files_in_every_format(cli, stored: Path) -> None:
+    plain = cli("diff", SEED_REUTERS, stored)
+    assert plain.code == 0 and plain.stdout.startswith("1 sentence changed\n")
+    assert "000_aba298a48d93a9a3.txt -> edited.txt" in plain.stdout
+    md = cli("diff", SEED_REUTERS, stored, "--format", "markdown").stdout
+    assert "killing ~~or injuring dozens~~**at least 19**\\." in md
+    html = cli("diff", SEED_REUTERS, stored, "--format", "html").stdout
+    assert "killing <del>or injuring dozens</del><ins>at least 19</ins>." in html
+    assert html.startswith('<section class="newsdiff-report">')
+
+
+def test_two_outlets_and_the_quote_they_share(cli) -> None:
+    document = cli("diff", SEED_REUTERS, SEED_RT, "--format", "json", "--all").json
+    quote = [c for c in document["changes"] if any("we will be back on the right track" in s for s in c["old"])]
+    assert [c["op"] for c in quote] in (["unchanged"], ["moved"])
+
+
+def test_diff_a_dump_on_its_own(cli) -> None:
+    result = cli("diff", SEED_DUMP)
+    assert result.code == 0, result
+    assert result.stdout.splitlines()[0] == "no changes"
+    assert "(version 2) -> " in result.stdout and "(version 3)" in result.stdout
+
+
+def test_cosmetic_flag(cli, tmp_path: Path) -> None:
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text('The envoy said "we will try" on Tuesday.\n\nFighting left 19 dead.\n')
+    new.write_text("The envoy said “we will try” on Tuesday.\n\nFighting left 19 dead.\n")
+    hidden = cli("diff", old, new)
+    assert hidden.stdout.splitlines()[0] == "only cosmetic changes (1 cosmetic change hidden; --cosmetic shows them)"
+    assert "@ " not in hidden.stdout
+    shown = cli("diff", old, new, "--cosmetic")
+    assert "@ sentence 1: changed [cosmetic]" in shown.stdout
+    assert cli("diff", old, new, "--format", "json").json["cosmetic_only"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-article"], "no article 'no-such-article' in the database"),
+        ([URL, "1", "9"], "has no version 9 (versions: 1-2)"),
+        ([URL, "one", "2"], "version numbers are whole numbers, not 'one'"),
+        ([str(SEED_REUTERS)], "holds one version; give an older and a newer file to compare"),
+        ([str(SEED_REUTERS), "missing.txt"], "no such file: missing.txt"),
+        ([str(SEED_DUMP), str(SEED_REUTERS)], "holds 2 versions; diff a two-version dump on its own"),
+        ([URL, "--format", "pdf"], "--format must be one of text, json, markdown, html, not 'pdf'"),
+    ],
+)
+def test_errors_are_one_line(cli, stored: Path, args: list[str], message: str) -> None:
+    result = cli("diff", *args)
+    assert result.code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_unreadable_file_named_in_the_error(cli, tmp_path: Path) -> None:
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0" + bytes(200))
+    result = cli("diff", binary, SEED_REUTERS)
+    assert result.code == 1 and result.stderr.strip() == f"newsdiff: {binary}: binary file, not an article"
+
+
+def test_single_version_article(cli) -> None:
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    result = cli("diff", URL)
+    assert result.code == 1 and "has only 1 version(s); nothing to compare" in result.stderr
+
+
+# -- renderers and hostile text -------------------------------------------------------------------
+
+HOSTILE_OLD = 'Officials said <script>alert("x")</script> & [bold]nothing[/bold] *more* happened.'
+HOSTILE_NEW = 'Officials said <img src=x onerror=alert(1)> & [bold]nothing[/bold] *more* happened.'
+
+
+def hostile_layout():
+    old = ArticleRecord(("The envoy flew to Moscow.", HOSTILE_OLD), title="<b>Truce</b>")
+    new = ArticleRecord(("The envoy flew to Moscow.", HOSTILE_NEW), title="<b>Truce</b> & talks")
+    return layout(diff_records(old, new))
+
+
+def test_html_fragment_escapes_everything() -> None:
+    html = htmlfrag.render_html(hostile_layout())
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    [body] = re.findall(r'<p class="newsdiff-text">(.*)</p>', html)
+    assert unescape(re.sub("<ins>.*?</ins>", "", body).replace("<del>", "").replace("</del>", "")) == HOSTILE_OLD
+    assert unescape(re.sub("<del>.*?</del>", "", body).replace("<ins>", "").replace("</ins>", "")) == HOSTILE_NEW
+    assert "<strong>Headline:</strong> &lt;b&gt;Truce&lt;/b&gt;<ins> &amp; talks</ins>" in html
+
+
+def test_markdown_escapes_markup() -> None:
+    md = markdown.render_markdown(hostile_layout())
+    assert "<script" not in md and "<img" not in md
+    assert r"\[bold\]nothing\[/bold\] \*more\*" in md
+    assert "&lt;~~script&gt;alert\\(" in md
+
+
+def test_terminal_output_does_not_interpret_article_text_as_markup() -> None:
+    buffer = io.StringIO()
+    text.print_rich(hostile_layout(), Console(file=buffer, force_terminal=True, color_system="standard", width=200))
+    out = buffer.getvalue()
+    assert "[bold]nothing[/bold]" in out
+    assert "\x1b[9;31m" in out and "\x1b[1;32m" in out  # struck red deletions, bold green insertions
+
+
+def test_plain_text_markers() -> None:
+    out = text.render_text(hostile_layout())
+    assert out.splitlines()[0] == "1 sentence changed; headline changed"
+    assert "Headline: <b>Truce</b>{+ & talks+}" in out
+    assert 'said <[-script>alert("x")</script-]{+img src=x onerror=alert(1)+}> & [bold]' in out
