@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 WAPO = "https://www.washingtonpost.com"
@@ -31,7 +32,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path
         with outlet.lock:
             outlet.hits[path] += 1
-            outlet.requests[path].append(dict(self.headers))
+            outlet.requests[path].append({**dict(self.headers), "_at": time.monotonic()})
             outlet.active[path] += 1
             outlet.peak = max(outlet.peak, sum(outlet.active.values()))
         try:
@@ -71,7 +72,7 @@ class Outlet:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Responder] = {}
         self.hits: Counter[str] = Counter()
-        self.requests: dict[str, list[dict[str, str]]] = defaultdict(list)
+        self.requests: dict[str, list[dict[str, Any]]] = defaultdict(list)  # headers, and "_at" when received
         self.active: Counter[str] = Counter()
         self.peak = 0
         self.lock = threading.Lock()

@@ -1,0 +1,292 @@
+"""`newsdiff poll` against a real local outlet: real feeds and pages, edits, schedule, and misbehaving servers."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newsdiff.config import load_config
+from newsdiff.store import Store
+from newsdiff.track.poll import poll
+
+from .conftest import FIXTURES
+from .track_server import (
+    Outlet, alternate, article_paths, endless, gzip_bomb, http_date, page, redirect, reset, rewritten_feed,
+    sequence, slow, status,
+)
+
+JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "unchanged",
+             "new_versions", "gone", "errors", "duration_s"}
+# Real pages, cheap to extract, handed out in turn to the feeds' article links.
+PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
+FAST_LIMITS = """
+[fetch]
+retries = 2
+backoff = 0.01
+max_retry_after = "2s"
+connect_timeout = 1
+read_timeout = 0.5
+total_timeout = 3
+max_bytes = 1000000
+jobs = 8
+per_host = 4
+"""
+
+
+def real_page(name: str) -> bytes:
+    return gzip.decompress((FIXTURES / "readability-news" / name / "source.html.gz").read_bytes())
+
+
+def serve(outlet: Outlet, path: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+    """A page with an ETag that changes with its content, as most servers send."""
+    outlet.routes[path] = page(body, content_type=content_type, etag=f'"{hashlib.sha1(body).hexdigest()[:16]}"')
+
+
+def rss(outlet: Outlet, paths: list[str], *, truncated: bool = False) -> bytes:
+    items = "".join(f"<item><title>{p.strip('/')}</title><link>{outlet.url(p)}</link></item>" for p in paths)
+    document = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Faults</title>{items}'
+    return (document if truncated else document + "</channel></rss>").encode()
+
+
+def text_page(title: str, sentence: str) -> str:
+    return f"{title}\n\n" + "\n\n".join(f"{sentence} Paragraph {i} adds detail for readers." for i in range(4))
+
+
+@pytest.fixture
+def outlet(db_path: Path) -> Iterator[Outlet]:
+    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS, encoding="utf-8")
+    with Outlet() as running:
+        yield running
+
+
+@pytest.fixture
+def wapo(outlet: Outlet) -> dict[str, str]:
+    """The two real Washington Post feeds, rewritten to this outlet, and a real page behind every link."""
+    served: dict[str, str] = {}
+    for name in ("wapo-national.xml", "wapo-politics.xml"):
+        feed = rewritten_feed(name, outlet.base)
+        outlet.routes[f"/{name}"] = page(feed, content_type="application/rss+xml; charset=utf-8",
+                                         etag=f'W/"{name}-1"', last_modified="Sat, 07 Jan 2017 18:00:00 GMT")
+        for path in article_paths(feed, outlet.base):
+            if path not in served:
+                served[path] = PAGES[len(served) % len(PAGES)]
+                serve(outlet, path, real_page(served[path]))
+    return served
+
+
+def test_poll_discovers_stores_and_then_sees_exactly_one_edit(cli, outlet: Outlet, wapo: dict[str, str]) -> None:
+    for name in ("wapo-national.xml", "wapo-politics.xml"):
+        assert cli("feeds", "add", outlet.url(f"/{name}"), "--source", "wapo").code == 0
+
+    first = cli("poll", "--json")
+    assert first.code == 0 and first.stderr == "", first
+    summary = first.json
+    assert set(summary) == JSON_KEYS
+    assert (summary["feeds_checked"], summary["articles_discovered"], summary["articles_checked"],
+            summary["new_versions"], summary["errors"]) == (2, 38, 38, 38, [])
+    articles = cli("list", "--json").json["articles"]
+    assert len(articles) == 38  # 20 + 24 entries, 6 stories in both feeds
+    assert all(a["source"] == "wapo" and a["tracked"] == 1 and a["versions"] == 1 for a in articles)
+
+    quiet = cli("poll")  # nothing is due yet: no output at all, as cron wants
+    assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", "")
+    feed_requests = outlet.requests["/wapo-national.xml"]
+    assert feed_requests[-1]["If-None-Match"] == 'W/"wapo-national.xml-1"'
+    assert feed_requests[-1]["If-Modified-Since"] == "Sat, 07 Jan 2017 18:00:00 GMT"
+    assert all(r["User-Agent"].startswith("newsdiff/") for r in feed_requests)
+
+    edited = next(path for path, name in wapo.items() if name == "wapo-1")
+    body = real_page("wapo-1")
+    assert b"killing at least 19 people" in body
+    serve(outlet, edited, body.replace(b"killing at least 19 people", b"killing at least 21 people"))
+
+    again = cli("poll", "--now", "--json")
+    assert again.code == 0, again
+    assert (again.json["new_versions"], again.json["not_modified"], again.json["unchanged"]) == (1, 39, 0)
+    log = cli("log", outlet.url(edited), "--json").json
+    assert [v["number"] for v in log["versions"]] == [1, 2]
+    diff = cli("diff", outlet.url(edited), "--format", "json")
+    assert diff.code == 0, diff
+    assert "21 people" in diff.stdout and "19 people" in diff.stdout
+    assert sum(a["versions"] for a in cli("list", "--json").json["articles"]) == 39
+
+
+def test_feed_validators_survive_a_304_without_them(cli, outlet: Outlet, db_path: Path) -> None:
+    feed = rss(outlet, [])
+    outlet.routes["/feed"] = sequence(
+        page(feed, content_type="application/rss+xml", etag='"v1"', last_modified="Mon, 02 Jan 2017 10:00:00 GMT"),
+        status(304),
+    )
+    cli("feeds", "add", outlet.url("/feed"))
+    assert cli("poll").code == 0
+    assert cli("poll", "--json").json["not_modified"] == 1
+    (row,) = cli("feeds", "list", "--json").json["feeds"]
+    assert (row["etag"], row["last_modified"], row["last_status"]) == ('"v1"', "Mon, 02 Jan 2017 10:00:00 GMT", 304)
+    assert outlet.requests["/feed"][1]["If-None-Match"] == '"v1"'
+
+
+def test_a_story_in_two_feeds_under_different_links_is_one_article(cli, outlet: Outlet) -> None:
+    serve(outlet, "/story", text_page("One story", "The council voted on Tuesday.").encode(), "text/plain; charset=utf-8")
+    outlet.routes["/a"] = page(rss(outlet, ["/story?utm_source=rss"]), content_type="application/rss+xml")
+    outlet.routes["/b"] = page(rss(outlet, ["/story#comments"]), content_type="application/rss+xml")
+    cli("feeds", "add", outlet.url("/a"))
+    cli("feeds", "add", outlet.url("/b"))
+    summary = cli("poll", "--json").json
+    assert (summary["articles_discovered"], summary["new_versions"]) == (1, 1)
+    assert outlet.hits["/story"] == 1
+    assert [a["url"] for a in cli("list", "--json").json["articles"]] == [outlet.url("/story")]
+
+
+def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, outlet: Outlet) -> None:
+    liberation = real_page("liberation-1")
+    faults = {
+        "/slow": slow(2.0),
+        "/500": status(500),
+        "/429-then-ok": sequence(status(429, {"Retry-After": "1"}),
+                                 page(text_page("Patient server", "Come back in a second."))),
+        "/429-long": status(429, {"Retry-After": "3600"}),
+        "/reset": reset,
+        "/loop-a": redirect("/loop-b", 302),
+        "/loop-b": redirect("/loop-a", 302),
+        "/410": status(410),
+        "/endless": endless,
+        "/bomb": gzip_bomb(60_000_000),
+        "/cp1252-declared-utf8": page(liberation.decode("utf-8").encode("cp1252", "xmlcharrefreplace"),
+                                      content_type="text/html; charset=utf-8"),
+        "/utf8-declared-latin1": page(liberation, content_type="text/html; charset=iso-8859-1"),
+        "/latin1-text": page("Caf\u00e9 society\n\nThe caf\u00e9 reopened today after a long winter break.".encode("latin-1"),
+                             content_type="text/plain; charset=utf-8"),
+        "/ok": page(text_page("Calm page", "Nothing odd happens here.")),
+    }
+    outlet.routes.update(faults)
+    # a feed cut off mid-document still yields its entries, and says it was broken
+    outlet.routes["/faults.xml"] = page(rss(outlet, [p for p in faults if p != "/loop-b"], truncated=True),
+                                        content_type="application/rss+xml")
+    outlet.routes["/not-a-feed"] = page(b"<!DOCTYPE html><html><body><p>Our feeds moved.</p></body></html>",
+                                        content_type="text/html")
+    cli("feeds", "add", outlet.url("/faults.xml"))
+    cli("feeds", "add", outlet.url("/not-a-feed"))
+
+    started = time.monotonic()
+    result = cli("poll", "--json")
+    assert time.monotonic() - started < 15
+    assert result.code == 2, result
+    summary = result.json
+    errors = {e["url"][len(outlet.base):]: e["error"] for e in summary["errors"]}
+    assert errors.keys() == {"/faults.xml", "/not-a-feed", "/slow", "/500", "/429-long", "/reset", "/loop-a",
+                             "/endless", "/bomb", "/latin1-text"}
+    assert errors["/faults.xml"].startswith("malformed feed") and "read 13 entries" in errors["/faults.xml"]
+    assert errors["/not-a-feed"].startswith("not an RSS or Atom feed")
+    assert errors["/slow"] == "no data for 0.5 s"
+    assert errors["/500"] == "HTTP 500 Internal Server Error (after 3 attempts)"
+    assert "Retry-After 3600 s is beyond the 2 s limit" in errors["/429-long"]
+    assert errors["/reset"].startswith("connection broken") and errors["/reset"].endswith("(after 3 attempts)")
+    assert errors["/loop-a"].startswith("more than 5 redirects")
+    assert errors["/endless"] == errors["/bomb"] == "response larger than 1,000,000 bytes, not read further"
+    assert "not valid UTF-8" in errors["/latin1-text"]
+    assert (outlet.hits["/500"], outlet.hits["/429-long"], outlet.hits["/reset"]) == (3, 1, 3)
+    retried = outlet.requests["/429-then-ok"]
+    assert retried[1]["_at"] - retried[0]["_at"] >= 0.9  # Retry-After honoured
+
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(errors) and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
+    assert (summary["gone"], summary["new_versions"], summary["articles_checked"]) == (1, 4, 13)
+    stored = {a["url"][len(outlet.base):]: a for a in cli("list", "--json").json["articles"]}
+    assert {p for p, a in stored.items() if a["versions"]} == {
+        "/429-then-ok", "/cp1252-declared-utf8", "/utf8-declared-latin1", "/ok"}
+    assert stored["/410"]["status"] == "gone"
+    expected = cli("show", outlet.url("/utf8-declared-latin1"), "--json").json["text"]
+    assert "Un troisième Français a été tué" in expected
+    assert cli("show", outlet.url("/cp1252-declared-utf8"), "--json").json["text"] == expected
+
+
+def test_permanent_redirect_moves_the_article_and_the_old_url_still_finds_it(cli, outlet: Outlet) -> None:
+    outlet.routes["/old"] = redirect("/new", 301)
+    serve(outlet, "/new", text_page("Moved story", "The page moved house.").encode(), "text/plain")
+    outlet.routes["/temp"] = redirect("/elsewhere", 302)
+    serve(outlet, "/elsewhere", text_page("Visiting story", "Only passing through.").encode(), "text/plain")
+    outlet.routes["/feed"] = page(rss(outlet, ["/old", "/temp"]), content_type="application/rss+xml")
+    cli("feeds", "add", outlet.url("/feed"))
+    assert cli("poll").code == 0
+    moved = cli("log", outlet.url("/old"), "--json").json["article"]
+    assert moved["url"] == outlet.url("/new")
+    assert cli("log", outlet.url("/temp"), "--json").json["article"]["url"] == outlet.url("/temp")
+
+    assert cli("poll", "--now", "--json").json["articles_discovered"] == 0  # the feed still lists /old
+    assert outlet.hits["/old"] == 1  # checks go straight to the new address
+    assert len(cli("list", "--json").json["articles"]) == 2
+
+
+def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: Path) -> None:
+    cli("track", outlet.url("/story"))
+    outlet.routes["/story"] = status(404)
+    assert cli("poll", "--json").json["gone"] == 1
+    assert cli("poll", "--now", "--json").json["gone"] == 0  # already known to be gone
+    serve(outlet, "/story", text_page("Back again", "The story was restored.").encode(), "text/plain")
+    assert cli("poll", "--now", "--json").json["new_versions"] == 1
+    store = Store.open(db_path)
+    kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
+    assert kinds == ["gone", "back", "version"]
+    assert store.resolve(outlet.url("/story"))["status"] == "active"
+
+
+def test_an_ab_flip_flop_stores_two_versions_not_one_per_poll(cli, outlet: Outlet) -> None:
+    outlet.routes["/ab"] = alternate(page(text_page("Headline A", "Version A of the story.")),
+                                     page(text_page("Headline B", "Version B of the story.")))
+    cli("track", outlet.url("/ab"))
+    counts = [cli("poll", "--now", "--json").json["new_versions"] for _ in range(5)]
+    assert counts == [1, 1, 0, 0, 0]
+    assert len(cli("log", outlet.url("/ab"), "--json").json["versions"]) == 2
+
+
+def test_schedule_follows_age_and_retires_quiet_articles(outlet: Outlet, db_path: Path) -> None:
+    serve(outlet, "/s", text_page("Scheduled", "Checked when due.").encode(), "text/plain")
+    store = Store.open(db_path)
+    settings = load_config(None, db_path).track
+    from newsdiff.track.registry import track
+
+    track(store, outlet.url("/s"))
+    start = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+    def checked(after: timedelta) -> int:
+        return poll(store, settings, now=start + after).articles_checked
+
+    assert checked(timedelta(0)) == 1
+    assert checked(timedelta(minutes=10)) == 0  # checked every 15 minutes while fresh
+    assert checked(timedelta(minutes=15)) == 1
+    hits = outlet.hits["/s"]
+    assert checked(timedelta(minutes=20)) == 0 and outlet.hits["/s"] == hits  # nothing due: no request at all
+    assert checked(timedelta(days=2)) == 1
+    assert checked(timedelta(days=2, hours=2)) == 0  # every 3 hours in its first week
+    assert checked(timedelta(days=2, hours=3)) == 1
+    assert checked(timedelta(days=41)) == 1  # quiet for 40 days: this check retires it
+    row = store.resolve(outlet.url("/s"))
+    assert (row["status"], row["next_check_at"]) == ("retired", None)
+    assert checked(timedelta(days=60)) == 0
+    assert poll(store, settings, now=start + timedelta(days=60), check_all=True).articles_checked == 0
+
+
+def test_limit_takes_new_articles_first_then_the_most_overdue(cli, outlet: Outlet) -> None:
+    for i in range(6):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
+        cli("track", outlet.url(f"/{i}"))
+    assert cli("poll", "--limit", "4", "--json").json["articles_checked"] == 4
+    assert cli("poll", "--limit", "4", "--json").json["articles_checked"] == 2
+    assert all(outlet.hits[f"/{i}"] == 1 for i in range(6))
+
+
+def test_concurrency_respects_the_per_host_limit(cli, outlet: Outlet, db_path: Path) -> None:
+    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("per_host = 4", "per_host = 2"))
+    for i in range(8):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Slow story {i}."), delay=0.2)
+        cli("track", outlet.url(f"/{i}"))
+    started = time.monotonic()
+    assert cli("poll", "--jobs", "8", "--json").json["new_versions"] == 8
+    assert outlet.peak == 2
+    assert time.monotonic() - started >= 0.8  # four rounds of two
