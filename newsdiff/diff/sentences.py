@@ -17,6 +17,7 @@ _RULES_VERSION = 1
 # Names the segmentation so cached sentence lists are recomputed when either part changes.
 SEGMENTER = f"nupunkt-{nupunkt.__version__}+news{_RULES_VERSION}"
 
+_WINDOW = 24  # characters before a boundary that the rules look at: enough for "Lt. Col." and "Jan."
 # Titles and ranks are always followed by a name, so a full stop after them never ends a sentence.
 _TITLE_END = re.compile(
     r"(?:^|[\s(\"“‘'])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Fr|Hon|Gov|Sen|Sens|Rep|Reps|Pres|Lt|Col|Gen|Maj"
@@ -43,7 +44,7 @@ def _cut_points(text: str) -> list[int]:
 
 def _keep_cut(text: str, start: int, cut: int) -> bool:
     """Whether a boundary proposed at `cut` really ends the sentence that began at `start`."""
-    before, after = text[:cut].rstrip(), text[cut:]
+    before, after = text[max(start, cut - _WINDOW):cut].rstrip(), text[cut:cut + 2]
     if cut <= start or not after or not text[cut - 1].isspace():
         return False  # no space, no boundary: "U.S.-led", "hostilities.If" are not two sentences
     if _LIST_MARKER.fullmatch(text[start:cut].strip()):
