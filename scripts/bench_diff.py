@@ -165,8 +165,8 @@ def main() -> None:
     print(f"difflib baseline, same job:     {baseline:7.2f} ms median")
     print(f"speed-up over difflib: {baseline / cached:.1f}x (cached), {baseline / full:.1f}x (incl. segmentation); target >= 10x")
 
-    print("\ngrowth (cached sentences, ~10% and ~1% of sentences touched):")
-    print(f"{'words':>8} {'10% ms':>9} {'ms/1k words':>12} {'1% ms':>9} {'ms/1k words':>12}")
+    print("\ngrowth (cached sentences; difflib baseline on the same pair; ~10% and ~1% of sentences touched):")
+    print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6}")
     for words in (500, 1000, 2000, 5000, 10000, 20000, 50000):
         row = [f"{words:>8}"]
         base = article(paragraphs, words)
@@ -175,7 +175,9 @@ def main() -> None:
             a, b = segment_paragraphs(base), segment_paragraphs(changed)
             ms = median_ms(lambda: diff_records(ArticleRecord(tuple(base)), ArticleRecord(tuple(changed)),
                                                 old_sentences=a, new_sentences=b).to_json(), max(3, repeat // 4))
-            row.append(f"{ms:9.2f} {ms / words * 1000:12.3f}")
+            flat_a, flat_b = [s for p in a for s in p], [s for p in b for s in p]
+            slow = median_ms(lambda: difflib_report(flat_a, flat_b), 1 if words > 5000 else 3)
+            row.append(f"{ms:9.2f} {ms / words * 1000:8.3f} {slow:9.2f} {slow / ms:5.1f}x")
         print(" ".join(row))
 
 
