@@ -305,6 +305,8 @@ def diff(
             numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}") for n in args[1:]]
             report = diff_versions(st.store(), _article(st, args[0])["id"], *numbers)
         else:
+            if len(args) == 2 and args[1].isdigit():
+                fail("give two version numbers (ARTICLE A B), or none for previous -> latest")
             fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}" if len(args) == 2 else
                  "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
     except (InputError, LookupError) as exc:

@@ -115,6 +115,7 @@ def test_cosmetic_flag(cli, tmp_path: Path) -> None:
         (["no-such-article"], "no article 'no-such-article' in the database"),
         ([URL, "1", "9"], "has no version 9 (versions: 1-2)"),
         ([URL, "one", "2"], "version numbers are whole numbers, not 'one'"),
+        ([URL, "2"], "give two version numbers (ARTICLE A B), or none for previous -> latest"),
         ([str(SEED_REUTERS)], "holds one version; give an older and a newer file to compare"),
         ([str(SEED_REUTERS), "missing.txt"], "no such file: missing.txt"),
         ([str(SEED_DUMP), str(SEED_REUTERS)], "holds 2 versions; diff a two-version dump on its own"),

@@ -44,7 +44,7 @@ def _numbers(indexes: tuple[int, ...]) -> str:
 
 def _heading(change: Change) -> str:
     if change.op == "removed":
-        where = f"sentence {_numbers(change.old_index)}"
+        where = f"old sentence {_numbers(change.old_index)}"
     else:
         where = f"sentence{'s' if len(change.new_index) > 1 else ''} {_numbers(change.new_index)}"
     what = change.op
