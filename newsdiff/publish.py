@@ -85,13 +85,17 @@ class Reports:
         return self._memo[key]
 
     def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
-        """The edit with its report minus unchanged sentences and its HTML fragment, cached per version."""
+        """The edit with its report minus unchanged sentences and its HTML fragment, cached per version.
+
+        An edit shows its own versions' headlines, never the article's latest one: a new headline must
+        not change every older diff page and feed item of the article.
+        """
         def compute() -> dict[str, Any]:
             report, fragment = self._compute(article.id, old, new)
             return {"report": {**report, "changes": [c for c in report["changes"] if c["op"] != "unchanged"]},
                     "fragment": fragment}
         cached = self.store.cached(new.id, self._kind, compute)
-        return Edit(article, old, new, cached["report"], cached["fragment"])
+        return Edit(dataclasses.replace(article, title=None), old, new, cached["report"], cached["fragment"])
 
     def full(self, edit: Edit) -> Edit:
         """The edit with every sentence in its report, as a side-by-side page shows it."""

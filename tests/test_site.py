@@ -1,0 +1,284 @@
+"""The static site: pages and links, side-by-side diffs, incremental and atomic writes, identical bytes on
+every run, hostile text that never becomes markup, and one diff page rendered in a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+import pytest
+
+from newsdiff import publish as publishing
+from newsdiff.publish import MANIFEST, publish
+
+from .conftest import ROOT
+from .publish_helpers import (
+    CDATA_END, IMG, MARKER, QUOTES, RESCUE, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
+)
+
+BASE = "https://edits.example.org/"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _page(root: Path, path: str) -> lxml.html.HtmlElement:
+    return assert_inert((root / path).read_bytes())
+
+
+def _texts(doc: lxml.html.HtmlElement, css: str) -> list[str]:
+    return [e.text_content().strip() for e in doc.cssselect(css)]
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = story_store(tmp_path / "story.db")
+    yield s
+    s.close()
+
+
+def test_site_pages_link_up_and_feeds_parse(store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = publish(store, site, base_url=BASE)
+    story, quotes, still = (store.resolve(u)["id"] for u in (STORY, QUOTES, "https://news.example.org/2024/05/still"))
+    expected = {"index.html", "articles.html", "style.css", "rss.xml", "atom.xml", "s/wire/rss.xml",
+                "s/wire/atom.xml", "s/daily/rss.xml", "s/daily/atom.xml"}
+    for article, pairs in ((story, ["1-2", "2-3"]), (quotes, ["1-2"]), (still, [])):
+        expected |= {f"a/{article}/index.html", f"a/{article}/rss.xml", f"a/{article}/atom.xml"}
+        expected |= {f"a/{article}/{pair}.html" for pair in pairs}
+    assert set(_files(site)) == expected | {MANIFEST}
+    assert sorted(result.written) == sorted(expected) and result.pages == len(expected)
+    # Every link between pages leads to a page that exists; nothing is loaded from elsewhere.
+    for path in (p for p in expected if p.endswith(".html")):
+        doc = _page(site, path)
+        for element, attribute, link, _ in doc.iterlinks():
+            if urlsplit(link).scheme:
+                assert element.tag == "a" and "out" in element.get("class", ""), (path, link)
+                continue
+            assert (site / path).parent.joinpath(link).resolve().is_file(), (path, link)
+    for path in (p for p in expected if p.endswith(".xml")):
+        assert feedparser.parse((site / path).read_bytes()).bozo == 0, path
+    index = _page(site, "index.html")
+    assert _texts(index, ".edits a") == ["Headline changed: Storm hits coast \u2192 Storm kills 21 on coast",
+                                         "Edited: Storm hits coast"]  # the cosmetic-only edit is not news
+    article = _page(site, f"a/{quotes}/index.html")
+    assert "(cosmetic only)" in article.text_content()
+
+
+def test_diff_page_is_side_by_side(store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    story = store.resolve(STORY)["id"]
+    first = _page(site, f"a/{story}/1-2.html")
+    (changed,) = first.cssselect(".pair.op-changed")
+    assert _texts(changed, ".old del") == ["19"] and _texts(changed, ".new ins") == ["21"]
+    assert "Fighting the floods left up to 19 dead" in changed.cssselect(".old")[0].text_content()
+    assert "number" in _texts(changed, ".tags .tag")
+    second = _page(site, f"a/{story}/2-3.html")
+    headline = second.cssselect(".pair.headline")[0]
+    assert "hits" in _texts(headline, ".old del") and "Storm" not in _texts(headline, ".old del")
+    assert headline.cssselect(".new")[0].text_content().strip() == "Storm kills 21 on coast"
+    (added,) = second.cssselect(".pair.op-added")
+    assert _texts(added, ".new ins") == [RESCUE] and _texts(added, ".old") == [""]
+    # Unchanged sentences stay as context, the same on both sides.
+    same = second.cssselect(".pair.same")
+    assert same and all(len(set(_texts(pair, ".old, .new"))) == 1 for pair in same)
+    assert [a.get("rel") for a in second.cssselect(".pager a")] == ["prev"]
+    assert [a.get("rel") for a in first.cssselect(".pager a")] == ["next"]
+
+
+def test_publishing_twice_gives_identical_bytes_and_rewrites_nothing(store, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    publish(store, one, base_url=BASE)
+    publish(store, two, base_url=BASE)
+    assert _files(one) == _files(two)
+    stamps = {p: p.stat().st_mtime_ns for p in one.rglob("*") if p.is_file() and p.name != MANIFEST}
+    again = publish(store, one, base_url=BASE)
+    assert again.written == [] and again.skipped == again.pages
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_refresh_writes_only_what_a_new_version_changes(store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    story, quotes = store.resolve(STORY)["id"], store.resolve(QUOTES)["id"]
+    add(store, STORY, ["A storm hit the coast on Tuesday. Fighting the floods left up to 23 dead, officials said.",
+                       "The mayor said the town would rebuild."], title="Storm kills 23 on coast",
+        at="2024-05-01T11:00:00Z", source="wire")
+    result = publish(store, site, base_url=BASE)
+    assert sorted(result.written) == sorted([
+        f"a/{story}/3-4.html", f"a/{story}/2-3.html",  # the new page, and its predecessor's "next" link
+        f"a/{story}/index.html", f"a/{story}/rss.xml", f"a/{story}/atom.xml",
+        "s/wire/rss.xml", "s/wire/atom.xml", "rss.xml", "atom.xml", "index.html", "articles.html",
+    ])
+    assert not [p for p in result.written if p.startswith((f"a/{quotes}/", "s/daily/"))]
+    entries = feedparser.parse((site / "rss.xml").read_bytes()).entries
+    assert entries[0].title == "Headline changed: Storm kills 21 on coast \u2192 Storm kills 23 on coast"
+
+
+def test_all_pairs_and_stale_pages(store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    mine = site / "a" / "notes.txt"
+    mine.write_text("kept")
+    story = store.resolve(STORY)["id"]
+    publish(store, site, base_url=BASE, all_pairs=True)
+    skip = _page(site, f"a/{story}/1-3.html")
+    assert _texts(skip, ".pair.op-changed:not(.headline) .old del") == ["19"]
+    assert _texts(skip, ".pair.op-added .new ins") == [RESCUE]
+    assert f"1-3.html" in [a.get("href").rsplit("/", 1)[-1] for a in _page(site, f"a/{story}/index.html").iter("a")]
+    result = publish(store, site, base_url=BASE)
+    assert result.removed == [f"a/{story}/1-3.html"] and not (site / f"a/{story}/1-3.html").exists()
+    assert mine.read_text() == "kept"  # only pages newsdiff wrote are ever removed
+
+
+def test_a_failed_write_leaves_the_old_page_whole(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    before = _files(site)
+    add(store, STORY, [P for P in ("Everything was rewritten.",)], title="New", at="2024-05-02T08:00:00Z",
+        source="wire")
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        publish(store, site, base_url=BASE)
+    monkeypatch.undo()
+    assert _files(site) == before  # no half page, no stray temp file
+    assert publish(store, site, base_url=BASE).written  # and the next run completes the job
+
+
+def test_hostile_text_never_becomes_markup(tmp_path: Path) -> None:
+    store = hostile_store(tmp_path / "hostile.db")
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE, cosmetic=True)
+    article = store.resolve("https://evil.example.net/story")["id"]
+    pages = [p for p in _files(site) if p.endswith(".html")]
+    for path in pages:
+        doc = _page(site, path)  # no script, handler, script URL or image anywhere
+        assert not [a for a in doc.iter("a") if "javascript" in (a.get("href") or "").lower()]
+    diff = _page(site, f"a/{article}/1-2.html")
+    text = diff.text_content()
+    for payload in (SCRIPT, IMG, CDATA_END, MARKER):
+        assert payload in text
+    assert diff.findtext(".//title").startswith(f"Headline changed: {SCRIPT} council \u2192 {IMG} council{CDATA_END}")
+    assert "\x07" not in text and "\x1b" not in text
+    sources = [p for p in _files(site) if p.startswith("s/")]
+    assert sources and all(p.count("/") == 2 and "<" not in p for p in sources)
+    for path in (p for p in _files(site) if p.endswith(".xml")):
+        lxml.etree.fromstring((site / path).read_bytes())
+        assert feedparser.parse((site / path).read_bytes()).bozo == 0
+    store.close()
+
+
+def test_publish_and_poll_commands(cli, db_path: Path, tmp_path: Path) -> None:
+    story_store(db_path).close()
+    site = tmp_path / "site"
+    result = cli("publish", site, "--base-url", "https://edits.example.org/news")
+    assert result.code == 0 and result.stdout.startswith(f"{site}: 21 pages, 21 written, 0 unchanged"), result
+    assert "https://edits.example.org/news/a/" in (site / "rss.xml").read_text()
+    result = cli("publish", site, "--base-url", "https://edits.example.org/news", "--json")
+    assert result.json["written"] == [] and result.json["pages"] == 21
+    assert cli("publish", site, "--base-url", "ftp://x").stderr.startswith("newsdiff: base URL must be")
+    assert cli("poll", "--publish", site).stderr == "newsdiff: --publish needs --base-url, the site's public URL\n"
+    fresh = tmp_path / "fresh"
+    result = cli("poll", "--publish", fresh, "--base-url", BASE, "--json")
+    assert result.code == 0 and (fresh / "index.html").is_file(), result  # a first run builds the site
+
+
+# -- a real browser ------------------------------------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def _browser(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed here (scripts/ci_install_chromium.sh installs it on Debian)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={tmp_path / 'profile'}"]
+    return subprocess.run([chromium, *flags, *args], capture_output=True, timeout=120, check=True)
+
+
+def _pixels(png: bytes) -> tuple[int, int, int, list[bytes]]:
+    """Width, height, bytes per pixel and rows of an 8-bit RGB(A) PNG (what Chromium writes), filters undone."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    assert depth == 8 and colour in (2, 6)
+    bpp = 3 if colour == 2 else 4
+    data, pos = b"", 8
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            data += png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw, stride, rows = zlib.decompress(data), width * bpp, []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - bpp] if x >= bpp else 0
+            up, corner = previous[x], previous[x - bpp] if x >= bpp else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, bpp, rows
+
+
+def _count(rows: list[bytes], bpp: int, hex_colour: str) -> int:
+    rgb = bytes.fromhex(hex_colour)
+    return sum(row[x:x + 3] == rgb for row in rows for x in range(0, len(row), bpp))
+
+
+def test_diff_page_in_a_browser_on_a_phone(store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    page = site / f"a/{store.resolve(STORY)['id']}/1-2.html"
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = shots / "diff-page-phone.png"
+    shot.unlink(missing_ok=True)
+    _browser(["--window-size=390,700", f"--screenshot={shot}", page.as_uri()], tmp_path)
+    width, height, bpp, rows = _pixels(shot.read_bytes())
+    assert (width, height) == (390, 700)
+    # The stylesheet loaded (the page's CSP allows exactly that) and the highlights show in their colours.
+    assert _count(rows, bpp, "ffe3e1") > 50 and _count(rows, bpp, "dcf5e3") > 50
+    dom = lxml.html.document_fromstring(_browser(["--dump-dom", page.as_uri()], tmp_path).stdout)
+    assert [d.text for d in dom.cssselect(".op-changed .old del")] == ["19"]
+
+
+def test_hostile_page_runs_nothing_in_a_browser(tmp_path: Path) -> None:
+    store = hostile_store(tmp_path / "hostile.db")
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    page = site / f"a/{store.resolve('https://evil.example.net/story')['id']}/1-2.html"
+    dom = lxml.html.document_fromstring(_browser(["--dump-dom", page.as_uri()], tmp_path).stdout)
+    assert dom.get("data-pwned") is None and MARKER in dom.text_content()
+    assert not list(dom.iter("script", "img"))
+    store.close()
