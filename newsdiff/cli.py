@@ -13,6 +13,7 @@ import typer
 
 from . import __version__
 from .config import Config, load_config
+from .history import DamagedHistory
 from .importer import FileResult, import_paths
 from .model import InputError
 from .render import jsonout, terminal
@@ -550,6 +551,98 @@ def cron(
         fail(str(exc))
 
 
+# -- history: check, search, export, stats ---------------------------------------------------------
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Rebuild every version and verify its hash, run SQLite's integrity check, report orphans.
+    Exit 0 only when all is well; damage is listed (article, version), never repaired."""
+    from .check import check
+    from .render import findings
+
+    report = check(state(ctx).store())
+    if as_json:
+        jsonout.emit(report.to_json())
+    else:
+        findings.print_check(report.lines(), report.summary(), report.ok)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("search")
+def search_cmd(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help='Words that must all appear in one paragraph or headline; "a phrase"; prefix*.'),
+    changed: bool = typer.Option(False, "--changed", help="Only sentences that were added or edited, with the edit."),
+    fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
+    limit: int = typer.Option(20, "--limit", min=1, help="At most this many articles (edits, with --changed)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Which articles and versions contain some words; with --changed, which edits touched them."""
+    from .render import findings
+    from .search import SearchError, fts_query, search, search_changed
+
+    store = state(ctx).store()
+    try:
+        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit)
+    except SearchError as exc:
+        fail(str(exc))
+    if as_json:
+        jsonout.emit({"query": query, "fts": fts_query(query, fts), "changed": changed,
+                      "edits" if changed else "articles": [hit.to_json() for hit in found]})
+    elif changed:
+        findings.print_edits(found)
+    else:
+        findings.print_hits(found)
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only versions captured at or after this date/time (ISO 8601)."),
+    sentences: bool = typer.Option(False, "--sentences",
+                                   help="One record per version pair with its sentence alignment (CSV: one row per sentence entry)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Every article with all its versions, streamed as JSON lines or CSV."""
+    from .export import FORMATS, export
+    from .model import parse_time
+
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    try:
+        since = parse_time(since) if since else None
+    except ValueError as exc:
+        fail(f"--since: {exc}")
+    store = state(ctx).store()
+    try:
+        with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
+            export(store, out, fmt=fmt, since=since, sentences=sentences)
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    except DamagedHistory as exc:
+        fail(f"export stopped: {exc}; `newsdiff check` lists all damage")
+
+
+@app.command("stats")
+def stats_cmd(
+    ctx: typer.Context,
+    top: int = typer.Option(10, "--top", min=1, help="How many of the most edited articles to list."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Articles, versions, edits per source, the most edited articles and what the database costs."""
+    from .render import findings
+    from .stats import stats
+
+    document = stats(state(ctx).store(), top)
+    if as_json:
+        jsonout.emit(document)
+    else:
+        findings.print_stats(document)
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
@@ -557,3 +650,6 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `newsdiff log ... | head` is not an error
         sys.stderr.close()
+    except DamagedHistory as exc:  # any command that reads a damaged version says so in one line
+        sys.stderr.write(f"newsdiff: {exc}; `newsdiff check` lists all damage\n")
+        sys.exit(1)

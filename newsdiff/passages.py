@@ -48,6 +48,25 @@ def format_ranges(pairs: Iterable[list[int]]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in pairs)
 
 
+def _append(pairs: list[list[int]], number: int) -> bool:
+    """Add `number`, never below the ranges' last one; False when it is already there."""
+    if pairs and pairs[-1][1] >= number:
+        return False
+    if pairs and pairs[-1][1] == number - 1:
+        pairs[-1][1] = number
+    else:
+        pairs.append([number, number])
+    return True
+
+
+def compress(numbers: Iterable[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3,5"."""
+    pairs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        _append(pairs, number)
+    return format_ranges(pairs)
+
+
 def expand(value: str) -> list[int]:
     """Every version number in a ranges string."""
     return [n for a, b in parse_ranges(value) for n in range(a, b + 1)]
@@ -88,13 +107,8 @@ class PassageIndex:
             passage = self.passages.get((kind, digest))
             if passage is None:
                 self.passages[(kind, digest)] = Passage(None, kind, digest, [[number, number]], text, True)
-            elif passage.ranges[-1][1] == number - 1:
-                passage.ranges[-1][1] = number
+            elif _append(passage.ranges, number):  # False: the same paragraph twice in one version
                 passage.dirty = True
-            elif passage.ranges[-1][1] < number:
-                passage.ranges.append([number, number])
-                passage.dirty = True
-            # else: the same paragraph twice in one version, already recorded
 
     def ranges(self) -> dict[tuple[str, str], str]:
         """What the index says, for comparing a stored index with one rebuilt from the history."""

@@ -438,13 +438,16 @@ class Store:
 
     def record(self, article_id: int, number: int | None = None) -> ArticleRecord:
         """A stored version rebuilt as the record the diff engine and renderers read."""
-        row = self.version_row(article_id, number)
+        return self.as_record(self.version_row(article_id, number))
+
+    def as_record(self, row: dict[str, Any], text: str | None = None) -> ArticleRecord:
+        """A version row as a record; `text` when it was rebuilt apart from the row (`rebuilt_versions`)."""
         article = self.db.execute(
             "SELECT a.url, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
-            [article_id],
+            [row["article_id"]],
         ).fetchone()
         return ArticleRecord(
-            paragraphs=tuple(p for p in row["text"].split("\n\n") if p),
+            paragraphs=tuple(p for p in (row["text"] if text is None else text).split("\n\n") if p),
             title=row["title"], url=article[0], byline=row["byline"], standfirst=row["standfirst"],
             published=row["published"], source=article[1], captured_at=row["captured_at"],
             format=row["format"] or "text", extractor=row["extractor"],

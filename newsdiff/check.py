@@ -1,0 +1,167 @@
+"""`newsdiff check`: show that the database is intact, or say exactly what is damaged. Never repairs.
+
+Checks, in order: SQLite's own integrity check, foreign keys (rows pointing at missing parents), every
+version rebuilt and compared with its content hash, the search index against the rebuilt history,
+and every raw input decompressed and compared with its sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .passages import FTS, TABLE, PassageIndex, compress, expand
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One piece of damage: what kind, where, and a one-line description."""
+
+    kind: str  # integrity | orphan | version | index | raw
+    message: str
+    article_id: int | None = None
+    version: int | None = None
+
+    def describe(self, keys: dict[int, str]) -> str:
+        where = ""
+        if self.article_id is not None:
+            where = f"article {self.article_id}"
+            if self.article_id in keys:
+                where += f" [{keys[self.article_id]}]"
+            if self.version is not None:
+                where += f" version {self.version}"
+            where += ": "
+        return where + self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "article_id": self.article_id, "version": self.version, "message": self.message}
+
+
+@dataclass
+class CheckReport:
+    articles: int = 0
+    versions: int = 0
+    verified: int = 0
+    raws: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    keys: dict[int, str] = field(default_factory=dict)  # article keys, to name damaged articles
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        return [p.describe(self.keys) for p in self.problems]
+
+    def summary(self) -> str:
+        counts = (f"{self.articles} articles, {self.verified} of {self.versions} versions rebuilt and verified, "
+                  f"{self.raws} raw inputs")
+        if self.ok:
+            return f"ok: {counts}"
+        return f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} found; {counts}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "articles": self.articles, "versions": self.versions, "verified": self.verified,
+                "raws": self.raws, "problems": [p.to_json() for p in self.problems]}
+
+
+def _integrity(store: Store, report: CheckReport) -> None:
+    for (message,) in store.db.execute("PRAGMA integrity_check"):
+        if message != "ok":
+            report.problems.append(Problem("integrity", f"SQLite integrity check: {message}"))
+    conn = store.db.conn
+    conn.execute("SAVEPOINT fts_check")  # FTS5 spells its check as an INSERT; nothing is written
+    try:
+        conn.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(Problem("integrity", f"search index ({FTS}) is corrupt: {exc}"))
+    finally:
+        conn.execute("ROLLBACK TO fts_check")
+        conn.execute("RELEASE fts_check")
+
+
+def _orphans(store: Store, report: CheckReport) -> None:
+    for table, rowid, parent, _ in store.db.execute("PRAGMA foreign_key_check").fetchall():
+        where: dict[str, Any] = {}
+        if table == "versions":
+            row = store.db.execute("SELECT article_id, number FROM versions WHERE rowid = ?", [rowid]).fetchone()
+            where = {"article_id": row[0], "version": row[1]}
+        report.problems.append(Problem("orphan", f"{table} row {rowid} points at a missing {parent} row", **where))
+    for rowid, in store.db.execute(f"SELECT rowid FROM {FTS} WHERE rowid NOT IN (SELECT id FROM {TABLE})"):
+        report.problems.append(Problem("orphan", f"search index entry {rowid} has no passage row"))
+    for rowid, article_id in store.db.execute(
+        f"SELECT id, article_id FROM {TABLE} WHERE id NOT IN (SELECT rowid FROM {FTS})"
+    ):
+        report.problems.append(Problem("index", f"passage {rowid} is missing from the search index", article_id))
+    for (rowid,) in store.db.execute(
+        "SELECT id FROM raws WHERE id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
+        "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL)"
+    ):
+        report.problems.append(Problem("orphan", f"raw input {rowid} is used by no version or fetch"))
+
+
+def _versions(store: Store, report: CheckReport) -> None:
+    """Rebuild every version; where the whole history rebuilds, compare the search index with it."""
+    for article_id, key in store.db.execute("SELECT id, key FROM articles ORDER BY id").fetchall():
+        report.articles += 1
+        report.keys[article_id] = key
+        expected = PassageIndex(article_id)
+        complete = True
+        for item in store.rebuilt_versions(article_id):
+            report.versions += 1
+            if item.problem:
+                report.problems.append(Problem("version", item.problem, article_id, item.number))
+                complete = False
+            else:
+                report.verified += 1
+            if item.text is not None:
+                expected.add(item.number, item.row["title"], item.text)
+        if complete:
+            _compare_index(expected.ranges(), PassageIndex.load(store.db, article_id).ranges(), article_id, report)
+
+
+def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id: int, report: CheckReport) -> None:
+    wrong: set[int] = set()
+    for key in expected.keys() | stored.keys():
+        wrong |= set(expand(expected.get(key, "0"))) ^ set(expand(stored.get(key, "0")))
+    wrong.discard(0)
+    if wrong:
+        report.problems.append(Problem("index", f"search index is out of step for versions {compress(wrong)}", article_id))
+
+
+def _raws(store: Store, report: CheckReport) -> None:
+    for rowid, digest, size, compression, data in store.db.execute(
+        "SELECT id, sha256, size, compression, data FROM raws ORDER BY id"
+    ):
+        report.raws += 1
+        if compression != "zlib":
+            report.problems.append(Problem("raw", f"raw input {rowid} has unknown compression {compression!r}"))
+            continue
+        try:
+            raw = zlib.decompress(data)
+        except (zlib.error, TypeError) as exc:
+            report.problems.append(Problem("raw", f"raw input {rowid} is unreadable ({exc})"))
+            continue
+        if len(raw) != size or hashlib.sha256(raw).hexdigest() != digest:
+            report.problems.append(Problem("raw", f"raw input {rowid} does not match its sha256 and size"))
+
+
+STAGES: list[tuple[str, Callable[[Store, CheckReport], None]]] = [
+    ("integrity check", _integrity), ("orphan check", _orphans), ("version check", _versions), ("raw check", _raws),
+]
+
+
+def check(store: Store) -> CheckReport:
+    """Run every check; a database too damaged to query reports that instead of raising."""
+    report = CheckReport()
+    for name, stage in STAGES:
+        try:
+            stage(store, report)
+        except sqlite3.DatabaseError as exc:
+            report.problems.append(Problem("integrity", f"{name} stopped: {exc}"))
+    return report

@@ -1,0 +1,70 @@
+"""`newsdiff stats`: how much is tracked, how often it changes, and what the history costs on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .store import Store
+
+
+def _size_on_disk(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def _table_bytes(store: Store) -> dict[str, int]:
+    """Bytes per table, indexes and FTS shadow tables included, when SQLite has the dbstat table."""
+    if not store.db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
+        return {}
+    sizes: dict[str, int] = {}
+    owners = {name: table for name, table in store.db.execute("SELECT name, tbl_name FROM sqlite_master")}
+    for name, size in store.db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+        owner = owners.get(name, name)
+        for suffix in ("_data", "_idx", "_docsize", "_config", "_content"):  # FTS5 shadow tables
+            if owner.endswith(suffix) and owner[: -len(suffix)] in owners:
+                owner = owner[: -len(suffix)]
+        sizes[owner] = sizes.get(owner, 0) + size
+    return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
+
+
+def stats(store: Store, top: int = 10) -> dict[str, Any]:
+    """Counts, edits per source, the most edited articles and storage figures, as one JSON document."""
+    db = store.db
+    articles, versions = db.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions)"
+    ).fetchone()
+    per_article = (
+        "SELECT a.id, a.key, a.title, s.name AS source, count(v.id) AS versions FROM articles a "
+        "LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN versions v ON v.article_id = a.id GROUP BY a.id"
+    )
+    sources = list(db.query(
+        f"SELECT source, count(*) AS articles, sum(versions) AS versions, sum(max(versions - 1, 0)) AS edits "
+        f"FROM ({per_article}) GROUP BY source ORDER BY edits DESC, articles DESC"
+    ))
+    most_edited = list(db.query(
+        f"SELECT id AS article_id, key, title, source, versions FROM ({per_article}) "
+        f"WHERE versions > 1 ORDER BY versions DESC, id LIMIT ?", [top]
+    ))
+    text_bytes, stored_bytes = db.execute(
+        "SELECT coalesce(sum(text_size), 0), coalesce(sum(length(CAST(text AS BLOB)) + coalesce(length(data), 0)), 0) "
+        "FROM versions"
+    ).fetchone()
+    raws, raw_bytes, raw_stored = db.execute(
+        "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(length(data)), 0) FROM raws"
+    ).fetchone()
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    pages, free = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0]
+    return {
+        "articles": articles,
+        "versions": versions,
+        "edits": sum(s["edits"] or 0 for s in sources),
+        "sources": sources,
+        "most_edited": most_edited,
+        "history": {"text_bytes": text_bytes, "stored_bytes": stored_bytes,
+                    "ratio": round(stored_bytes / text_bytes, 4) if text_bytes else None},
+        "raws": {"count": raws, "bytes": raw_bytes, "stored_bytes": raw_stored},
+        "database": {"path": str(store.path) if store.path else None, "bytes_on_disk": _size_on_disk(store.path),
+                     "page_bytes": pages * page_size, "free_bytes": free * page_size, "tables": _table_bytes(store)},
+    }

@@ -1,0 +1,122 @@
+"""`newsdiff check`: silent on a sound database, precise about damage, and never repairs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from newsdiff import history
+from newsdiff.check import check
+from newsdiff.model import ArticleRecord
+from newsdiff.store import Store
+
+KEY = "https://example.org/story"
+BASE = ["Fighting in Aleppo left 19 people dead on Tuesday.", "The ceasefire was agreed in Geneva.",
+        "Rescue workers searched the rubble for survivors.", "Officials said talks would resume next week."]
+
+
+def _versions() -> list[list[str]]:
+    out = [BASE]
+    for n in range(1, 6):
+        out.append([f"{p} Update {n}." if i == n % 4 else p for i, p in enumerate(out[-1])])
+    return out
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    store = Store.open(db_path)
+    for paragraphs in _versions():
+        store.add_version(ArticleRecord(paragraphs=tuple(paragraphs), title="Aleppo", url=KEY), key=KEY,
+                          raw=("<p>" + "</p><p>".join(paragraphs) + "</p>").encode(), content_type="text/html")
+    store.add_version(ArticleRecord(paragraphs=("Another story entirely.",), title="Other"), key="other")
+    return store
+
+
+def _tamper(store: Store, sql: str, params: list | None = None) -> None:
+    with store.write():
+        store.db.execute(sql, params or [])
+
+
+def _problems(store: Store) -> list[tuple[str, int | None, int | None]]:
+    return [(p.kind, p.article_id, p.version) for p in check(store).problems]
+
+
+def test_sound_database_passes(store: Store, cli) -> None:
+    report = check(store)
+    assert report.ok and report.articles == 2 and report.versions == report.verified == 7 and report.raws == 6
+    result = cli("check", "--json")
+    assert result.code == 0 and result.json["ok"] is True and result.json["problems"] == []
+    assert cli("check").stdout.startswith("ok: 2 articles, 7 of 7 versions")
+
+
+def test_damaged_delta_names_article_and_version(store: Store, cli) -> None:
+    _tamper(store, "UPDATE versions SET data = ? WHERE article_id = 1 AND number = 3", [b"not zlib"])
+    report = check(store)
+    assert [(p.kind, p.article_id, p.version) for p in report.problems] == [
+        ("version", 1, 1), ("version", 1, 2), ("version", 1, 3)]
+    assert "unreadable" in report.problems[2].message or "does not fit" in report.problems[2].message
+    assert report.problems[0].message == "cannot rebuild: stored against damaged version 2"
+    assert report.verified == 4  # versions 4-6 of article 1 and article 2 still prove themselves
+    result = cli("check")
+    assert result.code == 1
+    assert f"article 1 [{KEY}] version 3: its delta does not fit version 4" in result.stdout
+    # nothing was repaired
+    assert store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 3").fetchone()[0] == b"not zlib"
+
+
+def test_delta_that_applies_but_changes_the_text_fails_its_hash(store: Store) -> None:
+    newer = store.version_row(1, 5)["text"]
+    _tamper(store, "UPDATE versions SET data = ? WHERE article_id = 1 AND number = 4",
+            [history.encode_delta(newer, newer.replace("Geneva", "Vienna"))])
+    assert _problems(store)[-1] == ("version", 1, 4)
+    assert check(store).problems[-1].message == "text does not match its content hash"
+
+
+def test_tampered_hash_is_that_version_only(store: Store) -> None:
+    _tamper(store, "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE article_id = 1 AND number = 2")
+    assert _problems(store) == [("version", 1, 2)]
+
+
+def test_tampered_latest_plain_text_and_the_versions_built_on_it(store: Store) -> None:
+    _tamper(store, "UPDATE versions SET text = replace(text, 'Aleppo', 'Homs') WHERE article_id = 1 AND number = 6")
+    assert [(p.version, p.message) for p in check(store).problems] == [
+        *((n, f"cannot rebuild: stored against damaged version {n + 1}") for n in range(1, 6)),
+        (6, "text does not match its content hash")]
+
+
+def test_orphans_are_reported(store: Store) -> None:
+    store.db.execute("PRAGMA foreign_keys = OFF")
+    _tamper(store, "DELETE FROM articles WHERE id = 2")
+    problems = check(store).problems
+    assert ("orphan", 2, 1) in [(p.kind, p.article_id, p.version) for p in problems]
+    assert any(p.message == "versions row 7 points at a missing articles row" for p in problems)
+
+
+def test_search_index_out_of_step_names_the_versions(store: Store) -> None:
+    _tamper(store, "UPDATE passages SET versions = '1-2' WHERE article_id = 1 AND versions = '1-6'")
+    problems = check(store).problems
+    assert [(p.kind, p.article_id) for p in problems] == [("index", 1)]
+    assert problems[0].message == "search index is out of step for versions 3-6"
+
+
+def test_corrupt_search_index_and_raw_inputs(store: Store) -> None:
+    _tamper(store, "UPDATE passages_fts_data SET block = zeroblob(length(block)) WHERE id > 10")
+    _tamper(store, "UPDATE raws SET data = ? WHERE id = 2", [zlib.compress(b"<p>forged</p>")])
+    messages = [p.message for p in check(store).problems]
+    assert any(m.startswith("search index (passages_fts) is corrupt") for m in messages)
+    assert "raw input 2 does not match its sha256 and size" in messages
+
+
+def test_reading_a_damaged_version_is_one_line_error(store: Store, db_path: Path) -> None:
+    _tamper(store, "UPDATE versions SET data = ? WHERE article_id = 1 AND number = 3", [b"not zlib"])
+    store.close()
+    result = subprocess.run([sys.executable, "-c", "from newsdiff.cli import main; main()", "--db", str(db_path),
+                             "show", "1", "--version", "2"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "newsdiff: article 1 version 2: cannot rebuild: stored against damaged version 3; "
+        "`newsdiff check` lists all damage"]
