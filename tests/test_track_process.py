@@ -1,0 +1,119 @@
+"""Real `newsdiff poll` processes: overlapping runs and runs killed part-way."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsdiff.store import Store
+from newsdiff.track.registry import add_feed
+
+from .track_server import Handler, Outlet, page
+
+ARTICLES = 20
+
+LIMITS = """
+[fetch]
+jobs = 2
+per_host = 2
+retries = 0
+"""
+
+
+def text_page(i: int) -> str:
+    return f"Story {i}\n\n" + "\n\n".join(f"Paragraph {j} of story {i} says something new." for j in range(5))
+
+
+@pytest.fixture
+def outlet(db_path: Path) -> Iterator[Outlet]:
+    (db_path.parent / "newsdiff.toml").write_text(LIMITS, encoding="utf-8")
+    with Outlet() as running:
+        items = "".join(f"<item><title>Story {i}</title><link>{running.url(f'/{i}')}</link></item>"
+                        for i in range(ARTICLES))
+        running.routes["/feed"] = page(f'<rss version="2.0"><channel><title>F</title>{items}</channel></rss>',
+                                       content_type="application/rss+xml")
+        for i in range(ARTICLES):
+            running.routes[f"/{i}"] = page(text_page(i), delay=0.04)
+        store = Store.open(db_path)
+        add_feed(store, running.url("/feed"))
+        store.close()
+        yield running
+
+
+def newsdiff(db_path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def versions(db_path: Path) -> list[tuple[int, int]]:
+    """(article, number of versions) for every article; read while a poll may be writing."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10) as db:
+        return db.execute("SELECT a.id, count(v.id) FROM articles a LEFT JOIN versions v ON v.article_id = a.id "
+                          "GROUP BY a.id").fetchall()
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def test_a_second_poll_exits_75_and_a_waiting_one_runs_after(db_path: Path, outlet: Outlet) -> None:
+    release = threading.Event()
+
+    def held(handler: Handler) -> None:  # keeps the first poll running until the others have tried
+        release.wait(30)
+        page(text_page(0))(handler)
+
+    outlet.routes["/0"] = held
+    first = newsdiff(db_path, "poll", "--json")
+    wait_for(lambda: outlet.hits["/0"] == 1)
+    assert Path(f"{db_path}.poll-lock").read_text() == str(first.pid)
+
+    second = newsdiff(db_path, "poll")
+    out, err = second.communicate(timeout=20)
+    assert second.returncode == 75 and out == ""
+    assert err.splitlines() == [f"newsdiff: another poll (pid {first.pid}) is running on {db_path}"]
+
+    waiting = newsdiff(db_path, "poll", "--wait", "--json")
+    time.sleep(0.3)
+    assert waiting.poll() is None  # blocked on the lock, not failed
+    release.set()
+    out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    waited, err = waiting.communicate(timeout=30)
+    assert waiting.returncode == 0, err
+    assert f'"new_versions": {ARTICLES}' in out and '"new_versions": 0' in waited
+    assert sorted(n for _, n in versions(db_path)) == [1] * ARTICLES
+
+
+@pytest.mark.parametrize("kill_after_versions", [0, 5])
+def test_a_poll_killed_part_way_leaves_a_sound_database(db_path: Path, outlet: Outlet, kill_after_versions: int) -> None:
+    victim = newsdiff(db_path, "poll")
+    if kill_after_versions:
+        wait_for(lambda: sum(n for _, n in versions(db_path)) >= kill_after_versions)
+    else:
+        wait_for(lambda: outlet.hits["/feed"] == 1)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=10)
+    assert victim.returncode == -signal.SIGKILL
+    stored = sum(n for _, n in versions(db_path)) if kill_after_versions else 0
+    assert stored < ARTICLES, "the poll finished before it could be killed"
+
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+    after = newsdiff(db_path, "poll", "--now", "--json")
+    out, err = after.communicate(timeout=60)
+    assert after.returncode == 0, err
+    assert sorted(n for _, n in versions(db_path)) == [1] * ARTICLES
