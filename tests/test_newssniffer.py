@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from newsdiff.model import InputError, ParsedInput, clean_text
 from newsdiff.sources import ParseOptions, parse_bytes
 from newsdiff.sources.newssniffer import (
+    _clean_line,
     is_dump_html,
     is_dump_text,
     lcs_length,
@@ -277,6 +278,12 @@ def test_lcs_length_matches_the_textbook_table(a: list[str], b: list[str]) -> No
         for j, y in enumerate(b):
             table[i + 1][j + 1] = table[i][j] + 1 if x == y else max(table[i][j + 1], table[i + 1][j])
     assert lcs_length(a, b) == table[len(a)][len(b)]
+
+
+@given(st.lists(st.sampled_from(["a", "é", "e\u0301", " ", "\t", "\xa0", "\u200b", "\x07", "\u2028", "\ufeff", "\x85"]))
+       .map("".join) | st.text())
+def test_fast_line_cleaning_equals_clean_text(line: str) -> None:
+    assert _clean_line(line) == clean_text(line)
 
 
 # -- round trips through the renderer --------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from unicodedata import is_normalized
 
 import lxml.html
 from lxml import etree
@@ -46,7 +47,6 @@ _FOOTER = re.compile(r"^Currently monitoring [\d,]+ news articles")
 _HTML_MARKER = re.compile(r"<table\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bversion_diff\b", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DETECT_CHARS = 16384  # the header and the table head always sit at the top of a dump
-_LINE_BREAKS = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,22 @@ class _Page:
 # -- detection -------------------------------------------------------------------------------------
 
 
+def _clean_line(line: str) -> str:
+    """`clean_text(line)`, skipped when it would change nothing, as for nearly every scraped line.
+
+    A printable line has no control, format (zero-width) or separator characters other than the
+    ASCII space, so with no doubled or outer spaces and already NFC it is clean as it stands.
+    """
+    plain = line.isprintable() and "  " not in line and not line.startswith(" ") and not line.endswith(" ")
+    if plain and is_normalized("NFC", line):
+        return line
+    return clean_text(line)
+
+
 def _lines(text: str) -> list[str]:
     """Cleaned lines; a BOM, CRLF or CR line ends and stray whitespace make no difference."""
-    return [clean_text(line) for line in _LINE_BREAKS.split(text.lstrip("\ufeff"))]
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return [_clean_line(line) for line in text.split("\n")]
 
 
 def _header_hits(lines: Iterable[str]) -> int:
