@@ -1,0 +1,212 @@
+"""Search over the history (which articles, which versions, which edits) and streamed export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from newsdiff import passages
+from newsdiff.export import export
+from newsdiff.history import text_size
+from newsdiff.model import ArticleRecord, content_hash
+from newsdiff.store import Store
+
+ALEPPO = "https://example.org/aleppo"
+BUDGET = "https://example.org/budget"
+P = ["Fighting in Aleppo left 19 people dead on Tuesday.",
+     "The ceasefire was agreed in Geneva. Officials said talks would resume.",
+     "Rescue workers searched the rubble."]
+# Version by version: (headline, paragraphs, captured_at)
+ALEPPO_VERSIONS = [
+    ("Aleppo fighting", P, "2024-03-01T08:00:00Z"),
+    ("Aleppo fighting", [P[0].replace("19 people dead", "21 people killed"), P[1], P[2]], "2024-03-01T10:00:00Z"),
+    ("Aleppo fighting kills 21", [P[0].replace("19 people dead", "21 people killed"), P[1], P[2],
+                                  "At least four children were killed, medics said."], "2024-03-02T08:00:00Z"),
+    ("Aleppo fighting kills 23", [P[0].replace("19 people dead", "23 people dead"), P[2], P[1],
+                                  "At least four children were killed, medics said."], "2024-03-03T08:00:00Z"),
+]
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    store = Store.open(db_path)
+    for title, paragraphs, at in ALEPPO_VERSIONS:
+        store.add_version(ArticleRecord(paragraphs=tuple(paragraphs), title=title, url=ALEPPO, source="wire",
+                                        captured_at=at), key=ALEPPO)
+    for n, at in enumerate(["2024-03-01T09:00:00Z", "2024-03-04T09:00:00Z"]):
+        store.add_version(ArticleRecord(
+            paragraphs=("The city council approved the budget for São Paulo's schools.",
+                        f"The vote was {n + 7} to 2, and nobody was killed."),
+            title="Budget approved", url=BUDGET, source="council", captured_at=at), key=BUDGET)
+    return store
+
+
+# -- search ------------------------------------------------------------------------------------------------
+
+
+def test_search_says_which_articles_and_versions_hold_the_words(store: Store, cli) -> None:
+    result = cli("search", "killed", "--json")
+    assert result.code == 0
+    articles = {a["article_id"]: a for a in result.json["articles"]}
+    assert articles[1]["versions"] == [2, 3, 4]  # version 1 said "dead"
+    assert articles[2]["versions"] == [1, 2]
+    match = articles[1]["matches"][0]
+    assert match["versions"] == [2, 3]
+    assert match["snippet"] == "Fighting in Aleppo left 21 people killed on Tuesday."
+    start, end = match["highlights"][0]
+    assert match["snippet"][start:end] == "killed"
+
+
+def test_phrases_prefixes_accents_and_headlines(store: Store, cli) -> None:
+    found = lambda *args: {(a["article_id"], tuple(a["versions"]))  # noqa: E731
+                           for a in cli("search", *args, "--json").json["articles"]}
+    assert found('"people dead"') == {(1, (1, 4))}
+    assert found("peop* Aleppo") == {(1, (1, 2, 3, 4))}
+    assert found("sao paulo") == {(2, (1, 2))}
+    assert found("kills") == {(1, (3, 4))}  # only the headline of versions 3 and 4 says it
+    assert cli("search", "kills", "--json").json["articles"][0]["matches"][0]["kind"] == "title"
+    assert found("killed OR Geneva") == set()  # without --fts, OR is just a word
+    assert {a for a, _ in found("--fts", "children OR council")} == {1, 2}
+    assert found("Aleppo budget") == set()  # words must meet in one paragraph or headline
+
+
+def test_search_errors_are_one_line(store: Store, cli) -> None:
+    for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
+        result = cli("search", *args)
+        assert result.code == 1 and result.stderr.startswith(f"newsdiff: {message}") and len(result.stderr.splitlines()) == 1
+
+
+def test_human_search_output_marks_matches(store: Store, cli) -> None:
+    out = cli("search", "children").stdout
+    assert f"article 1 [{ALEPPO}] Aleppo fighting kills 23 (versions 3-4)" in out
+    assert "paragraph, versions 3-4: At least four **children** were killed, medics said." in out
+
+
+def test_changed_finds_edited_and_added_sentences_only(store: Store, cli) -> None:
+    result = cli("search", "killed", "--changed", "--json")
+    assert result.code == 0
+    edits = [(e["article_id"], e["from_version"], e["to_version"], e["op"]) for e in result.json["edits"]]
+    # 1->2: "dead" became "killed"; 2->3: a sentence with "killed" added; 3->4: "killed" edited away;
+    # the budget story's sentence with "killed" had its figure changed. Unchanged and merely moved
+    # sentences that hold the word (the children sentence in 3->4) are not edits.
+    assert edits == [(1, 1, 2, "changed"), (1, 2, 3, "added"), (1, 3, 4, "changed"), (2, 1, 2, "changed")]
+    first = result.json["edits"][0]
+    assert first["old"] == [P[0]] and first["new"] == ["Fighting in Aleppo left 21 people killed on Tuesday."]
+    assert ["+", "killed"] in first["words"] and "number" in first["tags"]
+    headline = cli("search", "kills", "--changed", "--json").json["edits"]
+    assert [(e["from_version"], e["to_version"], e["op"]) for e in headline] == [(2, 3, "title"), (3, 4, "title")]
+    assert cli("search", "Geneva", "--changed", "--json").json["edits"] == []  # only ever moved
+    text = cli("search", "killed", "--changed").stdout
+    assert "Fighting in Aleppo left [-19-]{+21+} people [-dead-]{+killed+} on Tuesday." in text
+
+
+def test_index_is_written_with_the_version_or_not_at_all(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: passages.PassageIndex, db: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(passages.PassageIndex, "write", broken)
+    before = store.db.execute("SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM passages)").fetchone()
+    with pytest.raises(RuntimeError):
+        store.add_version(ArticleRecord(paragraphs=("A brand new paragraph.",), title="Aleppo fighting"), key=ALEPPO)
+    assert store.db.execute("SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM passages)").fetchone() == before
+    assert store.version_row(1)["number"] == 4 and store.version_row(1, 3)["title"] == "Aleppo fighting kills 21"
+
+
+# -- export ------------------------------------------------------------------------------------------------
+
+
+def test_jsonl_export_has_every_version_exactly(store: Store, cli) -> None:
+    result = cli("export")
+    assert result.code == 0
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["article_id"], r["version"]) for r in lines] == [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2)]
+    for r in lines:
+        assert r["text"] == store.version_row(r["article_id"], r["version"])["text"]
+        assert content_hash(r["title"], r["text"]) == r["content_hash"]
+    assert lines[0]["source"] == "wire" and lines[0]["url"] == ALEPPO and lines[0]["captured_at"] == "2024-03-01T08:00:00Z"
+
+
+def test_since_and_csv(store: Store, cli) -> None:
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", "--since", "2024-03-02").stdout)))
+    assert [(r["article_id"], r["version"]) for r in rows] == [("1", "3"), ("1", "4"), ("2", "2")]
+    assert rows[0]["text"] == "\n\n".join(ALEPPO_VERSIONS[2][1])
+    assert cli("export", "--since", "2024-03-02T09:00:00+01:00").stdout.count("\n") == 3
+    bad = cli("export", "--format", "xml")
+    assert bad.code == 1 and bad.stderr == "newsdiff: --format must be one of jsonl, csv, not 'xml'\n"
+
+
+def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli, tmp_path: Path) -> None:
+    out = tmp_path / "pairs.jsonl"
+    assert cli("export", "--sentences", "-o", str(out)).code == 0
+    pairs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(p["article_id"], p["from_version"], p["to_version"]) for p in pairs] == [(1, 1, 2), (1, 2, 3), (1, 3, 4), (2, 1, 2)]
+    for pair in pairs:
+        old = store.record(pair["article_id"], pair["from_version"])
+        new = store.record(pair["article_id"], pair["to_version"])
+        # every sentence of each version sits in exactly one entry, and the texts are the versions' own
+        old_seen = sorted(i for e in pair["sentences"] for i in e["old_index"])
+        new_seen = sorted(i for e in pair["sentences"] for i in e["new_index"])
+        assert old_seen == list(range(len(old_seen))) and new_seen == list(range(len(new_seen)))
+        assert " ".join(s for e in sorted(pair["sentences"], key=lambda e: e["new_index"] or [-1])
+                        for s in e["new"]) == " ".join(new.paragraphs)
+        assert {s for e in pair["sentences"] for s in e["old"]} == {s for p in old.paragraphs for s in
+                                                                    [x for e in pair["sentences"] for x in e["old"]] if s in p}
+    moved = pairs[2]
+    assert moved["title"] == {"old": "Aleppo fighting kills 21", "new": "Aleppo fighting kills 23", "changed": True}
+    assert {e["op"] for e in moved["sentences"]} >= {"changed", "moved", "unchanged"}
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--sentences", "--format", "csv").stdout)))
+    assert sum(len(p["sentences"]) for p in pairs) == len(rows)
+    changed = next(r for r in rows if r["op"] == "changed")
+    assert (changed["from_version"], changed["old"], changed["tags"]) == ("1", P[0], "number;wording")
+
+
+def test_export_stops_at_damage_with_one_line(store: Store, cli) -> None:
+    with store.write():
+        store.db.execute("UPDATE versions SET data = x'00' WHERE article_id = 1 AND number = 2")
+    result = cli("export")
+    assert result.code == 1
+    assert result.stderr.startswith("newsdiff: export stopped: article 1 version 1: cannot rebuild")
+    assert result.stdout == ""  # version 1 is the first record and could not be rebuilt
+
+
+# -- streaming: memory stays flat however much is exported --------------------------------------------------
+
+
+def test_export_memory_stays_flat(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "big.db")
+    paragraph = " ".join(f"word{i}" for i in range(1200))  # about 10 KB per version
+    total = 0
+    with store.write():
+        for article_id in range(1, 101):
+            store.db["articles"].insert({"id": article_id, "key": f"k{article_id}", "created_at": "2024-01-01T00:00:00Z",
+                                         "tracked": 0, "status": "active"})
+            rows = []
+            for number in range(1, 31):  # written as self-contained rows, as an import of old data would
+                text = f"{paragraph} {article_id} {number}"
+                rows.append({"article_id": article_id, "number": number, "captured_at": f"2024-02-{number:02d}T00:00:00Z",
+                             "title": "t", "text": text, "content_hash": content_hash("t", text),
+                             "word_count": 1202, "text_size": text_size(text)})
+                total += len(text)
+            store.db["versions"].insert_all(rows)
+
+    class Counting(io.TextIOBase):
+        written = 0
+
+        def write(self, text: str) -> int:
+            self.written += len(text)
+            return len(text)
+
+    out = Counting()
+    tracemalloc.start()
+    try:
+        assert export(store, out) == 3000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert total > 25_000_000 and out.written > total
+    assert peak < 1_000_000  # bytes: 29 MB of text went through, one version at a time
