@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .sources.sites import site_tables
 from .track.settings import TrackSettings, track_settings
 
 CONFIG_NAME = "newsdiff.toml"
@@ -37,8 +38,18 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
     try:
         track = track_settings(data)
+        sites = site_tables(data.get("sites", {}))
+        suspect_ratio = _suspect_ratio(data.get("extraction", {}))
     except ValueError as exc:
         raise ValueError(f"config file {path}: {exc}") from None
-    extraction = data.get("extraction", {})
-    return Config(path=Path(path), sites=dict(data.get("sites", {})),
-                  suspect_ratio=float(extraction.get("suspect_ratio", 0.5)), track=track)
+    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track)
+
+
+def _suspect_ratio(extraction: Any) -> float:
+    """[extraction] suspect_ratio: below this share of the previous version's words, a fetch is suspect."""
+    if not isinstance(extraction, dict):
+        raise ValueError("[extraction] must be a table")
+    value = extraction.get("suspect_ratio", 0.5)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"[extraction] suspect_ratio must be a number from 0 to 1, not {value!r}")
+    return float(value)

@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import bs4
 import charset_normalizer
 import lxml.html
+import soupsieve
 import trafilatura
 from lxml import etree
 
@@ -35,6 +36,8 @@ _META_CHARSET = re.compile(rb"""<meta\b[^>]{0,500}?\bcharset\s*=\s*["']?\s*([\w.
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _META_SCAN = 65536  # the <meta charset> of real pages sits in <head>, well inside this
 _LEAD_WINDOW = 1500  # letters of text after the headline within which a standfirst is looked for
+_MAX_ELEMENTS = 40_000  # real article pages stay under a few thousand once scripts are gone
+_MAX_CHARACTERS = 1_000_000  # the longest articles are a tenth of this
 _MIN_WORDS = 30  # fewer words than this is a stub, an error page or a teaser, not an article
 _STUB_WORDS = 150  # a paywalled or error page may show a paragraph or two; more is an article
 _PRUNE = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas")
@@ -106,7 +109,7 @@ def _fits(data: bytes, encoding: str) -> bool:
         return False
     text = data.decode(encoding, "replace")
     broken = text.count("\ufffd")
-    readable = sum(1 for ch in text if ch > "\x7f") - broken
+    readable = len(text) - len(text.encode("ascii", "ignore")) - broken
     return broken == 0 or broken * 20 <= readable
 
 
@@ -294,18 +297,23 @@ def _read_page(root: lxml.html.HtmlElement, url: str | None) -> _Page:
 
 
 def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str]) -> str | None:
+    """The headline: JSON-LD's, else the visible <h1> that the page's other titles confirm, else those."""
     headline = article.get("headline")
+    if isinstance(headline, str) and clean_text(headline):
+        return _strip_site(clean_text(headline), site_names)
+    social = [clean_text(t) for t in (meta.get("og:title"), meta.get("twitter:title")) if t and clean_text(t)]
+    tag = _text(next(root.iter("title"), None))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
-    title_tag = next(root.iter("title"), None)
-    for candidate in (
-        headline if isinstance(headline, str) else None,
-        meta.get("og:title"),
-        meta.get("twitter:title"),
-        h1s[0] if len(h1s) == 1 else None,
-        _text(title_tag),
-    ):
-        if candidate and clean_text(candidate):
-            return _strip_site(clean_text(candidate), site_names)
+    declared = [_squash(t) for t in (*social, tag) if t]
+    for h1 in h1s:
+        key = _squash(h1)
+        if len(key) >= 10 and any(key in d or (len(d) >= 10 and d in key) for d in declared):
+            return h1
+    sites = {_squash(n) for n in site_names}
+    for candidate in (*social, *(h1s if len(h1s) == 1 else ()), tag):
+        stripped = _strip_site(candidate, site_names) if candidate else ""
+        if stripped and _squash(stripped) not in sites:
+            return stripped
     return None
 
 
@@ -360,8 +368,9 @@ def _page_byline(root: lxml.html.HtmlElement, meta: dict[str, str], article: dic
 
 
 def _tidy_byline(value: str) -> str | None:
+    """"By Jane Doe" as "Jane Doe"; a long run of text is a selector that missed, not a byline."""
     value = _BYLINE_PREFIX.sub("", clean_text(value))
-    return value or None
+    return value if value and len(value) <= 200 else None
 
 
 def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
@@ -382,15 +391,28 @@ def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: 
 
 
 def _document(text: str) -> lxml.html.HtmlElement:
-    """Parse leniently; libxml2 caps nesting depth itself, so deep or broken markup cannot hang us."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    """Parse leniently; libxml2 caps nesting depth itself, so deep or broken markup cannot hang us.
+
+    huge_tree lets a multi-megabyte inline script pass instead of ending the parse before the body.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"no article found (unreadable HTML: {clean_text(str(exc)) or 'empty document'})") from None
-    if root is None:
-        raise InputError("no article found (empty page)")
+    if any("Excessive depth" in str(error.message) for error in parser.error_log):
+        raise InputError("no article found (markup nested too deeply to read)")
     return root
+
+
+def _check_size(root: lxml.html.HtmlElement) -> None:
+    """Refuse pages far beyond any article before the extractors spend minutes on them."""
+    elements = sum(1 for _ in root.iter())
+    if elements > _MAX_ELEMENTS:
+        raise InputError(f"no article found (page too large: {elements} elements after scripts and styles)")
+    characters = len(root.text_content())
+    if characters > _MAX_CHARACTERS:
+        raise InputError(f"no article found (page too large: {characters} characters of text)")
 
 
 def _prune(root: lxml.html.HtmlElement) -> None:
@@ -435,14 +457,24 @@ def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
     return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
 
 
-def _first_text(soup: bs4.BeautifulSoup, selectors: Iterable[str], attributes: tuple[str, ...] = ("content",)) -> str | None:
-    for selector in selectors:
-        for element in soup.select(selector, limit=5):
-            value = next((element.get(a) for a in attributes if element.get(a)), None) or element.get_text(" ")
-            value = clean_text(str(value))
-            if value:
-                return value
-    return None
+def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...], attributes: tuple[str, ...] = ("content",)) -> str | None:
+    """Text (or attribute) of the first element found by the earliest selector that finds one.
+
+    One walk of the page for all the selectors, stopped as soon as the first selector matches.
+    """
+    best: tuple[int, str] | None = None
+    matchers = [soupsieve.compile(selector) for selector in selectors]
+    for element in soupsieve.iselect(", ".join(selectors), soup) if selectors else ():
+        rank = next(i for i, matcher in enumerate(matchers) if matcher.match(element))
+        if best is not None and rank >= best[0]:
+            continue
+        value = next((element.get(a) for a in attributes if element.get(a)), None) or element.get_text(" ")
+        value = clean_text(str(value))
+        if value:
+            best = (rank, value)
+            if rank == 0:
+                break
+    return best[1] if best else None
 
 
 @dataclass
@@ -459,7 +491,7 @@ class _Extraction:
 def _by_rule(root: lxml.html.HtmlElement, rule: SiteRule, rules: Ruleset) -> _Extraction | str:
     """Extraction by the outlet's selectors, or the reason they did not find the article."""
     soup = bs4.BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
-    if any(soup.select_one(selector) for selector in rule.front):
+    if rule.front and soupsieve.select_one(", ".join(rule.front), soup):
         raise InputError("no article found (a section front or index page, not an article)")
     body: list[bs4.Tag] = []
     for selector in rule.body:
@@ -468,10 +500,14 @@ def _by_rule(root: lxml.html.HtmlElement, rule: SiteRule, rules: Ruleset) -> _Ex
             break
     else:
         return f"site rule {rule.name}: no body matched"
-    for selector in (*rule.strip, *rules.default_strip):
-        for node in body:
-            for element in node.select(selector):
-                element.decompose()
+    strip = soupsieve.compile(", ".join((*rule.strip, *rules.default_strip)))
+    for node in body:
+        for element in strip.select(node):
+            element.decompose()
+        for element in node.find_all(("p", "li", "h2", "h3", "h4")):
+            links = element.find_all("a", limit=2)
+            if len(links) == 1 and _squash(links[0].get_text()) == _squash(element.get_text()) != "":
+                element.decompose()  # a promo for another article, not part of this one
     published = _first_text(soup, rule.published, ("datetime", "content", "data-timestamp", "data-source"))
     version = f"newsdiff-{rules.version}" + (f"+{rule.overridden}" if rule.overridden else "")
     return _Extraction(
@@ -517,8 +553,13 @@ def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
 
 
 def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) -> list[str]:
+    """One trafilatura pass as cleaned paragraphs.
+
+    The precise pass only marks the article's ends, so it skips trafilatura's fallback
+    extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
+    """
     document = trafilatura.bare_extraction(
-        root, url=url, favor_precision=precision, include_comments=False, include_tables=True,
+        root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
         include_images=False, with_metadata=False, deduplicate=False,
     )
     paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
@@ -614,6 +655,7 @@ def parse_html(
     root = _document(text)
     page = _read_page(root, url)
     _prune(root)
+    _check_size(root)
     rules = ruleset(sites)
     rule = rules.find(_host(page.url))
     details: dict[str, Any] = {"charset": encoding, "charset_source": charset_source}

@@ -39,7 +39,7 @@ class SiteRule:
 def _selectors(domain: str, key: str, value: Any) -> tuple[str, ...]:
     """A selector or list of selectors, each checked now so a typo fails at load, not mid-import."""
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(s, str) and s.strip() for s in items):
+    if not isinstance(items, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in items):
         raise RuleError(f'site "{domain}": {key} must be a CSS selector or a list of them')
     for selector in items:
         try:
@@ -64,12 +64,19 @@ def validate_rule(domain: str, table: Any) -> dict[str, Any]:
                 raise RuleError(f'site "{domain}": name must be a non-empty string')
             rule[key] = value.strip()
         elif key == "domains":
-            if not isinstance(value, list) or not all(isinstance(d, str) and d for d in value):
+            if not isinstance(value, (list, tuple)) or not all(isinstance(d, str) and d for d in value):
                 raise RuleError(f'site "{domain}": domains must be a list of host names')
             rule[key] = tuple(d.lower().strip(".") for d in value)
         else:
             rule[key] = _selectors(domain, key, value)
     return rule
+
+
+def site_tables(tables: Any) -> dict[str, dict[str, Any]]:
+    """The [sites] section of a config file, every rule checked (selectors compiled)."""
+    if not isinstance(tables, dict):
+        raise RuleError('[sites] must hold tables such as [sites."example.com"]')
+    return {domain.lower(): validate_rule(domain, table) for domain, table in tables.items()}
 
 
 @dataclass(frozen=True)
