@@ -148,14 +148,12 @@ def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli,
     for pair in pairs:
         old = store.record(pair["article_id"], pair["from_version"])
         new = store.record(pair["article_id"], pair["to_version"])
-        # every sentence of each version sits in exactly one entry, and the texts are the versions' own
-        old_seen = sorted(i for e in pair["sentences"] for i in e["old_index"])
-        new_seen = sorted(i for e in pair["sentences"] for i in e["new_index"])
-        assert old_seen == list(range(len(old_seen))) and new_seen == list(range(len(new_seen)))
-        assert " ".join(s for e in sorted(pair["sentences"], key=lambda e: e["new_index"] or [-1])
-                        for s in e["new"]) == " ".join(new.paragraphs)
-        assert {s for e in pair["sentences"] for s in e["old"]} == {s for p in old.paragraphs for s in
-                                                                    [x for e in pair["sentences"] for x in e["old"]] if s in p}
+        # every sentence of each version sits in exactly one entry, and in order they give back its text
+        for side, record in (("old", old), ("new", new)):
+            entries = sorted((e for e in pair["sentences"] if e[f"{side}_index"]), key=lambda e: e[f"{side}_index"])
+            indexes = [i for e in entries for i in e[f"{side}_index"]]
+            assert indexes == list(range(len(indexes)))
+            assert " ".join(s for e in entries for s in e[side]) == " ".join(record.paragraphs)
     moved = pairs[2]
     assert moved["title"] == {"old": "Aleppo fighting kills 21", "new": "Aleppo fighting kills 23", "changed": True}
     assert {e["op"] for e in moved["sentences"]} >= {"changed", "moved", "unchanged"}
@@ -210,3 +208,17 @@ def test_export_memory_stays_flat(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert total > 25_000_000 and out.written > total
     assert peak < 1_000_000  # bytes: 29 MB of text went through, one version at a time
+
+
+def test_stats(store: Store, cli) -> None:
+    doc = cli("stats", "--json").json
+    assert (doc["articles"], doc["versions"], doc["edits"]) == (2, 6, 4)
+    assert [(s["source"], s["articles"], s["versions"], s["edits"]) for s in doc["sources"]] == [
+        ("wire", 1, 4, 3), ("council", 1, 2, 1)]
+    assert [(a["article_id"], a["versions"]) for a in doc["most_edited"]] == [(1, 4), (2, 2)]
+    assert doc["history"]["text_bytes"] == sum(
+        text_size(store.version_row(a, n)["text"]) for a, n in [(1, 1), (1, 2), (1, 3), (1, 4), (2, 1), (2, 2)])
+    assert doc["history"]["stored_bytes"] < doc["history"]["text_bytes"]
+    assert doc["database"]["bytes_on_disk"] > 0 and "versions" in doc["database"]["tables"]
+    text = cli("stats", "--top", "1").stdout
+    assert "versions: 6 (4 edits)" in text and f"1\t4\twire\tAleppo fighting kills 23" in text
