@@ -217,17 +217,25 @@ def _cut(words: Sequence[str], k: int, common: int) -> _Cut:
     return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(a[-1], b[0]))
 
 
-def _best_cut(words: Sequence[str], *, limit: int = 64) -> tuple[_Cut | None, bool]:
+def _could_explain(common: int, shorter: int, longer: int) -> bool:
+    """The sharing `_Cut.explains` asks for at the least, so hopeless cuts skip the exact LCS."""
+    return common * 2 >= longer or (common >= 2 and common * 5 >= shorter * 4)
+
+
+def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -> tuple[_Cut | None, bool]:
     """The cut whose sides share the longest common subsequence (then: boundary, anchors), and
     whether another cut reads as well, so that the choice is a guess.
 
     At most `limit` cuts are scored exactly; if more could still tie, the row is called uncertain
-    rather than trusted unchecked.
+    rather than trusted unchecked. With `hopeless=False`, None when no cut could explain the row
+    even on the shared-word bound: a paragraph seen once is settled without any LCS.
     """
     n = len(words)
     if n < 2:
         return None, False
     shared = _shared_counts(words)
+    if not hopeless and not any(_could_explain(shared[k], min(k, n - k), max(k, n - k)) for k in range(1, n)):
+        return None, False
     order = sorted(range(1, n), key=lambda k: -shared[k])
     cuts: list[_Cut] = []
     best: _Cut | None = None
@@ -255,7 +263,7 @@ def split_row(line: str) -> tuple[Row, bool]:
     if not odd and line[:half] == line[half:]:
         return Row("same", line[:half], line[half:]), False
     words = line.split(" ")
-    cut, uncertain = _best_cut(words)
+    cut, uncertain = _best_cut(words, hopeless=False)
     if cut is not None and cut.explains:
         return Row("changed", " ".join(words[: cut.at]), " ".join(words[cut.at :])), uncertain
     return Row("single", None, None), False
