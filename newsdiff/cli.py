@@ -197,6 +197,13 @@ def parse(
             f"\nnote: {len(ambiguous)} row(s) appear once and could belong to either version; "
             f"placed in the {side}: rows {', '.join(str(i) for i in ambiguous)}"
         )
+    uncertain = parsed.details.get("uncertain") or []
+    if uncertain:
+        typer.echo(
+            ("" if ambiguous else "\n")
+            + f"note: {len(uncertain)} changed row(s) could be split into old and new text more than one way; "
+            f"the likeliest split was taken: rows {', '.join(str(i) for i in uncertain)}"
+        )
 
 
 # -- reading the store ---------------------------------------------------------------------------

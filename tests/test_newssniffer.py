@@ -427,6 +427,16 @@ def test_cli_parse_says_which_rows_are_ambiguous(cli, tmp_path: Path) -> None:  
     assert result.json["rows"][3] == {"kind": "single", "old": BODY_NEW[3], "new": None}
 
 
+def test_cli_parse_says_which_splits_are_guesses(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    second = "Fighting left up to 19 dead on Tuesday."
+    path = tmp_path / "dump.txt"
+    path.write_text(_text(Dump([REAL, f"{REAL} {second}"], [REAL, REAL])), encoding="utf-8")
+    result = cli("parse", path)
+    assert result.code == 0, result
+    assert "1 changed row(s) could be split" in result.stdout and "rows 1" in result.stdout
+    assert cli("parse", path, "--json").json["uncertain"] == [1]
+
+
 def _next_pair(tmp_path: Path) -> tuple[Path, Path]:
     """The seed's following diff page (versions 3 and 4), as scraped text and as HTML."""
     old = list(parse_bytes(SEED_DUMP.read_bytes()).versions[1].paragraphs)
