@@ -16,7 +16,8 @@ import json
 import os
 import tempfile
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,17 +102,16 @@ class Reports:
         """The edit with every sentence in its report, as a side-by-side page shows it."""
         return dataclasses.replace(edit, report=self._compute(edit.article.id, edit.old, edit.new)[0])
 
-    def edits(self, where: str = "", params: Sequence[Any] = ()) -> list[Edit]:
-        """Every edit (a version against the one before it) matching `where`, newest first."""
-        edits = []
-        for row in self.store.db.query(_EDITS_SQL.format(where=where), list(params)):
+    def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
+        """Every edit (a version against the one before it) matching `where`, newest first, made on demand:
+        a feed of the newest 50 never diffs the rest."""
+        for row in list(self.store.db.query(_EDITS_SQL.format(where=where), list(params))):
             article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
-            edits.append(self.edit(article, _side(row, "old"), _side(row, "new")))
-        return edits
+            yield self.edit(article, _side(row, "old"), _side(row, "new"))
 
-    def visible(self, edits: Iterable[Edit]) -> list[Edit]:
+    def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
         """Cosmetic-only edits are left out unless the reader asked for them."""
-        return [e for e in edits if self.cosmetic or not e.cosmetic]
+        return (e for e in edits if self.cosmetic or not e.cosmetic)
 
 
 def check_base_url(base_url: str | None) -> str | None:
@@ -186,7 +186,7 @@ def feed(
         clauses.append("AND s.name = ?")
         params.append(source)
     where = " ".join(clauses)
-    items = reports.visible(reports.edits(where, params))[:limit]
+    items = list(islice(reports.visible(reports.edits(where, params)), limit))
     since = store.db.execute(
         "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
         "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + where, params,
@@ -218,9 +218,19 @@ class PublishResult:
                 "identical": self.identical, "skipped": self.skipped, "removed": self.removed}
 
 
+def _identity(value: Any) -> Any:
+    """How a fingerprint sees a value: an edit by its article and two versions (its report follows from
+    them, given SITE_FORMAT), any other record field by field."""
+    if isinstance(value, Edit):
+        return [value.article, value.old, value.new]
+    if dataclasses.is_dataclass(value):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
 def _fingerprint(parts: Any) -> str:
-    data = json.dumps(parts, default=dataclasses.asdict, sort_keys=True, ensure_ascii=True)
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    data = json.dumps(parts, default=_identity, ensure_ascii=True)
+    return hashlib.sha256(data.encode("ascii")).hexdigest()[:32]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -239,10 +249,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 class SiteWriter:
     """Writes pages into a site directory, skipping those whose inputs match the last run's manifest."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, settings: Any) -> None:
+        """`settings` is what every page depends on (site title, options): changing it re-renders all."""
         if root.exists() and not root.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(root))
-        self.root = root
+        self.root, self.settings = root, settings
         self.result = PublishResult(str(root))
         self.keys: dict[str, str] = {}
         try:
@@ -253,7 +264,7 @@ class SiteWriter:
 
     def page(self, path: str, inputs: Any, render: Callable[[], bytes]) -> None:
         """Make sure `path` holds `render()`; `inputs` is everything the page depends on."""
-        key = self.keys[path] = _fingerprint([SITE_FORMAT, path, inputs])
+        key = self.keys[path] = _fingerprint([SITE_FORMAT, self.settings, path, inputs])
         target = self.root / path
         if self.previous.get(path) == key and target.is_file():
             self.result.skipped += 1
@@ -299,7 +310,7 @@ def publish(
 ) -> PublishResult:
     """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds."""
     base = check_base_url(base_url)
-    writer = SiteWriter(Path(directory))
+    writer = SiteWriter(Path(directory), [title, base, cosmetic, limit, all_pairs])
     reports = Reports(store, cosmetic=cosmetic)
     rows = store.articles()
     articles = [article_ref(row) for row in rows]
@@ -328,16 +339,16 @@ def publish(
             before, after = (mine[i - 1] if i else None), (mine[i + 1] if i + 1 < len(mine) else None)
             writer.page(
                 site.diff_path(article.id, edit.old.number, edit.new.number),
-                [title, edit, before and before.new.number, after and after.new.number],
+                [edit, before and before.new.number, after and after.new.number],
                 lambda: site.render_diff(reports.full(edit), before, after, title),
             )
         if all_pairs:
             for j, new in enumerate(versions[article.id]):
                 for old in versions[article.id][: max(j - 1, 0)]:
                     pair = Edit(article, old, new, {})
-                    writer.page(site.diff_path(article.id, old.number, new.number), [title, pair],
+                    writer.page(site.diff_path(article.id, old.number, new.number), pair,
                                 lambda: site.render_diff(reports.full(pair), None, None, title))
-        writer.page(site.article_path(article.id), [title, article, versions[article.id], mine, all_pairs],
+        writer.page(site.article_path(article.id), [article, versions[article.id], mine],
                     lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
         feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],
               article=article, articles=[article])
@@ -348,8 +359,8 @@ def publish(
         feeds(site.source_dir(source), [e for e in visible if e.article.source == source][:limit],
               source=source, articles=[a for a in articles if a.source == source])
     feeds("", visible[:limit])
-    writer.page("index.html", [title, visible[:INDEX_EDITS], sources, len(articles)],
+    writer.page("index.html", [visible[:INDEX_EDITS], sources, len(articles)],
                 lambda: site.render_index(visible[:INDEX_EDITS], sources, len(articles), title))
     listings = [site.ArticleListing(a, listing[a.id]["versions"], listing[a.id]["last_captured_at"]) for a in articles]
-    writer.page("articles.html", [title, listings], lambda: site.render_articles(listings, title))
+    writer.page("articles.html", listings, lambda: site.render_articles(listings, title))
     return writer.finish()

@@ -16,7 +16,6 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsdiff import publish as publishing
 from newsdiff.publish import MANIFEST, publish
 
 from .conftest import ROOT
@@ -135,7 +134,7 @@ def test_all_pairs_and_stale_pages(store, tmp_path: Path) -> None:
     skip = _page(site, f"a/{story}/1-3.html")
     assert _texts(skip, ".pair.op-changed:not(.headline) .old del") == ["19"]
     assert _texts(skip, ".pair.op-added .new ins") == [RESCUE]
-    assert f"1-3.html" in [a.get("href").rsplit("/", 1)[-1] for a in _page(site, f"a/{story}/index.html").iter("a")]
+    assert "1-3.html" in [a.get("href").rsplit("/", 1)[-1] for a in _page(site, f"a/{story}/index.html").iter("a")]
     result = publish(store, site, base_url=BASE)
     assert result.removed == [f"a/{story}/1-3.html"] and not (site / f"a/{story}/1-3.html").exists()
     assert mine.read_text() == "kept"  # only pages newsdiff wrote are ever removed
@@ -145,8 +144,7 @@ def test_a_failed_write_leaves_the_old_page_whole(store, tmp_path: Path, monkeyp
     site = tmp_path / "site"
     publish(store, site, base_url=BASE)
     before = _files(site)
-    add(store, STORY, [P for P in ("Everything was rewritten.",)], title="New", at="2024-05-02T08:00:00Z",
-        source="wire")
+    add(store, STORY, ["Everything was rewritten."], title="New", at="2024-05-02T08:00:00Z", source="wire")
 
     def crash(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
