@@ -1,8 +1,8 @@
 """Compact version history: how the store keeps many near-identical versions of one article small.
 
 The latest version of an article is kept as plain text (`versions.text`, readable in Datasette and by
-anyone with SQL). When a newer version arrives, the previous one is re-stored as a reverse delta: a
-diff-match-patch delta (zlib-compressed) that turns the next newer text back into it. Rebuilding an
+anyone with SQL). When a newer version arrives, the previous one is re-stored as a reverse delta
+(found by diff-match-patch, zlib-compressed) that turns the next newer text back into it. Rebuilding an
 old version therefore walks up to the nearest full text and applies deltas downwards; a zlib keyframe
 is stored instead of a delta whenever that walk would pass more than `CHAIN_BUDGET` bytes of text, so
 any version rebuilds in a few milliseconds however long the history grows.
@@ -12,6 +12,7 @@ any version rebuilds in a few milliseconds however long the history grows.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,11 +23,12 @@ from diff_match_patch import diff_match_patch
 from .model import content_hash
 
 PLAIN = "plain"  # the text is in versions.text (the latest version, or a row written before compaction)
-DELTA = "delta"  # versions.data: zlib(dmp delta) turning version number+1's text into this one
+DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
 KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop
 
-# Bytes of text a rebuild may have to walk through. Applying a delta costs about 2 µs per KB of text
-# (see the benchmark), so 1 MB keeps the worst rebuild near 2 ms with room for slower machines.
+# Bytes of text a rebuild may have to walk through. Reading a row and applying its delta costs about
+# 1-2 µs per KB of text, so 1 MB keeps the worst rebuild near 2 ms (a keyframe every ~30 versions of
+# a 5,000-word article; `scripts/bench_history.py --versions 200` shows it).
 CHAIN_BUDGET = 1_000_000
 ZLIB_LEVEL = 9
 
@@ -43,16 +45,33 @@ class DamagedHistory(Exception):
 
 
 def encode_delta(newer: str, older: str) -> bytes:
-    """The delta that turns `newer` back into `older`; paragraphs are diffed first, then characters."""
+    """The delta that turns `newer` back into `older`: zlib(JSON list) where a number n >= 0 keeps the
+    next n characters of `newer`, -n skips n, and a string is inserted. diff-match-patch finds the edit
+    (paragraphs first, then characters); the format counts code points so applying it is plain slicing."""
     diffs = _dmp.diff_main(newer, older, checklines=True)
     _dmp.diff_cleanupEfficiency(diffs)
-    return zlib.compress(_dmp.diff_toDelta(diffs).encode("utf-8"), ZLIB_LEVEL)
+    ops = [text if op == _dmp.DIFF_INSERT else len(text) if op == _dmp.DIFF_EQUAL else -len(text) for op, text in diffs]
+    return zlib.compress(json.dumps(ops, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ZLIB_LEVEL)
 
 
 def apply_delta(newer: str, data: bytes) -> str:
     """`older` from `newer` and the stored delta; raises ValueError (or zlib.error) when they do not fit."""
-    delta = zlib.decompress(data).decode("utf-8")
-    return _dmp.diff_text2(_dmp.diff_fromDelta(newer, delta))
+    ops = json.loads(zlib.decompress(data))
+    if not isinstance(ops, list):
+        raise ValueError("not a delta")
+    out, at = [], 0
+    for op in ops:
+        if isinstance(op, str):
+            out.append(op)
+        elif isinstance(op, int) and not isinstance(op, bool):
+            if op >= 0:
+                out.append(newer[at:at + op])
+            at += abs(op)
+        else:
+            raise ValueError(f"not a delta operation: {op!r}")
+    if at != len(newer):
+        raise ValueError(f"delta covers {at} of {len(newer)} characters")
+    return "".join(out)
 
 
 def encode_keyframe(text: str) -> bytes:
@@ -141,6 +160,25 @@ def _rebuild_run(run: list[Mapping[str, Any]]) -> list[Rebuilt]:
         done.append(Rebuilt(row, text, problem))
     done.reverse()
     return done
+
+
+def rebuild_version(run: list[Mapping[str, Any]]) -> Rebuilt:
+    """The first row of `run` (its delta run up to and including a self-contained row), hash-checked.
+
+    Only the result is verified: its hash proves every step. If it fails, the run is rebuilt again
+    checking each step, so the problem names the version that is actually damaged.
+    """
+    try:
+        text = _own_text(run[-1])
+        for row, above in zip(reversed(run[:-1]), reversed(run[1:])):
+            if row["number"] + 1 != above["number"]:
+                raise ValueError("gap")
+            text = apply_delta(text, row["data"])
+        if _verify(run[0], text) is None:
+            return Rebuilt(run[0], text)
+    except (ValueError, zlib.error, TypeError):
+        pass
+    return _rebuild_run(run)[0]
 
 
 def rebuild(rows: Iterable[Mapping[str, Any]]) -> Iterator[Rebuilt]:

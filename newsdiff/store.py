@@ -410,7 +410,7 @@ class Store:
                 run.append(newer)
                 if newer["storage"] != history.DELTA:
                     break
-        rebuilt = next(history.rebuild(run))
+        rebuilt = history.rebuild_version(run)
         if rebuilt.problem or rebuilt.text is None:
             raise history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
         return rebuilt.text
