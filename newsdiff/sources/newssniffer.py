@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 from unicodedata import is_normalized
 
@@ -94,7 +95,7 @@ def _lines(text: str) -> list[str]:
     return [_clean_line(line) for line in text.split("\n")]
 
 
-def _header_hits(lines: Iterable[str]) -> int:
+def _header_hits(lines: Sequence[str]) -> int:
     return sum(1 for pattern in _HEADER_LINES if any(pattern.match(line) for line in lines))
 
 
@@ -282,12 +283,11 @@ def _split_title(line: str) -> tuple[str, str]:
     words = line.split(" ")
     readings: list[tuple[float, str, str]] = []
     for i in range(1, len(words) - 1):
-        heading = " ".join(words[:i])
-        rest = " ".join(words[i:])
-        for old, new in ((heading, rest[len(heading) + 1 :]) if rest.startswith(heading + " ") else (None, None),
-                         (rest[: -len(heading) - 1], heading) if rest.endswith(" " + heading) else (None, None)):
-            if old and new:
-                readings.append((_likeness(old, new) + 0.5, old, new))
+        heading, rest = " ".join(words[:i]), " ".join(words[i:])
+        if rest.startswith(heading + " "):  # the heading repeats the old title
+            readings.append((_likeness(heading, rest[len(heading) + 1 :]) + 0.5, heading, rest[len(heading) + 1 :]))
+        if rest.endswith(" " + heading):  # the heading repeats the new title
+            readings.append((_likeness(rest[: -len(heading) - 1], heading) + 0.5, rest[: -len(heading) - 1], heading))
     cut, _ = _best_cut(words)
     if cut is not None:
         old, new = " ".join(words[: cut.at]), " ".join(words[cut.at :])
@@ -388,7 +388,7 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
         page.times, page.gap = time_row
         page.captured = (_ruby_time(page.times[0] or ""), _ruby_time(page.times[1] or ""))
         first = next(body, "")
-    for line in _chain(first, body):
+    for line in chain([first], body):
         if not line or _FOOTER.match(line):
             trailing = [line, *body]  # a blank line or the site footer ends the table
             break
@@ -404,16 +404,11 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     return _result(page, rows, "text", extra)
 
 
-def _chain(first: str, rest: Iterable[str]) -> Iterable[str]:
-    yield first
-    yield from rest
-
-
 # -- HTML form -------------------------------------------------------------------------------------
 
 
 def _fold(element: Any) -> str:
-    return clean_text(element.text_content())
+    return _clean_line(element.text_content())
 
 
 def _html_time(cell: Any) -> tuple[str | None, str | None]:
