@@ -182,8 +182,9 @@ class _Cut:
         """Does `other` read about as well, so that choosing `self` is a guess?
 
         It does with as much shared unless `self` wins on one cue (boundary, anchors) and loses on
-        none. Two boundaries with equal sharing are a tie whatever the anchors, and so is X Y X (X Y cut to X as well as X grown to Y X). One shared word less
-        (often a stray "the") with a boundary is close enough to rival too.
+        none. Two boundaries with equal sharing are a tie whatever the anchors, and so is X Y X
+        (X Y cut to X reads as well as X grown to Y X). One shared word less (often a stray "the")
+        with a boundary is close enough to rival too.
         """
         if other.common == self.common - 1:
             return other.boundary
