@@ -54,7 +54,8 @@ _DATE_WORDS = re.compile(
 _END_OF_ARTICLE = re.compile(
     r"^(?:you (?:might|may) (?:also )?like|related(?: \w+)?|more (?:from|on|in|stories|news|like this)\b.*|"
     r"other .{0,30}\b(?:columns|stories|news|articles)|recommended(?: for you| stories| reading)?|"
-    r"most (?:read|popular|viewed|shared)|trending(?: now| stories)?|read next|what to read next|"
+    r"most (?:read|popular|viewed|shared)|trending(?: now| stories)?|read (?:more|next|this next)|what to read next|"
+    r"(?:further|more) reading|see also|"
     r"(?:featured|recent) slide ?shows|related videos|comments|loading comments.*|top stories|"
     r"(?:sponsored|promoted) (?:content|stories|links)|around the web)\W*$",
     re.IGNORECASE,
@@ -62,7 +63,7 @@ _END_OF_ARTICLE = re.compile(
 _CONTROLS = re.compile(
     r"^(?:share(?: (?:on|via) \w+| this(?: article| story)?)?|tweet|email|print|close|next|previous|"
     r"previousnext|fullscreen|thumbnails|advertisement|advertising|skip advert(?:isement)?|now watching|"
-    r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|"
+    r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|read more|"
     r"(?:image|photo|video)(?: credit)?|loading\W*)\W*$",
     re.IGNORECASE,
 )
@@ -571,14 +572,15 @@ def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _E
     pass supplies what the precise one dropped in between (subheadings, text after embeds)."""
     precise = _trafilatura(copy.deepcopy(root), url, precision=True)
     balanced = _trafilatura(root, url, precision=False)
-    position = {}
-    for index, paragraph in enumerate(balanced):
-        position.setdefault(_squash(paragraph), index)
-    anchors = [(i, position[_squash(p)]) for i, p in enumerate(precise) if _squash(p) in position]
+    keys = [_squash(p) for p in balanced]
+    shared = [i for i, p in enumerate(precise) if _squash(p) in keys]
     paragraphs = precise
-    if anchors and anchors[0][1] <= anchors[-1][1]:
-        (head, first), (tail, last) = anchors[0], anchors[-1]
-        paragraphs = precise[:head] + balanced[first:last + 1] + precise[tail + 1:]
+    if shared:
+        head, tail = shared[0], shared[-1]
+        first = keys.index(_squash(precise[head]))
+        last = len(keys) - 1 - keys[::-1].index(_squash(precise[tail]))
+        if first <= last:
+            paragraphs = precise[:head] + balanced[first:last + 1] + precise[tail + 1:]
     return _Extraction(
         paragraphs=paragraphs,
         extractor="generic",
@@ -594,7 +596,8 @@ def _is_dateline(paragraph: str) -> bool:
 
 def _trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
     """Drop what surrounds the text: headline, byline and date repeated at the top, share and gallery
-    controls, and everything from a "related stories"-style heading in the second half onwards."""
+    controls, and everything from a "related stories"-style heading near the end onwards (a read-more
+    box in mid-article must not cost the rest of it)."""
     repeats = {_squash(x) for x in furniture if x}
     repeats |= {"by" + x for x in repeats}
     start = 0
@@ -604,7 +607,7 @@ def _trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
     total = _word_count(paragraphs[start:])
     for paragraph in paragraphs[start:]:
         short = len(paragraph.split()) <= 6
-        if short and _END_OF_ARTICLE.match(paragraph) and _word_count(kept) * 2 >= total:
+        if short and _END_OF_ARTICLE.match(paragraph) and _word_count(kept) >= 0.7 * total:
             break
         if re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
             kept.append(paragraph)
@@ -683,6 +686,7 @@ def parse_html(
         byline=byline,
         standfirst=standfirst,
         published=extraction.published or page.published,
+        source=rule.name if rule else (_host_label(_host(page.url) or "") or None),
         format="html",
         extractor=extraction.extractor,
         extractor_version=extraction.version,

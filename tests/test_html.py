@@ -1,0 +1,554 @@
+"""HTML article pages: site rules on real and built pages, the generic path, decoding, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+from pathlib import Path
+
+import lxml.html
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsdiff.model import InputError
+from newsdiff.sources import ParseOptions, parse_bytes
+from newsdiff.sources.html import decode_html, parse_html
+
+from .conftest import FIXTURES
+
+PAGES = FIXTURES / "readability-news"
+SENTENCES = [
+    "The council voted on Tuesday to close the old bridge to traffic from next month.",
+    "Engineers had warned for years that the steel supports were corroding faster than expected.",
+    "Local businesses said the closure would cut them off from customers on the other bank.",
+    "The mayor promised a temporary ferry service and a new crossing within three years.",
+    "Opposition members called the plan rushed and demanded an independent inspection.",
+    "A final decision on funding for the replacement is expected before the end of the year.",
+]
+
+
+def fixture(name: str) -> bytes:
+    return gzip.decompress((PAGES / name / "source.html.gz").read_bytes())
+
+
+def expected_text(name: str) -> str:
+    markup = gzip.decompress((PAGES / name / "expected.html.gz").read_bytes()).decode("utf-8")
+    return squash(lxml.html.fromstring(markup).text_content())
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def article(data: bytes, **kwargs: object):  # -> ArticleRecord
+    return parse_html(data, **kwargs).versions[0]
+
+
+def page(body: str, head: str = "", charset: str = "utf-8") -> bytes:
+    return (f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>Bridge to close</title>{head}</head>'
+            f"<body>{body}</body></html>").encode(charset)
+
+
+def paragraphs_html(sentences: list[str] = SENTENCES, tag: str = "p", attrs: str = "") -> str:
+    return "".join(f"<{tag}{attrs}>{s}</{tag}>" for s in sentences)
+
+
+# --- real pages --------------------------------------------------------------------------------
+
+ARTICLE_PAGES = sorted(p.name for p in PAGES.iterdir() if p.name != "nytimes-5")
+
+
+@pytest.mark.parametrize("name", ARTICLE_PAGES)
+def test_real_page_body_is_the_article(name: str) -> None:
+    """Nearly every long paragraph a reader sees is kept, and little else is."""
+    record = article(fixture(name))
+    expected = expected_text(name)
+    markup = gzip.decompress((PAGES / name / "expected.html.gz").read_bytes()).decode("utf-8")
+    long_paragraphs = [squash(p.text_content()) for p in lxml.html.fromstring(markup).iter("p")]
+    long_paragraphs = [p for p in long_paragraphs if len(p) > 200]
+    ours = squash((record.standfirst or "") + record.text)
+    found = sum(p[len(p) // 2 - 50:len(p) // 2 + 50] in ours for p in long_paragraphs)  # the middle: prefixes vary
+    assert found >= 0.8 * len(long_paragraphs), f"{found}/{len(long_paragraphs)} long paragraphs kept"
+    ours_long = [squash(p) for p in record.paragraphs if len(p) > 150]
+    foreign = [p for p in ours_long if p not in expected]
+    assert len(foreign) <= 0.05 * len(ours_long) + 1, f"not in the article: {foreign[:3]}"
+
+
+@pytest.mark.parametrize(("name", "rule", "title", "byline", "published"), [
+    ("bbc-1", "bbc", "Obama admits US gun laws are his 'biggest frustration'", None, "2015-07-24T04:36:09Z"),
+    ("guardian-1", "guardian", "'What is the sea telling us?': Māori tribes fearful over whale strandings",
+     "Eleanor Ainge Roy", "2019-01-03T07:00:02Z"),
+    ("nytimes-1", "nytimes", "United States to Lift Sudan Sanctions", "JEFFREY GETTLEMAN", "2017-01-13T05:00:04Z"),
+    ("nytimes-3", "nytimes", "Manhole Fires and Burst Pipes: How Winter Wreaks Havoc on What’s Underneath N.Y.C.",
+     "Corey Kilgannon", None),
+    ("telegraph", "telegraph", "Zimbabwe coup: Robert Mugabe and wife Grace 'insisting he finishes his term', as "
+     "priest steps in to mediate", "Our Foreign Staff", "2017-11-16T14:15:00Z"),
+    ("wapo-1", "washingtonpost", "Attack stokes instability fears in North Africa", "Erin Cunningham", None),
+    ("cnn", "cnn", "The 'birth lottery' and economic mobility", "Ahiza Garcia", "2016-02-01T01:28:49Z"),
+])
+def test_site_rule_on_real_page(name: str, rule: str, title: str, byline: str | None, published: str | None) -> None:
+    parsed = parse_html(fixture(name))
+    record = parsed.versions[0]
+    assert (parsed.details["extractor"], record.extractor, record.source) == (rule, rule, rule)
+    assert record.extractor_version.startswith("newsdiff-") and "beautifulsoup4-" in record.extractor_version
+    assert record.title == title
+    assert record.byline == byline
+    if published:
+        assert record.published == published
+    assert record.url and record.url.startswith("http")
+    assert not any(p in (title, f"By {byline}") for p in record.paragraphs)
+
+
+def test_site_rules_strip_captions_and_promos() -> None:
+    bbc = article(fixture("bbc-1")).text
+    assert "The president said he would continue fighting" not in bbc  # a figure caption
+    assert "BBC Africa Live updates from Kenya" not in bbc  # a link-only "read more" item
+    assert bbc.startswith("President Barack Obama has admitted")
+    cnn = article(fixture("cnn")).text
+    assert "Related:" not in cnn and "ADVERTISING" not in cnn and "inRead" not in cnn
+    wapo = article(fixture("wapo-1")).text
+    assert "[Read:" not in wapo and "Gunmen in military uniforms stormed" not in wapo
+    assert not wapo.endswith("Read more:")
+    nyt = article(fixture("nytimes-3"))
+    assert "Credit" not in nyt.text and "appears in print" not in nyt.text
+    assert nyt.standfirst and nyt.standfirst.startswith("New York’s aging below-street infrastructure")
+
+
+def test_guardian_standfirst_and_typography_kept() -> None:
+    record = article(fixture("guardian-1"))
+    assert record.standfirst.startswith("New Zealand’s whale whisperers worry")
+    assert record.paragraphs[0].startswith("Whale whisperer Hori Parata")  # drop cap rejoined
+    assert "“Man’s greed in the ocean is hurting the whales,”" in record.text
+
+
+def test_generic_pages() -> None:
+    ars = parse_html(fixture("ars-1"))
+    assert ars.details["extractor"] == "generic" and ars.versions[0].extractor == "generic"
+    assert ars.versions[0].extractor_version.startswith("newsdiff-") and "trafilatura-" in ars.versions[0].extractor_version
+    assert ars.versions[0].title == "Just-released Minecraft exploit makes it easy to crash game servers"
+    assert ars.versions[0].source == "arstechnica"
+    japanese = article(fixture("yahoo-4"))  # no spaces between words, still an article
+    assert "トレンドマイクロは3月9日" in japanese.text
+    heise = article(fixture("heise"))
+    assert heise.paragraphs[0] != "08.04.2015 12:46" and heise.title not in heise.paragraphs
+    salon = article(fixture("salon-1")).text
+    assert "You Might Also Like" not in salon and "Featured Slide Shows" not in salon
+
+
+def test_section_front_is_refused() -> None:
+    with pytest.raises(InputError, match=r"^no article found \(a section front"):
+        parse_html(fixture("nytimes-5"))
+
+
+# --- built pages for outlets without a fixture -------------------------------------------------
+
+CAPTION = "A file photo of the bridge at dusk"
+PROMO = "Read more: Ten bridges that changed the city"
+OUTLETS = {
+    "reuters": (
+        "https://www.reuters.com/world/europe/bridge-close-2024-05-01/",
+        '<meta property="article:published_time" content="2024-05-01T09:30:00Z">',
+        '<main><h1 data-testid="Heading">Council votes to close old bridge</h1>'
+        '<a data-testid="AuthorNameLink" href="/authors/jane-doe">Jane Doe</a>'
+        '<div data-testid="ArticleBody">'
+        + "".join(f'<div data-testid="paragraph-{i}">{s}</div>' for i, s in enumerate(SENTENCES[:3]))
+        + f'<div data-testid="promo-box"><a href="/newsletters">Sign up here.</a></div>'
+        f"<figure><img src=x.jpg><figcaption>{CAPTION}</figcaption></figure>"
+        + "".join(f'<div data-testid="paragraph-{i + 3}">{s}</div>' for i, s in enumerate(SENTENCES[3:]))
+        + "</div></main>",
+        ("Council votes to close old bridge", "Jane Doe", "2024-05-01T09:30:00Z", None),
+    ),
+    "ap": (
+        "https://apnews.com/article/bridge-council-0123456789abcdef",
+        "",
+        '<main><h1 class="Page-headline">Council votes to close old bridge</h1>'
+        '<div class="Page-authors">By JANE DOE</div>'
+        '<bsp-timestamp data-timestamp="1714555800000"></bsp-timestamp>'
+        '<div class="RichTextStoryBody RichTextBody">' + paragraphs_html(SENTENCES[:2])
+        + f'<div class="Enhancement"><a href="/x">{PROMO}</a></div>' + paragraphs_html(SENTENCES[2:])
+        + '<div class="Advertisement">Advertisement</div></div></main>',
+        ("Council votes to close old bridge", "JANE DOE", "2024-05-01T09:30:00Z", None),
+    ),
+    "independent": (
+        "https://www.independent.co.uk/news/uk/bridge-close-b2500000.html",
+        '<meta property="article:published_time" content="2024-05-01T10:30:00+01:00">',
+        '<article><header><h1 id="articleHeader">Council votes to close old bridge</h1>'
+        '<h2 id="articleSubHeader">Engineers warned of corrosion for years</h2>'
+        '<a data-testid="author-link" href="/author/jane-doe">Jane Doe</a></header>'
+        '<div id="main">' + paragraphs_html(SENTENCES[:3])
+        + f'<div class="inline-readmore"><a href="/x">{PROMO}</a></div>'
+        f'<div class="newsletter-component">Sign up to our free Morning Headlines email</div>'
+        + paragraphs_html(SENTENCES[3:]) + "</div></article>",
+        ("Council votes to close old bridge", "Jane Doe", "2024-05-01T09:30:00Z",
+         "Engineers warned of corrosion for years"),
+    ),
+    "aljazeera": (
+        "https://www.aljazeera.com/news/2024/5/1/council-votes-to-close-old-bridge",
+        '<meta property="article:published_time" content="2024-05-01T09:30:00Z">',
+        '<main id="main-content-area"><header class="article-header"><h1>Council votes to close old bridge</h1>'
+        '<p class="article__subhead">Engineers warned of corrosion for years</p></header>'
+        '<div class="article-author-name"><span class="article-author-name-item"><a href="/author/jd">Jane Doe</a></span></div>'
+        '<div class="wysiwyg wysiwyg--all-content">' + paragraphs_html(SENTENCES[:4])
+        + f'<div class="more-on"><h2>More on this</h2><a href="/x">{PROMO}</a></div>'
+        '<div class="container--ads">Advertisement</div>' + paragraphs_html(SENTENCES[4:]) + "</div></main>",
+        ("Council votes to close old bridge", "Jane Doe", "2024-05-01T09:30:00Z",
+         "Engineers warned of corrosion for years"),
+    ),
+    "rt": (
+        "https://www.rt.com/news/596000-bridge-close-council/",
+        '<meta property="article:published_time" content="2024-05-01T09:30:00+00:00">',
+        '<div class="article"><h1 class="article__heading">Council votes to close old bridge</h1>'
+        '<div class="article__summary">Engineers warned of corrosion for years</div>'
+        '<div class="article__text">' + paragraphs_html(SENTENCES[:3])
+        + f'<div class="read-more"><div class="read-more__title">READ MORE</div><a href="/x">{PROMO}</a></div>'
+        '<blockquote class="twitter-tweet"><p>Bridge closing! What a disgrace #bridge</p></blockquote>'
+        + paragraphs_html(SENTENCES[3:]) + "</div></div>",
+        ("Council votes to close old bridge", None, "2024-05-01T09:30:00Z", "Engineers warned of corrosion for years"),
+    ),
+    "presstv": (
+        "https://www.presstv.ir/Detail/2024/05/01/725000/Council-bridge-close",
+        '<meta property="article:published_time" content="2024-05-01T13:00:00+03:30">',
+        '<div class="news-header"><h1 class="news-title">Council votes to close old bridge</h1>'
+        '<h2 class="news-summary">Engineers warned of corrosion for years</h2></div>'
+        '<div id="divDetail">' + paragraphs_html(SENTENCES[:3])
+        + f'<div class="related-news"><a href="/x">{PROMO}</a></div>'
+        + paragraphs_html(SENTENCES[3:]) + '</div><div class="news-tags">Tags: bridge, council</div>',
+        ("Council votes to close old bridge", None, "2024-05-01T09:30:00Z", "Engineers warned of corrosion for years"),
+    ),
+    "bbc": (  # today's markup, not the 2015 fixture's
+        "https://www.bbc.co.uk/news/articles/c0000000000o",
+        '<meta property="og:type" content="article">',
+        '<main><article><div data-component="headline-block"><h1 id="main-heading">Council votes to close old bridge</h1></div>'
+        '<div data-component="byline-block"><div data-testid="byline-new-contributors"><span>Jane Doe</span></div>'
+        '<time datetime="2024-05-01T09:30:00.000Z">1 May 2024</time></div>'
+        + "".join(f'<div data-component="text-block"><p>{s}</p></div>' for s in SENTENCES[:3])
+        + f'<div data-component="image-block"><figure><figcaption>{CAPTION}</figcaption></figure></div>'
+        f'<div data-component="links-block"><a href="/x">{PROMO}</a></div>'
+        + "".join(f'<div data-component="text-block"><p>{s}</p></div>' for s in SENTENCES[3:])
+        + '<div data-component="tag-list"><a href="/t">Bridges</a></div></article></main>',
+        ("Council votes to close old bridge", "Jane Doe", "2024-05-01T09:30:00Z", None),
+    ),
+    "cnn": (  # a subdomain of a rule's domain
+        "https://edition.cnn.com/2024/05/01/europe/bridge-close-intl/index.html",
+        '<meta property="article:published_time" content="2024-05-01T09:30:00.000Z">',
+        '<h1 class="headline__text">Council votes to close old bridge</h1>'
+        '<div class="byline__names"><span class="byline__name">Jane Doe</span></div>'
+        '<div class="article__content">' + paragraphs_html(SENTENCES[:3], attrs=' class="paragraph"')
+        + f'<div class="image"><div class="image__caption">{CAPTION}</div></div>'
+        f'<div class="related-content"><a href="/x">{PROMO}</a></div>'
+        + paragraphs_html(SENTENCES[3:], attrs=' class="paragraph"') + "</div>",
+        ("Council votes to close old bridge", "Jane Doe", "2024-05-01T09:30:00Z", None),
+    ),
+}
+
+
+@pytest.mark.parametrize("outlet", sorted(OUTLETS))
+def test_site_rule_on_built_page(outlet: str) -> None:
+    url, head, body, (title, byline, published, standfirst) = OUTLETS[outlet]
+    record = article(page(body, head), url=url)
+    assert record.extractor == outlet
+    assert list(record.paragraphs) == SENTENCES
+    assert (record.title, record.byline, record.published, record.standfirst) == (title, byline, published, standfirst)
+    assert record.url == url
+
+
+def test_rule_found_from_canonical_link_and_domain_alias() -> None:
+    url, head, body, _ = OUTLETS["bbc"]
+    alias = url.replace("bbc.co.uk", "bbc.com")
+    record = article(page(body, head + f'<link rel="canonical" href="{alias}">'))
+    assert (record.extractor, record.url) == ("bbc", alias)
+
+
+def test_rule_whose_body_is_missing_falls_back_to_generic() -> None:
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html() * 3 + "</article>"
+    parsed = parse_html(page(body), url="https://www.reuters.com/world/bridge-2024-05-01/")
+    assert parsed.details["extractor"] == "generic" and parsed.versions[0].source == "reuters"
+    assert "no body matched" in parsed.details["fallback"]
+    assert SENTENCES[0] in parsed.versions[0].text
+
+
+# --- the user's TOML rules -----------------------------------------------------------------------
+
+EXAMPLE_BODY = (
+    '<div class="hed"><h1>Council votes to close old bridge</h1><span class="who">Jane Doe</span>'
+    '<time class="when" datetime="2024-05-01T11:30:00+02:00">today</time></div>'
+    '<div class="story">' + paragraphs_html(SENTENCES[:3]) + '<div class="box">Subscribe for more bridge news</div>'
+    + paragraphs_html(SENTENCES[3:]) + "</div>"
+    '<div class="story-extra"><p>Comments are closed on this story because of legal reasons.</p></div>'
+)
+EXAMPLE_RULE = {"body": ".story", "strip": [".box"], "title": ".hed h1", "byline": ".who", "published": ".when"}
+
+
+def test_user_rule_for_a_new_site() -> None:
+    record = article(page(EXAMPLE_BODY), url="https://news.example.com/bridge", sites={"example.com": EXAMPLE_RULE})
+    assert record.extractor == "example.com"
+    assert list(record.paragraphs) == SENTENCES
+    assert (record.title, record.byline) == ("Council votes to close old bridge", "Jane Doe")
+    assert record.extractor_version.startswith("newsdiff-1+")  # a user rule is part of the version
+
+
+def test_user_rule_overrides_one_field_of_a_builtin_rule() -> None:
+    url, head, body, _ = OUTLETS["rt"]
+    data = page(body.replace('<p>' + SENTENCES[5], '<p class="kicker">' + SENTENCES[5]), head)
+    builtin = article(data, url=url)
+    assert builtin.paragraphs[-1] == SENTENCES[5] and builtin.extractor_version.startswith("newsdiff-1/")
+    custom = article(data, url=url, sites={"rt.com": {"strip": [".read-more", ".kicker"]}})  # replaces the list
+    assert custom.extractor == "rt" and list(custom.paragraphs) == SENTENCES[:5]
+    assert custom.title == builtin.title  # fields the user did not set keep the built-in selectors
+    assert custom.extractor_version != builtin.extractor_version
+
+
+def test_bad_user_rule_is_reported_at_load() -> None:
+    with pytest.raises(ValueError, match=r'site "example.com": bad body selector'):
+        parse_html(page(EXAMPLE_BODY), url="https://example.com/x", sites={"example.com": {"body": "div[[["}})
+    with pytest.raises(ValueError, match=r"unknown field 'bdy'"):
+        parse_html(page(EXAMPLE_BODY), url="https://example.com/x", sites={"example.com": {"bdy": ".story"}})
+
+
+def test_config_file_rules_reach_parse_through_the_cli(cli, db_path: Path, tmp_path: Path) -> None:
+    html_file = tmp_path / "page.html"
+    html_file.write_bytes(page(EXAMPLE_BODY, '<link rel="canonical" href="https://example.com/bridge">'))
+    assert cli("parse", html_file, "--json").json["extractor"] == "generic"
+    (db_path.parent / "newsdiff.toml").write_text(
+        '[sites."example.com"]\nbody = ".story"\nstrip = [".box"]\ntitle = ".hed h1"\nbyline = ".who"\npublished = ".when"\n'
+    )
+    result = cli("parse", html_file, "--json")
+    assert result.code == 0, result
+    document = result.json
+    assert {k: document[k] for k in ("format", "extractor", "url", "title", "byline", "published")} == {
+        "format": "html", "extractor": "example.com", "url": "https://example.com/bridge",
+        "title": "Council votes to close old bridge", "byline": "Jane Doe", "published": "2024-05-01T09:30:00Z",
+    }
+    assert document["paragraphs"] == SENTENCES and document["text"] == "\n\n".join(SENTENCES)
+    other = tmp_path / "other.toml"  # --config wins over the file beside the database
+    other.write_text('[sites."example.com"]\nbody = ".story"\n')
+    paragraphs = cli("--config", other, "parse", html_file, "--json").json["paragraphs"]
+    assert paragraphs == [*SENTENCES[:3], "Subscribe for more bridge news", *SENTENCES[3:]]
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[sites."example.com"\nbody = ".story"\n', "is not valid TOML"),
+    ('[sites."example.com"]\nbody = "div[[["\n', 'site "example.com": bad body selector'),
+    ('[sites."example.com"]\nbody = 3\n', "body must be a CSS selector"),
+    ("[extraction]\nsuspect_ratio = 2\n", "suspect_ratio must be a number from 0 to 1"),
+])
+def test_bad_config_is_one_clear_error(cli, tmp_path: Path, toml: str, message: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(toml)
+    html_file = tmp_path / "page.html"
+    html_file.write_bytes(page(EXAMPLE_BODY))
+    result = cli("--config", config, "parse", html_file)
+    assert result.code == 1 and message in result.stderr and str(config) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+FRENCH = [
+    "Le café de la gare a fermé ; « c’est la fin d’une époque », déplore un habitué âgé.",
+    "La propriétaire, Hélène Dupré, tenait l’établissement depuis vingt-deux ans.",
+    "Elle évoque la hausse des loyers et la baisse de fréquentation après les travaux.",
+    "Les riverains espèrent qu’un repreneur gardera l’enseigne et la terrasse ombragée.",
+    "La mairie a promis d’étudier une aide pour les commerces du quartier.",
+]
+
+
+def french_page(charset_in_meta: str | None, encoding: str) -> bytes:
+    meta = f'<meta charset="{charset_in_meta}">' if charset_in_meta else ""
+    body = "<article><h1>Fermeture du café</h1>" + paragraphs_html(FRENCH) + "</article>"
+    return f"<html><head>{meta}<title>Fermeture du café</title></head><body>{body}</body></html>".encode(encoding)
+
+
+@pytest.mark.parametrize(("meta", "encoding", "content_type"), [
+    ("iso-8859-1", "cp1252", None),  # declared Latin-1, read as windows-1252 like browsers do
+    (None, "cp1252", None),  # undeclared: detected
+    ("utf-8", "cp1252", None),  # lies: says UTF-8, is windows-1252
+    ("iso-8859-1", "utf-8", None),  # lies the other way: says Latin-1, is UTF-8
+    (None, "cp1252", "text/html; charset=windows-1252"),  # the HTTP header
+    ("utf-8", "cp1252", "text/html; charset=ISO-8859-1"),  # header beats meta
+])
+def test_charsets(meta: str | None, encoding: str, content_type: str | None) -> None:
+    record = article(french_page(meta, encoding), content_type=content_type)
+    assert list(record.paragraphs) == FRENCH
+    assert record.title == "Fermeture du café"
+
+
+def test_byte_order_mark_wins_and_utf16_pages_read() -> None:
+    text = french_page("iso-8859-1", "utf-8").decode("utf-8")
+    assert FRENCH[0] in decode_html(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert FRENCH[0] in decode_html(b"\xff\xfe" + text.encode("utf-16-le"), "text/html; charset=iso-8859-1")
+
+
+def test_cyrillic_page_in_a_legacy_charset() -> None:
+    sentence = "Городской совет проголосовал за закрытие старого моста для движения транспорта."
+    data = f"<html><body><article><p>{sentence}</p>" * 5
+    assert sentence in decode_html(data.encode("cp1251"), "text/html; charset=windows-1251")
+    assert sentence in decode_html(data.encode("koi8-r"), "text/html; charset=koi8-r")
+
+
+def test_a_few_broken_bytes_do_not_change_the_charset() -> None:
+    data = french_page("utf-8", "utf-8")
+    broken = data.replace("fermé".encode(), b"ferm\xe9", 1)  # one stray Latin-1 byte in a UTF-8 page
+    text = decode_html(broken)
+    assert "ferm\ufffd" in text and "« c’est la fin d’une époque »" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=3000))
+def test_decode_never_fails(data: bytes) -> None:
+    assert isinstance(decode_html(data, "text/html; charset=utf-8"), str)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcdpv&;#\x00é\u200b")), max_size=400))
+def test_markup_soup_is_a_result_or_an_input_error(soup: str) -> None:
+    try:
+        parse_html(("<html><body>" + soup).encode("utf-8"))
+    except InputError as exc:
+        assert str(exc).startswith("no article found (")
+
+
+# --- normalised output and metadata ----------------------------------------------------------------
+
+
+def test_paragraphs_are_normalised_but_typography_is_kept() -> None:
+    messy = ("The cafe\u0301 owner\u200b said:  \u201cWe\u2019re   closing\u201d \u2014 for\n good "
+             "after forty\u00adyears of serving the town\u2019s commuters and students alike.")
+    body = "<article><h1>Bridge to close</h1>" + f"<p>{messy}</p>" + paragraphs_html() + "</article>"
+    first = article(page(body)).paragraphs[0]
+    assert first == ("The café owner said: \u201cWe\u2019re closing\u201d \u2014 for good after fortyyears of "
+                     "serving the town\u2019s commuters and students alike.")
+
+
+def test_line_breaks_and_lists_become_paragraphs() -> None:
+    body = ('<div class="story"><p>' + "<br>".join(SENTENCES[:2]) + "<br><br>" + SENTENCES[2] + "</p>"
+            "<ul>" + paragraphs_html(SENTENCES[3:], tag="li") + "</ul></div>")
+    record = article(page(body), url="https://example.com/a", sites={"example.com": {"body": ".story"}})
+    assert list(record.paragraphs) == [f"{SENTENCES[0]} {SENTENCES[1]}", *SENTENCES[2:]]
+
+
+@pytest.mark.parametrize(("head", "url"), [
+    ('<link rel="canonical" href="https://example.com/a"><meta property="og:url" content="https://example.com/b">',
+     "https://example.com/a"),
+    ('<meta property="og:url" content="https://example.com/b">', "https://example.com/b"),
+    ('<link rel="canonical" href="/news/a"><meta property="og:url" content="https://example.com/b">',
+     "https://example.com/news/a"),
+    ('<link rel="canonical" href="//example.com/c">', "https://example.com/c"),
+    ('<link rel="canonical" href="http://[bad">', None),
+])
+def test_url_from_the_page(head: str, url: str | None) -> None:
+    body = "<article>" + paragraphs_html() + "</article>"
+    assert article(page(body, head)).url == url
+    assert article(page(body, head), url="https://given.example/x").url == "https://given.example/x"
+
+
+@pytest.mark.parametrize(("head", "published", "byline"), [
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebSite"}, '
+     '{"@type": "NewsArticle", "headline": "Old bridge to close", "datePublished": "2024-05-01T10:30:00+01:00", '
+     '"author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}]}]}</script>',
+     "2024-05-01T09:30:00Z", "Jane Doe, John Roe"),
+    ('<meta property="article:published_time" content="Wed, 01 May 2024 09:30:00 GMT"><meta name="author" content="By Jane Doe">',
+     "2024-05-01T09:30:00Z", "Jane Doe"),
+    ('<meta property="article:published_time" content="last Tuesday"><script type="application/ld+json">{broken</script>',
+     None, None),
+])
+def test_metadata(head: str, published: str | None, byline: str | None) -> None:
+    record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>", head))
+    assert (record.published, record.byline) == (published, byline)
+    if "NewsArticle" in head:
+        assert record.title == "Old bridge to close"
+
+
+# --- pages that are not articles -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (page("<h1>Page not found</h1><p>Sorry, we could not find that page.</p>").replace(
+        b"Bridge to close", b"404 - Page not found"), "an error page"),
+    (page("<article><h1>Bridge to close</h1><p>" + SENTENCES[0] + "</p><div>Subscribe to read the full story.</div></article>",
+          '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'),
+     "paywalled: only"),
+    (page("<nav>" + "".join(f'<h3><a href="/n/{i}">Story {i} headline</a></h3>' for i in range(30)) + "</nav>",
+          '<meta property="og:type" content="website"><link rel="canonical" href="https://example.com/news/">'),
+     "a section front"),
+    (page("<p>Loading…</p>"), "no body text"),
+    (page(""), "no body text"),
+])
+def test_pages_without_an_article(data: bytes, reason: str) -> None:
+    with pytest.raises(InputError, match=re.escape(reason)):
+        parse_html(data)
+
+
+def test_not_html_is_refused_before_extraction() -> None:
+    for data, reason in ((b"%PDF-1.7\n%\xe2\xe3", "binary"), (b'{"title": "x"}', "JSON")):
+        with pytest.raises(InputError, match=reason):
+            parse_bytes(data)
+    assert parse_bytes(page("<article>" + paragraphs_html() + "</article>")).format == "html"
+
+
+def test_truncated_and_malformed_pages() -> None:
+    whole = page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>")
+    cut = whole[: whole.index(SENTENCES[5].encode()) + 20]  # ends inside a paragraph, no closing tags
+    record = article(cut)
+    assert list(record.paragraphs[:5]) == SENTENCES[:5] and record.paragraphs[5] == SENTENCES[5][:20].strip()
+    malformed = page("</div></div><article><p>" + "<p>".join(SENTENCES) + "</b></i><table><td>" + SENTENCES[0] + "</article></span>")
+    assert SENTENCES[2] in article(malformed).text
+
+
+def test_deep_nesting() -> None:
+    body = paragraphs_html()
+    assert SENTENCES[0] in article(page("<div>" * 1000 + body + "</div>" * 1000)).text
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_html(page("<div>" * 5000 + body))
+
+
+def test_huge_pages_finish_quickly() -> None:
+    """A 20 MB page of inline script still yields its article; 20 MB of text is refused, not chewed on."""
+    script = "<script>var state = " + json.dumps({"k": "v" * 20_000_000}) + ";</script>"
+    start = time.perf_counter()
+    record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>", script))
+    assert list(record.paragraphs) == SENTENCES
+    with pytest.raises(InputError, match="page too large"):
+        parse_html(page("<article>" + paragraphs_html() * 25_000 + "</article>"))
+    assert time.perf_counter() - start < 30  # a hang guard, not a speed figure (see scripts/bench_extract.py)
+
+
+# --- through the CLI ------------------------------------------------------------------------------
+
+
+def test_cli_parse_json_of_a_real_page(cli, tmp_path: Path) -> None:
+    html_file = tmp_path / "telegraph.html"
+    html_file.write_bytes(fixture("telegraph"))
+    document = cli("parse", html_file, "--json").json
+    assert document["format"] == "html" and document["extractor"] == "telegraph"
+    assert document["url"].startswith("http://www.telegraph.co.uk/news/2017/11/16/")
+    assert document["published"] == "2017-11-16T14:15:00Z" and document["byline"] == "Our Foreign Staff"
+    assert document["paragraphs"][0].startswith("Zimbabwe President Robert Mugabe, his wife Grace")
+    assert document["text"] == "\n\n".join(document["paragraphs"])
+    given = cli("parse", html_file, "--url", "https://www.telegraph.co.uk/x", "--json").json
+    assert given["url"] == "https://www.telegraph.co.uk/x"
+
+
+def test_cli_names_the_file_that_has_no_article(cli, tmp_path: Path) -> None:
+    front = tmp_path / "front.html"
+    front.write_bytes(fixture("nytimes-5"))
+    result = cli("parse", front)
+    assert result.code == 1
+    assert result.stderr.strip() == f"newsdiff: {front}: no article found (a section front or index page, not an article)"
+
+
+def test_suspect_extraction_is_not_stored(cli, tmp_path: Path) -> None:
+    """A later fetch that lost most of the article is reported, and the stored version stays."""
+    whole = fixture("bbc-1")
+    cut = whole[: whole.index(b"Mr Obama lands in Kenya later on Friday")]
+    (tmp_path / "whole.html").write_bytes(whole)
+    (tmp_path / "cut.html").write_bytes(cut)
+    first = cli("import", tmp_path / "whole.html", "--json").json["imported"][0]
+    assert first["versions"][0]["outcome"] == "new"
+    second = cli("import", tmp_path / "cut.html")
+    assert second.code == 0 and "suspect extraction, not stored" in second.stdout
+    log = cli("log", str(first["article_id"]), "--json").json
+    assert len(log["versions"]) == 1 and log["versions"][0]["extractor"] == "bbc"
