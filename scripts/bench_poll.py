@@ -1,0 +1,188 @@
+#!/usr/bin/env python
+"""Polling speed: `poll` against a sequential one-at-a-time re-check, and the cost of a poll with nothing due.
+
+1. Re-check: ARTICLES tracked articles on a local outlet (a separate process answering on HOSTS
+   loopback addresses, each response delayed by LATENCY) are fetched once, then re-checked with
+   `poll --now` (fetch, extract, compare with the latest version, schedule). The baseline re-checks
+   a sample the way diffengine does: one request at a time, then extract, compare and store.
+   Both run in this process on the same database; the report gives articles per second for each,
+   their ratio, and how close `poll` comes to its bound, min(jobs, hosts * per_host) / latency.
+   Pages are short plain-text articles so the figures measure fetching, not HTML extraction
+   (scripts/bench_extract.py measures that; with real pages extraction sets the pace instead).
+2. Nothing due: `poll` on a database of IDLE tracked articles none of which is due, as a library
+   call and as a whole `newsdiff poll` process, against the same on an empty database.
+
+    python scripts/bench_poll.py [--articles 2000] [--latency 0.05] [--jobs 32] [--per-host 4]
+                                 [--hosts 8] [--sample 200] [--idle 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+from newsdiff.model import format_time, utc_now
+from newsdiff.sources import parse_bytes
+from newsdiff.store import Store
+from newsdiff.track.poll import poll
+from newsdiff.track.registry import new_article
+from newsdiff.track.settings import FetchSettings, TrackSettings
+
+
+def article_text(number: int) -> bytes:
+    return (f"Story number {number}\n\n" + "\n\n".join(
+        f"Paragraph {p} of story {number}: officials said the measure would take effect next week." for p in range(6)
+    )).encode()
+
+
+def serve(hosts: list[str], latency: float, ports: "multiprocessing.Queue[tuple[str, int]]") -> None:
+    """The outlet: every GET /N answers article N after `latency` seconds, on each host."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            time.sleep(latency)
+            body = article_text(int(self.path.strip("/")))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256
+
+    for host in hosts:
+        server = Server((host, 0), Handler)
+        ports.put((host, server.server_address[1]))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Event().wait()
+
+
+def baseline(store: Store, urls: list[tuple[str, str]], user_agent: str) -> float:
+    """diffengine's loop: get one page, extract, store if changed, next. Returns seconds."""
+    started = time.perf_counter()
+    with httpx.Client(headers={"User-Agent": user_agent}, timeout=30, follow_redirects=True) as client:
+        for key, url in urls:
+            response = client.get(url)
+            record = parse_bytes(response.content, url=url, content_type=response.headers.get("content-type"))
+            with store.write():
+                store.add_version(replace(record.versions[0], url=url), key=key)
+                store.db.execute("UPDATE articles SET last_checked_at = ? WHERE key = ?", [utc_now(), key])
+    return time.perf_counter() - started
+
+
+def recheck(args: argparse.Namespace, folder: Path) -> None:
+    hosts = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
+    ports: multiprocessing.Queue[tuple[str, int]] = multiprocessing.Queue()
+    outlet = multiprocessing.Process(target=serve, args=(hosts, args.latency, ports), daemon=True)
+    outlet.start()
+    try:
+        bases = [f"http://{host}:{port}" for host, port in (ports.get(timeout=10) for _ in hosts)]
+        store = Store.open(folder / "recheck.db")
+        now = utc_now()
+        with store.write():
+            for n in range(args.articles):
+                url = f"{bases[n % len(bases)]}/{n}"
+                new_article(store, [url], source_id=None, title=None, now=now)
+        settings = TrackSettings(fetch=FetchSettings(jobs=args.jobs, per_host=args.per_host))
+        first = poll(store, settings, check_all=True)
+        assert first.new_versions == args.articles and not first.errors, first
+
+        timed = poll(store, settings, check_all=True)
+        assert timed.unchanged == args.articles and not timed.errors, timed
+        sample = [(r[0], r[1]) for r in store.db.execute("SELECT key, url FROM articles ORDER BY id LIMIT ?", [args.sample])]
+        sequential = baseline(store, sample, settings.fetch.user_agent)
+    finally:
+        outlet.terminate()
+
+    concurrency = min(args.jobs, args.hosts * args.per_host)
+    bound = concurrency / args.latency
+    poll_rate = args.articles / timed.duration_s
+    base_rate = len(sample) / sequential
+    print(f"re-check, {args.latency * 1000:.0f} ms per response, {args.hosts} hosts, --jobs {args.jobs}, "
+          f"per host {args.per_host}")
+    print(f"  poll        {args.articles:>6} articles in {timed.duration_s:6.2f} s  {poll_rate:8.1f} articles/s")
+    print(f"  sequential  {len(sample):>6} articles in {sequential:6.2f} s  {base_rate:8.1f} articles/s")
+    print(f"  ratio       {poll_rate / base_rate:.1f}x  (target >= 10x)")
+    print(f"  bound       {bound:.0f} articles/s ({concurrency} in flight / {args.latency:g} s); "
+          f"poll reaches {poll_rate / bound:.0%} of it")
+
+
+def idle(args: argparse.Namespace, folder: Path) -> None:
+    later = format_time(datetime.now(timezone.utc) + timedelta(days=1))
+    busy_path, empty_path = folder / "idle.db", folder / "empty.db"
+    store = Store.open(busy_path)
+    with store.write():
+        store.db.conn.executemany(
+            "INSERT INTO articles (key, url, created_at, tracked, status, next_check_at) VALUES (?, ?, ?, 1, 'active', ?)",
+            ((f"https://example.com/{n}", f"https://example.com/{n}", later, later) for n in range(args.idle)),
+        )
+    store.close()
+    Store.open(empty_path).close()
+    settings = TrackSettings()
+
+    def library(path: Path) -> float:
+        """Open the database, poll, close: what a cron run does once Python is up."""
+        started = time.perf_counter()
+        target = Store.open(path)
+        summary = poll(target, settings)
+        target.close()
+        assert summary.articles_checked == 0
+        return time.perf_counter() - started
+
+    def process(path: Path) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(path), "poll"], check=True)
+        return time.perf_counter() - started
+
+    calls: dict[Path, list[float]] = {busy_path: [], empty_path: []}
+    runs: dict[Path, list[float]] = {busy_path: [], empty_path: []}
+    for _ in range(5):  # interleaved, so a busy moment on the machine hits both alike
+        for path in (busy_path, empty_path):
+            calls[path].append(library(path))
+    for _ in range(3):
+        for path in (busy_path, empty_path):
+            runs[path].append(process(path))
+    print(f"nothing due, {args.idle:,} tracked articles (best of several runs)")
+    print(f"  open + poll + close  {min(calls[busy_path]) * 1000:7.1f} ms   "
+          f"empty database {min(calls[empty_path]) * 1000:7.1f} ms")
+    print(f"  newsdiff poll        {min(runs[busy_path]) * 1000:7.1f} ms   "
+          f"empty database {min(runs[empty_path]) * 1000:7.1f} ms (Python start-up and imports included)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every response")
+    parser.add_argument("--jobs", type=int, default=32)
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--hosts", type=int, default=8, help="loopback addresses the outlet answers on")
+    parser.add_argument("--sample", type=int, default=200, help="articles the sequential baseline re-checks")
+    parser.add_argument("--idle", type=int, default=100_000, help="tracked articles for the nothing-due poll")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        recheck(args, Path(folder))
+        print()
+        idle(args, Path(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
