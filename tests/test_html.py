@@ -6,18 +6,20 @@ import gzip
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdiff.model import InputError
+from newsdiff.model import ArticleRecord, InputError
 from newsdiff.sources import ParseOptions, parse_bytes
 from newsdiff.sources.html import decode_html, parse_html
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, CliResult
 
 PAGES = FIXTURES / "readability-news"
 SENTENCES = [
@@ -43,7 +45,7 @@ def squash(text: str) -> str:
     return re.sub(r"\W+", "", text.lower())
 
 
-def article(data: bytes, **kwargs: object):  # -> ArticleRecord
+def article(data: bytes, **kwargs: Any) -> ArticleRecord:
     return parse_html(data, **kwargs).versions[0]
 
 
@@ -308,7 +310,7 @@ def test_bad_user_rule_is_reported_at_load() -> None:
         parse_html(page(EXAMPLE_BODY), url="https://example.com/x", sites={"example.com": {"bdy": ".story"}})
 
 
-def test_config_file_rules_reach_parse_through_the_cli(cli, db_path: Path, tmp_path: Path) -> None:
+def test_config_file_rules_reach_parse_through_the_cli(cli: Callable[..., CliResult], db_path: Path, tmp_path: Path) -> None:
     html_file = tmp_path / "page.html"
     html_file.write_bytes(page(EXAMPLE_BODY, '<link rel="canonical" href="https://example.com/bridge">'))
     assert cli("parse", html_file, "--json").json["extractor"] == "generic"
@@ -335,7 +337,7 @@ def test_config_file_rules_reach_parse_through_the_cli(cli, db_path: Path, tmp_p
     ('[sites."example.com"]\nbody = 3\n', "body must be a CSS selector"),
     ("[extraction]\nsuspect_ratio = 2\n", "suspect_ratio must be a number from 0 to 1"),
 ])
-def test_bad_config_is_one_clear_error(cli, tmp_path: Path, toml: str, message: str) -> None:
+def test_bad_config_is_one_clear_error(cli: Callable[..., CliResult], tmp_path: Path, toml: str, message: str) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(toml)
     html_file = tmp_path / "page.html"
@@ -519,7 +521,7 @@ def test_huge_pages_finish_quickly() -> None:
 # --- through the CLI ------------------------------------------------------------------------------
 
 
-def test_cli_parse_json_of_a_real_page(cli, tmp_path: Path) -> None:
+def test_cli_parse_json_of_a_real_page(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     html_file = tmp_path / "telegraph.html"
     html_file.write_bytes(fixture("telegraph"))
     document = cli("parse", html_file, "--json").json
@@ -532,7 +534,7 @@ def test_cli_parse_json_of_a_real_page(cli, tmp_path: Path) -> None:
     assert given["url"] == "https://www.telegraph.co.uk/x"
 
 
-def test_cli_names_the_file_that_has_no_article(cli, tmp_path: Path) -> None:
+def test_cli_names_the_file_that_has_no_article(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     front = tmp_path / "front.html"
     front.write_bytes(fixture("nytimes-5"))
     result = cli("parse", front)
@@ -540,7 +542,7 @@ def test_cli_names_the_file_that_has_no_article(cli, tmp_path: Path) -> None:
     assert result.stderr.strip() == f"newsdiff: {front}: no article found (a section front or index page, not an article)"
 
 
-def test_suspect_extraction_is_not_stored(cli, tmp_path: Path) -> None:
+def test_suspect_extraction_is_not_stored(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     """A later fetch that lost most of the article is reported, and the stored version stays."""
     whole = fixture("bbc-1")
     cut = whole[: whole.index(b"Mr Obama lands in Kenya later on Friday")]
