@@ -17,7 +17,7 @@ from newsdiff.track.poll import poll
 
 from .conftest import FIXTURES
 from .track_server import (
-    Outlet, alternate, article_paths, endless, gzip_bomb, http_date, page, redirect, reset, rewritten_feed,
+    Outlet, alternate, article_paths, endless, gzip_bomb, page, redirect, reset, rewritten_feed,
     sequence, slow, status,
 )
 

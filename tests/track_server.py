@@ -9,10 +9,11 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import feedparser
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 WAPO = "https://www.washingtonpost.com"
@@ -186,12 +187,6 @@ def rewritten_feed(name: str, base: str) -> bytes:
     return (FEEDS / name).read_bytes().replace(WAPO.encode(), base.encode())
 
 
-def http_date(offset: float = 0.0) -> str:
-    return formatdate(time.time() + offset, usegmt=True)
-
-
 def article_paths(feed: bytes, base: str) -> Iterator[str]:
-    import feedparser
-
     for entry in feedparser.parse(feed).entries:
         yield entry.link[len(base):]

@@ -86,6 +86,12 @@ def _failure(fetched: Fetched) -> str | None:
     return f"HTTP {fetched.status} {fetched.reason}".rstrip() + after
 
 
+def _moment(stamp: str) -> datetime:
+    """A stored time; one written without a zone (by hand, by an old tool) is read as UTC."""
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     headers = {}
     if etag:
@@ -105,7 +111,8 @@ class _Poll:
         self.summary = PollSummary()
 
     def _error(self, url: str, message: str) -> None:
-        self.summary.errors.append({"url": url, "error": message})
+        line = " ".join(message.split())  # one line each, whatever an exception or a server put in it
+        self.summary.errors.append({"url": url, "error": line if len(line) <= 300 else line[:299] + "…"})
 
     def _log(self, url: str, fetched: Fetched, outcome: str, error: str | None, *,
              article_id: int | None = None, feed_id: int | None = None, raw_id: int | None = None) -> None:
@@ -286,7 +293,7 @@ class _Poll:
         changed, created = self.store.db.execute(
             "SELECT last_changed_at, created_at FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        age = self.now - datetime.fromisoformat(changed or created)
+        age = self.now - _moment(changed or created)
         schedule = self.settings.schedule
         if age >= schedule.retire_after:
             self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})
