@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
+import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -13,11 +15,14 @@ import pytest
 
 from newsdiff.config import load_config
 from newsdiff.store import Store
+from newsdiff.track.fetch import Fetched, Fetcher
 from newsdiff.track.poll import poll
+from newsdiff.track.registry import track
+from newsdiff.track.settings import FetchSettings
 
 from .conftest import FIXTURES
 from .track_server import (
-    Outlet, alternate, article_paths, endless, gzip_bomb, page, redirect, reset, rewritten_feed,
+    Handler, Outlet, alternate, article_paths, endless, gzip_bomb, page, redirect, reset, rewritten_feed,
     sequence, slow, status,
 )
 
@@ -249,8 +254,6 @@ def test_schedule_follows_age_and_retires_quiet_articles(outlet: Outlet, db_path
     serve(outlet, "/s", text_page("Scheduled", "Checked when due.").encode(), "text/plain")
     store = Store.open(db_path)
     settings = load_config(None, db_path).track
-    from newsdiff.track.registry import track
-
     track(store, outlet.url("/s"))
     start = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -290,3 +293,28 @@ def test_concurrency_respects_the_per_host_limit(cli, outlet: Outlet, db_path: P
     assert cli("poll", "--jobs", "8", "--json").json["new_versions"] == 8
     assert outlet.peak == 2
     assert time.monotonic() - started >= 0.8  # four rounds of two
+
+
+def test_a_trickling_body_is_cut_off_and_a_refused_connection_retried(outlet: Outlet) -> None:
+    def trickle(handler: Handler) -> None:  # a byte at a time, each well inside the read timeout
+        handler.send_response(200)
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        for _ in range(1000):
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+            time.sleep(0.05)
+
+    outlet.routes["/trickle"] = trickle
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    settings = FetchSettings(read_timeout=0.5, total_timeout=1.0, retries=2, backoff=0.01)
+
+    async def fetch_both() -> tuple[Fetched, Fetched]:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.get(outlet.url("/trickle")), await fetcher.get(f"http://127.0.0.1:{closed}/story")
+
+    trickled, refused = asyncio.run(fetch_both())
+    assert (trickled.error, trickled.attempts, trickled.body) == ("took longer than 1 s in all", 1, b"")
+    assert refused.error and refused.error.startswith("cannot connect") and refused.attempts == 3
