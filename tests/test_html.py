@@ -384,11 +384,20 @@ def test_byte_order_mark_wins_and_utf16_pages_read() -> None:
     assert FRENCH[0] in decode_html(b"\xff\xfe" + text.encode("utf-16-le"), "text/html; charset=iso-8859-1")
 
 
-def test_cyrillic_page_in_a_legacy_charset() -> None:
-    sentence = "Городской совет проголосовал за закрытие старого моста для движения транспорта."
-    data = f"<html><body><article><p>{sentence}</p>" * 5
-    assert sentence in decode_html(data.encode("cp1251"), "text/html; charset=windows-1251")
-    assert sentence in decode_html(data.encode("koi8-r"), "text/html; charset=koi8-r")
+@pytest.mark.parametrize(("encoding", "sentence"), [
+    ("cp1252", "Le café a fermé après des années ; « très triste », dit un habitué âgé."),  # è is č in cp1250
+    ("cp1250", "Rada miasta zagłosowała za zamknięciem mostu, bo inżynierowie ostrzegali przed rdzą."),
+    ("cp1254", "Belediye meclisi salı günü eski köprünün gelecek aydan itibaren trafiğe kapatılmasına karar verdi."),
+    ("cp1251", "Городской совет проголосовал за закрытие старого моста для движения транспорта."),
+    ("koi8-r", "Городской совет проголосовал за закрытие старого моста для движения транспорта."),
+    ("cp1253", "Το δημοτικό συμβούλιο ψήφισε να κλείσει η παλιά γέφυρα για την κυκλοφορία."),
+    ("shift_jis", "市議会は火曜日、来月から古い橋を通行止めにすることを決めた。"),
+    ("gbk", "市议会周二投票决定从下个月起关闭旧桥，工程师多年来一直警告钢支架腐蚀。"),
+])
+def test_undeclared_legacy_charsets_are_detected(encoding: str, sentence: str) -> None:
+    data = ("<html><body><article>" + f"<p>{sentence}</p>" * 3 + "</article></body></html>").encode(encoding)
+    assert sentence in decode_html(data)
+    assert sentence in decode_html(data, f"text/html; charset={encoding}")
 
 
 def test_a_few_broken_bytes_do_not_change_the_charset() -> None:
