@@ -45,6 +45,8 @@ _WEB_CODECS = (
 _INWORD_SYMBOL = re.compile(r"(?<=[^\W\d_])(?:[^\w\s'’.,:;/&@·<>-]|[²³¹¼½¾µº])+(?=[^\W\d_])")
 _META_SCAN = 65536  # the <meta charset> of real pages sits in <head>, well inside this
 _LEAD_WINDOW = 1500  # letters of text after the headline within which a standfirst is looked for
+_STANDFIRST_CLASSES = {"standfirst", "perex", "dek", "lede", "subhead", "subheadline", "subtitle", "excerpt",
+                       "chapo", "chapeau", "bajada", "entradilla", "sottotitolo"}
 _MAX_ELEMENTS = 40_000  # real article pages stay under a few thousand once scripts are gone
 _MAX_CHARACTERS = 1_000_000  # the longest articles are a tenth of this
 _MIN_WORDS = 30  # fewer words than this is a stub, an error page or a teaser, not an article
@@ -350,15 +352,14 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
 
 
 def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
-    """The element under the headline that shows the page's description: its standfirst.
+    """The standfirst under the headline: the element showing the page's description, or one
+    whose class calls it a standfirst (perex, dek, chapô...).
 
-    Outlets put their standfirst in the description; where it is shown just below the <h1>
-    (not in a teaser further down), but outside the body an extractor keeps, this finds it.
+    Only the text just below the <h1> is searched, so a teaser for this very story further down
+    the page is not taken for it; the caller keeps it only if the body does not already hold it.
     """
     description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
     target = _squash(re.sub(r"(?:\.\.\.|…)\s*$", "", description or ""))
-    if len(target) < 40:
-        return None
     headline = next(root.iter("h1"), None)
     if headline is None:
         return None
@@ -367,12 +368,15 @@ def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
         passed = passed or element is headline
         if not passed or not isinstance(element.tag, str) or element.tag in _PRUNE:
             continue
+        hints = set(re.split(r"[^a-z]+", f"{element.get('class', '')} {element.get('id', '')}".lower()))
+        if element is not headline and hints & _STANDFIRST_CLASSES and 40 <= len(_text(element)) <= 800:
+            return _text(element)
         for run, owner in ((element.text, element), (element.tail, element.getparent())):
             run = _squash(run or "")
             seen += len(run)
             if seen > _LEAD_WINDOW:
                 return None
-            if len(run) < 3 or not target.startswith(run[:30]) or owner is None:
+            if len(target) < 40 or len(run) < 3 or not target.startswith(run[:30]) or owner is None:
                 continue
             while owner is not None:
                 found = _squash(owner.text_content())
@@ -704,8 +708,8 @@ def parse_html(
     byline = extraction.byline or page.byline
     paragraphs = _trim(extraction.paragraphs, (title, byline, extraction.standfirst))
     standfirst = extraction.standfirst
-    if not standfirst and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):
-        standfirst = page.lead
+    if extraction.extractor == "generic" and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):
+        standfirst = page.lead  # a site rule knows where its outlet's standfirst is, or that there is none
     words = _word_count(paragraphs)
     if extraction.extractor == "generic" and words < _STUB_WORDS and _looks_like_front(page):
         raise InputError("no article found (a section front or index page, not an article)")
