@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdiff.model import ArticleRecord, InputError
-from newsdiff.sources import ParseOptions, parse_bytes
+from newsdiff.sources import parse_bytes
 from newsdiff.sources.html import decode_html, parse_html
 
 from .conftest import FIXTURES, CliResult
@@ -138,6 +138,20 @@ def test_generic_pages() -> None:
     assert heise.paragraphs[0] != "08.04.2015 12:46" and heise.title not in heise.paragraphs
     salon = article(fixture("salon-1")).text
     assert "You Might Also Like" not in salon and "Featured Slide Shows" not in salon
+    perex = article(fixture("aktualne"))  # an "article__perex" under the headline, outside the body
+    assert perex.standfirst.startswith("Zázrak jedné sezony? West Ham dává pochybovačům")
+    assert not any(p.startswith("Zázrak jedné sezony?") for p in perex.paragraphs)
+
+
+def test_standfirst_is_the_description_shown_under_the_headline_not_a_teaser() -> None:
+    dek = "Engineers say the steel supports of the old bridge are corroding much faster than expected"
+    head = f'<meta name="description" content="{dek}">'
+    body = f"<header><h1>Bridge to close</h1><div class='x'>{dek}</div></header><article>{paragraphs_html()}</article>"
+    record = article(page(body, head))
+    assert record.standfirst == dek and list(record.paragraphs) == SENTENCES
+    filler = "".join(f"<li><a href='/n/{i}'>Another story about the city council number {i}</a></li>" for i in range(60))
+    teaser = f"<h1>Bridge to close</h1><article>{paragraphs_html()}</article><ul>{filler}</ul><div>{dek}</div>"
+    assert article(page(teaser, head)).standfirst is None
 
 
 def test_section_front_is_refused() -> None:
