@@ -603,19 +603,18 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
 
 
 def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _Extraction:
-    """trafilatura twice: its precise pass says where the article starts and ends, its balanced
-    pass supplies what the precise one dropped in between (subheadings, text after embeds)."""
+    """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
+    article starts and ends (the balanced pass runs on into teasers; the precise one drops
+    subheadings and text after embeds)."""
     precise = _trafilatura(copy.deepcopy(root), url, precision=True)
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
-    shared = [i for i, p in enumerate(precise) if _squash(p) in keys]
+    shared = [key for key in (_squash(p) for p in precise) if key in keys]
     paragraphs = precise
     if shared:
-        head, tail = shared[0], shared[-1]
-        first = keys.index(_squash(precise[head]))
-        last = len(keys) - 1 - keys[::-1].index(_squash(precise[tail]))
+        first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
-            paragraphs = precise[:head] + balanced[first:last + 1] + precise[tail + 1:]
+            paragraphs = balanced[first:last + 1]
     return _Extraction(
         paragraphs=paragraphs,
         extractor="generic",
