@@ -9,18 +9,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-# Zero-width and other invisible characters that never carry meaning in article text.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"\s+")
+# Zero-width and other invisible characters never carry meaning in article text: they are dropped.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# Control characters other than whitespace become a space, so words they separated stay apart.
+_CONTROL = "".join(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))))
+_STRAY = re.compile(f"[{re.escape(_INVISIBLE + _CONTROL)}]")
+_STRAY_TABLE = str.maketrans(dict.fromkeys(_INVISIBLE, None) | dict.fromkeys(_CONTROL, " "))
 
 
 def clean_text(text: str) -> str:
-    """NFC, no invisible or control characters, whitespace folded: the form every stored string takes."""
+    """NFC, no invisible or control characters, whitespace folded: the form every stored string takes.
+
+    `str.split()` folds exactly the whitespace that `\\s` matches, several times faster than a regex
+    substitution (scripts/bench_clean_text.py); the table is applied only to the rare text that
+    needs it, since `str.translate` is slow on non-Latin scripts.
+    """
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    if _STRAY.search(text):
+        text = text.translate(_STRAY_TABLE)
+    return " ".join(text.split())
 
 
 def clean_paragraphs(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, ...]:

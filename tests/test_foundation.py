@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsdiff import Store, parse_bytes
-from newsdiff.model import InputError
+from newsdiff.model import InputError, clean_text
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS
 
@@ -174,6 +178,22 @@ def test_unknown_article_is_one_line_error(cli) -> None:
     assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     missing = cli("show", URL, "--version", "7")
     assert missing.code == 1 and "has no version 7" in missing.stderr
+
+
+def _clean_text_by_regex(text: str) -> str:
+    """The definition of the stored form, written the slow obvious way."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]", "", text)
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(
+    ["a", "Ж", "字", "e\u0301", " ", "  ", "\t", "\n", "\r\n", "\xa0", "\u3000", "\u2028", "\x85", "\x1c",
+     "\u200b", "\u00ad", "\ufeff", "\x00", "\x07", "\x7f", "\x9f", "\u202e"])).map("".join) | st.text())
+def test_clean_text_matches_its_definition(text: str) -> None:
+    assert clean_text(text) == _clean_text_by_regex(text)
 
 
 def test_utf16_with_bom_is_read() -> None:
