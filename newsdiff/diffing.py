@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .diff import SENTENCES_KIND, Report, Side, diff_records, segment_paragraphs
+from .diff import SENTENCES_KIND, Report, Side, diff_records, segment_bounds, sentences_at
 from .model import ArticleRecord, InputError
 from .sources import ParseOptions, parse_bytes
 
@@ -14,8 +14,23 @@ __all__ = ["diff_versions", "diff_files", "version_sentences"]
 
 
 def version_sentences(store: Any, version_id: int, record: ArticleRecord) -> list[list[str]]:
-    """A stored version's sentences, segmented once and then read from the store's cache."""
-    return store.cached(version_id, SENTENCES_KIND, lambda: segment_paragraphs(record.paragraphs))
+    """A stored version's sentences per paragraph, segmented once: the store caches only where the
+    sentences begin, and they are sliced out of the version's paragraphs again on each read."""
+    paragraphs = record.paragraphs
+    bounds = store.cached(version_id, SENTENCES_KIND, lambda: segment_bounds(paragraphs))
+    if not _fits(bounds, paragraphs):  # a damaged cache entry: segment again rather than cut wrongly
+        bounds = segment_bounds(paragraphs)
+    return [sentences_at(paragraph, cuts) for paragraph, cuts in zip(paragraphs, bounds)]
+
+
+def _fits(bounds: Any, paragraphs: tuple[str, ...]) -> bool:
+    """Whether cached bounds can be those of these paragraphs: one increasing list of offsets inside
+    each paragraph."""
+    return isinstance(bounds, list) and len(bounds) == len(paragraphs) and all(
+        isinstance(cuts, list) and all(type(c) is int for c in cuts) and cuts == sorted(cuts)
+        and (not cuts or 0 < cuts[0] and cuts[-1] < len(paragraph))
+        for paragraph, cuts in zip(paragraphs, bounds)
+    )
 
 
 def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | None = None) -> Report:

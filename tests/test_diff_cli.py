@@ -4,6 +4,7 @@ renderers' escaping of hostile article text."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import sqlite3
 from html import unescape
@@ -17,6 +18,7 @@ from newsdiff.diff import SENTENCES_KIND, diff_records
 from newsdiff.model import ArticleRecord
 from newsdiff.render import htmlfrag, markdown, text
 from newsdiff.render.layout import layout
+from newsdiff.sources import parse_bytes
 
 from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT
 
@@ -69,8 +71,26 @@ def test_sentences_are_segmented_once_per_version(cli, stored: Path, db_path: Pa
     def refuse(paragraphs):  # a second diff must read the cache, not segment again
         raise AssertionError("segmented again")
 
-    monkeypatch.setattr(diffing, "segment_paragraphs", refuse)
+    monkeypatch.setattr(diffing, "segment_bounds", refuse)
     assert "1 sentence changed" in cli("diff", URL).stdout
+
+
+def test_sentence_cache_holds_bounds_not_text(cli, stored: Path, db_path: Path) -> None:
+    uncached = cli("diff", URL, "--all", "--cosmetic", "--format", "json").json  # segments, then caches
+    db = sqlite3.connect(db_path)
+    query = "SELECT data FROM derived WHERE kind = ? ORDER BY version_id"
+    data = [row[0] for row in db.execute(query, [SENTENCES_KIND])]
+    assert len(data) == 2 and not any(re.search(r"[^\d\[\], ]", text) for text in data)  # numbers only
+    # Per paragraph, the offsets where its second, third ... sentences begin: every old sentence is there.
+    old_sentences = sum(len(c["old_index"]) for c in uncached["changes"])
+    assert sum(len(bounds) + 1 for bounds in json.loads(data[0])) == old_sentences
+    assert cli("diff", URL, "--all", "--cosmetic", "--format", "json").json == uncached
+    old, new = (parse_bytes(path.read_bytes()).versions[0] for path in (SEED_REUTERS, stored))
+    assert uncached["changes"] == diff_records(old, new).to_json(all=True, cosmetic=True)["changes"]
+    # A damaged entry is not trusted: the version is segmented again and the report stays the same.
+    db.execute("UPDATE derived SET data = ? WHERE kind = ?", [json.dumps([[10**6]]), SENTENCES_KIND])
+    db.commit()
+    assert cli("diff", URL, "--all", "--cosmetic", "--format", "json").json == uncached
 
 
 def test_diff_two_files_in_every_format(cli, stored: Path) -> None:

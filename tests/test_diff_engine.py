@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
+from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdiff.diff import OPS, Report, Side, diff_records, segment
 from newsdiff.diff.align import SIMILAR
-from newsdiff.diff.words import similarity, word_bag, word_diff
+from newsdiff.diff.words import diff_tokens, similarity, word_bag, word_diff
 from newsdiff.model import ArticleRecord
 from newsdiff.sources import parse_bytes
 
@@ -240,6 +242,26 @@ def test_new_text_reconstructs_from_old_plus_report(seed: int, edits: int, size:
     assert rebuilt == new
     counts = r.summary(cosmetic=True)
     assert sum(counts.values()) == len(entries)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32), st.integers(1, 12))
+def test_token_diffs_are_the_reference_diff_match_patch(seed: int, edits: int) -> None:
+    """The engine diffs with diff-match-patch's C++ implementation for speed; it must answer exactly as
+    the reference (Python) implementation would, for the sentence anchors and the word highlights."""
+    old = segment(SEED_PARAGRAPHS)
+    new = segment(mutate(SEED_PARAGRAPHS, random.Random(seed), edits))
+    reference = diff_match_patch()
+    reference.Diff_Timeout = 0
+    cases = [(old, new, False)] + [(re.findall(r"\w+|\s+|[^\w\s]", a), re.findall(r"\w+|\s+|[^\w\s]", b), True)
+                                   for a, b in zip(old, new) if a != b]
+    for a, b, semantic in cases:
+        codes = {token: chr(0x100 + n) for n, token in enumerate(dict.fromkeys(a + b))}
+        diffs = reference.diff_main("".join(codes[t] for t in a), "".join(codes[t] for t in b), False)
+        if semantic:
+            reference.diff_cleanupSemantic(diffs)
+        expected = [({0: "=", -1: "-", 1: "+"}[op], len(text)) for op, text in diffs]
+        assert diff_tokens(a, b, semantic=semantic) == expected
 
 
 def test_identical_versions_have_no_changes() -> None:

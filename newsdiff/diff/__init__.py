@@ -9,19 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import ArticleRecord
-from .align import Pairing, align
+from .align import Pairing, Run, align
 from .classify import pair_tags, sentence_tags
-from .report import OPS, Change, FieldChange, Report, Side
-from .sentences import SEGMENTER, segment, segment_paragraphs, split_sentences
+from .report import OPS, Change, FieldChange, Kept, Report, Side
+from .sentences import SEGMENTER, segment, segment_bounds, segment_paragraphs, sentences_at, split_sentences
 from .words import word_diff
 
 __all__ = [
-    "OPS", "SEGMENTER", "SENTENCES_KIND", "Change", "FieldChange", "Report", "Side",
-    "diff_records", "diff_sentences", "diff_field", "segment", "segment_paragraphs", "split_sentences",
+    "OPS", "SEGMENTER", "SENTENCES_KIND", "Change", "FieldChange", "Kept", "Report", "Side",
+    "diff_records", "diff_sentences", "diff_field", "segment", "segment_bounds", "segment_paragraphs",
+    "sentences_at", "split_sentences",
 ]
 
-# The store's cache kind for a version's sentences: a new segmenter or rule set means a new cache entry.
-SENTENCES_KIND = f"sentences/{SEGMENTER}"
+# The store's cache kind for a version's sentence bounds: a new segmenter or rule set, or a new form of
+# the data (sentence texts were cached before bounds), means a new cache entry.
+SENTENCES_KIND = f"sentence-bounds/{SEGMENTER}"
 
 
 def diff_field(old: str | None, new: str | None) -> FieldChange:
@@ -30,29 +32,56 @@ def diff_field(old: str | None, new: str | None) -> FieldChange:
     return FieldChange(old, new, words, tuple(pair_tags(old or "", new or "", words)))
 
 
+def _edited(op: str, old_index: tuple[int, ...], new_index: tuple[int, ...], old: tuple[str, ...],
+            new: tuple[str, ...]) -> Change:
+    """An entry with sentences on both sides, highlighted word by word (split and merged entries
+    compare the sentences joined by single spaces)."""
+    if old == new:
+        return Change(op, old_index, new_index, old, new, [("=", old[0])])
+    before, after = " ".join(old), " ".join(new)
+    words = word_diff(before, after)
+    return Change(op, old_index, new_index, old, new, words, tuple(pair_tags(before, after, words)))
+
+
 def _change(pairing: Pairing, old: Sequence[str], new: Sequence[str]) -> Change:
-    old_text = tuple(old[i] for i in pairing.old)
-    new_text = tuple(new[i] for i in pairing.new)
-    op = pairing.op
-    if op == "removed":
-        words, tags = [("-", old_text[0])], sentence_tags(old_text[0])
-    elif op == "added":
-        words, tags = [("+", new_text[0])], sentence_tags(new_text[0])
-    elif old_text == new_text:
-        words, tags = [("=", old_text[0])], []
-    else:
-        before, after = " ".join(old_text), " ".join(new_text)
-        words = word_diff(before, after)
-        tags = pair_tags(before, after, words)
-        if op == "unchanged":
-            op = "changed"  # anchored as the same sentence, but its quotes, dashes or spaces differ
-    return Change(op, pairing.old, pairing.new, old_text, new_text, words, tuple(tags))
+    if pairing.op == "removed":
+        text = old[pairing.old[0]]
+        return Change("removed", pairing.old, (), (text,), (), [("-", text)], tuple(sentence_tags(text)))
+    if pairing.op == "added":
+        text = new[pairing.new[0]]
+        return Change("added", (), pairing.new, (), (text,), [("+", text)], tuple(sentence_tags(text)))
+    return _edited(pairing.op, pairing.old, pairing.new, tuple(old[i] for i in pairing.old),
+                   tuple(new[i] for i in pairing.new))
 
 
-def diff_sentences(old: Sequence[str], new: Sequence[str]) -> list[Change]:
-    """Align two sentence lists and describe each entry; split and merged entries compare the
-    sentences joined by single spaces."""
-    return [_change(pairing, old, new) for pairing in align(list(old), list(new))]
+def _run(run: Run, old: Sequence[str], new: Sequence[str]) -> list[Change | Kept]:
+    """An anchored stretch: what is exactly the same is kept; a sentence that differs only in quote
+    style or spacing (the anchors compare cosmetic keys) is `changed`, so its words show the difference."""
+    a, b, length = run
+    if old[a:a + length] == new[b:b + length]:  # the common case, compared in one go
+        return [Kept(a, b, tuple(old[a:a + length]))]
+    items: list[Change | Kept] = []
+    start = 0
+    for k in range(length + 1):
+        if k < length and old[a + k] == new[b + k]:
+            continue
+        if k > start:
+            items.append(Kept(a + start, b + start, tuple(old[a + start:a + k])))
+        if k < length:
+            items.append(_edited("changed", (a + k,), (b + k,), (old[a + k],), (new[b + k],)))
+        start = k + 1
+    return items
+
+
+def diff_sentences(old: Sequence[str], new: Sequence[str]) -> list[Change | Kept]:
+    """Align two sentence lists and describe each entry, in reading order."""
+    items: list[Change | Kept] = []
+    for entry in align(list(old), list(new)):
+        if isinstance(entry, Run):
+            items.extend(_run(entry, old, new))
+        else:
+            items.append(_change(entry, old, new))
+    return items
 
 
 def _flatten(paragraphs: Sequence[Sequence[str]]) -> list[str]:
@@ -81,5 +110,5 @@ def diff_records(
         old=old_side or Side(captured_at=old.captured_at, title=old.title, label=old.label),
         new=new_side or Side(captured_at=new.captured_at, title=new.title, label=new.label),
         fields=fields,
-        entries=tuple(diff_sentences(old_flat, new_flat)),
+        alignment=tuple(diff_sentences(old_flat, new_flat)),
     )

@@ -8,18 +8,21 @@
    sentence becoming two adjacent ones is `split`, two becoming one `merged`; the rest are
    `removed` / `added`.
 3. A removed sentence whose identical or near-identical (MOVED) twin was added elsewhere is `moved`.
+
+The result lists the anchored stretches as `Run`s, not sentence by sentence: in a long article with a
+few edits nearly every sentence is anchored, and the report only needs the stretch.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .classify import cosmetic_key
 from .words import containment, diff_tokens, similarity, word_bag
 
-__all__ = ["Pairing", "align", "SIMILAR", "MOVED", "PART"]
+__all__ = ["Pairing", "Run", "align", "SIMILAR", "MOVED", "PART"]
 
 # Word (Dice) similarity from which a deleted and an added sentence in the same place are one sentence
 # edited rather than one removed and another added. Chosen on tests/test_diff_align.py's pairs: real
@@ -32,25 +35,37 @@ MOVED = 0.8
 PART = 0.6
 # Largest region aligned in one piece; bigger ones (wholesale rewrites) are cut into diagonal blocks.
 _REGION_CELLS = 40_000
+_OPS = {(1, 0): "removed", (0, 1): "added", (1, 1): "changed", (1, 2): "split", (2, 1): "merged"}
 
 
-@dataclass(frozen=True)
-class Pairing:
+class Pairing(NamedTuple):
     """One entry of an alignment: sentence indexes on each side and what happened to them."""
 
-    op: str  # unchanged, changed, added, removed, moved, split, merged
+    op: str  # changed, added, removed, moved, split, merged
     old: tuple[int, ...]
     new: tuple[int, ...]
+
+
+class Run(NamedTuple):
+    """Anchored sentences: old[old + k] and new[new + k], for k < length, are the same sentence (their
+    cosmetic keys are equal; the texts may still differ in quote style or spacing)."""
+
+    old: int
+    new: int
+    length: int
 
 
 class _Aligner:
     def __init__(self, old: list[str], new: list[str]) -> None:
         self.old, self.new = old, new
         self.old_keys = [cosmetic_key(s) for s in old]
-        self.new_keys = [cosmetic_key(s) for s in new]
+        known = dict(zip(old, self.old_keys))  # most sentences are in both versions: fold them once
+        self.new_keys = [known[s] if s in known else cosmetic_key(s) for s in new]
         self._old_bags: dict[int, Counter[str]] = {}
         self._new_bags: dict[int, Counter[str]] = {}
-        self.entries: list[tuple[tuple[int, int, int], Pairing]] = []
+        # In reading order as emitted: each region's entries come between the runs around it, and a
+        # region emits removed sentences before the new sentence at the same position.
+        self.entries: list[Run | Pairing] = []
         self.removed: list[int] = []
         self.added: list[int] = []
 
@@ -64,44 +79,40 @@ class _Aligner:
             self._new_bags[index] = word_bag(self.new_keys[index])
         return self._new_bags[index]
 
-    def emit(self, op: str, old: tuple[int, ...], new: tuple[int, ...], gap: int) -> None:
-        """Record an entry; `gap` is the new-side position a removed sentence sits at."""
-        key = (new[0], 1, old[0] if old else -1) if new else (gap, 0, old[0])
-        self.entries.append((key, Pairing(op, old, new)))
+    def emit(self, op: str, old: tuple[int, ...], new: tuple[int, ...]) -> None:
+        self.entries.append(Pairing(op, old, new))
         if op == "removed":
             self.removed.append(old[0])
         elif op == "added":
             self.added.append(new[0])
 
-    def run(self) -> list[Pairing]:
+    def run(self) -> list[Run | Pairing]:
         i = j = 0
         deleted: list[int] = []
         inserted: list[int] = []
-        for op, tokens in diff_tokens(self.old_keys, self.new_keys):
-            count = len(tokens)
-            if op == 0:
-                self.region(deleted, inserted, j - len(inserted))
+        for op, count in diff_tokens(self.old_keys, self.new_keys):
+            if op == "=":
+                self.region(deleted, inserted)
                 deleted, inserted = [], []
-                for k in range(count):
-                    self.emit("unchanged", (i + k,), (j + k,), j + k)
+                self.entries.append(Run(i, j, count))
                 i, j = i + count, j + count
-            elif op < 0:
+            elif op == "-":
                 deleted.extend(range(i, i + count))
                 i += count
             else:
                 inserted.extend(range(j, j + count))
                 j += count
-        self.region(deleted, inserted, j - len(inserted))
+        self.region(deleted, inserted)
         self.moves()
-        return [pairing for _key, pairing in sorted(self.entries, key=lambda entry: entry[0])]
+        return self.entries
 
-    def region(self, deleted: list[int], inserted: list[int], gap: int) -> None:
+    def region(self, deleted: list[int], inserted: list[int]) -> None:
         """Align one stretch between anchors, in diagonal blocks small enough to align whole."""
         blocks = max(1, math.ceil(math.sqrt(len(deleted) * len(inserted) / _REGION_CELLS)))
         for block in range(blocks):
             d = deleted[len(deleted) * block // blocks: len(deleted) * (block + 1) // blocks]
             n = inserted[len(inserted) * block // blocks: len(inserted) * (block + 1) // blocks]
-            self.block(d, n, gap + len(inserted) * block // blocks)
+            self.block(d, n)
 
     def pair_score(self, old: list[int], new: list[int]) -> float:
         """Similarity of old sentence(s) and new sentence(s) if they qualify as one edited unit, else 0."""
@@ -116,14 +127,17 @@ class _Aligner:
         score = similarity(whole, parts[0] + parts[1])
         return score if score >= SIMILAR else 0.0
 
-    def block(self, deleted: list[int], inserted: list[int], gap: int) -> None:
+    def block(self, deleted: list[int], inserted: list[int]) -> None:
         """Order-preserving alignment of one block by dynamic programming, maximising total similarity."""
         n, m = len(deleted), len(inserted)
-        if not n or not m:
+        if n == 1 and m == 1 and self.pair_score(deleted, inserted):  # what the table below finds
+            self.emit("changed", (deleted[0],), (inserted[0],))
+            return
+        if not n or not m or n == m == 1:
             for d in deleted:
-                self.emit("removed", (d,), (), gap)
+                self.emit("removed", (d,), ())
             for k in inserted:
-                self.emit("added", (), (k,), k)
+                self.emit("added", (), (k,))
             return
         # best[a][b]: score of the best alignment of deleted[:a] with inserted[:b]; step: its last move
         best = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -149,18 +163,14 @@ class _Aligner:
             da, db = step[a][b]
             path.append((deleted[a - da:a], inserted[b - db:b]))
             a, b = a - da, b - db
-        position = gap
         for olds, news in reversed(path):
-            op = {(1, 0): "removed", (0, 1): "added", (1, 1): "changed", (1, 2): "split", (2, 1): "merged"}[
-                (len(olds), len(news))
-            ]
-            self.emit(op, tuple(olds), tuple(news), position)
-            position += len(news)
+            self.emit(_OPS[len(olds), len(news)], tuple(olds), tuple(news))
 
     def moves(self) -> None:
         """Turn removed+added twins into moves: identical ones first, then near-identical by similarity."""
-        removed_at = {entry[1].old[0]: n for n, entry in enumerate(self.entries) if entry[1].op == "removed"}
-        added_at = {entry[1].new[0]: n for n, entry in enumerate(self.entries) if entry[1].op == "added"}
+        pairings = [(n, entry) for n, entry in enumerate(self.entries) if type(entry) is Pairing]
+        removed_at = {entry.old[0]: n for n, entry in pairings if entry.op == "removed"}
+        added_at = {entry.new[0]: n for n, entry in pairings if entry.op == "added"}
         matches: list[tuple[int, int]] = []
         by_key: dict[str, list[int]] = defaultdict(list)
         for d in self.removed:
@@ -176,7 +186,7 @@ class _Aligner:
         matches.extend(self.near_twins(left, unmatched))
         dropped = set()
         for d, k in matches:
-            self.entries[added_at[k]] = (self.entries[added_at[k]][0], Pairing("moved", (d,), (k,)))
+            self.entries[added_at[k]] = Pairing("moved", (d,), (k,))
             dropped.add(removed_at[d])
         self.entries = [entry for n, entry in enumerate(self.entries) if n not in dropped]
 
@@ -189,11 +199,16 @@ class _Aligner:
             for word in self.old_bag(d):
                 postings[word].append(d)
         common = max(16, len(removed) // 10)
+        sizes = {d: self.old_bag(d).total() for d in removed}
         scored = []
         for k in added:
             bag = self.new_bag(k)
+            size = bag.total()
             candidates = {d for word in bag if len(postings.get(word, ())) <= common for d in postings.get(word, ())}
             for d in candidates:
+                # Sharing at most the smaller bag, sentences of too different lengths cannot reach MOVED.
+                if 2 * min(size, sizes[d]) / (size + sizes[d]) < MOVED:
+                    continue
                 score = similarity(self.old_bag(d), bag)
                 if score >= MOVED:
                     scored.append((-score, d, k))
@@ -208,7 +223,7 @@ class _Aligner:
         return matches
 
 
-def align(old: list[str], new: list[str]) -> list[Pairing]:
-    """Every sentence of both versions in exactly one pairing, in the new version's reading order
-    (removed sentences sit where they used to be)."""
+def align(old: list[str], new: list[str]) -> list[Run | Pairing]:
+    """Every sentence of both versions in exactly one run or pairing, in the new version's reading
+    order (removed sentences sit where they used to be)."""
     return _Aligner(old, new).run()

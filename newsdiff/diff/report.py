@@ -4,11 +4,12 @@ pages rely on)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from .words import Words
 
-__all__ = ["OPS", "Change", "FieldChange", "Side", "Report"]
+__all__ = ["OPS", "Change", "FieldChange", "Kept", "Side", "Report"]
 
 OPS = ("unchanged", "changed", "added", "removed", "moved", "split", "merged")
 
@@ -60,6 +61,24 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """Sentences left exactly as they were: old sentence old_start + k is new sentence new_start + k.
+    Kept as one stretch, not an entry per sentence: most of a long article is kept, and only `--all`
+    lists it sentence by sentence."""
+
+    old_start: int
+    new_start: int
+    sentences: tuple[str, ...]
+
+    def changes(self) -> list[Change]:
+        """The stretch as `unchanged` entries, one per sentence."""
+        return [
+            Change("unchanged", (self.old_start + k,), (self.new_start + k,), (text,), (text,), [("=", text)])
+            for k, text in enumerate(self.sentences)
+        ]
+
+
+@dataclass(frozen=True)
 class FieldChange:
     """Headline, byline or standfirst, compared on its own."""
 
@@ -91,13 +110,23 @@ class Report:
     old: Side
     new: Side
     fields: dict[str, FieldChange]  # "title" always; "byline", "standfirst" when either side has one
-    entries: tuple[Change, ...]
+    alignment: tuple[Change | Kept, ...]  # reading order; no Change in it is `unchanged`
+
+    @cached_property
+    def edits(self) -> tuple[Change, ...]:
+        """Every entry but the sentences kept exactly as they were."""
+        return tuple(item for item in self.alignment if isinstance(item, Change))
+
+    @cached_property
+    def entries(self) -> tuple[Change, ...]:
+        """Every entry, kept sentences included: each sentence of both versions in exactly one."""
+        return tuple(e for item in self.alignment for e in (item.changes() if isinstance(item, Kept) else (item,)))
 
     def changes(self, *, all: bool = False, cosmetic: bool = False) -> list[Change]:
         """The entries a reader sees. Without `cosmetic`, cosmetic-only edits read as unchanged:
         left out, or listed as `unchanged` (their words still show the difference) with `all`."""
         shown = []
-        for entry in self.entries:
+        for entry in self.entries if all else self.edits:
             if entry.cosmetic and not cosmetic:
                 entry = replace(entry, op="unchanged")
             if all or entry.op != "unchanged":
@@ -106,15 +135,16 @@ class Report:
 
     def summary(self, *, cosmetic: bool = False) -> dict[str, int]:
         counts = dict.fromkeys(OPS, 0)
-        for entry in self.changes(all=True, cosmetic=cosmetic):
-            counts[entry.op] += 1
+        counts["unchanged"] = sum(len(item.sentences) for item in self.alignment if isinstance(item, Kept))
+        for entry in self.edits:
+            counts["unchanged" if entry.cosmetic and not cosmetic else entry.op] += 1
         return counts
 
     @property
     def cosmetic_only(self) -> bool:
         """Something changed, and all of it is cosmetic: a version a reader can safely skip."""
-        edits = [e for e in self.entries if e.op != "unchanged"]
         fields = [f for f in self.fields.values() if f.changed(cosmetic=True)]
+        edits = self.edits
         return bool(edits or fields) and all(e.cosmetic for e in edits) and not any(f.changed() for f in fields)
 
     def hidden(self, *, cosmetic: bool = False) -> int:
@@ -122,10 +152,11 @@ class Report:
         if cosmetic:
             return 0
         fields = sum(f.changed(cosmetic=True) and not f.changed() for f in self.fields.values())
-        return sum(e.cosmetic for e in self.entries) + fields
+        return sum(e.cosmetic for e in self.edits) + fields
 
-    def summary_line(self, *, cosmetic: bool = False) -> str:
-        """'3 sentences changed, 1 added, 2 removed, 1 moved; headline changed'."""
+    def summary_line(self, *, cosmetic: bool = False, hints: bool = True) -> str:
+        """'3 sentences changed, 1 added, 2 removed, 1 moved; headline changed'. With `hints`, a count
+        of hidden cosmetic changes says which option shows them: right in a terminal, noise in a feed."""
         counts = self.summary(cosmetic=cosmetic)
         parts: list[str] = []
         for op in OPS[1:]:
@@ -138,7 +169,8 @@ class Report:
         if not line:
             line = "only cosmetic changes" if hidden else "no changes"
         if hidden:
-            line += f" ({hidden} cosmetic {'change' if hidden == 1 else 'changes'} hidden; --cosmetic shows them)"
+            hint = "; --cosmetic shows them" if hints else ""
+            line += f" ({hidden} cosmetic {'change' if hidden == 1 else 'changes'} hidden{hint})"
         return line
 
     def to_json(self, *, all: bool = False, cosmetic: bool = False) -> dict[str, Any]:

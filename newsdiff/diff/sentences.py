@@ -11,7 +11,10 @@ import re
 
 import nupunkt
 
-__all__ = ["SEGMENTER", "segment", "segment_paragraphs", "split_sentences"]
+__all__ = [
+    "SEGMENTER", "segment", "segment_bounds", "segment_paragraphs", "sentence_bounds", "sentences_at",
+    "split_sentences",
+]
 
 _RULES_VERSION = 1
 # Names the segmentation so cached sentence lists are recomputed when either part changes.
@@ -68,9 +71,9 @@ def _clock_cut(text: str, start: int, match: re.Match[str]) -> bool:
     return len(text[start:match.start()].split()) > 1
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """The sentences of one paragraph, stripped; joined with single spaces they give the paragraph back
-    when its whitespace is already folded (as every stored paragraph's is)."""
+def sentence_bounds(paragraph: str) -> list[int]:
+    """Offsets where the paragraph's second, third, ... sentences begin: with the paragraph, all it
+    takes to give its sentences back (`sentences_at`), so this is what a cache keeps."""
     if not paragraph.strip():
         return []
     proposed: dict[int, re.Match[str] | None] = dict.fromkeys(_cut_points(paragraph))
@@ -80,14 +83,30 @@ def split_sentences(paragraph: str) -> list[str]:
         match = proposed[cut]
         if _keep_cut(paragraph, bounds[-1], cut) if match is None else _clock_cut(paragraph, bounds[-1], match):
             bounds.append(cut)
-    bounds.append(len(paragraph))
-    pieces = (paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+    return bounds[1:]
+
+
+def sentences_at(paragraph: str, bounds: list[int]) -> list[str]:
+    """The paragraph cut at `bounds` (as `sentence_bounds` gives them) into stripped sentences."""
+    cuts = [0, *bounds, len(paragraph)]
+    pieces = (paragraph[a:b].strip() for a, b in zip(cuts, cuts[1:]))
     return [piece for piece in pieces if piece]
 
 
+def split_sentences(paragraph: str) -> list[str]:
+    """The sentences of one paragraph, stripped; joined with single spaces they give the paragraph back
+    when its whitespace is already folded (as every stored paragraph's is)."""
+    return sentences_at(paragraph, sentence_bounds(paragraph))
+
+
 def segment_paragraphs(paragraphs: list[str] | tuple[str, ...]) -> list[list[str]]:
-    """Sentences per paragraph: the JSON-friendly form that is cached per stored version."""
+    """Sentences per paragraph: what the engine takes for a version it need not segment again."""
     return [split_sentences(p) for p in paragraphs]
+
+
+def segment_bounds(paragraphs: list[str] | tuple[str, ...]) -> list[list[int]]:
+    """Sentence bounds per paragraph: the JSON-friendly form cached per stored version (no text)."""
+    return [sentence_bounds(p) for p in paragraphs]
 
 
 def segment(paragraphs: list[str] | tuple[str, ...]) -> list[str]:

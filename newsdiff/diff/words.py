@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 
-from diff_match_patch import diff_match_patch
+from fast_diff_match_patch import diff as _dmp_diff
 
-__all__ = ["Words", "diff_tokens", "word_diff", "word_bag", "similarity", "containment", "new_differ"]
+__all__ = ["Words", "diff_tokens", "word_diff", "word_bag", "similarity", "containment"]
 
 # One token per word, run of spaces or punctuation mark: highlights can never cut a word in half.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
-_OPS = {0: "=", -1: "-", 1: "+"}
 
 Words = list[tuple[str, str]]  # [("=", "fighting left up to "), ("-", "19"), ("+", "21"), ("=", " dead")]
-
-
-def new_differ() -> diff_match_patch:
-    """diff-match-patch with its time limit off: a deadline would turn a slow diff into
-    'delete everything, insert everything', which is never an acceptable report."""
-    differ = diff_match_patch()
-    differ.Diff_Timeout = 0
-    return differ
-
-
-_DIFFER = new_differ()
 
 
 def _char(index: int) -> str:
@@ -33,54 +23,61 @@ def _char(index: int) -> str:
     return chr(index if index < 0xD800 else index + 0x800)
 
 
-def diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> list[tuple[int, list[str]]]:
+# The characters tokens are encoded as, in order; longer lists of distinct tokens than this are rare.
+_ALPHABET = "".join(map(_char, range(4096)))
+
+
+def _codes() -> Iterator[str]:
+    return itertools.chain(_ALPHABET, map(_char, itertools.count(len(_ALPHABET))))
+
+
+def diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> list[tuple[str, int]]:
     """Diff two token lists (sentence keys or words) as diff-match-patch strings, one character per
-    distinct token; returns (op, tokens) runs with op -1, 0 or 1."""
-    codes: dict[str, str] = {}
-    decode: dict[str, str] = {}
+    distinct token, numbered in order of first appearance; returns ("=" | "-" | "+", token count) runs.
 
-    def encode(tokens: list[str]) -> str:
-        chars = []
-        for token in tokens:
-            char = codes.get(token)
-            if char is None:
-                char = codes[token] = _char(len(codes))
-                decode[char] = token
-            chars.append(char)
-        return "".join(chars)
-
-    diffs = _DIFFER.diff_main(encode(old), encode(new), False)
-    if semantic:
-        _DIFFER.diff_cleanupSemantic(diffs)
-    return [(op, [decode[c] for c in chars]) for op, chars in diffs]
+    diff-match-patch's C++ implementation, with its time limit off: a deadline would turn a slow diff
+    into 'delete everything, insert everything', which is never an acceptable report."""
+    codes = dict(zip(dict.fromkeys(old + new), _codes()))
+    return _dmp_diff("".join(map(codes.__getitem__, old)), "".join(map(codes.__getitem__, new)), timelimit=0,
+                     checklines=False, cleanup="Semantic" if semantic else "No")
 
 
 def word_diff(old: str, new: str) -> Words:
     """Word highlights for one sentence pair, after semantic cleanup; within each changed stretch the
     deletion comes first. Joining '=' and '-' parts gives `old` exactly, '=' and '+' gives `new`."""
+    if old == new:
+        return [("=", old)] if old else []
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     parts: Words = []
-    pending = {"-": "", "+": ""}
-    for op, tokens in diff_tokens(_TOKEN.findall(old), _TOKEN.findall(new), semantic=True):
-        text = "".join(tokens)
-        if op:
-            pending[_OPS[op]] += text
+    removed = added = ""
+    i = j = 0
+    for op, count in diff_tokens(old_tokens, new_tokens, semantic=True):
+        if op == "+":
+            added += "".join(new_tokens[j:j + count])
+            j += count
             continue
-        _flush(parts, pending)
+        text = "".join(old_tokens[i:i + count])
+        i += count
+        if op == "-":
+            removed += text
+            continue
+        j += count
+        parts.extend(_pending(removed, added))
+        removed = added = ""
         parts.append(("=", text))
-    _flush(parts, pending)
+    parts.extend(_pending(removed, added))
     return parts
 
 
-def _flush(parts: Words, pending: dict[str, str]) -> None:
-    for op in ("-", "+"):
-        if pending[op]:
-            parts.append((op, pending[op]))
-            pending[op] = ""
+def _pending(removed: str, added: str) -> Words:
+    return [part for part in (("-", removed), ("+", added)) if part[1]]
 
 
 def word_bag(sentence: str) -> Counter[str]:
     """The sentence's words, case-folded, punctuation ignored: what pairing similarity compares."""
-    return Counter(w.casefold() for w in _WORD.findall(sentence))
+    if sentence.isascii():  # folding case first cannot move a word boundary in ASCII: one pass
+        return Counter(_WORD.findall(sentence.lower()))
+    return Counter(map(str.casefold, _WORD.findall(sentence)))
 
 
 def _common(a: Counter[str], b: Counter[str]) -> int:
