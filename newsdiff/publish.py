@@ -80,7 +80,7 @@ class Reports:
         if key not in self._memo:
             report = diff_versions(self.store, article_id, old.number, new.number)
             self._memo[key] = (report.to_json(all=True, cosmetic=self.cosmetic),
-                               render_html(layout(report, cosmetic=self.cosmetic)))
+                               render_html(layout(report, cosmetic=self.cosmetic, hints=False)))
             if len(self._memo) > _MEMO:
                 self._memo.popitem(last=False)
         return self._memo[key]

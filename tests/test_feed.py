@@ -96,6 +96,16 @@ def test_cosmetic_versions_only_when_asked(store) -> None:
                       "Edited: Storm hits coast"]
 
 
+def test_items_count_hidden_cosmetic_changes_without_command_line_hints(store) -> None:
+    # Version 3 of the quotes article changes a date and, in passing, the quote style.
+    add(store, QUOTES, ['He said "we are ready" to reporters. The plan starts on Friday.'], title="Plan",
+        at="2024-05-02T08:00:00Z", source="daily")
+    newest = _parse(feed(store, source="daily")).entries[0]
+    content = newest.content[0].value
+    assert "(1 cosmetic change hidden)" in content and "--cosmetic" not in content
+    assert "--cosmetic" not in newest.summary
+
+
 def test_scope_and_limit(store) -> None:
     story = article_ref(store.resolve(STORY))
     assert [e.title for e in _parse(feed(store, article=story, limit=1)).entries] == [

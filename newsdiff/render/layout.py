@@ -56,9 +56,10 @@ def _heading(change: Change) -> str:
     return f"{where}: {what}{tags}"
 
 
-def layout(report: Report, *, all: bool = False, cosmetic: bool = False) -> Layout:
+def layout(report: Report, *, all: bool = False, cosmetic: bool = False, hints: bool = True) -> Layout:
     """Lay a report out for reading. Each change gets the tail of the sentence before it as context,
-    unless that sentence is itself on show."""
+    unless that sentence is itself on show. Without `hints` the summary names no command-line option
+    (for feeds and pages)."""
     blocks = []
     previous: str | None = None
     for change in report.changes(all=True, cosmetic=cosmetic):
@@ -70,7 +71,7 @@ def layout(report: Report, *, all: bool = False, cosmetic: bool = False) -> Layo
             previous = change.new[-1]
     fields = [(_FIELD_LABELS[name], field.words) for name, field in report.fields.items() if field.changed(cosmetic)]
     return Layout(
-        summary=report.summary_line(cosmetic=cosmetic),
+        summary=report.summary_line(cosmetic=cosmetic, hints=hints),
         sides=f"{report.old.describe()} -> {report.new.describe()}",
         fields=fields,
         blocks=blocks,
