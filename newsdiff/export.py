@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TextIO
 
 from .diff import diff_records, segment_paragraphs
@@ -27,20 +26,6 @@ VERSION_FIELDS = [
 ]
 PAIR_FIELDS = ["article_id", "key", "url", "source", "from_version", "to_version", "from_captured_at", "to_captured_at"]
 SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "tags"]
-
-
-@contextmanager
-def _snapshot(store: Store) -> Iterator[None]:
-    """One read transaction, so a poll writing meanwhile cannot tear the export."""
-    conn = store.db.conn
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
 
 
 def _articles(store: Store) -> Iterator[dict[str, Any]]:
@@ -109,7 +94,7 @@ def export(store: Store, out: TextIO, *, fmt: str = "jsonl", since: str | None =
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     count = 0
-    with _snapshot(store):
+    with store.snapshot():  # a poll writing meanwhile cannot tear the export
         records = pair_records(store, since) if sentences else version_records(store, since)
         if fmt == "jsonl":
             for record in records:

@@ -220,6 +220,19 @@ class Store:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+        """One read transaction, so a long read (check, export) sees one state while a poll writes."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self.db
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self.db
+        finally:
+            conn.execute("COMMIT")
+
     # -- writing -----------------------------------------------------------------
 
     def _source_id(self, name: str | None) -> int | None:

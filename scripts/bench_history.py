@@ -8,6 +8,10 @@ layout, zlib with the next newer version as preset dictionary, was the other can
 is shown. Targets (issue 8): stored bytes <= 5% of the raw bytes of all 20 versions, any version
 rebuilt in <= 5 ms.
 
+The target counts version texts. Each version also arrives as an article page (a real page's markup
+around the text), kept as a raw input; raw inputs are reported on their own line, as is the search
+index (in payload bytes, what it adds per article in a database of many).
+
     python scripts/bench_history.py [--versions 20] [--rate 0.03] [--seed 1]
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import random
 import re
 import sqlite3
@@ -35,6 +40,7 @@ from newsdiff.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["nytimes-3", "nytimes-4", "seattletimes-1"]
+PAGE = "nytimes-3"  # whose real page markup surrounds each version's text in its raw input
 WORDS = 5000
 REPEAT = 15
 
@@ -132,21 +138,31 @@ def with_dictionary(texts: list[str]) -> int:
     return size
 
 
+def pages(texts: list[str]) -> list[bytes]:
+    """The article page each version was read from: a real page's markup with the text as its body."""
+    source = gzip.decompress((ROOT / "fixtures" / "readability-news" / PAGE / "source.html.gz").read_bytes()).decode()
+    body = source.index(">", source.index("<body")) + 1
+    return [(source[:body] + "".join(f"<p>{html.escape(p)}</p>\n" for p in text.split("\n\n")) + source[body:]).encode()
+            for text in texts]
+
+
 def newsdiff_store(texts: list[str], folder: Path) -> tuple[dict[str, int], tuple[float, float]]:
     store = Store.open(folder / "bench.db")
-    for n, text in enumerate(texts, start=1):
+    for n, (text, page) in enumerate(zip(texts, pages(texts)), start=1):
         record = ArticleRecord(paragraphs=tuple(text.split("\n\n")), title="Bench article",
                                captured_at=f"2024-01-01T{n:02d}:00:00Z")
-        assert store.add_version(record, key="bench").outcome == "new"
+        assert store.add_version(record, key="bench", raw=page, content_type="text/html").outcome == "new"
     rows = list(store.db.query(
         "SELECT storage, length(CAST(text AS BLOB)) AS plain, coalesce(length(data), 0) AS packed FROM versions"))
+    index = "name LIKE 'passages%' OR name LIKE 'idx_passages%'"
     sizes = {
         "plain": sum(r["plain"] for r in rows),
         "deltas": sum(r["packed"] for r in rows if r["storage"] == history.DELTA),
         "keyframes": sum(r["packed"] for r in rows if r["storage"] == history.KEYFRAME),
-        "index": store.db.execute(
-            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'passages%' OR name LIKE 'idx_passages%'").fetchone()[0],
+        "index": store.db.execute(f"SELECT sum(payload) FROM dbstat WHERE {index}").fetchone()[0],
+        "index_pages": store.db.execute(f"SELECT sum(pgsize) FROM dbstat WHERE {index}").fetchone()[0],
     }
+    sizes["raw_bytes"], sizes["raw_stored"] = store.db.execute("SELECT sum(size), sum(length(data)) FROM raws").fetchone()
     timing = _timed(lambda number: store.version_row(1, number)["text"], texts)
     store.close()
     return sizes, timing
@@ -185,13 +201,21 @@ def main() -> None:
     row(f"  the latest version, plain text", sizes["plain"])
     row(f"  {args.versions - 1} older versions (deltas, keyframes)", sizes["deltas"] + sizes["keyframes"])
     row("  same history with the latest zlib'd", self_contained)
-    print(f"\nsearch index (distinct paragraphs, FTS5): {sizes['index']:,} bytes ({sizes['index'] / raw:.2%} of raw)")
-    print(f"rebuild vs zlib per version: {ours_time[0] / zlib_time[0]:.1f}x median, "
+    print(f"\nrebuild vs zlib per version: {ours_time[0] / zlib_time[0]:.1f}x median, "
           f"{ours_time[1] / zlib_time[1]:.1f}x worst")
     size_ok, time_ok = ours <= 0.05 * raw, ours_time[1] <= 5.0
-    print(f"target stored <= 5% of raw: {'met' if size_ok else 'NOT met'} ({ours / raw:.2%}; the plain latest alone is "
-          f"{sizes['plain'] / raw:.2%}, the rest of the history {(ours - sizes['plain']) / raw:.2%})")
+    print(f"target stored <= 5% of raw: {'met' if size_ok else 'NOT met'} ({ours / raw:.2%}: the plain latest alone "
+          f"is {sizes['plain'] / raw:.2%}, the {args.versions - 1} older versions {(ours - sizes['plain']) / raw:.2%})")
+    if not size_ok and sizes["plain"] > 0.05 * raw:
+        print(f"  the latest version stays plain text (for Datasette and SQL), about 1/{args.versions} of the raw bytes"
+              f"\n  by itself: no layout that keeps it so meets this target")
     print(f"target rebuild <= 5 ms: {'met' if time_ok else 'NOT met'} (worst {ours_time[1]:.2f} ms)")
+
+    print("\nnot counted in the target:")
+    print(f"  search index (distinct paragraphs once, contentless FTS5): {sizes['index']:,} bytes of payload, "
+          f"{sizes['index'] / raw:.2%} of raw\n    ({sizes['index_pages']:,} bytes of pages in this one-article database)")
+    print(f"  raw inputs ({args.versions} article pages, zlib each): {sizes['raw_bytes']:,} bytes stored in "
+          f"{sizes['raw_stored']:,}, {sizes['raw_stored'] / sizes['raw_bytes']:.2%}")
     sys.exit(0)
 
 

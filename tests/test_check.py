@@ -120,3 +120,35 @@ def test_reading_a_damaged_version_is_one_line_error(store: Store, db_path: Path
     assert result.stderr.strip().splitlines() == [
         "newsdiff: article 1 version 2: cannot rebuild: stored against damaged version 3; "
         "`newsdiff check` lists all damage"]
+
+
+def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll may store a version while `check` runs: the history and index it reads are one snapshot."""
+    rebuilt_versions = Store.rebuilt_versions
+
+    def then_a_poll_writes(self: Store, article_id: int, since: str | None = None):
+        yield from rebuilt_versions(self, article_id, since)
+        if article_id == 1:  # between reading article 1's history and loading its search index
+            other = Store.open(db_path)
+            other.add_version(ArticleRecord(paragraphs=(*BASE, "A new paragraph."), title="Aleppo", url=KEY), key=KEY)
+            other.close()
+
+    monkeypatch.setattr(Store, "rebuilt_versions", then_a_poll_writes)
+    report = check(store)
+    assert report.ok, report.lines()
+    assert report.versions == 7
+    assert check(store).versions == 8  # the next check sees it
+
+
+def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path) -> None:
+    writer = Store.open(db_path)
+    writer.db.execute("BEGIN IMMEDIATE")
+    store.db.execute("PRAGMA busy_timeout = 50")
+    try:
+        report = check(store)
+    finally:
+        writer.db.execute("ROLLBACK")
+        writer.close()
+    assert not report.ok and report.verified == report.versions == 7
+    assert [p.message for p in report.problems] == [
+        "search index (passages_fts) not checked: database is locked (a long write is under way; run check again)"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -149,19 +150,34 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m003_compact_history")
     texts = {}
+    raw_id = db["raws"].insert({"sha256": "0" * 64, "size": 3, "compression": "zlib", "data": zlib.compress(b"<p>")}).last_pk
     for article_id, (key, versions) in enumerate(articles.items(), start=1):
         db["articles"].insert({"id": article_id, "key": key, "created_at": "2024-01-01T00:00:00Z",
                                "tracked": 0, "status": "active"})
         for number, (title, paragraphs) in enumerate(versions, start=1):
             text = "\n\n".join(paragraphs)
-            db["versions"].insert({
+            version_id = db["versions"].insert({
                 "article_id": article_id, "number": number, "captured_at": f"2024-01-{number:02d}T00:00:00Z",
-                "title": title, "text": text, "content_hash": content_hash(title, text),
-                "word_count": len(text.split()),
-            })
+                "title": title, "byline": f"By {key}", "text": text, "content_hash": content_hash(title, text),
+                "word_count": len(text.split()), "format": "text", "meta": '{"n": %d}' % number, "raw_id": raw_id,
+            }).last_pk
+            db["events"].insert({"at": "2024-01-01T00:00:00Z", "article_id": article_id, "version_id": version_id,
+                                 "kind": "version", "detail": "{}"})
             texts[(article_id, number)] = text
     db.close()
     return texts
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table an old database has, versions without their text column."""
+    db = sqlite3.connect(path)
+    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
+    old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
+                   "word_count, format, extractor, extractor_version, label, meta, raw_id"
+    rows = {t: db.execute(f"SELECT {old_versions if t == 'versions' else '*'} FROM {t} ORDER BY rowid").fetchall()
+            for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
+    db.close()
+    return rows
 
 
 OLD_ARTICLES = {
@@ -176,10 +192,13 @@ OLD_ARTICLES = {
 def test_old_database_upgrades_and_every_version_reads_back_identical(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     texts = _old_database(path, OLD_ARTICLES)
+    before = _rows(path)
     store = Store.open(path)
     assert not migrations.pending(store.db)
     for (article_id, number), text in texts.items():
         assert store.version_row(article_id, number)["text"] == text
+    after = _rows(path)
+    assert {table: after[table] for table in before} == before  # no other value changed, no row was lost
     storages = {(r["article_id"], r["number"]): r["storage"] for r in store.db.query("SELECT * FROM versions")}
     assert storages[(1, 1)] == history.DELTA and storages[(1, 4)] == history.PLAIN and storages[(2, 1)] == history.PLAIN
     # the search index covers the migrated history

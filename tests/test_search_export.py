@@ -138,6 +138,9 @@ def test_since_and_csv(store: Store, cli) -> None:
     assert cli("export", "--since", "2024-03-02T09:00:00+01:00").stdout.count("\n") == 3
     bad = cli("export", "--format", "xml")
     assert bad.code == 1 and bad.stderr == "newsdiff: --format must be one of jsonl, csv, not 'xml'\n"
+    for since in ("yesterday", "2024-13-01"):
+        bad = cli("export", "--since", since)
+        assert (bad.code, bad.stdout) == (1, "") and bad.stderr == f"newsdiff: --since: not an ISO 8601 time: {since!r}\n"
 
 
 def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli, tmp_path: Path) -> None:
@@ -175,6 +178,27 @@ def test_export_stops_at_damage_with_one_line(store: Store, cli) -> None:
 # -- streaming: memory stays flat however much is exported --------------------------------------------------
 
 
+class _Counting(io.TextIOBase):
+    """An output that keeps nothing, so the memory measured is the export's own."""
+
+    written = 0
+
+    def write(self, text: str) -> int:
+        self.written += len(text)
+        return len(text)
+
+
+def _export_peak(store: Store, **options: object) -> tuple[int, int]:
+    """(peak bytes allocated, characters written) for one export."""
+    out = _Counting()
+    tracemalloc.start()
+    try:
+        export(store, out, **options)
+        return tracemalloc.get_traced_memory()[1], out.written
+    finally:
+        tracemalloc.stop()
+
+
 def test_export_memory_stays_flat(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "big.db")
     paragraph = " ".join(f"word{i}" for i in range(1200))  # about 10 KB per version
@@ -191,23 +215,32 @@ def test_export_memory_stays_flat(tmp_path: Path) -> None:
                              "word_count": 1202, "text_size": text_size(text)})
                 total += len(text)
             store.db["versions"].insert_all(rows)
-
-    class Counting(io.TextIOBase):
-        written = 0
-
-        def write(self, text: str) -> int:
-            self.written += len(text)
-            return len(text)
-
-    out = Counting()
-    tracemalloc.start()
-    try:
-        assert export(store, out) == 3000
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert total > 25_000_000 and out.written > total
+    peak, written = _export_peak(store)
+    assert total > 25_000_000 and written > total
     assert peak < 1_000_000  # bytes: 29 MB of text went through, one version at a time
+
+
+def test_export_of_delta_histories_and_sentence_pairs_does_not_grow_with_the_database(tmp_path: Path) -> None:
+    """Histories as polls store them (reverse deltas): four times the articles, the same memory."""
+    store = Store.open(tmp_path / "deltas.db")
+    paragraphs = [" ".join(f"Paragraph {i} says thing {j} here." for j in range(15)) for i in range(8)]
+
+    def add_articles(first: int, last: int) -> None:
+        for n in range(first, last):
+            current = list(paragraphs)
+            for edit in range(3):
+                current[edit] += f" Update {edit} to story {n}."
+                store.add_version(ArticleRecord(paragraphs=tuple(current), title=f"Story {n}"), key=f"story-{n}")
+
+    add_articles(0, 2)
+    _export_peak(store, sentences=True)  # first use loads the segmenter and its tables
+    small = [_export_peak(store, sentences=sentences) for sentences in (False, True)]
+    add_articles(2, 8)
+    large = [_export_peak(store, sentences=sentences) for sentences in (False, True)]
+    assert store.db.execute("SELECT count(*) FROM versions WHERE storage = 'delta'").fetchone()[0] == 16
+    for (small_peak, small_written), (large_peak, large_written) in zip(small, large):
+        assert large_written >= 3.9 * small_written
+        assert large_peak < 1.5 * small_peak
 
 
 def test_stats(store: Store, cli) -> None:
