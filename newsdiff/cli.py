@@ -133,10 +133,13 @@ def import_cmd(
     """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
     st = state(ctx)
     options = st.parse_options(single_as)
-    results = import_paths(
-        st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
-        options=options, suspect_ratio=st.config().suspect_ratio,
-    )
+    try:
+        results = import_paths(
+            st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
+            options=options, suspect_ratio=st.config().suspect_ratio,
+        )
+    except ValueError as exc:
+        fail(f"--captured-at: {exc}")
     errors = [r for r in results if r.error]
     for r in errors:
         warn(f"{r.path}: {r.error}")
@@ -184,26 +187,46 @@ def parse(
         document["format"] = parsed.format
         jsonout.emit(document)
         return
-    terminal.print_fields([("format", parsed.format), ("extractor", parsed.details.get("extractor"))])
+    details = parsed.details
+    terminal.print_fields([
+        ("format", parsed.format), ("extractor", details.get("extractor")), ("dump", details.get("dump")),
+        ("source", details.get("source")), ("url", details.get("url")), ("changes", details.get("changes")),
+        ("gap", details.get("gap")), ("rows", _row_counts(details.get("counts"))),
+    ])
     for record in parsed.versions:
         if len(parsed.versions) > 1:
             typer.echo(f"\n== version {record.label or '?'}")
         terminal.print_fields(_record_fields(record))
         terminal.print_paragraphs(record.paragraphs)
-    ambiguous = parsed.details.get("ambiguous") or []
-    if ambiguous:
+    rows = details.get("rows") or []
+    notes = []
+    if ambiguous := details.get("ambiguous"):
         side = "older version only (removed)" if single_as == "removed" else "newer version only (added)"
-        typer.echo(
-            f"\nnote: {len(ambiguous)} row(s) appear once and could belong to either version; "
-            f"placed in the {side}: rows {', '.join(str(i) for i in ambiguous)}"
-        )
-    uncertain = parsed.details.get("uncertain") or []
-    if uncertain:
-        typer.echo(
-            ("" if ambiguous else "\n")
-            + f"note: {len(uncertain)} changed row(s) could be split into old and new text more than one way; "
-            f"the likeliest split was taken: rows {', '.join(str(i) for i in uncertain)}"
-        )
+        notes.append(f"{len(ambiguous)} row(s) appear once and could belong to either version; "
+                     f"placed in the {side}: {_row_list(rows, ambiguous)}")
+    if uncertain := details.get("uncertain"):
+        notes.append(f"{len(uncertain)} changed row(s) could be split into old and new text more than one way; "
+                     f"the likeliest split was taken: {_row_list(rows, uncertain)}")
+    if notes:
+        typer.echo("")
+    for note in notes:
+        typer.echo(f"note: {note}")
+
+
+def _row_counts(counts: dict[str, int] | None) -> str | None:
+    """`4 (2 same, 1 changed, 1 single)` for a dump's body rows."""
+    if not counts:
+        return None
+    kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    return f"{sum(counts.values())} ({kinds})"
+
+
+def _row_list(rows: list[dict[str, Any]], indexes: list[int]) -> str:
+    """Body rows as a person counts them (from 1), each with its opening words."""
+    def opening(row: dict[str, Any]) -> str:
+        text = row["old"] or row["new"] or ""
+        return text if len(text) <= 40 else text[:40].rsplit(" ", 1)[0] + " …"
+    return "; ".join(f"row {i + 1} “{opening(rows[i])}”" for i in indexes)
 
 
 # -- reading the store ---------------------------------------------------------------------------
@@ -522,13 +545,16 @@ def poll(
         fail(f"cannot lock {st.db_path}: {exc.strerror or exc}")
     for error in summary.errors:
         warn(f"{error['url']}: {error['error']}")
+    for suspect in summary.suspect:  # reported, yet not a failure: the stored version stands
+        warn(f"{suspect['url']}: suspect extraction, not stored ({suspect['reason']})")
     if as_json:
         jsonout.emit(summary.as_json())
     elif not quiet and terminal.is_terminal():
         typer.echo(
             f"{summary.feeds_checked} feeds, {summary.articles_discovered} new articles; checked "
             f"{summary.articles_checked}: {summary.new_versions} new versions, {summary.unchanged} unchanged, "
-            f"{summary.not_modified} not modified, {summary.gone} gone, {len(summary.errors)} errors "
+            f"{summary.not_modified} not modified, {len(summary.suspect)} suspect, {summary.gone} gone, "
+            f"{len(summary.errors)} errors "
             f"({summary.duration_s:.1f} s)"
         )
     if summary.errors:

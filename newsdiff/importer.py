@@ -104,6 +104,12 @@ def import_file(
     return result
 
 
-def import_paths(store: Store, paths: Iterable[str | Path], **kwargs: Any) -> list[FileResult]:
-    """Import every file; a bad file is reported in its result and never stops the others."""
-    return [import_file(store, path, **kwargs) for path in walk(paths)]
+def import_paths(
+    store: Store, paths: Iterable[str | Path], *, captured_at: str | None = None, **kwargs: Any
+) -> list[FileResult]:
+    """Import every file; a bad file is reported in its result and never stops the others.
+
+    A bad `captured_at` is the caller's mistake, not the files': ValueError before anything is read.
+    """
+    when = parse_time(captured_at) if captured_at else None
+    return [import_file(store, path, captured_at=when, **kwargs) for path in walk(paths)]

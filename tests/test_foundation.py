@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
 import sqlite3
 import subprocess
 import sys
@@ -279,3 +281,95 @@ def test_reimport_without_url_finds_the_article_by_its_text(cli) -> None:
     again = cli("import", SEED_REUTERS, "--json").json["imported"][0]
     assert (again["key"], again["added"]) == (URL, 0)
     assert len(cli("list", "--json").json["articles"]) == 1
+
+
+def test_markdown_links_with_parentheses_in_the_url_keep_their_text() -> None:
+    text = ("See [the city](https://en.wikipedia.org/wiki/Aleppo_(city)) and [this](#) or "
+            "[that](javascript:alert(1)), then *stress* and [a bracket] (aside) stay.\n")
+    assert parse_bytes(text.encode()).versions[0].paragraphs == (
+        "See the city and this or that, then stress and [a bracket] (aside) stay.",)
+
+
+def test_list_source_filter_and_unknown_source(cli) -> None:
+    assert cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters").code == 0
+    assert cli("import", SEED_RT, "--source", "rt").code == 0
+    assert [a["source"] for a in cli("list", "--source", "rt", "--json").json["articles"]] == ["rt"]
+    assert [a["url"] for a in cli("list", "--source", "reuters", "--json").json["articles"]] == [URL]
+    assert cli("list", "--source", "nobody", "--json").json == {"articles": []}
+    plain = cli("list", "--source", "rt").stdout.splitlines()
+    assert len(plain) == 2 and plain[1].split("\t")[1:3] == ["rt", "1"]
+
+
+def test_bad_captured_at_fails_the_command_in_one_line(cli) -> None:
+    result = cli("import", SEED_REUTERS, SEED_RT, "--captured-at", "yesterday")
+    assert result.code == 1 and result.stdout == ""
+    assert result.stderr.strip() == "newsdiff: --captured-at: not an ISO 8601 time: 'yesterday'"
+    assert cli("list", "--json").json == {"articles": []}
+
+
+def test_declared_encodings_are_for_html_only_and_huge_files_are_refused(cli, tmp_path: Path) -> None:
+    """A Latin-1 HTML page that says so is read; the same text as a bare text file says what is wrong."""
+    body = "Le café était fermé mardi, a dit le maire de la ville aux journalistes réunis devant la mairie."
+    more = "".join(f"<p>Le conseil municipal se réunira le {d} pour décider de la suite à donner à cette affaire.</p>"
+                   for d in ("lundi", "jeudi", "vendredi"))
+    page = tmp_path / "page.html"
+    page.write_bytes((f'<html><head><meta charset="iso-8859-1"><title>Le café fermé</title></head><body>'
+                      f'<article><h1>Le café fermé</h1><p>{body}</p>{more}</article></body></html>').encode("latin-1"))
+    text = tmp_path / "page.txt"
+    text.write_bytes(body.encode("latin-1"))
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(51 * 1024 * 1024)  # sparse: refused from its size, never read
+    result = cli("import", page, text, huge, "--json")
+    assert result.code == 2, result
+    [imported] = result.json["imported"]
+    assert imported["format"] == "html"
+    assert body in cli("show", imported["article_id"], "--json").json["paragraphs"]
+    assert result.stderr.splitlines() == [
+        f"newsdiff: {text}: not valid UTF-8 (byte 0xe9 at offset 6) and no encoding is declared",
+        f"newsdiff: {huge}: larger than 50 MB",
+    ]
+
+
+def test_human_output_is_a_rich_table_on_a_terminal(tmp_path: Path) -> None:
+    """The same `list` that prints tab-separated lines into a pipe draws a table on a terminal."""
+    env = {**os.environ, "NEWSDIFF_DB": str(tmp_path / "tty.db"), "COLUMNS": "120", "TERM": "xterm"}
+    assert _run("import", str(SEED_RT), env=env).returncode == 0
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "newsdiff", "list"], stdout=follower, stderr=subprocess.PIPE,
+                            env=env)
+    os.close(follower)
+    chunks = []
+    while select.select([leader], [], [], 60)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8"))  # colours aside
+    assert "┃ id" in screen and "━" in screen and "\t" not in screen
+    assert "Cessation of hostilities" in screen
+
+
+def test_datasette_views_name_things(db_path: Path, cli) -> None:
+    """`datasette newsdiff.db` opens on views that read without joins: outlet names, URLs, no blobs."""
+    assert cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters").code == 0
+    edited = db_path.parent / "edited.txt"
+    edited.write_text(SEED_REUTERS.read_text(encoding="utf-8").replace("dozens", "at least 19"), encoding="utf-8")
+    assert cli("import", edited, "--url", URL, "--captured-at", "2026-01-02T03:04:05Z").code == 0
+    assert cli("import", SEEDS / "003_2a9cfbafb26fb99c.txt").code == 0
+    store = Store.open(db_path)
+    assert {"article_list", "article_versions"} <= set(store.db.view_names())
+    listed = {r["source"]: r for r in store.db.query("SELECT * FROM article_list")}
+    assert listed["reuters"]["url"] == URL and listed["reuters"]["versions"] == 2
+    assert listed["guardian"]["title"] == "Russia and UN discuss new Aleppo truce"
+    rows = list(store.db.query("SELECT * FROM article_versions ORDER BY article_id, version"))
+    assert [(r["source"], r["version"], r["label"]) for r in rows] == [("reuters", 1, None), ("reuters", 2, None),
+                                                                      ("guardian", 1, "2")]
+    assert rows[1]["captured_at"] == "2026-01-02T03:04:05Z" and rows[0]["published"] == "2016-05-03"
+    assert rows[0]["word_count"] == cli("log", URL, "--json").json["versions"][0]["word_count"]
+    assert not {"data", "text", "raw_id", "meta"} & set(rows[0])

@@ -85,12 +85,17 @@ def test_seed_dump_facts() -> None:
     assert parsed.format == "newssniffer"
     assert (d["source"], d["url"], d["changes"], d["gap"]) == ("guardian", SEED_URL, 5, "4 months later")
     assert d["status"] == "stale" and d["first_seen"] is None
-    # 15 body rows (seed lines 10-24), every one unchanged; with the unchanged title row that is 16.
+    # The seed's lines 10-24 are its body: each is one paragraph written twice, none holds two. That is
+    # 15 unchanged paragraphs; the "16 unchanged rows" of the page count its unchanged title row too.
+    lines = SEED_TEXT.split("\n")
+    assert len(lines) == 24 and all(_doubled(line) for line in lines[9:])
     assert [r["kind"] for r in d["rows"]] == ["same"] * 15
+    assert [r["old"] * 2 for r in d["rows"]] == lines[9:]
     assert d["ambiguous"] == [] and d["uncertain"] == []
     old, new = parsed.versions
     assert (old.label, new.label) == ("2", "3")
     assert old.title == new.title == SEED_TITLE
+    assert lines[7] == " ".join([SEED_TITLE] * 3)  # page heading and the two title cells
     assert old.paragraphs == new.paragraphs and len(old.paragraphs) == 15
     assert old.content_hash == new.content_hash
     assert old.paragraphs[0].startswith("Russia and the UN have said they hope a new ceasefire")
@@ -416,6 +421,10 @@ def test_cli_parse_json_on_the_seed_dump(cli) -> None:  # type: ignore[no-untype
     assert doc["versions"][0]["paragraphs"] == doc["versions"][1]["paragraphs"]
     assert {r["kind"] for r in doc["rows"]} == {"same"} and len(doc["rows"]) == 15
     assert doc["ambiguous"] == []
+    human = cli("parse", SEED_DUMP).stdout.splitlines()
+    assert human[:7] == ["format: newssniffer", "dump: text", "source: guardian", f"url: {SEED_URL}", "changes: 5",
+                         "gap: 4 months later", "rows: 15 (15 same)"]
+    assert "note:" not in "".join(human)
 
 
 def test_cli_parse_says_which_rows_are_ambiguous(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -423,7 +432,10 @@ def test_cli_parse_says_which_rows_are_ambiguous(cli, tmp_path: Path) -> None:  
     path.write_text(_text(Dump(BODY_OLD, BODY_NEW)), encoding="utf-8")
     result = cli("parse", path)
     assert result.code == 0, result
-    assert "rows 3" in result.stdout and "newer version only" in result.stdout
+    assert "rows: 4 (2 same, 1 changed, 1 single)" in result.stdout.splitlines()
+    note = result.stdout.splitlines()[-1]
+    assert note.startswith("note: 1 row(s) appear once") and "newer version only" in note
+    assert note.endswith("row 4 “Lavrov said a truce could come within …”")  # counted from 1, as a person does
     result = cli("parse", path, "--single-as", "removed", "--json")
     assert result.json["rows"][3] == {"kind": "single", "old": BODY_NEW[3], "new": None}
 
@@ -434,7 +446,7 @@ def test_cli_parse_says_which_splits_are_guesses(cli, tmp_path: Path) -> None:  
     path.write_text(_text(Dump([REAL, f"{REAL} {second}"], [REAL, REAL])), encoding="utf-8")
     result = cli("parse", path)
     assert result.code == 0, result
-    assert "1 changed row(s) could be split" in result.stdout and "rows 1" in result.stdout
+    assert "1 changed row(s) could be split" in result.stdout and "row 2 “Russia and the UN have said they hope a …”" in result.stdout
     assert cli("parse", path, "--json").json["uncertain"] == [1]
 
 

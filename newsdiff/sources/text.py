@@ -8,7 +8,7 @@ from datetime import date
 from ..model import ArticleRecord, InputError, ParsedInput, clean_text
 
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((?:#|[^)\s]*)\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # a URL may hold one level of (...)
 _EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _CAPTION_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _DATE_LINE = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$|^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
