@@ -141,6 +141,21 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
                 raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
 
 
+@migrations()
+def m004_readable_views(db: sqlite_utils.Database) -> None:
+    """Views a person can read in Datasette: outlet names and URLs instead of ids, no compressed blobs."""
+    db.create_view("article_list", """
+        SELECT a.id AS article_id, s.name AS source, a.url, a.key, a.title, a.status, a.tracked,
+               count(v.id) AS versions, min(v.captured_at) AS first_captured_at,
+               max(v.captured_at) AS last_captured_at
+        FROM articles a LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN versions v ON v.article_id = a.id
+        GROUP BY a.id""")
+    db.create_view("article_versions", """
+        SELECT v.article_id, s.name AS source, a.url, a.key, v.number AS version, v.title, v.captured_at,
+               v.published, v.byline, v.word_count, v.format, v.label, v.content_hash
+        FROM versions v JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id""")
+
+
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
     """Re-store version `number`, the latest until now (plain text), against the text of its successor."""
     rows = db.execute(
@@ -407,7 +422,8 @@ class Store:
             rows = list(self.db.query(
                 "SELECT * FROM versions WHERE article_id = ? AND number = ?", [article_id, number]))
         if not rows:
-            raise NotFound(f"article {article_id} has no version {number}" if number else f"article {article_id} has no versions")
+            missing = "versions" if number is None else f"version {number}"
+            raise NotFound(f"article {article_id} has no {missing}")
         row = rows[0]
         row["text"] = self._rebuild(article_id, row)
         del row["data"]
