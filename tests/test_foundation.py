@@ -180,6 +180,7 @@ def test_unknown_article_is_one_line_error(cli) -> None:
     assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     missing = cli("show", URL, "--version", "7")
     assert missing.code == 1 and "has no version 7" in missing.stderr
+    assert cli("show", URL, "--version", "0").stderr.strip() == "newsdiff: article 1 has no version 0"
 
 
 def _clean_text_by_regex(text: str) -> str:
