@@ -123,10 +123,19 @@ def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path
     spaced.write_text(edited.read_text().replace(" the ", "  the "))
     assert cli("import", spaced, "--url", URL, "--json").json["imported"][0]["added"] == 0
 
+    # So are canonically equivalent characters: é composed or as e + combining accent.
+    composed = tmp_path / "composed.txt"
+    composed.write_text(edited.read_text() + "\nThe café stayed open.\n", encoding="utf-8")
+    assert cli("import", composed, "--url", URL, "--json").json["imported"][0]["added"] == 1
+    decomposed = tmp_path / "decomposed.txt"
+    decomposed.write_text(composed.read_text().replace("\u00e9", "e\u0301"), encoding="utf-8")
+    assert "e\u0301" in decomposed.read_text(encoding="utf-8")
+    assert cli("import", decomposed, "--url", URL, "--json").json["imported"][0]["versions"][0]["outcome"] == "same"
+
     # Going back to version 1's text is recognised, not stored a third time.
     back = cli("import", SEED_REUTERS, "--url", URL, "--json").json["imported"][0]["versions"][0]
     assert back["outcome"] == "revert" and back["existing"] == 1
-    assert len(cli("log", URL, "--json").json["versions"]) == 2
+    assert len(cli("log", URL, "--json").json["versions"]) == 3
 
 
 def test_article_without_url_gets_a_stable_key(cli) -> None:
