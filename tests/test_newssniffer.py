@@ -8,13 +8,15 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdiff.model import InputError, ParsedInput, clean_text
+from newsdiff.importer import import_file
+from newsdiff.model import ArticleRecord, InputError, ParsedInput, clean_text
 from newsdiff.sources import ParseOptions, parse_bytes
 from newsdiff.sources.newssniffer import (
     _clean_line,
@@ -25,6 +27,7 @@ from newsdiff.sources.newssniffer import (
     parse_dump_text,
     split_row,
 )
+from newsdiff.store import AddResult, Store
 
 from .conftest import FIXTURES, SEED_DUMP, SEED_PRESSTV, SEED_REUTERS, SEED_RT
 from .newssniffer_render import Dump, align, render_html, scrape
@@ -492,3 +495,24 @@ def test_dump_json_details_are_plain_json() -> None:
     parsed = parse_dump_text(_text(Dump(BODY_OLD, BODY_NEW)))
     assert json.loads(json.dumps(parsed.details)) == parsed.details
     assert dataclasses.asdict(parsed.versions[0])["meta"] == {"dump": "text"}
+
+
+def test_a_dump_is_stored_whole_or_not_at_all(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If storing the newer version fails (disk full, say), the older one is not left behind."""
+    text, _ = _next_pair(tmp_path)
+    store = Store.open(db_path)
+    real_add = Store.add_version
+    calls = []
+
+    def failing_second(self: Store, record: ArticleRecord, **kwargs: Any) -> AddResult:
+        calls.append(record.label)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_add(self, record, **kwargs)
+
+    monkeypatch.setattr(Store, "add_version", failing_second)
+    with pytest.raises(OSError):
+        import_file(store, text)
+    assert calls == ["3", "4"]
+    counts = [store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "versions", "raws")]
+    assert counts == [0, 0, 0]
