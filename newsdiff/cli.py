@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -685,4 +686,8 @@ def main() -> None:
         sys.stderr.close()
     except DamagedHistory as exc:  # any command that reads a damaged version says so in one line
         sys.stderr.write(f"newsdiff: {exc}; `newsdiff check` lists all damage\n")
+        sys.exit(1)
+    except sqlite3.DatabaseError as exc:  # e.g. a corrupt page met halfway through a command
+        hint = "" if isinstance(exc, sqlite3.OperationalError) else "; `newsdiff check` lists all damage"
+        sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")
         sys.exit(1)

@@ -246,7 +246,8 @@ class Store:
         try:
             yield self.db
         finally:
-            conn.execute("COMMIT")
+            if conn.in_transaction:  # a corrupt page may already have ended it
+                conn.execute("ROLLBACK")  # nothing was written: this only lets go of the snapshot
 
     # -- writing -----------------------------------------------------------------
 

@@ -152,3 +152,23 @@ def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path)
     assert not report.ok and report.verified == report.versions == 7
     assert [p.message for p in report.problems] == [
         "search index (passages_fts) not checked: database is locked (a long write is under way; run check again)"]
+
+
+def test_a_corrupt_page_is_reported_line_by_line_and_export_fails_in_one_line(store: Store, db_path: Path) -> None:
+    pages = store.db.execute("SELECT pageno FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
+    page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
+    store.close()  # checkpoints the WAL into the file
+    with db_path.open("r+b") as f:
+        f.seek((pages[0][0] - 1) * page_size + 8)  # past the page header: the cell pointers
+        f.write(b"\x07\xff" * 200)
+    report = check(Store.open(db_path))
+    assert not report.ok
+    assert all("\n" not in line for line in report.lines())
+    assert any(line.startswith("SQLite integrity check: ") for line in report.lines())
+    for command in (["check"], ["export"]):
+        result = subprocess.run([sys.executable, "-c", "from newsdiff.cli import main; main()", "--db", str(db_path),
+                                 *command], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1, command
+        if command != ["check"]:
+            assert result.stderr.endswith("; `newsdiff check` lists all damage\n")
+            assert result.stderr.startswith("newsdiff: database error: ") and result.stderr.count("\n") == 1
