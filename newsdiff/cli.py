@@ -618,17 +618,18 @@ def search_cmd(
     from .search import SearchError, fts_query, search, search_changed
 
     store = state(ctx).store()
-    try:
-        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit)
+    try:  # one more than --limit says whether the limit cut the list
+        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit + 1)
     except SearchError as exc:
         fail(str(exc))
+    more, found = len(found) > limit, found[:limit]
     if as_json:
-        jsonout.emit({"query": query, "fts": fts_query(query, fts), "changed": changed,
+        jsonout.emit({"query": query, "fts": fts_query(query, fts), "changed": changed, "more": more,
                       "edits" if changed else "articles": [hit.to_json() for hit in found]})
-    elif changed:
-        findings.print_edits(found)
     else:
-        findings.print_hits(found)
+        (findings.print_edits if changed else findings.print_hits)(found)
+        if more:
+            findings.print_more("edits" if changed else "articles", limit)
 
 
 @app.command("export")

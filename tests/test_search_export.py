@@ -75,6 +75,18 @@ def test_phrases_prefixes_accents_and_headlines(store: Store, cli) -> None:
     assert found("Aleppo budget") == set()  # words must meet in one paragraph or headline
 
 
+def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
+    assert cli("search", "killed", "--json").json["more"] is False
+    cut = cli("search", "killed", "--limit", "1", "--json").json
+    assert cut["more"] is True and len(cut["articles"]) == 1
+    edits = cli("search", "killed", "--changed", "--limit", "3", "--json").json
+    assert edits["more"] is True and len(edits["edits"]) == 3
+    assert cli("search", "killed", "--changed", "--limit", "4", "--json").json["more"] is False
+    out = cli("search", "killed", "--changed", "--limit", "3").stdout
+    assert out.endswith("only the first 3 matching edits are shown; --limit shows more\n")
+    assert "--limit" not in cli("search", "killed").stdout
+
+
 def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)

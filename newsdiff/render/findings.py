@@ -71,6 +71,11 @@ def print_edits(edits: Sequence[EditHit]) -> None:
                for op, text in change["words"]], "  ")
 
 
+def print_more(what: str, limit: int) -> None:
+    """The list was cut: a search for "every article where ..." must not look complete when it is not."""
+    _emit([(f"only the first {limit} matching {what} are shown; --limit shows more", "dim")])
+
+
 def print_check(lines: Sequence[str], summary: str, ok: bool) -> None:
     for line in lines:
         _emit([(line, "red")])
