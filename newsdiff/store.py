@@ -408,7 +408,7 @@ class Store:
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, label "
+                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, extractor_version, label "
                 "FROM versions WHERE article_id = ? ORDER BY number",
                 [article_id],
             )

@@ -27,7 +27,7 @@ from .track_server import (
 )
 
 JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "unchanged",
-             "new_versions", "gone", "errors", "duration_s"}
+             "new_versions", "gone", "suspect", "errors", "duration_s"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
 FAST_LIMITS = """

@@ -49,9 +49,15 @@ _STANDFIRST_CLASSES = {"standfirst", "perex", "dek", "lede", "subhead", "subhead
                        "chapo", "chapeau", "bajada", "entradilla", "sottotitolo"}
 _MAX_ELEMENTS = 40_000  # real article pages stay under a few thousand once scripts are gone
 _MAX_CHARACTERS = 1_000_000  # the longest articles are a tenth of this
+_MAX_ATTRIBUTE = 2_000  # longer values (inline JSON, a runaway class) are no text, yet stall class and id patterns
 _MIN_WORDS = 30  # fewer words than this is a stub, an error page or a teaser, not an article
 _STUB_WORDS = 150  # a paywalled or error page may show a paragraph or two; more is an article
 _PRUNE = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas")
+# Posts embedded from social networks: quoted from elsewhere, not the outlet's text, on every path.
+_EMBEDS = etree.XPath("//blockquote[" + " or ".join(
+    f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    for name in ("twitter-tweet", "instagram-media", "tiktok-embed", "reddit-card", "bluesky-embed", "threads-post")
+) + "]")
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
 _ERROR_TITLE = re.compile(r"\b(?:404|410|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
@@ -269,21 +275,22 @@ def _squash(text: str) -> str:
     return re.sub(r"\W+", "", text.lower())
 
 
-def _strip_site(title: str, site_names: list[str]) -> str:
-    """Drop a leading or trailing ' | Site Name' from a headline."""
+def _strip_site(title: str, site_names: list[str], byline: str | None = None) -> str:
+    """Drop a leading or trailing ' | Site Name' (or ' | Author Name') from a headline."""
     names = [_squash(n) for n in site_names if _squash(n)]
+    authors = {_squash(a) for a in (byline, *(byline or "").split(",")) if a and _squash(a)}
 
-    def is_site(part: str) -> bool:
+    def is_furniture(part: str) -> bool:
         part = _squash(part)
-        return bool(part) and any(n in part or part in n for n in names)
+        return bool(part) and (part in authors or any(n in part or part in n for n in names))
 
     for separator in _TITLE_SEPARATORS:
         head, found, tail = title.rpartition(separator)
-        if found and is_site(tail) and head.strip():
-            return _strip_site(head.strip(), site_names)
+        if found and is_furniture(tail) and head.strip():
+            return _strip_site(head.strip(), site_names, byline)
         head, found, tail = title.partition(separator)
-        if found and is_site(head) and tail.strip():
-            return _strip_site(tail.strip(), site_names)
+        if found and is_furniture(head) and tail.strip():
+            return _strip_site(tail.strip(), site_names, byline)
     return title
 
 
@@ -316,37 +323,45 @@ def _read_page(root: lxml.html.HtmlElement, url: str | None) -> _Page:
                 url = candidate
                 break
     host = _host(url) or ""
-    site_names = [n for n in (meta.get("og:site_name"), meta.get("application-name"), _host_label(host)) if n]
+    titles = {_squash(t) for t in (meta.get("og:title"), meta.get("twitter:title"), _text(next(root.iter("title"), None))) if t}
+    site_names = [n for n in (meta.get("og:site_name"), meta.get("application-name"), _host_label(host))
+                  if n and _squash(n) not in titles]  # some pages give the app the article's name
+    byline = _page_byline(root, meta, article)
     return _Page(
         meta=meta,
         article=article,
         ld_types=ld_types,
         url=url,
         site_names=site_names,
-        title=_page_title(root, meta, article, site_names),
-        byline=_page_byline(root, meta, article),
+        title=_page_title(root, meta, article, site_names, byline),
+        byline=byline,
         published=_page_published(root, meta, article),
         lead=_page_lead(root, meta),
     )
 
 
-def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str]) -> str | None:
-    """The headline: JSON-LD's, else the visible <h1> that the page's other titles confirm, else those."""
+def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str],
+                byline: str | None) -> str | None:
+    """The headline: the visible <h1> that a title the page declares (JSON-LD, Open Graph, Twitter,
+    <title>) agrees with once site name and author are cut off it, else the first declared one.
+
+    Agreeing is being equal or one a prefix of the other (a declared title may be cut short, or
+    carry a source in brackets), so a section name in the <title> does not confirm an <h1>.
+    """
     headline = article.get("headline")
-    if isinstance(headline, str) and clean_text(headline):
-        return _strip_site(clean_text(headline), site_names)
-    social = [clean_text(t) for t in (meta.get("og:title"), meta.get("twitter:title")) if t and clean_text(t)]
+    declared = [clean_text(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
+                                        meta.get("twitter:title")) if t and clean_text(t)]
     tag = _text(next(root.iter("title"), None))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
-    declared = [_squash(t) for t in (*social, tag) if t]
+    keys = [_squash(_strip_site(t, site_names, byline)) for t in (*declared, tag) if t]
     for h1 in h1s:
         key = _squash(h1)
-        if len(key) >= 10 and any(key in d or (len(d) >= 10 and d in key) for d in declared):
+        if len(key) >= 10 and any(len(d) >= 10 and (key.startswith(d) or d.startswith(key)) for d in keys):
             return h1
     sites = {_squash(n) for n in site_names}
-    for candidate in (*social, *(h1s if len(h1s) == 1 else ()), tag):
-        stripped = _strip_site(candidate, site_names) if candidate else ""
-        if stripped and _squash(stripped) not in sites:
+    for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
+        stripped = _strip_site(candidate, site_names, byline) if candidate else ""
+        if _squash(stripped) and _squash(stripped) not in sites:
             return stripped
     return None
 
@@ -442,10 +457,13 @@ def _document(text: str) -> lxml.html.HtmlElement:
 
 
 def _check_size(root: lxml.html.HtmlElement) -> None:
-    """Refuse pages far beyond any article before the extractors spend minutes on them."""
-    elements = sum(1 for _ in root.iter())
-    if elements > _MAX_ELEMENTS:
-        raise InputError(f"no article found (page too large: {elements} elements after scripts and styles)")
+    """Refuse pages far beyond any article before the extractors spend minutes on them, and drop
+    attribute values long enough to do the same (trafilatura matches patterns against class and id)."""
+    for elements, element in enumerate(root.iter(), start=1):
+        if elements > _MAX_ELEMENTS:
+            raise InputError(f"no article found (page too large: over {_MAX_ELEMENTS} elements after scripts and styles)")
+        for name in [n for n, value in element.attrib.items() if len(value) > _MAX_ATTRIBUTE]:
+            del element.attrib[name]
     characters = len(root.text_content())
     if characters > _MAX_CHARACTERS:
         raise InputError(f"no article found (page too large: {characters} characters of text)")
@@ -453,6 +471,8 @@ def _check_size(root: lxml.html.HtmlElement) -> None:
 
 def _prune(root: lxml.html.HtmlElement) -> None:
     etree.strip_elements(root, *_PRUNE, with_tail=False)
+    for embed in _EMBEDS(root):
+        embed.drop_tree()
 
 
 def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:

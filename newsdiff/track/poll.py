@@ -69,6 +69,7 @@ class PollSummary:
     unchanged: int = 0
     new_versions: int = 0
     gone: int = 0
+    suspect: list[dict[str, str]] = field(default_factory=list)  # pages that extracted far shorter: not stored
     errors: list[dict[str, str]] = field(default_factory=list)
     duration_s: float = 0.0
 
@@ -254,7 +255,9 @@ class _Poll:
                 ).fetchone()[0]
             elif outcome != "new":
                 outcome = added.outcome
-        if outcome != "new":
+            if added.outcome == "suspect":
+                self.summary.suspect.append({"url": article["url"], "reason": added.reason or ""})
+        if outcome not in ("new", "suspect"):
             self.summary.unchanged += 1
         return outcome, None, raw_id
 
