@@ -1,10 +1,11 @@
 """Publishing: edits loaded from the store, rendered as feeds and a static site, written only when changed.
 
 The one layer here that reads the store; `render.feed` and `render.site` only render what it hands them.
-Each edit's report without its unchanged sentences is cached in the store, so listings and feeds never
-re-diff. A site directory keeps a manifest of what each page was made from, so a refresh after a poll
-renders only the pages whose inputs changed; pages are written atomically (temp file, then rename) and
-only when their bytes differ, so a web server never serves half a page.
+Each pair of versions is diffed once: its report is cached in the store (see `Reports`), so listings,
+feeds and side-by-side pages never diff it again. A site directory keeps a manifest of what each page
+was made from, so a refresh after a poll renders only the pages whose inputs changed; pages are written
+atomically (temp file, then rename) and only when their bytes differ, so a web server never serves half
+a page.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import errno
 import hashlib
 import json
 import os
+import sqlite3
 import tempfile
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
@@ -23,9 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from . import __version__
-from .diff import SENTENCES_KIND
-from .diffing import diff_versions
+from .diff import SENTENCES_KIND, Change
+from .diffing import diff_versions, version_sentences
 from .render import feed as feedrender
 from .render import site
 from .render.htmlfrag import render_html
@@ -37,9 +38,26 @@ DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
 INDEX_EDITS = 100  # edits listed on the front page
 MANIFEST = ".newsdiff-site.json"
-# Part of every cache kind and page fingerprint: a new engine, segmenter or layout redoes everything once.
-SITE_FORMAT = f"{__version__}/{SENTENCES_KIND}/site1"
-_MEMO = 64  # full reports (with unchanged sentences) kept per run, for a diff page's neighbours
+
+
+def _digest(*parts: str) -> str:
+    """A digest of the package's code under `parts` (files or folders): what made a cached result."""
+    root, digest = Path(__file__).parent, hashlib.sha256()
+    for part in parts:
+        path = root / part
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".html", ".css")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+# A cached report names the segmenter and the code of the engine and of the HTML fragment; a page's
+# fingerprint adds every renderer, template and this module. An upgrade, or any change to that code,
+# redoes the work once, and nothing made by older code is ever served.
+ENGINE = f"{SENTENCES_KIND}/{_digest('diff', 'diffing.py', 'render/layout.py', 'render/htmlfrag.py')}"
+SITE_FORMAT = f"{ENGINE}/{_digest('render', 'publish.py')}"
+_EDIT_PREFIX = "edit/"
+_EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
 
 _EDITS_SQL = (
     "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
@@ -62,45 +80,84 @@ def _side(row: dict[str, Any], prefix: str) -> VersionRef:
                       row[f"{prefix}_title"], row[f"{prefix}_hash"])
 
 
+def _kept(old: int, new: int, sentence: str) -> dict[str, Any]:
+    """The engine's JSON entry for a sentence left exactly as it was."""
+    return Change("unchanged", (old,), (new,), (sentence,), (sentence,), [("=", sentence)]).to_json()
+
+
+def pack(changes: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """A report's changes without the sentences kept exactly as they were, and where those sat: runs of
+    `[position, old index, new index, count]`. Listings never show kept sentences and their text is
+    the new version's, so a cached report needs only these few numbers for them."""
+    rest: list[dict[str, Any]] = []
+    runs: list[list[int]] = []
+    for change in changes:
+        old, new, text = change["old_index"], change["new_index"], change["new"]
+        if not (change["op"] == "unchanged" and len(old) == len(new) == len(text) == 1
+                and change == _kept(old[0], new[0], text[0])):
+            rest.append(change)
+        elif runs and runs[-1][0] == len(rest) and runs[-1][1:3] == [old[0] - runs[-1][3], new[0] - runs[-1][3]]:
+            runs[-1][3] += 1
+        else:
+            runs.append([len(rest), old[0], new[0], 1])
+    return rest, runs
+
+
+def unpack(
+    changes: Sequence[dict[str, Any]], runs: Sequence[Sequence[int]], sentences: Sequence[str]
+) -> list[dict[str, Any]]:
+    """`pack` undone, given the new version's sentences: the engine's full list of changes."""
+    out: list[dict[str, Any]] = []
+    done = 0
+    for position, old, new, count in runs:
+        out.extend(changes[done:position])
+        out.extend(_kept(old + k, new + k, sentences[new + k]) for k in range(count))
+        done = position
+    out.extend(changes[done:])
+    return out
+
+
 class Reports:
     """Diff reports through the engine (`diffing.diff_versions`, which caches each version's sentences).
 
-    `edit` gives an edit with its report minus unchanged sentences, cached per version (listings and feed
-    items need no more); `full` adds the unchanged sentences a diff page shows as context.
+    Each pair's report is diffed once and cached in the store, packed (see `pack`): `edit` reads it as
+    listings and feed items need it, `full` restores the kept sentences a side-by-side page shows as
+    context from the new version's text. The cache costs a few kilobytes per edit, not another copy of
+    every article, and no page ever diffs a pair again.
     """
 
     def __init__(self, store: Store, *, cosmetic: bool = False) -> None:
         self.store, self.cosmetic = store, cosmetic
-        self._kind = f"edit/{SITE_FORMAT}/{'cosmetic' if cosmetic else 'plain'}"
-        self._memo: OrderedDict[tuple[int, int, int], tuple[dict[str, Any], str]] = OrderedDict()
+        self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
 
-    def _compute(self, article_id: int, old: VersionRef, new: VersionRef) -> tuple[dict[str, Any], str]:
-        """The engine's JSON report of `old` -> `new` (unchanged sentences included) and its HTML fragment."""
-        key = (article_id, old.number, new.number)
-        if key not in self._memo:
+    def _packed(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
+        """The pair's report (packed) and its HTML fragment, from the store's cache or the engine."""
+        def compute() -> dict[str, Any]:
             report = diff_versions(self.store, article_id, old.number, new.number)
-            self._memo[key] = (report.to_json(all=True, cosmetic=self.cosmetic),
-                               render_html(layout(report, cosmetic=self.cosmetic, hints=False)))
-            if len(self._memo) > _MEMO:
-                self._memo.popitem(last=False)
-        return self._memo[key]
+            document = report.to_json(all=True, cosmetic=self.cosmetic)
+            document["changes"], kept = pack(document["changes"])
+            fragment = render_html(layout(report, cosmetic=self.cosmetic, hints=False))
+            return {"report": document, "kept": kept, "fragment": fragment}
+        return self.store.cached(new.id, f"{self._kind}/from-{old.id}", compute)
 
     def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
-        """The edit with its report minus unchanged sentences and its HTML fragment, cached per version.
+        """The edit with its report minus kept sentences, and its HTML fragment.
 
         An edit shows its own versions' headlines, never the article's latest one: a new headline must
         not change every older diff page and feed item of the article.
         """
-        def compute() -> dict[str, Any]:
-            report, fragment = self._compute(article.id, old, new)
-            return {"report": {**report, "changes": [c for c in report["changes"] if c["op"] != "unchanged"]},
-                    "fragment": fragment}
-        cached = self.store.cached(new.id, self._kind, compute)
+        cached = self._packed(article.id, old, new)
         return Edit(dataclasses.replace(article, title=None), old, new, cached["report"], cached["fragment"])
 
     def full(self, edit: Edit) -> Edit:
         """The edit with every sentence in its report, as a side-by-side page shows it."""
-        return dataclasses.replace(edit, report=self._compute(edit.article.id, edit.old, edit.new)[0])
+        cached = self._packed(edit.article.id, edit.old, edit.new)
+        sentences: list[str] = []
+        if cached["kept"]:
+            record = self.store.record(edit.article.id, edit.new.number)
+            sentences = [s for paragraph in version_sentences(self.store, edit.new.id, record) for s in paragraph]
+        changes = unpack(cached["report"]["changes"], cached["kept"], sentences)
+        return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
         """Every edit (a version against the one before it) matching `where`, newest first, made on demand:
@@ -112,6 +169,16 @@ class Reports:
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
         """Cosmetic-only edits are left out unless the reader asked for them."""
         return (e for e in edits if self.cosmetic or not e.cosmetic)
+
+    def prune(self) -> None:
+        """Forget reports cached by other versions of the code: nothing will read them again."""
+        stale, kinds = "FROM derived WHERE kind GLOB ? AND kind NOT GLOB ?", [_EDIT_PREFIX + "*", _EDIT_KIND + "*"]
+        if self.store.db.execute(f"SELECT 1 {stale} LIMIT 1", kinds).fetchone():
+            try:
+                with self.store.write():
+                    self.store.db.execute(f"DELETE {stale}", kinds)
+            except sqlite3.OperationalError:
+                pass  # read-only or busy: the next publish tries again
 
 
 def check_base_url(base_url: str | None) -> str | None:
@@ -178,6 +245,7 @@ def feed(
     if source is not None and not store.db.execute("SELECT 1 FROM sources WHERE name = ?", [source]).fetchone():
         raise NotFound(f"no source {source!r} in the database")
     reports = Reports(store, cosmetic=cosmetic)
+    reports.prune()
     clauses, params = [], []
     if article is not None:
         clauses.append("AND v.article_id = ?")
@@ -312,6 +380,7 @@ def publish(
     base = check_base_url(base_url)
     writer = SiteWriter(Path(directory), [title, base, cosmetic, limit, all_pairs])
     reports = Reports(store, cosmetic=cosmetic)
+    reports.prune()
     rows = store.articles()
     articles = [article_ref(row) for row in rows]
     listing = {row["id"]: row for row in rows}
@@ -345,7 +414,7 @@ def publish(
         if all_pairs:
             for j, new in enumerate(versions[article.id]):
                 for old in versions[article.id][: max(j - 1, 0)]:
-                    pair = Edit(article, old, new, {})
+                    pair = Edit(dataclasses.replace(article, title=None), old, new, {})  # `full` loads its report
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
                                 lambda: site.render_diff(reports.full(pair), None, None, title))
         writer.page(site.article_path(article.id), [article, versions[article.id], mine],

@@ -106,6 +106,18 @@ def test_items_count_hidden_cosmetic_changes_without_command_line_hints(store) -
     assert "--cosmetic" not in newest.summary
 
 
+def test_a_change_late_in_a_long_sentence_shows_in_the_summary(store) -> None:
+    long = ("The United Nations mediator said moribund peace talks on the conflict could soon be resumed if a "
+            "faltering truce were extended to the city, something the foreign minister said he hoped would be "
+            "announced after a meeting of the security council in the coming hours.")
+    add(store, QUOTES, [long], title="Talks", at="2024-05-02T08:00:00Z", source="daily")
+    add(store, QUOTES, [long.replace("hours", "days")], title="Talks", at="2024-05-02T09:00:00Z", source="daily")
+    summary = _parse(feed(store, source="daily", limit=1)).entries[0].summary
+    old, new = summary.split("\n")[1].removeprefix("Changed: ").split(" \u2192 ")
+    assert old.endswith("in the coming hours.\u201d") and new.endswith("in the coming days.\u201d")
+    assert old.startswith("\u201c\u2026") and len(old) <= 242 and len(new) <= 242
+
+
 def test_scope_and_limit(store) -> None:
     story = article_ref(store.resolve(STORY))
     assert [e.title for e in _parse(feed(store, article=story, limit=1)).entries] == [

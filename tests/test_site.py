@@ -3,6 +3,7 @@ every run, hostile text that never becomes markup, and one diff page rendered in
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import struct
@@ -16,11 +17,14 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsdiff.publish import MANIFEST, publish
+from newsdiff import publish as publishing
+from newsdiff.diffing import diff_versions
+from newsdiff.publish import MANIFEST, Reports, article_ref, publish
+from newsdiff.render.edits import VersionRef
 
 from .conftest import ROOT
 from .publish_helpers import (
-    CDATA_END, IMG, MARKER, QUOTES, RESCUE, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
+    CDATA_END, IMG, MARKER, P1, P2, P3, QUOTES, RESCUE, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
 )
 
 BASE = "https://edits.example.org/"
@@ -138,6 +142,49 @@ def test_all_pairs_and_stale_pages(store, tmp_path: Path) -> None:
     result = publish(store, site, base_url=BASE)
     assert result.removed == [f"a/{story}/1-3.html"] and not (site / f"a/{story}/1-3.html").exists()
     assert mine.read_text() == "kept"  # only pages newsdiff wrote are ever removed
+
+
+def test_pages_are_diffed_once_and_match_the_engine(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fourth version moves a paragraph to the top and splits a sentence: kept runs on both sides of changes.
+    add(store, STORY, [P3, P1.replace("19", "21").replace(" on Tuesday.", " on Tuesday; it was the worst in years."),
+                       P2 + " " + RESCUE], title="Storm kills 21 on coast", at="2024-05-01T11:00:00Z", source="wire")
+    one, two = tmp_path / "one", tmp_path / "two"
+    publish(store, one, base_url=BASE, all_pairs=True)
+    story = store.resolve(STORY)["id"]
+    refs = {v["number"]: VersionRef(v["id"], v["number"], v["captured_at"], v["title"], v["content_hash"])
+            for v in store.versions(story)}
+    article = article_ref(store.resolve(STORY))
+    for cosmetic in (False, True):
+        reports = Reports(store, cosmetic=cosmetic)
+        for old, new in itertools.combinations(sorted(refs), 2):
+            expected = diff_versions(store, story, old, new).to_json(all=True, cosmetic=cosmetic)
+            assert reports.full(reports.edit(article, refs[old], refs[new])).report == expected, (old, new, cosmetic)
+    assert "moved" in [c["op"] for c in Reports(store).edit(article, refs[3], refs[4]).report["changes"]]
+
+    def engine(*args: object) -> None:
+        raise AssertionError("a cached pair was diffed again")
+
+    monkeypatch.setattr(publishing, "diff_versions", engine)
+    publish(store, two, base_url=BASE, all_pairs=True)  # every page again, from the cache alone
+    assert _files(one) == _files(two)
+
+
+def test_reports_cached_by_other_code_are_dropped(store, tmp_path: Path) -> None:
+    version = store.version_row(store.resolve(STORY)["id"], 2)["id"]
+    with store.write():
+        store.db["derived"].insert({"version_id": version, "kind": "edit/older-engine/plain/from-1", "data": "{}"})
+    publish(store, tmp_path / "site", base_url=BASE)
+    kinds = [row[0] for row in store.db.execute("SELECT kind FROM derived WHERE kind GLOB 'edit/*'")]
+    assert kinds and all(kind.startswith(f"edit/{publishing.ENGINE}/") for kind in kinds)
+
+
+def test_a_cosmetic_edit_left_unmarked_shows_each_side_as_it_was(store, tmp_path: Path) -> None:
+    publish(store, tmp_path / "site", base_url=BASE)
+    page = _page(tmp_path / "site", f"a/{store.resolve(QUOTES)['id']}/1-2.html")
+    (first, *_) = page.cssselect(".pair.same")
+    assert not page.cssselect("del, ins")  # the quote style is not news...
+    assert '"we are ready"' in _texts(first, ".old")[0]  # ...but the left column is still the old text
+    assert "\u201cwe are ready\u201d" in _texts(first, ".new")[0]
 
 
 def test_a_failed_write_leaves_the_old_page_whole(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

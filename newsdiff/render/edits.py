@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 # DEL and the C1 controls that HTML treats as parse errors: none of them carries meaning in an article.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNCLEAN = re.compile(f"{_NOT_XML.pattern}|{_SURROGATE.pattern}")  # one scan for the usual, clean, text
 _URL_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 # RFC 4151 tag URIs for feed and item ids: independent of where the site is published, so moving the
@@ -30,8 +31,8 @@ FIELDS = (("title", "headline"), ("byline", "byline"), ("standfirst", "standfirs
 
 def clean(text: str | None) -> str:
     """`text` with what XML cannot carry removed; a lone surrogate becomes U+FFFD so the gap stays visible."""
-    if not text:
-        return ""
+    if not text or not _UNCLEAN.search(text):
+        return text or ""
     return _NOT_XML.sub("", _SURROGATE.sub("\ufffd", text))
 
 

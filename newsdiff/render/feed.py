@@ -8,6 +8,7 @@ database always yields the same bytes.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from .edits import Edit, clean, parse_utc, safe_url
 FORMATS = ("rss", "atom")
 EXCERPT_CHANGES = 3  # changed sentences quoted in an item's plain summary
 EXCERPT_CHARS = 240  # per quoted sentence, so one rewritten paragraph cannot fill a feed reader's list
+EXCERPT_LEAD = 60  # characters quoted before a change found late in a long sentence
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,25 @@ class FeedMeta:
     fallback_updated: str = "1970-01-01T00:00:00Z"  # feed date when there are no items
 
 
-def _quote(sentences: Sequence[str]) -> str:
-    text = " ".join(clean(s) for s in sentences)
+def _text(sentences: Sequence[str]) -> str:
+    return " ".join(clean(s) for s in sentences)
+
+
+def _quote(text: str, start: int = 0) -> str:
+    """`text` from `start` (a word boundary), cut to EXCERPT_CHARS, in quotation marks."""
+    text = ("\u2026" if start else "") + text[start:]
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 1].rstrip() + "\u2026"
     return f"\u201c{text}\u201d"
+
+
+def _before_and_after(old: Sequence[str], new: Sequence[str]) -> str:
+    """Both sides quoted from a few words before their first difference, so that a change late in a long
+    sentence still shows within the excerpt."""
+    before, after = _text(old), _text(new)
+    start = max(0, len(os.path.commonprefix([before, after])) - EXCERPT_LEAD)
+    start = before.rfind(" ", 0, start) + 1 if start else 0
+    return f"{_quote(before, start)} \u2192 {_quote(after, start)}"
 
 
 def plain_summary(edit: Edit) -> str:
@@ -46,13 +62,13 @@ def plain_summary(edit: Edit) -> str:
     for change in shown:
         op, old, new = change.get("op"), change.get("old") or [], change.get("new") or []
         if op == "added":
-            lines.append(f"Added: {_quote(new)}")
+            lines.append(f"Added: {_quote(_text(new))}")
         elif op == "removed":
-            lines.append(f"Removed: {_quote(old)}")
+            lines.append(f"Removed: {_quote(_text(old))}")
         elif op == "moved" and old == new:
-            lines.append(f"Moved: {_quote(new)}")
+            lines.append(f"Moved: {_quote(_text(new))}")
         else:
-            lines.append(f"{op.capitalize()}: {_quote(old)} \u2192 {_quote(new)}")
+            lines.append(f"{op.capitalize()}: {_before_and_after(old, new)}")
     return "\n".join(lines)
 
 

@@ -121,20 +121,23 @@ def render_article(
     return _page("article.html", "../../", article=article, rows=rows, title=title, all_pairs=all_pairs)
 
 
+Same = tuple[str, str]  # an unchanged sentence as the old and the new version have it (cosmetic edits differ)
+
+
 @dataclass(frozen=True)
 class Block:
     """A stretch of a diff page: one change, or a run of unchanged sentences (middle part folded)."""
 
     change: dict[str, Any] | None = None
-    shown_before: tuple[str, ...] = ()
-    folded: tuple[str, ...] = ()
-    shown_after: tuple[str, ...] = ()
+    shown_before: tuple[Same, ...] = ()
+    folded: tuple[Same, ...] = ()
+    shown_after: tuple[Same, ...] = ()
 
 
 def blocks(changes: Sequence[dict[str, Any]]) -> list[Block]:
     """Changes in reading order, with unchanged runs cut down to CONTEXT sentences around each change."""
     result: list[Block] = []
-    run: list[str] = []
+    run: list[Same] = []
 
     def flush(first: bool, last: bool) -> None:
         if not run:
@@ -149,7 +152,7 @@ def blocks(changes: Sequence[dict[str, Any]]) -> list[Block]:
 
     for change in changes:
         if change.get("op") == "unchanged":
-            run.extend(change.get("new") or change.get("old") or [])
+            run.append((" ".join(change.get("old") or ()), " ".join(change.get("new") or ())))
             continue
         flush(first=not result, last=False)
         result.append(Block(change=change))
