@@ -401,6 +401,7 @@ def french_page(charset_in_meta: str | None, encoding: str) -> bytes:
     ("iso-8859-1", "utf-8", None),  # lies the other way: says Latin-1, is UTF-8
     (None, "cp1252", "text/html; charset=windows-1252"),  # the HTTP header
     ("utf-8", "cp1252", "text/html; charset=ISO-8859-1"),  # header beats meta
+    ("utf-8", "utf-8", "text/html; charset=ISO-8859-1"),  # a server that lies: its UTF-8 page stays UTF-8
 ])
 def test_charsets(meta: str | None, encoding: str, content_type: str | None) -> None:
     record = article(french_page(meta, encoding), content_type=content_type)
