@@ -56,7 +56,8 @@ _PRUNE = ("script", "style", "noscript", "template", "svg", "math", "iframe", "o
 # Posts embedded from social networks: quoted from elsewhere, not the outlet's text, on every path.
 _EMBEDS = etree.XPath("//blockquote[" + " or ".join(
     f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-    for name in ("twitter-tweet", "instagram-media", "tiktok-embed", "reddit-card", "bluesky-embed", "threads-post")
+    for name in ("twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "bluesky-embed",
+                 "text-post-media", "reddit-embed-bq", "reddit-card")
 ) + "]")
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
