@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,6 +122,8 @@ user_agent = "newsdiff (ops@example.org)"
         ("[schedule]\nretire_after = 'soon'", "schedule.retire_after: expected a duration"),
         ("[schedule]\nsteps = [{until = '1d', every = '1h'}, {until = '2h', every = '5m'}]", "increasing order"),
         ("feeds = 'https://a.example/rss'", "feeds: expected a list"),
+        ("feeds = ['ftp://a.example/rss']", "feeds: not an http(s) URL: 'ftp://a.example/rss'"),
+        ("feeds = [{url = 'https://a.example/rss', source = 7}]", "feeds: source for https://a.example/rss"),
     ],
 )
 def test_bad_tracking_config_is_one_clear_error(tmp_path: Path, toml: str, message: str) -> None:
@@ -176,10 +179,44 @@ def test_cron_text_names_the_database_absolutely(tmp_path: Path) -> None:
 def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None:
     result = cli("cron", "--every", "30m")
     assert result.code == 0, result
-    assert f"--db {db_path.resolve()} poll --quiet" in result.stdout
-    assert result.stdout.count("*/30 * * * *") == 1
+    (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("*/30 * * * * ")]
+    program, *args = shlex.split(line.removeprefix("*/30 * * * * "))
+    assert Path(program).is_absolute() and args == ["--db", str(db_path.resolve()), "poll", "--quiet"]
+    assert Path(program).name == "newsdiff" or args[:2] == ["-m", "newsdiff"]
+    assert f"ExecStart={line.removeprefix('*/30 * * * * ')}" in result.stdout
     bad = cli("cron", "--every", "7m")
     assert bad.code == 1 and bad.stdout == "" and "7 minutes" in bad.stderr
+
+
+def test_cron_names_the_config_and_refuses_one_it_cannot_read(cli, db_path: Path, tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('feeds = ["https://a.example/rss"]\n', encoding="utf-8")
+    result = cli("--config", config, "cron")
+    assert result.code == 0 and f"--config {config.resolve()} poll --quiet" in result.stdout
+    missing = cli("--config", tmp_path / "nope.toml", "cron")
+    assert (missing.code, missing.stdout) == (1, "") and "does not exist" in missing.stderr
+
+
+def test_config_beside_the_database_and_config_option_agree(cli, db_path: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "other" / "settings.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text('feeds = ["https://elsewhere.example/rss"]\n', encoding="utf-8")
+    (db_path.parent / "newsdiff.toml").write_text('feeds = ["https://beside.example/rss"]\n', encoding="utf-8")
+    assert [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]] == ["https://beside.example/rss"]
+    listed = cli("--config", elsewhere, "feeds", "list", "--json").json["feeds"]
+    assert [r["url"] for r in listed] == ["https://beside.example/rss", "https://elsewhere.example/rss"]
+    refused = cli("feeds", "remove", "https://beside.example/rss")
+    assert refused.code == 1 and "config file" in refused.stderr
+
+
+def test_a_poll_that_cannot_run_exits_1_with_one_line(cli, db_path: Path) -> None:
+    (db_path.parent / "newsdiff.toml").write_text("feeds = ['feed.xml']\n", encoding="utf-8")
+    result = cli("poll", "--json")
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == f"newsdiff: config file {db_path.parent / 'newsdiff.toml'}: feeds: not an http(s) URL: 'feed.xml'\n"
+    other = db_path.parent / "other.toml"
+    other.write_text("[fetch]\njobs = 2\n", encoding="utf-8")
+    assert cli("poll", "--config", other, "--json").code == 0  # poll's own --config is read instead
 
 
 def test_feeds_add_list_remove(cli) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newsdiff.config import load_config
+from newsdiff.model import format_time
 from newsdiff.store import Store
 from newsdiff.track.fetch import Fetched, Fetcher
 from newsdiff.track.poll import poll
@@ -92,6 +93,7 @@ def test_poll_discovers_stores_and_then_sees_exactly_one_edit(cli, outlet: Outle
     first = cli("poll", "--json")
     assert first.code == 0 and first.stderr == "", first
     summary = first.json
+    assert cli("feeds", "list", "--json").json["feeds"][0]["etag"] == 'W/"wapo-national.xml-1"'  # as received
     assert set(summary) == JSON_KEYS
     assert (summary["feeds_checked"], summary["articles_discovered"], summary["articles_checked"],
             summary["new_versions"], summary["errors"]) == (2, 38, 38, 38, [])
@@ -228,6 +230,22 @@ def test_permanent_redirect_moves_the_article_and_the_old_url_still_finds_it(cli
     assert len(cli("list", "--json").json["articles"]) == 2
 
 
+def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet) -> None:
+    serve(outlet, "/story", text_page("Shared story", "Both feeds carry it.").encode(), "text/plain")
+    outlet.routes["/r/1"] = redirect("/story", 301)  # a feed proxy's link
+    outlet.routes["/direct"] = page(rss(outlet, ["/story"]), content_type="application/rss+xml")
+    outlet.routes["/proxied"] = page(rss(outlet, ["/r/1"]), content_type="application/rss+xml")
+    cli("feeds", "add", outlet.url("/direct"))
+    cli("feeds", "add", outlet.url("/proxied"))
+    first = cli("poll", "--json").json
+    assert (first["articles_discovered"], first["new_versions"], first["errors"]) == (2, 1, [])
+    (article,) = cli("list", "--json").json["articles"]
+    assert article["url"] == outlet.url("/story") and article["versions"] == 1
+    assert cli("log", outlet.url("/r/1"), "--json").json["article"]["id"] == article["id"]
+    assert cli("poll", "--now", "--json").json["articles_discovered"] == 0
+    assert outlet.hits["/r/1"] == 1
+
+
 def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: Path) -> None:
     cli("track", outlet.url("/story"))
     outlet.routes["/story"] = status(404)
@@ -239,6 +257,24 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
     assert kinds == ["gone", "back", "version"]
     assert store.resolve(outlet.url("/story"))["status"] == "active"
+
+
+def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, db_path: Path) -> None:
+    body = text_page("Pulled and restored", "The story was taken down for a while.").encode()
+    serve(outlet, "/story", body, "text/plain")
+    cli("track", outlet.url("/story"))
+    assert cli("poll", "--json").json["new_versions"] == 1
+    restored = outlet.routes["/story"]
+    outlet.routes["/story"] = status(410)
+    assert cli("poll", "--now", "--json").json["gone"] == 1
+    outlet.routes["/story"] = restored  # same bytes, same ETag: a conditional GET would get a 304
+    back = cli("poll", "--now", "--json").json
+    assert (back["new_versions"], back["unchanged"], back["errors"]) == (0, 1, [])
+    store = Store.open(db_path)
+    assert store.resolve(outlet.url("/story"))["status"] == "active"
+    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["version", "gone", "back"]
+    assert "If-None-Match" not in outlet.requests["/story"][-1]
+    assert cli("poll", "--now", "--json").json["not_modified"] == 1  # conditional again once read in full
 
 
 def test_an_ab_flip_flop_stores_two_versions_not_one_per_poll(cli, outlet: Outlet) -> None:
@@ -275,24 +311,57 @@ def test_schedule_follows_age_and_retires_quiet_articles(outlet: Outlet, db_path
     assert poll(store, settings, now=start + timedelta(days=60), check_all=True).articles_checked == 0
 
 
-def test_limit_takes_new_articles_first_then_the_most_overdue(cli, outlet: Outlet) -> None:
+def test_tracking_an_article_last_changed_long_ago_does_not_retire_it_at_once(cli, outlet: Outlet, tmp_path: Path) -> None:
+    body = text_page("An old story", "It was imported from an archive.")
+    outlet.routes["/old"] = page(body)
+    archived = tmp_path / "old.txt"
+    archived.write_text(body, encoding="utf-8")
+    assert cli("import", archived, "--url", outlet.url("/old"), "--captured-at", "2015-03-20T10:00:00Z").code == 0
+    assert cli("track", outlet.url("/old")).stdout.startswith("tracking again article 1")
+    summary = cli("poll", "--json").json
+    assert (summary["articles_checked"], summary["unchanged"]) == (1, 1)
+    (article,) = cli("list", "--json").json["articles"]
+    assert article["status"] == "active" and article["tracked"] == 1
+
+
+def test_limit_takes_never_checked_articles_first(cli, outlet: Outlet) -> None:
     for i in range(6):
         outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
         cli("track", outlet.url(f"/{i}"))
     assert cli("poll", "--limit", "4", "--json").json["articles_checked"] == 4
-    assert cli("poll", "--limit", "4", "--json").json["articles_checked"] == 2
+    rest = cli("poll", "--limit", "4")  # two new versions stored, not a terminal: nothing printed at all
+    assert (rest.code, rest.stdout, rest.stderr) == (0, "", "")
     assert all(outlet.hits[f"/{i}"] == 1 for i in range(6))
 
 
-def test_concurrency_respects_the_per_host_limit(cli, outlet: Outlet, db_path: Path) -> None:
-    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("per_host = 4", "per_host = 2"))
+def test_limit_takes_the_most_overdue_first(outlet: Outlet, db_path: Path) -> None:
+    store = Store.open(db_path)
+    settings = load_config(None, db_path).track
+    start = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+    for i in range(4):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
+        track(store, outlet.url(f"/{i}"))
+    assert poll(store, settings, now=start).articles_checked == 4
+    later = start + timedelta(hours=2)
+    with store.write():
+        for i, overdue in enumerate([10, 60, 5, 30]):  # minutes past due at `later`
+            store.db.execute("UPDATE articles SET next_check_at = ? WHERE url = ?",
+                             [format_time(later - timedelta(minutes=overdue)), outlet.url(f"/{i}")])
+    assert poll(store, settings, now=later, limit=2).articles_checked == 2
+    assert [outlet.hits[f"/{i}"] for i in range(4)] == [1, 2, 1, 2]
+
+
+@pytest.mark.parametrize(("jobs", "per_host", "peak"), [(8, 2, 2), (3, 4, 3)])
+def test_concurrency_respects_jobs_and_the_per_host_limit(cli, outlet: Outlet, db_path: Path,
+                                                          jobs: int, per_host: int, peak: int) -> None:
+    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("per_host = 4", f"per_host = {per_host}"))
     for i in range(8):
         outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Slow story {i}."), delay=0.2)
         cli("track", outlet.url(f"/{i}"))
     started = time.monotonic()
-    assert cli("poll", "--jobs", "8", "--json").json["new_versions"] == 8
-    assert outlet.peak == 2
-    assert time.monotonic() - started >= 0.8  # four rounds of two
+    assert cli("poll", "--jobs", str(jobs), "--json").json["new_versions"] == 8
+    assert outlet.peak == peak
+    assert time.monotonic() - started >= 0.2 * -(-8 // peak)  # rounds of `peak` requests
 
 
 def test_a_trickling_body_is_cut_off_and_a_refused_connection_retried(outlet: Outlet) -> None:

@@ -93,6 +93,18 @@ def _moment(stamp: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _validators(fetched: Fetched, *, read_well: bool) -> dict[str, str | None]:
+    """The ETag and Last-Modified to store, exactly as received.
+
+    A 304 keeps the stored pair unless it carries fresh ones; any other answer replaces the pair, with
+    nothing when its body was not read well, so that the next fetch is unconditional and reads it in full.
+    """
+    pairs = (("etag", "etag"), ("last_modified", "last-modified"))
+    if fetched.status == 304:
+        return {column: fetched.headers[header] for column, header in pairs if header in fetched.headers}
+    return {column: fetched.headers.get(header) if read_well else None for column, header in pairs}
+
+
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     headers = {}
     if etag:
@@ -145,18 +157,14 @@ class _Poll:
             elif fetched.status == 304:
                 outcome = "not_modified"
                 self.summary.not_modified += 1
-                # validators stay as stored unless the 304 itself carries fresh ones
-                changes.update({k: fetched.headers[h] for k, h in (("etag", "etag"), ("last_modified", "last-modified"))
-                                if h in fetched.headers})
+                changes.update(_validators(fetched, read_well=True))
             else:
                 parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
                 self.summary.articles_discovered += self._discover(feed, parsed)
                 problem = parsed.problem
                 outcome = "error" if problem else "feed"
-                good = problem is None  # a broken feed is read in full again next time, and reported again
-                changes.update(etag=fetched.headers.get("etag") if good else None,
-                               last_modified=fetched.headers.get("last-modified") if good else None,
-                               title=parsed.title or None)
+                # a broken feed is read in full again next time, and reported again
+                changes.update(_validators(fetched, read_well=problem is None), title=parsed.title or None)
             if problem:
                 changes["last_error"] = problem
                 self._error(feed["url"], problem)
@@ -205,11 +213,9 @@ class _Poll:
             problem = _failure(fetched)
             if problem is not None:
                 outcome = "error"
-            elif fetched.status == 304:
-                outcome = "not_modified"
-                self.summary.not_modified += 1
             elif fetched.status in GONE_STATUSES:
                 outcome = "gone"
+                changes.update(_validators(fetched, read_well=False))  # a comeback must answer in full
                 if article["status"] == "gone":
                     self.summary.unchanged += 1
                 else:
@@ -218,13 +224,17 @@ class _Poll:
                     self.store.event(article["id"], "gone", {"status": fetched.status, "url": fetched.final_url})
             else:
                 article = self._moved(article, fetched)
-                if article["status"] == "gone":
+                if article["status"] == "gone":  # a 200 or a 304: the page is there again
                     changes["status"] = "active"
                     self.store.event(article["id"], "back", {"url": fetched.final_url})
-                outcome, problem, raw_id = self._store_page(article, fetched)
-                stored = outcome in ("new", "same", "revert")  # conditional GET only once the page is read well
-                changes.update(etag=fetched.headers.get("etag") if stored else None,
-                               last_modified=fetched.headers.get("last-modified") if stored else None)
+                if fetched.status == 304:
+                    outcome = "not_modified"
+                    self.summary.not_modified += 1
+                    read_well = True
+                else:
+                    outcome, problem, raw_id = self._store_page(article, fetched)
+                    read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
+                changes.update(_validators(fetched, read_well=read_well))
             if problem:
                 self._error(request.url, problem)
             changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
@@ -292,11 +302,13 @@ class _Poll:
             "LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?", [owner]))
 
     def _schedule(self, article_id: int, status: str) -> dict[str, Any]:
-        """Next check from how long ago the article last changed; retired once quiet for long enough."""
-        changed, created = self.store.db.execute(
-            "SELECT last_changed_at, created_at FROM articles WHERE id = ?", [article_id]
+        """Next check from how long ago the article last changed (or was tracked again); retired once quiet
+        for long enough."""
+        stamps = self.store.db.execute(
+            "SELECT coalesce(last_changed_at, created_at), (SELECT max(at) FROM events "
+            "WHERE article_id = articles.id AND kind = 'tracked') FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        age = self.now - _moment(changed or created)
+        age = self.now - max(_moment(stamp) for stamp in stamps if stamp)
         schedule = self.settings.schedule
         if age >= schedule.retire_after:
             self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})

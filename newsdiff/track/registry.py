@@ -85,7 +85,11 @@ def new_article(store: Store, urls: Sequence[str], *, source_id: int | None, tit
 
 
 def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]:
-    """Follow one article without a feed; (article id, True when it is new to the database)."""
+    """Follow one article without a feed; (article id, True when it is new to the database).
+
+    Tracking a known article again (an imported one, a retired one) records a `tracked` event: the
+    schedule counts quiet time from it, so an article last changed long ago is not retired at once.
+    """
     given = _web_url(url)
     url = canonical_url(given)
     now = utc_now()
@@ -98,6 +102,7 @@ def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]
             "next_check_at = ?, source_id = coalesce(source_id, ?) WHERE id = ?",
             [now, store.source_id(source), existing],
         )
+        store.event(existing, "tracked", {"url": url})
     return existing, False
 
 

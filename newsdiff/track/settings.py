@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import __version__
+from .urls import is_web_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -89,14 +90,20 @@ def _feeds(value: Any) -> tuple[FeedSpec, ...]:
     specs = []
     for item in value:
         if isinstance(item, str):
-            specs.append(FeedSpec(item.strip()))
+            spec = FeedSpec(item.strip())
         elif isinstance(item, dict) and isinstance(item.get("url"), str):
             unknown = set(item) - {"url", "source"}
             if unknown:
                 raise ValueError(f"feeds: unknown key(s) {', '.join(sorted(unknown))} for {item['url']}")
-            specs.append(FeedSpec(item["url"].strip(), item.get("source")))
+            source = item.get("source")
+            if source is not None and (not isinstance(source, str) or not source.strip()):
+                raise ValueError(f"feeds: source for {item['url']} must be a name, got {source!r}")
+            spec = FeedSpec(item["url"].strip(), source.strip() if source else None)
         else:
             raise ValueError(f"feeds: each entry needs a url, got {item!r}")
+        if not is_web_url(spec.url):
+            raise ValueError(f"feeds: not an http(s) URL: {spec.url!r}")
+        specs.append(spec)
     return tuple(specs)
 
 
