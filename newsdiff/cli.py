@@ -568,14 +568,15 @@ def cron(
     every: str = typer.Option("15m", "--every", help="How often to poll: 5m, 15m, 1h ..."),
 ) -> None:
     """Print a crontab line and a systemd service + timer that run `poll` for this database."""
-    import shutil
-
     from .track.cron import cron_text
     from .track.settings import parse_duration
 
     st = state(ctx)
-    program = sys.argv[0] if Path(sys.argv[0]).name == "newsdiff" else shutil.which("newsdiff")
-    command = [str(Path(program).resolve())] if program else [sys.executable, "-m", "newsdiff"]
+    st.config()  # a config the job could not read fails here, not every few minutes in cron
+    # This very installation: the script being run, else the one beside this Python, else `python -m`.
+    program = next((p for p in (Path(sys.argv[0]), Path(sys.executable).parent / "newsdiff")
+                    if p.name == "newsdiff" and p.is_file()), None)
+    command = [str(program.absolute())] if program else [sys.executable, "-m", "newsdiff"]
     command += ["--db", str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
