@@ -236,6 +236,21 @@ def test_single_rows_follow_single_as() -> None:
         parse_dump_text(text, single_as="sideways")
 
 
+def test_hostile_sizes_are_bounded(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A row far longer than any pair of paragraphs is not searched for a cut; a giant dump is refused."""
+    huge_row = " ".join(f"{w}." for w in WORDS[:2100]) + " " + " ".join(WORDS[:2100])
+    parsed = parse_dump_text(_text(Dump([huge_row], [huge_row + " More."])))
+    assert parsed.details["rows"] == [{"kind": "single", "old": None, "new": f"{huge_row} {huge_row} More."}]
+    assert parsed.details["ambiguous"] == [0]
+    giant = tmp_path / "giant.txt"
+    lines = SEED_TEXT.split("\n")
+    giant.write_text("\n".join(lines[:9] + lines[9:] * 300), encoding="utf-8")  # the seed's body 300 times
+    result = cli("import", giant)
+    assert result.code == 1 and result.stdout == ""
+    assert re.fullmatch(r"newsdiff: \S+giant.txt: 2,\d{3},\d{3} characters, far more than any NewsSniffer diff page\n",
+                        result.stderr)
+
+
 def test_dumps_without_rows_are_refused() -> None:
     with pytest.raises(InputError, match="no paragraph rows"):
         parse_dump_text("Version 2 Version 3\nA title A title\n(4 months later)\n")

@@ -48,6 +48,10 @@ _FOOTER = re.compile(r"^Currently monitoring [\d,]+ news articles")
 _HTML_MARKER = re.compile(r"<table\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bversion_diff\b", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DETECT_CHARS = 16384  # the header and the table head always sit at the top of a dump
+# Splitting a row costs more than linear time in its words, so hostile input is bounded: no article
+# paragraph comes near 2,000 words a side, and no diff page of one article near 2 million characters.
+MAX_SPLIT_WORDS = 4000
+MAX_TEXT_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -259,12 +263,15 @@ def split_row(line: str) -> tuple[Row, bool]:
 
     Same text twice with nothing between is an unchanged paragraph. Otherwise the best word cut is
     taken if it explains the row as two versions of one paragraph (see `_best_cut` for when that is
-    uncertain). If none does, the row is a paragraph seen once (`single`) and is never cut.
+    uncertain). If none does, the row is a paragraph seen once (`single`) and is never cut; so is a
+    row longer than `MAX_SPLIT_WORDS`, which no real pair of paragraphs makes.
     """
     half, odd = divmod(len(line), 2)
     if not odd and line[:half] == line[half:]:
         return Row("same", line[:half], line[half:]), False
     words = line.split(" ")
+    if len(words) > MAX_SPLIT_WORDS:
+        return Row("single", None, None), False
     cut, uncertain = _best_cut(words, hopeless=False)
     if cut is not None and cut.explains:
         return Row("changed", " ".join(words[: cut.at]), " ".join(words[cut.at :])), uncertain
@@ -358,6 +365,8 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     """Both versions from text scraped off a diff page; rows seen once go to the `single_as` side."""
     if single_as not in ("added", "removed"):
         raise ValueError(f"single_as must be 'added' or 'removed', not {single_as!r}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"{len(text):,} characters, far more than any NewsSniffer diff page")
     lines = _lines(text)
     start = next((i for i, line in enumerate(lines) if _VERSIONS_LINE.match(line)), None)
     if start is not None:
