@@ -383,3 +383,11 @@ def test_datasette_views_name_things(db_path: Path, cli) -> None:
     assert rows[1]["captured_at"] == "2026-01-02T03:04:05Z" and rows[0]["published"] == "2016-05-03"
     assert rows[0]["word_count"] == cli("log", URL, "--json").json["versions"][0]["word_count"]
     assert not {"data", "text", "raw_id", "meta"} & set(rows[0])
+
+
+def test_stray_markup_characters_are_kept_and_read_in_linear_time() -> None:
+    """Hostile text: 20,000 unmatched `*` and `[` (quadratic for a naive pattern) come back as they were."""
+    stray = "*a " * 20_000 + "[b" * 20_000
+    nested = "**bold *italic* bold** and ***x*** and __strong__ but snake_case and 2*3*4"
+    record = parse_bytes(f"{stray}\n\n{nested}\n".encode()).versions[0]
+    assert record.paragraphs == (stray.strip(), "bold italic bold and x and strong but snake_case and 2*3*4")

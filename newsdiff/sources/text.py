@@ -8,8 +8,11 @@ from datetime import date
 from ..model import ArticleRecord, InputError, ParsedInput, clean_text
 
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|={3,})\s*$")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")  # a URL may hold one level of (...)
-_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+# Neither pattern lets its text run past another opening delimiter, so a line full of stray `[` or `*`
+# is read in linear time, not quadratic. A URL may hold one level of (...).
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_EMPHASIS = re.compile(r"(?<![\w*])(?:(\*{1,3})(?=\S)([^*]+?)(?<=\S)\1|(_{1,2})(?=\S)([^_]+?)(?<=\S)\3)(?![\w*])")
+_EMPHASIS_DEPTH = 3  # emphasis nests no deeper in real text: *"quote,"* inside **bold**
 _CAPTION_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _DATE_LINE = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$|^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]$")
@@ -18,9 +21,10 @@ _HARD_WRAP_WIDTH = 60  # lines at least this long inside a block are read as a w
 
 def _strip_markup(line: str) -> str:
     line = _LINK.sub(r"\1", line)
-    previous = None
-    while previous != line:  # nested emphasis such as *"quote,"* then **bold**
-        previous, line = line, _EMPHASIS.sub(r"\2", line)
+    for _ in range(_EMPHASIS_DEPTH):  # innermost emphasis first, one level a pass
+        line, found = _EMPHASIS.subn(lambda m: m[2] or m[4], line)
+        if not found:
+            break
     return line
 
 
