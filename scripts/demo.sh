@@ -35,7 +35,8 @@ newsdiff diff seeds/000_aba298a48d93a9a3.txt seeds/001_291a403795b47fa2.txt --fo
 
 echo
 echo "== 3. Tracking a (local, offline) outlet: feed in, poll, edit, poll again"
-read -r OUTLET FEED < <(python3 scripts/demo_outlet.py serve demo/outlet --port 0 --background)
+read -r OUTLET FEED < <(python3 scripts/demo_outlet.py serve demo/outlet --port 0 --background --exit-with $$) || true
+[ -n "${FEED:-}" ] || { echo "demo: the local outlet did not start" >&2; exit 1; }
 trap 'kill "$OUTLET" 2>/dev/null || true' EXIT
 step newsdiff feeds add "$FEED" --source demo-outlet
 step newsdiff poll --json

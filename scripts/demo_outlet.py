@@ -1,11 +1,12 @@
 #!/usr/bin/env python
 """A small local news outlet for the offline demo: real article pages, an RSS feed of them, and an editor.
 
-    python scripts/demo_outlet.py serve DIR [--port 8765] [--background]
+    python scripts/demo_outlet.py serve DIR [--port 8765] [--background] [--exit-with PID]
         Serve DIR/articles/* and an RSS feed of them at /feed.xml on 127.0.0.1. An empty DIR is first
         filled with three real news pages from fixtures/readability-news. Pages carry an ETag, so
         unchanged ones answer 304. With --background the server detaches once it is listening and
-        prints "PID URL" (URL is the feed's), so a script can start it, use it and `kill PID`.
+        prints "PID URL" (URL is the feed's), so a script can start it, use it and `kill PID`; with
+        --exit-with it also stops by itself once process PID (the script) has ended, however it ended.
     python scripts/demo_outlet.py edit DIR
         Make a newsroom-style edit to one article: the death toll changes and a sentence grows.
 
@@ -22,6 +23,8 @@ import html
 import os
 import re
 import sys
+import threading
+import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -122,6 +125,18 @@ def make_server(folder: Path, port: int) -> ThreadingHTTPServer:
     return server
 
 
+def exit_with(pid: int) -> None:
+    """Stop this process once `pid` is gone: a script killed before its cleanup leaves no server behind."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass  # alive, just not ours to signal
+        time.sleep(0.5)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +144,7 @@ def main() -> int:
     serve.add_argument("folder", type=Path)
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--background", action="store_true", help="detach once listening; print PID and feed URL")
+    serve.add_argument("--exit-with", type=int, metavar="PID", help="stop once process PID has ended")
     editor = commands.add_parser("edit", help="edit one article")
     editor.add_argument("folder", type=Path)
     args = parser.parse_args()
@@ -154,6 +170,8 @@ def main() -> int:
             os.dup2(devnull, stream)
     else:
         print(f"serving {url} (Ctrl-C to stop)", flush=True)
+    if args.exit_with:
+        threading.Thread(target=exit_with, args=(args.exit_with,), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 from types import ModuleType
 
@@ -40,3 +45,32 @@ def test_demo_outlet_edit_is_found_by_the_next_poll(cli, tmp_path: Path) -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_background_outlet_picks_a_free_port_and_ends_with_its_script(tmp_path: Path) -> None:
+    script = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # stands for demo.sh
+    try:
+        started = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo_outlet.py"), "serve", str(tmp_path / "outlet"),
+             "--port", "0", "--background", "--exit-with", str(script.pid)],
+            capture_output=True, text=True, timeout=30, check=True)
+        pid, feed = started.stdout.split()
+        with urllib.request.urlopen(feed, timeout=10) as response:
+            assert b"<rss" in response.read()
+    finally:
+        script.kill()
+        script.wait()
+    deadline = time.monotonic() + 10
+    while running(int(pid)):
+        if time.monotonic() > deadline:
+            os.kill(int(pid), 9)
+            raise AssertionError("the background outlet outlived its script")
+        time.sleep(0.1)
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is reaped by whatever init the machine has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
