@@ -7,18 +7,22 @@
    a sample the way diffengine does: one request at a time, then extract, compare and store.
    Both run in this process on the same database; the report gives articles per second for each,
    their ratio, and how close `poll` comes to its bound, min(jobs, hosts * per_host) / latency.
-   Pages are short plain-text articles so the figures measure fetching, not HTML extraction
-   (scripts/bench_extract.py measures that; with real pages extraction sets the pace instead).
+   Pages are short plain-text articles so the figures measure fetching, not HTML extraction.
+   With --html the pages are instead the 30 real news pages of fixtures/readability-news, served
+   without validators so every one is extracted again: extraction runs on the poll's one thread, so
+   the bound becomes the lower of the fetching bound and 1 / (mean extraction time), measured here
+   on the same pages (fewer articles by default: ~0.1 s of CPU each).
 2. Nothing due: `poll` on a database of IDLE tracked articles none of which is due, as a library
    call and as a whole `newsdiff poll` process, against the same on an empty database.
 
     python scripts/bench_poll.py [--articles 2000] [--latency 0.05] [--jobs 32] [--per-host 4]
-                                 [--hosts 8] [--sample 200] [--idle 100000]
+                                 [--hosts 8] [--sample 200] [--idle 100000] [--html]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import multiprocessing
 import subprocess
 import sys
@@ -32,12 +36,20 @@ from pathlib import Path
 
 import httpx
 
-from newsdiff.model import format_time, utc_now
+from newsdiff.model import ArticleRecord, format_time, utc_now
 from newsdiff.sources import parse_bytes
 from newsdiff.store import Store
 from newsdiff.track.poll import poll
 from newsdiff.track.registry import new_article
 from newsdiff.track.settings import FetchSettings, TrackSettings
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "readability-news"
+TEXT, HTML = "text/plain; charset=utf-8", "text/html; charset=utf-8"
+
+
+def real_pages() -> list[bytes]:
+    return [gzip.decompress((folder / "source.html.gz").read_bytes()) for folder in sorted(FIXTURES.iterdir())]
 
 
 def article_text(number: int) -> bytes:
@@ -46,8 +58,9 @@ def article_text(number: int) -> bytes:
     )).encode()
 
 
-def serve(hosts: list[str], latency: float, ports: "multiprocessing.Queue[tuple[str, int]]") -> None:
-    """The outlet: every GET /N answers article N after `latency` seconds, on each host."""
+def serve(hosts: list[str], latency: float, html: bool, ports: "multiprocessing.Queue[tuple[str, int]]") -> None:
+    """The outlet: every GET /N answers article N (plain text, or real page N mod 30) after `latency` seconds."""
+    pages = real_pages() if html else []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -57,9 +70,10 @@ def serve(hosts: list[str], latency: float, ports: "multiprocessing.Queue[tuple[
 
         def do_GET(self) -> None:
             time.sleep(latency)
-            body = article_text(int(self.path.strip("/")))
+            number = int(self.path.strip("/"))
+            body = pages[number % len(pages)] if html else article_text(number)
             self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Type", HTML if html else TEXT)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -88,10 +102,20 @@ def baseline(store: Store, urls: list[tuple[str, str]], user_agent: str) -> floa
     return time.perf_counter() - started
 
 
+def extracted_pages(url: str) -> tuple[list[ArticleRecord], float]:
+    """Each real page as the first poll would store it, and the mean seconds a (warm) extraction takes."""
+    pages = real_pages()
+    records = [parse_bytes(body, url=url, content_type=HTML).versions[0] for body in pages]
+    started = time.perf_counter()
+    for body in pages:
+        parse_bytes(body, url=url, content_type=HTML)
+    return records, (time.perf_counter() - started) / len(pages)
+
+
 def recheck(args: argparse.Namespace, folder: Path) -> None:
     hosts = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
     ports: multiprocessing.Queue[tuple[str, int]] = multiprocessing.Queue()
-    outlet = multiprocessing.Process(target=serve, args=(hosts, args.latency, ports), daemon=True)
+    outlet = multiprocessing.Process(target=serve, args=(hosts, args.latency, args.html, ports), daemon=True)
     outlet.start()
     try:
         bases = [f"http://{host}:{port}" for host, port in (ports.get(timeout=10) for _ in hosts)]
@@ -102,8 +126,14 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
                 url = f"{bases[n % len(bases)]}/{n}"
                 new_article(store, [url], source_id=None, title=None, now=now)
         settings = TrackSettings(fetch=FetchSettings(jobs=args.jobs, per_host=args.per_host))
-        first = poll(store, settings, check_all=True)
-        assert first.new_versions == args.articles and not first.errors, first
+        if args.html:  # version 1 of each article straight from one extraction per page: quicker than a poll
+            records, extraction = extracted_pages(f"{bases[0]}/0")
+            for key, url in store.db.execute("SELECT key, url FROM articles ORDER BY id").fetchall():
+                number = int(url.rsplit("/", 1)[1])
+                store.add_version(replace(records[number % len(records)], url=url, captured_at=now), key=key)
+        else:
+            first = poll(store, settings, check_all=True)
+            assert first.new_versions == args.articles and not first.errors, first
 
         timed = poll(store, settings, check_all=True)
         assert timed.unchanged == args.articles and not timed.errors, timed
@@ -116,13 +146,17 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
     bound = concurrency / args.latency
     poll_rate = args.articles / timed.duration_s
     base_rate = len(sample) / sequential
-    print(f"re-check, {args.latency * 1000:.0f} ms per response, {args.hosts} hosts, --jobs {args.jobs}, "
-          f"per host {args.per_host}")
+    pages = "real HTML pages (30 fixtures)" if args.html else "plain-text pages (fetching, not extraction)"
+    print(f"re-check of {pages}, {args.latency * 1000:.0f} ms per response, {args.hosts} hosts, "
+          f"--jobs {args.jobs}, per host {args.per_host}")
     print(f"  poll        {args.articles:>6} articles in {timed.duration_s:6.2f} s  {poll_rate:8.1f} articles/s")
     print(f"  sequential  {len(sample):>6} articles in {sequential:6.2f} s  {base_rate:8.1f} articles/s")
-    print(f"  ratio       {poll_rate / base_rate:.1f}x  (target >= 10x)")
-    print(f"  bound       {bound:.0f} articles/s ({concurrency} in flight / {args.latency:g} s); "
-          f"poll reaches {poll_rate / bound:.0%} of it")
+    print(f"  ratio       {poll_rate / base_rate:.1f}x  ({'extraction sets the pace' if args.html else 'target >= 10x'})")
+    how = f"{concurrency} in flight / {args.latency:g} s"
+    if args.html:
+        bound = min(bound, 1 / extraction)
+        how += f", or one extraction at a time: {extraction * 1000:.0f} ms each on average"
+    print(f"  bound       {bound:.0f} articles/s ({how}); poll reaches {poll_rate / bound:.0%} of it")
 
 
 def idle(args: argparse.Namespace, folder: Path) -> None:
@@ -169,18 +203,23 @@ def idle(args: argparse.Namespace, folder: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, help="tracked articles re-checked (default 2000, 150 with --html)")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every response")
     parser.add_argument("--jobs", type=int, default=32)
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--hosts", type=int, default=8, help="loopback addresses the outlet answers on")
-    parser.add_argument("--sample", type=int, default=200, help="articles the sequential baseline re-checks")
+    parser.add_argument("--sample", type=int, help="articles the sequential baseline re-checks (default 200, 30 with --html)")
     parser.add_argument("--idle", type=int, default=100_000, help="tracked articles for the nothing-due poll")
+    parser.add_argument("--html", action="store_true", help="re-check real HTML pages instead (extraction included); "
+                                                            "skips the nothing-due part")
     args = parser.parse_args()
+    args.articles = args.articles or (150 if args.html else 2000)
+    args.sample = args.sample or (30 if args.html else 200)
     with tempfile.TemporaryDirectory() as folder:
         recheck(args, Path(folder))
-        print()
-        idle(args, Path(folder))
+        if not args.html:
+            print()
+            idle(args, Path(folder))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import signal
 import sqlite3
 import subprocess
@@ -117,3 +119,24 @@ def test_a_poll_killed_part_way_leaves_a_sound_database(db_path: Path, outlet: O
     out, err = after.communicate(timeout=60)
     assert after.returncode == 0, err
     assert sorted(n for _, n in versions(db_path)) == [1] * ARTICLES
+
+
+def test_on_a_terminal_a_progress_bar_then_one_summary_line(db_path: Path, outlet: Outlet) -> None:
+    leader, follower = pty.openpty()
+    run = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), "poll"],
+                           stdin=follower, stdout=follower, stderr=follower, env={**os.environ, "TERM": "xterm"})
+    os.close(follower)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    assert run.wait(timeout=30) == 0
+    text = screen.decode("utf-8", "replace")
+    assert f"{ARTICLES}/{ARTICLES}" in text and "articles" in text  # the bar, counting articles
+    assert f"1 feeds, {ARTICLES} new articles; checked {ARTICLES}: {ARTICLES} new versions" in text

@@ -80,7 +80,8 @@ class Outlet:
         self._server = self.Server((host, 0), Handler)
         self._server.outlet = self
         self.base = f"http://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll interval: shutting down waits for it, once per test
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "Outlet":
         self._thread.start()
