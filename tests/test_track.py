@@ -60,6 +60,22 @@ def test_feed_entries_prefer_a_permalink_guid_and_ignore_other_guids() -> None:
     assert [e.title for e in feed.entries] == ["One", "Two", "Three"]
 
 
+def test_atom_entries_are_keyed_by_their_link_not_their_id() -> None:
+    feed = parse_feed(
+        b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+        <entry><title>One</title><id>https://news.example.com/?p=101</id>
+               <link rel="alternate" href="https://news.example.com/2024/one?utm_medium=atom"/></entry>
+        <entry><title>Two</title><id>tag:news.example.com,2024:102</id><link href="https://news.example.com/two"/></entry>
+        </feed>""",
+        url="https://news.example.com/atom.xml",
+    )
+    assert feed.problem is None
+    assert [e.urls for e in feed.entries] == [
+        ("https://news.example.com/2024/one", "https://news.example.com/?p=101"),
+        ("https://news.example.com/two",),
+    ]
+
+
 def test_real_feed_fixture_parses_cleanly() -> None:
     feed = parse_feed((FEEDS / "wapo-politics.xml").read_bytes(), url="https://www.washingtonpost.com/feed")
     assert feed.problem is None and feed.title == "Politics" and len(feed.entries) == 24

@@ -41,15 +41,17 @@ def _not_permalinks(data: bytes) -> set[str]:
     return found
 
 
-def entry_urls(entry: dict[str, Any], not_permalinks: set[str]) -> tuple[str, ...]:
-    """The guid when it is a permalink (it outlives tracking redirects in `link`), then the link."""
-    candidates = []
+def entry_urls(entry: dict[str, Any], not_permalinks: set[str], *, atom: bool = False) -> tuple[str, ...]:
+    """The guid when it is a permalink (it outlives tracking redirects in `link`), then the link.
+
+    An RSS guid is a permalink unless marked otherwise; an Atom id never says so (it may be a `?p=123`
+    identifier), so there the link leads and a web-URL id only follows it.
+    """
     guid = (entry.get("id") or "").strip()
-    if guid and guid not in not_permalinks and is_web_url(guid):
-        candidates.append(guid)
-    for link in [entry.get("link")] + [ln.get("href") for ln in entry.get("links", []) if ln.get("rel") == "alternate"]:
-        if link and is_web_url(link):
-            candidates.append(link)
+    guids = [guid] if guid and guid not in not_permalinks and is_web_url(guid) else []
+    links = [link for link in [entry.get("link")] + [ln.get("href") for ln in entry.get("links", [])
+                                                     if ln.get("rel") == "alternate"] if link and is_web_url(link)]
+    candidates = links + guids if atom else guids + links
     urls: list[str] = []
     for candidate in candidates:
         url = canonical_url(candidate)
@@ -67,7 +69,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     not_permalinks = _not_permalinks(data)
     feed = Feed(title=(parsed.feed.get("title") or "").strip() or None)
     for entry in parsed.entries:
-        urls = entry_urls(entry, not_permalinks)
+        urls = entry_urls(entry, not_permalinks, atom=parsed.get("version", "").startswith("atom"))
         if urls:
             feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None))
     if not parsed.get("version") and not feed.entries:
