@@ -194,20 +194,29 @@ class _Aligner:
         """Greedy best-first matching of sentences at least MOVED similar, found through shared words
         (words shared by many removed sentences are not used to find candidates, which keeps a
         wholesale rewrite from comparing every sentence with every other)."""
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)  # word -> (sentence, count)
         for d in removed:
-            for word in self.old_bag(d):
-                postings[word].append(d)
+            for word, count in self.old_bag(d).items():
+                postings[word].append((d, count))
         common = max(16, len(removed) // 10)
         sizes = {d: self.old_bag(d).total() for d in removed}
         scored = []
         for k in added:
             bag = self.new_bag(k)
             size = bag.total()
-            candidates = {d for word in bag if len(postings.get(word, ())) <= common for d in postings.get(word, ())}
-            for d in candidates:
-                # Sharing at most the smaller bag, sentences of too different lengths cannot reach MOVED.
-                if 2 * min(size, sizes[d]) / (size + sizes[d]) < MOVED:
+            shared: dict[int, int] = defaultdict(int)  # words shared with each candidate, counted in the index
+            unindexed = 0  # the sentence's words too common to look up: at most this many more shared
+            for word, count in bag.items():
+                found = postings.get(word, ())
+                if len(found) > common:
+                    unindexed += count
+                    continue
+                for d, other in found:
+                    shared[d] += min(count, other)
+            for d, known in shared.items():
+                # An upper bound on the similarity, from the words known to be shared and the sentence
+                # lengths: most candidates cannot reach MOVED, and need no full comparison.
+                if 2 * min(known + unindexed, size, sizes[d]) / (size + sizes[d]) < MOVED:
                     continue
                 score = similarity(self.old_bag(d), bag)
                 if score >= MOVED:

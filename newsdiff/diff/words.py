@@ -73,10 +73,14 @@ def _pending(removed: str, added: str) -> Words:
     return [part for part in (("-", removed), ("+", added)) if part[1]]
 
 
+# ASCII bytes that are not word characters (\w in ASCII is letters, digits and the underscore), as spaces.
+_ASCII_GAPS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)) + b" " * 128
+
+
 def word_bag(sentence: str) -> Counter[str]:
     """The sentence's words, case-folded, punctuation ignored: what pairing similarity compares."""
-    if sentence.isascii():  # folding case first cannot move a word boundary in ASCII: one pass
-        return Counter(_WORD.findall(sentence.lower()))
+    if sentence.isascii():  # the words of ASCII text are what is left between gaps, found in C
+        return Counter(sentence.lower().encode().translate(_ASCII_GAPS).decode().split())
     return Counter(map(str.casefold, _WORD.findall(sentence)))
 
 
