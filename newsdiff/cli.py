@@ -432,8 +432,10 @@ def feeds_add(
     source: Optional[str] = typer.Option(None, "--source", help="Outlet name (default: the feed's host)."),
 ) -> None:
     """Track a feed: every poll reads it and starts tracking the articles it lists."""
+    st = state(ctx)
+    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
     try:
-        added = registry.add_feed(state(ctx).store(), url, source)
+        added = registry.add_feed(st.store(), url, source)
     except ValueError as exc:
         fail(str(exc))
     typer.echo(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked")

@@ -156,6 +156,12 @@ def m004_readable_views(db: sqlite_utils.Database) -> None:
         FROM versions v JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id""")
 
 
+@migrations()
+def m005_config_feeds(db: sqlite_utils.Database) -> None:
+    """Feeds copied in from the config file are marked, so that one taken out of the file stops being polled."""
+    db["feeds"].add_column("from_config", int, not_null_default=0)
+
+
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
     """Re-store version `number`, the latest until now (plain text), against the text of its successor."""
     rows = db.execute(

@@ -220,8 +220,8 @@ def test_config_beside_the_database_and_config_option_agree(cli, db_path: Path, 
     (db_path.parent / "newsdiff.toml").write_text('feeds = ["https://beside.example/rss"]\n', encoding="utf-8")
     assert [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]] == ["https://beside.example/rss"]
     listed = cli("--config", elsewhere, "feeds", "list", "--json").json["feeds"]
-    assert [r["url"] for r in listed] == ["https://beside.example/rss", "https://elsewhere.example/rss"]
-    refused = cli("feeds", "remove", "https://beside.example/rss")
+    assert [r["url"] for r in listed] == ["https://elsewhere.example/rss"]  # the config in force decides
+    refused = cli("--config", elsewhere, "feeds", "remove", "https://elsewhere.example/rss")
     assert refused.code == 1 and "config file" in refused.stderr
 
 
@@ -259,6 +259,19 @@ def test_config_feeds_are_listed_and_cannot_be_removed_by_command(cli, db_path: 
     assert [(r["url"], r["source"]) for r in rows] == [("https://cfg.example/rss", "cfg")]
     refused = cli("feeds", "remove", "https://cfg.example/rss")
     assert refused.code == 1 and "config file" in refused.stderr
+
+
+def test_a_feed_taken_out_of_the_config_is_no_longer_tracked(cli, db_path: Path) -> None:
+    config = db_path.parent / "newsdiff.toml"
+    config.write_text('feeds = ["https://a.example/rss", "https://b.example/rss", "https://c.example/rss"]\n')
+    assert cli("feeds", "add", "https://c.example/rss").stdout.startswith("feed https://c.example/rss is already")
+    cli("feeds", "add", "https://d.example/rss", "--source", "dee")
+    assert len(cli("feeds", "list", "--json").json["feeds"]) == 4
+    config.write_text('feeds = [{url = "https://a.example/rss", source = "ay"}]\n')
+    rows = cli("feeds", "list", "--json").json["feeds"]
+    # b was only ever in the config; c and d were also added by command, so they stay
+    assert [(r["url"], r["source"]) for r in rows] == [
+        ("https://a.example/rss", "ay"), ("https://c.example/rss", "c.example"), ("https://d.example/rss", "dee")]
 
 
 def test_track_and_untrack(cli) -> None:

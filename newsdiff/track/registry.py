@@ -18,13 +18,22 @@ def _web_url(url: str) -> str:
     return url
 
 
-def add_feed(store: Store, url: str, source: str | None = None) -> bool:
-    """Register a feed (checked at the next poll); False when it was already there."""
+def add_feed(store: Store, url: str, source: str | None = None, *, from_config: bool = False) -> bool:
+    """Register a feed (checked at the next poll); False when it was already there.
+
+    A feed added by command stays when its config line goes; one known only from the config does not.
+    """
     url = _web_url(url)
     with store.write():
-        if store.db.execute("SELECT 1 FROM feeds WHERE url = ?", [url]).fetchone():
+        row = store.db.execute("SELECT id, from_config FROM feeds WHERE url = ?", [url]).fetchone()
+        if row is not None:
+            if from_config and source:
+                store.db.execute("UPDATE feeds SET source_id = ? WHERE id = ?", [store.source_id(source), row[0]])
+            elif row[1] and not from_config:
+                store.db.execute("UPDATE feeds SET from_config = 0 WHERE id = ?", [row[0]])
             return False
-        store.db["feeds"].insert({"url": url, "source_id": store.source_id(source or host_of(url)), "added_at": utc_now()})
+        store.db["feeds"].insert({"url": url, "source_id": store.source_id(source or host_of(url)),
+                                  "added_at": utc_now(), "from_config": int(from_config)})
     return True
 
 
@@ -42,9 +51,15 @@ def remove_feed(store: Store, url: str, config_feeds: Sequence[FeedSpec] = ()) -
 
 
 def sync_config_feeds(store: Store, specs: Iterable[FeedSpec]) -> None:
-    """Feeds named in the config file are tracked like added ones, so commands and config agree."""
+    """Feeds named in the config file are tracked like added ones, and those taken out of it are dropped
+    (their articles stay tracked, as after `feeds remove`), so commands and config agree."""
+    listed = set()
     for spec in specs:
-        add_feed(store, spec.url, spec.source)
+        add_feed(store, spec.url, spec.source, from_config=True)
+        listed.add(spec.url)
+    for (url,) in store.db.execute("SELECT url FROM feeds WHERE from_config = 1").fetchall():
+        if url not in listed:
+            remove_feed(store, url)
 
 
 def list_feeds(store: Store) -> list[dict[str, Any]]:
