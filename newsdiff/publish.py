@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
@@ -58,6 +58,7 @@ ENGINE = f"{SENTENCES_KIND}/{_digest('diff', 'diffing.py', 'render/layout.py', '
 SITE_FORMAT = f"{ENGINE}/{_digest('render', 'publish.py')}"
 _EDIT_PREFIX = "edit/"
 _EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
+_FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
 _EDITS_SQL = (
     "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
@@ -123,18 +124,23 @@ class Reports:
     Each pair's report is diffed once and cached in the store, packed (see `pack`): `edit` reads it as
     listings and feed items need it, `full` restores the kept sentences a side-by-side page shows as
     context from the new version's text. The cache costs a few kilobytes per edit, not another copy of
-    every article, and no page ever diffs a pair again.
+    every article, and no page ever diffs a pair again. A pair diffed in this run keeps its full list of
+    changes until its page is rendered, which comes soon after (`_FRESH` pairs at most).
     """
 
     def __init__(self, store: Store, *, cosmetic: bool = False) -> None:
         self.store, self.cosmetic = store, cosmetic
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
+        self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
 
     def _packed(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
         """The pair's report (packed) and its HTML fragment, from the store's cache or the engine."""
         def compute() -> dict[str, Any]:
             report = diff_versions(self.store, article_id, old.number, new.number)
             document = report.to_json(all=True, cosmetic=self.cosmetic)
+            self._fresh[old.id, new.id] = document["changes"]
+            if len(self._fresh) > _FRESH:
+                self._fresh.popitem(last=False)
             document["changes"], kept = pack(document["changes"])
             fragment = render_html(layout(report, cosmetic=self.cosmetic, hints=False))
             return {"report": document, "kept": kept, "fragment": fragment}
@@ -152,6 +158,8 @@ class Reports:
     def full(self, edit: Edit) -> Edit:
         """The edit with every sentence in its report, as a side-by-side page shows it."""
         cached = self._packed(edit.article.id, edit.old, edit.new)
+        if (changes := self._fresh.pop((edit.old.id, edit.new.id), None)) is not None:
+            return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
         sentences: list[str] = []
         if cached["kept"]:
             record = self.store.record(edit.article.id, edit.new.number)

@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Headless Chromium from Debian's packages, for the browser check in tests/test_site.py.
-# Does nothing when a Chromium is already on PATH; exits non-zero (and the test is skipped) when it cannot
-# install one: no apt-get, or neither root nor password-less sudo.
+# Does nothing when a Chromium is already on PATH. On a fresh Debian machine, as root (or with
+# password-less sudo), refreshes the package lists, installs Chromium and fonts, and proves it starts
+# headless. Fails soft: any problem is one line on stderr and a non-zero exit, never a hang; `.ci/run`
+# carries on and the browser test is skipped.
 set -euo pipefail
+
+# The flags the test runs Chromium with: as root in a container it needs --no-sandbox, and a small
+# /dev/shm makes it crash without --disable-dev-shm-usage.
+FLAGS=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run
+       --disable-background-networking --disable-component-update --disable-sync)
+
+fail() {
+  echo "ci_install_chromium: $*" >&2
+  exit 1
+}
 
 find_chromium() {
   for name in chromium chromium-browser google-chrome google-chrome-stable; do
@@ -12,31 +24,27 @@ find_chromium() {
 }
 
 if ! browser=$(find_chromium); then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ci_install_chromium: no apt-get here; install Chromium by hand to run the browser test" >&2
-    exit 1
-  fi
-  sudo=()
+  command -v apt-get >/dev/null 2>&1 || fail "no apt-get here; install Chromium by hand to run the browser test"
+  as_root=()
   if [ "$(id -u)" -ne 0 ]; then
-    if sudo -n true 2>/dev/null; then sudo=(sudo -n); else
-      echo "ci_install_chromium: not root and no password-less sudo; cannot install Chromium" >&2
-      exit 1
-    fi
+    sudo -n true 2>/dev/null || fail "not root and no password-less sudo; cannot install Chromium"
+    as_root=(sudo -n)
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq
+  # env, not export: sudo would drop an exported variable. The lock timeout waits out a running
+  # unattended upgrade instead of failing at once; `timeout` bounds a stalled mirror.
+  apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -q -o DPkg::Lock::Timeout=300)
+  "${apt[@]}" update >/dev/null || fail "apt-get update failed"
   # Fonts are only recommended by the package, but a screenshot without them is a row of boxes.
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends chromium fonts-liberation fonts-dejavu-core >/dev/null
-  browser=$(find_chromium)
+  "${apt[@]}" install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core >/dev/null \
+    || fail "apt-get install chromium failed"
+  browser=$(find_chromium) || fail "the chromium package is installed but no chromium is on PATH"
 fi
 
 # Prove it starts headless here, the way the test runs it.
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
-if ! timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
-    --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null | grep -q '<p>ok</p>'; then
-  echo "ci_install_chromium: $browser is installed but does not run headless here" >&2
-  exit 1
+if ! timeout 120 "$browser" "${FLAGS[@]}" --user-data-dir="$profile" --dump-dom 'data:text/html,<p>ok</p>' \
+    2>/dev/null | grep -q '<p>ok</p>'; then
+  fail "$browser is installed but does not run headless here"
 fi
 echo "ci_install_chromium: $("$browser" --version 2>/dev/null | head -1) at $browser"

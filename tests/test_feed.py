@@ -118,6 +118,20 @@ def test_a_change_late_in_a_long_sentence_shows_in_the_summary(store) -> None:
     assert old.startswith("\u201c\u2026") and len(old) <= 242 and len(new) <= 242
 
 
+def test_titles_of_articles_without_a_headline(tmp_path: Path) -> None:
+    from newsdiff import Store
+
+    store = Store.open(tmp_path / "untitled.db")
+    url = "https://news.example.org/untitled"
+    add(store, url, ["First words. Second words."], title=None, at="2024-05-01T08:00:00Z", source="wire")
+    add(store, url, ["First words. Second words, changed."], title=None, at="2024-05-01T09:00:00Z", source="wire")
+    add(store, url, ["First words. Second words, changed."], title="A headline at last", at="2024-05-01T10:00:00Z",
+        source="wire")
+    titles = [e.title for e in _parse(feed(store, fmt="atom")).entries]
+    assert titles == ["Headline changed: (no headline) \u2192 A headline at last", f"Edited: {url}"]
+    store.close()
+
+
 def test_scope_and_limit(store) -> None:
     story = article_ref(store.resolve(STORY))
     assert [e.title for e in _parse(feed(store, article=story, limit=1)).entries] == [
@@ -199,6 +213,19 @@ def test_lone_surrogates_and_controls_never_break_the_xml() -> None:
         parsed = _parse(data)
         assert parsed.entries[0].title == "Headline changed: Bad \ufffd title \u2192 Bad \ufffd title!"
         assert "Broken \ufffd byte" in parsed.entries[0].content[0].value
+
+
+def test_fifty_items_by_default_newest_first(cli, db_path: Path) -> None:
+    from newsdiff import Store
+
+    store = Store.open(db_path)
+    for n in range(1, 53):  # 52 versions: 51 edits
+        add(store, STORY, [f"Up to {n} dead, officials said. Schools were closed."], title="Storm",
+            at=f"2024-05-{1 + n // 24:02d}T{n % 24:02d}:00:00Z", source="wire")
+    store.close()
+    result = cli("feed", "--format", "atom")
+    ids = [e.id for e in _parse(result.stdout.encode()).entries]
+    assert len(ids) == 50 and ids[0].split("/")[-1].startswith("v52-") and ids[-1].split("/")[-1].startswith("v3-")
 
 
 def test_feed_command(cli, db_path: Path, tmp_path: Path) -> None:

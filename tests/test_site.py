@@ -23,6 +23,7 @@ from newsdiff.publish import MANIFEST, Reports, article_ref, publish
 from newsdiff.render.edits import VersionRef
 
 from .conftest import ROOT
+from .track_server import Outlet, page
 from .publish_helpers import (
     CDATA_END, IMG, MARKER, P1, P2, P3, QUOTES, RESCUE, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
 )
@@ -242,6 +243,27 @@ def test_publish_and_poll_commands(cli, db_path: Path, tmp_path: Path) -> None:
     assert result.code == 0 and (fresh / "index.html").is_file(), result  # a first run builds the site
 
 
+def test_a_poll_that_stores_a_new_version_refreshes_the_site(cli, db_path: Path, tmp_path: Path) -> None:
+    site, publishing_poll = tmp_path / "site", ("poll", "--now", "--publish", tmp_path / "site", "--base-url", BASE)
+    text = "Storm hits coast\n\nA storm hit the coast. Up to 19 dead, officials said.\n\nSchools closed."
+    with Outlet() as outlet:
+        outlet.routes["/storm"] = page(text)
+        assert cli("track", outlet.url("/storm"), "--source", "wire").code == 0
+        first = cli(*publishing_poll, "--json")
+        assert first.code == 0 and first.json["new_versions"] == 1, first
+        assert feedparser.parse((site / "rss.xml").read_bytes()).entries == []  # one version: nothing edited yet
+        stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
+        quiet = cli(*publishing_poll, "--json")
+        assert quiet.json["new_versions"] == 0 and {p: p.stat().st_mtime_ns for p in site.rglob("*")} == stamps
+        outlet.routes["/storm"] = page(text.replace("19", "21"))
+        again = cli(*publishing_poll, "--json")
+    assert again.code == 0 and again.json["new_versions"] == 1, again
+    (item,) = feedparser.parse((site / "rss.xml").read_bytes()).entries
+    article = cli("list", "--json").json["articles"][0]["id"]
+    assert item.title == "Edited: Storm hits coast" and item.link == f"{BASE}a/{article}/1-2.html"
+    assert _texts(_page(site, f"a/{article}/1-2.html"), ".op-changed .new ins") == ["21"]
+
+
 # -- a real browser ------------------------------------------------------------------------------------------
 
 
@@ -256,7 +278,7 @@ def _browser(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[byt
     chromium = _chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed here (scripts/ci_install_chromium.sh installs it on Debian)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={tmp_path / 'profile'}"]
     return subprocess.run([chromium, *flags, *args], capture_output=True, timeout=120, check=True)
@@ -327,3 +349,61 @@ def test_hostile_page_runs_nothing_in_a_browser(tmp_path: Path) -> None:
     assert dom.get("data-pwned") is None and MARKER in dom.text_content()
     assert not list(dom.iter("script", "img"))
     store.close()
+
+
+# -- the installer .ci/run calls -----------------------------------------------------------------------------
+
+INSTALLER = ROOT / "scripts" / "ci_install_chromium.sh"
+STAND_IN = """#!/bin/sh
+case "$*" in *--version*) echo "Chromium 120.0 (stand-in)" ;; *) echo "<html><body><p>ok</p></body></html>" ;; esac
+"""
+
+
+def _script(path: Path, text: str) -> None:
+    path.write_text(text)
+    path.chmod(0o755)
+
+
+def _install(tmp_path: Path, apt_get: str | None, *, installed: bool = False) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run the installer as root on a machine whose PATH has the usual tools but no Chromium. `apt_get` is
+    a stand-in's shell code (it logs its calls; `install` may put a stand-in Chromium on PATH)."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("bash", "sh", "env", "timeout", "mktemp", "rm", "grep", "head", "ln"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    _script(tools / "id", "#!/bin/sh\necho 0\n")
+    _script(tmp_path / "chromium", STAND_IN)
+    if installed:
+        (tools / "chromium").symlink_to(tmp_path / "chromium")
+    if apt_get is not None:
+        _script(tools / "apt-get", f"#!/bin/sh\necho \"$DEBIAN_FRONTEND $*\" >> {tmp_path}/apt.log\n{apt_get}\n")
+    result = subprocess.run([str(tools / "bash"), str(INSTALLER)], capture_output=True, text=True, timeout=60,
+                            env={"PATH": str(tools), "HOME": str(tmp_path)})
+    log = tmp_path / "apt.log"
+    return result, log.read_text() if log.exists() else ""
+
+
+def test_installer_on_a_fresh_debian_machine(tmp_path: Path) -> None:
+    result, log = _install(tmp_path, f'case "$*" in *" install "*) ln -s {tmp_path}/chromium {tmp_path}/bin ;; esac')
+    assert result.returncode == 0, result.stderr
+    update, install = log.splitlines()  # package lists refreshed first (a fresh machine has none), unattended
+    assert update.startswith("noninteractive ") and update.endswith(" update")
+    assert install.startswith("noninteractive ") and {"install", "-y", "chromium"} <= set(install.split())
+    assert result.stdout == f"ci_install_chromium: Chromium 120.0 (stand-in) at {tmp_path}/bin/chromium\n"
+
+
+@pytest.mark.parametrize(("apt_get", "calls", "message"), [
+    (None, [], "no apt-get here; install Chromium by hand to run the browser test"),
+    ('case "$*" in *update*) exit 100 ;; esac', ["update"], "apt-get update failed"),
+    ('case "$*" in *install*) exit 100 ;; esac', ["update", "install"], "apt-get install chromium failed"),
+    ("exit 0", ["update", "install"], "the chromium package is installed but no chromium is on PATH"),
+])
+def test_installer_fails_soft(tmp_path: Path, apt_get: str | None, calls: list[str], message: str) -> None:
+    result, log = _install(tmp_path, apt_get)
+    assert result.returncode == 1 and result.stderr == f"ci_install_chromium: {message}\n", result
+    assert ["install" if " install " in line else "update" for line in log.splitlines()] == calls
+
+
+def test_installer_leaves_an_installed_chromium_alone(tmp_path: Path) -> None:
+    result, log = _install(tmp_path, "exit 1", installed=True)
+    assert result.returncode == 0 and log == "" and result.stdout.startswith("ci_install_chromium: Chromium"), result

@@ -133,6 +133,11 @@ class Block:
     folded: tuple[Same, ...] = ()
     shown_after: tuple[Same, ...] = ()
 
+    @property
+    def parts(self) -> tuple[tuple[tuple[Same, ...], bool], ...]:
+        """The unchanged sentences as shown, each stretch with whether it is folded."""
+        return (self.shown_before, False), (self.folded, True), (self.shown_after, False)
+
 
 def blocks(changes: Sequence[dict[str, Any]]) -> list[Block]:
     """Changes in reading order, with unchanged runs cut down to CONTEXT sentences around each change."""
