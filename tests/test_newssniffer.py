@@ -242,6 +242,11 @@ def test_hostile_sizes_are_bounded(cli, tmp_path: Path) -> None:  # type: ignore
     parsed = parse_dump_text(_text(Dump([huge_row], [huge_row + " More."])))
     assert parsed.details["rows"] == [{"kind": "single", "old": None, "new": f"{huge_row} {huge_row} More."}]
     assert parsed.details["ambiguous"] == [0]
+    header = "You can find the current article at its original source at http://x.example/a\n\nThe article has changed 5 times.\n"
+    with pytest.raises(InputError, match="its title row has 28,000 words"):  # header-like junk, quadratic to search
+        parse_dump_text(header + "This article is from the source 'x' and was first published or seen on " * 2000)
+    with pytest.raises(InputError, match="its title row has 301 words"):
+        parse_dump_text("Version 2 Version 3\n" + "word " * 301 + "\nrow row\n")
     giant = tmp_path / "giant.txt"
     lines = SEED_TEXT.split("\n")
     giant.write_text("\n".join(lines[:9] + lines[9:] * 300), encoding="utf-8")  # the seed's body 300 times

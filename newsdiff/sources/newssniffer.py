@@ -52,6 +52,8 @@ _DETECT_CHARS = 16384  # the header and the table head always sit at the top of 
 # paragraph comes near 2,000 words a side, and no diff page of one article near 2 million characters.
 MAX_SPLIT_WORDS = 4000
 MAX_TEXT_CHARS = 2_000_000
+_HEADER_CHARS = 1000  # a header line is searched only up to this length; real ones are about 150
+_TITLE_WORDS = 300  # three copies of the longest headline fit in this many words
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,8 @@ def _read_header(lines: Iterable[str]) -> dict[str, Any]:
     header: dict[str, Any] = {"source": None, "first_seen": None, "status": None, "next_check": None,
                               "url": None, "changes": None}
     for line in lines:
+        if len(line) > _HEADER_CHARS:
+            continue
         if m := _SOURCE_LINE.search(line):
             header["source"] = m["source"] or None
             header["first_seen"] = m["seen"] or None
@@ -376,7 +380,8 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
         header_lines = lines[:start]
         start += 1
     else:
-        hits = [i for i, line in enumerate(lines) if any(p.search(line) for p in _HEADER_LINES)]
+        hits = [i for i, line in enumerate(lines)
+                if len(line) <= _HEADER_CHARS and any(p.search(line) for p in _HEADER_LINES)]
         if not hits:
             raise InputError("not a NewsSniffer dump: no header and no 'Version N Version M' line")
         labels, header_lines, start = (None, None), lines[: hits[-1] + 1], hits[-1] + 1
@@ -386,6 +391,8 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     title_line = next((line for line in body if line), None)
     if title_line is None:
         raise InputError("NewsSniffer dump ends before its title row")
+    if (words := title_line.count(" ") + 1) > _TITLE_WORDS:
+        raise InputError(f"not a NewsSniffer dump: its title row has {words:,} words")
     page.titles = _split_title(title_line)
 
     rows: list[Row] = []
