@@ -230,6 +230,20 @@ def test_permanent_redirect_moves_the_article_and_the_old_url_still_finds_it(cli
     assert len(cli("list", "--json").json["articles"]) == 2
 
 
+def test_a_move_is_remembered_even_when_the_new_address_answers_304(cli, outlet: Outlet) -> None:
+    body = text_page("Moving story", "The page keeps its words and its ETag.").encode()
+    serve(outlet, "/old", body, "text/plain")
+    cli("track", outlet.url("/old"))
+    assert cli("poll", "--json").json["new_versions"] == 1
+    serve(outlet, "/new", body, "text/plain")  # same bytes, same ETag
+    outlet.routes["/old"] = redirect("/new", 301)
+    moved = cli("poll", "--now", "--json").json
+    assert (moved["not_modified"], moved["errors"]) == (1, [])
+    assert cli("log", outlet.url("/old"), "--json").json["article"]["url"] == outlet.url("/new")
+    cli("poll", "--now")
+    assert outlet.hits["/old"] == 2 and outlet.hits["/new"] == 2  # the third check went straight there
+
+
 def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet) -> None:
     serve(outlet, "/story", text_page("Shared story", "Both feeds carry it.").encode(), "text/plain")
     outlet.routes["/r/1"] = redirect("/story", 301)  # a feed proxy's link
