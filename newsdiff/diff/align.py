@@ -204,21 +204,24 @@ class _Aligner:
         for k in added:
             bag = self.new_bag(k)
             size = bag.total()
-            shared: dict[int, int] = defaultdict(int)  # words shared with each candidate, counted in the index
-            unindexed = 0  # the sentence's words too common to look up: at most this many more shared
-            for word, count in bag.items():
-                found = postings.get(word, ())
+            shared: dict[int, int] = defaultdict(int)  # words shared with each candidate, through the index
+            frequent = []  # the sentence's words too common to look up, and their counts
+            for word in bag.keys() & postings.keys():  # in C: most of its words are in no removed sentence
+                count, found = bag[word], postings[word]
                 if len(found) > common:
-                    unindexed += count
+                    frequent.append((word, count))
                     continue
                 for d, other in found:
                     shared[d] += min(count, other)
+            unindexed = sum(count for _word, count in frequent)  # at most this many more words shared
             for d, known in shared.items():
-                # An upper bound on the similarity, from the words known to be shared and the sentence
-                # lengths: most candidates cannot reach MOVED, and need no full comparison.
-                if 2 * min(known + unindexed, size, sizes[d]) / (size + sizes[d]) < MOVED:
+                total = size + sizes[d]
+                # The words shared cannot exceed the shorter sentence: most candidates fall short of
+                # MOVED by this bound alone, and only the rest need their frequent words counted.
+                if 2 * min(known + unindexed, size, sizes[d]) / total < MOVED:
                     continue
-                score = similarity(self.old_bag(d), bag)
+                old = self.old_bag(d)
+                score = 2 * (known + sum(min(count, old[word]) for word, count in frequent)) / total  # Dice
                 if score >= MOVED:
                     scored.append((-score, d, k))
         taken_old: set[int] = set()
