@@ -16,7 +16,7 @@ __all__ = [
     "split_sentences",
 ]
 
-_RULES_VERSION = 1
+_RULES_VERSION = 2
 # Names the segmentation so cached sentence lists are recomputed when either part changes.
 SEGMENTER = f"nupunkt-{nupunkt.__version__}+news{_RULES_VERSION}"
 
@@ -30,8 +30,15 @@ _TITLE_END = re.compile(
 _BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|p|pp|Art|Fig)\.$")
 # A piece that is nothing but a list marker: "1.)", "• 9.", "a.".
 _LIST_MARKER = re.compile(r"[•⁃*-]?\s*(?:\d{1,3}|[a-zA-Z])[.)]{1,2}")
-# "5 p.m. Officials said" ends a sentence; "5 p.m. Tuesday" and "5 p.m. ET" do not.
-_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})? ?[ap]\.m\. (?=([A-Z][\w'’]*)(?: (\w+))?)", re.IGNORECASE)
+# "5 p.m. Officials said" ends a sentence; "5 p.m. Tuesday" and "5 p.m. ET" do not, nor "5 p.m. in London"
+# (only a capital can start the next sentence, so only "A.M."/"a.m." ignores case).
+_CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})? ?(?i:[ap]\.m\.) (?=([A-Z][\w'’]*)(?: (\w+))?)")
+# A question or exclamation quoted, then who said it: '“Is it over?” Smith asked.' is one sentence.
+_QUESTION_QUOTED = re.compile(r"[?!][”\"’']$")
+_ATTRIBUTION = re.compile(
+    r"(?:[A-Z][\w'’-]*\.? ){1,3}(?:said|says|asked|asks|shouted|yelled|screamed|cried|replied|added|exclaimed"
+    r"|wondered|whispered|insisted|tweeted|wrote)\b[.,;:!?]"
+)
 _CLOCK_FOLLOWERS = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thurs Fri Sat Sun "
     "January February March April May June July August September October November December Jan Feb Mar "
@@ -56,6 +63,8 @@ def _keep_cut(text: str, start: int, cut: int) -> bool:
     if first.islower():
         return False  # '"Stop!" the officer shouted', 'Yahoo! in the accounts department'
     if _TITLE_END.search(before):
+        return False
+    if _QUESTION_QUOTED.search(before) and _ATTRIBUTION.match(text, cut):
         return False
     if first.isdigit() and _BEFORE_NUMBER.search(before):
         return False
