@@ -105,11 +105,16 @@ def test_split_and_merged() -> None:
     halves = "The envoy arrived in Moscow on Tuesday. He met Lavrov for talks on the truce in Aleppo."
     split = only_change(report([TOLL, long, TALKS], [TOLL, halves, TALKS]))
     assert (split["op"], split["old_index"], split["new_index"]) == ("split", [1], [1, 2])
+    # "and he" -> ". He": a word and a comma went; the capital of the new sentence is not a name.
+    assert split["tags"] == ["punctuation", "wording"]
     assert split["new"] == ["The envoy arrived in Moscow on Tuesday.", "He met Lavrov for talks on the truce in Aleppo."]
     assert "".join(t for op, t in split["words"] if op != "+") == long
     assert "".join(t for op, t in split["words"] if op != "-") == halves
     merged = only_change(report([TOLL, halves, TALKS], [TOLL, long, TALKS]))
     assert (merged["op"], merged["old_index"], merged["new_index"]) == ("merged", [1, 2], [1])
+    assert merged["tags"] == ["punctuation", "wording"]
+    renamed = only_change(report([TOLL, long, TALKS], [TOLL, halves.replace("Lavrov", "Shoigu"), TALKS]))
+    assert (renamed["op"], renamed["tags"]) == ("split", ["punctuation", "name", "wording"])
 
 
 def test_cosmetic_changes_are_hidden_unless_asked() -> None:

@@ -40,7 +40,7 @@ def _edited(op: str, old_index: tuple[int, ...], new_index: tuple[int, ...], old
         return Change(op, old_index, new_index, old, new, [("=", old[0])])
     before, after = " ".join(old), " ".join(new)
     words = word_diff(before, after)
-    return Change(op, old_index, new_index, old, new, words, tuple(pair_tags(before, after, words)))
+    return Change(op, old_index, new_index, old, new, words, tuple(pair_tags(before, after, words, old[1:] + new[1:])))
 
 
 def _change(pairing: Pairing, old: Sequence[str], new: Sequence[str]) -> Change:

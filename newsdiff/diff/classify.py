@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from .words import Words
 
@@ -99,14 +100,20 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a < max(end, start + 1) and start < b for a, b in spans)
 
 
-def _word_tags(removed: list[str], added: list[str], initial: set[str]) -> set[str]:
-    """number / name / wording from the words that differ between the two sides of one edit."""
+def _word_tags(removed: list[str], added: list[str], initial: set[str], joints: set[str]) -> set[str]:
+    """number / name / wording from the words that differ between the two sides of one edit. A word
+    that only gained or lost its capital where a sentence was split or merged ("but the" -> ". The",
+    the start a `joints` word) is no change."""
+    def same(word: str) -> str:
+        return word.lower() if word in joints else word
+
     tags: set[str] = set()
-    remaining = list(added)
+    remaining, keys = list(added), [same(w) for w in added]
     changed = []
     for word in removed:
-        if word in remaining:
-            remaining.remove(word)
+        if same(word) in keys:
+            at = keys.index(same(word))
+            del remaining[at], keys[at]
         else:
             changed.append(word)
     changed.extend(w for w in remaining if w not in removed)
@@ -140,21 +147,24 @@ def edits(words: Words) -> list[tuple[int, str, int, str]]:
     return found
 
 
-def pair_tags(old: str, new: str, words: Words) -> list[str]:
-    """Tags for a sentence (or headline) that was edited, from its word highlights."""
+def pair_tags(old: str, new: str, words: Words, inner: Sequence[str] = ()) -> list[str]:
+    """Tags for a sentence (or headline) that was edited, from its word highlights. `inner` are the
+    sentences that start inside `old` or `new` (the second half of a split or merge): their first
+    words are capitalised as sentence starts, not as names."""
     if old == new:
         return []
     if cosmetic_key(old) == cosmetic_key(new):
         return ["cosmetic"]
     tags: set[str] = set()
     old_quotes, new_quotes = quote_spans(old), quote_spans(new)
-    initial = {m.group() for t in (old, new) for m in [_WORD.search(t)] if m}  # capitalised as first word only
+    joints = {m.group() for t in inner for m in [_WORD.search(t)] if m}
+    initial = joints | {m.group() for t in (old, new) for m in [_WORD.search(t)] if m}
     for old_at, removed, new_at, added in edits(words):
         if cosmetic_key(removed) == cosmetic_key(added):
             continue
         if _PUNCT.findall(_fold(removed)) != _PUNCT.findall(_fold(added)):
             tags.add("punctuation")
-        tags |= _word_tags(_WORD.findall(removed), _WORD.findall(added), initial)
+        tags |= _word_tags(_WORD.findall(removed), _WORD.findall(added), initial, joints)
         if _inside(old_quotes, old_at, old_at + len(removed)) or _inside(new_quotes, new_at, new_at + len(added)):
             tags.add("quote")
     if is_correction(new) and not is_correction(old):
