@@ -3,6 +3,7 @@ renderers' escaping of hostile article text."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -20,7 +21,7 @@ from newsdiff.render import htmlfrag, markdown, text
 from newsdiff.render.layout import layout
 from newsdiff.sources import parse_bytes
 
-from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT
+from .conftest import FIXTURES, SEED_DUMP, SEED_REUTERS, SEED_RT
 
 URL = "https://www.reuters.com/article/us-mideast-crisis-syria-russia-idUSKCN0XU0Y6"
 EDIT = ("killing or injuring dozens", "killing at least 19")
@@ -102,6 +103,23 @@ def test_diff_two_files_in_every_format(cli, stored: Path) -> None:
     html = cli("diff", SEED_REUTERS, stored, "--format", "html").stdout
     assert "killing <del>or injuring dozens</del><ins>at least 19</ins>." in html
     assert html.startswith('<section class="newsdiff-report">')
+
+
+def test_diff_two_html_pages(cli, tmp_path: Path) -> None:
+    """Two captures of a real BBC page: the article is extracted from each, then compared."""
+    page = gzip.decompress((FIXTURES / "readability-news/bbc-1/source.html.gz").read_bytes()).decode("utf-8")
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+    old.write_text(page, encoding="utf-8")
+    new.write_text(page.replace('said it was "distressing"', "said it was &ldquo;deeply distressing&rdquo;")
+                   .replace("He vowed to keep trying, but the BBC", "He vowed to keep trying. The BBC"), encoding="utf-8")
+    document = cli("diff", old, new, "--format", "json").json
+    title = "Obama admits US gun laws are his 'biggest frustration'"
+    assert (document["title"]["old"], document["title"]["new"], document["title"]["changed"]) == (title, title, False)
+    changed, split = document["changes"]
+    assert (changed["op"], changed["tags"]) == ("changed", ["quote", "wording"])
+    assert ["-", '"distressing"'] in changed["words"] and ["+", "“deeply distressing”"] in changed["words"]
+    assert (split["op"], split["new"][1][:8], split["tags"]) == ("split", "The BBC'", ["punctuation", "wording"])
+    assert document["summary"]["unchanged"] > 30 and document["from"]["label"] == "old.html"
 
 
 def test_two_outlets_and_the_quote_they_share(cli) -> None:

@@ -315,3 +315,15 @@ def test_word_diff_never_cuts_a_word() -> None:
     words = word_diff("The ceasefire collapsed overnight.", "The ceasefires collapsed over night.")
     assert words == [("=", "The "), ("-", "ceasefire"), ("+", "ceasefires"), ("=", " collapsed "),
                      ("-", "overnight"), ("+", "over night"), ("=", ".")]
+
+
+def test_highlights_are_whole_phrases_after_semantic_cleanup() -> None:
+    # Without semantic cleanup the shared spaces inside "broke up last month" / "collapsed in April"
+    # would cut the highlight into word-sized pieces.
+    old = "The talks broke up last month and the ceasefire has since largely unravelled."
+    new = "The talks collapsed in April and the truce has since all but fallen apart."
+    assert word_diff(old, new) == [
+        ("=", "The talks "), ("-", "broke up last month"), ("+", "collapsed in April"), ("=", " and the "),
+        ("-", "ceasefire"), ("+", "truce"), ("=", " has since "), ("-", "largely unravelled"),
+        ("+", "all but fallen apart"), ("=", "."),
+    ]
