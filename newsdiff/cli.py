@@ -267,18 +267,25 @@ def list_cmd(
 
 @app.command()
 def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL."), as_json: bool = JsonOpt) -> None:
-    """An article's versions, oldest first."""
+    """An article's versions, oldest first, and what else happened to it (gone, back, moved, reverts)."""
     st = state(ctx)
     row = _article(st, article)
     versions = st.store().versions(row["id"])
+    events = st.store().events(row["id"])
     if as_json:
-        jsonout.emit({"article": row, "versions": versions})
+        jsonout.emit({"article": row, "versions": versions, "events": events})
         return
     terminal.print_table(
         ["version", "captured", "words", "hash", "title"],
         [[v["number"], v["captured_at"], v["word_count"], v["content_hash"][:12], v["title"] or ""] for v in versions],
         title=f"article {row['id']}: {row['url'] or row['key']}",
     )
+    if events:
+        typer.echo()
+        terminal.print_table(
+            ["at", "event", "detail"],
+            [[e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))] for e in events],
+        )
 
 
 @app.command()

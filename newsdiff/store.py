@@ -420,6 +420,16 @@ class Store:
             )
         )
 
+    def events(self, article_id: int) -> list[dict[str, Any]]:
+        """What happened to an article besides new versions (gone, back, moved, revert, suspect, ...), oldest first."""
+        return [
+            {**row, "detail": json.loads(row["detail"]) if row["detail"] else {}}
+            for row in self.db.query(
+                "SELECT at, kind, detail FROM events WHERE article_id = ? AND kind != 'version' ORDER BY id",
+                [article_id],
+            )
+        ]
+
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
         if number is None:

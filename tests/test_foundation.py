@@ -135,7 +135,9 @@ def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path
     # Going back to version 1's text is recognised, not stored a third time.
     back = cli("import", SEED_REUTERS, "--url", URL, "--json").json["imported"][0]["versions"][0]
     assert back["outcome"] == "revert" and back["existing"] == 1
-    assert len(cli("log", URL, "--json").json["versions"]) == 3
+    log = cli("log", URL, "--json").json
+    assert len(log["versions"]) == 3
+    assert [(e["kind"], e["detail"]["to_version"]) for e in log["events"]] == [("revert", 1)]
 
 
 def test_article_without_url_gets_a_stable_key(cli) -> None:

@@ -271,6 +271,11 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
     assert kinds == ["gone", "back", "version"]
     assert store.resolve(outlet.url("/story"))["status"] == "active"
+    # A reader sees the disappearance and the return in the article's log.
+    events = cli("log", outlet.url("/story"), "--json").json["events"]
+    assert [(e["kind"], e["detail"].get("status")) for e in events] == [("gone", 404), ("back", None)]
+    human = cli("log", outlet.url("/story")).stdout
+    assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
 
 def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, db_path: Path) -> None:
