@@ -58,6 +58,7 @@ ENGINE = f"{SENTENCES_KIND}/{_digest('diff', 'diffing.py', 'render/layout.py', '
 SITE_FORMAT = f"{ENGINE}/{_digest('render', 'publish.py')}"
 _EDIT_PREFIX = "edit/"
 _EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
+_REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings read of a cached report
 _FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
 _EDITS_SQL = (
@@ -133,18 +134,24 @@ class Reports:
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
         self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
 
+    def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
+        """The pair through the engine: its report packed, with its HTML fragment."""
+        report = diff_versions(self.store, article_id, old.number, new.number)
+        document = report.to_json(all=True, cosmetic=self.cosmetic)
+        self._fresh[old.id, new.id] = document["changes"]
+        if len(self._fresh) > _FRESH:
+            self._fresh.popitem(last=False)
+        document["changes"], kept = pack(document["changes"])
+        fragment = render_html(layout(report, cosmetic=self.cosmetic, hints=False))
+        return {"report": document, "kept": kept, "fragment": fragment}
+
     def _packed(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
-        """The pair's report (packed) and its HTML fragment, from the store's cache or the engine."""
-        def compute() -> dict[str, Any]:
-            report = diff_versions(self.store, article_id, old.number, new.number)
-            document = report.to_json(all=True, cosmetic=self.cosmetic)
-            self._fresh[old.id, new.id] = document["changes"]
-            if len(self._fresh) > _FRESH:
-                self._fresh.popitem(last=False)
-            document["changes"], kept = pack(document["changes"])
-            fragment = render_html(layout(report, cosmetic=self.cosmetic, hints=False))
-            return {"report": document, "kept": kept, "fragment": fragment}
-        return self.store.cached(new.id, f"{self._kind}/from-{old.id}", compute)
+        """The pair's packed report and fragment, from the store's cache (when whole) or the engine."""
+        cached = self.store.cached(new.id, f"{self._kind}/from-{old.id}", lambda: self._diff(article_id, old, new))
+        if not (isinstance(cached, dict) and isinstance(cached.get("report"), dict) and "fragment" in cached
+                and _REPORT_KEYS <= cached["report"].keys()):
+            return self._diff(article_id, old, new)  # a damaged cache entry
+        return cached
 
     def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
         """The edit with its report minus kept sentences, and its HTML fragment.
@@ -157,14 +164,16 @@ class Reports:
 
     def full(self, edit: Edit) -> Edit:
         """The edit with every sentence in its report, as a side-by-side page shows it."""
-        cached = self._packed(edit.article.id, edit.old, edit.new)
-        if (changes := self._fresh.pop((edit.old.id, edit.new.id), None)) is not None:
-            return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
-        sentences: list[str] = []
-        if cached["kept"]:
-            record = self.store.record(edit.article.id, edit.new.number)
-            sentences = [s for paragraph in version_sentences(self.store, edit.new.id, record) for s in paragraph]
-        changes = unpack(cached["report"]["changes"], cached["kept"], sentences)
+        article_id, old, new = edit.article.id, edit.old, edit.new
+        cached = self._packed(article_id, old, new)
+        if (changes := self._fresh.pop((old.id, new.id), None)) is None:
+            record = self.store.record(article_id, new.number)
+            sentences = [s for paragraph in version_sentences(self.store, new.id, record) for s in paragraph]
+            try:
+                changes = unpack(cached["report"]["changes"], cached["kept"], sentences)
+            except (LookupError, TypeError, ValueError):  # a damaged cache entry: diff the pair again
+                cached = self._diff(article_id, old, new)
+                changes = self._fresh.pop((old.id, new.id))
         return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:

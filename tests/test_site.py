@@ -4,6 +4,7 @@ every run, hostile text that never becomes markup, and one diff page rendered in
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import struct
@@ -177,6 +178,20 @@ def test_reports_cached_by_other_code_are_dropped(store, tmp_path: Path) -> None
     publish(store, tmp_path / "site", base_url=BASE)
     kinds = [row[0] for row in store.db.execute("SELECT kind FROM derived WHERE kind GLOB 'edit/*'")]
     assert kinds and all(kind.startswith(f"edit/{publishing.ENGINE}/") for kind in kinds)
+
+
+def test_damaged_cached_reports_are_diffed_again(store, tmp_path: Path) -> None:
+    publish(store, tmp_path / "one", base_url=BASE)
+    rows = list(store.db.execute("SELECT rowid, data FROM derived WHERE kind GLOB 'edit/*' ORDER BY rowid"))
+    assert len(rows) == 3
+    out_of_range, junk = (json.loads(data) for _, data in rows[1:])
+    out_of_range["kept"] = [[0, 0, 999, 2]]
+    junk["kept"] = "junk"
+    with store.write():
+        for (rowid, _), damage in zip(rows, [[], out_of_range, junk]):
+            store.db.execute("UPDATE derived SET data = ? WHERE rowid = ?", [json.dumps(damage), rowid])
+    publish(store, tmp_path / "two", base_url=BASE)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
 
 
 def test_a_cosmetic_edit_left_unmarked_shows_each_side_as_it_was(store, tmp_path: Path) -> None:
