@@ -6,7 +6,7 @@ import os
 import sqlite3
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
@@ -41,12 +41,14 @@ class State:
 
     db_path: Path
     config_path: Path | None
+    creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
     _store: Store | None = None
     _config: Config | None = None
-    cleanup: list[Any] = field(default_factory=list)
 
     def store(self) -> Store:
         if self._store is None:
+            if not self.creates_db and not self.db_path.exists():
+                fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
             try:
                 self._store = Store.open(self.db_path)
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
@@ -87,6 +89,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+WRITERS = {"import", "feeds", "track", "poll"}  # the commands that may create the database
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -98,7 +103,7 @@ def main_options(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    ctx.obj = State(db_path=db, config_path=config)
+    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS)
 
 
 # -- import / parse ------------------------------------------------------------------------------

@@ -184,11 +184,18 @@ def test_nothing_importable_exits_1_and_writes_nothing(cli, tmp_path: Path) -> N
     assert cli("list", "--json").json == {"articles": []}
 
 
-def test_unknown_article_is_one_line_error(cli) -> None:
+def test_unknown_article_is_one_line_error(cli, db_path: Path) -> None:
+    # Commands that only read never create a database: a mistyped --db must not look like an empty one.
+    for command in (["show", "x"], ["list"], ["check"], ["stats"], ["search", "truce"], ["export"]):
+        result = cli(*command)
+        assert result.code == 1, command
+        assert result.stderr.strip() == (
+            f"newsdiff: no database at {db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
+    assert not db_path.exists()
+    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     result = cli("show", "https://nowhere.example/x")
     assert result.code == 1
     assert result.stderr.strip() == "newsdiff: no article 'https://nowhere.example/x' in the database"
-    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     missing = cli("show", URL, "--version", "7")
     assert missing.code == 1 and "has no version 7" in missing.stderr
     assert cli("show", URL, "--version", "0").stderr.strip() == "newsdiff: article 1 has no version 0"
