@@ -161,7 +161,10 @@ def test_pages_are_diffed_once_and_match_the_engine(store, tmp_path: Path, monke
         for old, new in itertools.combinations(sorted(refs), 2):
             expected = diff_versions(store, story, old, new).to_json(all=True, cosmetic=cosmetic)
             assert reports.full(reports.edit(article, refs[old], refs[new])).report == expected, (old, new, cosmetic)
-    assert "moved" in [c["op"] for c in Reports(store).edit(article, refs[3], refs[4]).report["changes"]]
+    moves = _page(one, f"a/{story}/3-4.html").cssselect(".pair.op-moved")  # the page marks where they came from
+    assert [_texts(m, ".where") + _texts(m, ".new") for m in moves] == [
+        ["from sentence 6 to 1", "Residents were told to stay indoors."],
+        ["from sentence 7 to 2", "Power was cut to 4,000 homes."]]
 
     def engine(*args: object) -> None:
         raise AssertionError("a cached pair was diffed again")
