@@ -25,6 +25,7 @@ TOLL = "Fighting left up to 19 dead on Tuesday in the divided northern city."
 TALKS = "The talks broke up last month and the ceasefire has since largely unravelled."
 ENVOY = "The envoy flew to Moscow after crisis meetings in Geneva."
 QUOTE = '"We hope the truce will hold for the coming week," the envoy said.'
+BRITISH = "The minister called the shelling ‘a disgrace’ and the players’ union agreed."
 
 
 def report(old: list[str], new: list[str], **fields: str) -> Report:
@@ -60,6 +61,8 @@ def test_number_change_is_changed_with_word_highlights() -> None:
         (QUOTE, QUOTE.replace("coming week", "next week"), ["quote", "wording"]),
         (QUOTE, QUOTE.replace("the envoy said", "the diplomat said"), ["wording"]),
         (TOLL, TOLL.replace("19 dead", "nineteen dead"), ["number"]),
+        (BRITISH, BRITISH.replace("a disgrace", "a mistake"), ["quote", "wording"]),
+        (BRITISH, BRITISH.replace("players’ union", "players’ association"), ["wording"]),
         (TOLL, TOLL.replace("19", "21") + " Correction: an earlier version of this article gave a toll of 19.", None),
     ],
 )
@@ -70,6 +73,29 @@ def test_tags_on_edited_sentences(old: str, new: str, tags: list[str] | None) ->
         assert [(c["op"], c["tags"]) for c in changes] == [("changed", ["number"]), ("added", ["correction"])]
     else:
         assert [(c["op"], c["tags"]) for c in changes] == [("changed", tags)]
+
+
+@pytest.mark.parametrize("note", [
+    "Correction: an earlier version of this article gave a toll of 19.",
+    "A previous version of this article misstated the date of the attack.",
+    "(This story corrects the spelling of the envoy's name.)",
+    "Clarification — the figures come from the health ministry.",
+])
+def test_appended_correction_notes_are_tagged(note: str) -> None:
+    changes = report([ENVOY, TALKS], [ENVOY, TALKS, note]).to_json()["changes"]
+    assert [(c["op"], c["tags"]) for c in changes] == [("added", ["correction"])]
+
+
+def test_a_sentence_about_corrections_is_no_correction_note() -> None:
+    added = "Corrections officers at the prison said the riot ended overnight."
+    assert report([ENVOY], [ENVOY, added]).to_json()["changes"][0]["tags"] == []
+
+
+def test_typed_dashes_and_straight_quotes_are_cosmetic() -> None:
+    old = 'The minister said the plan was "final" -- and would not change.'
+    new = "The minister said the plan was “final” — and would not change."
+    r = report([ENVOY, old], [ENVOY, new])
+    assert r.cosmetic_only and r.to_json()["changes"] == []
 
 
 def test_added_and_removed_sentences() -> None:
@@ -315,6 +341,14 @@ def test_word_diff_never_cuts_a_word() -> None:
     words = word_diff("The ceasefire collapsed overnight.", "The ceasefires collapsed over night.")
     assert words == [("=", "The "), ("-", "ceasefire"), ("+", "ceasefires"), ("=", " collapsed "),
                      ("-", "overnight"), ("+", "over night"), ("=", ".")]
+
+
+def test_word_diff_never_cuts_a_figure() -> None:
+    assert word_diff("Power was cut to 3,000 homes by 10:30.", "Power was cut to 3,500 homes by 10:45.") == [
+        ("=", "Power was cut to "), ("-", "3,000"), ("+", "3,500"), ("=", " homes by "), ("-", "10:30"),
+        ("+", "10:45"), ("=", "."),
+    ]
+    assert word_diff("Growth was 4.5 percent.", "Growth was 4.7 percent.")[1:3] == [("-", "4.5"), ("+", "4.7")]
 
 
 def test_highlights_are_whole_phrases_after_semantic_cleanup() -> None:

@@ -28,14 +28,18 @@ _NUMBER_WORDS = frozenset(
     "thousand thousands million millions billion billions trillion dozen dozens half third quarter "
     "first second fifth tenth percent".split()
 )
-_QUOTE_MARK = re.compile('["“”«»„]')
-_OPENING = frozenset("“«„")  # single quotes are left out: they cannot be told from apostrophes
+_QUOTE_MARK = re.compile("[\"“”«»„‘’']")
+_OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
+_SINGLE = frozenset("‘’'")  # single quotes, British style; ’ and ' are apostrophes too
+_DASH_RUN = re.compile("-{2,}")  # a typed dash: "--" for "—"
 # Two patterns, not one alternation: searching for both at every position costs twice the time.
-_CORRECTION_LABEL = re.compile(r"\W*(?:correction|clarification|editor['’]?s note|amendment)\b", re.IGNORECASE)
+_CORRECTION_LABEL = re.compile(
+    r"\W*(?:corrections?|clarifications?|editor['’]?s note|amendment)\s*[:\-–—]", re.IGNORECASE)
 _CORRECTION_NOTE = re.compile(
-    r"\b(?:an earlier version of this|this (?:article|story|report|piece) (?:has been|was) "
-    r"(?:amended|corrected|updated|changed))\b",
+    r"\b(?:an? (?:earlier|previous) version of this|this (?:article|story|report|piece) "
+    r"(?:(?:has been|was) (?:amended|corrected|updated|changed)|corrects)|"
+    r"the (?:article|story|report|piece) (?:has been|was) (?:amended|corrected))\b",
     re.IGNORECASE,
 )
 
@@ -51,13 +55,15 @@ def _fold(text: str) -> str:
 def cosmetic_key(text: str) -> str:
     """The text with every cosmetic difference folded away: quote, dash and apostrophe style,
     invisible characters, compatibility forms and whitespace. Equal keys mean a cosmetic change."""
-    if text.isascii():  # most sentences: only a backtick or spacing can need folding
+    if text.isascii():  # most sentences: only a backtick, a typed dash or spacing can need folding
         if "`" in text:
             text = text.replace("`", "'")
     else:
         text = _fold(text)
         if not unicodedata.is_normalized("NFKC", text):  # the common case costs nothing
             text = _fold(unicodedata.normalize("NFKC", text))
+    if "--" in text:
+        text = _DASH_RUN.sub("-", text)
     # Every whitespace character but the space is unprintable: a printable text without double or
     # edge spaces is already folded, and splitting it would only cost time.
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
@@ -72,24 +78,39 @@ def is_correction(text: str) -> bool:
 
 def _opens(text: str, index: int) -> bool:
     char = text[index]
-    if char != '"':
+    if char not in "\"'":
         return char in _OPENING
     before = text[index - 1] if index else " "
     after = text[index + 1] if index + 1 < len(text) else " "
     return (before.isspace() or before in "([-—–") and not after.isspace()
 
 
+def _closes(text: str, index: int, single: bool) -> bool:
+    """Whether the mark at `index` ends the open quote: a double quote only by a double mark, a
+    single one only by a single mark that no letter follows (so "don’t" is no closing quote)."""
+    char = text[index]
+    if not single:
+        return char in _CLOSING
+    after = text[index + 1] if index + 1 < len(text) else " "
+    return char in "’'" and not after.isalnum()
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges inside double quotation marks. A quote still open at the end runs to the end,
-    and a closing mark with no opening one closes a quote that began in an earlier sentence."""
+    """Character ranges inside quotation marks, double or single (a single quote inside a double one
+    is part of it). A quote still open at the end runs to the end, and a closing double mark with no
+    opening one closes a quote that began in an earlier sentence."""
     spans: list[tuple[int, int]] = []
     start: int | None = None
+    single = False
     for match in _QUOTE_MARK.finditer(text):
         index, char = match.start(), match.group()
-        if start is None and _opens(text, index):
-            start = index
-        elif char in _CLOSING and (start is not None or not spans):
-            spans.append((0 if start is None else start, index + 1))
+        if start is None:
+            if _opens(text, index):
+                start, single = index, char in _SINGLE
+            elif char in _CLOSING and not spans:
+                spans.append((0, index + 1))
+        elif _closes(text, index, single):
+            spans.append((start, index + 1))
             start = None
     if start is not None:
         spans.append((start, len(text)))

@@ -11,8 +11,9 @@ from fast_diff_match_patch import diff as _dmp_diff
 
 __all__ = ["Words", "diff_tokens", "word_diff", "word_bag", "similarity", "containment"]
 
-# One token per word, run of spaces or punctuation mark: highlights can never cut a word in half.
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# One token per figure ("3,000", "4.5", "10:30"), word, run of spaces or punctuation mark: highlights can
+# never cut a word or a number in half.
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)+|\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 
 Words = list[tuple[str, str]]  # [("=", "fighting left up to "), ("-", "19"), ("+", "21"), ("=", " dead")]
