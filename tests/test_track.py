@@ -14,7 +14,7 @@ from newsdiff.track.cron import cron_text, crontab_schedule
 from newsdiff.track.feeds import parse_feed
 from newsdiff.track.fetch import Request, interleave_hosts, retry_after_seconds
 from newsdiff.track.settings import ScheduleSettings, parse_duration
-from newsdiff.track.urls import canonical_url
+from newsdiff.track.urls import canonical_url, feed_url
 
 from .track_server import FEEDS
 
@@ -38,6 +38,22 @@ def test_canonical_url_strips_what_does_not_identify_the_story(given: str, canon
 def test_canonical_url_refuses_non_web_urls(bad: str) -> None:
     with pytest.raises(ValueError, match="not an http"):
         canonical_url(bad)
+    with pytest.raises(ValueError, match="not an http"):
+        feed_url(bad)
+
+
+@pytest.mark.parametrize(
+    ("given", "spelled"),
+    [
+        ("HTTP://Host.Example:80/f1", "http://host.example/f1"),
+        ("https://host.example:443/Feed.xml#top", "https://host.example/Feed.xml"),
+        ("http://host.example:8080", "http://host.example:8080/"),
+        # a feed's query may choose what it serves: kept whole, even what an article URL would lose
+        ("https://host.example/f?feedtype=rss&partner=x&utm_source=y", "https://host.example/f?feedtype=rss&partner=x&utm_source=y"),
+    ],
+)
+def test_feed_url_is_one_spelling_that_keeps_the_query(given: str, spelled: str) -> None:
+    assert feed_url(given) == spelled
 
 
 def test_feed_entries_prefer_a_permalink_guid_and_ignore_other_guids() -> None:
@@ -190,6 +206,7 @@ def test_cron_text_names_the_database_absolutely(tmp_path: Path) -> None:
     assert line == f"*/10 * * * * /opt/bin/newsdiff --db '{tmp_path}/my news.db' poll --quiet"
     assert "OnUnitActiveSec=600s" in text and "Type=oneshot" in text and "SuccessExitStatus=75" in text
     assert "newsdiff-poll-my-news.service" in text and "newsdiff-poll-my-news.timer" in text
+    assert '# and once, so the timer keeps running while you are logged out: loginctl enable-linger "$USER"' in text
 
 
 def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None:
@@ -272,6 +289,20 @@ def test_a_feed_taken_out_of_the_config_is_no_longer_tracked(cli, db_path: Path)
     # b was only ever in the config; c and d were also added by command, so they stay
     assert [(r["url"], r["source"]) for r in rows] == [
         ("https://a.example/rss", "ay"), ("https://c.example/rss", "c.example"), ("https://d.example/rss", "dee")]
+
+
+def test_feeds_are_one_row_however_their_url_is_spelled(cli, db_path: Path) -> None:
+    assert cli("feeds", "add", "http://host.example/f1").code == 0
+    again = cli("feeds", "add", "HTTP://Host.Example:80/f1#latest")
+    assert again.code == 0 and "already" in again.stdout
+    cli("feeds", "add", "https://host.example/f2?feedtype=rss")
+    (db_path.parent / "newsdiff.toml").write_text('feeds = ["HTTPS://CFG.example:443/rss"]\n')
+    listed = [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]]
+    assert listed == ["http://host.example/f1", "https://host.example/f2?feedtype=rss", "https://cfg.example/rss"]
+    refused = cli("feeds", "remove", "https://cfg.example/rss")
+    assert refused.code == 1 and "config file" in refused.stderr
+    assert cli("feeds", "remove", "http://HOST.example:80/f1").code == 0
+    assert [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]] == listed[1:]
 
 
 def test_track_and_untrack(cli) -> None:

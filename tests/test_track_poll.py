@@ -216,18 +216,36 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
 def test_permanent_redirect_moves_the_article_and_the_old_url_still_finds_it(cli, outlet: Outlet) -> None:
     outlet.routes["/old"] = redirect("/new", 301)
     serve(outlet, "/new", text_page("Moved story", "The page moved house.").encode(), "text/plain")
-    outlet.routes["/temp"] = redirect("/elsewhere", 302)
-    serve(outlet, "/elsewhere", text_page("Visiting story", "Only passing through.").encode(), "text/plain")
-    outlet.routes["/feed"] = page(rss(outlet, ["/old", "/temp"]), content_type="application/rss+xml")
+    outlet.routes["/feed"] = page(rss(outlet, ["/old"]), content_type="application/rss+xml")
     cli("feeds", "add", outlet.url("/feed"))
     assert cli("poll").code == 0
     moved = cli("log", outlet.url("/old"), "--json").json["article"]
     assert moved["url"] == outlet.url("/new")
-    assert cli("log", outlet.url("/temp"), "--json").json["article"]["url"] == outlet.url("/temp")
 
     assert cli("poll", "--now", "--json").json["articles_discovered"] == 0  # the feed still lists /old
     assert outlet.hits["/old"] == 1  # checks go straight to the new address
-    assert len(cli("list", "--json").json["articles"]) == 2
+    assert len(cli("list", "--json").json["articles"]) == 1
+
+
+@pytest.mark.parametrize("code", [302, 303, 307])
+def test_a_temporary_redirect_on_the_first_fetch_gives_the_address_later_ones_do_not(cli, outlet: Outlet,
+                                                                                    code: int) -> None:
+    outlet.routes["/click?id=7"] = redirect("/hop", code)
+    outlet.routes["/hop"] = redirect("/story", code)  # a chain counts as a whole
+    serve(outlet, "/story", text_page("Clicked story", "Reached through a click counter.").encode(), "text/plain")
+    cli("track", outlet.url("/click?id=7"))
+    assert cli("poll", "--json").json["new_versions"] == 1
+    article = cli("log", outlet.url("/click?id=7"), "--json").json["article"]
+    assert article["url"] == outlet.url("/story")
+    cli("poll", "--now")
+    assert (outlet.hits["/click?id=7"], outlet.hits["/story"]) == (1, 2)  # checked at the story's address
+
+    outlet.routes["/story"] = redirect("/maintenance", code)  # once it has a history: followed, not remembered
+    serve(outlet, "/maintenance", text_page("Down for maintenance", "Back soon, we promise.").encode(), "text/plain")
+    cli("poll", "--now")
+    cli("poll", "--now")
+    assert outlet.hits["/story"] == 4
+    assert cli("log", outlet.url("/story"), "--json").json["article"]["url"] == outlet.url("/story")
 
 
 def test_a_move_is_remembered_even_when_the_new_address_answers_304(cli, outlet: Outlet) -> None:
@@ -260,11 +278,43 @@ def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cl
     assert outlet.hits["/r/1"] == 1
 
 
+def test_a_feed_link_through_a_302_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet) -> None:
+    serve(outlet, "/story", text_page("Shared story", "Both feeds carry it.").encode(), "text/plain")
+    outlet.routes["/track?to=story"] = redirect("/story", 302)  # a click counter's link
+    outlet.routes["/f1"] = page(rss(outlet, ["/story"]), content_type="application/rss+xml")
+    outlet.routes["/f2"] = page(rss(outlet, ["/track?to=story"]), content_type="application/rss+xml")
+    cli("feeds", "add", outlet.url("/f1"))
+    cli("feeds", "add", outlet.url("/f2"))
+    first = cli("poll", "--json").json
+    assert (first["new_versions"], first["errors"]) == (1, [])
+    (article,) = cli("list", "--json").json["articles"]
+    assert article["url"] == outlet.url("/story") and article["versions"] == 1
+    assert cli("log", outlet.url("/track?to=story"), "--json").json["article"]["id"] == article["id"]
+    assert cli("poll", "--now", "--json").json["articles_discovered"] == 0
+    assert outlet.hits["/track?to=story"] == 1
+
+
+def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outlet, db_path: Path) -> None:
+    (db_path.parent / "newsdiff.toml").unlink()  # no config beside the database
+    config = db_path.parent / "conf" / "x.toml"
+    config.parent.mkdir()
+    config.write_text(f'feeds = ["{outlet.url("/feed")}"]\n' + FAST_LIMITS, encoding="utf-8")
+    outlet.routes["/feed"] = page(rss(outlet, []), content_type="application/rss+xml", etag='"f1"')
+    assert cli("poll", "--config", config).code == 0
+    (row,) = cli("feeds", "list", "--json").json["feeds"]  # run without the config: its feed stays, state and all
+    assert (row["url"], row["etag"]) == (outlet.url("/feed"), '"f1"')
+    assert cli("poll", "--config", config, "--json").json["not_modified"] == 1
+    assert outlet.requests["/feed"][-1]["If-None-Match"] == '"f1"'
+    config.write_text(FAST_LIMITS, encoding="utf-8")  # a config in effect that no longer lists it does drop it
+    assert cli("--config", config, "feeds", "list", "--json").json["feeds"] == []
+
+
 def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: Path) -> None:
     cli("track", outlet.url("/story"))
     outlet.routes["/story"] = status(404)
     assert cli("poll", "--json").json["gone"] == 1
-    assert cli("poll", "--now", "--json").json["gone"] == 0  # already known to be gone
+    still = cli("poll", "--now", "--json").json  # already known to be gone: counted as neither
+    assert (still["articles_checked"], still["gone"], still["unchanged"]) == (1, 0, 0)
     serve(outlet, "/story", text_page("Back again", "The story was restored.").encode(), "text/plain")
     assert cli("poll", "--now", "--json").json["new_versions"] == 1
     store = Store.open(db_path)

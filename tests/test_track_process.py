@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from newsdiff.store import Store
+from newsdiff.track.poll import PollBusy, poll_lock
 from newsdiff.track.registry import add_feed
 
 from .track_server import Handler, Outlet, page
@@ -79,7 +80,7 @@ def test_a_second_poll_exits_75_and_a_waiting_one_runs_after(db_path: Path, outl
     outlet.routes["/0"] = held
     first = newsdiff(db_path, "poll", "--json")
     wait_for(lambda: outlet.hits["/0"] == 1)
-    assert Path(f"{db_path}.poll-lock").read_text() == str(first.pid)
+    assert Path(f"{db_path.resolve()}.poll-lock").read_text() == str(first.pid)
 
     second = newsdiff(db_path, "poll")
     out, err = second.communicate(timeout=20)
@@ -96,6 +97,18 @@ def test_a_second_poll_exits_75_and_a_waiting_one_runs_after(db_path: Path, outl
     assert waiting.returncode == 0, err
     assert f'"new_versions": {ARTICLES}' in out and '"new_versions": 0' in waited
     assert sorted(n for _, n in versions(db_path)) == [1] * ARTICLES
+
+
+def test_the_lock_holds_however_the_database_path_is_spelled(db_path: Path, tmp_path: Path) -> None:
+    Store.open(db_path).close()
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "sub" / "link.db"
+    link.symlink_to(db_path)
+    with poll_lock(db_path):
+        for other in (link, tmp_path / "sub" / ".." / db_path.name):
+            with pytest.raises(PollBusy) as busy, poll_lock(other):
+                pass
+            assert str(busy.value) == f"another poll (pid {os.getpid()}) is running on {other}"
 
 
 @pytest.mark.parametrize("kill_after_versions", [0, 5])

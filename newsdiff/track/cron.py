@@ -64,4 +64,5 @@ OnUnitActiveSec={_seconds(every)}
 WantedBy=timers.target
 
 # then: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer
+# and once, so the timer keeps running while you are logged out: loginctl enable-linger "$USER"
 """

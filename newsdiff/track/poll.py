@@ -40,8 +40,12 @@ class PollBusy(Exception):
 
 @contextmanager
 def poll_lock(db_path: Path, *, wait: bool = False) -> Iterator[None]:
-    """One poll per database. An flock dies with its process, so even SIGKILL leaves no stale lock."""
-    path = Path(f"{db_path}.poll-lock")
+    """One poll per database. An flock dies with its process, so even SIGKILL leaves no stale lock.
+
+    The lock file is named after the database's real path, so a poll reaching it through a symlink or
+    another spelling of its path still finds the lock.
+    """
+    path = Path(f"{db_path.resolve()}.poll-lock")
     with open(path, "a+", encoding="ascii") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -216,9 +220,7 @@ class _Poll:
             elif fetched.status in GONE_STATUSES:
                 outcome = "gone"
                 changes.update(_validators(fetched, read_well=False))  # a comeback must answer in full
-                if article["status"] == "gone":
-                    self.summary.unchanged += 1
-                else:
+                if article["status"] != "gone":  # one still gone counts as neither gone nor unchanged
                     self.summary.gone += 1
                     changes["status"] = "gone"
                     self.store.event(article["id"], "gone", {"status": fetched.status, "url": fetched.final_url})
@@ -274,10 +276,12 @@ class _Poll:
     def _moved(self, article: dict[str, Any], fetched: Fetched) -> dict[str, Any]:
         """After a permanent redirect the article lives at the new URL; the old one stays an alias.
 
-        When the new URL is already another article's and this one has no versions yet, the two were
-        one story all along (a feed linked it through a redirect) and this one folds into the other.
+        On an article's first fetch (never checked, no versions) any redirect gives its address: a feed's
+        click-tracking link (often a 302) leads to the story itself. Later temporary redirects are not
+        remembered. When the new URL is already another article's and this one has no versions yet, the
+        two were one story all along (a feed linked it through a redirect) and this one folds into the other.
         """
-        if not fetched.permanent:
+        if not fetched.redirects:
             return article
         try:
             url = canonical_url(fetched.final_url)
@@ -286,13 +290,16 @@ class _Poll:
         if url == article["url"]:
             return article
         db = self.store.db
+        unversioned = db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone() is None
+        if not (fetched.permanent or (unversioned and article["last_checked_at"] is None)):
+            return article
         owner = find_article(self.store, [url])
         if owner is None or owner == article["id"]:
             add_alias(self.store, article["id"], url)
             db["articles"].update(article["id"], {"url": url})
             self.store.event(article["id"], "moved", {"from": article["url"], "to": url})
             return {**article, "url": url}
-        if db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone():
+        if not unversioned:
             return article  # two histories are never merged
         for table in ("article_urls", "fetches", "events"):
             db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [owner, article["id"]])

@@ -8,7 +8,7 @@ from typing import Any
 from ..model import utc_now
 from ..store import NotFound, Store
 from .settings import FeedSpec
-from .urls import canonical_url, host_of, is_web_url
+from .urls import canonical_url, feed_url, host_of, is_web_url
 
 
 def _web_url(url: str) -> str:
@@ -22,8 +22,9 @@ def add_feed(store: Store, url: str, source: str | None = None, *, from_config: 
     """Register a feed (checked at the next poll); False when it was already there.
 
     A feed added by command stays when its config line goes; one known only from the config does not.
+    The URL is kept in one spelling (`feed_url`), so `HTTP://Host:80/rss` is the feed `http://host/rss`.
     """
-    url = _web_url(url)
+    url = feed_url(url)
     with store.write():
         row = store.db.execute("SELECT id, from_config FROM feeds WHERE url = ?", [url]).fetchone()
         if row is not None:
@@ -37,22 +38,33 @@ def add_feed(store: Store, url: str, source: str | None = None, *, from_config: 
     return True
 
 
-def remove_feed(store: Store, url: str, config_feeds: Sequence[FeedSpec] = ()) -> None:
-    """Forget a feed; the articles it brought stay tracked until they retire."""
-    url = url.strip()
-    if any(spec.url == url for spec in config_feeds):
+def remove_feed(store: Store, url: str, config_feeds: Iterable[FeedSpec] | None = None) -> None:
+    """Forget a feed; the articles it brought stay tracked until they retire.
+
+    Any spelling of the URL finds the feed; the text as given also finds a row stored before feed URLs
+    were kept in one spelling.
+    """
+    given = url.strip()
+    url = feed_url(given) if is_web_url(given) else given
+    if any(spec.url == url for spec in config_feeds or ()):
         raise ValueError(f"feed {url} is listed in the config file; remove it there")
     with store.write():
-        row = store.db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
+        row = store.db.execute("SELECT id FROM feeds WHERE url IN (?, ?)", [url, given]).fetchone()
         if row is None:
-            raise NotFound(f"no feed {url!r} in the database")
+            raise NotFound(f"no feed {given!r} in the database")
         store.db.execute("UPDATE fetches SET feed_id = NULL WHERE feed_id = ?", [row[0]])
         store.db.execute("DELETE FROM feeds WHERE id = ?", [row[0]])
 
 
-def sync_config_feeds(store: Store, specs: Iterable[FeedSpec]) -> None:
+def sync_config_feeds(store: Store, specs: Iterable[FeedSpec] | None) -> None:
     """Feeds named in the config file are tracked like added ones, and those taken out of it are dropped
-    (their articles stay tracked, as after `feeds remove`), so commands and config agree."""
+    (their articles stay tracked, as after `feeds remove`), so commands and config agree.
+
+    `specs` is None when no config file is in effect: a command run without the config then leaves its
+    feeds, and their ETag and Last-Modified, alone instead of dropping them all.
+    """
+    if specs is None:
+        return
     listed = set()
     for spec in specs:
         add_feed(store, spec.url, spec.source, from_config=True)

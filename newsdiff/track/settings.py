@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from typing import Any
 
 from .. import __version__
-from .urls import is_web_url
+from .urls import feed_url, is_web_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -78,7 +78,7 @@ class FeedSpec:
 
 @dataclass(frozen=True)
 class TrackSettings:
-    feeds: tuple[FeedSpec, ...] = ()
+    feeds: tuple[FeedSpec, ...] | None = None  # None: no config file in effect, so its feeds are left alone
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
@@ -103,7 +103,7 @@ def _feeds(value: Any) -> tuple[FeedSpec, ...]:
             raise ValueError(f"feeds: each entry needs a url, got {item!r}")
         if not is_web_url(spec.url):
             raise ValueError(f"feeds: not an http(s) URL: {spec.url!r}")
-        specs.append(spec)
+        specs.append(replace(spec, url=feed_url(spec.url)))  # spelled as `feeds add` spells it
     return tuple(specs)
 
 

@@ -23,10 +23,9 @@ def is_web_url(url: str) -> bool:
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
 
 
-def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+def _normal_parts(url: str) -> tuple[str, str, str, str]:
+    """Scheme, netloc, path and query, with scheme and host lower-cased and no default port.
 
-    Path and remaining query keep their order, case and encoding: servers may treat them as significant.
     Raises ValueError for anything that is not an http(s) URL.
     """
     text = url.strip()
@@ -39,10 +38,26 @@ def canonical_url(url: str) -> str:
         host = f"[{host}]"
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    return scheme, netloc, parts.path or "/", parts.query
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+
+    Path and remaining query keep their order, case and encoding: servers may treat them as significant.
+    Raises ValueError for anything that is not an http(s) URL.
+    """
+    scheme, netloc, path, query = _normal_parts(url)
     query = "&".join(
-        pair for pair in parts.query.split("&") if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0]))
+        pair for pair in query.split("&") if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0]))
     )
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def feed_url(url: str) -> str:
+    """One spelling per feed: as `canonical_url`, but the query stays whole, since a feed's parameters
+    (`?feedtype=rss`, `?partner=...`) may choose what it serves. Raises ValueError for a non-http(s) URL."""
+    return urlunsplit((*_normal_parts(url), ""))
 
 
 def host_of(url: str) -> str:
