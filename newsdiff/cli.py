@@ -145,7 +145,7 @@ def import_cmd(
             options=options, suspect_ratio=st.config().suspect_ratio,
         )
     except ValueError as exc:
-        fail(f"--captured-at: {exc}")
+        fail(str(exc))
     errors = [r for r in results if r.error]
     for r in errors:
         warn(f"{r.path}: {r.error}")

@@ -12,6 +12,7 @@ from typing import Any
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
 from .store import Store
+from .track.urls import canonical_url, is_web_url
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any article page; stops a stray disk image being read
 
@@ -93,9 +94,10 @@ def import_file(
     result.format = parsed.format
     with store.write():  # a dump's two versions are stored together or not at all
         for record in parsed.versions:
-            record = _override(record, url=url, source=source, title=title, captured_at=when)
+            found = canonical_url(record.url) if record.url and is_web_url(record.url) else None
+            record = _override(record, url=url or found, source=source, title=title, captured_at=when)
             key = article_key(record, fallback=path.name)
-            added = store.add_version(record, key=key, raw=data, suspect_ratio=suspect_ratio)
+            added = store.add_version(record, key=key, raw=data, suspect_ratio=suspect_ratio, reread=True)
             result.article_id, result.key, result.url = added.article_id, added.key, record.url
             result.versions.append(
                 {"outcome": added.outcome, "number": added.number, "existing": added.existing,
@@ -109,7 +111,21 @@ def import_paths(
 ) -> list[FileResult]:
     """Import every file; a bad file is reported in its result and never stops the others.
 
-    A bad `captured_at` is the caller's mistake, not the files': ValueError before anything is read.
+    A bad option is the caller's mistake, not the files': ValueError naming it, before anything is read.
+    A URL is stored in its canonical form (no tracking parameters or fragment), as `track` and `poll` do.
     """
-    when = parse_time(captured_at) if captured_at else None
+    try:
+        when = parse_time(captured_at) if captured_at else None
+    except ValueError as exc:
+        raise ValueError(f"--captured-at: {exc}") from None
+    if kwargs.get("url"):
+        try:
+            kwargs["url"] = canonical_url(kwargs["url"])
+        except ValueError as exc:
+            raise ValueError(f"--url: {exc}") from None
+    for option in ("url", "source", "title"):
+        try:
+            (kwargs.get(option) or "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"--{option}: not valid Unicode text") from None
     return [import_file(store, path, captured_at=when, **kwargs) for path in walk(paths)]

@@ -110,6 +110,20 @@ class PassageIndex:
             elif _append(passage.ranges, number):  # False: the same paragraph twice in one version
                 passage.dirty = True
 
+    def insert(self, number: int, title: str | None, text: str) -> None:
+        """Record an earlier capture stored as version `number`: versions from `number` on move up one."""
+        present = {(TITLE, passage_hash(title))} if title else set()
+        present |= {(TEXT, passage_hash(p)) for p in text.split("\n\n") if p}
+        for key, passage in self.passages.items():
+            numbers = [n + 1 if n >= number else n for n in expand(format_ranges(passage.ranges))]
+            if key in present:
+                numbers.append(number)
+            ranges = parse_ranges(compress(numbers))
+            if ranges != passage.ranges:
+                passage.ranges, passage.dirty = ranges, True
+        if present - self.passages.keys():
+            self.add(number, title, text)  # indexes the passages new to the article; the rest have `number`
+
     def ranges(self) -> dict[tuple[str, str], str]:
         """What the index says, for comparing a stored index with one rebuilt from the history."""
         return {key: format_ranges(p.ranges) for key, p in self.passages.items()}

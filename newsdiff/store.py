@@ -163,19 +163,27 @@ def m005_config_feeds(db: sqlite_utils.Database) -> None:
 
 
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
-    """Re-store version `number`, the latest until now (plain text), against the text of its successor."""
-    rows = db.execute(
-        "SELECT id, storage, text, text_size FROM versions WHERE article_id = ? AND number <= ? ORDER BY number DESC",
-        [article_id, number],
-    )
-    version_id, storage, text, size = rows.fetchone()
-    if storage != history.PLAIN:
+    """Re-store version `number` (plain text until now) against `newer`, the text of its successor."""
+    row = db.execute(
+        "SELECT id, storage, text, text_size FROM versions WHERE article_id = ? AND number = ?", [article_id, number]
+    ).fetchone()
+    if row is None or row[1] != history.PLAIN:
         return
-    chain = history.text_size(newer) + (size or 0)  # what a rebuild of the oldest delta below would walk
-    for _, below, _, below_size in rows:
-        if below != history.DELTA:
+    version_id, _, text, chain = row[0], row[1], row[2], row[3] or 0
+    # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
+    ):
+        chain += size or 0
+        if storage != history.DELTA:
             break
-        chain += below_size or 0
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number < ? ORDER BY number DESC",
+        [article_id, number],
+    ):
+        if storage != history.DELTA:
+            break
+        chain += size or 0
     storage, data = history.compact(text, newer, chain)
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
@@ -311,11 +319,16 @@ class Store:
         raw: bytes | None = None,
         content_type: str | None = None,
         suspect_ratio: float | None = None,
+        reread: bool = False,
     ) -> AddResult:
-        """Store `record` as the next version of article `key` unless its content is already stored.
+        """Store `record` as a version of article `key` unless its content is already stored.
 
-        A body much shorter than the latest version (below `suspect_ratio` of its words) is not stored:
-        it is logged as a suspect fetch, because a half-extracted page is likelier than a gutted article.
+        A record captured before the latest version (an archive imported late, dumps out of order) takes
+        its place in capture order and the later versions are renumbered. A body much shorter than the
+        latest version (below `suspect_ratio` of its words) is not stored: it is logged as a suspect
+        fetch, because a half-extracted page is likelier than a gutted article. With `reread` (import),
+        the very input an earlier version came from, given no capture time of its own, is that version
+        read again, not a revert to it.
         """
         now = utc_now()
         captured_at = record.captured_at or now
@@ -324,22 +337,30 @@ class Store:
             article_id = self._article_for(key, record.url, self._source_id(record.source), digest, now)
             key = self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
             same = self.db.execute(
-                "SELECT number FROM versions WHERE article_id = ? AND content_hash = ?", [article_id, digest]
+                "SELECT v.number, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
+                "WHERE v.article_id = ? AND v.content_hash = ?", [article_id, digest]
             ).fetchone()
             latest = self.db.execute(
                 "SELECT number, word_count FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1",
                 [article_id],
             ).fetchone()
+            number = self._place(article_id, captured_at, record.label)
             if same:
-                outcome = "same" if latest and same[0] == latest[0] else "revert"
-                if outcome == "revert":
-                    self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
-                return AddResult(article_id, key, outcome, None, existing=same[0])
+                seen = reread and record.captured_at is None and raw is not None \
+                    and same[1] == hashlib.sha256(raw).hexdigest()
+                if same[0] == latest[0] or number <= latest[0] or seen:
+                    return AddResult(article_id, key, "same", None, existing=same[0])
+                self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
+                return AddResult(article_id, key, "revert", None, existing=same[0])
             if latest and suspect_ratio is not None and record.word_count < latest[1] * suspect_ratio:
                 reason = f"{record.word_count} words against {latest[1]} in version {latest[0]}"
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
-            number = (latest[0] if latest else 0) + 1
+            backdated = latest is not None and number <= latest[0]
+            if backdated:
+                older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
+                newer = self.version_row(article_id, number)["text"]
+                self._make_room(article_id, number)
             version_id = self.db["versions"].insert(
                 {
                     "article_id": article_id, "number": number, "captured_at": captured_at,
@@ -351,17 +372,49 @@ class Store:
                     "raw_id": self._raw_id(raw, content_type), "text_size": history.text_size(record.text),
                 }
             ).last_pk
-            if number > 1:
-                _compact_previous(self.db, article_id, number - 1, record.text)
             index = passages.PassageIndex.load(self.db, article_id)
-            index.add(number, record.title, record.text)
+            if backdated:
+                _compact_previous(self.db, article_id, number, newer)
+                if older is not None:
+                    self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
+                                    "AND number = ? AND storage = ?",
+                                    [history.PLAIN, older, article_id, number - 1, history.DELTA])
+                    _compact_previous(self.db, article_id, number - 1, record.text)
+                index.insert(number, record.title, record.text)
+            else:
+                if number > 1:
+                    _compact_previous(self.db, article_id, number - 1, record.text)
+                index.add(number, record.title, record.text)
+                self.db.execute(
+                    "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
+                    [record.title, captured_at, article_id],
+                )
             index.write(self.db)
-            self.db.execute(
-                "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
-                [record.title, captured_at, article_id],
-            )
-            self._event(article_id, version_id, "version", {"number": number})
+            self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
         return AddResult(article_id, key, "new", number)
+
+    def _place(self, article_id: int, captured_at: str, label: str | None) -> int:
+        """The number a new version takes: after every version captured before it (by the page's own
+        version numbers when both carry one, as NewsSniffer dumps do; else by capture time)."""
+        for number, their_time, their_label in self.db.execute(
+            "SELECT number, captured_at, label FROM versions WHERE article_id = ? ORDER BY number", [article_id]
+        ):
+            if label and their_label and label.isdigit() and their_label.isdigit():
+                if int(their_label) > int(label):
+                    return number
+            elif their_time > captured_at:
+                return number
+        row = self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()
+        return (row[0] or 0) + 1
+
+    def _make_room(self, article_id: int, number: int) -> None:
+        """Renumber versions `number` and up by one (through negatives, so the unique index never sees
+        two at once) and drop the article's derived data, which names versions by number."""
+        self.db.execute("UPDATE versions SET number = -number - 1 WHERE article_id = ? AND number >= ?",
+                        [article_id, number])
+        self.db.execute("UPDATE versions SET number = -number WHERE article_id = ? AND number < 0", [article_id])
+        self.db.execute("DELETE FROM derived WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)",
+                        [article_id])
 
     def _event(self, article_id: int, version_id: int | None, kind: str, detail: dict[str, Any]) -> None:
         self.db["events"].insert(

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from newsdiff import Store, parse_bytes
 from newsdiff.model import InputError, clean_text
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS
+from .newssniffer_render import Dump, render_html
 
 URL = "https://example.org/a"
 
@@ -101,7 +103,7 @@ def test_all_seeds_round_trip_exactly(cli) -> None:
 
 
 def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path: Path) -> None:
-    assert cli("import", SEED_REUTERS, "--url", URL).code == 0
+    assert cli("import", SEED_REUTERS, "--url", URL, "--captured-at", "2026-01-01T00:00:00Z").code == 0
     again = cli("import", SEED_REUTERS, "--url", URL, "--json")
     assert again.code == 0
     assert again.json["imported"][0]["added"] == 0
@@ -132,12 +134,40 @@ def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path
     assert "e\u0301" in decomposed.read_text(encoding="utf-8")
     assert cli("import", decomposed, "--url", URL, "--json").json["imported"][0]["versions"][0]["outcome"] == "same"
 
-    # Going back to version 1's text is recognised, not stored a third time.
-    back = cli("import", SEED_REUTERS, "--url", URL, "--json").json["imported"][0]["versions"][0]
-    assert back["outcome"] == "revert" and back["existing"] == 1
+    # The first file imported again, with no new capture time, is version 1 read again: nothing happened.
+    again = cli("import", SEED_REUTERS, "--url", URL, "--json").json["imported"][0]["versions"][0]
+    assert again["outcome"] == "same" and again["existing"] == 1
+    assert cli("log", URL, "--json").json["events"] == []
+    # Seen again later, version 1's text is a revert: recognised, not stored a third time.
+    back = cli("import", SEED_REUTERS, "--url", URL, "--captured-at", "2099-01-01T00:00:00Z", "--json")
+    assert back.json["imported"][0]["versions"][0]["outcome"] == "revert"
+    assert back.json["imported"][0]["versions"][0]["existing"] == 1
     log = cli("log", URL, "--json").json
     assert len(log["versions"]) == 3
     assert [(e["kind"], e["detail"]["to_version"]) for e in log["events"]] == [("revert", 1)]
+
+
+def test_an_earlier_capture_imported_late_takes_its_place(cli, tmp_path: Path) -> None:
+    """Archives arrive out of order: versions are numbered by capture time, whatever the import order."""
+    text = SEED_REUTERS.read_text()
+    captures = {"2016-05-03T12:00:00Z": text, "2016-05-03T09:00:00Z": text.replace("within hours", "soon"),
+                "2016-05-04T08:00:00Z": text.replace("killing or injuring dozens", "killing at least 19"),
+                "2016-05-03T15:00:00Z": text + "\nThe talks resume on Friday.\n"}
+    for n, (when, body) in enumerate(captures.items()):
+        path = tmp_path / f"capture{n}.txt"
+        path.write_text(body)
+        assert cli("import", path, "--url", URL, "--captured-at", when).code == 0
+    log = cli("log", URL, "--json").json["versions"]
+    assert [v["captured_at"] for v in log] == sorted(captures)
+    assert [v["number"] for v in log] == [1, 2, 3, 4]
+    for number, when in enumerate(sorted(captures), 1):
+        shown = cli("show", URL, "--version", str(number), "--json").json
+        assert shown["captured_at"] == when
+        assert shown["paragraphs"] == list(parse_bytes(captures[when].encode()).versions[0].paragraphs)
+    assert cli("search", "resume", "--json").json["articles"][0]["versions"] == [3]
+    assert cli("check").code == 0
+    diff = cli("diff", URL, "1", "2", "--format", "json").json
+    assert diff["summary"]["changed"] == 1 and diff["to"]["captured_at"] == "2016-05-03T12:00:00Z"
 
 
 def test_article_without_url_gets_a_stable_key(cli) -> None:
@@ -157,6 +187,11 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
     (folder / "feed.xml").write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>')
     (folder / "data.json").write_bytes(b'{"title": "x"}')
     (folder / ".hidden").write_bytes(b"ignored")
+    (folder / "people.csv").write_text("name,age,city\nJohn Smith,32,London\nMary Jones,45,Paris\nAhmed Ali,29,Cairo\n")
+    (folder / "settings.yaml").write_text("name: newsdiff\nversion: 1.0\nsettings:\n  timeout: 30\n  retries: 2\n")
+    (folder / "server.log").write_text("".join(
+        f"2024-01-01 12:00:0{n},123 INFO Request GET /api/articles?id={n} took 35 ms on worker {n}\n" for n in range(4)))
+    (folder / "code.py").write_text(Path(__file__).read_text(encoding="utf-8"))
     result = cli("import", folder, tmp_path / "missing.txt", "--json")
     assert result.code == 2, result  # some imported, some failed
     assert [Path(i["path"]).name for i in result.json["imported"]] == ["good.txt"]
@@ -168,9 +203,13 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
         "feed.xml": "an XML feed or document, not an article (add feeds with `newsdiff feeds add`)",
         "latin1.txt": "not valid UTF-8 (byte 0xe9 at offset 6) and no encoding is declared",
         "missing.txt": "no such file",
+        "people.csv": "not an article: rows of delimited data (CSV or similar)",
+        "settings.yaml": "not an article: key: value lines (configuration or data)",
+        "server.log": "not an article: time-stamped lines (a log)",
+        "code.py": "not an article: lines of source code",
     }
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 6 and all(line.startswith("newsdiff: ") for line in lines)
+    assert len(lines) == 10 and all(line.startswith("newsdiff: ") for line in lines)
     assert any("missing.txt: no such file" in line for line in lines)
 
 
@@ -374,9 +413,32 @@ def test_human_output_is_a_rich_table_on_a_terminal(tmp_path: Path) -> None:
     assert "Cessation of hostilities" in screen
 
 
+def test_newssniffer_dumps_imported_out_of_order_keep_the_page_order(cli, tmp_path: Path) -> None:
+    """The dump of versions 3-4 imported before that of 2-3: stored as 2, 3, 4, and nothing is a revert."""
+    v2 = ["Russia and the UN hope a new ceasefire can be announced within hours.", "Fighting left 19 dead."]
+    v3 = [v2[0], "Fighting left 21 dead."]
+    v4 = v3 + ["Talks resume in Geneva on Friday."]
+    early, late = tmp_path / "p23.html", tmp_path / "p34.html"
+    early.write_text(render_html(Dump(v2, v3, labels=(2, 3))), encoding="utf-8")
+    late.write_text(render_html(Dump(v3, v4, labels=(3, 4), times=(
+        datetime(2016, 9, 7, 8, 3, 51, tzinfo=timezone.utc), datetime(2016, 9, 8, 10, 0, tzinfo=timezone.utc)))),
+        encoding="utf-8")
+    assert cli("import", late).code == 0
+    assert cli("import", early, late).code == 0
+    url = Dump([], []).url
+    log = cli("log", url, "--json").json
+    assert [(v["number"], v["label"]) for v in log["versions"]] == [(1, "2"), (2, "3"), (3, "4")]
+    assert [e["kind"] for e in log["events"]] == []
+    assert cli("show", url, "--version", "1", "--json").json["paragraphs"] == v2
+    assert cli("show", url, "--json").json["paragraphs"] == v4
+    change = cli("diff", url, "1", "2", "--format", "json").json["changes"]
+    assert [(c["op"], c["old"], c["new"]) for c in change] == [("changed", [v2[1]], [v3[1]])]
+    assert cli("check").code == 0
+
+
 def test_datasette_views_name_things(db_path: Path, cli) -> None:
     """`datasette newsdiff.db` opens on views that read without joins: outlet names, URLs, no blobs."""
-    assert cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters").code == 0
+    assert cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters", "--captured-at", "2026-01-01").code == 0
     edited = db_path.parent / "edited.txt"
     edited.write_text(SEED_REUTERS.read_text(encoding="utf-8").replace("dozens", "at least 19"), encoding="utf-8")
     assert cli("import", edited, "--url", URL, "--captured-at", "2026-01-02T03:04:05Z").code == 0

@@ -17,6 +17,11 @@ _CAPTION_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b\s*(.*)$", re.I
 _DATE_LINE = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$|^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]$")
 _HARD_WRAP_WIDTH = 60  # lines at least this long inside a block are read as a wrapped paragraph
+# What tells a data file, a program or a log from prose, line by line.
+_DELIMITERS = (",", "\t", ";", "|")
+_KEY_VALUE = re.compile(r"^\s*(?:- )?[\w.\-\"']+\s*[:=](?:\s|$)")
+_STAMPED = re.compile(r"^\s*[\[(]?\d{2,4}[-/.:]\d{1,2}")
+_CODE_CHARS = frozenset("{}[]()<>=;_|\\$#@^~`")
 
 
 def _strip_markup(line: str) -> str:
@@ -76,8 +81,39 @@ def _is_title(paragraph: str, following: list[str]) -> bool:
     )
 
 
+def _code_line(line: str) -> bool:
+    """A line as programs end them (a bracket, a semicolon, a colon, a comma), or indented like one."""
+    return line.rstrip().endswith(("{", "}", ";", ":", "(", ")", ",", "[", "]")) or line.startswith(("    ", "\t"))
+
+
+def _not_prose(body: str) -> str | None:
+    """Why a text file is no article (a table, config, program or log), or None when it reads as prose.
+
+    Each test needs most lines to agree, so a dateline, a list or one quoted line of code in a story
+    never makes it data."""
+    lines = [line for line in body.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return None
+    share = lambda test: sum(1 for line in lines if test(line)) / len(lines)  # noqa: E731
+    visible = "".join(_strip_markup(body).split())  # a Markdown link's brackets are not code
+    if sum(char in _CODE_CHARS for char in visible) / len(visible) > 0.04 and share(_code_line) >= 0.5:
+        return "lines of source code"
+    for mark in _DELIMITERS:
+        counts = [line.count(mark) for line in lines]
+        common = max(set(counts), key=counts.count)
+        if common >= 2 and counts.count(common) / len(lines) >= 0.8 and share(lambda ln: len(ln) < 160) >= 0.8:
+            return "rows of delimited data (CSV or similar)"
+    if share(lambda ln: bool(_STAMPED.match(ln))) >= 0.5:
+        return "time-stamped lines (a log)"
+    if share(lambda ln: bool(_KEY_VALUE.match(ln)) and len(ln) < 100) >= 0.5:
+        return "key: value lines (configuration or data)"
+    return None
+
+
 def parse_text(body: str, *, url: str | None = None) -> ParsedInput:
     """Read a plain-text article: optional caption date, title and date lines, then paragraphs."""
+    if reason := _not_prose(body):
+        raise InputError(f"not an article: {reason}")
     paragraphs = [p for block in _blocks(body) for p in _paragraphs(block)]
     paragraphs = [clean_text(_strip_markup(p)) for p in paragraphs]
     paragraphs = [p for p in paragraphs if p]
