@@ -622,8 +622,8 @@ def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help='Words that must all appear in one paragraph or headline; "a phrase"; prefix*.'),
-    changed: bool = typer.Option(False, "--changed", help="Only sentences that were added or edited, with the edit."),
+    query: str = typer.Argument(..., help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
+    changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
     limit: int = typer.Option(20, "--limit", min=1, help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
@@ -663,15 +663,17 @@ def export_cmd(
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     try:
-        since = parse_time(since) if since else None
+        since = parse_time(since) if since is not None else None  # `--since ''` is a bad date, not no filter
     except ValueError as exc:
         fail(f"--since: {exc}")
     store = state(ctx).store()
     try:
         with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
             export(store, out, fmt=fmt, since=since, sentences=sentences)
+    except BrokenPipeError:
+        raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write
     except OSError as exc:
-        fail(f"{output}: {exc.strerror or exc}")
+        fail(f"{output or 'stdout'}: {exc.strerror or exc}")
     except DamagedHistory as exc:
         fail(f"export stopped: {exc}; `newsdiff check` lists all damage")
 

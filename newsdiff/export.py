@@ -25,7 +25,8 @@ VERSION_FIELDS = [
     "word_count", "content_hash", "format", "extractor", "label", "text",
 ]
 PAIR_FIELDS = ["article_id", "key", "url", "source", "from_version", "to_version", "from_captured_at", "to_captured_at"]
-SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "tags"]
+SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "tags", "field"]
+HEADER_FIELDS = ("title", "byline", "standfirst")  # compared on their own, outside the sentence alignment
 
 
 def _articles(store: Store) -> Iterator[dict[str, Any]]:
@@ -53,7 +54,8 @@ def version_records(store: Store, since: str | None = None) -> Iterator[dict[str
 
 def pair_records(store: Store, since: str | None = None) -> Iterator[dict[str, Any]]:
     """One record per pair of consecutive versions whose newer one was captured at or after `since`:
-    the full sentence alignment (every sentence of both versions in exactly one entry)."""
+    headline (and byline, standfirst when either version has one) compared on their own, then the full
+    sentence alignment (every sentence of both versions in exactly one entry)."""
     for article in _articles(store):
         previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
         for item in _checked(article["article_id"], store.rebuilt_versions(article["article_id"])):
@@ -62,11 +64,11 @@ def pair_records(store: Store, since: str | None = None) -> Iterator[dict[str, A
             if previous is not None and (since is None or item.row["captured_at"] >= since):
                 old_row, old_record, old_sentences = previous
                 report = diff_records(old_record, record, old_sentences=old_sentences, new_sentences=sentences)
-                title = report.fields["title"]
                 yield {
                     **article, "from_version": old_row["number"], "to_version": item.row["number"],
                     "from_captured_at": old_row["captured_at"], "to_captured_at": item.row["captured_at"],
-                    "title": {"old": title.old, "new": title.new, "changed": title.changed(cosmetic=True)},
+                    **{name: {"old": f.old, "new": f.new, "changed": f.changed(cosmetic=True), "tags": list(f.tags)}
+                       for name, f in report.fields.items()},
                     "summary": report.summary(cosmetic=True),
                     "sentences": [
                         {"op": e.op, "old_index": list(e.old_index), "new_index": list(e.new_index),
@@ -78,13 +80,22 @@ def pair_records(store: Store, since: str | None = None) -> Iterator[dict[str, A
 
 
 def _csv_rows(pairs: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """CSV cannot nest: one row per alignment entry, lists joined (indexes and tags by ';')."""
+    """CSV cannot nest: one row per changed headline, byline or standfirst (`field` names it; no
+    indexes), then one per alignment entry (`field` is `text`); lists joined (indexes and tags by ';')."""
     for pair in pairs:
+        keys = {f: pair[f] for f in PAIR_FIELDS}
+        for name in HEADER_FIELDS:
+            change = pair.get(name)
+            if change and change["changed"]:
+                op = "added" if not change["old"] else "removed" if not change["new"] else "changed"
+                yield {**keys, "op": op, "old_index": "", "new_index": "", "old": change["old"] or "",
+                       "new": change["new"] or "", "tags": ";".join(change["tags"]), "field": name}
         for entry in pair["sentences"]:
-            yield {**{f: pair[f] for f in PAIR_FIELDS}, "op": entry["op"],
+            yield {**keys, "op": entry["op"],
                    "old_index": ";".join(map(str, entry["old_index"])),
                    "new_index": ";".join(map(str, entry["new_index"])),
-                   "old": " ".join(entry["old"]), "new": " ".join(entry["new"]), "tags": ";".join(entry["tags"])}
+                   "old": " ".join(entry["old"]), "new": " ".join(entry["new"]), "tags": ";".join(entry["tags"]),
+                   "field": "text"}
 
 
 def export(store: Store, out: TextIO, *, fmt: str = "jsonl", since: str | None = None, sentences: bool = False) -> int:

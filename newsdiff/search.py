@@ -1,9 +1,11 @@
 """`newsdiff search`: which articles and versions contain some words, or which edits touched them.
 
-The index (passages.py) holds each distinct paragraph and headline of an article once, so words match
-within one paragraph or the headline. With `changed=True` the paragraphs that matched point at the
-version pairs where they appeared or disappeared; those pairs are diffed and only added or edited
-sentences that match the query are kept.
+The index (passages.py) holds each distinct paragraph and headline of an article once, with the versions
+that contain it. Each word (or "phrase") of a query is looked up on its own and the versions holding
+every one are intersected per article, so the words may sit in different paragraphs of a version; a
+phrase is contiguous within one paragraph or the headline. With `changed=True` the passages that matched
+point at the version pairs where they appeared or disappeared; those pairs are diffed and only the
+edits whose added or removed words hold a query word are kept.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from .diffing import diff_versions
@@ -27,57 +31,77 @@ class SearchError(ValueError):
     """A query the index cannot run; the message is one line."""
 
 
-def fts_query(query: str, raw: bool = False) -> str:
-    """The FTS5 query for what a user typed: every word (or "quoted phrase") must appear; `word*`
-    matches a prefix. `raw=True` passes FTS5 syntax (OR, NOT, NEAR, ...) through untouched."""
-    if not query.strip():
-        raise SearchError("the search query is empty")
-    if raw:
-        return query
-    terms = []
-    for phrase, word in _TERM.findall(query):
-        text = phrase if phrase else word
-        prefix = not phrase and text.endswith("*") and len(text) > 1
-        text = text.rstrip("*") if prefix else text
-        if text.strip():
-            terms.append('"' + text.replace('"', '""') + '"' + (" *" if prefix else ""))
+def _scratch() -> sqlite3.Connection:
+    """An in-memory FTS5 table `t` with the index's own tokenizer, so what is done with it agrees with
+    what the index matches."""
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{TOKENIZE}')")
+    return db
+
+
+def query_terms(query: str, raw: bool = False) -> list[str]:
+    """The FTS5 terms a version must all match, each anywhere in its text or headline: one per word
+    (`word*` matches a prefix) or "quoted phrase". Terms of punctuation alone match nothing, so they
+    are dropped, and a query left with none is an error rather than an empty result. `raw=True` makes
+    the query one term in FTS5 syntax (OR, NOT, NEAR, ...), matched within one paragraph or headline."""
+    if raw and query.strip():
+        return [query]
+    found = [(phrase or word, not phrase and word.endswith("*") and len(word) > 1)
+             for phrase, word in _TERM.findall(query)]
+    texts = [text.rstrip("*") if prefix else text for text, prefix in found]
+    with closing(_scratch()) as db:  # ask the tokenizer which terms hold a word
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(texts))
+        worded = {row[0] for row in db.execute("SELECT DISTINCT doc FROM v")}
+    terms = ['"' + texts[i].replace('"', '""') + '"' + (" *" if found[i][1] else "") for i in sorted(worded)]
     if not terms:
-        raise SearchError(f"nothing to search for in {query!r}")
-    return " ".join(terms)
+        raise SearchError("the search query is empty" + (f": no words in {query!r}" if query.strip() else ""))
+    return terms
+
+
+def fts_query(query: str, raw: bool = False) -> str:
+    """The query's terms as one FTS5 expression, as `--json` reports it."""
+    return " ".join(query_terms(query, raw))
+
+
+def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text marked by FTS5's snippet() or highlight(), and the (start, end) of each mark in it."""
+    plain: list[str] = []
+    spans, start = [], 0
+    for char in marked:
+        if char == _MARK_START:
+            start = len(plain)
+        elif char == _MARK_END:
+            spans.append((start, len(plain)))
+        else:
+            plain.append(char)
+    return "".join(plain), spans
 
 
 class Matcher:
-    """The query run over any texts with the index's own tokenizer, so snippets and sentence filters
-    agree with what the index matched."""
+    """Any of the terms found in any text with the index's own tokenizer, so highlights and the edit
+    filter agree with what the index matched."""
 
-    def __init__(self, fts: str) -> None:
-        self.fts = fts
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{TOKENIZE}')")
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.fts = " OR ".join(terms)
+        self.db = _scratch()
 
-    def matching(self, texts: Sequence[str]) -> set[int]:
-        """Indexes of the texts the query matches."""
+    def _marked(self, text: str, function: str, *args: object) -> str | None:
         self.db.execute("DELETE FROM t")
-        self.db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(texts))
-        return {row[0] for row in self.db.execute("SELECT rowid FROM t WHERE t MATCH ?", [self.fts])}
+        self.db.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", [text])
+        row = self.db.execute(f"SELECT {function} FROM t WHERE t MATCH ?",
+                              [_MARK_START, _MARK_END, *args, self.fts]).fetchone()
+        return row[0] if row else None
 
     def snippet(self, text: str, tokens: int = 32) -> tuple[str, list[tuple[int, int]]]:
         """A window of `text` around the matches, and the (start, end) of each match within it."""
-        self.db.execute("DELETE FROM t")
-        self.db.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", [text])
-        row = self.db.execute(
-            "SELECT snippet(t, 0, ?, ?, '…', ?) FROM t WHERE t MATCH ?", [_MARK_START, _MARK_END, tokens, self.fts]
-        ).fetchone()
-        marked = row[0] if row else text[:200]
-        plain, spans, start = [], [], 0
-        for char in marked:
-            if char == _MARK_START:
-                start = sum(map(len, plain))
-            elif char == _MARK_END:
-                spans.append((start, sum(map(len, plain))))
-            else:
-                plain.append(char)
-        return "".join(plain), spans
+        marked = self._marked(text, "snippet(t, 0, ?, ?, '…', ?)", tokens)
+        return _unmark(text[:200] if marked is None else marked)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The (start, end) of each match in the whole of `text`."""
+        marked = self._marked(text, "highlight(t, 0, ?, ?)")
+        return [] if marked is None else _unmark(marked)[1]
 
 
 @dataclass
@@ -109,7 +133,8 @@ class ArticleHit:
 
 @dataclass
 class EditHit:
-    """An added or edited sentence (or headline) matching the query, between two versions."""
+    """An added or edited sentence (or headline) between two versions, with a query word among the
+    words it added or removed."""
 
     article: dict[str, Any]
     from_version: int
@@ -122,13 +147,40 @@ class EditHit:
                 "captured_at": self.captured_at, **self.change}
 
 
-def _passages(store: Store, fts: str) -> list[dict[str, Any]]:
+@dataclass
+class _Found:
+    """An article some of whose versions hold every term: those versions, and the passages that match
+    any term, best-ranked first."""
+
+    versions: set[int]
+    rows: list[dict[str, Any]]
+
+
+def _query(store: Store, sql: str, fts: str) -> list[dict[str, Any]]:
     try:
-        return list(store.db.query(
-            f"SELECT p.article_id, p.kind, p.hash, p.versions FROM {FTS} JOIN {TABLE} p ON p.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH ? ORDER BY bm25({FTS})", [fts]))
+        return list(store.db.query(sql, [fts]))
     except sqlite3.OperationalError as exc:
         raise SearchError(f"cannot search for {fts!r}: {exc}") from None
+
+
+def _found(store: Store, terms: Sequence[str]) -> dict[int, _Found]:
+    """Articles whose versions hold every term, best-ranked first: each term is looked up on its own
+    and the versions of its passages are intersected, so the terms may be in different passages."""
+    rows = _query(store, f"SELECT p.id, p.article_id, p.kind, p.hash, p.versions FROM {FTS} "
+                         f"JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ? ORDER BY bm25({FTS})",
+                  " OR ".join(terms))
+    holding = ([{r["rowid"] for r in _query(store, f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?", term)}
+                for term in terms] if len(terms) > 1 else [{r["id"] for r in rows}])
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["article_id"], []).append(row)
+    found = {}
+    for article_id, passages in grouped.items():
+        versions = set.intersection(*({n for r in passages if r["id"] in ids for n in expand(r["versions"])}
+                                      for ids in holding))
+        if versions:
+            found[article_id] = _Found(versions, passages)
+    return found
 
 
 def _article(store: Store, article_id: int) -> dict[str, Any]:
@@ -138,25 +190,19 @@ def _article(store: Store, article_id: int) -> dict[str, Any]:
     return dict(zip(("article_id", "key", "url", "source", "title"), row))
 
 
-def _by_article(rows: list[dict[str, Any]], limit: int | None) -> dict[int, list[dict[str, Any]]]:
-    """Matching passages grouped by article, best-ranked article first."""
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        if row["article_id"] in grouped or limit is None or len(grouped) < limit:
-            grouped.setdefault(row["article_id"], []).append(row)
-    return grouped
-
-
 def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 20) -> list[ArticleHit]:
-    """Articles whose paragraphs or headlines match, with the versions that contain each match."""
-    fts = fts_query(query, raw)
-    matcher = Matcher(fts)
+    """Articles whose versions hold all the words, with the versions that contain each matching
+    paragraph or headline."""
+    terms = query_terms(query, raw)
+    matcher = Matcher(terms)
     hits = []
-    for article_id, rows in _by_article(_passages(store, fts), limit).items():
+    for article_id, found in islice(_found(store, terms).items(), limit):
         hit = ArticleHit(_article(store, article_id))
         loaded: dict[int, dict[str, Any]] = {}
-        for row in sorted(rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
-            versions = expand(row["versions"])
+        for row in sorted(found.rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
+            versions = [n for n in expand(row["versions"]) if n in found.versions]
+            if not versions:  # the passage is only in versions lacking another word
+                continue
             if versions[-1] not in loaded:
                 loaded[versions[-1]] = store.version_row(article_id, versions[-1])
             snippet, highlights = matcher.snippet(_passage_text(loaded[versions[-1]], row))
@@ -176,42 +222,54 @@ def _passage_text(version: dict[str, Any], row: dict[str, Any]) -> str:
                       f"version {version['number']}; `newsdiff check` reports it")
 
 
-def _edit_pairs(store: Store, rows: list[dict[str, Any]], article_id: int) -> list[int]:
-    """Versions at which a matching passage appeared or disappeared (each compared with the one before)."""
+def _edit_pairs(store: Store, found: _Found, article_id: int) -> list[int]:
+    """Versions at which a matching passage appeared or disappeared (each compared with the one
+    before), where one of the two versions holds every word."""
     latest = store.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
     numbers = set()
-    for row in rows:
+    for row in found.rows:
         for first, last in parse_ranges(row["versions"]):
             if first > 1:
                 numbers.add(first)
             if last < latest:
                 numbers.add(last + 1)
-    return sorted(numbers)
+    return sorted(n for n in numbers if n - 1 in found.versions or n in found.versions)
 
 
-def _edited(entry: dict[str, Any]) -> bool:
-    """A sentence that is new or whose words changed; a move without edits is not an edit."""
-    return entry["op"] in EDIT_OPS and (entry["op"] != "moved" or any(op != "=" for op, _ in entry["words"]))
+def _touched(matcher: Matcher, words: Sequence[Sequence[str]]) -> bool:
+    """Whether a match overlaps the words an edit removed or added: a word that merely sits in an
+    edited sentence (`[-Two-]{+Three+} people were killed`) was not edited in or out."""
+    for side in "-+":
+        kept = [(op, text) for op, text in words if op in ("=", side)]
+        edited, at = [], 0
+        for op, text in kept:
+            if op == side:
+                edited.append((at, at + len(text)))
+            at += len(text)
+        if edited and any(a < end and start < b for start, end in matcher.spans("".join(t for _, t in kept))
+                          for a, b in edited):
+            return True
+    return False
 
 
 def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | None = 50) -> list[EditHit]:
-    """Added or edited sentences (and headline changes) that match the query, oldest edit first per article."""
-    fts = fts_query(query, raw)
-    matcher = Matcher(fts)
+    """Added or edited sentences (and headline changes) that put a query word in or took one out, in
+    articles whose versions hold all the words; oldest edit first per article."""
+    terms = query_terms(query, raw)
+    matcher = Matcher(terms)
     hits: list[EditHit] = []
-    for article_id, rows in _by_article(_passages(store, fts), None).items():
+    for article_id, found in _found(store, terms).items():
         article = _article(store, article_id)
-        for number in _edit_pairs(store, rows, article_id):
+        for number in _edit_pairs(store, found, article_id):
             report = diff_versions(store, article_id, number - 1, number).to_json()
-            entries = [e for e in report["changes"] if _edited(e)]
+            entries = [e for e in report["changes"] if e["op"] in EDIT_OPS]  # a sentence removed whole is not listed
             title = report["title"]
             if title["changed"]:
                 entries.insert(0, {"op": "title", "old": [title["old"] or ""], "new": [title["new"] or ""],
                                    "old_index": [], "new_index": [], "words": title["words"], "tags": title["tags"]})
-            sides = [(i, side) for i, e in enumerate(entries) for side in (("new",) if e["op"] == "added" else ("old", "new"))]
-            found = matcher.matching([" ".join(entries[i][side]) for i, side in sides])
-            for i in sorted({sides[k][0] for k in found}):
-                hits.append(EditHit(article, number - 1, number, report["to"]["captured_at"], entries[i]))
-                if limit is not None and len(hits) >= limit:
-                    return hits
+            for entry in entries:
+                if _touched(matcher, entry["words"]):
+                    hits.append(EditHit(article, number - 1, number, report["to"]["captured_at"], entry))
+                    if limit is not None and len(hits) >= limit:
+                        return hits
     return hits

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -72,18 +74,18 @@ def test_phrases_prefixes_accents_and_headlines(store: Store, cli) -> None:
     assert cli("search", "kills", "--json").json["articles"][0]["matches"][0]["kind"] == "title"
     assert found("killed OR Geneva") == set()  # without --fts, OR is just a word
     assert {a for a, _ in found("--fts", "children OR council")} == {1, 2}
-    assert found("Aleppo budget") == set()  # words must meet in one paragraph or headline
+    assert found("Aleppo budget") == set()  # no article holds both
 
 
 def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
     assert cli("search", "killed", "--json").json["more"] is False
     cut = cli("search", "killed", "--limit", "1", "--json").json
     assert cut["more"] is True and len(cut["articles"]) == 1
-    edits = cli("search", "killed", "--changed", "--limit", "3", "--json").json
-    assert edits["more"] is True and len(edits["edits"]) == 3
-    assert cli("search", "killed", "--changed", "--limit", "4", "--json").json["more"] is False
-    out = cli("search", "killed", "--changed", "--limit", "3").stdout
-    assert out.endswith("only the first 3 matching edits are shown; --limit shows more\n")
+    edits = cli("search", "killed", "--changed", "--limit", "2", "--json").json
+    assert edits["more"] is True and len(edits["edits"]) == 2
+    assert cli("search", "killed", "--changed", "--limit", "3", "--json").json["more"] is False
+    out = cli("search", "killed", "--changed", "--limit", "2").stdout
+    assert out.endswith("only the first 2 matching edits are shown; --limit shows more\n")
     assert "--limit" not in cli("search", "killed").stdout
 
 
@@ -91,6 +93,39 @@ def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)
         assert result.code == 1 and result.stderr.startswith(f"newsdiff: {message}") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_query_of_punctuation_alone_is_an_empty_query(store: Store, cli) -> None:
+    for query in ('"', "*", "(", '""', '* " ('):
+        for extra in ((), ("--changed",)):
+            result = cli("search", query, *extra)
+            assert (result.code, result.stdout) == (1, "")
+            assert result.stderr.startswith("newsdiff: the search query is empty")
+            assert len(result.stderr.splitlines()) == 1
+    # beside a word, a stray quote or star is ignored, not a term that can never match
+    assert [a["article_id"] for a in cli("search", 'children "', "--json").json["articles"]] == [1]
+    assert [a["article_id"] for a in cli("search", "children *", "--json").json["articles"]] == [1]
+
+
+def test_words_may_sit_in_different_paragraphs_of_a_version(store: Store, cli) -> None:
+    def found(*args: str) -> dict[int, list[int]]:
+        return {a["article_id"]: a["versions"] for a in cli("search", *args, "--json").json["articles"]}
+
+    assert found("Aleppo rubble") == {1: [1, 2, 3, 4]}  # first and last paragraph
+    assert found("Geneva kills") == {1: [3, 4]}  # a paragraph and the headline
+    assert found("schools killed") == {2: [1, 2]}
+    assert found('"Tuesday The ceasefire"') == {}  # a phrase does not run across paragraphs
+    # "dead" is in versions 1 and 4, "children" in 3 and 4: only version 4 holds both
+    hit = cli("search", "children dead", "--json").json["articles"]
+    assert [(a["article_id"], a["versions"]) for a in hit] == [(1, [4])]
+    assert [(m["versions"], m["snippet"][slice(*m["highlights"][0])]) for m in hit[0]["matches"]] == [
+        ([4], "children"), ([4], "dead")]
+    out = cli("search", "children dead").stdout
+    assert "Fighting in Aleppo left 23 people **dead** on Tuesday." in out and "19 people" not in out
+    # --changed: the edits that put one of the words in or took it out, where a version holds all of them
+    edits = cli("search", "children dead", "--changed", "--json").json["edits"]
+    assert [(e["from_version"], e["to_version"], e["op"]) for e in edits] == [(3, 4, "changed")]
+    assert ["+", "dead"] in edits[0]["words"]
 
 
 def test_human_search_output_marks_matches(store: Store, cli) -> None:
@@ -103,18 +138,39 @@ def test_changed_finds_edited_and_added_sentences_only(store: Store, cli) -> Non
     result = cli("search", "killed", "--changed", "--json")
     assert result.code == 0
     edits = [(e["article_id"], e["from_version"], e["to_version"], e["op"]) for e in result.json["edits"]]
-    # 1->2: "dead" became "killed"; 2->3: a sentence with "killed" added; 3->4: "killed" edited away;
-    # the budget story's sentence with "killed" had its figure changed. Unchanged and merely moved
-    # sentences that hold the word (the children sentence in 3->4) are not edits.
-    assert edits == [(1, 1, 2, "changed"), (1, 2, 3, "added"), (1, 3, 4, "changed"), (2, 1, 2, "changed")]
+    # 1->2: "dead" became "killed"; 2->3: a sentence with "killed" added; 3->4: "killed" edited away.
+    # The budget story's sentence with "killed" only had its figure changed, and unchanged or merely
+    # moved sentences that hold the word (the children sentence in 3->4) are not edits of it.
+    assert edits == [(1, 1, 2, "changed"), (1, 2, 3, "added"), (1, 3, 4, "changed")]
     first = result.json["edits"][0]
     assert first["old"] == [P[0]] and first["new"] == ["Fighting in Aleppo left 21 people killed on Tuesday."]
     assert ["+", "killed"] in first["words"] and "number" in first["tags"]
     headline = cli("search", "kills", "--changed", "--json").json["edits"]
-    assert [(e["from_version"], e["to_version"], e["op"]) for e in headline] == [(2, 3, "title"), (3, 4, "title")]
+    # 3->4 changed the figure beside "kills", not the word
+    assert [(e["from_version"], e["to_version"], e["op"]) for e in headline] == [(2, 3, "title")]
     assert cli("search", "Geneva", "--changed", "--json").json["edits"] == []  # only ever moved
     text = cli("search", "killed", "--changed").stdout
     assert "Fighting in Aleppo left [-19-]{+21+} people [-dead-]{+killed+} on Tuesday." in text
+
+
+def test_changed_wants_the_word_itself_edited_in_or_out(store: Store, cli) -> None:
+    storm = "https://example.org/storm"
+    for title, sentence in [("Storm hits coast", "Two people were killed near the café."),
+                            ("Storm hits coast, two dead", "Three people were killed near the Café Rouge.")]:
+        store.add_version(ArticleRecord(paragraphs=(sentence, "The storm moved north."), title=title, url=storm),
+                          key=storm)
+
+    def edits(query: str) -> list[tuple[str, str]]:
+        found = cli("search", query, "--changed", "--json").json["edits"]
+        return [(e["op"], e["new"][0]) for e in found if e["url"] == storm]
+
+    body = ("changed", "Three people were killed near the Café Rouge.")
+    headline = ("title", "Storm hits coast, two dead")
+    assert edits("storm") == [] and edits("killed") == [] and edits("coast") == []  # beside the edit, not in it
+    assert edits("dead") == [headline] and edits('"two dead"') == [headline]
+    assert edits("TWO") == [headline, body]  # "two" added to the headline, "Two" removed from the sentence
+    assert edits("thr*") == [body] and edits("CAFE") == [body] and edits("rouge") == [body]
+    assert edits('"people were killed"') == []
 
 
 def test_index_is_written_with_the_version_or_not_at_all(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,7 +206,7 @@ def test_since_and_csv(store: Store, cli) -> None:
     assert cli("export", "--since", "2024-03-02T09:00:00+01:00").stdout.count("\n") == 3
     bad = cli("export", "--format", "xml")
     assert bad.code == 1 and bad.stderr == "newsdiff: --format must be one of jsonl, csv, not 'xml'\n"
-    for since in ("yesterday", "2024-13-01"):
+    for since in ("yesterday", "2024-13-01", ""):
         bad = cli("export", "--since", since)
         assert (bad.code, bad.stdout) == (1, "") and bad.stderr == f"newsdiff: --since: not an ISO 8601 time: {since!r}\n"
 
@@ -170,12 +226,49 @@ def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli,
             assert indexes == list(range(len(indexes)))
             assert " ".join(s for e in entries for s in e[side]) == " ".join(record.paragraphs)
     moved = pairs[2]
-    assert moved["title"] == {"old": "Aleppo fighting kills 21", "new": "Aleppo fighting kills 23", "changed": True}
+    assert moved["title"] == {"old": "Aleppo fighting kills 21", "new": "Aleppo fighting kills 23", "changed": True,
+                              "tags": ["number"]}
     assert {e["op"] for e in moved["sentences"]} >= {"changed", "moved", "unchanged"}
     rows = list(csv.DictReader(io.StringIO(cli("export", "--sentences", "--format", "csv").stdout)))
-    assert sum(len(p["sentences"]) for p in pairs) == len(rows)
-    changed = next(r for r in rows if r["op"] == "changed")
+    sentence_rows = [r for r in rows if r["field"] == "text"]
+    assert sum(len(p["sentences"]) for p in pairs) == len(sentence_rows)
+    changed = next(r for r in sentence_rows if r["op"] == "changed")
     assert (changed["from_version"], changed["old"], changed["tags"]) == ("1", P[0], "number;wording")
+    # the headline changes the JSON lines carry are rows too, named by `field`, before the pair's sentences
+    assert [(r["from_version"], r["to_version"], r["op"], r["old"], r["new"], r["old_index"])
+            for r in rows if r["field"] == "title"] == [
+        ("2", "3", "changed", "Aleppo fighting", "Aleppo fighting kills 21", ""),
+        ("3", "4", "changed", "Aleppo fighting kills 21", "Aleppo fighting kills 23", "")]
+    assert {r["field"] for r in rows} == {"title", "text"}
+
+
+def test_sentence_export_carries_byline_and_standfirst_changes(store: Store, cli) -> None:
+    url = "https://example.org/profile"
+    for byline, standfirst, more in [(None, "A short life.", ()), ("By Ana Ruiz", "A long life.", ("She sang.",))]:
+        store.add_version(ArticleRecord(paragraphs=("She was born in 1950.", *more), title="Profile", url=url,
+                                        byline=byline, standfirst=standfirst), key=url)
+    pair = [json.loads(line) for line in cli("export", "--sentences").stdout.splitlines()][-1]
+    assert (pair["byline"]["old"], pair["byline"]["new"], pair["byline"]["changed"]) == (None, "By Ana Ruiz", True)
+    assert pair["standfirst"]["changed"] and not pair["title"]["changed"]
+    rows = [r for r in csv.DictReader(io.StringIO(cli("export", "--sentences", "--format", "csv").stdout))
+            if r["url"] == url]
+    assert [(r["field"], r["op"], r["old"], r["new"]) for r in rows] == [
+        ("byline", "added", "", "By Ana Ruiz"), ("standfirst", "changed", "A short life.", "A long life."),
+        ("text", "unchanged", "She was born in 1950.", "She was born in 1950."), ("text", "added", "", "She sang.")]
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Path) -> None:
+    with store.write():  # far more than a pipe holds, so the export is still writing when the reader goes
+        text = "\n\n".join(f"Paragraph {i} of a very long story." for i in range(40_000))
+        store.db["versions"].insert({"article_id": 1, "number": 5, "captured_at": "2024-03-05T08:00:00Z",
+                                     "title": "t", "text": text, "content_hash": content_hash("t", text),
+                                     "word_count": 280_000, "text_size": text_size(text)})
+    process = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), "export"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(process.stdout.readline())["version"] == 1  # `newsdiff export | head -1`
+    process.stdout.close()
+    assert process.stderr.read() == b""  # not "newsdiff: None: Broken pipe"
+    process.wait(timeout=60)
 
 
 def test_export_stops_at_damage_with_one_line(store: Store, cli) -> None:
