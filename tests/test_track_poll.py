@@ -248,6 +248,17 @@ def test_a_temporary_redirect_on_the_first_fetch_gives_the_address_later_ones_do
     assert cli("log", outlet.url("/story"), "--json").json["article"]["url"] == outlet.url("/story")
 
 
+def test_redirects_to_the_front_page_never_merge_stories(cli, outlet: Outlet) -> None:
+    """Two new stories whose first fetch lands on the home page (taken down, a consent wall) stay two."""
+    serve(outlet, "/", text_page("Home", "Welcome to the front page of the outlet.").encode(), "text/plain")
+    for path, code in (("/a", 302), ("/b", 301)):
+        outlet.routes[path] = redirect("/", code)
+        cli("track", outlet.url(path))
+    cli("poll")
+    urls = sorted(a["url"] for a in cli("list", "--json").json["articles"])
+    assert urls == [outlet.url("/a"), outlet.url("/b")]
+
+
 def test_a_move_is_remembered_even_when_the_new_address_answers_304(cli, outlet: Outlet) -> None:
     body = text_page("Moving story", "The page keeps its words and its ETag.").encode()
     serve(outlet, "/old", body, "text/plain")

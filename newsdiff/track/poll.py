@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Protocol
 
 import httpx
@@ -287,8 +288,8 @@ class _Poll:
             url = canonical_url(fetched.final_url)
         except ValueError:
             return article
-        if url == article["url"]:
-            return article
+        if url == article["url"] or urlsplit(url)[2:4] == ("/", ""):
+            return article  # a redirect to a front page (a story taken down, a consent wall) is no new address
         db = self.store.db
         unversioned = db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone() is None
         if not (fetched.permanent or (unversioned and article["last_checked_at"] is None)):
