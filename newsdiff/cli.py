@@ -695,6 +695,22 @@ def stats_cmd(
         findings.print_stats(document)
 
 
+@app.command("vacuum")
+def vacuum_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """Give back the space superseded versions left in the file (after any running poll)."""
+    from .render import findings
+    from .track.poll import poll_lock
+
+    st = state(ctx)
+    store = st.store()
+    with poll_lock(st.db_path, wait=True):  # never while a poll writes: VACUUM rewrites the whole file
+        before, after = store.vacuum()
+    if as_json:
+        jsonout.emit({"bytes_before": before, "bytes_after": after})
+    else:
+        typer.echo(f"{st.db_path}: {findings.size(before)} -> {findings.size(after)}")
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from .store import Store
 
 
-def _size_on_disk(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
-
-
-def _table_bytes(store: Store) -> dict[str, int]:
-    """Bytes per table, indexes and FTS shadow tables included, when SQLite has the dbstat table."""
+def _table_bytes(store: Store) -> tuple[dict[str, int], int | None]:
+    """Bytes per table (indexes and FTS shadow tables included) and the bytes left unused inside pages,
+    when SQLite has the dbstat table."""
     if not store.db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
-        return {}
+        return {}, None
     sizes: dict[str, int] = {}
+    unused = 0
     owners = {name: table for name, table in store.db.execute("SELECT name, tbl_name FROM sqlite_master")}
-    for name, size in store.db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+    for name, size, spare in store.db.execute("SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name"):
+        unused += spare or 0
         owner = owners.get(name, name)
         for suffix in ("_data", "_idx", "_docsize", "_config", "_content"):  # FTS5 shadow tables
             if owner.endswith(suffix) and owner[: -len(suffix)] in owners:
                 owner = owner[: -len(suffix)]
         sizes[owner] = sizes.get(owner, 0) + size
-    return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
+    return dict(sorted(sizes.items(), key=lambda kv: -kv[1])), unused
 
 
 def stats(store: Store, top: int = 10) -> dict[str, Any]:
@@ -56,6 +52,7 @@ def stats(store: Store, top: int = 10) -> dict[str, Any]:
     ).fetchone()
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
     pages, free = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0]
+    tables, unused = _table_bytes(store)
     return {
         "articles": articles,
         "versions": versions,
@@ -65,6 +62,9 @@ def stats(store: Store, top: int = 10) -> dict[str, Any]:
         "history": {"text_bytes": text_bytes, "stored_bytes": stored_bytes,
                     "ratio": round(stored_bytes / text_bytes, 4) if text_bytes else None},
         "raws": {"count": raws, "bytes": raw_bytes, "stored_bytes": raw_stored},
-        "database": {"path": str(store.path) if store.path else None, "bytes_on_disk": _size_on_disk(store.path),
-                     "page_bytes": pages * page_size, "free_bytes": free * page_size, "tables": _table_bytes(store)},
+        # unused: free pages plus the space left inside pages (an old version's text turned into a small
+        # delta leaves most of its page empty); `newsdiff vacuum` gives back most of what edits left.
+        "database": {"path": str(store.path) if store.path else None, "bytes_on_disk": store.size_on_disk(),
+                     "page_bytes": pages * page_size, "free_bytes": free * page_size,
+                     "unused_bytes": None if unused is None else free * page_size + unused, "tables": tables},
     }

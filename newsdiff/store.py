@@ -230,6 +230,23 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def size_on_disk(self) -> int | None:
+        """Bytes of the database file and its write-ahead log."""
+        if self.path is None:
+            return None
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    def vacuum(self) -> tuple[int | None, int | None]:
+        """Rewrite the file without unused space: (bytes before, bytes after).
+
+        Compaction turns each superseded version's text into a small delta in place, which leaves most of
+        its page empty, and SQLite only fills pages that new rows land in: without a rewrite now and then,
+        the file keeps the size of the plain text."""
+        before = self.size_on_disk()
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before, self.size_on_disk()
+
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.

@@ -219,3 +219,48 @@ def test_failed_migration_leaves_the_old_database_untouched(tmp_path: Path, monk
     db = sqlite3.connect(path)
     assert {(a, n): t for a, n, t in db.execute("SELECT article_id, number, text FROM versions")} == texts
     assert "storage" not in {row[1] for row in db.execute("PRAGMA table_info(versions)")}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(range(6)), budget=st.sampled_from([history.CHAIN_BUDGET, 3000]))
+def test_captures_stored_in_any_order_read_back_in_capture_order(
+        tmp_path_factory: pytest.TempPathFactory, order: list[int], budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backfilled captures take their place: every version rebuilds exactly, and the index agrees."""
+    monkeypatch.setattr(history, "CHAIN_BUDGET", budget)
+    texts = [list(PARAGRAPHS[:8])]
+    for n in range(1, 6):
+        texts.append(_apply(texts[-1], ["word", "new-paragraph", "drop-paragraph", "move"][n % 4], n * 7, n * 3,
+                            PARAGRAPHS[-n]))
+    store = Store.open(tmp_path_factory.mktemp("order") / "t.db")
+    for n in order:
+        store.add_version(ArticleRecord(paragraphs=tuple(texts[n]), title=f"Headline {n % 2}",
+                                        captured_at=f"2024-01-0{n + 1}T00:00:00Z"), key="k")
+    rows = list(store.db.query("SELECT * FROM versions ORDER BY number"))
+    assert [r["captured_at"] for r in rows] == [f"2024-01-0{n + 1}T00:00:00Z" for n in range(6)]
+    assert [item.text for item in history.rebuild(rows)] == ["\n\n".join(t) for t in texts]
+    assert [r["storage"] for r in rows][-1] == history.PLAIN
+    index = passages.PassageIndex(1)
+    for number, text in enumerate(texts, 1):
+        index.add(number, f"Headline {(number - 1) % 2}", "\n\n".join(text))
+    assert passages.PassageIndex.load(store.db, 1).ranges() == index.ranges()
+
+
+def test_vacuum_gives_back_the_space_superseded_versions_left(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(db_path)
+    for a in range(60):  # articles of ~3 KB: each superseded text leaves most of a page empty
+        paragraphs = [f"Article {a} paragraph {p}: " + " ".join(PARAGRAPHS[(a + p) % len(PARAGRAPHS)].split()[:40])
+                      for p in range(10)]
+        for v in range(4):
+            paragraphs[v] += f" Edited in version {v}."
+            store.add_version(ArticleRecord(paragraphs=tuple(paragraphs), title=f"Story {a}"), key=f"k{a}")
+    texts = {(r["article_id"], r["number"]): store.version_row(r["article_id"], r["number"])["text"]
+             for r in store.db.query("SELECT article_id, number FROM versions")}
+    store.close()
+    before = cli("stats", "--json").json["database"]
+    assert before["unused_bytes"] > before["bytes_on_disk"] / 3
+    result = cli("vacuum", "--json")
+    assert result.code == 0 and result.json["bytes_before"] == before["bytes_on_disk"]
+    assert result.json["bytes_after"] < before["bytes_on_disk"] * 0.75
+    assert cli("check").code == 0
+    store = Store.open(db_path)
+    assert {key: store.version_row(*key)["text"] for key in texts} == texts

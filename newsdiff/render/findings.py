@@ -82,7 +82,7 @@ def print_check(lines: Sequence[str], summary: str, ok: bool) -> None:
     _emit([(summary, "green" if ok else "bold red")])
 
 
-def _size(n: int | None) -> str:
+def size(n: int | None) -> str:
     if n is None:
         return "?"
     if n < 1024:
@@ -101,9 +101,10 @@ def print_stats(doc: dict[str, Any]) -> None:
     terminal.print_fields([
         ("articles", doc["articles"]),
         ("versions", f"{doc['versions']} ({doc['edits']} edits)"),
-        ("history", f"{_size(history['text_bytes'])} of text stored in {_size(history['stored_bytes'])}{ratio}"),
-        ("raw inputs", f"{raws['count']} ({_size(raws['bytes'])}, {_size(raws['stored_bytes'])} stored)"),
-        ("database", f"{_size(database['bytes_on_disk'])} on disk, {_size(database['free_bytes'])} free"),
+        ("history", f"{size(history['text_bytes'])} of text stored in {size(history['stored_bytes'])}{ratio}"),
+        ("raw inputs", f"{raws['count']} ({size(raws['bytes'])}, {size(raws['stored_bytes'])} stored)"),
+        ("database", f"{size(database['bytes_on_disk'])} on disk"
+                     + (f", {size(database['unused_bytes'])} of it unused" if database["unused_bytes"] else "")),
     ])
     if doc["sources"]:
         sys.stdout.write("\n")
@@ -116,4 +117,4 @@ def print_stats(doc: dict[str, Any]) -> None:
                               for a in doc["most_edited"]], title="most edited")
     if database["tables"]:
         sys.stdout.write("\n")
-        terminal.print_table(["table", "size"], [[name, _size(size)] for name, size in database["tables"].items()])
+        terminal.print_table(["table", "size"], [[name, size(n)] for name, n in database["tables"].items()])
