@@ -12,7 +12,7 @@ from typing import Any
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
 from .store import Store
-from .track.urls import canonical_url, is_web_url
+from .urls import canonical_url, is_web_url
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any article page; stops a stray disk image being read
 

@@ -14,7 +14,7 @@ from newsdiff.track.cron import cron_text, crontab_schedule
 from newsdiff.track.feeds import parse_feed
 from newsdiff.track.fetch import Request, interleave_hosts, retry_after_seconds
 from newsdiff.track.settings import ScheduleSettings, parse_duration
-from newsdiff.track.urls import canonical_url, feed_url
+from newsdiff.urls import canonical_url, feed_url
 
 from .track_server import FEEDS
 

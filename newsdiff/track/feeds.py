@@ -9,7 +9,7 @@ from typing import Any
 
 import feedparser
 
-from .urls import canonical_url, is_web_url
+from ..urls import canonical_url, is_web_url
 
 # feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
 _NOT_PERMALINK = re.compile(

@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 import httpx
 
 from .settings import FetchSettings
-from .urls import host_of
+from ..urls import host_of
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
 from .registry import add_alias, find_article, new_article, sync_config_feeds
 from .settings import TrackSettings
-from .urls import canonical_url
+from ..urls import canonical_url
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
 # Due within this margin counts as due now, so a cron period equal to an interval never skips a run.

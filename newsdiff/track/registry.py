@@ -8,7 +8,7 @@ from typing import Any
 from ..model import utc_now
 from ..store import NotFound, Store
 from .settings import FeedSpec
-from .urls import canonical_url, feed_url, host_of, is_web_url
+from ..urls import canonical_url, feed_url, host_of, is_web_url
 
 
 def _web_url(url: str) -> str:

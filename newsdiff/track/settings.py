@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import __version__
-from .urls import feed_url, is_web_url
+from ..urls import feed_url, is_web_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
