@@ -514,7 +514,7 @@ def poll(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary; errors only."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML config (same as the global --config)."),
     publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Refresh the `publish` site in this "
-                                               "directory after storing new versions (needs --base-url)."),
+                                               "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -533,8 +533,10 @@ def poll(
     if publish_dir is not None:
         from . import publish as publishing
 
+        # The site keeps the settings it was published with; an explicit --base-url wins.
+        site = {**publishing.recorded_settings(publish_dir), **({"base_url": base_url} if base_url else {})}
         try:
-            publishing.check_base_url(base_url or fail("--publish needs --base-url, the site's public URL"))
+            publishing.check_base_url(site.get("base_url") or fail("--publish needs --base-url, the site's public URL"))
         except ValueError as exc:
             fail(str(exc))
     st.config_path = config or st.config_path
@@ -549,11 +551,12 @@ def poll(
                 summary = run_poll(store, settings, options=options, check_all=now, limit=limit,
                                    suspect_ratio=st.config().suspect_ratio, progress=bar)
             # Still under the lock, so two runs never write the site at once.
-            if publish_dir is not None and (summary.new_versions or not (publish_dir / publishing.MANIFEST).exists()):
+            if publish_dir is not None and publishing.stale(store, publish_dir, **site):
                 try:
-                    publishing.publish(store, publish_dir, base_url=base_url)
+                    publishing.publish(store, publish_dir, **site)
                 except OSError as exc:
-                    summary.errors.append({"url": str(publish_dir), "error": f"publish: {exc.strerror or exc}"})
+                    summary.errors.append({"url": str(exc.filename or publish_dir),
+                                           "error": f"publish failed: {exc.strerror or exc}"})
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:

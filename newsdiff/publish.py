@@ -5,7 +5,8 @@ Each pair of versions is diffed once: its report is cached in the store (see `Re
 feeds and side-by-side pages never diff it again. A site directory keeps a manifest of what each page
 was made from, so a refresh after a poll renders only the pages whose inputs changed; pages are written
 atomically (temp file, then rename) and only when their bytes differ, so a web server never serves half
-a page.
+a page. The manifest is written last, with the site's settings and a stamp of the database, so a refresh
+keeps the site's own settings and a failed publish is retried (see `stale`).
 """
 
 from __future__ import annotations
@@ -199,12 +200,14 @@ class Reports:
 
 
 def check_base_url(base_url: str | None) -> str | None:
-    """The base URL with one trailing slash; ValueError unless it is an absolute http(s) URL."""
+    """The base URL with one trailing slash; ValueError unless it is an absolute http(s) URL with no query
+    or fragment (page paths are joined onto it, and would lose or misplace either)."""
     if base_url is None:
         return None
-    if safe_url(base_url) != base_url.strip() or not base_url.strip():
-        raise ValueError(f"base URL must be an absolute http(s) URL, not {base_url!r}")
-    return base_url.strip().rstrip("/") + "/"
+    url = base_url.strip()
+    if not url or safe_url(url) != url or "?" in url or "#" in url:
+        raise ValueError(f"base URL must be an absolute http(s) URL without a query or fragment, not {base_url!r}")
+    return url.rstrip("/") + "/"
 
 
 def _absolute(base_url: str | None, path: str) -> str | None:
@@ -229,7 +232,7 @@ def _feed_meta(
         name, feed_id = f"Edits to {article.name}", article.tag
         description = f"Every change {title} has seen in {clean(article.url) or article.name}, sentence by sentence"
     elif source is not None:
-        directory, page = site.source_dir(source), "index.html"
+        directory, page = site.source_dir(source), site.source_path(source)
         name, feed_id = f"{title}: edits at {source}", f"{TAG_PREFIX}source/{directory.split('/', 1)[1]}"
         description = f"Every change to articles from {source}, sentence by sentence"
     else:
@@ -319,22 +322,27 @@ def _fingerprint(parts: Any) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same directory and a rename."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `data` to `path` through a temp file in the same directory and a rename. An error names `path`,
+    never the temp file, so the user learns which page could not be written."""
+    temp: str | None = None
     try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.chmod(temp, 0o644)  # mkstemp makes it private; a web server must be able to read it
         os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 
 class SiteWriter:
     """Writes pages into a site directory, skipping those whose inputs match the last run's manifest."""
 
-    def __init__(self, root: Path, settings: Any) -> None:
+    def __init__(self, root: Path, settings: dict[str, Any]) -> None:
         """`settings` is what every page depends on (site title, options): changing it re-renders all."""
         if root.exists() and not root.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(root))
@@ -342,10 +350,9 @@ class SiteWriter:
         self.result = PublishResult(str(root))
         self.keys: dict[str, str] = {}
         try:
-            previous = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-            self.previous: dict[str, str] = dict(previous.get("pages", {}))
-        except (OSError, ValueError, AttributeError):
-            self.previous = {}  # first run, or a damaged manifest: render everything, compare bytes
+            self.previous: dict[str, str] = dict(_manifest(root).get("pages", {}))
+        except (TypeError, ValueError):
+            self.previous = {}  # a damaged manifest: render everything, compare bytes
 
     def page(self, path: str, inputs: Any, render: Callable[[], bytes]) -> None:
         """Make sure `path` holds `render()`; `inputs` is everything the page depends on."""
@@ -365,8 +372,9 @@ class SiteWriter:
         write_atomic(target, data)
         self.result.written.append(path)
 
-    def finish(self) -> PublishResult:
-        """Remove pages an earlier run wrote that this one did not, then record this run's manifest."""
+    def finish(self, database: str) -> PublishResult:
+        """Remove pages an earlier run wrote that this one did not, then record this run's manifest: last,
+        so that only a publish that completed leaves one matching the database (`database`, see `_stamp`)."""
         inside = self.root.resolve()
         for path in sorted(set(self.previous) - set(self.keys)):
             target = self.root / path
@@ -374,13 +382,58 @@ class SiteWriter:
                 target.unlink()
                 self.result.removed.append(path)
         self.root.mkdir(parents=True, exist_ok=True)
-        manifest = {"format": SITE_FORMAT, "pages": dict(sorted(self.keys.items()))}
+        manifest = {"format": SITE_FORMAT, "settings": self.settings, "database": database,
+                    "pages": dict(sorted(self.keys.items()))}
         write_atomic(self.root / MANIFEST, (json.dumps(manifest, indent=0) + "\n").encode("utf-8"))
         return self.result
 
 
 def _newest_first(edits: Iterable[Edit]) -> list[Edit]:
     return sorted(edits, key=lambda e: (e.new.captured_at, e.new.id), reverse=True)
+
+
+_SETTINGS: dict[str, type] = {"base_url": str, "all_pairs": bool, "cosmetic": bool, "limit": int, "title": str}
+
+
+def _settings(
+    *, base_url: str, all_pairs: bool = False, cosmetic: bool = False, limit: int = DEFAULT_LIMIT,
+    title: str = DEFAULT_TITLE,
+) -> dict[str, Any]:
+    """A site's settings as its manifest records them (keys as `_SETTINGS`, the base URL normalised)."""
+    return {"base_url": check_base_url(base_url), "all_pairs": all_pairs, "cosmetic": cosmetic, "limit": limit,
+            "title": title}
+
+
+def _manifest(root: Path) -> dict[str, Any]:
+    """The manifest the last completed publish left in `root`; {} when there is none or it is damaged."""
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _stamp(rows: Iterable[dict[str, Any]]) -> str:
+    """What the site shows of the database (`Store.articles` rows: each article, its version count and
+    latest capture): a new version, article, headline or URL changes it."""
+    return _fingerprint([[article_ref(row), row["versions"], row["last_captured_at"]] for row in rows])
+
+
+def recorded_settings(directory: str | Path) -> dict[str, Any]:
+    """The settings the site in `directory` was last published with, as `publish` keyword arguments, so that
+    a refresh keeps its --all, --cosmetic, --limit and --title; {} for a new site. Junk entries are dropped."""
+    recorded = _manifest(Path(directory)).get("settings")
+    if not isinstance(recorded, dict):
+        return {}
+    return {key: value for key, value in recorded.items() if key in _SETTINGS and type(value) is _SETTINGS[key]}
+
+
+def stale(store: Store, directory: str | Path, **settings: Any) -> bool:
+    """Whether publishing with `settings` would change the site: the database changed since the last
+    completed publish, the settings or code differ, or the last publish failed (it left no new manifest)."""
+    manifest = _manifest(Path(directory))
+    return (manifest.get("format") != SITE_FORMAT or manifest.get("settings") != _settings(**settings)
+            or manifest.get("database") != _stamp(store.articles()))
 
 
 def publish(
@@ -394,8 +447,9 @@ def publish(
     title: str = DEFAULT_TITLE,
 ) -> PublishResult:
     """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds."""
-    base = check_base_url(base_url)
-    writer = SiteWriter(Path(directory), [title, base, cosmetic, limit, all_pairs])
+    settings = _settings(base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit, title=title)
+    base = settings["base_url"]
+    writer = SiteWriter(Path(directory), settings)
     reports = Reports(store, cosmetic=cosmetic)
     reports.prune()
     rows = store.articles()
@@ -442,11 +496,14 @@ def publish(
     visible = _newest_first(reports.visible(everything))
     sources = sorted({a.source for a in articles if a.source})
     for source in sources:
-        feeds(site.source_dir(source), [e for e in visible if e.article.source == source][:limit],
-              source=source, articles=[a for a in articles if a.source == source])
+        theirs = [e for e in visible if e.article.source == source]
+        feeds(site.source_dir(source), theirs[:limit], source=source,
+              articles=[a for a in articles if a.source == source])
+        writer.page(site.source_path(source), theirs[:INDEX_EDITS],
+                    lambda: site.render_source(source, theirs[:INDEX_EDITS], title))
     feeds("", visible[:limit])
     writer.page("index.html", [visible[:INDEX_EDITS], sources, len(articles)],
                 lambda: site.render_index(visible[:INDEX_EDITS], sources, len(articles), title))
     listings = [site.ArticleListing(a, listing[a.id]["versions"], listing[a.id]["last_captured_at"]) for a in articles]
     writer.page("articles.html", listings, lambda: site.render_articles(listings, title))
-    return writer.finish()
+    return writer.finish(_stamp(rows))

@@ -7,8 +7,8 @@ added and removed) away from the one before. Then, in one run:
 1. a full publish into an empty directory (every edit diffed, every page written);
 2. a full publish into a second empty directory: every report now comes from the store's cache (the
    case of a new site directory, or of a new --title or --base-url, which re-render every page);
-3. a refresh with nothing new (the cost `poll --publish` adds when a poll found nothing is zero: it
-   skips publishing then, but this is what a forced refresh costs);
+3. a refresh with nothing new (what a forced refresh costs: `poll --publish` skips publishing when the
+   site's manifest matches the database, and step 3's second line times that check);
 4. a refresh after `--new` new versions, the case `poll --publish` exists for.
 
 Each step reports wall-clock and CPU seconds; the ratios against the full publish use CPU time, which
@@ -37,7 +37,7 @@ from bench_diff import corpus  # noqa: E402
 
 from newsdiff import ArticleRecord, Store  # noqa: E402
 from newsdiff.model import format_time  # noqa: E402
-from newsdiff.publish import publish  # noqa: E402
+from newsdiff.publish import publish, stale  # noqa: E402
 
 START = datetime(2024, 5, 1, tzinfo=timezone.utc)
 SOURCES = ["wire", "daily", "herald", "post", "times"]
@@ -114,6 +114,9 @@ def main() -> None:
         full = timed("full publish (every edit diffed)", lambda: publish(store, site, base_url=base))
         warm = timed("full publish into a second directory", lambda: publish(store, other, base_url=base))
         noop = timed("refresh, nothing new", lambda: publish(store, site, base_url=base))
+        started = time.perf_counter()
+        assert not stale(store, site, base_url=base)
+        print(f"{'up-to-date check (poll, nothing new)':<40} {time.perf_counter() - started:7.2f} s")
         moment = datetime.fromisoformat(store.db.execute("SELECT max(captured_at) FROM versions").fetchone()[0]
                                         .replace("Z", "+00:00"))
         pool = corpus()

@@ -15,11 +15,13 @@ from newsdiff import ArticleRecord
 from newsdiff.diff import diff_records
 from newsdiff.publish import article_ref, feed
 from newsdiff.render.edits import ArticleRef, Edit, VersionRef
-from newsdiff.render.feed import FeedMeta, render_feed
+from newsdiff.render.feed import NO_PAGE, FeedMeta, render_feed
 from newsdiff.render.htmlfrag import render_html
 from newsdiff.render.layout import layout
 
-from .publish_helpers import CDATA_END, IMG, QUOTES, SCRIPT, STORY, add, assert_inert, hostile_store, story_store
+from .publish_helpers import (
+    CDATA_END, HOSTILE, IMG, QUOTES, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
+)
 
 BASE = "https://edits.example.org/site/"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -88,6 +90,28 @@ def test_without_base_url_items_link_to_the_article(store) -> None:
     parsed = _parse(feed(store))
     assert {e.link for e in parsed.entries} == {STORY}
     assert not [link for link in parsed.feed.get("links", []) if link.rel == "self"]
+
+
+@pytest.mark.parametrize("scope", ["all", "article", "source"])
+def test_rss_channel_link_is_the_html_page(store, scope: str) -> None:
+    story = article_ref(store.resolve(STORY))
+    args, page = {"all": ({}, "index.html"), "article": ({"article": story}, f"a/{story.id}/index.html"),
+                  "source": ({"source": "wire"}, "s/wire/index.html")}[scope]
+    channel = lxml.etree.fromstring(feed(store, fmt="rss", base_url=BASE, **args)).find("channel")
+    assert channel.findtext("link") == BASE + page  # not the feed itself, which is the atom:link rel=self
+    assert channel.find(f"{ATOM}link").get("href").endswith("rss.xml")
+
+
+def test_without_base_url_the_channel_link_is_still_a_web_page(store, tmp_path: Path) -> None:
+    story = article_ref(store.resolve(STORY))
+    hostile = hostile_store(tmp_path / "hostile.db")
+    cases = [(store, {"article": story}, STORY), (store, {}, NO_PAGE), (store, {"source": "wire"}, NO_PAGE),
+             (hostile, {"article": article_ref(hostile.resolve(HOSTILE))}, NO_PAGE)]  # a javascript: article URL
+    for db, args, expected in cases:
+        for fmt in ("rss", "atom"):
+            parsed = _parse(feed(db, fmt=fmt, cosmetic=True, **args))
+            assert parsed.feed.link == expected, (args, fmt)
+    hostile.close()
 
 
 def test_cosmetic_versions_only_when_asked(store) -> None:
@@ -240,6 +264,8 @@ def test_feed_command(cli, db_path: Path, tmp_path: Path) -> None:
         (["--format", "json"], "feed format must be rss or atom, not 'json'"),
         (["--article", "https://nowhere.example/"], "no article 'https://nowhere.example/' in the database"),
         (["--base-url", "javascript:alert(1)"], "base URL must be an absolute http(s) URL"),
+        (["--base-url", "https://edits.example.org/?site=1"], "without a query or fragment"),
+        (["--base-url", "https://edits.example.org/#edits"], "without a query or fragment"),
         (["--out", tmp_path / "missing" / "f.xml"], "No such file or directory"),
     ]:
         result = cli("feed", *args)

@@ -55,8 +55,8 @@ def test_site_pages_link_up_and_feeds_parse(store, tmp_path: Path) -> None:
     site = tmp_path / "site"
     result = publish(store, site, base_url=BASE)
     story, quotes, still = (store.resolve(u)["id"] for u in (STORY, QUOTES, "https://news.example.org/2024/05/still"))
-    expected = {"index.html", "articles.html", "style.css", "rss.xml", "atom.xml", "s/wire/rss.xml",
-                "s/wire/atom.xml", "s/daily/rss.xml", "s/daily/atom.xml"}
+    expected = {"index.html", "articles.html", "style.css", "rss.xml", "atom.xml", "s/wire/index.html",
+                "s/wire/rss.xml", "s/wire/atom.xml", "s/daily/index.html", "s/daily/rss.xml", "s/daily/atom.xml"}
     for article, pairs in ((story, ["1-2", "2-3"]), (quotes, ["1-2"]), (still, [])):
         expected |= {f"a/{article}/index.html", f"a/{article}/rss.xml", f"a/{article}/atom.xml"}
         expected |= {f"a/{article}/{pair}.html" for pair in pairs}
@@ -123,7 +123,7 @@ def test_refresh_writes_only_what_a_new_version_changes(store, tmp_path: Path) -
     assert sorted(result.written) == sorted([
         f"a/{story}/3-4.html", f"a/{story}/2-3.html",  # the new page, and its predecessor's "next" link
         f"a/{story}/index.html", f"a/{story}/rss.xml", f"a/{story}/atom.xml",
-        "s/wire/rss.xml", "s/wire/atom.xml", "rss.xml", "atom.xml", "index.html", "articles.html",
+        "s/wire/index.html", "s/wire/rss.xml", "s/wire/atom.xml", "rss.xml", "atom.xml", "index.html", "articles.html",
     ])
     assert not [p for p in result.written if p.startswith((f"a/{quotes}/", "s/daily/"))]
     entries = feedparser.parse((site / "rss.xml").read_bytes()).entries
@@ -250,13 +250,18 @@ def test_publish_and_poll_commands(cli, db_path: Path, tmp_path: Path) -> None:
     story_store(db_path).close()
     site = tmp_path / "site"
     result = cli("publish", site, "--base-url", "https://edits.example.org/news")
-    assert result.code == 0 and result.stdout.startswith(f"{site}: 21 pages, 21 written, 0 unchanged"), result
+    assert result.code == 0 and result.stdout.startswith(f"{site}: 23 pages, 23 written, 0 unchanged"), result
     assert "https://edits.example.org/news/a/" in (site / "rss.xml").read_text()
     result = cli("publish", site, "--base-url", "https://edits.example.org/news", "--json")
-    assert result.json["written"] == [] and result.json["pages"] == 21
-    assert cli("publish", site, "--base-url", "ftp://x").stderr.startswith("newsdiff: base URL must be")
-    assert cli("poll", "--publish", site).stderr == "newsdiff: --publish needs --base-url, the site's public URL\n"
+    assert result.json["written"] == [] and result.json["pages"] == 23
+    for bad in ("ftp://x", "https://edits.example.org/?page=1", "https://edits.example.org/#top", "/news"):
+        result = cli("publish", site, "--base-url", bad)
+        assert result.code == 1 and result.stderr.startswith("newsdiff: base URL must be an absolute http(s) URL "
+                                                             "without a query or fragment"), (bad, result)
+        assert result.stderr.count("\n") == 1
+        assert cli("poll", "--publish", site, "--base-url", bad).stderr == result.stderr
     fresh = tmp_path / "fresh"
+    assert cli("poll", "--publish", fresh).stderr == "newsdiff: --publish needs --base-url, the site's public URL\n"
     result = cli("poll", "--publish", fresh, "--base-url", BASE, "--json")
     assert result.code == 0 and (fresh / "index.html").is_file(), result  # a first run builds the site
 
@@ -280,6 +285,68 @@ def test_a_poll_that_stores_a_new_version_refreshes_the_site(cli, db_path: Path,
     article = cli("list", "--json").json["articles"][0]["id"]
     assert item.title == "Edited: Storm hits coast" and item.link == f"{BASE}a/{article}/1-2.html"
     assert _texts(_page(site, f"a/{article}/1-2.html"), ".op-changed .new ins") == ["21"]
+
+
+def test_poll_refreshes_a_site_with_the_settings_it_was_published_with(cli, db_path: Path, tmp_path: Path) -> None:
+    story_store(db_path).close()
+    site = tmp_path / "site"
+    result = cli("publish", site, "--base-url", BASE, "--all", "--title", "My Site", "--limit", "1", "--cosmetic")
+    assert result.code == 0, result
+    with Outlet() as outlet:
+        outlet.routes["/storm"] = page("Storm\n\nA storm hit the coast. Up to 19 dead, officials said.")
+        assert cli("track", outlet.url("/storm"), "--source", "wire").code == 0
+        polled = cli("poll", "--now", "--publish", site, "--base-url", BASE, "--json")  # no --all, --title...
+    assert polled.code == 0 and polled.json["new_versions"] == 1, polled
+    story = next(a["id"] for a in cli("list", "--json").json["articles"] if a["url"] == STORY)
+    index = _page(site, "index.html")
+    assert index.findtext(".//title") == "My Site" and len(index.cssselect(".edits li")) == 3  # cosmetic one too
+    assert (site / f"a/{story}/1-3.html").is_file()  # the --all page survives the refresh
+    assert len(feedparser.parse((site / "rss.xml").read_bytes()).entries) == 1
+    # Without --base-url the site's own is used; one given explicitly wins, the other settings stay.
+    assert cli("poll", "--publish", site).code == 0
+    other = "https://mirror.example.net/edits/"
+    assert cli("poll", "--publish", site, "--base-url", other).code == 0
+    assert feedparser.parse((site / "rss.xml").read_bytes()).entries[0].link.startswith(other)
+    assert _page(site, "articles.html").findtext(".//title") == "My Site" and (site / f"a/{story}/1-3.html").is_file()
+    assert publishing.recorded_settings(site) == {"base_url": other, "all_pairs": True, "cosmetic": True, "limit": 1,
+                                                 "title": "My Site"}
+
+
+def test_a_failed_refresh_is_retried_by_the_next_poll(cli, db_path: Path, tmp_path: Path) -> None:
+    site, publishing_poll = tmp_path / "site", ("poll", "--now", "--publish", tmp_path / "site", "--base-url", BASE)
+    text = "Storm hits coast\n\nA storm hit the coast. Up to 19 dead, officials said."
+    with Outlet() as outlet:
+        outlet.routes["/storm"] = page(text)
+        assert cli("track", outlet.url("/storm"), "--source", "wire").code == 0
+        assert cli(*publishing_poll).code == 0
+        article = cli("list", "--json").json["articles"][0]["id"]
+        blocker = site / f"a/{article}/1-2.html"
+        blocker.mkdir()  # a directory where the new diff page must go
+        outlet.routes["/storm"] = page(text.replace("19", "21"))
+        failed = cli(*publishing_poll)
+        assert failed.code == 2 and failed.stderr == f"newsdiff: {blocker}: publish failed: Is a directory\n", failed
+        blocker.rmdir()
+        retried = cli(*publishing_poll, "--json")  # nothing new at the outlet, yet the site is out of date
+    assert retried.code == 0 and retried.json["new_versions"] == 0 and retried.json["errors"] == [], retried
+    assert _texts(_page(site, f"a/{article}/1-2.html"), ".op-changed .new ins") == ["21"]
+    assert len(feedparser.parse((site / "rss.xml").read_bytes()).entries) == 1
+
+
+def test_a_source_page_and_whitespace_between_links(store, tmp_path: Path) -> None:
+    add(store, STORY, [P1.replace("19", "23"), P2 + " " + RESCUE, P3], title="Storm kills 23 on coast",
+        at="2024-05-01T11:00:00Z", source="wire")
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE, cosmetic=True)
+    story = store.resolve(STORY)["id"]
+    wire = _page(site, "s/wire/index.html")
+    assert _texts(wire, ".edits a") == ["Headline changed: Storm kills 21 on coast \u2192 Storm kills 23 on coast",
+                                        "Headline changed: Storm hits coast \u2192 Storm kills 21 on coast",
+                                        "Edited: Storm hits coast"]
+    # The elements of a line are separate words, not run together ("wireEdited", "versions 1\u20132versions").
+    first = _texts(_page(site, "index.html"), ".edits li")[0]
+    assert " wire Headline changed: Storm kills 21" in " ".join(first.split())
+    pager = _texts(_page(site, f"a/{story}/2-3.html"), ".pager")[0]
+    assert " ".join(pager.split()) == "\u2190 versions 1\u20132 versions 3\u20134 \u2192"
 
 
 # -- a real browser ------------------------------------------------------------------------------------------

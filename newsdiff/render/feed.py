@@ -20,6 +20,9 @@ FORMATS = ("rss", "atom")
 EXCERPT_CHANGES = 3  # changed sentences quoted in an item's plain summary
 EXCERPT_CHARS = 240  # per quoted sentence, so one rewritten paragraph cannot fill a feed reader's list
 EXCERPT_LEAD = 60  # characters quoted before a change found late in a long sentence
+# The channel link of a feed with no web page of its own (no site, no http(s) article URL): a web URL is
+# required there, and a reserved name (RFC 2606) that never resolves is stable and misleads no one.
+NO_PAGE = "https://newsdiff.invalid/"
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class FeedMeta:
     id: str
     title: str
     description: str
-    link: str | None = None  # the HTML page the feed stands for
+    link: str | None = None  # the HTML page the feed stands for (NO_PAGE when it is not an http(s) URL)
     self_url: str | None = None  # where the feed itself is served, when known
     fallback_updated: str = "1970-01-01T00:00:00Z"  # feed date when there are no items
 
@@ -80,15 +83,14 @@ def render_feed(
         raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     links = [safe_url(link_for(e)) for e in edits]
     self_url = safe_url(meta.self_url)
-    home = safe_url(meta.link) or self_url or next((link for link in links if link), None) or meta.id
 
     fg = FeedGenerator()
     fg.id(meta.id)
     fg.title(clean(meta.title))
     fg.description(clean(meta.description))
-    fg.link(href=home, rel="alternate")
     if self_url:
         fg.link(href=self_url, rel="self", type=f"application/{fmt}+xml")
+    fg.link(href=safe_url(meta.link) or NO_PAGE, rel="alternate")  # last: feedgen makes it the RSS <link>
     fg.author({"name": "newsdiff"})
     fg.generator("newsdiff")
     fg.language("en")

@@ -1,4 +1,4 @@
-"""The static site's pages: latest edits, articles, one page per article, side-by-side diff pages.
+"""The static site's pages: latest edits, articles, one page per article and per source, side-by-side diff pages.
 
 Pure rendering from edits (see `edits.py`): no store access. Jinja2 autoescapes every value and a
 `finalize` hook strips what HTML cannot carry, so hostile article text always lands as text; links
@@ -47,6 +47,10 @@ def source_dir(source: str) -> str:
     return f"s/{slug}"
 
 
+def source_path(source: str) -> str:
+    return f"{source_dir(source)}/index.html"
+
+
 def feed_path(directory: str, fmt: str) -> str:
     return f"{directory}/{FEED_FILES[fmt]}" if directory else FEED_FILES[fmt]
 
@@ -87,7 +91,7 @@ def _env() -> Environment:
     env.filters["when"] = _when
     env.filters["safe_url"] = safe_url
     env.globals.update(
-        article_path=article_path, diff_path=diff_path, source_dir=source_dir, feed_path=feed_path,
+        article_path=article_path, diff_path=diff_path, source_path=source_path, feed_path=feed_path,
         summary_line=summary_line, css=CSS_PATH,
     )
     return env
@@ -104,6 +108,11 @@ def stylesheet() -> bytes:
 def render_index(edits: Sequence[Edit], sources: Sequence[str], articles: int, title: str) -> bytes:
     """The front page: the latest edits across all articles, newest first."""
     return _page("index.html", "", edits=edits, sources=sources, articles=articles, title=title)
+
+
+def render_source(source: str, edits: Sequence[Edit], title: str) -> bytes:
+    """One source's latest edits, newest first: the page its feeds stand for."""
+    return _page("source.html", "../../", source=source, edits=edits, title=title)
 
 
 def render_articles(listings: Sequence[ArticleListing], title: str) -> bytes:
