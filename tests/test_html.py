@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsdiff.model import ArticleRecord, InputError
-from newsdiff.sources import parse_bytes
+from newsdiff.sources import ParseOptions, parse_bytes
 from newsdiff.sources.html import decode_html, parse_html
 
 from .conftest import FIXTURES, CliResult
@@ -49,8 +49,11 @@ def squash(text: str) -> str:
     return re.sub(r"\W+", "", text.lower())
 
 
-def article(data: bytes, **kwargs: Any) -> ArticleRecord:
-    return parse_html(data, **kwargs).versions[0]
+def article(data: bytes, sites: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> ArticleRecord:
+    """The page's record as import and poll see it: through parse_bytes, which first decides the bytes are HTML."""
+    parsed = parse_bytes(data, options=ParseOptions(sites=sites or {}), **kwargs)
+    assert parsed.format == "html"
+    return parsed.versions[0]
 
 
 def page(body: str, head: str = "", charset: str = "utf-8") -> bytes:
@@ -88,22 +91,24 @@ def test_real_page_body_is_the_article(name: str) -> None:
     ("guardian-1", "guardian", "'What is the sea telling us?': Māori tribes fearful over whale strandings",
      "Eleanor Ainge Roy", "2019-01-03T07:00:02Z"),
     ("nytimes-1", "nytimes", "United States to Lift Sudan Sanctions", "JEFFREY GETTLEMAN", "2017-01-13T05:00:04Z"),
+    # the rule's visible <time> gives the day only; the page's precise datePublished on that day wins
     ("nytimes-3", "nytimes", "Manhole Fires and Burst Pipes: How Winter Wreaks Havoc on What’s Underneath N.Y.C.",
-     "Corey Kilgannon", None),
+     "Corey Kilgannon", "2019-02-21T08:00:08Z"),
+    ("nytimes-4", "nytimes", "As Debt Rises, the Government Will Soon Spend More on Interest Than on the Military",
+     "Nelson D. Schwartz", "2018-09-25T21:28:31Z"),
     ("telegraph", "telegraph", "Zimbabwe coup: Robert Mugabe and wife Grace 'insisting he finishes his term', as "
      "priest steps in to mediate", "Our Foreign Staff", "2017-11-16T14:15:00Z"),
     ("wapo-1", "washingtonpost", "Attack stokes instability fears in North Africa", "Erin Cunningham", None),
     ("cnn", "cnn", "The 'birth lottery' and economic mobility", "Ahiza Garcia", "2016-02-01T01:28:49Z"),
 ])
 def test_site_rule_on_real_page(name: str, rule: str, title: str, byline: str | None, published: str | None) -> None:
-    parsed = parse_html(fixture(name))
+    parsed = parse_bytes(fixture(name))
     record = parsed.versions[0]
     assert (parsed.details["extractor"], record.extractor, record.source) == (rule, rule, rule)
     assert record.extractor_version.startswith("newsdiff-") and "beautifulsoup4-" in record.extractor_version
     assert record.title == title
     assert record.byline == byline
-    if published:
-        assert record.published == published
+    assert record.published == published
     assert record.url and record.url.startswith("http")
     assert not any(p in (title, f"By {byline}") for p in record.paragraphs)
 
@@ -172,7 +177,44 @@ def test_standfirst_is_the_description_shown_under_the_headline_not_a_teaser() -
 
 def test_section_front_is_refused() -> None:
     with pytest.raises(InputError, match=r"^no article found \(a section front"):
-        parse_html(fixture("nytimes-5"))
+        parse_bytes(fixture("nytimes-5"))
+
+
+TEASER = ("Officials said the decision followed months of talks between the two sides and would be reviewed by a "
+          "panel of experts before it takes effect next year.")
+
+
+def section_front(cards: int = 30, head: str = '<meta property="og:type" content="website">',
+                  url: str = "https://www.reuters.com/world/", stamps: bool = True, whole_card_links: bool = False) -> bytes:
+    """A section front as outlets build them: a section <h1>, then cards of headline link, teaser and age."""
+    items = []
+    for i in range(cards):
+        headline = f"{SENTENCES[i % 6].split(' from ')[0].rstrip('.')} in region {i}"
+        age = f"<span class='age'>{i % 11 + 1} hours ago</span>" if stamps else ""
+        if whole_card_links:
+            items.append(f"<a class='card' href='/world/story-{i}/'><h3>{headline}</h3><p>{TEASER}</p></a>{age}")
+        else:
+            items.append(f"<div class='card'><h3><a href='/world/story-{i}/'>{headline}</a></h3><p>{TEASER}</p>{age}</div>")
+    return page("<main><h1>World</h1>" + "".join(items) + "</main>", head + f'<link rel="canonical" href="{url}">')
+
+
+@pytest.mark.parametrize("data", [
+    section_front(),  # declares itself a website, at a section's address, with time-ago stamps
+    section_front(head=""),  # no declaration: cards and stamps
+    section_front(head="", url="https://example.com/news/latest-world-news", stamps=False,
+                  whole_card_links=True),  # each card one link: most of the text is link text
+    section_front(cards=12, url="https://example.com/2024/05/world-news-roundup"),
+])
+def test_realistic_section_fronts_are_refused_on_the_generic_path(data: bytes) -> None:
+    with pytest.raises(InputError, match=r"^no article found \(a section front"):
+        parse_bytes(data)
+
+
+def test_link_headed_items_with_article_metadata_are_an_article() -> None:
+    """A listicle whose item headings link to what they review is no front when it says it is an article."""
+    data = section_front(head='<meta property="article:published_time" content="2024-05-01T09:30:00Z">')
+    record = article(data)
+    assert record.published == "2024-05-01T09:30:00Z" and TEASER in record.text
 
 
 # --- built pages for outlets without a fixture -------------------------------------------------
@@ -456,6 +498,12 @@ def test_markup_soup_is_a_result_or_an_input_error(soup: str) -> None:
 # --- normalised output and metadata ----------------------------------------------------------------
 
 
+def test_subscribe_prompts_are_dropped_from_a_real_article() -> None:
+    prompt = "<p>Already a subscriber? Sign in to continue reading.</p>"
+    body = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + prompt + paragraphs_html(LONG[6:]) + "</article>"
+    assert list(article(page(body)).paragraphs) == LONG
+
+
 def test_paragraphs_are_normalised_but_typography_is_kept() -> None:
     messy = ("The cafe\u0301 owner\u200b said:  \u201cWe\u2019re   closing\u201d \u2014 for\n good "
              "after forty\u00adyears of serving the town\u2019s commuters and students alike.")
@@ -500,6 +548,16 @@ def test_url_from_the_page(head: str, url: str | None) -> None:
 def test_metadata(head: str, published: str | None, byline: str | None) -> None:
     record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>", head))
     assert (record.published, record.byline) == (published, byline)
+
+
+def test_a_visible_time_dates_the_article_when_nothing_else_does() -> None:
+    assert article(fixture("ars-1")).published == "2015-04-16T20:02:01Z"
+    sidebar = '<aside><time datetime="2024-04-30T08:00:00Z">Yesterday</time></aside>'
+    dated = ('<article><h1>Bridge to close</h1><time datetime="2024-05-01T10:30:00+01:00">1 May</time>'
+             + paragraphs_html() + "</article>")
+    assert article(page(sidebar + dated)).published == "2024-05-01T09:30:00Z"
+    declared = '<meta property="article:published_time" content="2024-05-01T07:00:00Z">'
+    assert article(page(sidebar + dated, declared)).published == "2024-05-01T07:00:00Z"
 
 
 def titled_page(title: str, head: str = "", h1s: tuple[str, ...] = ()) -> bytes:
@@ -547,12 +605,48 @@ def test_headline_by_agreement(title: str, head: str, h1s: tuple[str, ...], expe
     (page("<nav>" + "".join(f'<h3><a href="/n/{i}">Story {i} headline</a></h3>' for i in range(30)) + "</nav>",
           '<meta property="og:type" content="website"><link rel="canonical" href="https://example.com/news/">'),
      "a section front"),
+    (page("<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES[:2])
+          + "<div class='paywall'>Subscribe now to continue reading…</div></article>"), "paywall stub"),
+    (page("<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES[:3])
+          + "<p>Already a subscriber? Log in to keep reading.</p><p>Subscribe for full access from $1 a week.</p>"
+          "</article>"), "paywall stub"),
     (page("<p>Loading…</p>"), "no body text"),
     (page(""), "no body text"),
 ])
 def test_pages_without_an_article(data: bytes, reason: str) -> None:
     with pytest.raises(InputError, match=re.escape(reason)):
         parse_html(data)
+
+
+LONG_HEAD = "<script>" + "var slot = 'advertising';\n" * 250 + "</script>"  # no "<p" in the first 4 KB
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("la-nacion", "Una solución no violenta para la cuestión mapuche"),  # opens with a UTF-8 byte-order mark
+    ("herald-sun-1", "Angry media won’t buckle over new surveillance laws"),  # opens with <!--?xml ...-->
+])
+def test_real_pages_with_a_prologue_are_read_as_html(name: str, title: str) -> None:
+    parsed = parse_bytes(fixture(name))
+    assert (parsed.format, parsed.versions[0].extractor, parsed.versions[0].title) == ("html", "generic", title)
+    assert not any("<" in p for p in parsed.versions[0].paragraphs)
+
+
+@pytest.mark.parametrize("data", [
+    b"<!-- Served by a CMS, licence MIT -->\n" + page(paragraphs_html(), LONG_HEAD),
+    b"\xef\xbb\xbf<!-- generated -->" + page(paragraphs_html(), LONG_HEAD),
+    "\ufeff<!-- generated -->".encode("utf-16-le") + page(paragraphs_html(), LONG_HEAD, charset="utf-16-le"),
+    "\ufeff".encode("utf-16-be") + page(paragraphs_html(), LONG_HEAD, charset="utf-16-be"),
+    b'<?xml version="1.0" encoding="utf-8"?>\n<!-- x -->' + page(paragraphs_html(), LONG_HEAD),
+])
+def test_byte_order_marks_and_leading_comments_do_not_hide_html(data: bytes) -> None:
+    assert list(article(data).paragraphs) == SENTENCES
+
+
+def test_a_text_html_content_type_is_honoured() -> None:
+    fragment = f"<title>Bridge to close</title>{LONG_HEAD}<div>{paragraphs_html()}</div>".encode()
+    with pytest.raises(InputError, match="^not an article"):  # from its bytes alone, read as (odd) plain text
+        parse_bytes(fragment)
+    assert list(article(fragment, content_type="text/html; charset=utf-8").paragraphs) == SENTENCES
 
 
 def test_not_html_is_refused_before_extraction() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# What may precede a page's first element: comments, a doctype, an XML declaration, in any order.
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_PROLOGUE = re.compile(rf"(?:\s*(?:{_COMMENT.pattern}|<!doctype[^>]*>|<\?xml[^>]*>))*\s*", re.DOTALL)
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"SQLite format 3")
 
 
@@ -54,15 +58,31 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in head
 
 
-def _sniff_markup(head: str) -> str | None:
-    """'html', 'feed', 'json' or None for prose, from the first characters."""
-    start = head.lstrip().lower()
-    if start.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<div", "<article")):
-        return "html"
-    if start.startswith("<?xml"):
-        return "feed" if ("<rss" in start or "<feed" in start or "<rdf" in start) else ("html" if "<html" in start else "xml")
+def _head(data: bytes) -> str:
+    """The first 4 KB as text, read through its byte-order mark (a UTF-16 page is no UTF-8 prose)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):4096].decode(encoding, "replace")
+    return data[:4096].decode("utf-8", "replace")
+
+
+def _sniff_markup(head: str, content_type: str | None = None) -> str | None:
+    """'html', 'feed', 'json' or None for prose, from the first characters after any comments,
+    doctype and XML declaration (real pages open with `<!--?xml ...-->` or a licence comment);
+    a text/html Content-Type decides what the characters leave open."""
+    start = head.lower()
+    prologue = _PROLOGUE.match(start)
+    assert prologue is not None  # it matches the empty string
+    declared = _COMMENT.sub("", prologue.group(0))  # a doctype or declaration, not one quoted in a comment
+    start = start[prologue.end():]
     if start.startswith(("<rss", "<feed", "<rdf:rdf")):
         return "feed"
+    if "<!doctype html" in declared or start.startswith(
+        ("<html", "<head", "<body", "<meta", "<table", "<div", "<article")
+    ):
+        return "html"
+    if "<?xml" in declared:
+        return "html" if "<html" in start else "xml"
     if start.startswith("<") and "<p" in start and "</" in start:
         return "html"
     if start[:1] in "{[":
@@ -71,7 +91,8 @@ def _sniff_markup(head: str) -> str | None:
         except ValueError:
             return None
         return "json"
-    return None
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return "html" if media_type in ("text/html", "application/xhtml+xml") else None
 
 
 def parse_bytes(
@@ -87,8 +108,7 @@ def parse_bytes(
         raise InputError("empty file")
     if _looks_binary(data):
         raise InputError("binary file, not an article")
-    head = data[:4096].decode("utf-8", "replace")
-    kind = _sniff_markup(head)
+    kind = _sniff_markup(_head(data), content_type)
     if kind in ("feed", "xml"):
         raise InputError("an XML feed or document, not an article (add feeds with `newsdiff feeds add`)")
     if kind == "json":

@@ -52,6 +52,7 @@ _MAX_CHARACTERS = 1_000_000  # the longest articles are a tenth of this
 _MAX_ATTRIBUTE = 2_000  # longer values (inline JSON, a runaway class) are no text, yet stall class and id patterns
 _MIN_WORDS = 30  # fewer words than this is a stub, an error page or a teaser, not an article
 _STUB_WORDS = 150  # a paywalled or error page may show a paragraph or two; more is an article
+_CARDS = 10  # paragraphs that are whole link texts (headlines) from which a page may be a list of stories
 _PRUNE = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas")
 # Posts embedded from social networks: quoted from elsewhere, not the outlet's text, on every path.
 _EMBEDS = etree.XPath("//blockquote[" + " or ".join(
@@ -84,6 +85,20 @@ _CONTROLS = re.compile(
     r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|read more|"
     r"(?:image|photo|video)(?: credit)?|loading\W*)\W*$",
     re.IGNORECASE,
+)
+# A short line asking the reader to subscribe or sign in to read on: a paywall's prompt, not the article.
+_PAYWALL_ACCESS = re.compile(
+    r"\b(?:subscrib\w*|sign(?:ing)? in|log(?:ging)? in|login|register|account|members(?:hip)?)\b", re.IGNORECASE
+)
+_PAYWALL_GOAL = re.compile(
+    r"\b(?:(?:continue|keep|start|finish) reading|read (?:the|this|our) (?:full|rest|entire|whole)|"
+    r"rest of (?:the|this) (?:article|story)|(?:full|unlimited|digital|premium) access|(?:for|to) subscribers|"
+    r"(?:subscribers?|members)[ -]only)\b",
+    re.IGNORECASE,
+)
+_PROMPT_WORDS = 40  # a prompt is a line or two; a longer paragraph that mentions subscribers is text
+_TIME_AGO = re.compile(
+    r"(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\s+ago", re.IGNORECASE
 )
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 _BREAK = "\x1e"  # stands for <br> while a block's text is gathered
@@ -432,6 +447,9 @@ def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: 
                                          "dcterms.created", "dc.date.issued", "dc.date", "date")]
     candidates += [e.get("datetime") or e.get("content") for e in root.xpath("//*[@itemprop='datePublished']")]
     candidates += [e.get("datetime") for e in root.xpath("//time[@pubdate]")]
+    # Last, a visible <time>: the article's own before any in a sidebar, never a "last modified" one.
+    times = "//time[@datetime][not(contains(@itemprop, 'dateModified'))]"
+    candidates += [e.get("datetime") for e in (root.xpath("//article" + times)[:1] or root.xpath(times)[:1])]
     for candidate in candidates:
         published = _time(candidate) if isinstance(candidate, str) else None
         if published:
@@ -586,6 +604,16 @@ def _epoch_or_time(value: str | None) -> str | None:
     return _time(value)
 
 
+def _precise(published: str | None, declared: str | None) -> str | None:
+    """The site rule's time, unless it is a bare date (read as midnight UTC) and the page declares a
+    precise time on that date in some time zone (UTC-12 to UTC+14): NYT's visible <time> gives the day only."""
+    if published and declared and published.endswith("T00:00:00Z"):
+        hours = (datetime.fromisoformat(declared) - datetime.fromisoformat(published)).total_seconds() / 3600
+        if -14 <= hours < 36:
+            return declared
+    return published or declared
+
+
 def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
     """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs."""
     for line_break in body.iter("lb"):
@@ -669,30 +697,66 @@ def _trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
     return kept
 
 
-def _looks_like_front(page: _Page) -> bool:
-    """A section front declares itself as a collection, or as a website at a section-like address.
+@dataclass
+class _Listing:
+    """Traces of a list of stories, read before trafilatura rewrites the tree."""
 
-    Only asked when little text was found: pages that say "website" about themselves yet carry a
-    full article exist, and the article wins.
-    """
-    if page.article:
-        return False
-    if page.ld_types & _FRONT_TYPES and not page.ld_types & {"NewsArticle", "Article"}:
-        return True
-    if page.meta.get("og:type", "").lower() != "website" or "article:published_time" in page.meta:
-        return False
+    links: str  # the squashed text of every link, one a line
+    stamps: int  # lines such as "3 hours ago": a list of stories dates each one
+
+
+def _listing(root: lxml.html.HtmlElement) -> _Listing:
+    return _Listing(
+        links="\n".join(_squash(a.text_content()) for a in root.iter("a")),
+        stamps=sum(1 for t in root.itertext() if len(t) < 40 and _TIME_AGO.fullmatch(t.strip())),
+    )
+
+
+def _section_address(url: str | None) -> bool:
+    """/world/ or /news/: one path segment at most, with no digits or hyphens (an article's slug has them)."""
     try:
-        segments = [s for s in urlsplit(page.url or "").path.split("/") if s]
+        segments = [s for s in urlsplit(url or "").path.split("/") if s]
     except ValueError:
         return False
     return len(segments) <= 1 and not any(ch.isdigit() or ch == "-" for s in segments for ch in s)
 
 
-def _refuse_stub(page: _Page, words: int) -> None:
-    """Raise for pages whose few words are not an article: a paywall, an error page, a teaser."""
+def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> bool:
+    """A section front declares itself (a JSON-LD collection, or og:type website at a section-like
+    address) over little text, or reads as a list of stories: many paragraphs that are whole link
+    texts (card headlines), confirmed by time-ago stamps, most text inside links, or a declaration.
+
+    Article metadata (JSON-LD Article, article:published_time) makes a page an article. So does a
+    full text on a page that calls itself a website (yahoo-2), and a listicle whose few item headings
+    are links (yahoo-1): each has one sign of a front, not cards and a second sign.
+    """
+    if page.article or "article:published_time" in page.meta:
+        return False
+    collection = bool(page.ld_types & _FRONT_TYPES and not page.ld_types & {"NewsArticle", "Article"})
+    website = page.meta.get("og:type", "").lower() == "website"
+    section = _section_address(page.url)
+    words = _word_count(paragraphs)
+    if words < _STUB_WORDS and (collection or website and section):
+        return True
+    cards = [p for p in paragraphs if len(p.split()) >= 3 and _squash(p) in listing.links]
+    if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
+        return False
+    return collection or website or section or listing.stamps >= 3 or _word_count(cards) * 2 >= words
+
+
+def _is_paywall_prompt(paragraph: str) -> bool:
+    return (len(paragraph.split()) <= _PROMPT_WORDS and bool(_PAYWALL_ACCESS.search(paragraph))
+            and bool(_PAYWALL_GOAL.search(paragraph)))
+
+
+def _refuse_stub(page: _Page, words: int, prompted: bool) -> None:
+    """Raise for pages whose few words are not an article: a paywall (declared, or a subscribe
+    prompt under a paragraph or two), an error page, a teaser."""
     free = page.article.get("isAccessibleForFree", True)
     if str(free).lower() == "false" and words < _STUB_WORDS:
         raise InputError(f"no article found (paywalled: only {words} words visible)")
+    if prompted and words < _STUB_WORDS:
+        raise InputError(f"no article found (paywall stub: only {words} words before a subscribe prompt)")
     if page.title and _ERROR_TITLE.search(page.title) and words < _STUB_WORDS:
         raise InputError(f"no article found (an error page: {page.title[:80]!r})")
     if words == 0:
@@ -720,27 +784,30 @@ def parse_html(
     extraction: _Extraction | str | None = _by_rule(root, rule, rules) if rule else None
     if isinstance(extraction, _Extraction) and _word_count(extraction.paragraphs) < _MIN_WORDS:
         extraction = f"site rule {rule.name}: body too short" if rule else None
+    listing = None
     if not isinstance(extraction, _Extraction):
         if extraction:
             details["fallback"] = extraction
+        listing = _listing(root)
         extraction = _generic(root, page.url, rules)
     title = extraction.title or page.title
     byline = extraction.byline or page.byline
-    paragraphs = _trim(extraction.paragraphs, (title, byline, extraction.standfirst))
+    trimmed = _trim(extraction.paragraphs, (title, byline, extraction.standfirst))
+    paragraphs = [p for p in trimmed if not _is_paywall_prompt(p)]
     standfirst = extraction.standfirst
     if extraction.extractor == "generic" and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):
         standfirst = page.lead  # a site rule knows where its outlet's standfirst is, or that there is none
     words = _word_count(paragraphs)
-    if extraction.extractor == "generic" and words < _STUB_WORDS and _looks_like_front(page):
+    if listing is not None and _looks_like_front(page, paragraphs, listing):
         raise InputError("no article found (a section front or index page, not an article)")
-    _refuse_stub(page, words)
+    _refuse_stub(page, words, prompted=len(paragraphs) < len(trimmed))
     record = ArticleRecord(
         paragraphs=tuple(paragraphs),
         title=title,
         url=page.url,
         byline=byline,
         standfirst=standfirst,
-        published=extraction.published or page.published,
+        published=_precise(extraction.published, page.published),
         source=rule.name if rule else (_host_label(_host(page.url) or "") or None),
         format="html",
         extractor=extraction.extractor,
