@@ -195,6 +195,52 @@ def test_crlf_bom_and_trailing_page_text() -> None:
     _expect_body(parsed)
 
 
+@pytest.mark.parametrize("gap", ["\n\n", "\n \n", "\n\n\n", "\r\n\r\n"])
+@pytest.mark.parametrize("where", ["table", "everywhere"])
+def test_blank_lines_between_rows_change_nothing(gap: str, where: str) -> None:
+    """Scrapers often leave blank lines between rows: the seed so spaced reads as the seed does."""
+    head, table = SEED_TEXT.split("Version 2 Version 3\n")
+    if where == "everywhere":
+        head = head.replace("\n\n", gap)
+    spaced = head + "Version 2 Version 3" + gap + table.replace("\n", gap) + gap
+    assert spaced.count("Aleppo") == SEED_TEXT.count("Aleppo") and spaced.count(gap) >= 16
+    assert parse_dump_text(spaced).details == parse_dump_text(SEED_TEXT).details
+
+
+def _with_empty_rows(page: str) -> str:
+    """The page with an empty row before every body row, as a paragraph with no text makes."""
+    return page.replace("<tr><td>", "<tr><td></td><td></td></tr>\n<tr><td>")
+
+
+def test_an_empty_row_does_not_end_the_table() -> None:
+    _expect_body(parse_dump_text(scrape(render_html(Dump(BODY_OLD, BODY_NEW)))))
+    text = scrape(_with_empty_rows(render_html(Dump(BODY_OLD, BODY_NEW))))
+    assert "\n\nThe toll rose" in text and "\n\nLavrov said" in text
+    _expect_body(parse_dump_text(text))
+
+
+def test_page_text_after_the_table() -> None:
+    """The footer ends the table. Other lines after a blank line end it only where they cannot be rows
+    (no sentence ends in them) and blank lines do not space the rows anyway; otherwise they are kept
+    as rows that appear once, which the output lists, rather than dropped."""
+    dense = _text(Dump(BODY_OLD, BODY_NEW))
+    spaced = dense.replace("\n", "\n\n")
+    chrome = "\n\nShare this page\nAbout | Blog"
+    footer = "\n\nCurrently monitoring 123,456 news articles with 1,234,567 different versions."
+    for table, after in ((dense, chrome), (spaced, footer), (dense, chrome + footer)):
+        parsed = parse_dump_text(table + after)
+        _expect_body(parsed)
+        assert parsed.details["trailing"] == after.replace("\n\n", "\n").strip()
+    for after in (chrome, chrome + footer):  # each line could be a paragraph added: kept, and said so
+        parsed = parse_dump_text(spaced + after)
+        assert parsed.details["rows"][4:] == [{"kind": "single", "old": None, "new": "Share this page"},
+                                              {"kind": "single", "old": None, "new": "About | Blog"}]
+        assert parsed.details["ambiguous"] == [3, 4, 5]
+        assert parsed.details["trailing"] == (footer.strip() if footer in after else None)
+    parsed = parse_dump_text(dense + "\n\nRead more: Syria crisis")  # a sentence ends in it: a row
+    assert parsed.details["rows"][-1]["new"] == "Read more: Syria crisis" and parsed.details["trailing"] is None
+
+
 @pytest.mark.parametrize("heading", [None, "same", "old", "new"])
 @pytest.mark.parametrize("new_title", [SEED_TITLE, "Russia and UN agree new Aleppo truce", "Aleppo truce agreed",
                                        "Russia and UN discuss new Aleppo truce as death toll climbs"])
@@ -280,6 +326,10 @@ REAL = "Russia and the UN have said they hope a new ceasefire can be announced w
     (REAL, REAL.replace("within hours", "within days")),  # one word
     ("By Patrick Wintour", "By Patrick Wintour and Alec Luhn"),  # very short
     ("Updated at 10.30 BST", "Updated at 11.45 BST"),  # very short, numbers
+    ("Updated", "Updated at 10.30"),  # very short: one word kept, words added
+    ("19 dead", "21 dead"),  # one word of two changed
+    ("Live", "Live updates"),
+    ("Photograph: Getty Images", "Photograph: Reuters"),
 ])
 def test_changed_rows_split_exactly(old: str, new: str) -> None:
     row, uncertain = split_row(f"{old} {new}")
@@ -292,6 +342,12 @@ def test_sentence_dropped_at_the_end_is_flagged_as_a_guess() -> None:
     row, uncertain = split_row(f"{REAL} {second} {REAL}")
     assert row.kind == "changed" and uncertain
     assert {(row.old, row.new)} <= {(f"{REAL} {second}", REAL), (REAL, f"{second} {REAL}")}
+
+
+def test_a_short_row_two_cuts_explain_is_flagged() -> None:
+    """"Live Now Live" is "Live Now" cut to "Live" as well as "Live" grown to "Now Live"."""
+    row, uncertain = split_row("Live Now Live")
+    assert row.kind == "changed" and uncertain
 
 
 @pytest.mark.parametrize("paragraph", PARAGRAPHS[::7] + ["Image", "Read more:", "By Patrick Wintour"])
@@ -370,9 +426,18 @@ def versions(draw: st.DrawFn, pool: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _variant(draw: st.DrawFn, dump: Dump) -> str:
-    """The scraped text in one of the shapes seen in the wild."""
+    """The scraped text in one of the shapes seen in the wild: with or without a heading on the title
+    row and the times, blank lines between the table's rows or an empty row somewhere, CRLF and BOM."""
     heading = draw(st.sampled_from((None, dump.titles[1])))
     text = scrape(render_html(dump), heading=heading, keep_times=draw(st.booleans()))
+    head, table = text.split("\nVersion 2 Version 3\n")
+    lines = table.split("\n")
+    blanks = draw(st.sampled_from(("none", "spaced", "empty row")))
+    if blanks == "spaced":
+        lines = "\n\n".join(lines).split("\n")
+    elif blanks == "empty row":
+        lines.insert(draw(st.integers(1, len(lines))), "")
+    text = f"{head}\nVersion 2 Version 3\n" + "\n".join(lines)
     if draw(st.booleans()):
         text = "\ufeff" + text.replace("\n", "\r\n")
     return text
@@ -419,6 +484,13 @@ def test_html_round_trip_is_exact(pair: tuple[list[str], list[str]], new_title: 
     assert [r["kind"] for r in parsed.details["rows"]] == [kind for kind, _, _ in align(old, new)]
     assert parsed.details["ambiguous"] == [] and parsed.details["source"] == "guardian"
     assert [v.captured_at for v in parsed.versions] == ["2016-05-03T11:40:02Z", "2016-09-07T08:03:51Z"]
+
+
+def test_html_empty_rows_count_as_nothing() -> None:
+    parsed = parse_dump_html(_with_empty_rows(render_html(Dump(BODY_OLD, BODY_NEW))))
+    assert [r["kind"] for r in parsed.details["rows"]] == ["changed", "same", "same", "added"]
+    assert parsed.details["counts"] == {"same": 2, "changed": 1, "added": 1, "removed": 0, "single": 0}
+    assert [list(v.paragraphs) for v in parsed.versions] == [BODY_OLD, BODY_NEW]
 
 
 def test_html_dump_header_and_labels() -> None:
@@ -486,7 +558,7 @@ def _next_pair(tmp_path: Path) -> tuple[Path, Path]:
     return text, page
 
 
-@pytest.mark.parametrize("form", ["text", "html"])
+@pytest.mark.parametrize("form", ["text", "spaced text", "html"])
 def test_cli_import_dump_twice_then_the_next_pair(cli, tmp_path: Path, form: str) -> None:  # type: ignore[no-untyped-def]
     first = cli("import", SEED_DUMP, "--json")
     assert first.code == 0, first
@@ -498,7 +570,9 @@ def test_cli_import_dump_twice_then_the_next_pair(cli, tmp_path: Path, form: str
     assert again.json["imported"][0]["added"] == 0 and again.json["imported"][0]["article_id"] == imported["article_id"]
 
     text, page = _next_pair(tmp_path)
-    nxt = cli("import", text if form == "text" else page, "--json")
+    if form == "spaced text":  # a blank line between rows once cut the newer version to one paragraph
+        text.write_text(text.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8")
+    nxt = cli("import", page if form == "html" else text, "--json")
     assert nxt.code == 0, nxt
     [extended] = nxt.json["imported"]
     assert extended["article_id"] == imported["article_id"] and extended["added"] == 1
@@ -507,6 +581,7 @@ def test_cli_import_dump_twice_then_the_next_pair(cli, tmp_path: Path, form: str
     assert [v["label"] for v in log["versions"]] == ["2", "4"]
     assert log["versions"][-1]["captured_at"] == "2016-09-08T10:00:00Z"
     shown = cli("show", SEED_URL, "--json").json
+    assert len(shown["paragraphs"]) == 16
     assert shown["paragraphs"][-1] == "Later on Tuesday the UN said talks would resume in Geneva."
     assert "in the coming hours" in shown["paragraphs"][3]
 

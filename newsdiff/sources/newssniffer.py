@@ -11,7 +11,7 @@ once, on whichever side it belonged to, which the row alone cannot tell.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -52,6 +52,7 @@ _DETECT_CHARS = 16384  # the header and the table head always sit at the top of 
 # paragraph comes near 2,000 words a side, and no diff page of one article near 2 million characters.
 MAX_SPLIT_WORDS = 4000
 MAX_TEXT_CHARS = 2_000_000
+SMALL_EDIT_WORDS = 3  # see `_short_cut`
 _HEADER_CHARS = 1000  # a header line is searched only up to this length; real ones are about 150
 _TITLE_WORDS = 300  # three copies of the longest headline fit in this many words
 
@@ -159,16 +160,21 @@ def _shared_counts(words: Sequence[str]) -> list[int]:
     return shared
 
 
-_SENTENCE_END = re.compile(r"[.!?:;…\"'”’»)\]]$")
+_END_MARKS = r"[.!?:;…\"'”’»)\]]"  # what a sentence, and so a paragraph, can end with
+_SENTENCE_END = re.compile(_END_MARKS + "$")
+_ANY_SENTENCE_END = re.compile(_END_MARKS + "(?= |$)")
 _LETTER = re.compile(r"[^\W\d_]")
+
+
+def _starts_paragraph(word: str) -> bool:
+    """Can a paragraph start with `word` (no lower-case first letter)?"""
+    letter = _LETTER.search(word)
+    return letter is None or not letter.group(0).islower()
 
 
 def _looks_like_cut(before: str, after: str) -> bool:
     """Does `before` end a paragraph and `after` start one (terminal punctuation, then no lower-case start)?"""
-    if not _SENTENCE_END.search(before):
-        return False
-    letter = _LETTER.search(after)
-    return letter is None or not letter.group(0).islower()
+    return _SENTENCE_END.search(before) is not None and _starts_paragraph(after)
 
 
 @dataclass(frozen=True)
@@ -260,13 +266,44 @@ def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -
     return best, any(best.rivalled_by(c) for c in cuts if c is not best)
 
 
+def _common_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many words `a` and `b` share at their start."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def _short_cut(words: Sequence[str]) -> tuple[int, bool] | None:
+    """Where to cut a row whose sides share too little for `_Cut.explains`, and whether another cut
+    would do as well; None if no cut will.
+
+    A very short paragraph edited keeps too few words for that test ("19 dead 21 dead", "Live Live
+    updates"), so a cut is also taken if its sides differ by at most `SMALL_EDIT_WORDS` words, all
+    they share is a run at their start and/or end, and the cut falls inside a sentence, before a
+    paragraph start. A cut after a sentence end is left alone: "Talks resume. Talks collapse." may be
+    one paragraph.
+    """
+    n = len(words)
+    found = []
+    for k in range(max(1, (n - SMALL_EDIT_WORDS + 1) // 2), min(n, (n + SMALL_EDIT_WORDS) // 2 + 1)):
+        a, b = words[:k], words[k:]
+        if _SENTENCE_END.search(a[-1]) or not _starts_paragraph(b[0]):
+            continue
+        lead = _common_run(a, b)
+        kept = lead + _common_run(a[lead:][::-1], b[lead:][::-1])
+        if kept and n - 2 * kept <= SMALL_EDIT_WORDS and lcs_length(a, b) == kept:
+            found.append(k)
+    if not found:
+        return None
+    return found[0], len(found) > 1
+
+
 def split_row(line: str) -> tuple[Row, bool]:
     """Split one scraped body row (already cleaned) into its old and new paragraph; True if uncertain.
 
     Same text twice with nothing between is an unchanged paragraph. Otherwise the best word cut is
     taken if it explains the row as two versions of one paragraph (see `_best_cut` for when that is
-    uncertain). If none does, the row is a paragraph seen once (`single`) and is never cut; so is a
-    row longer than `MAX_SPLIT_WORDS`, which no real pair of paragraphs makes.
+    uncertain), else a cut that reads as a small edit of a short paragraph (`_short_cut`). If none
+    does, the row is a paragraph seen once (`single`) and is never cut; so is a row longer than
+    `MAX_SPLIT_WORDS`, which no real pair of paragraphs makes.
     """
     half, odd = divmod(len(line), 2)
     if not odd and line[:half] == line[half:]:
@@ -276,8 +313,12 @@ def split_row(line: str) -> tuple[Row, bool]:
         return Row("single", None, None), False
     cut, uncertain = _best_cut(words, hopeless=False)
     if cut is not None and cut.explains:
-        return Row("changed", " ".join(words[: cut.at]), " ".join(words[cut.at :])), uncertain
-    return Row("single", None, None), False
+        at = cut.at
+    elif short := _short_cut(words):
+        at, uncertain = short
+    else:
+        return Row("single", None, None), False
+    return Row("changed", " ".join(words[:at]), " ".join(words[at:])), uncertain
 
 
 def _split_title(line: str) -> tuple[str, str]:
@@ -365,6 +406,39 @@ def _read_time_row(line: str) -> tuple[tuple[str | None, str | None], str | None
 # -- text form -------------------------------------------------------------------------------------
 
 
+def _read_rows(lines: Iterator[str]) -> tuple[list[tuple[str, Row, bool]], list[str]]:
+    """Each row line of the table with its split and whether that is a guess; the page text after.
+
+    A blank line ends nothing: scrapers put them between rows, and an empty paragraph makes one.
+    The table ends at the site footer, or, in a table whose rows are not spaced by blank lines, at a
+    final stretch after a blank line that no row could be: no paragraph unchanged or changed, and no
+    sentence ended anywhere (share links, menus). Where blank lines space the rows, such a stretch
+    could as well be paragraphs seen once, so it stays, as rows listed as ambiguous.
+    """
+    found: list[tuple[str, Row, bool]] = []
+    spaced: list[bool] = []  # the row follows a blank line
+    trailing: list[str] = []
+    blank = False
+    for line in lines:
+        if _FOOTER.match(line):
+            trailing = [line, *lines]
+            break
+        if line:
+            found.append((line, *split_row(line)))
+            spaced.append(blank)
+        blank = not line
+    end = len(found)
+    for i in range(len(found) - 1, 0, -1):
+        line, row, _ = found[i]
+        if row.kind != "single" or _ANY_SENTENCE_END.search(line):
+            break
+        if spaced[i]:
+            end = i
+    if not all(spaced[1:end]):
+        return found[:end], [line for line, _, _ in found[end:]] + trailing
+    return found, trailing
+
+
 def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     """Both versions from text scraped off a diff page; rows seen once go to the `single_as` side."""
     if single_as not in ("added", "removed"):
@@ -387,7 +461,7 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
         labels, header_lines, start = (None, None), lines[: hits[-1] + 1], hits[-1] + 1
     page = _Page(_read_header(header_lines), labels=labels)
 
-    body = iter(lines[start:])
+    body: Iterator[str] = iter(lines[start:])
     title_line = next((line for line in body if line), None)
     if title_line is None:
         raise InputError("NewsSniffer dump ends before its title row")
@@ -395,21 +469,18 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
         raise InputError(f"not a NewsSniffer dump: its title row has {words:,} words")
     page.titles = _split_title(title_line)
 
-    rows: list[Row] = []
-    ambiguous: list[int] = []
-    uncertain: list[int] = []
-    trailing: list[str] = []
-    first = next(body, "")
+    first = next((line for line in body if line), "")
     time_row = _read_time_row(first) if first else None
     if time_row is not None:
         page.times, page.gap = time_row
         page.captured = (_ruby_time(page.times[0] or ""), _ruby_time(page.times[1] or ""))
-        first = next(body, "")
-    for line in chain([first], body):
-        if not line or _FOOTER.match(line):
-            trailing = [line, *body]  # a blank line or the site footer ends the table
-            break
-        row, unsure = split_row(line)
+    else:
+        body = chain([first], body)
+    found, trailing = _read_rows(body)
+    rows: list[Row] = []
+    ambiguous: list[int] = []
+    uncertain: list[int] = []
+    for line, row, unsure in found:
         if unsure:
             uncertain.append(len(rows))
         if row.kind == "single":
@@ -476,7 +547,7 @@ def parse_dump_html(page: str) -> ParsedInput:
             gap = _GAP.search(texts[1])
             info.times, info.captured = (old_text, new_text), (old_iso, new_iso)
             info.gap = gap["gap"] if gap else None
-        else:
+        elif any(texts):  # an empty row is no paragraph in either version
             rows.append(_html_row(*texts))
     return _result(info, rows, "html", {"ambiguous": [], "uncertain": []})
 
@@ -486,7 +557,7 @@ def _html_row(old: str, new: str) -> Row:
         return Row("same" if old == new else "changed", old, new)
     if old:
         return Row("removed", old, None)
-    return Row("added", None, new or None)
+    return Row("added", None, new)
 
 
 # -- result ----------------------------------------------------------------------------------------
