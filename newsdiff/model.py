@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-# Zero-width and other invisible characters never carry meaning in article text: they are dropped.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# Invisible characters that carry no meaning in article text are dropped: zero-width spaces, soft
+# hyphens and bidi controls (marks, embeddings, overrides, isolates). ZWNJ and ZWJ stay: they shape
+# Persian and Indic words and join emoji sequences.
+_INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Control characters other than whitespace become a space, so words they separated stay apart.
 _CONTROL = "".join(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))))
 _STRAY = re.compile(f"[{re.escape(_INVISIBLE + _CONTROL)}]")

@@ -243,7 +243,7 @@ def test_unknown_article_is_one_line_error(cli, db_path: Path) -> None:
 def _clean_text_by_regex(text: str) -> str:
     """The definition of the stored form, written the slow obvious way."""
     text = unicodedata.normalize("NFC", text)
-    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]", "", text)
+    text = re.sub("[\u200b\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
     text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -254,6 +254,13 @@ def _clean_text_by_regex(text: str) -> str:
      "\u200b", "\u00ad", "\ufeff", "\x00", "\x07", "\x7f", "\x9f", "\u202e"])).map("".join) | st.text())
 def test_clean_text_matches_its_definition(text: str) -> None:
     assert clean_text(text) == _clean_text_by_regex(text)
+
+
+def test_joiners_stay_and_bidi_controls_go() -> None:
+    """ZWNJ and ZWJ shape Persian words and emoji sequences; direction marks are layout, not text."""
+    assert clean_text("می\u200cخواهم") == "می\u200cخواهم"
+    assert clean_text("👩\u200d💻") == "👩\u200d💻"
+    assert clean_text("\u200fقال\u200e \u202bthe \u2066minister\u2069\u202c") == "قال the minister"
 
 
 def test_utf16_with_bom_is_read() -> None:
