@@ -162,6 +162,11 @@ def m005_config_feeds(db: sqlite_utils.Database) -> None:
     db["feeds"].add_column("from_config", int, not_null_default=0)
 
 
+def _labels(value: str | None) -> list[str]:
+    """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
+    return value.split(",") if value else []
+
+
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
     """Re-store version `number` (plain text until now) against `newer`, the text of its successor."""
     row = db.execute(
@@ -354,7 +359,7 @@ class Store:
             article_id = self._article_for(key, record.url, self._source_id(record.source), digest, now)
             key = self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
             same = self.db.execute(
-                "SELECT v.number, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
+                "SELECT v.number, r.sha256, v.label, v.id FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
                 "WHERE v.article_id = ? AND v.content_hash = ?", [article_id, digest]
             ).fetchone()
             latest = self.db.execute(
@@ -362,6 +367,10 @@ class Store:
                 [article_id],
             ).fetchone()
             number = self._place(article_id, captured_at, record.label)
+            if same and record.label and same[2] and record.label not in _labels(same[2]):
+                # one text under several page versions (a dump of two identical versions): keep them all
+                merged = sorted({*_labels(same[2]), record.label}, key=lambda x: (len(x), x))  # "2" < "10"
+                self.db.execute("UPDATE versions SET label = ? WHERE id = ?", [",".join(merged), same[3]])
             if same:
                 seen = reread and record.captured_at is None and raw is not None \
                     and same[1] == hashlib.sha256(raw).hexdigest()
@@ -416,8 +425,9 @@ class Store:
         for number, their_time, their_label in self.db.execute(
             "SELECT number, captured_at, label FROM versions WHERE article_id = ? ORDER BY number", [article_id]
         ):
-            if label and their_label and label.isdigit() and their_label.isdigit():
-                if int(their_label) > int(label):
+            theirs = [int(x) for x in _labels(their_label) if x.isdigit()]
+            if label and label.isdigit() and theirs:
+                if min(theirs) > int(label):
                     return number
             elif their_time > captured_at:
                 return number

@@ -457,7 +457,7 @@ def test_datasette_views_name_things(db_path: Path, cli) -> None:
     assert listed["guardian"]["title"] == "Russia and UN discuss new Aleppo truce"
     rows = list(store.db.query("SELECT * FROM article_versions ORDER BY article_id, version"))
     assert [(r["source"], r["version"], r["label"]) for r in rows] == [("reuters", 1, None), ("reuters", 2, None),
-                                                                      ("guardian", 1, "2")]
+                                                                      ("guardian", 1, "2,3")]
     assert rows[1]["captured_at"] == "2026-01-02T03:04:05Z" and rows[0]["published"] == "2016-05-03"
     assert rows[0]["word_count"] == cli("log", URL, "--json").json["versions"][0]["word_count"]
     assert not {"data", "text", "raw_id", "meta"} & set(rows[0])

@@ -578,7 +578,7 @@ def test_cli_import_dump_twice_then_the_next_pair(cli, tmp_path: Path, form: str
     assert extended["article_id"] == imported["article_id"] and extended["added"] == 1
     assert [v["outcome"] for v in extended["versions"]] == ["same", "new"]
     log = cli("log", SEED_URL, "--json").json
-    assert [v["label"] for v in log["versions"]] == ["2", "4"]
+    assert [v["label"] for v in log["versions"]] == ["2,3", "4"]  # one text shown as page versions 2 and 3
     assert log["versions"][-1]["captured_at"] == "2016-09-08T10:00:00Z"
     shown = cli("show", SEED_URL, "--json").json
     assert len(shown["paragraphs"]) == 16
