@@ -779,6 +779,15 @@ def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspe
         assert f"{url}: suspect extraction, not stored ({reason})" in suspect.stderr
         assert len(cli("log", url, "--json").json["versions"]) == 1
 
+        # A fetch that yields no article at all (an error page served as 200) is suspect too, not a failure.
+        outlet.routes["/bridge"] = served_page(page("<h1>Oops</h1><p>Something went wrong.</p>"),
+                                               content_type="text/html; charset=utf-8")
+        empty = cli("poll", "--now", "--json")
+        assert empty.code == 0 and empty.json["errors"] == [] and empty.json["new_versions"] == 0, empty
+        assert [s["reason"].startswith("no article found") for s in empty.json["suspect"]] == [True]
+        assert [e["kind"] for e in cli("log", url, "--json").json["events"]].count("suspect") == 2
+
+        outlet.routes["/bridge"] = served_page(kicker_page(9, LONG[:3], url=url), content_type="text/html; charset=utf-8")
         (db_path.parent / "newsdiff.toml").write_text(rule + "[extraction]\nsuspect_ratio = 0.2\n")
         allowed = cli("poll", "--now", "--json")
         assert allowed.code == 0 and allowed.json["new_versions"] == 1 and allowed.json["suspect"] == []

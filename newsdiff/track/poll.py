@@ -251,6 +251,13 @@ class _Poll:
             parsed = parse_bytes(fetched.body, url=fetched.final_url, content_type=fetched.content_type,
                                  options=self.options)
         except InputError as exc:
+            if str(exc).startswith("no article found") and self.store.db.execute(
+                    "SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone():
+                # A page that held the article now yields none (an error page served as 200, a paywall
+                # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
+                self.store.event(article["id"], "suspect", {"reason": str(exc), "captured_at": self.stamp})
+                self.summary.suspect.append({"url": article["url"], "reason": str(exc)})
+                return "suspect", None, None
             return "error", str(exc), None
         except Exception as exc:  # a hostile page must cost one article, never the whole poll
             return "error", f"could not extract the article: {type(exc).__name__}: {exc}", None
