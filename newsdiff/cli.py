@@ -122,6 +122,9 @@ def _describe(result: FileResult) -> str:
             parts.append(f"same text as earlier version {v['existing']}{label}, not stored again")
         else:
             parts.append(f"suspect extraction{label}, not stored ({v['reason']})")
+    if result.ambiguous:
+        rows = "1 row" if result.ambiguous == 1 else f"{result.ambiguous} rows"
+        parts.append(f"{rows} seen once placed by guess (`newsdiff parse {result.path}` lists them)")
     return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
 
 
@@ -153,7 +156,7 @@ def import_cmd(
         jsonout.emit({
             "imported": [
                 {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
-                 "added": r.added, "versions": r.versions}
+                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous}
                 for r in results if not r.error
             ],
             "errors": [{"path": r.path, "error": r.error} for r in errors],

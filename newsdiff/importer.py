@@ -27,6 +27,7 @@ class FileResult:
     key: str | None = None
     url: str | None = None
     versions: list[dict[str, Any]] = field(default_factory=list)  # {"outcome", "number", "existing", "label"}
+    ambiguous: int = 0  # NewsSniffer text rows seen once, whose side is a guess (`parse` lists them)
     error: str | None = None
 
     @property
@@ -92,6 +93,7 @@ def import_file(
         result.error = str(exc)
         return result
     result.format = parsed.format
+    result.ambiguous = len(parsed.details.get("ambiguous", []))
     with store.write():  # a dump's two versions are stored together or not at all
         for record in parsed.versions:
             found = canonical_url(record.url) if record.url and is_web_url(record.url) else None

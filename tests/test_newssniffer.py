@@ -282,6 +282,14 @@ def test_single_rows_follow_single_as() -> None:
         parse_dump_text(text, single_as="sideways")
 
 
+def test_import_says_when_rows_were_placed_by_guess(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dump = tmp_path / "dump.txt"
+    dump.write_text(_text(Dump(BODY_OLD, BODY_NEW)), encoding="utf-8")
+    human = cli("import", dump)
+    assert human.code == 0 and f"1 row seen once placed by guess (`newsdiff parse {dump}` lists them)" in human.stdout
+    assert cli("import", dump, "--json").json["imported"][0]["ambiguous"] == 1
+
+
 def test_hostile_sizes_are_bounded(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A row far longer than any pair of paragraphs is not searched for a cut; a giant dump is refused."""
     huge_row = " ".join(f"{w}." for w in WORDS[:2100]) + " " + " ".join(WORDS[:2100])
