@@ -143,6 +143,16 @@ def test_split_and_merged() -> None:
     assert (renamed["op"], renamed["tags"]) == ("split", ["punctuation", "name", "wording"])
 
 
+def test_split_and_merge_past_a_moved_neighbour() -> None:
+    whole = "Residents fled toward the Turkish border and many of them slept in the open overnight."
+    halves = ["Residents fled toward the Turkish border.", "Many of them slept in the open overnight."]
+    old, new = [TOLL, whole, TALKS, ENVOY], [TOLL, TALKS, *halves, ENVOY]
+    ops = [(c["op"], c["old_index"], c["new_index"]) for c in report(old, new).to_json()["changes"]]
+    assert ("split", [1], [2, 3]) in ops and len(ops) <= 2  # the split, and at most the move of TALKS
+    back = [(c["op"], c["old_index"], c["new_index"]) for c in report(new, old).to_json()["changes"]]
+    assert ("merged", [2, 3], [1]) in back and len(back) <= 2
+
+
 def test_cosmetic_changes_are_hidden_unless_asked() -> None:
     curly = QUOTE.replace('"We', "“We").replace('week,"', "week,”")
     r = report([ENVOY, QUOTE], [ENVOY, curly])

@@ -7,7 +7,9 @@
    deleted and added sentences: a pair is `changed` when its word similarity reaches SIMILAR; one
    sentence becoming two adjacent ones is `split`, two becoming one `merged`; the rest are
    `removed` / `added`.
-3. A removed sentence whose identical or near-identical (MOVED) twin was added elsewhere is `moved`.
+3. A removed sentence whose identical or near-identical (MOVED) twin was added elsewhere is `moved`;
+   one whose two halves were added side by side elsewhere is `split` (two adjacent removed sentences
+   added elsewhere as one are `merged`): a neighbour that moved past them must not hide the split.
 
 The result lists the anchored stretches as `Run`s, not sentence by sentence: in a long article with a
 few edits nearly every sentence is anchored, and the report only needs the stretch.
@@ -35,6 +37,8 @@ MOVED = 0.8
 PART = 0.6
 # Largest region aligned in one piece; bigger ones (wholesale rewrites) are cut into diagonal blocks.
 _REGION_CELLS = 40_000
+# Most removed x added sentences tried as far-away halves of a split or merge (a few ms at worst).
+_FAR_PAIRS = 2_500
 _OPS = {(1, 0): "removed", (0, 1): "added", (1, 1): "changed", (1, 2): "split", (2, 1): "merged"}
 
 
@@ -188,6 +192,11 @@ class _Aligner:
         for d, k in matches:
             self.entries[added_at[k]] = Pairing("moved", (d,), (k,))
             dropped.add(removed_at[d])
+        matched_old, matched_new = {d for d, _ in matches}, {k for _, k in matches}
+        for olds, news in self.far_halves([d for d in left if d not in matched_old],
+                                          [k for k in unmatched if k not in matched_new]):
+            self.entries[added_at[news[0]]] = Pairing(_OPS[len(olds), len(news)], olds, news)
+            dropped.update([removed_at[d] for d in olds] + [added_at[k] for k in news[1:]])
         self.entries = [entry for n, entry in enumerate(self.entries) if n not in dropped]
 
     def near_twins(self, removed: list[int], added: list[int]) -> list[tuple[int, int]]:
@@ -233,6 +242,29 @@ class _Aligner:
                 taken_new.add(k)
                 matches.append((d, k))
         return matches
+
+
+    def far_halves(self, removed: list[int], added: list[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Splits and merges that a move carried away from their region: a removed sentence whose two
+        halves were added next to each other elsewhere, or two adjacent removed ones added as one.
+        Best first; skipped when so much was rewritten that trying every pairing would cost more than
+        the report is worth."""
+        if len(removed) * len(added) > _FAR_PAIRS:
+            return []
+        adjacent_new = [(k, k + 1) for k in added if k + 1 in added]
+        adjacent_old = [(d, d + 1) for d in removed if d + 1 in removed]
+        scored = [(-score, (d,), pair) for d in removed for pair in adjacent_new
+                  if (score := self.pair_score([d], list(pair)))]
+        scored += [(-score, pair, (k,)) for pair in adjacent_old for k in added
+                   if (score := self.pair_score(list(pair), [k]))]
+        taken: set[tuple[str, int]] = set()
+        found = []
+        for _score, olds, news in sorted(scored):
+            sides = {("old", d) for d in olds} | {("new", k) for k in news}
+            if not sides & taken:
+                taken |= sides
+                found.append((olds, news))
+        return found
 
 
 def align(old: list[str], new: list[str]) -> list[Run | Pairing]:
