@@ -601,7 +601,7 @@ def cron(
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
     try:
-        typer.echo(cron_text(st.db_path, parse_duration(every, "--every"), [*command, "poll", "--quiet"]), nl=False)
+        typer.echo(cron_text(st.db_path, parse_duration(every, "--every"), command), nl=False)
     except ValueError as exc:
         fail(str(exc))
 

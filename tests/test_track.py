@@ -201,9 +201,10 @@ def test_periods_cron_cannot_keep_are_refused(every: str) -> None:
 
 
 def test_cron_text_names_the_database_absolutely(tmp_path: Path) -> None:
-    text = cron_text(tmp_path / "my news.db", timedelta(minutes=10), ["/opt/bin/newsdiff", "--db", str(tmp_path / "my news.db"), "poll", "--quiet"])
+    text = cron_text(tmp_path / "my news.db", timedelta(minutes=10), ["/opt/bin/newsdiff", "--db", str(tmp_path / "my news.db")])
     line = next(ln for ln in text.splitlines() if ln.startswith("*/10 "))
     assert line == f"*/10 * * * * /opt/bin/newsdiff --db '{tmp_path}/my news.db' poll --quiet"
+    assert f"30 4 * * 0 /opt/bin/newsdiff --db '{tmp_path}/my news.db' vacuum > /dev/null" in text.splitlines()
     assert "OnUnitActiveSec=600s" in text and "Type=oneshot" in text and "SuccessExitStatus=75" in text
     assert "newsdiff-poll-my-news.service" in text and "newsdiff-poll-my-news.timer" in text
     assert '# and once, so the timer keeps running while you are logged out: loginctl enable-linger "$USER"' in text

@@ -32,14 +32,18 @@ def _seconds(every: timedelta) -> str:
     return f"{int(every.total_seconds())}s"
 
 
-def cron_text(db_path: Path, every: timedelta, command: Sequence[str]) -> str:
-    """A crontab line and a systemd service + timer, all naming the database by absolute path."""
+def cron_text(db_path: Path, every: timedelta, base: Sequence[str]) -> str:
+    """A crontab line and a systemd service + timer, all naming the database by absolute path; `base`
+    is the newsdiff command with its global options. A weekly `vacuum` line comes with the crontab."""
     db_path = db_path.resolve()
-    line = shlex.join(command)
+    line = shlex.join([*base, "poll", "--quiet"])
+    vacuum = shlex.join([*base, "vacuum"]).replace("%", chr(92) + "%")
     unit = "newsdiff-poll" + ("" if db_path.stem == "newsdiff" else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", db_path.stem))
     return f"""\
 # crontab -e  (a run that finds the previous one still going exits {EXIT_BUSY} and leaves it be)
 {crontab_schedule(every)} {line.replace('%', chr(92) + '%')}
+# weekly, to give back the space superseded versions leave in the file (it waits for a running poll)
+30 4 * * 0 {vacuum} > /dev/null
 
 # ~/.config/systemd/user/{unit}.service
 [Unit]
