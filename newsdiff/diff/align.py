@@ -112,6 +112,9 @@ class _Aligner:
 
     def region(self, deleted: list[int], inserted: list[int]) -> None:
         """Align one stretch between anchors, in diagonal blocks small enough to align whole."""
+        if len(deleted) * len(inserted) <= _REGION_CELLS:  # nearly every region: one block
+            self.block(deleted, inserted)
+            return
         blocks = max(1, math.ceil(math.sqrt(len(deleted) * len(inserted) / _REGION_CELLS)))
         for block in range(blocks):
             d = deleted[len(deleted) * block // blocks: len(deleted) * (block + 1) // blocks]
@@ -221,7 +224,7 @@ class _Aligner:
                     frequent.append((word, count))
                     continue
                 for d, other in found:
-                    shared[d] += min(count, other)
+                    shared[d] += other if other < count else count  # min(), without a call: the hot loop
             unindexed = sum(count for _word, count in frequent)  # at most this many more words shared
             for d, known in shared.items():
                 total = size + sizes[d]

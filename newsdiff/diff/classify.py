@@ -71,9 +71,18 @@ def cosmetic_key(text: str) -> str:
     return " ".join(text.split())
 
 
+# Words a correction note cannot lack (it has "earlier"/"previous" or a verb of amending): checking for
+# them in the lowered text costs a fraction of a search for the note. None holds an i, k or s, the letters
+# that case-insensitive matching also finds as a different lower-case letter (ı, K, ſ).
+_NOTE_WORDS = ("earl", "prev", "amended", "correct", "updated", "changed")
+
+
 def is_correction(text: str) -> bool:
     """An appended correction or clarification note ('Correction: an earlier version of this ...')."""
-    return bool(_CORRECTION_LABEL.match(text) or _CORRECTION_NOTE.search(text))
+    if _CORRECTION_LABEL.match(text):
+        return True
+    lowered = text.lower()
+    return any(map(lowered.__contains__, _NOTE_WORDS)) and bool(_CORRECTION_NOTE.search(text))
 
 
 def _opens(text: str, index: int) -> bool:
