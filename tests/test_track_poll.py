@@ -273,36 +273,22 @@ def test_a_move_is_remembered_even_when_the_new_address_answers_304(cli, outlet:
     assert outlet.hits["/old"] == 2 and outlet.hits["/new"] == 2  # the third check went straight there
 
 
-def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet) -> None:
+@pytest.mark.parametrize(("link", "code"), [("/r/1", 301), ("/track?to=story", 302)])  # a feed proxy, a click counter
+def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet, link: str,
+                                                                              code: int) -> None:
     serve(outlet, "/story", text_page("Shared story", "Both feeds carry it.").encode(), "text/plain")
-    outlet.routes["/r/1"] = redirect("/story", 301)  # a feed proxy's link
+    outlet.routes[link] = redirect("/story", code)
     outlet.routes["/direct"] = page(rss(outlet, ["/story"]), content_type="application/rss+xml")
-    outlet.routes["/proxied"] = page(rss(outlet, ["/r/1"]), content_type="application/rss+xml")
+    outlet.routes["/proxied"] = page(rss(outlet, [link]), content_type="application/rss+xml")
     cli("feeds", "add", outlet.url("/direct"))
     cli("feeds", "add", outlet.url("/proxied"))
     first = cli("poll", "--json").json
     assert (first["articles_discovered"], first["new_versions"], first["errors"]) == (2, 1, [])
     (article,) = cli("list", "--json").json["articles"]
     assert article["url"] == outlet.url("/story") and article["versions"] == 1
-    assert cli("log", outlet.url("/r/1"), "--json").json["article"]["id"] == article["id"]
+    assert cli("log", outlet.url(link), "--json").json["article"]["id"] == article["id"]
     assert cli("poll", "--now", "--json").json["articles_discovered"] == 0
-    assert outlet.hits["/r/1"] == 1
-
-
-def test_a_feed_link_through_a_302_to_a_story_another_feed_lists_is_one_article(cli, outlet: Outlet) -> None:
-    serve(outlet, "/story", text_page("Shared story", "Both feeds carry it.").encode(), "text/plain")
-    outlet.routes["/track?to=story"] = redirect("/story", 302)  # a click counter's link
-    outlet.routes["/f1"] = page(rss(outlet, ["/story"]), content_type="application/rss+xml")
-    outlet.routes["/f2"] = page(rss(outlet, ["/track?to=story"]), content_type="application/rss+xml")
-    cli("feeds", "add", outlet.url("/f1"))
-    cli("feeds", "add", outlet.url("/f2"))
-    first = cli("poll", "--json").json
-    assert (first["new_versions"], first["errors"]) == (1, [])
-    (article,) = cli("list", "--json").json["articles"]
-    assert article["url"] == outlet.url("/story") and article["versions"] == 1
-    assert cli("log", outlet.url("/track?to=story"), "--json").json["article"]["id"] == article["id"]
-    assert cli("poll", "--now", "--json").json["articles_discovered"] == 0
-    assert outlet.hits["/track?to=story"] == 1
+    assert outlet.hits[link] == 1
 
 
 def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outlet, db_path: Path) -> None:
