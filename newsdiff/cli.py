@@ -673,15 +673,18 @@ def export_cmd(
     except ValueError as exc:
         fail(f"--since: {exc}")
     store = state(ctx).store()
+    damaged: list[DamagedHistory] = []
     try:
         with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
-            export(store, out, fmt=fmt, since=since, sentences=sentences)
+            export(store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
     except BrokenPipeError:
         raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write
     except OSError as exc:
         fail(f"{output or 'stdout'}: {exc.strerror or exc}")
-    except DamagedHistory as exc:
-        fail(f"export stopped: {exc}; `newsdiff check` lists all damage")
+    for problem in damaged:
+        warn(f"left out of the export: {problem}")
+    if damaged:
+        fail("some versions could not be rebuilt; `newsdiff check` lists all damage", 2)
 
 
 @app.command("stats")

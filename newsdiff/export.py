@@ -37,28 +37,41 @@ def _articles(store: Store) -> Iterator[dict[str, Any]]:
         yield {"article_id": article_id, "key": key, "url": url, "source": source}
 
 
-def _checked(article_id: int, items: Iterator[Rebuilt]) -> Iterator[Rebuilt]:
-    for item in items:
-        if item.problem or item.text is None:
-            raise DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
-        yield item
+def _sound(article_id: int, item: Rebuilt, damaged: list[DamagedHistory]) -> bool:
+    """Whether a rebuilt version can be exported; a damaged one is noted instead: an export never
+    carries a damaged text, and one bad version must not keep every other article from the dataset."""
+    if item.problem or item.text is None:
+        damaged.append(DamagedHistory(article_id, item.number, item.problem or "cannot rebuild"))
+        return False
+    return True
 
 
-def version_records(store: Store, since: str | None = None) -> Iterator[dict[str, Any]]:
-    """One flat record per version (article fields repeated), oldest version first within an article."""
+def version_records(store: Store, since: str | None = None,
+                    damaged: list[DamagedHistory] | None = None) -> Iterator[dict[str, Any]]:
+    """One flat record per version (article fields repeated), oldest version first within an article;
+    versions that cannot be rebuilt are left out and added to `damaged`."""
+    damaged = [] if damaged is None else damaged
     for article in _articles(store):
-        for item in _checked(article["article_id"], store.rebuilt_versions(article["article_id"], since)):
+        for item in store.rebuilt_versions(article["article_id"], since):
+            if not _sound(article["article_id"], item, damaged):
+                continue
             row = item.row
             yield {**article, "version": row["number"], **{f: row[f] for f in VERSION_FIELDS[5:-1]}, "text": item.text}
 
 
-def pair_records(store: Store, since: str | None = None) -> Iterator[dict[str, Any]]:
+def pair_records(store: Store, since: str | None = None,
+                 damaged: list[DamagedHistory] | None = None) -> Iterator[dict[str, Any]]:
     """One record per pair of consecutive versions whose newer one was captured at or after `since`:
     headline (and byline, standfirst when either version has one) compared on their own, then the full
-    sentence alignment (every sentence of both versions in exactly one entry)."""
+    sentence alignment (every sentence of both versions in exactly one entry). Pairs with a version
+    that cannot be rebuilt are left out, and the version added to `damaged`."""
+    damaged = [] if damaged is None else damaged
     for article in _articles(store):
         previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
-        for item in _checked(article["article_id"], store.rebuilt_versions(article["article_id"])):
+        for item in store.rebuilt_versions(article["article_id"]):
+            if not _sound(article["article_id"], item, damaged):
+                previous = None
+                continue
             record = store.as_record(dict(item.row), item.text)
             sentences = segment_paragraphs(record.paragraphs)
             if previous is not None and (since is None or item.row["captured_at"] >= since):
@@ -98,15 +111,15 @@ def _csv_rows(pairs: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                    "field": "text"}
 
 
-def export(store: Store, out: TextIO, *, fmt: str = "jsonl", since: str | None = None, sentences: bool = False) -> int:
-    """Write the export to `out` as it is read; returns how many records were written.
-
-    Raises DamagedHistory if a version cannot be rebuilt: an export never carries a damaged text."""
+def export(store: Store, out: TextIO, *, fmt: str = "jsonl", since: str | None = None, sentences: bool = False,
+           damaged: list[DamagedHistory] | None = None) -> int:
+    """Write the export to `out` as it is read; returns how many records were written. Versions that
+    cannot be rebuilt (and the pairs they belong to) are left out and added to `damaged`."""
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     count = 0
     with store.snapshot():  # a poll writing meanwhile cannot tear the export
-        records = pair_records(store, since) if sentences else version_records(store, since)
+        records = (pair_records if sentences else version_records)(store, since, damaged)
         if fmt == "jsonl":
             for record in records:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

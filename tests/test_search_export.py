@@ -271,13 +271,20 @@ def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Pat
     process.wait(timeout=60)
 
 
-def test_export_stops_at_damage_with_one_line(store: Store, cli) -> None:
+def test_export_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():
         store.db.execute("UPDATE versions SET data = x'00' WHERE article_id = 1 AND number = 2")
     result = cli("export")
-    assert result.code == 1
-    assert result.stderr.startswith("newsdiff: export stopped: article 1 version 1: cannot rebuild")
-    assert result.stdout == ""  # version 1 is the first record and could not be rebuilt
+    assert result.code == 2  # finished, but some versions could not be exported
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("newsdiff: left out of the export: article 1 version 1: cannot rebuild")
+    assert lines[1].startswith("newsdiff: left out of the export: article 1 version 2: its delta does not fit")
+    assert lines[2] == "newsdiff: some versions could not be rebuilt; `newsdiff check` lists all damage"
+    exported = [(r["article_id"], r["version"]) for r in map(json.loads, result.stdout.splitlines())]
+    assert exported == [(1, 3), (1, 4), (2, 1), (2, 2)]  # every sound version, nothing damaged
+    pairs = cli("export", "--sentences")
+    assert pairs.code == 2
+    assert [(r["article_id"], r["from_version"]) for r in map(json.loads, pairs.stdout.splitlines())] == [(1, 3), (2, 1)]
 
 
 # -- streaming: memory stays flat however much is exported --------------------------------------------------
