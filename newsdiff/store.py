@@ -366,7 +366,7 @@ class Store:
                 "SELECT number, word_count FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1",
                 [article_id],
             ).fetchone()
-            number = self._place(article_id, captured_at, record.label)
+            number = self._place(article_id, captured_at, record.label, after=latest[0] if latest else 0)
             if same and record.label and same[2] and record.label not in _labels(same[2]):
                 # one text under several page versions (a dump of two identical versions): keep them all
                 merged = sorted({*_labels(same[2]), record.label}, key=lambda x: (len(x), x))  # "2" < "10"
@@ -378,8 +378,12 @@ class Store:
                     return AddResult(article_id, key, "same", None, existing=same[0])
                 self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
                 return AddResult(article_id, key, "revert", None, existing=same[0])
-            if latest and suspect_ratio is not None and record.word_count < latest[1] * suspect_ratio:
-                reason = f"{record.word_count} words against {latest[1]} in version {latest[0]}"
+            # Compared with the version it follows: an early stub backfilled before a grown story is no suspect.
+            before = latest if latest is None or number > latest[0] else self.db.execute(
+                "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
+            ).fetchone()
+            if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
+                reason = f"{record.word_count} words against {before[1]} in version {before[0]}"
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest[0]
@@ -419,9 +423,10 @@ class Store:
             self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
         return AddResult(article_id, key, "new", number)
 
-    def _place(self, article_id: int, captured_at: str, label: str | None) -> int:
+    def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:
         """The number a new version takes: after every version captured before it (by the page's own
-        version numbers when both carry one, as NewsSniffer dumps do; else by capture time)."""
+        version numbers when both carry one, as NewsSniffer dumps do; else by capture time), so after
+        the latest, `after`, unless it was captured earlier."""
         for number, their_time, their_label in self.db.execute(
             "SELECT number, captured_at, label FROM versions WHERE article_id = ? ORDER BY number", [article_id]
         ):
@@ -431,8 +436,7 @@ class Store:
                     return number
             elif their_time > captured_at:
                 return number
-        row = self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()
-        return (row[0] or 0) + 1
+        return after + 1
 
     def _make_room(self, article_id: int, number: int) -> None:
         """Renumber versions `number` and up by one (through negatives, so the unique index never sees

@@ -165,8 +165,12 @@ def test_an_earlier_capture_imported_late_takes_its_place(cli, tmp_path: Path) -
         assert shown["captured_at"] == when
         assert shown["paragraphs"] == list(parse_bytes(captures[when].encode()).versions[0].paragraphs)
     assert cli("search", "resume", "--json").json["articles"][0]["versions"] == [3]
+    stub = tmp_path / "stub.txt"  # the first minutes' stub, found later: short, but earlier, not suspect
+    stub.write_text("Talks in Moscow\n\nThe UN envoy met the Russian foreign minister in Moscow on Tuesday.\n")
+    first = cli("import", stub, "--url", URL, "--captured-at", "2016-05-03T08:00:00Z", "--json").json["imported"][0]
+    assert first["versions"][0]["outcome"] == "new" and first["versions"][0]["number"] == 1
     assert cli("check").code == 0
-    diff = cli("diff", URL, "1", "2", "--format", "json").json
+    diff = cli("diff", URL, "2", "3", "--format", "json").json
     assert diff["summary"]["changed"] == 1 and diff["to"]["captured_at"] == "2016-05-03T12:00:00Z"
 
 
