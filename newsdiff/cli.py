@@ -115,7 +115,8 @@ def _describe(result: FileResult) -> str:
     for v in result.versions:
         label = f" (page version {v['label']})" if v.get("label") else ""
         if v["outcome"] == "new":
-            parts.append(f"stored version {v['number']}{label}")
+            later = " (captured before the versions after it, which moved up one)" if v["backdated"] else ""
+            parts.append(f"stored version {v['number']}{label}{later}")
         elif v["outcome"] == "same":
             parts.append(f"unchanged: same as version {v['existing']}{label}, nothing added")
         elif v["outcome"] == "revert":

@@ -103,7 +103,7 @@ def import_file(
             result.article_id, result.key, result.url = added.article_id, added.key, record.url
             result.versions.append(
                 {"outcome": added.outcome, "number": added.number, "existing": added.existing,
-                 "label": record.label, "reason": added.reason}
+                 "label": record.label, "reason": added.reason, "backdated": added.backdated}
             )
     return result
 

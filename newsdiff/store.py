@@ -207,6 +207,7 @@ class AddResult:
     number: int | None
     existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
     reason: str | None = None
+    backdated: bool = False  # a new version captured before others: those after it moved up one
 
 
 class Store:
@@ -421,7 +422,7 @@ class Store:
                 )
             index.write(self.db)
             self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
-        return AddResult(article_id, key, "new", number)
+        return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:
         """The number a new version takes: after every version captured before it (by the page's own

@@ -114,7 +114,7 @@ def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path
     edited.write_text(SEED_REUTERS.read_text().replace("killing or injuring dozens", "killing at least 19"))
     result = cli("import", edited, "--url", URL, "--captured-at", "2026-01-02T03:04:05+01:00", "--json")
     assert result.json["imported"][0]["versions"][0] == {
-        "outcome": "new", "number": 2, "existing": None, "label": None, "reason": None}
+        "outcome": "new", "number": 2, "existing": None, "label": None, "reason": None, "backdated": False}
     versions = cli("log", URL, "--json").json["versions"]
     assert [v["number"] for v in versions] == [1, 2]
     assert versions[1]["captured_at"] == "2026-01-02T02:04:05Z"
@@ -169,6 +169,8 @@ def test_an_earlier_capture_imported_late_takes_its_place(cli, tmp_path: Path) -
     stub.write_text("Talks in Moscow\n\nThe UN envoy met the Russian foreign minister in Moscow on Tuesday.\n")
     first = cli("import", stub, "--url", URL, "--captured-at", "2016-05-03T08:00:00Z", "--json").json["imported"][0]
     assert first["versions"][0]["outcome"] == "new" and first["versions"][0]["number"] == 1
+    assert first["versions"][0]["backdated"] is True
+    assert cli("log", URL, "--json").json["versions"][1]["captured_at"] == "2016-05-03T09:00:00Z"
     assert cli("check").code == 0
     diff = cli("diff", URL, "2", "3", "--format", "json").json
     assert diff["summary"]["changed"] == 1 and diff["to"]["captured_at"] == "2016-05-03T12:00:00Z"
