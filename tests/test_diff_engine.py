@@ -75,6 +75,18 @@ def test_tags_on_edited_sentences(old: str, new: str, tags: list[str] | None) ->
         assert [(c["op"], c["tags"]) for c in changes] == [("changed", tags)]
 
 
+def test_the_middle_of_a_quotation_is_a_quote_though_it_has_no_marks() -> None:
+    quotation = "“We will fight them in the streets. We will resist them to the end. We will win,” the mayor said."
+    edited = quotation.replace("resist", "oppose")
+    changes = report([quotation, ENVOY], [edited, ENVOY.replace("crisis", "emergency")]).to_json()["changes"]
+    assert [(c["op"], c["tags"]) for c in changes] == [("changed", ["quote", "wording"]), ("changed", ["wording"])]
+    longer = quotation.replace("end. We", "end. We will not bow. We")
+    assert [(c["op"], c["tags"]) for c in report([quotation], [longer]).to_json()["changes"]] == [("added", ["quote"])]
+    after = "He left. Then the mayor spoke to reporters at length."  # a closed quote opens nothing
+    assert report([f"{quotation} {after}"], [f"{quotation} {after.replace('at length', 'briefly')}"]).to_json()[
+        "changes"][0]["tags"] == ["wording"]
+
+
 @pytest.mark.parametrize("note", [
     "Correction: an earlier version of this article gave a toll of 19.",
     "A previous version of this article misstated the date of the attack.",

@@ -6,11 +6,11 @@ reads the store or files itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..model import ArticleRecord
 from .align import Pairing, Run, align
-from .classify import pair_tags, sentence_tags
+from .classify import QuoteOpen, pair_tags, sentence_tags
 from .report import OPS, Change, FieldChange, Kept, Report, Side
 from .sentences import SEGMENTER, segment, segment_bounds, segment_paragraphs, sentences_at, split_sentences
 from .words import word_diff
@@ -32,26 +32,36 @@ def diff_field(old: str | None, new: str | None) -> FieldChange:
     return FieldChange(old, new, words, tuple(pair_tags(old or "", new or "", words)))
 
 
+Opened = Callable[[int], bool]  # whether sentence i begins inside a quotation opened before it
+
+
+def _never(_index: int) -> bool:
+    return False
+
+
 def _edited(op: str, old_index: tuple[int, ...], new_index: tuple[int, ...], old: tuple[str, ...],
-            new: tuple[str, ...]) -> Change:
+            new: tuple[str, ...], opened: tuple[bool, bool] = (False, False)) -> Change:
     """An entry with sentences on both sides, highlighted word by word (split and merged entries
     compare the sentences joined by single spaces)."""
     if old == new:
         return Change(op, old_index, new_index, old, new, [("=", old[0])])
     before, after = " ".join(old), " ".join(new)
     words = word_diff(before, after)
-    return Change(op, old_index, new_index, old, new, words, tuple(pair_tags(before, after, words, old[1:] + new[1:])))
+    tags = pair_tags(before, after, words, old[1:] + new[1:], opened)
+    return Change(op, old_index, new_index, old, new, words, tuple(tags))
 
 
-def _change(pairing: Pairing, old: Sequence[str], new: Sequence[str]) -> Change:
+def _change(pairing: Pairing, old: Sequence[str], new: Sequence[str], opened: tuple[Opened, Opened]) -> Change:
     if pairing.op == "removed":
         text = old[pairing.old[0]]
-        return Change("removed", pairing.old, (), (text,), (), [("-", text)], tuple(sentence_tags(text)))
+        return Change("removed", pairing.old, (), (text,), (), [("-", text)],
+                      tuple(sentence_tags(text, opened[0](pairing.old[0]))))
     if pairing.op == "added":
         text = new[pairing.new[0]]
-        return Change("added", (), pairing.new, (), (text,), [("+", text)], tuple(sentence_tags(text)))
+        return Change("added", (), pairing.new, (), (text,), [("+", text)],
+                      tuple(sentence_tags(text, opened[1](pairing.new[0]))))
     return _edited(pairing.op, pairing.old, pairing.new, tuple(old[i] for i in pairing.old),
-                   tuple(new[i] for i in pairing.new))
+                   tuple(new[i] for i in pairing.new), (opened[0](pairing.old[0]), opened[1](pairing.new[0])))
 
 
 def _run(run: Run, old: Sequence[str], new: Sequence[str]) -> list[Change | Kept]:
@@ -73,14 +83,16 @@ def _run(run: Run, old: Sequence[str], new: Sequence[str]) -> list[Change | Kept
     return items
 
 
-def diff_sentences(old: Sequence[str], new: Sequence[str]) -> list[Change | Kept]:
-    """Align two sentence lists and describe each entry, in reading order."""
+def diff_sentences(old: Sequence[str], new: Sequence[str],
+                   opened: tuple[Opened, Opened] = (_never, _never)) -> list[Change | Kept]:
+    """Align two sentence lists and describe each entry, in reading order. `opened` tells, for each
+    side, which sentences begin inside a quotation (so an edit there is tagged `quote`)."""
     items: list[Change | Kept] = []
     for entry in align(list(old), list(new)):
         if isinstance(entry, Run):
             items.extend(_run(entry, old, new))
         else:
-            items.append(_change(entry, old, new))
+            items.append(_change(entry, old, new, opened))
     return items
 
 
@@ -99,8 +111,8 @@ def diff_records(
 ) -> Report:
     """The full report for two versions. Pass each version's sentences per paragraph (as
     `segment_paragraphs` returns them, e.g. from a cache) to skip segmenting it again."""
-    old_flat = _flatten(old_sentences if old_sentences is not None else segment_paragraphs(old.paragraphs))
-    new_flat = _flatten(new_sentences if new_sentences is not None else segment_paragraphs(new.paragraphs))
+    old_sentences = old_sentences if old_sentences is not None else segment_paragraphs(old.paragraphs)
+    new_sentences = new_sentences if new_sentences is not None else segment_paragraphs(new.paragraphs)
     fields = {"title": diff_field(old.title, new.title)}
     for name in ("byline", "standfirst"):
         before, after = getattr(old, name), getattr(new, name)
@@ -110,5 +122,6 @@ def diff_records(
         old=old_side or Side(captured_at=old.captured_at, title=old.title, label=old.label),
         new=new_side or Side(captured_at=new.captured_at, title=new.title, label=new.label),
         fields=fields,
-        alignment=tuple(diff_sentences(old_flat, new_flat)),
+        alignment=tuple(diff_sentences(_flatten(old_sentences), _flatten(new_sentences),
+                                       (QuoteOpen(old_sentences), QuoteOpen(new_sentences)))),
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 
 from .words import Words
 
-__all__ = ["TAGS", "cosmetic_key", "edits", "pair_tags", "sentence_tags", "is_correction", "quote_spans"]
+__all__ = ["TAGS", "QuoteOpen", "cosmetic_key", "edits", "pair_tags", "sentence_tags", "is_correction", "quote_spans"]
 
 TAGS = ("cosmetic", "punctuation", "number", "quote", "name", "wording", "correction")
 
@@ -33,6 +35,7 @@ _OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
 _SINGLE = frozenset("‘’'")  # single quotes, British style; ’ and ' are apostrophes too
 _DASH_RUN = re.compile("-{2,}")  # a typed dash: "--" for "—"
+_OPENER = re.compile('["“«„‘]')  # a mark that opens most quotations (not a straight apostrophe)
 # Two patterns, not one alternation: searching for both at every position costs twice the time.
 _CORRECTION_LABEL = re.compile(
     r"\W*(?:corrections?|clarifications?|editor['’]?s note|amendment)\s*[:\-–—]", re.IGNORECASE)
@@ -104,12 +107,13 @@ def _closes(text: str, index: int, single: bool) -> bool:
     return char in "’'" and not after.isalnum()
 
 
-def quote_spans(text: str) -> list[tuple[int, int]]:
+def quote_spans(text: str, opened: bool = False) -> list[tuple[int, int]]:
     """Character ranges inside quotation marks, double or single (a single quote inside a double one
     is part of it). A quote still open at the end runs to the end, and a closing double mark with no
-    opening one closes a quote that began in an earlier sentence."""
+    opening one closes a quote that began in an earlier sentence; `opened` says the text begins inside
+    one (the middle sentence of a quotation, which carries no mark of its own)."""
     spans: list[tuple[int, int]] = []
-    start: int | None = None
+    start: int | None = 0 if opened else None
     single = False
     for match in _QUOTE_MARK.finditer(text):
         index, char = match.start(), match.group()
@@ -177,16 +181,18 @@ def edits(words: Words) -> list[tuple[int, str, int, str]]:
     return found
 
 
-def pair_tags(old: str, new: str, words: Words, inner: Sequence[str] = ()) -> list[str]:
+def pair_tags(old: str, new: str, words: Words, inner: Sequence[str] = (),
+              opened: tuple[bool, bool] = (False, False)) -> list[str]:
     """Tags for a sentence (or headline) that was edited, from its word highlights. `inner` are the
     sentences that start inside `old` or `new` (the second half of a split or merge): their first
-    words are capitalised as sentence starts, not as names."""
+    words are capitalised as sentence starts, not as names. `opened` says whether each side begins
+    inside a quotation opened by an earlier sentence."""
     if old == new:
         return []
     if cosmetic_key(old) == cosmetic_key(new):
         return ["cosmetic"]
     tags: set[str] = set()
-    old_quotes, new_quotes = quote_spans(old), quote_spans(new)
+    old_quotes, new_quotes = quote_spans(old, opened[0]), quote_spans(new, opened[1])
     joints = {m.group() for t in inner for m in [_WORD.search(t)] if m}
     initial = joints | {m.group() for t in (old, new) for m in [_WORD.search(t)] if m}
     for old_at, removed, new_at, added in edits(words):
@@ -202,11 +208,33 @@ def pair_tags(old: str, new: str, words: Words, inner: Sequence[str] = ()) -> li
     return [tag for tag in TAGS if tag in tags] or ["cosmetic"]
 
 
-def sentence_tags(text: str) -> list[str]:
+def sentence_tags(text: str, opened: bool = False) -> list[str]:
     """Tags for a sentence added or removed whole: a correction note, or quoted words."""
     tags = []
-    if quote_spans(text):
+    if opened or quote_spans(text):
         tags.append("quote")
     if is_correction(text):
         tags.append("correction")
     return tags
+
+
+class QuoteOpen:
+    """Which sentences of a version begin inside a quotation that an earlier sentence of their paragraph
+    opened ('“We will fight. We will resist. We will win,” he said.': the second and third). Worked out
+    only for the sentences asked about, from the sentences before them: most of an article is never asked."""
+
+    def __init__(self, paragraphs: Sequence[Sequence[str]]) -> None:
+        self.paragraphs = paragraphs
+        self.starts = list(itertools.accumulate(map(len, paragraphs), initial=0))
+
+    def __call__(self, index: int) -> bool:
+        """Whether sentence `index` (counted through the whole version) begins inside a quotation."""
+        paragraph = bisect.bisect_right(self.starts, index) - 1
+        before = self.paragraphs[paragraph][:index - self.starts[paragraph]]
+        if not before:
+            return False
+        text = " ".join(before) + " "
+        if not _OPENER.search(text):  # most text before a sentence opens no quotation
+            return False
+        spans = quote_spans(text)
+        return bool(spans) and spans[-1][1] == len(text)  # still open where the sentence begins
