@@ -55,6 +55,7 @@ def test_number_change_is_changed_with_word_highlights() -> None:
     ("old", "new", "tags"),
     [
         (KERRY, KERRY.replace("Kerry", "Kirby"), ["name"]),
+        (KERRY, KERRY.replace("Monday", "Tuesday"), ["number"]),  # a date moved, not a name
         (TALKS, TALKS.replace("largely unravelled", "all but collapsed"), ["wording"]),
         (TALKS, TALKS.replace(" and the", "; the"), ["punctuation", "wording"]),
         (ENVOY, ENVOY.replace("Geneva.", "Geneva!"), ["punctuation"]),

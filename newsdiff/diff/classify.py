@@ -30,6 +30,11 @@ _NUMBER_WORDS = frozenset(
     "thousand thousands million millions billion billions trillion dozen dozens half third quarter "
     "first second fifth tenth percent".split()
 )
+# Days and months: a date moved is a figure changed, not a name ("May" is left out: it is also a name).
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june july "
+    "august september october november december jan feb apr jun jul aug sept oct nov dec".split()
+)
 _QUOTE_MARK = re.compile("[\"“”«»„‘’']")
 _OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
@@ -152,7 +157,7 @@ def _word_tags(removed: list[str], added: list[str], initial: set[str], joints: 
             changed.append(word)
     changed.extend(w for w in remaining if w not in removed)
     for word in changed:
-        if any(c.isdigit() for c in word) or word.casefold() in _NUMBER_WORDS:
+        if any(c.isdigit() for c in word) or word.casefold() in _NUMBER_WORDS or word.casefold() in _DATE_WORDS:
             tags.add("number")
         elif word[:1].isupper() and word not in initial:
             tags.add("name")
