@@ -640,18 +640,24 @@ def search_cmd(
     from .search import SearchError, fts_query, search, search_changed
 
     store = state(ctx).store()
+    damaged: list[DamagedHistory] = []
     try:  # one more than --limit says whether the limit cut the list
-        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit + 1)
+        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit + 1, damaged=damaged)
     except SearchError as exc:
         fail(str(exc))
     more, found = len(found) > limit, found[:limit]
     if as_json:
         jsonout.emit({"query": query, "fts": fts_query(query, fts), "changed": changed, "more": more,
-                      "edits" if changed else "articles": [hit.to_json() for hit in found]})
+                      "edits" if changed else "articles": [hit.to_json() for hit in found],
+                      "damaged": [str(problem) for problem in damaged]})
     else:
         (findings.print_edits if changed else findings.print_hits)(found)
         if more:
             findings.print_more("edits" if changed else "articles", limit)
+    for problem in damaged:
+        warn(f"left out of the results: {problem}")
+    if damaged:
+        fail("some matching versions could not be rebuilt; `newsdiff check` lists all damage", 2)
 
 
 @app.command("export")

@@ -15,10 +15,10 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from .diffing import diff_versions
+from .history import DamagedHistory
 from .passages import FTS, TABLE, TITLE, TOKENIZE, expand, parse_ranges, passage_hash
 from .store import Store
 
@@ -190,23 +190,33 @@ def _article(store: Store, article_id: int) -> dict[str, Any]:
     return dict(zip(("article_id", "key", "url", "source", "title"), row))
 
 
-def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 20) -> list[ArticleHit]:
+def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 20,
+           damaged: list[DamagedHistory] | None = None) -> list[ArticleHit]:
     """Articles whose versions hold all the words, with the versions that contain each matching
-    paragraph or headline."""
+    paragraph or headline. An article whose matching text cannot be rebuilt is left out and its damage
+    added to `damaged`: one bad version must not hide every other match."""
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
     hits = []
-    for article_id, found in islice(_found(store, terms).items(), limit):
+    for article_id, found in _found(store, terms).items():
+        if limit is not None and len(hits) >= limit:
+            break
         hit = ArticleHit(_article(store, article_id))
         loaded: dict[int, dict[str, Any]] = {}
-        for row in sorted(found.rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
-            versions = [n for n in expand(row["versions"]) if n in found.versions]
-            if not versions:  # the passage is only in versions lacking another word
-                continue
-            if versions[-1] not in loaded:
-                loaded[versions[-1]] = store.version_row(article_id, versions[-1])
-            snippet, highlights = matcher.snippet(_passage_text(loaded[versions[-1]], row))
-            hit.matches.append(Match(row["kind"], versions, snippet, highlights))
+        try:
+            for row in sorted(found.rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
+                versions = [n for n in expand(row["versions"]) if n in found.versions]
+                if not versions:  # the passage is only in versions lacking another word
+                    continue
+                if versions[-1] not in loaded:
+                    loaded[versions[-1]] = store.version_row(article_id, versions[-1])
+                snippet, highlights = matcher.snippet(_passage_text(loaded[versions[-1]], row))
+                hit.matches.append(Match(row["kind"], versions, snippet, highlights))
+        except DamagedHistory as exc:
+            if damaged is None:
+                raise
+            damaged.append(exc)
+            continue
         hits.append(hit)
     return hits
 
@@ -252,16 +262,24 @@ def _touched(matcher: Matcher, words: Sequence[Sequence[str]]) -> bool:
     return False
 
 
-def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | None = 50) -> list[EditHit]:
+def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | None = 50,
+                   damaged: list[DamagedHistory] | None = None) -> list[EditHit]:
     """Added or edited sentences (and headline changes) that put a query word in or took one out, in
-    articles whose versions hold all the words; oldest edit first per article."""
+    articles whose versions hold all the words; oldest edit first per article. A pair of versions that
+    cannot be rebuilt is left out and its damage added to `damaged`."""
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
     hits: list[EditHit] = []
     for article_id, found in _found(store, terms).items():
         article = _article(store, article_id)
         for number in _edit_pairs(store, found, article_id):
-            report = diff_versions(store, article_id, number - 1, number).to_json()
+            try:
+                report = diff_versions(store, article_id, number - 1, number).to_json()
+            except DamagedHistory as exc:
+                if damaged is None:
+                    raise
+                damaged.append(exc)
+                continue
             entries = [e for e in report["changes"] if e["op"] in EDIT_OPS]  # a sentence removed whole is not listed
             title = report["title"]
             if title["changed"]:

@@ -271,6 +271,19 @@ def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Pat
     process.wait(timeout=60)
 
 
+def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
+    with store.write():  # the latest text, which every older version of article 1 is rebuilt from
+        store.db.execute("UPDATE versions SET text = text || ' Tampered.' WHERE article_id = 1 AND number = 4")
+    result = cli("search", "killed", "--json")
+    assert result.code == 2
+    assert [a["article_id"] for a in result.json["articles"]] == [2]  # the sound article still found
+    assert result.json["damaged"][0].startswith("article 1 version")
+    assert result.stderr.splitlines()[-1] == (
+        "newsdiff: some matching versions could not be rebuilt; `newsdiff check` lists all damage")
+    changed = cli("search", "--changed", "killed")
+    assert changed.code == 2 and "left out of the results: article 1 version" in changed.stderr
+
+
 def test_export_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():
         store.db.execute("UPDATE versions SET data = x'00' WHERE article_id = 1 AND number = 2")
