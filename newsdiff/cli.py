@@ -79,6 +79,14 @@ def warn(message: str) -> None:
     typer.echo(f"newsdiff: {message}", err=True)
 
 
+def _report_damage(damaged: list[DamagedHistory], where: str) -> None:
+    """A command that carried on past damaged versions names each and exits 2: finished, not whole."""
+    for problem in damaged:
+        warn(f"left out of {where}: {problem}")
+    if damaged:
+        fail("some versions could not be rebuilt; `newsdiff check` lists all damage", 2)
+
+
 def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
@@ -654,10 +662,7 @@ def search_cmd(
         (findings.print_edits if changed else findings.print_hits)(found)
         if more:
             findings.print_more("edits" if changed else "articles", limit)
-    for problem in damaged:
-        warn(f"left out of the results: {problem}")
-    if damaged:
-        fail("some matching versions could not be rebuilt; `newsdiff check` lists all damage", 2)
+    _report_damage(damaged, "the results")
 
 
 @app.command("export")
@@ -688,10 +693,7 @@ def export_cmd(
         raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write
     except OSError as exc:
         fail(f"{output or 'stdout'}: {exc.strerror or exc}")
-    for problem in damaged:
-        warn(f"left out of the export: {problem}")
-    if damaged:
-        fail("some versions could not be rebuilt; `newsdiff check` lists all damage", 2)
+    _report_damage(damaged, "the export")
 
 
 @app.command("stats")

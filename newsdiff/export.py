@@ -37,11 +37,15 @@ def _articles(store: Store) -> Iterator[dict[str, Any]]:
         yield {"article_id": article_id, "key": key, "url": url, "source": source}
 
 
-def _sound(article_id: int, item: Rebuilt, damaged: list[DamagedHistory]) -> bool:
-    """Whether a rebuilt version can be exported; a damaged one is noted instead: an export never
-    carries a damaged text, and one bad version must not keep every other article from the dataset."""
+def _sound(article_id: int, item: Rebuilt, damaged: list[DamagedHistory] | None) -> bool:
+    """Whether a rebuilt version can be exported. An export never carries a damaged text: a damaged
+    version is added to `damaged`, so one bad version need not keep every other article from the
+    dataset, or raises when the caller keeps no such list (damage is never passed over silently)."""
     if item.problem or item.text is None:
-        damaged.append(DamagedHistory(article_id, item.number, item.problem or "cannot rebuild"))
+        problem = DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+        if damaged is None:
+            raise problem
+        damaged.append(problem)
         return False
     return True
 
@@ -49,8 +53,7 @@ def _sound(article_id: int, item: Rebuilt, damaged: list[DamagedHistory]) -> boo
 def version_records(store: Store, since: str | None = None,
                     damaged: list[DamagedHistory] | None = None) -> Iterator[dict[str, Any]]:
     """One flat record per version (article fields repeated), oldest version first within an article;
-    versions that cannot be rebuilt are left out and added to `damaged`."""
-    damaged = [] if damaged is None else damaged
+    versions that cannot be rebuilt are left out and added to `damaged` (without it, DamagedHistory)."""
     for article in _articles(store):
         for item in store.rebuilt_versions(article["article_id"], since):
             if not _sound(article["article_id"], item, damaged):
@@ -64,8 +67,7 @@ def pair_records(store: Store, since: str | None = None,
     """One record per pair of consecutive versions whose newer one was captured at or after `since`:
     headline (and byline, standfirst when either version has one) compared on their own, then the full
     sentence alignment (every sentence of both versions in exactly one entry). Pairs with a version
-    that cannot be rebuilt are left out, and the version added to `damaged`."""
-    damaged = [] if damaged is None else damaged
+    that cannot be rebuilt are left out, and the version added to `damaged` (without it, DamagedHistory)."""
     for article in _articles(store):
         previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
         for item in store.rebuilt_versions(article["article_id"]):
@@ -114,7 +116,8 @@ def _csv_rows(pairs: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 def export(store: Store, out: TextIO, *, fmt: str = "jsonl", since: str | None = None, sentences: bool = False,
            damaged: list[DamagedHistory] | None = None) -> int:
     """Write the export to `out` as it is read; returns how many records were written. Versions that
-    cannot be rebuilt (and the pairs they belong to) are left out and added to `damaged`."""
+    cannot be rebuilt (and the pairs they belong to) are left out and added to `damaged`; without a
+    `damaged` list the first one raises DamagedHistory."""
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     count = 0

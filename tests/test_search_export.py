@@ -14,7 +14,7 @@ import pytest
 
 from newsdiff import passages
 from newsdiff.export import export
-from newsdiff.history import text_size
+from newsdiff.history import DamagedHistory, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 
@@ -279,7 +279,7 @@ def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     assert [a["article_id"] for a in result.json["articles"]] == [2]  # the sound article still found
     assert result.json["damaged"][0].startswith("article 1 version")
     assert result.stderr.splitlines()[-1] == (
-        "newsdiff: some matching versions could not be rebuilt; `newsdiff check` lists all damage")
+        "newsdiff: some versions could not be rebuilt; `newsdiff check` lists all damage")
     changed = cli("search", "--changed", "killed")
     assert changed.code == 2 and "left out of the results: article 1 version" in changed.stderr
 
@@ -295,6 +295,8 @@ def test_export_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     assert lines[2] == "newsdiff: some versions could not be rebuilt; `newsdiff check` lists all damage"
     exported = [(r["article_id"], r["version"]) for r in map(json.loads, result.stdout.splitlines())]
     assert exported == [(1, 3), (1, 4), (2, 1), (2, 2)]  # every sound version, nothing damaged
+    with pytest.raises(DamagedHistory):  # a library caller keeping no list of damage is told, not ignored
+        export(store, io.StringIO())
     pairs = cli("export", "--sentences")
     assert pairs.code == 2
     assert [(r["article_id"], r["from_version"]) for r in map(json.loads, pairs.stdout.splitlines())] == [(1, 3), (2, 1)]

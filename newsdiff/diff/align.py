@@ -246,7 +246,6 @@ class _Aligner:
                 matches.append((d, k))
         return matches
 
-
     def far_halves(self, removed: list[int], added: list[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
         """Splits and merges that a move carried away from their region: a removed sentence whose two
         halves were added next to each other elsewhere, or two adjacent removed ones added as one.

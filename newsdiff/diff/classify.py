@@ -35,6 +35,7 @@ _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april june july "
     "august september october november december jan feb apr jun jul aug sept oct nov dec".split()
 )
+_FIGURE_WORDS = _NUMBER_WORDS | _DATE_WORDS
 _QUOTE_MARK = re.compile("[\"“”«»„‘’']")
 _OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
@@ -157,7 +158,7 @@ def _word_tags(removed: list[str], added: list[str], initial: set[str], joints: 
             changed.append(word)
     changed.extend(w for w in remaining if w not in removed)
     for word in changed:
-        if any(c.isdigit() for c in word) or word.casefold() in _NUMBER_WORDS or word.casefold() in _DATE_WORDS:
+        if any(c.isdigit() for c in word) or word.casefold() in _FIGURE_WORDS:
             tags.add("number")
         elif word[:1].isupper() and word not in initial:
             tags.add("name")

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -139,6 +139,9 @@ class _Poll:
             "outcome": outcome, "error": error, "duration_ms": fetched.duration_ms, "raw_id": raw_id,
         })
 
+    def _has_versions(self, article_id: int) -> bool:
+        return self.store.db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article_id]).fetchone() is not None
+
     def _advance(self) -> None:
         if self.progress:
             self.progress.advance()
@@ -251,8 +254,7 @@ class _Poll:
             parsed = parse_bytes(fetched.body, url=fetched.final_url, content_type=fetched.content_type,
                                  options=self.options)
         except InputError as exc:
-            if str(exc).startswith("no article found") and self.store.db.execute(
-                    "SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone():
+            if str(exc).startswith("no article found") and self._has_versions(article["id"]):
                 # A page that held the article now yields none (an error page served as 200, a paywall
                 # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
                 self.store.event(article["id"], "suspect", {"reason": str(exc), "captured_at": self.stamp})
@@ -298,7 +300,7 @@ class _Poll:
         if url == article["url"] or urlsplit(url)[2:4] == ("/", ""):
             return article  # a redirect to a front page (a story taken down, a consent wall) is no new address
         db = self.store.db
-        unversioned = db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article["id"]]).fetchone() is None
+        unversioned = not self._has_versions(article["id"])
         if not (fetched.permanent or (unversioned and article["last_checked_at"] is None)):
             return article
         owner = find_article(self.store, [url])
