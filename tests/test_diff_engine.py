@@ -76,6 +76,22 @@ def test_tags_on_edited_sentences(old: str, new: str, tags: list[str] | None) ->
         assert [(c["op"], c["tags"]) for c in changes] == [("changed", tags)]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "tags"),
+    [
+        ("One of the victims was a child from the town.", "Some of the victims were from the town.", ["wording"]),
+        ("No one was hurt in the blast.", "Nobody was hurt in the blast.", ["wording"]),
+        ("The one who left said nothing.", "The man who left said nothing.", ["wording"]),
+        ("One man died in the blast.", "Two men died in the blast.", ["number", "wording"]),
+        ("Half of the town was flooded.", "A third of the town was flooded.", ["number", "wording"]),
+        ("He was one of three suspects.", "He was one of four suspects.", ["number"]),
+    ],
+)
+def test_one_as_a_pronoun_is_no_figure(old: str, new: str, tags: list[str]) -> None:
+    """'one', 'half', 'second' are figures only when a figure stands on the other side of the edit."""
+    assert only_change(report([ENVOY, old], [ENVOY, new]))["tags"] == tags
+
+
 def test_the_middle_of_a_quotation_is_a_quote_though_it_has_no_marks() -> None:
     quotation = "“We will fight them in the streets. We will resist them to the end. We will win,” the mayor said."
     edited = quotation.replace("resist", "oppose")

@@ -36,6 +36,10 @@ _DATE_WORDS = frozenset(
     "august september october november december jan feb apr jun jul aug sept oct nov dec".split()
 )
 _FIGURE_WORDS = _NUMBER_WORDS | _DATE_WORDS
+# Figure words that are as often something else: "one" a pronoun ("one of the victims", "no one"),
+# "second" a unit of time, "half" and "quarter" a share or a district. They make an edit a figure
+# changed only when a figure word or number stands on the other side of it too ("one" -> "two").
+_AMBIGUOUS_FIGURES = frozenset("one second half quarter".split())
 _QUOTE_MARK = re.compile("[\"“”«»„‘’']")
 _OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
@@ -147,23 +151,28 @@ def _word_tags(removed: list[str], added: list[str], initial: set[str], joints: 
     def same(word: str) -> str:
         return word.lower() if word in joints else word
 
+    def figure(word: str) -> bool:
+        return any(c.isdigit() for c in word) or word.casefold() in _FIGURE_WORDS
+
     tags: set[str] = set()
     remaining, keys = list(added), [same(w) for w in added]
-    changed = []
+    gone = []
     for word in removed:
         if same(word) in keys:
             at = keys.index(same(word))
             del remaining[at], keys[at]
         else:
-            changed.append(word)
-    changed.extend(w for w in remaining if w not in removed)
-    for word in changed:
-        if any(c.isdigit() for c in word) or word.casefold() in _FIGURE_WORDS:
-            tags.add("number")
-        elif word[:1].isupper() and word not in initial:
-            tags.add("name")
-        else:
-            tags.add("wording")
+            gone.append(word)
+    came = [w for w in remaining if w not in removed]
+    figures_on = (any(map(figure, gone)), any(map(figure, came)))
+    for side, words in enumerate((gone, came)):
+        for word in words:
+            if figure(word) and (word.casefold() not in _AMBIGUOUS_FIGURES or figures_on[1 - side]):
+                tags.add("number")
+            elif word[:1].isupper() and word not in initial:
+                tags.add("name")
+            else:
+                tags.add("wording")
     return tags
 
 
