@@ -473,6 +473,27 @@ def test_undeclared_legacy_charsets_are_detected(encoding: str, sentence: str) -
     assert sentence in decode_html(data, f"text/html; charset={encoding}")
 
 
+@pytest.mark.parametrize(("encoding", "sentence"), [
+    ("cp1251", "Городской совет проголосовал за закрытие старого моста для движения транспорта."),
+    ("koi8-r", "Городской совет проголосовал за закрытие старого моста для движения транспорта."),
+    ("cp1253", "Το δημοτικό συμβούλιο ψήφισε να κλείσει η παλιά γέφυρα για την κυκλοφορία."),
+])
+@pytest.mark.parametrize("declared", ["meta", "header"])
+def test_a_page_falsely_declared_latin1_is_read_in_its_own_charset(encoding: str, sentence: str, declared: str) -> None:
+    """Browsers would show "Ãîðîäñêîé": a reader of the diff wants the words."""
+    meta = '<meta charset="iso-8859-1">' if declared == "meta" else ""
+    data = (f"<html><head>{meta}</head><body><article>" + f"<p>{sentence}</p>" * 3
+            + "</article></body></html>").encode(encoding)
+    assert sentence in decode_html(data, "text/html; charset=ISO-8859-1" if declared == "header" else None)
+
+
+def test_accented_western_text_declared_latin1_stays_latin1() -> None:
+    icelandic = "Borgarráðið samþykkti á þriðjudag að loka gömlu brúnni fyrir umferð í næsta mánuði."
+    data = ('<html><head><meta charset="iso-8859-1"></head><body>' + f"<p>{icelandic}</p>" * 3
+            + "</body></html>").encode("cp1252")
+    assert icelandic in decode_html(data)
+
+
 def test_a_few_broken_bytes_do_not_change_the_charset() -> None:
     data = french_page("utf-8", "utf-8")
     broken = data.replace("fermé".encode(), b"ferm\xe9", 1)  # one stray Latin-1 byte in a UTF-8 page

@@ -147,6 +147,19 @@ def _fits(data: bytes, encoding: str) -> bool:
     return broken == 0 or broken * 20 <= readable
 
 
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>|&\w+;", re.IGNORECASE | re.DOTALL)
+_LATIN1_LETTER = re.compile("[\u00c0-\u00ff]")
+
+
+def _foreign_in_latin(text: str) -> bool:
+    """Whether a page read as windows-1252 is really in another charset (a Russian page declared
+    ISO-8859-1 reads "Ãîðîäñêîé"). Western European text has an accented letter here and there, a
+    few per cent of its letters even in Icelandic; a misread one is made of them."""
+    words = _MARKUP.sub(" ", text[:200_000])
+    letters = sum(map(str.isalpha, words))
+    return letters >= 40 and len(_LATIN1_LETTER.findall(words)) > 0.4 * letters
+
+
 def _decode(data: bytes, content_type: str | None) -> tuple[str, str, str]:
     """(text, encoding, where the encoding came from)."""
     for bom, encoding in _BOMS:
@@ -159,7 +172,12 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, str]:
         meta_codec = "utf-8"  # a page read far enough to see its <meta> is ASCII-compatible (WHATWG)
     for encoding, source in ((_codec(header.group(1)) if header else None, "header"), (meta_codec, "meta")):
         if encoding and _fits(data, encoding):
-            return data.decode(encoding, "replace"), encoding, source
+            text = data.decode(encoding, "replace")
+            if encoding == "cp1252" and _foreign_in_latin(text):
+                detected = _detect(data)
+                if detected and detected != "cp1252":
+                    return data.decode(detected, "replace"), detected, "detected"
+            return text, encoding, source
     if _strict_utf8(data):
         return data.decode("utf-8"), "utf-8", "detected"
     encoding = _detect(data)
