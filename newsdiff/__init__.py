@@ -12,7 +12,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 from .model import ArticleRecord, InputError, ParsedInput, clean_text  # noqa: E402
 from .sources import ParseOptions, parse_bytes  # noqa: E402
-from .store import AddResult, NotFound, Store  # noqa: E402
+from .store import AddResult, NotFound, RawInput, Store  # noqa: E402
 from .importer import FileResult, import_file, import_paths  # noqa: E402
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "NotFound",
     "ParseOptions",
     "ParsedInput",
+    "RawInput",
     "Store",
     "clean_text",
     "import_file",

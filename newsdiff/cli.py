@@ -305,23 +305,47 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
         )
 
 
+def _write_raw(store: Store, article_id: int, version: int | None) -> None:
+    """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt)."""
+    where = f"article {article_id} version {version or 'latest'}"
+    try:
+        kept = store.raw(article_id, version)
+        if kept is None:
+            fail(f"{where} was stored without its raw input")
+        data = store.raw_bytes(kept.id)
+    except NotFound as exc:
+        fail(str(exc))
+    except ValueError as exc:  # damaged in the store
+        fail(f"{where}: {exc}")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
 @app.command()
 def show(
     ctx: typer.Context,
     article: str = typer.Argument(..., help="Article id, key or URL."),
     version: Optional[int] = typer.Option(None, "--version", "-v", help="Version number (default: latest)."),
+    raw: bool = typer.Option(False, "--raw", help="Write the page or file the version was read from, byte for byte."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """One version of an article: headline, byline, times and paragraphs."""
+    """One version of an article: headline, byline, times and paragraphs (or, with --raw, its input as captured)."""
     st = state(ctx)
     row = _article(st, article)
+    if raw and as_json:
+        fail("--raw and --json cannot be combined: --json already names the raw input (sha256, size, type)")
+    if raw:
+        _write_raw(st.store(), row["id"], version)
+        return
     try:
         record = st.store().record(row["id"], version)
         number = st.store().version_row(row["id"], version)["number"]
+        kept = st.store().raw(row["id"], number)
     except NotFound as exc:
         fail(str(exc))
     if as_json:
-        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record)})
+        about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
+        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about})
         return
     terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
     terminal.print_paragraphs(record.paragraphs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from . import history, passages
+from . import history, passages, raws
 from .model import ArticleRecord, utc_now
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -162,6 +161,12 @@ def m005_config_feeds(db: sqlite_utils.Database) -> None:
     db["feeds"].add_column("from_config", int, not_null_default=0)
 
 
+@migrations()
+def m006_raw_bases(db: sqlite_utils.Database) -> None:
+    """Raw inputs may be packed against an earlier raw of their article (see raws.py); older rows stay zlib."""
+    db["raws"].add_column("base_id", int, fk="raws", fk_col="id")
+
+
 def _labels(value: str | None) -> list[str]:
     """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
     return value.split(",") if value else []
@@ -208,6 +213,16 @@ class AddResult:
     existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
     reason: str | None = None
     backdated: bool = False  # a new version captured before others: those after it moved up one
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """The input a version was read from, as captured: evidence of what the outlet served."""
+
+    id: int
+    sha256: str
+    size: int
+    content_type: str | None
 
 
 class Store:
@@ -296,18 +311,43 @@ class Store:
             return row[0]
         return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
 
-    def _raw_id(self, raw: bytes | None, content_type: str | None) -> int | None:
-        """Raw inputs are kept compressed, each distinct one once."""
+    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int) -> int | None:
+        """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
+        same article (the base of its latest version's raw, or that raw itself) when that pays."""
         if raw is None:
             return None
         digest = hashlib.sha256(raw).hexdigest()
         row = self.db.execute("SELECT id FROM raws WHERE sha256 = ?", [digest]).fetchone()
         if row:
             return row[0]
+        latest = self.db.execute(
+            "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
+            "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
+        ).fetchone()
+        base_id = None if latest is None else latest[0] if raws.worth_a_base(latest[1]) else latest[2]
+        base = self.raw_bytes(base_id, as_base=True) if base_id is not None else None
+        compression, data = raws.pack(raw, base)
         return self.db["raws"].insert(
-            {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": "zlib",
-             "data": zlib.compress(raw, 6)}
+            {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
+             "data": data, "base_id": base_id if compression == raws.AGAINST_BASE else None}
         ).last_pk
+
+    def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
+        """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
+        row = self.db.execute(
+            "SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]).fetchone()
+        if row is None:
+            raise ValueError(f"raw input {raw_id} is missing")
+        if as_base and not raws.worth_a_base(row[1]):
+            raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
+        base = self.raw_bytes(row[3], as_base=True) if row[3] is not None else None
+        try:
+            data = raws.unpack(row[1], row[2], base)
+        except ValueError as exc:
+            raise ValueError(f"raw input {raw_id} {exc}") from exc
+        if len(data) != row[4] or hashlib.sha256(data).hexdigest() != row[0]:
+            raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
+        return data
 
     def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str, now: str) -> int:
         """The article this record belongs to, created if new.
@@ -400,7 +440,7 @@ class Store:
                     "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                     "extractor_version": record.extractor_version, "label": record.label,
                     "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type), "text_size": history.text_size(record.text),
+                    "raw_id": self._raw_id(raw, content_type, article_id), "text_size": history.text_size(record.text),
                 }
             ).last_pk
             index = passages.PassageIndex.load(self.db, article_id)
@@ -585,6 +625,17 @@ class Store:
             extractor_version=row["extractor_version"], label=row["label"],
             meta=json.loads(row["meta"]) if row["meta"] else {},
         )
+
+    def raw(self, article_id: int, number: int | None = None) -> RawInput | None:
+        """Which input (page or file) a version (`None`: the latest) was read from; None if none was
+        kept (a record added by a library call without one). Its bytes: `raw_bytes(raw.id)`."""
+        versions = "SELECT raw_id, number FROM versions WHERE article_id = ? " + (
+            "ORDER BY number DESC LIMIT 1" if number is None else "AND number = ?")
+        version = self.db.execute(versions, [article_id] + ([] if number is None else [number])).fetchone()
+        if version is None:
+            raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
+        row = self.db.execute("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version[0]]).fetchone()
+        return None if row is None else RawInput(*row)
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""

@@ -214,7 +214,7 @@ def main() -> None:
     print("\nnot counted in the target:")
     print(f"  search index (distinct paragraphs once, contentless FTS5): {sizes['index']:,} bytes of payload, "
           f"{sizes['index'] / raw:.2%} of raw\n    ({sizes['index_pages']:,} bytes of pages in this one-article database)")
-    print(f"  raw inputs ({args.versions} article pages, zlib each): {sizes['raw_bytes']:,} bytes stored in "
+    print(f"  raw inputs ({args.versions} article pages, each zstd-packed against the first): {sizes['raw_bytes']:,} bytes stored in "
           f"{sizes['raw_stored']:,}, {sizes['raw_stored'] / sizes['raw_bytes']:.2%}")
     sys.exit(0)
 

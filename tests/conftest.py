@@ -32,14 +32,16 @@ def cli(db_path: Path) -> Callable[..., "CliResult"]:
 
     def run(*args: str, input: str | None = None) -> CliResult:
         result = runner.invoke(app, ["--db", str(db_path), *map(str, args)], input=input)
-        return CliResult(result.exit_code, result.stdout, result.stderr, result.exception)
+        return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.stdout_bytes)
 
     return run
 
 
 class CliResult:
-    def __init__(self, code: int, stdout: str, stderr: str, exception: BaseException | None) -> None:
+    def __init__(self, code: int, stdout: str, stderr: str, exception: BaseException | None,
+                 stdout_bytes: bytes = b"") -> None:
         self.code, self.stdout, self.stderr, self.exception = code, stdout, stderr, exception
+        self.stdout_bytes = stdout_bytes
 
     @property
     def json(self) -> object:

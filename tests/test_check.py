@@ -105,7 +105,8 @@ def test_search_index_out_of_step_names_the_versions(store: Store) -> None:
 
 def test_corrupt_search_index_and_raw_inputs(store: Store) -> None:
     _tamper(store, "UPDATE passages_fts_data SET block = zeroblob(length(block)) WHERE id > 10")
-    _tamper(store, "UPDATE raws SET data = ? WHERE id = 2", [zlib.compress(b"<p>forged</p>")])
+    _tamper(store, "UPDATE raws SET compression = 'zlib', data = ?, base_id = NULL WHERE id = 2",
+            [zlib.compress(b"<p>forged</p>")])
     messages = [p.message for p in check(store).problems]
     assert any(m.startswith("search index (passages_fts) is corrupt") for m in messages)
     assert "raw input 2 does not match its sha256 and size" in messages

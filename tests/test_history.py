@@ -169,12 +169,13 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table an old database has, versions without their text column."""
+    """Every row of every table an old database has, in the columns it had (versions without their text)."""
     db = sqlite3.connect(path)
     tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
     old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
                    "word_count, format, extractor, extractor_version, label, meta, raw_id"
-    rows = {t: db.execute(f"SELECT {old_versions if t == 'versions' else '*'} FROM {t} ORDER BY rowid").fetchall()
+    columns = {"versions": old_versions, "raws": "id, sha256, size, content_type, compression, data"}
+    rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
     db.close()
     return rows

@@ -1,0 +1,64 @@
+"""How raw inputs (the pages and files versions were read from) are packed in the store.
+
+Successive captures of one article page are nearly the same bytes: the site's markup around a text
+that changed a little. Each raw is zstd-compressed with an earlier raw of its article as a dictionary
+(its base), which keeps a 500 KB page in a few KB where compressing it alone keeps 60 KB. A base is
+always a raw packed alone, so reading any raw decompresses at most two.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import zstandard
+
+__all__ = ["ALONE", "AGAINST_BASE", "LEGACY", "pack", "unpack", "worth_a_base"]
+
+LEGACY = "zlib"  # raws stored before bases existed, each on its own
+ALONE = "zstd"
+AGAINST_BASE = "zstd+base"
+_LEVEL = 9  # past this, zstd takes many times longer for a per cent or two
+# A raw packed against its base to more than this share of its size alone (a site redesign, another
+# page) is packed alone instead, and becomes the base of the captures after it.
+_BASE_GAIN = 0.5
+
+
+def _compressor(base: bytes | None) -> zstandard.ZstdCompressor:
+    if base is None:
+        return zstandard.ZstdCompressor(level=_LEVEL)
+    return zstandard.ZstdCompressor(
+        level=_LEVEL, dict_data=zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    )
+
+
+def pack(raw: bytes, base: bytes | None) -> tuple[str, bytes]:
+    """(compression, data) for `raw`: against `base` when that pays, else alone."""
+    alone = _compressor(None).compress(raw)
+    if base is not None:
+        against = _compressor(base).compress(raw)
+        if len(against) <= _BASE_GAIN * len(alone):
+            return AGAINST_BASE, against
+    return ALONE, alone
+
+
+def worth_a_base(compression: str) -> bool:
+    """Whether a raw packed this way can be the base of another (bases are never chained)."""
+    return compression != AGAINST_BASE
+
+
+def unpack(compression: str, data: bytes, base: bytes | None = None) -> bytes:
+    """The raw bytes again. Raises ValueError for data that does not decompress, or a missing base."""
+    try:
+        if compression == LEGACY:
+            return zlib.decompress(data)
+        if compression == ALONE:
+            return zstandard.ZstdDecompressor().decompress(data)
+        if compression == AGAINST_BASE:
+            if base is None:
+                raise ValueError("its base raw input is missing")
+            return zstandard.ZstdDecompressor(
+                dict_data=zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+            ).decompress(data)
+    except (zlib.error, zstandard.ZstdError) as exc:
+        raise ValueError(f"does not decompress ({exc})") from exc
+    raise ValueError(f"unknown compression {compression!r}")
