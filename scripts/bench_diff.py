@@ -11,12 +11,14 @@ tags, the JSON report), so the ratio flatters the baseline if anything.
 
     python scripts/bench_diff.py            # 5,000 words, then the growth table
     python scripts/bench_diff.py --quick    # fewer repetitions
+    python scripts/bench_diff.py --bounds   # what caching could at best save: per-sentence steps memoised
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import gzip
 import random
 import statistics
@@ -157,9 +159,33 @@ def interleaved_medians_ms(jobs: dict[str, Callable[[], object]], repeat: int) -
     return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
+def memoised_bounds(job: Callable[[], object], baseline_ms: float, repeat: int) -> None:
+    """How fast the report could get if work were cached: each step memoised in turn, in this process
+    only. A per-version cache could at best remove the per-sentence steps; memoising each pair's word
+    diff is memoising part of the report itself."""
+    import newsdiff.diff as engine
+
+    align, classify = sys.modules["newsdiff.diff.align"], sys.modules["newsdiff.diff.classify"]
+    steps = [
+        ("cosmetic keys", [(align, "cosmetic_key"), (classify, "cosmetic_key")]),
+        ("+ word bags", [(align, "word_bag")]),
+        ("+ quote spans and correction checks", [(classify, "quote_spans"), (classify, "is_correction")]),
+        ("+ each pair's word diff (part of the report)", [(engine, "word_diff")]),
+    ]
+    memos: dict[Callable[..., object], Callable[..., object]] = {}
+    print("\nbounds (the same pair, each step memoised on top of the ones above):")
+    for name, targets in steps:
+        for module, attribute in targets:
+            original = getattr(module, attribute)
+            setattr(module, attribute, memos.setdefault(original, functools.lru_cache(maxsize=None)(original)))
+        ms = median_ms(job, repeat)
+        print(f"  {name:46} {ms:6.2f} ms   {baseline_ms / ms:4.1f}x the difflib baseline")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--bounds", action="store_true", help="what caching could at best save, then stop")
     args = parser.parse_args()
     repeat = 5 if args.quick else 21
     rng = random.Random(4)
@@ -194,6 +220,10 @@ def main() -> None:
     print(f"difflib baseline, same job:     {baseline:7.2f} ms median   (from the cached sentence lists)")
     print(f"speed-up over difflib: {baseline / cached:.1f}x (cached sentences, like the baseline), "
           f"{baseline / bounds:.1f}x (cached bounds), {baseline / full:.1f}x (incl. segmentation); target >= 10x")
+
+    if args.bounds:
+        memoised_bounds(lambda: diff_records(old, new, old_sentences=old_s, new_sentences=new_s).to_json(), baseline, repeat * 10)
+        return
 
     print("\ngrowth (cached sentences; difflib baseline on the same pair; ~10% and ~1% of sentences touched):")
     print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6}")
