@@ -185,22 +185,27 @@ TEASER = ("Officials said the decision followed months of talks between the two 
 
 
 def section_front(cards: int = 30, head: str = '<meta property="og:type" content="website">',
-                  url: str = "https://www.reuters.com/world/", stamps: bool = True, whole_card_links: bool = False) -> bytes:
+                  url: str = "https://www.reuters.com/world/", stamps: bool = True, whole_card_links: bool = False,
+                  age: str = "{} hours ago") -> bytes:
     """A section front as outlets build them: a section <h1>, then cards of headline link, teaser and age."""
     items = []
     for i in range(cards):
         headline = f"{SENTENCES[i % 6].split(' from ')[0].rstrip('.')} in region {i}"
-        age = f"<span class='age'>{i % 11 + 1} hours ago</span>" if stamps else ""
+        stamp = f"<span class='age'>{age.format(i % 11 + 1)}</span>" if stamps else ""
         if whole_card_links:
-            items.append(f"<a class='card' href='/world/story-{i}/'><h3>{headline}</h3><p>{TEASER}</p></a>{age}")
+            items.append(f"<a class='card' href='/world/story-{i}/'><h3>{headline}</h3><p>{TEASER}</p></a>{stamp}")
         else:
-            items.append(f"<div class='card'><h3><a href='/world/story-{i}/'>{headline}</a></h3><p>{TEASER}</p>{age}</div>")
+            items.append(f"<div class='card'><h3><a href='/world/story-{i}/'>{headline}</a></h3><p>{TEASER}</p>{stamp}</div>")
     return page("<main><h1>World</h1>" + "".join(items) + "</main>", head + f'<link rel="canonical" href="{url}">')
 
 
 @pytest.mark.parametrize("data", [
     section_front(),  # declares itself a website, at a section's address, with time-ago stamps
     section_front(head=""),  # no declaration: cards and stamps
+    # at an article-like address with no declaration, only the cards' ages tell: French, German, Italian
+    section_front(head="", url="https://example.com/2024/05/le-point", age="il y a {} heures"),
+    section_front(head="", url="https://example.com/2024/05/le-point", age="vor {} Std."),
+    section_front(head="", url="https://example.com/2024/05/le-point", age="{} ore fa"),
     section_front(head="", url="https://example.com/news/latest-world-news", stamps=False,
                   whole_card_links=True),  # each card one link: most of the text is link text
     section_front(cards=12, url="https://example.com/2024/05/world-news-roundup"),
@@ -523,6 +528,31 @@ def test_subscribe_prompts_are_dropped_from_a_real_article() -> None:
     prompt = "<p>Already a subscriber? Sign in to continue reading.</p>"
     body = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + prompt + paragraphs_html(LONG[6:]) + "</article>"
     assert list(article(page(body)).paragraphs) == LONG
+
+
+@pytest.mark.parametrize("prompt", [
+    "Il vous reste 85 % de cet article à lire. La suite est réservée aux abonnés.",  # Le Monde
+    "Abonnez-vous pour lire la suite.",
+    "Suscríbete para seguir leyendo.",
+    "Jetzt abonnieren und weiterlesen.",
+    "Assine para continuar lendo.",
+    "Abbonati per continuare a leggere.",
+])
+def test_subscribe_prompts_in_other_languages_are_dropped_and_make_a_stub(prompt: str) -> None:
+    full = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + f"<p>{prompt}</p>" + paragraphs_html(LONG[6:])
+    assert list(article(page(full + "</article>")).paragraphs) == LONG
+    stub = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES[:2]) + f"<p>{prompt}</p>"
+    with pytest.raises(InputError, match="paywall stub"):
+        parse_html(page(stub + "</article>"))
+
+
+def test_prose_about_subscribers_is_kept() -> None:
+    """A prompt is a line or two: a paragraph of reporting that happens to use its words stays."""
+    prose = ("Les abonnés du réseau de bus pourront lire la suite du plan de travaux sur le site de la mairie, "
+             "qui promet des navettes gratuites pendant toute la durée de la fermeture du vieux pont, ainsi "
+             "qu'une réunion publique avec les ingénieurs avant la fin du mois prochain.")
+    body = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6] + [prose] + LONG[6:]) + "</article>"
+    assert prose in article(page(body)).paragraphs
 
 
 def test_paragraphs_are_normalised_but_typography_is_kept() -> None:

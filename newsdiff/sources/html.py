@@ -87,18 +87,29 @@ _CONTROLS = re.compile(
     re.IGNORECASE,
 )
 # A short line asking the reader to subscribe or sign in to read on: a paywall's prompt, not the article.
+# English, then French, Spanish, German, Portuguese and Italian: a word of access and a word of reading on.
 _PAYWALL_ACCESS = re.compile(
-    r"\b(?:subscrib\w*|sign(?:ing)? in|log(?:ging)? in|login|register|account|members(?:hip)?)\b", re.IGNORECASE
+    r"\b(?:subscrib\w*|sign(?:ing)? in|log(?:ging)? in|login|register|account|members(?:hip)?|"
+    r"abonn\w*|connectez|suscr[ií]\w*|inici[ae] sesi[oó]n|anmelden|einloggen|assin\w*|abbon\w*|accedi)\b",
+    re.IGNORECASE,
 )
 _PAYWALL_GOAL = re.compile(
     r"\b(?:(?:continue|keep|start|finish) reading|read (?:the|this|our) (?:full|rest|entire|whole)|"
     r"rest of (?:the|this) (?:article|story)|(?:full|unlimited|digital|premium) access|(?:for|to) subscribers|"
-    r"(?:subscribers?|members)[ -]only)\b",
+    r"(?:subscribers?|members)[ -]only|"
+    r"lire la suite|continuer (?:à|a) lire|r[ée]serv[ée]e? aux abonn[ée]s|"
+    r"(?:seguir|continuar) leyendo|exclusiv[oa] para suscriptores|"
+    r"weiterlesen|nur f[üu]r abonnenten|"
+    r"continuar (?:lendo|a ler)|exclusiv[oa] para assinantes|"
+    r"continua(?:re)? a leggere|riservat[oa] agli abbonati)\b",
     re.IGNORECASE,
 )
 _PROMPT_WORDS = 40  # a prompt is a line or two; a longer paragraph that mentions subscribers is text
+# A card's age: "3 hours ago", "il y a 3 heures", "hace 3 horas", "vor 3 Stunden", "há 3 horas", "3 ore fa".
 _TIME_AGO = re.compile(
-    r"(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\s+ago", re.IGNORECASE
+    r"(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|months?)\s+ago|"
+    r"(?:il y a|hace|vor|há)\s+\d+\s*[^\W\d_]+\.?|\d+\s*[^\W\d_]+\s+fa",
+    re.IGNORECASE,
 )
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 _BREAK = "\x1e"  # stands for <br> while a block's text is gathered
