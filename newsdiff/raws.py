@@ -59,6 +59,6 @@ def unpack(compression: str, data: bytes, base: bytes | None = None) -> bytes:
             return zstandard.ZstdDecompressor(
                 dict_data=zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
             ).decompress(data)
-    except (zlib.error, zstandard.ZstdError) as exc:
+    except (zlib.error, zstandard.ZstdError, TypeError) as exc:  # TypeError: no data at all
         raise ValueError(f"does not decompress ({exc})") from exc
     raise ValueError(f"unknown compression {compression!r}")

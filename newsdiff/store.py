@@ -325,7 +325,12 @@ class Store:
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
         ).fetchone()
         base_id = None if latest is None else latest[0] if raws.worth_a_base(latest[1]) else latest[2]
-        base = self.raw_bytes(base_id, as_base=True) if base_id is not None else None
+        base = None
+        if base_id is not None:
+            try:
+                base = self.raw_bytes(base_id, as_base=True)
+            except ValueError:  # a damaged base (`check` names it) must not stop new captures: pack alone
+                base = None
         compression, data = raws.pack(raw, base)
         return self.db["raws"].insert(
             {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
@@ -340,7 +345,12 @@ class Store:
             raise ValueError(f"raw input {raw_id} is missing")
         if as_base and not raws.worth_a_base(row[1]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
-        base = self.raw_bytes(row[3], as_base=True) if row[3] is not None else None
+        base = None
+        if row[3] is not None:
+            try:
+                base = self.raw_bytes(row[3], as_base=True)
+            except ValueError as exc:
+                raise ValueError(f"raw input {raw_id} cannot be read: its base {exc}") from exc
         try:
             data = raws.unpack(row[1], row[2], base)
         except ValueError as exc:

@@ -79,11 +79,15 @@ def test_a_damaged_base_is_reported_for_every_raw_packed_against_it(db_path: Pat
     with store.write():
         store.db.execute("UPDATE raws SET data = ? WHERE id = 1", [b"\x28\xb5\x2f\xfd broken"])
     messages = [p.message for p in check(store).problems]
-    assert len(messages) == 3 and all(m.startswith("raw input ") for m in messages), messages
+    assert messages[0].startswith("raw input 1 does not decompress (")
+    assert messages[1:] == [f"raw input {n} cannot be read: its base {messages[0]}" for n in (2, 3)]
     result = cli("show", URL, "-v", "3", "--raw")
     assert result.code == 1 and result.stdout_bytes == b""
-    assert result.stderr.strip().splitlines() == [
-        "newsdiff: article 1 version 3: raw input 1 does not decompress (" + messages[0].split("(", 1)[1]]
+    assert result.stderr.strip().splitlines() == [f"newsdiff: article 1 version 3: {messages[2]}"]
+    # new captures of the article are still stored, packed alone, and read back
+    store_pages(store, [PAGE + b"<!-- later -->"], first=3)
+    assert raw_rows(store)[-1]["base_id"] is None
+    assert cli("show", URL, "--raw").stdout_bytes == PAGE + b"<!-- later -->"
 
 
 def test_a_base_that_is_itself_packed_against_another_is_refused_not_followed(db_path: Path) -> None:
