@@ -43,6 +43,9 @@ step newsdiff poll --json
 step python3 scripts/demo_outlet.py edit demo/outlet
 step newsdiff poll --now --json
 step newsdiff diff "${FEED%/feed.xml}/articles/tunisia-museum-attack.html"
+# The page each version was read from is kept byte for byte (the second packed against the first).
+printf '\n\033[1m$ newsdiff show %s --version 1 --raw | grep -o "<title>.*</title>"\033[0m\n' "${FEED%/feed.xml}/articles/tunisia-museum-attack.html"
+newsdiff show "${FEED%/feed.xml}/articles/tunisia-museum-attack.html" --version 1 --raw | grep -o -m1 "<title>.*</title>"
 
 echo
 echo "== 4. Publishing: a feed of edits and static diff pages"
