@@ -492,6 +492,12 @@ def test_a_page_falsely_declared_latin1_is_read_in_its_own_charset(encoding: str
     assert sentence in decode_html(data, "text/html; charset=ISO-8859-1" if declared == "header" else None)
 
 
+@pytest.mark.parametrize("body", [b"<script " * 40_000, b"<" * 300_000, b"<style" * 40_000 + "é".encode("cp1252") * 99])
+def test_hostile_markup_declared_latin1_is_decoded_without_a_stall(body: bytes) -> None:
+    """The charset check scans the page's text once: unclosed tags cannot make it scan again and again."""
+    assert decode_html(b'<meta charset="iso-8859-1">' + body).startswith("<meta")
+
+
 def test_accented_western_text_declared_latin1_stays_latin1() -> None:
     icelandic = "Borgarráðið samþykkti á þriðjudag að loka gömlu brúnni fyrir umferð í næsta mánuði."
     data = ('<html><head><meta charset="iso-8859-1"></head><body>' + f"<p>{icelandic}</p>" * 3
