@@ -577,6 +577,17 @@ def test_line_breaks_and_lists_become_paragraphs() -> None:
     assert list(record.paragraphs) == [f"{SENTENCES[0]} {SENTENCES[1]}", *SENTENCES[2:]]
 
 
+def test_long_runs_of_whitespace_and_punctuation_are_read_in_linear_time() -> None:
+    """Hostile blocks: 200,000 spaces in a paragraph or between line breaks, and a short line of 50,000
+    dots after "Loading" (quadratic for the old line-break and control patterns: about 30 s and 16 s)."""
+    spaces, dots = " " * 200_000, "Loading" + "." * 50_000 + " done"
+    body = (f'<div class="story"><p>{SENTENCES[0]}{spaces}{SENTENCES[1]}</p>'
+            f"<p>{SENTENCES[2]}<br>{spaces}<br>{SENTENCES[3]}</p><p>{dots}</p>"
+            + paragraphs_html(SENTENCES[4:]) + "</div>")
+    record = article(page(body), url="https://example.com/a", sites={"example.com": {"body": ".story"}})
+    assert list(record.paragraphs) == [f"{SENTENCES[0]} {SENTENCES[1]}", *SENTENCES[2:4], dots, *SENTENCES[4:]]
+
+
 @pytest.mark.parametrize(("head", "url"), [
     ('<link rel="canonical" href="https://example.com/a"><meta property="og:url" content="https://example.com/b">',
      "https://example.com/a"),

@@ -310,6 +310,24 @@ def test_hostile_sizes_are_bounded(cli, tmp_path: Path) -> None:  # type: ignore
                         result.stderr)
 
 
+def test_hostile_header_lines_and_tags_are_read_in_linear_time() -> None:
+    """Lines packed with header fragments amid the header, and unclosed `<table` tags: the old header
+    and marker patterns rescanned the rest of the line or page from each (about 5 s, 3 s and 75 s)."""
+    junk = ("This article is from the source 'x' and was first published or seen on " * 14)[:1000]
+    lines = [line for line in _text(Dump(BODY_OLD, BODY_NEW)).split("\n") if line != "Version 2 Version 3"]
+    at = next(i for i, line in enumerate(lines) if line.startswith("The article has changed"))
+    parsed = parse_dump_text("\n".join(lines[:at] + [junk] * 1900 + lines[at:]))
+    assert (parsed.details["source"], parsed.details["changes"]) == ("guardian", 5)
+    _expect_body(parsed)
+    changes = "<p>The article has changed"
+    page = render_html(Dump(BODY_OLD, BODY_NEW)).replace(changes, f"<p>{junk}</p>" * 2000 + changes)
+    parsed = parse_bytes(page.encode("utf-8"))
+    assert parsed.format == "newssniffer" and (parsed.details["source"], parsed.details["changes"]) == ("guardian", 5)
+    assert [list(v.paragraphs) for v in parsed.versions] == [BODY_OLD, BODY_NEW]
+    assert not is_dump_html("<table " * 40_000)
+    assert is_dump_html("<table " * 40_000 + "<table class='version_diff'>")
+
+
 def test_dumps_without_rows_are_refused() -> None:
     with pytest.raises(InputError, match="no paragraph rows"):
         parse_dump_text("Version 2 Version 3\nA title A title\n(4 months later)\n")

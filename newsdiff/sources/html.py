@@ -83,7 +83,7 @@ _CONTROLS = re.compile(
     r"^(?:share(?: (?:on|via) \w+| this(?: article| story)?)?|tweet|email|print|close|next|previous|"
     r"previousnext|fullscreen|thumbnails|advertisement|advertising|skip advert(?:isement)?|now watching|"
     r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|read more|"
-    r"(?:image|photo|video)(?: credit)?|loading\W*)\W*$",
+    r"(?:image|photo|video)(?: credit)?|loading)\W*$",  # one \W*: two in a row split a long run every way
     re.IGNORECASE,
 )
 # A short line asking the reader to subscribe or sign in to read on: a paywall's prompt, not the article.
@@ -113,7 +113,9 @@ _TIME_AGO = re.compile(
 )
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 _BREAK = "\x1e"  # stands for <br> while a block's text is gathered
-_BREAKS = re.compile(rf"\s*{_BREAK}(?:\s*{_BREAK})+\s*")
+# Starts only where a run of whitespace does (as its leftmost match always did): tried inside the run,
+# each start rescanned the rest of it, quadratic in a long run.
+_BREAKS = re.compile(rf"(?<!\s)\s*{_BREAK}(?:\s*{_BREAK})+\s*")
 _BLOCKS = frozenset(
     "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody "

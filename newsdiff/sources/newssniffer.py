@@ -28,8 +28,13 @@ __all__ = ["is_dump_text", "is_dump_html", "parse_dump_text", "parse_dump_html",
 FORMAT = "newssniffer"
 
 # The header paragraph lines, as the page prints them (one per line once scraped).
+_SOURCE_START = "This article is from the source '"
+# Neither value runs past another copy of the opening words and the source ends at the first "' and was
+# first published..." (atomic group), so a line packed with header fragments is read in linear time, not
+# rescanned from each opening (2 MB of them took 2.5 s).
 _SOURCE_LINE = re.compile(
-    r"This article is from the source '(?P<source>.*?)' and was first published or seen\s*on\s*(?P<seen>[^.]*?)\s*\."
+    rf"{_SOURCE_START}(?>(?P<source>(?:(?!{_SOURCE_START}).)*?)' and was first published or seen\s*on\s*)"
+    rf"(?P<seen>(?:(?!{_SOURCE_START})[^.])*?)\s*\."
 )
 _FINAL = re.compile(r"It will not be checked again for changes")
 _STALE = re.compile(r"It last changed over 40 days ago and won.t be checked again for changes")
@@ -45,7 +50,8 @@ _GAP = re.compile(
 # Ruby's Time#to_s, the form the time row prints each capture time in.
 _RUBY_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:UTC|[+-]\d{4})")
 _FOOTER = re.compile(r"^Currently monitoring [\d,]+ news articles")
-_HTML_MARKER = re.compile(r"<table\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bversion_diff\b", re.IGNORECASE)
+# [^<>]: an unclosed "<table" is scanned to the next tag, not to the end of the page (quadratic).
+_HTML_MARKER = re.compile(r"<table\b[^<>]*\bclass\s*=\s*[\"'][^\"']*\bversion_diff\b", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DETECT_CHARS = 16384  # the header and the table head always sit at the top of a dump
 # Splitting a row costs more than linear time in its words, so hostile input is bounded: no article

@@ -12,9 +12,13 @@ import feedparser
 from ..urls import canonical_url, is_web_url
 
 # feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
+# Linear on hostile feeds: a tag or CDATA value never runs past the next "<" (unclosed `<guid ` or
+# `<![CDATA[` were each scanned to the end of the feed), the attribute is found by one lookahead, not
+# retried per copy, and possessive runs keep whitespace from being split every way (cubic).
 _NOT_PERMALINK = re.compile(
-    rb"<guid\b[^>]*\bisPermaLink\s*=\s*[\"']false[\"'][^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>",
-    re.IGNORECASE | re.DOTALL,
+    rb"<guid\b(?=[^<>]*\bisPermaLink\s*=\s*[\"']false[\"'])[^<>]*+>\s*+"
+    rb"(?:<!\[CDATA\[([^<]*?)\]\]>|([^<]*+))\s*</guid>",
+    re.IGNORECASE,
 )
 # Problems feedparser recovers from completely; anything else means the XML itself was broken.
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
