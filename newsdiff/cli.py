@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
@@ -21,6 +21,9 @@ from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
 from .store import NotFound, Store
 from .track import registry
+
+if TYPE_CHECKING:
+    from .render.edits import Edit
 
 app = typer.Typer(
     help="Track news articles and see, sentence by sentence, how they change.",
@@ -284,25 +287,55 @@ def list_cmd(
 
 @app.command()
 def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL."), as_json: bool = JsonOpt) -> None:
-    """An article's versions, oldest first, and what else happened to it (gone, back, moved, reverts)."""
+    """An article's versions, oldest first, what each changed, and what else happened to it (gone, back,
+    moved, reverts)."""
     st = state(ctx)
     row = _article(st, article)
     versions = st.store().versions(row["id"])
     events = st.store().events(row["id"])
+    from .publish import version_edits
+
+    edits = version_edits(st.store(), row["id"])
+    changes = {number: _edit_json(edit) for number, edit in edits.items()}
     if as_json:
-        jsonout.emit({"article": row, "versions": versions, "events": events})
+        jsonout.emit({"article": row, "versions": [{**v, "changes": changes.get(v["number"])} for v in versions],
+                      "events": events})
+        _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
         return
     terminal.print_table(
-        ["version", "captured", "words", "hash", "title"],
-        [[v["number"], v["captured_at"], v["word_count"], v["content_hash"][:12], v["title"] or ""] for v in versions],
+        ["version", "captured", "words", "hash", "changes", "title"],
+        [[v["number"], v["captured_at"], v["word_count"], v["content_hash"][:12],
+          _edit_line(changes[v["number"]]) if v["number"] in changes else "first version", v["title"] or ""]
+         for v in versions],
         title=f"article {row['id']}: {row['url'] or row['key']}",
     )
+    _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
     if events:
         typer.echo()
         terminal.print_table(
             ["at", "event", "detail"],
             [[e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))] for e in events],
         )
+
+
+def _edit_json(edit: Edit | DamagedHistory) -> dict[str, Any]:
+    """What a version changed from the one before it, as `log --json` lists it."""
+    from .diff.classify import TAGS
+
+    if isinstance(edit, DamagedHistory):
+        return {"damaged": str(edit)}
+    tags = {tag for change in edit.report.get("changes", []) if change.get("op") != "unchanged"
+            for tag in change.get("tags", [])}
+    return {"summary": edit.report.get("summary", {}), "headline_changed": edit.headline_changed,
+            "cosmetic_only": edit.cosmetic, "tags": [tag for tag in TAGS if tag in tags], "line": edit.summary_line}
+
+
+def _edit_line(changes: dict[str, Any]) -> str:
+    """"2 sentences changed, 1 added; headline changed (number, quote)", or why there is no such line."""
+    if "damaged" in changes:
+        return "cannot be rebuilt"
+    tags = [t for t in changes["tags"] if t != "cosmetic"]
+    return changes["line"] + (f" ({', '.join(tags)})" if tags and not changes["cosmetic_only"] else "")
 
 
 def _write_raw(store: Store, article_id: int, version: int | None) -> None:

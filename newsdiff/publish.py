@@ -33,6 +33,7 @@ from .render import site
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
+from .history import DamagedHistory
 from .store import NotFound, Store
 
 DEFAULT_LIMIT = 50
@@ -177,12 +178,18 @@ class Reports:
                 changes = self._fresh.pop((old.id, new.id))
         return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
 
+    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The pairs (a version and the one before it) matching `where`, newest first, not yet diffed."""
+        return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
+
+    def edit_of(self, row: dict[str, Any]) -> Edit:
+        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
+        return self.edit(article, _side(row, "old"), _side(row, "new"))
+
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
-        """Every edit (a version against the one before it) matching `where`, newest first, made on demand:
-        a feed of the newest 50 never diffs the rest."""
-        for row in list(self.store.db.query(_EDITS_SQL.format(where=where), list(params))):
-            article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
-            yield self.edit(article, _side(row, "old"), _side(row, "new"))
+        """Every edit matching `where`, newest first, made on demand: a feed of the newest 50 never
+        diffs the rest."""
+        return map(self.edit_of, self.rows(where, params))
 
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
         """Cosmetic-only edits are left out unless the reader asked for them."""
@@ -197,6 +204,19 @@ class Reports:
                     self.store.db.execute(f"DELETE {stale}", kinds)
             except sqlite3.OperationalError:
                 pass  # read-only or busy: the next publish tries again
+
+
+def version_edits(store: Store, article_id: int) -> dict[int, Edit | DamagedHistory]:
+    """What each version of an article changed from the one before it, by version number (what `log`
+    lists); a pair that cannot be rebuilt is its DamagedHistory, not the end of the listing. The
+    reports are the site's: diffed once, cached in the store."""
+    reports, found = Reports(store), {}
+    for row in reports.rows("AND v.article_id = ?", [article_id]):
+        try:
+            found[row["new_number"]] = reports.edit_of(row)
+        except DamagedHistory as exc:
+            found[row["new_number"]] = exc
+    return found
 
 
 def check_base_url(base_url: str | None) -> str | None:

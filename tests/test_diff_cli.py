@@ -52,6 +52,38 @@ def test_diff_article_previous_to_latest(cli, stored: Path) -> None:
     assert lines[5].startswith("  De Mistura's optimism was at odds")
 
 
+def test_log_says_what_each_version_changed(cli, stored: Path, tmp_path: Path) -> None:
+    third = tmp_path / "third.txt"
+    third.write_text(stored.read_text().replace("at least 19", "at least 21").replace(
+        "\n\n(Reporting by", "\n\nCorrection: an earlier version of this story gave a toll of 19.\n\n(Reporting by"))
+    assert cli("import", third, "--url", URL, "--captured-at", "2016-05-03T18:00:00Z").code == 0
+    lines = cli("log", URL).stdout.splitlines()
+    assert lines[1].split("\t")[:5] == ["version", "captured", "words", "hash", "changes"]
+    assert [line.split("\t")[4] for line in lines[2:]] == [
+        "first version", "1 sentence changed (number, wording)",
+        "1 sentence changed, 1 added (number, correction)"]
+    versions = cli("log", URL, "--json").json["versions"]
+    assert versions[0]["changes"] is None
+    assert versions[2]["changes"] == {
+        "summary": {"unchanged": 18, "changed": 1, "added": 1, "removed": 0, "moved": 0, "split": 0, "merged": 0},
+        "headline_changed": False, "cosmetic_only": False, "tags": ["number", "correction"],
+        "line": "1 sentence changed, 1 added"}
+
+
+
+def test_log_names_a_version_that_cannot_be_rebuilt_and_goes_on(cli, stored: Path, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE versions SET data = ? WHERE number = 1", [b"not zlib"])
+    damaged = cli("log", URL)
+    assert damaged.code == 2 and damaged.stdout.splitlines()[3].split("\t")[4] == "cannot be rebuilt", damaged
+    assert damaged.stderr.splitlines() == [
+        "newsdiff: left out of the changes listed: article 1 version 1: its delta does not fit version 2 (Error -3 "
+        "while decompressing data: incorrect header check)",
+        "newsdiff: some versions could not be rebuilt; `newsdiff check` lists all damage"]
+    as_json = cli("log", URL, "--json")
+    assert as_json.code == 2 and as_json.json["versions"][1]["changes"]["damaged"].startswith("article 1 version 1:")
+
+
 def test_diff_article_json_and_versions(cli, stored: Path) -> None:
     document = cli("diff", URL, "1", "2", "--format", "json").json
     assert document["from"]["version"] == 1 and document["to"]["version"] == 2
