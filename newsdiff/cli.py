@@ -638,9 +638,11 @@ def poll(
         jsonout.emit(summary.as_json())
     elif not quiet and terminal.is_terminal():
         typer.echo(
-            f"{summary.feeds_checked} feeds, {summary.articles_discovered} new articles; checked "
-            f"{summary.articles_checked}: {summary.new_versions} new versions, {summary.unchanged} unchanged, "
-            f"{summary.not_modified} not modified, {len(summary.suspect)} suspect, {summary.gone} gone, "
+            f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
+            f"{summary.articles_discovered} new articles; checked {summary.articles_checked}: "
+            f"{summary.new_versions} new versions, {summary.unchanged} unchanged, "
+            f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
+            f"{summary.gone} gone, "
             f"{len(summary.errors)} errors "
             f"({summary.duration_s:.1f} s)"
         )

@@ -16,6 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from . import history, passages, raws
 from .model import ArticleRecord, utc_now
+from .urls import canonical_url, is_web_url
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 
@@ -515,8 +516,20 @@ class Store:
     # -- reading -----------------------------------------------------------------
 
     def resolve(self, ref: str) -> dict[str, Any]:
-        """An article row from its id, key or any URL it was seen under."""
+        """An article row from its id, key or any URL it was seen under, also as typed with tracking
+        parameters or a fragment (URLs are stored without them)."""
         ref = ref.strip()
+        try:
+            return self._resolve(ref)
+        except NotFound:
+            if not is_web_url(ref) or canonical_url(ref) == ref:
+                raise
+            try:
+                return self._resolve(canonical_url(ref))
+            except NotFound:
+                raise NotFound(f"no article {ref!r} in the database") from None
+
+    def _resolve(self, ref: str) -> dict[str, Any]:
         sql = (
             "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"

@@ -95,6 +95,18 @@ def test_import_list_log_show(cli) -> None:
     assert human.code == 0 and "MOSCOW The United Nations mediator" in human.stdout
 
 
+def test_an_article_is_found_by_the_url_it_was_imported_under(cli) -> None:
+    # Stored without tracking parameters or fragment, yet the URL the user gave still names the article.
+    given = "https://Example.org/a?utm_source=twitter#top"
+    assert cli("import", SEED_REUTERS, "--url", given).stdout.endswith(f"article 1 [{URL}]: stored version 1\n")
+    for command in (["show", given], ["log", given], ["feed", "--article", given]):
+        result = cli(*command)
+        assert result.code == 0, (command, result)
+    assert cli("diff", given).stderr == "newsdiff: article 1 has only 1 version(s); nothing to compare\n"
+    missing = cli("show", "https://example.org/b?utm_source=x")
+    assert missing.stderr == "newsdiff: no article 'https://example.org/b?utm_source=x' in the database\n"
+
+
 def test_all_seeds_round_trip_exactly(cli) -> None:
     for i, path in enumerate(sorted(SEEDS.glob("00[012]_*.txt"))):
         url = f"https://example.org/{i}"

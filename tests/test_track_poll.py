@@ -27,7 +27,7 @@ from .track_server import (
     sequence, slow, status,
 )
 
-JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "unchanged",
+JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "feeds_not_modified", "unchanged",
              "new_versions", "gone", "suspect", "errors", "duration_s"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
@@ -116,6 +116,7 @@ def test_poll_discovers_stores_and_then_sees_exactly_one_edit(cli, outlet: Outle
     again = cli("poll", "--now", "--json")
     assert again.code == 0, again
     assert (again.json["new_versions"], again.json["not_modified"], again.json["unchanged"]) == (1, 39, 0)
+    assert (again.json["feeds_checked"], again.json["feeds_not_modified"], again.json["articles_checked"]) == (2, 2, 38)
     log = cli("log", outlet.url(edited), "--json").json
     assert [v["number"] for v in log["versions"]] == [1, 2]
     diff = cli("diff", outlet.url(edited), "--format", "json")

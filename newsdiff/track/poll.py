@@ -70,7 +70,8 @@ class PollSummary:
     feeds_checked: int = 0
     articles_discovered: int = 0
     articles_checked: int = 0
-    not_modified: int = 0
+    not_modified: int = 0  # 304 answers, feeds' included
+    feeds_not_modified: int = 0
     unchanged: int = 0
     new_versions: int = 0
     gone: int = 0
@@ -165,6 +166,7 @@ class _Poll:
             elif fetched.status == 304:
                 outcome = "not_modified"
                 self.summary.not_modified += 1
+                self.summary.feeds_not_modified += 1
                 changes.update(_validators(fetched, read_well=True))
             else:
                 parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)

@@ -135,13 +135,7 @@ def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]
 
 def untrack(store: Store, ref: str) -> dict[str, Any]:
     """Stop checking an article (by id, key or any URL); its versions stay."""
-    ref = ref.strip()
-    try:
-        row = store.resolve(ref)
-    except NotFound:
-        if not is_web_url(ref):
-            raise
-        row = store.resolve(canonical_url(ref))
+    row = store.resolve(ref)
     with store.write():
         store.db.execute("UPDATE articles SET tracked = 0 WHERE id = ?", [row["id"]])
     return row
