@@ -274,7 +274,10 @@ def list_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles in the database, most recently changed first."""
-    rows = state(ctx).store().articles(source)
+    try:
+        rows = state(ctx).store().articles(source)
+    except NotFound as exc:
+        fail(str(exc))
     if as_json:
         jsonout.emit({"articles": rows})
         return

@@ -34,7 +34,7 @@ from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .history import DamagedHistory
-from .store import NotFound, Store
+from .store import Store
 
 DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
@@ -282,8 +282,8 @@ def feed(
     if fmt not in feedrender.FORMATS:
         raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
     base_url = check_base_url(base_url)
-    if source is not None and not store.db.execute("SELECT 1 FROM sources WHERE name = ?", [source]).fetchone():
-        raise NotFound(f"no source {source!r} in the database")
+    if source is not None:
+        store.require_source(source)
     reports = Reports(store, cosmetic=cosmetic)
     reports.prune()
     clauses, params = [], []

@@ -544,8 +544,19 @@ class Store:
         exact_id = [r for r in rows if str(r["id"]) == ref]
         return (exact_id or rows)[0]
 
+    def require_source(self, name: str) -> None:
+        """NotFound, naming the sources there are, for an outlet name no article or feed has."""
+        if self.db.execute("SELECT 1 FROM sources WHERE name = ?", [name]).fetchone():
+            return
+        known = [row[0] for row in self.db.execute("SELECT name FROM sources ORDER BY name LIMIT 21")]
+        listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "") if known else "none yet"
+        raise NotFound(f"no source {name!r} in the database (sources: {listed})")
+
     def articles(self, source: str | None = None) -> list[dict[str, Any]]:
-        """Articles with their source, version count and latest capture, most recently changed first."""
+        """Articles with their source, version count and latest capture, most recently changed first;
+        NotFound for a source the database does not know (a typo is not an empty outlet)."""
+        if source:
+            self.require_source(source)
         sql = (
             "SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, "
             "count(v.id) AS versions, max(v.captured_at) AS last_captured_at "

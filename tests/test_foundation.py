@@ -378,7 +378,6 @@ def test_list_source_filter_and_unknown_source(cli) -> None:
     assert cli("import", SEED_RT, "--source", "rt").code == 0
     assert [a["source"] for a in cli("list", "--source", "rt", "--json").json["articles"]] == ["rt"]
     assert [a["url"] for a in cli("list", "--source", "reuters", "--json").json["articles"]] == [URL]
-    assert cli("list", "--source", "nobody", "--json").json == {"articles": []}
     plain = cli("list", "--source", "rt").stdout.splitlines()
     assert len(plain) == 2 and plain[1].split("\t")[1:3] == ["rt", "1"]
 
@@ -487,3 +486,13 @@ def test_stray_markup_characters_are_kept_and_read_in_linear_time() -> None:
     nested = "**bold *italic* bold** and ***x*** and __strong__ but snake_case and 2*3*4"
     record = parse_bytes(f"{stray}\n\n{nested}\n".encode()).versions[0]
     assert record.paragraphs == (stray.strip(), "bold italic bold and x and strong but snake_case and 2*3*4")
+
+
+def test_an_unknown_source_is_an_error_that_names_the_known_ones(cli) -> None:
+    """A typo is not an outlet with no articles."""
+    assert cli("import", SEED_REUTERS, "--source", "reuters").code == 0
+    assert cli("import", SEED_RT, "--source", "rt").code == 0
+    for args in (("list", "--source", "Reuters"), ("list", "--source", "Reuters", "--json"), ("feed", "--source", "Reuters")):
+        result = cli(*args)
+        assert (result.code, result.stdout) == (1, "") and result.stderr.strip().splitlines() == [
+            "newsdiff: no source 'Reuters' in the database (sources: reuters, rt)"], result
