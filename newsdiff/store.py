@@ -164,8 +164,10 @@ def m005_config_feeds(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m006_raw_bases(db: sqlite_utils.Database) -> None:
-    """Raw inputs may be packed against an earlier raw of their article (see raws.py); older rows stay zlib."""
-    db["raws"].add_column("base_id", int, fk="raws", fk_col="id")
+    """Raw inputs may be packed against an earlier raw of their article (see raws.py); older rows stay zlib.
+
+    A plain ALTER TABLE: sqlite-utils' foreign-key helper would copy the whole table, every page stored."""
+    db.execute('ALTER TABLE "raws" ADD COLUMN "base_id" INTEGER REFERENCES "raws"("id")')
 
 
 def _labels(value: str | None) -> list[str]:
