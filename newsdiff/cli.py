@@ -342,8 +342,12 @@ def _edit_line(changes: dict[str, Any]) -> str:
 
 
 def _write_raw(store: Store, article_id: int, version: int | None) -> None:
-    """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt)."""
+    """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
+    to a terminal: a hostile page's escape sequences would reach it unfiltered."""
     where = f"article {article_id} version {version or 'latest'}"
+    if terminal.is_terminal():
+        fail(f"--raw writes {where}'s page as captured, escape sequences and all: redirect it "
+             "(`newsdiff show ARTICLE --raw > page.html`) or pipe it")
     try:
         kept = store.raw(article_id, version)
         if kept is None:

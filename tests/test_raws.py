@@ -6,6 +6,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import pty
+import select
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -112,3 +116,26 @@ def test_show_raw_errors_are_one_line(db_path: Path, cli) -> None:
         result = cli(*args)
         assert result.code == 1 and result.stderr.strip().splitlines() == [message], result
     assert cli("show", "k", "--json").json["raw"] is None
+
+
+def test_show_raw_refuses_a_terminal(db_path: Path) -> None:
+    """A captured page may carry escape sequences: it goes to a file or a pipe, never raw to a screen."""
+    store = Store.open(db_path)
+    store_pages(store, [PAGE + b"\x1b]52;c;aGk=\x07"])  # an OSC 52 'set the clipboard' sequence
+    store.close()
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), "show", "1", "--raw"],
+                            stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    screen = b""
+    while select.select([leader], [], [], 60)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 1 and screen == b""
+    assert proc.stderr.read().decode().startswith("newsdiff: --raw writes article 1 version latest's page as captured")
