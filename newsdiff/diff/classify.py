@@ -58,8 +58,13 @@ _CORRECTION_NOTE = re.compile(
 
 
 def _fold(text: str) -> str:
-    """Quote, dash and apostrophe style and invisible characters folded to one form. One replace per
-    distinct character found is several times faster than str.translate over the whole sentence."""
+    """Quote, dash and apostrophe style and invisible characters folded to one form. The marks news
+    text is full of are replaced straight away (a replace that finds nothing costs next to nothing);
+    what is left, if anything, one replace per distinct character found: either way several times
+    faster than str.translate over the whole sentence."""
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"').replace("—", "-").replace("‘", "'")
+    if text.isascii():
+        return text
     for char in set(_FOLDABLE.findall(text)):
         text = text.replace(char, _FOLDS[char])
     return text
