@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,3 +54,24 @@ class CliResult:
 
     def __repr__(self) -> str:
         return f"<exit {self.code} stdout={self.stdout[:500]!r} stderr={self.stderr[:500]!r} exc={self.exception!r}>"
+
+
+def on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
+    """Run `newsdiff ARGS...` with stdout on a pseudo-terminal: (exit code, what reached the screen, stderr)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "newsdiff", *args], stdout=follower, stderr=subprocess.PIPE,
+                            env=env)
+    os.close(follower)
+    screen = b""
+    while select.select([leader], [], [], 60)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    code = proc.wait(timeout=60)
+    assert proc.stderr is not None
+    return code, screen, proc.stderr.read().decode()

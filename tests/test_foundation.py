@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +19,7 @@ from hypothesis import strategies as st
 from newsdiff import Store, parse_bytes
 from newsdiff.model import InputError, clean_text
 
-from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS
+from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS, on_terminal
 from .newssniffer_render import Dump, render_html
 
 URL = "https://example.org/a"
@@ -417,22 +415,9 @@ def test_human_output_is_a_rich_table_on_a_terminal(tmp_path: Path) -> None:
     """The same `list` that prints tab-separated lines into a pipe draws a table on a terminal."""
     env = {**os.environ, "NEWSDIFF_DB": str(tmp_path / "tty.db"), "COLUMNS": "120", "TERM": "xterm"}
     assert _run("import", str(SEED_RT), env=env).returncode == 0
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "newsdiff", "list"], stdout=follower, stderr=subprocess.PIPE,
-                            env=env)
-    os.close(follower)
-    chunks = []
-    while select.select([leader], [], [], 60)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the command exits
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    screen = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8"))  # colours aside
+    code, shown, _ = on_terminal("list", env=env)
+    assert code == 0
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", shown.decode("utf-8"))  # colours aside
     assert "┃ id" in screen and "━" in screen and "\t" not in screen
     assert "Cessation of hostilities" in screen
 

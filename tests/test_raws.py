@@ -6,10 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import pty
-import select
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
@@ -18,7 +14,7 @@ import pytest
 from newsdiff import ArticleRecord, Store
 from newsdiff.check import check
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, on_terminal
 
 URL = "https://news.example/2024/bridge"
 PAGE = gzip.decompress((FIXTURES / "readability-news" / "nytimes-3" / "source.html.gz").read_bytes())
@@ -123,19 +119,6 @@ def test_show_raw_refuses_a_terminal(db_path: Path) -> None:
     store = Store.open(db_path)
     store_pages(store, [PAGE + b"\x1b]52;c;aGk=\x07"])  # an OSC 52 'set the clipboard' sequence
     store.close()
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), "show", "1", "--raw"],
-                            stdout=follower, stderr=subprocess.PIPE)
-    os.close(follower)
-    screen = b""
-    while select.select([leader], [], [], 60)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the command exits
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(leader)
-    assert proc.wait(timeout=60) == 1 and screen == b""
-    assert proc.stderr.read().decode().startswith("newsdiff: --raw writes article 1 version latest's page as captured")
+    code, screen, stderr = on_terminal("--db", str(db_path), "show", "1", "--raw")
+    assert code == 1 and screen == b""
+    assert stderr.startswith("newsdiff: --raw writes article 1 version latest's page as captured")
