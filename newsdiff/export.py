@@ -20,10 +20,9 @@ from .model import ArticleRecord
 from .store import Store
 
 FORMATS = ("jsonl", "csv")
-VERSION_FIELDS = [
-    "article_id", "key", "url", "source", "version", "captured_at", "title", "byline", "standfirst", "published",
-    "word_count", "content_hash", "format", "extractor", "label", "text",
-]
+_ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",
+               "extractor", "label"]  # as the versions table has them
+VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "raw_sha256", "text"]
 PAIR_FIELDS = ["article_id", "key", "url", "source", "from_version", "to_version", "from_captured_at", "to_captured_at"]
 SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "tags", "field"]
 HEADER_FIELDS = ("title", "byline", "standfirst")  # compared on their own, outside the sentence alignment
@@ -55,11 +54,15 @@ def version_records(store: Store, since: str | None = None,
     """One flat record per version (article fields repeated), oldest version first within an article;
     versions that cannot be rebuilt are left out and added to `damaged` (without it, DamagedHistory)."""
     for article in _articles(store):
+        pages = dict(store.db.execute(  # the page or file each version was read from, for evidence
+            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
+            [article["article_id"]]).fetchall())
         for item in store.rebuilt_versions(article["article_id"], since):
             if not _sound(article["article_id"], item, damaged):
                 continue
             row = item.row
-            yield {**article, "version": row["number"], **{f: row[f] for f in VERSION_FIELDS[5:-1]}, "text": item.text}
+            yield {**article, "version": row["number"], **{f: row[f] for f in _ROW_FIELDS},
+                   "raw_sha256": pages.get(row["raw_id"]), "text": item.text}
 
 
 def pair_records(store: Store, since: str | None = None,

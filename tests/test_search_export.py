@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import hashlib
 import json
 import subprocess
 import sys
@@ -197,6 +198,16 @@ def test_jsonl_export_has_every_version_exactly(store: Store, cli) -> None:
         assert r["text"] == store.version_row(r["article_id"], r["version"])["text"]
         assert content_hash(r["title"], r["text"]) == r["content_hash"]
     assert lines[0]["source"] == "wire" and lines[0]["url"] == ALEPPO and lines[0]["captured_at"] == "2024-03-01T08:00:00Z"
+    assert {r["raw_sha256"] for r in lines} == {None}  # these were stored by a script, without their pages
+
+
+def test_export_names_the_page_each_version_was_read_from(cli, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Fighting in Aleppo left 19 people dead on Tuesday, rescue workers and officials said.\n")
+    assert cli("import", page, "--url", ALEPPO).code == 0
+    [record] = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    assert record["raw_sha256"] == hashlib.sha256(page.read_bytes()).hexdigest()
+    assert record["raw_sha256"] == cli("show", ALEPPO, "--json").json["raw"]["sha256"]
 
 
 def test_since_and_csv(store: Store, cli) -> None:
