@@ -378,8 +378,8 @@ def show(
         _write_raw(st.store(), row["id"], version)
         return
     try:
-        record = st.store().record(row["id"], version)
-        number = st.store().version_row(row["id"], version)["number"]
+        stored = st.store().version_row(row["id"], version)  # rebuilt once, for the record and its number
+        record, number = st.store().as_record(stored), stored["number"]
         kept = st.store().raw(row["id"], number)
     except NotFound as exc:
         fail(str(exc))

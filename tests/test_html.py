@@ -7,7 +7,6 @@ import json
 import re
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any

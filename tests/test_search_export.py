@@ -392,4 +392,4 @@ def test_stats(store: Store, cli) -> None:
     assert doc["history"]["stored_bytes"] < doc["history"]["text_bytes"]
     assert doc["database"]["bytes_on_disk"] > 0 and "versions" in doc["database"]["tables"]
     text = cli("stats", "--top", "1").stdout
-    assert "versions: 6 (4 edits)" in text and f"1\t4\twire\tAleppo fighting kills 23" in text
+    assert "versions: 6 (4 edits)" in text and "1\t4\twire\tAleppo fighting kills 23" in text

@@ -162,22 +162,22 @@ def _fits(data: bytes, encoding: str) -> bool:
 
 _TAG = re.compile(r"<[^<>]*>|&\w+;")  # [^<>]: an unclosed "<" costs one scan to the next "<", never to the end
 _LATIN1_LETTER = re.compile("[\u00c0-\u00ff]")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)", re.IGNORECASE)
+_CLOSING_TAG = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 
 
 def _visible(markup: str) -> str:
-    """The text of a page's markup, roughly: scripts, styles and tags taken out, in linear time."""
-    lowered, parts, at = markup.lower(), [], 0
-    while True:
-        starts = [i for i in (lowered.find("<script", at), lowered.find("<style", at)) if i >= 0]
-        if not starts:
-            parts.append(markup[at:])
+    """The text of a page's markup, roughly: scripts, styles and tags taken out, in linear time (each
+    search starts where the last one ended)."""
+    parts, at = [], 0
+    while opening := _SCRIPT_OR_STYLE.search(markup, at):
+        parts.append(markup[at:opening.start()])
+        closing = _CLOSING_TAG[opening.group(1).lower()].search(markup, opening.end())
+        if closing is None:
             break
-        start = min(starts)
-        parts.append(markup[at:start])
-        end = lowered.find("</script" if lowered.startswith("<script", start) else "</style", start)
-        if end < 0:
-            break
-        at = end
+        at = closing.start()
+    else:
+        parts.append(markup[at:])
     return _TAG.sub(" ", " ".join(parts))
 
 
