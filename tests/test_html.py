@@ -569,6 +569,21 @@ def test_paragraphs_are_normalised_but_typography_is_kept() -> None:
                      "serving the town\u2019s commuters and students alike.")
 
 
+@pytest.mark.parametrize(("control", "kept"), [
+    *((c, "Engineers had warned for years.") for c in ("\x08", "\x01", "\x0b", "&#x1b;", "&#X1B;", "&#8;", "&#27", "&#x0c;")),
+    ("\x1b[31m", "Engineers had [31mwarned for years."),  # the escape goes, the letters after it are text
+    ("&#x1bc;", "Engineers had\u01bcwarned for years."),  # a reference to a letter, not to a control
+])
+@pytest.mark.parametrize("sites", [None, {"example.com": {"body": "article"}}], ids=["generic", "site rule"])
+def test_a_control_character_in_a_paragraph_costs_neither_the_article_nor_the_text(
+        control: str, kept: str, sites: dict[str, dict[str, Any]] | None) -> None:
+    """One C0 control, typed or as a reference, once made the page "no article found (no body text)"."""
+    body = ("<article><h1>Bridge to close</h1>" + paragraphs_html(SENTENCES[:3])
+            + f"<p>Engineers had{control}warned for years.</p>" + paragraphs_html(SENTENCES[3:]) + "</article>")
+    record = article(page(body), url="https://example.com/bridge", sites=sites)
+    assert list(record.paragraphs) == [*SENTENCES[:3], kept, *SENTENCES[3:]]
+
+
 def test_line_breaks_and_lists_become_paragraphs() -> None:
     body = ('<div class="story"><p>' + "<br>".join(SENTENCES[:2]) + "<br><br>" + SENTENCES[2] + "</p>"
             "<ul>" + paragraphs_html(SENTENCES[3:], tag="li") + "</ul></div>")

@@ -116,6 +116,13 @@ _BREAK = "\x1e"  # stands for <br> while a block's text is gathered
 # Starts only where a run of whitespace does (as its leftmost match always did): tried inside the run,
 # each start rescanned the rest of it, quadratic in a long run.
 _BREAKS = re.compile(rf"(?<!\s)\s*{_BREAK}(?:\s*{_BREAK})+\s*")
+# C0 controls other than tab, line feed and carriage return, typed (as UTF-8 bytes, which no other
+# character's bytes contain) or as numeric references (the ending semicolon is optional in HTML,
+# so a reference ends where its digits do).
+_C0_BYTES = bytes.maketrans(bytes(c for c in range(32) if c not in b"\t\n\r"), b" " * 29)
+_C0_REFERENCE = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01])(?![0-9]));?"
+)
 _BLOCKS = frozenset(
     "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody "
@@ -508,14 +515,22 @@ def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: 
 # --- body extraction ------------------------------------------------------------------------
 
 
+def _without_controls(data: bytes) -> bytes:
+    """UTF-8 bytes with every C0 control but tab and line breaks, typed or referenced, made a space."""
+    data = data.translate(_C0_BYTES)
+    return _C0_REFERENCE.sub(b" ", data) if b"&#" in data else data
+
+
 def _document(text: str) -> lxml.html.HtmlElement:
     """Parse leniently; libxml2 caps nesting depth itself, so deep or broken markup cannot hang us.
 
     huge_tree lets a multi-megabyte inline script pass instead of ending the parse before the body.
+    C0 control characters, typed or as references, become spaces first (as clean_text makes them):
+    libxml2 keeps them, and trafilatura's XML output then refuses the whole body for one of them.
     """
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(_without_controls(text.encode("utf-8", "replace")), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"no article found (unreadable HTML: {clean_text(str(exc)) or 'empty document'})") from None
     if any("Excessive depth" in str(error.message) for error in parser.error_log):
@@ -706,7 +721,8 @@ def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _E
     precise = _trafilatura(copy.deepcopy(root), url, precision=True)
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
-    shared = [key for key in (_squash(p) for p in precise) if key in keys]
+    known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
+    shared = [key for key in (_squash(p) for p in precise) if key in known]
     paragraphs = precise
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
