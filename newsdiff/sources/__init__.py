@@ -114,10 +114,10 @@ def parse_bytes(
     if kind == "json":
         raise InputError("JSON, not an article")
     if kind == "html":
-        page = html.decode_html(data, content_type)
-        if newssniffer.is_dump_html(page):
-            return newssniffer.parse_dump_html(page)
-        return html.parse_html(data, url=url, content_type=content_type, sites=options.sites)
+        decoded = html.decode_page(data, content_type)
+        if newssniffer.is_dump_html(decoded[0]):
+            return newssniffer.parse_dump_html(decoded[0])
+        return html.parse_html(data, url=url, content_type=content_type, sites=options.sites, decoded=decoded)
     body = decode_text(data)
     if newssniffer.is_dump_text(body):
         return newssniffer.parse_dump_text(body, single_as=options.single_as)

@@ -9,7 +9,6 @@ metadata comes from the page's own declarations (JSON-LD, Open Graph, <time>, <t
 from __future__ import annotations
 
 import codecs
-import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -29,7 +28,7 @@ from lxml import etree
 from ..model import ArticleRecord, InputError, ParsedInput, clean_text, format_time, parse_time
 from .sites import Ruleset, SiteRule, ruleset
 
-__all__ = ["decode_html", "parse_html"]
+__all__ = ["decode_html", "decode_page", "parse_html"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta\b[^>]{0,500}?\bcharset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.IGNORECASE)
@@ -197,8 +196,8 @@ def _foreign_in_latin(text: str) -> bool:
     return letters >= 40 and len(_LATIN1_LETTER.findall(words)) > 0.4 * letters
 
 
-def _decode(data: bytes, content_type: str | None) -> tuple[str, str, str]:
-    """(text, encoding, where the encoding came from)."""
+def decode_page(data: bytes, content_type: str | None = None) -> tuple[str, str, str]:
+    """(text, encoding, where the encoding came from): BOM, HTTP header, <meta>, then detection."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace"), encoding, "bom"
@@ -248,7 +247,7 @@ def _detect(data: bytes) -> str | None:
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
     """Page bytes to text: BOM, HTTP header, <meta>, then detection; broken bytes become U+FFFD."""
-    return _decode(data, content_type)[0]
+    return decode_page(data, content_type)[0]
 
 
 # --- page metadata --------------------------------------------------------------------------
@@ -538,12 +537,16 @@ def _document(text: str) -> lxml.html.HtmlElement:
     return root
 
 
+_ELEMENTS = etree.XPath("count(descendant-or-self::node()[not(self::text())])")
+_LONG_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*[string-length() > $limit]]")
+
+
 def _check_size(root: lxml.html.HtmlElement) -> None:
     """Refuse pages far beyond any article before the extractors spend minutes on them, and drop
     attribute values long enough to do the same (trafilatura matches patterns against class and id)."""
-    for elements, element in enumerate(root.iter(), start=1):
-        if elements > _MAX_ELEMENTS:
-            raise InputError(f"no article found (page too large: over {_MAX_ELEMENTS} elements after scripts and styles)")
+    if _ELEMENTS(root) > _MAX_ELEMENTS:  # counted and searched by libxml2, without a Python object per element
+        raise InputError(f"no article found (page too large: over {_MAX_ELEMENTS} elements after scripts and styles)")
+    for element in _LONG_ATTRIBUTES(root, limit=_MAX_ATTRIBUTE):
         for name in [n for n, value in element.attrib.items() if len(value) > _MAX_ATTRIBUTE]:
             del element.attrib[name]
     characters = len(root.text_content())
@@ -718,7 +721,7 @@ def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _E
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
     subheadings and text after embeds)."""
-    precise = _trafilatura(copy.deepcopy(root), url, precision=True)
+    precise = _trafilatura(root, url, precision=True)  # trafilatura copies the tree it is given
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
     known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
@@ -763,7 +766,8 @@ def _trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
 
 @dataclass
 class _Listing:
-    """Traces of a list of stories, read before trafilatura rewrites the tree."""
+    """Traces of a list of stories, read only when a page's metadata leaves open that it is one
+    (trafilatura works on its own copy of the tree, so the page is still whole then)."""
 
     links: str  # the squashed text of every link, one a line
     stamps: int  # lines such as "3 hours ago": a list of stories dates each one
@@ -785,7 +789,7 @@ def _section_address(url: str | None) -> bool:
     return len(segments) <= 1 and not any(ch.isdigit() or ch == "-" for s in segments for ch in s)
 
 
-def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> bool:
+def _looks_like_front(page: _Page, paragraphs: list[str], root: lxml.html.HtmlElement) -> bool:
     """A section front declares itself (a JSON-LD collection, or og:type website at a section-like
     address) over little text, or reads as a list of stories: many paragraphs that are whole link
     texts (card headlines), confirmed by time-ago stamps, most text inside links, or a declaration.
@@ -802,6 +806,7 @@ def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> 
     words = _word_count(paragraphs)
     if words < _STUB_WORDS and (collection or website and section):
         return True
+    listing = _listing(root)
     cards = [p for p in paragraphs if len(p.split()) >= 3 and _squash(p) in listing.links]
     if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
         return False
@@ -835,9 +840,14 @@ def parse_html(
     url: str | None = None,
     content_type: str | None = None,
     sites: dict[str, dict[str, Any]] | None = None,
+    decoded: tuple[str, str, str] | None = None,
 ) -> ParsedInput:
-    """Extract the article from a page; raises InputError('no article found (reason)') for anything else."""
-    text, encoding, charset_source = _decode(data, content_type)
+    """Extract the article from a page; raises InputError('no article found (reason)') for anything else.
+
+    `decoded` is decode_page's reading of these bytes when the caller has it already (a page is
+    decoded once, not once to sniff it and again to extract it).
+    """
+    text, encoding, charset_source = decoded or decode_page(data, content_type)
     root = _document(text)
     page = _read_page(root, url)
     _prune(root)
@@ -848,11 +858,10 @@ def parse_html(
     extraction: _Extraction | str | None = _by_rule(root, rule, rules) if rule else None
     if isinstance(extraction, _Extraction) and _word_count(extraction.paragraphs) < _MIN_WORDS:
         extraction = f"site rule {rule.name}: body too short" if rule else None
-    listing = None
+    generic = not isinstance(extraction, _Extraction)
     if not isinstance(extraction, _Extraction):
         if extraction:
             details["fallback"] = extraction
-        listing = _listing(root)
         extraction = _generic(root, page.url, rules)
     title = extraction.title or page.title
     byline = extraction.byline or page.byline
@@ -862,7 +871,7 @@ def parse_html(
     if extraction.extractor == "generic" and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):
         standfirst = page.lead  # a site rule knows where its outlet's standfirst is, or that there is none
     words = _word_count(paragraphs)
-    if listing is not None and _looks_like_front(page, paragraphs, listing):
+    if generic and _looks_like_front(page, paragraphs, root):
         raise InputError("no article found (a section front or index page, not an article)")
     _refuse_stub(page, words, prompted=len(paragraphs) < len(trimmed))
     record = ArticleRecord(
