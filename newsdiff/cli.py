@@ -158,6 +158,7 @@ def import_cmd(
         results = import_paths(
             st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
             options=options, suspect_ratio=st.config().suspect_ratio,
+            extract_timeout=st.config().track.fetch.extract_timeout,
         )
     except ValueError as exc:
         fail(str(exc))

@@ -1,7 +1,12 @@
-"""`newsdiff import` as a library call: files in, versions stored, one result per file."""
+"""`newsdiff import` as a library call: files in, versions stored, one result per file.
+
+A folder's files are read and stored here, in order; their parsing runs in worker processes, one per
+core, a few files ahead of the one being stored.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -11,6 +16,7 @@ from typing import Any
 
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
+from .sources.pool import ParsePool, in_order, pool_size
 from .store import Store
 from .urls import canonical_url, is_web_url
 
@@ -60,6 +66,12 @@ def _override(record: ArticleRecord, **changes: Any) -> ArticleRecord:
 
 def read_input(path: Path, *, url: str | None, options: ParseOptions) -> tuple[bytes, ParsedInput]:
     """Read and parse one file; every failure becomes an InputError with a one-line reason."""
+    data = read_bytes(path)
+    return data, parse_bytes(data, url=url, options=options)
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read one file; every failure becomes an InputError with a one-line reason."""
     try:
         if path.is_dir():
             raise InputError("is a folder")
@@ -70,7 +82,7 @@ def read_input(path: Path, *, url: str | None, options: ParseOptions) -> tuple[b
         raise InputError("no such file") from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc)) from None
-    return data, parse_bytes(data, url=url, options=options)
+    return data
 
 
 def import_file(
@@ -85,11 +97,31 @@ def import_file(
     suspect_ratio: float | None = None,
 ) -> FileResult:
     """Parse one file and store each version it holds, oldest first."""
-    result = FileResult(path=str(path))
     try:
         data, parsed = read_input(path, url=url, options=options or ParseOptions())
+    except InputError as exc:
+        return FileResult(path=str(path), error=str(exc))
+    return store_input(store, path, data, parsed, url=url, source=source, title=title, captured_at=captured_at,
+                       suspect_ratio=suspect_ratio)
+
+
+def store_input(
+    store: Store,
+    path: Path,
+    data: bytes,
+    parsed: ParsedInput,
+    *,
+    url: str | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    captured_at: str | None = None,
+    suspect_ratio: float | None = None,
+) -> FileResult:
+    """Store each version a parsed file holds, oldest first, in one transaction."""
+    result = FileResult(path=str(path))
+    try:
         when = parse_time(captured_at) if captured_at else None
-    except (InputError, ValueError) as exc:
+    except ValueError as exc:
         result.error = str(exc)
         return result
     result.format = parsed.format
@@ -109,12 +141,21 @@ def import_file(
 
 
 def import_paths(
-    store: Store, paths: Iterable[str | Path], *, captured_at: str | None = None, **kwargs: Any
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    captured_at: str | None = None,
+    options: ParseOptions | None = None,
+    workers: int | None = None,
+    extract_timeout: float | None = None,
+    **kwargs: Any,
 ) -> list[FileResult]:
     """Import every file; a bad file is reported in its result and never stops the others.
 
     A bad option is the caller's mistake, not the files': ValueError naming it, before anything is read.
     A URL is stored in its canonical form (no tracking parameters or fragment), as `track` and `poll` do.
+    Files are parsed in `workers` processes (0: in this one; by default one per core, none for one
+    file), each under `extract_timeout` seconds, and stored in order.
     """
     try:
         when = parse_time(captured_at) if captured_at else None
@@ -130,4 +171,34 @@ def import_paths(
             (kwargs.get(option) or "").encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError(f"--{option}: not valid Unicode text") from None
-    return [import_file(store, path, captured_at=when, **kwargs) for path in walk(paths)]
+    files = list(walk(paths))
+    workers = pool_size(len(files)) if workers is None else workers
+    return asyncio.run(_import_all(store, files, ParsePool(options or ParseOptions(), workers=workers,
+                                                           timeout=extract_timeout), captured_at=when, **kwargs))
+
+
+async def _import_all(store: Store, files: list[Path], pool: ParsePool, *, url: str | None = None,
+                      **kwargs: Any) -> list[FileResult]:
+    """Read each file and parse it in the pool, a few files ahead; store the results in the files' order.
+
+    The files held in memory are those being parsed or waiting to be stored: two per worker at most.
+    """
+
+    async def parse(path: Path) -> tuple[Path, bytes, ParsedInput | InputError]:
+        try:
+            data = read_bytes(path)
+        except InputError as exc:
+            return path, b"", exc
+        try:
+            return path, data, await pool.parse(data, url=url)
+        except InputError as exc:
+            return path, data, exc
+
+    results = []
+    async with pool:
+        async for path, data, parsed in in_order(files, parse, window=2 * max(pool.workers, 1)):
+            if isinstance(parsed, InputError):
+                results.append(FileResult(path=str(path), error=str(parsed)))
+            else:
+                results.append(store_input(store, path, data, parsed, url=url, **kwargs))
+    return results

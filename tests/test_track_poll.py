@@ -454,3 +454,51 @@ def test_a_trickling_body_is_cut_off_and_a_refused_connection_retried(outlet: Ou
     trickled, refused = asyncio.run(fetch_both())
     assert (trickled.error, trickled.attempts, trickled.body) == ("took longer than 1 s in all", 1, b"")
     assert refused.error and refused.error.startswith("cannot connect") and refused.attempts == 3
+
+
+def slow_page(paragraphs: int = 39_000) -> bytes:
+    """A page under the element cap that takes seconds to extract (short paragraphs by the ten thousand)."""
+    body = "".join(f"<p>Line {n}.</p>" for n in range(paragraphs))
+    return f"<html><head><title>A long list</title></head><body><article>{body}</article></body></html>".encode()
+
+
+def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet, db_path: Path) -> None:
+    """Extraction runs off the event loop, in worker processes, each page under `extract_timeout`.
+
+    In-line, the slow page held the loop for many seconds: the healthy pages, still arriving (each
+    delayed), timed out (total_timeout 3 s) although their servers answered in 1.5 s.
+    """
+    limits = FAST_LIMITS.replace("read_timeout = 0.5", "read_timeout = 3").replace("max_bytes = 1000000", "max_bytes = 3000000")
+    (db_path.parent / "newsdiff.toml").write_text(limits + 'extract_timeout = "5s"\n')
+    outlet.routes["/slow"] = page(slow_page(), content_type="text/html; charset=utf-8")
+    healthy = [f"/{name}" for name in PAGES[:5]]
+    for path, name in zip(healthy, PAGES):
+        outlet.routes[path] = page(real_page(name), content_type="text/html; charset=utf-8", delay=1.5)
+    for path in ["/slow", *healthy]:
+        cli("track", outlet.url(path))
+    result = cli("poll", "--json")
+    summary = result.json
+    assert result.code == 2, result
+    assert summary["errors"] == [{"url": outlet.url("/slow"), "error": "extraction stopped after 5 s (extract_timeout)"}]
+    assert summary["new_versions"] == len(healthy)
+    store = Store.open(db_path)
+    fetched = dict(store.db.execute("SELECT url, outcome FROM fetches WHERE article_id IS NOT NULL").fetchall())
+    assert fetched == {outlet.url("/slow"): "error", **{outlet.url(p): "new" for p in healthy}}
+
+
+def test_extraction_in_workers_stores_what_extraction_in_process_stores(outlet: Outlet, tmp_path: Path) -> None:
+    """Each page's version (or refusal) is the same whether extracted in worker processes or in the poll's own."""
+    paths = [*(f"/{name}" for name in PAGES), "/short"]
+    for name in PAGES:
+        outlet.routes[f"/{name}"] = page(real_page(name), content_type="text/html; charset=utf-8")
+    outlet.routes["/short"] = page(b"<html><body><p>Too short.</p></body></html>", content_type="text/html")
+    stored, now = {}, datetime.now(timezone.utc)
+    for workers in (0, 2):
+        store = Store.open(tmp_path / f"{workers}.db")
+        for path in paths:
+            track(store, outlet.url(path))
+        summary = poll(store, load_config(None, tmp_path / f"{workers}.db").track, workers=workers, now=now)
+        assert summary.new_versions == len(PAGES)
+        assert summary.errors == [{"url": outlet.url("/short"), "error": "no article found (only 2 words of text)"}]
+        stored[workers] = {row["url"]: store.record(row["id"]) for row in store.articles() if row["url"] != outlet.url("/short")}
+    assert len(stored[2]) == len(PAGES) and stored[0] == stored[2]

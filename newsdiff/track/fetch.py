@@ -8,7 +8,7 @@ import ssl
 import time
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -250,14 +250,19 @@ def interleave_hosts(requests: Iterable[Request[T]]) -> list[Request[T]]:
 
 
 async def fetch_each(
-    fetcher: Fetcher, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], None]
+    fetcher: Fetcher, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], Awaitable[None] | None]
 ) -> None:
-    """Fetch every request with `jobs` workers and hand each answer to `handle` as soon as it arrives."""
+    """Fetch every request with `jobs` workers and hand each answer to `handle` as soon as it arrives.
+
+    A worker waits for an awaitable `handle` before its next fetch, so at most `jobs` answers are held.
+    """
     pending = deque(interleave_hosts(requests))
 
     async def worker() -> None:
         while pending:
             request = pending.popleft()
-            handle(request, await fetcher.get(request.url, request.headers))
+            handled = handle(request, await fetcher.get(request.url, request.headers))
+            if handled is not None:
+                await handled
 
     await asyncio.gather(*(worker() for _ in range(min(fetcher.settings.jobs, len(pending)))))

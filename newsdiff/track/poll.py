@@ -1,7 +1,8 @@
 """`newsdiff poll`: read the feeds, re-check the articles that are due, store each new version.
 
-Fetching runs concurrently on one event loop; every answer is then stored in its own transaction on
-the same thread, so a poll killed at any moment leaves only whole results behind.
+Fetching runs concurrently on one event loop; pages are extracted in worker processes (one per core,
+each page under a time limit), and every answer is then stored in its own transaction on the loop's
+thread, so a poll killed at any moment leaves only whole results behind.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..model import InputError, format_time
-from ..sources import ParseOptions, parse_bytes
+from ..model import InputError, ParsedInput, format_time
+from ..sources import ParseOptions
+from ..sources.pool import ParsePool, pool_size
 from ..store import Store
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
@@ -122,8 +124,10 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
 
 class _Poll:
     def __init__(self, store: Store, settings: TrackSettings, options: ParseOptions, suspect_ratio: float | None,
-                 now: datetime, progress: Progress | None) -> None:
+                 now: datetime, progress: Progress | None, workers: int | None) -> None:
         self.store, self.settings, self.options, self.suspect_ratio = store, settings, options, suspect_ratio
+        self.workers = workers
+        self.pool: ParsePool | None = None  # for the articles' phase of `run`
         self.now = now
         self.stamp = format_time(now)
         self.progress = progress
@@ -214,7 +218,19 @@ class _Poll:
             params.append(limit)
         return list(self.store.db.query(sql, params))
 
-    def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
+    async def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
+        """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome."""
+        parsed: ParsedInput | Exception | None = None
+        if fetched.status == 200 and _failure(fetched) is None:
+            assert self.pool is not None
+            try:
+                parsed = await self.pool.parse(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
+            except Exception as exc:  # a hostile page must cost one article, never the whole poll
+                parsed = exc
+        self.store_article(request, fetched, parsed)
+
+    def store_article(self, request: Request[dict[str, Any]], fetched: Fetched, parsed: ParsedInput | Exception | None) -> None:
+        """Record one answer in its own transaction: the page's versions, gone or back, the next check."""
         article = request.item
         self.summary.articles_checked += 1
         changes: dict[str, Any] = {"last_checked_at": self.stamp}
@@ -240,7 +256,8 @@ class _Poll:
                     self.summary.not_modified += 1
                     read_well = True
                 else:
-                    outcome, problem, raw_id = self._store_page(article, fetched)
+                    assert parsed is not None  # a 200 answer, extracted by check_article
+                    outcome, problem, raw_id = self._store_page(article, fetched, parsed)
                     read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
                 changes.update(_validators(fetched, read_well=read_well))
             if problem:
@@ -250,21 +267,19 @@ class _Poll:
             self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         self._advance()
 
-    def _store_page(self, article: dict[str, Any], fetched: Fetched) -> tuple[str, str | None, int | None]:
-        """Extract and store a fetched page: (outcome, error, raw id of a new version)."""
-        try:
-            parsed = parse_bytes(fetched.body, url=fetched.final_url, content_type=fetched.content_type,
-                                 options=self.options)
-        except InputError as exc:
-            if str(exc).startswith("no article found") and self._has_versions(article["id"]):
+    def _store_page(self, article: dict[str, Any], fetched: Fetched,
+                    parsed: ParsedInput | Exception) -> tuple[str, str | None, int | None]:
+        """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version)."""
+        if isinstance(parsed, InputError):
+            if str(parsed).startswith("no article found") and self._has_versions(article["id"]):
                 # A page that held the article now yields none (an error page served as 200, a paywall
                 # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
-                self.store.event(article["id"], "suspect", {"reason": str(exc), "captured_at": self.stamp})
-                self.summary.suspect.append({"url": article["url"], "reason": str(exc)})
+                self.store.event(article["id"], "suspect", {"reason": str(parsed), "captured_at": self.stamp})
+                self.summary.suspect.append({"url": article["url"], "reason": str(parsed)})
                 return "suspect", None, None
-            return "error", str(exc), None
-        except Exception as exc:  # a hostile page must cost one article, never the whole poll
-            return "error", f"could not extract the article: {type(exc).__name__}: {exc}", None
+            return "error", str(parsed), None
+        if isinstance(parsed, Exception):
+            return "error", f"could not extract the article: {type(parsed).__name__}: {parsed}", None
         outcome, raw_id = "same", None
         for record in parsed.versions:
             record = replace(record, url=article["url"], source=article["source"] or record.source,
@@ -348,7 +363,10 @@ class _Poll:
             if articles:
                 if self.progress:
                     self.progress.start("articles", len(articles))
-                await fetch_each(fetcher, articles, self.check_article)
+                workers = pool_size(len(articles)) if self.workers is None else self.workers
+                async with ParsePool(self.options, workers=workers, timeout=self.settings.fetch.extract_timeout) as pool:
+                    self.pool = pool
+                    await fetch_each(fetcher, articles, self.check_article)
 
 
 def poll(
@@ -362,12 +380,16 @@ def poll(
     now: datetime | None = None,
     progress: Progress | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    workers: int | None = None,
 ) -> PollSummary:
-    """One poll. The caller holds `poll_lock`; `now` and `transport` let tests set the clock and the network."""
+    """One poll. The caller holds `poll_lock`; `now` and `transport` let tests set the clock and the network.
+
+    `workers` extraction processes (0: extract in this process); by default one per core, none for one article.
+    """
     started = time.monotonic()
     sync_config_feeds(store, settings.feeds)
     run = _Poll(store, settings, options or ParseOptions(), suspect_ratio,
-                now or datetime.now(timezone.utc), progress)
+                now or datetime.now(timezone.utc), progress, workers)
     asyncio.run(run.run(check_all, limit, transport))
     run.summary.duration_s = round(time.monotonic() - started, 3)
     return run.summary

@@ -12,6 +12,8 @@ from ..urls import feed_url, is_web_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Real pages extract in well under a second; the limit only stops hostile ones, without waiting all day.
+MIN_EXTRACT_TIMEOUT, MAX_EXTRACT_TIMEOUT = 1.0, 3600.0
 
 
 def parse_duration(value: Any, name: str = "duration") -> timedelta:
@@ -68,6 +70,7 @@ class FetchSettings:
     retries: int = 2  # extra attempts after a connection error, a 5xx or a 429
     backoff: float = 2.0  # seconds before the first retry, doubled for each later one
     max_retry_after: float = 120.0  # a longer Retry-After is reported instead of waited for
+    extract_timeout: float = 30.0  # one page's extraction, in its worker process; longer is reported, not waited for
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ def _fetch(value: dict[str, Any]) -> FetchSettings:
     settings = FetchSettings(**values)
     if settings.jobs < 1 or settings.per_host < 1:
         raise ValueError("fetch.jobs and fetch.per_host must be at least 1")
+    if not MIN_EXTRACT_TIMEOUT <= settings.extract_timeout <= MAX_EXTRACT_TIMEOUT:
+        raise ValueError(f"fetch.extract_timeout: expected {MIN_EXTRACT_TIMEOUT:g}s to {MAX_EXTRACT_TIMEOUT / 60:g}m, "
+                         f"got {value['extract_timeout']!r}")
     return settings
 
 

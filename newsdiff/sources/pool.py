@@ -1,0 +1,176 @@
+"""Pages parsed in worker processes: extraction uses every core, and no page can stall the others.
+
+Extraction is CPU work (tens of milliseconds a real page, seconds on a hostile one). Run where the
+pages are fetched, it holds up every other fetch and leaves all cores but one idle. A ParsePool
+keeps `workers` processes, started once (forked from a server that has already imported the
+parsers, so a worker is ready in milliseconds) and given one page at a time. A page that runs
+past the time limit costs that page alone: its worker is killed and replaced, the rest go on.
+With no workers, pages are parsed in the caller's process, which is quicker for one page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from ..model import InputError, ParsedInput
+from . import ParseOptions, parse_bytes
+from .sites import ruleset
+
+__all__ = ["ParsePool", "cores", "in_order", "pool_size"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool_size(pages: int) -> int:
+    """Workers for `pages` pages: none for a single page (starting a worker costs more than
+    parsing one page), else one per core, never more than the pages."""
+    return 0 if pages <= 1 else min(cores(), pages)
+
+
+def _context() -> Any:
+    """forkserver where there is one: workers are forked from a clean server process that has
+    imported the parsers once, never from a parent holding threads or an open database."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newsdiff.sources"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _serve(connection: Connection, options: ParseOptions) -> None:
+    """A worker: parse each page received and send back the result or the exception, until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes the pipe
+    ruleset(options.sites)  # site rules compiled once, before the first page's time limit starts
+    connection.send((True, None))
+    while True:
+        try:
+            data, url, content_type = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[bool, Any] = (True, parse_bytes(data, url=url, content_type=content_type, options=options))
+        except Exception as exc:  # sent back as it is, so a caller sees what the same parse in-process raises
+            answer = (False, exc)
+        try:
+            connection.send(answer)
+        except Exception as exc:  # an exception that cannot be pickled
+            connection.send((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}: {exc}")))
+
+
+class _Worker:
+    def __init__(self, context: Any, options: ParseOptions) -> None:
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, options), daemon=True, name="newsdiff-extract")
+        self.process.start()
+        theirs.close()
+        self.ready = False  # until the worker says so, once it has compiled the site rules
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+    async def _receive(self, timeout: float | None) -> tuple[bool, Any]:
+        """The worker's next message, awaited without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        ready = asyncio.Event()
+        loop.add_reader(self.connection.fileno(), ready.set)
+        try:
+            async with asyncio.timeout(timeout):
+                await ready.wait()
+        finally:
+            loop.remove_reader(self.connection.fileno())
+        answer: tuple[bool, Any] = self.connection.recv()  # written whole by the worker once it is done
+        return answer
+
+    async def parse(self, job: tuple[bytes, str | None, str | None], timeout: float | None) -> tuple[bool, Any]:
+        """Parse one page; the time limit starts once the worker is ready, not while it starts."""
+        if not self.ready:
+            await self._receive(None)
+            self.ready = True
+        self.connection.send(job)
+        return await self._receive(timeout)
+
+
+class ParsePool:
+    """`async with ParsePool(options, workers=2, timeout=30) as pool: await pool.parse(data, url=...)`.
+
+    `parse` raises what parse_bytes raises for the page, and InputError for a page that takes longer
+    than `timeout` seconds or kills its worker. At most `workers` pages are parsed at once; callers
+    beyond that wait for a free worker, so pages in memory stay bounded by the callers in flight.
+    """
+
+    def __init__(self, options: ParseOptions, *, workers: int, timeout: float | None = None) -> None:
+        self.options, self.workers, self.timeout = options, workers, timeout
+        self._context = _context() if workers else None
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self._context, self.options)
+        self._all.add(worker)
+        return worker
+
+    async def __aenter__(self) -> "ParsePool":
+        for _ in range(self.workers):
+            self._idle.put_nowait(self._start())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        for worker in self._all:
+            worker.stop()
+        self._all.clear()
+
+    async def parse(self, data: bytes, *, url: str | None = None, content_type: str | None = None) -> ParsedInput:
+        if not self.workers:
+            return parse_bytes(data, url=url, content_type=content_type, options=self.options)
+        worker = await self._idle.get()
+        try:
+            ok, answer = await worker.parse((data, url, content_type), self.timeout)
+        except (TimeoutError, EOFError, OSError) as exc:
+            self._all.discard(worker)
+            worker.kill()  # a dead worker keeps the exit status it died with
+            code = worker.process.exitcode
+            worker = self._start()
+            if isinstance(exc, TimeoutError):
+                raise InputError(f"extraction stopped after {self.timeout:g} s (extract_timeout)") from None
+            raise InputError(f"extraction failed: its worker process died (exit code {code})") from None
+        finally:
+            self._idle.put_nowait(worker)
+        if not ok:
+            raise answer
+        assert isinstance(answer, ParsedInput)
+        return answer
+
+
+async def in_order(items: Iterable[T], work: Callable[[T], Awaitable[R]], window: int) -> AsyncIterator[R]:
+    """Results of `work` on each item, in the items' order, with at most `window` started ahead."""
+    pending: list[asyncio.Task[R]] = []
+    for item in items:
+        pending.append(asyncio.ensure_future(work(item)))
+        if len(pending) >= window:
+            yield await pending.pop(0)
+    for task in pending:
+        yield await task
