@@ -2,7 +2,7 @@
 
 Extraction is CPU work (tens of milliseconds a real page, seconds on a hostile one). Run where the
 pages are fetched, it holds up every other fetch and leaves all cores but one idle. A ParsePool
-keeps `workers` processes, started once (forked from a server that has already imported the
+keeps `workers` processes, started once (forked from the caller, which has already imported the
 parsers, so a worker is ready in milliseconds) and given one page at a time. A page that runs
 past the time limit costs that page alone: its worker is killed and replaced, the rest go on.
 With no workers, pages are parsed in the caller's process, which is quicker for one page.
@@ -11,9 +11,11 @@ With no workers, pages are parsed in the caller's process, which is quicker for 
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -43,19 +45,18 @@ def pool_size(pages: int) -> int:
 
 
 def _context() -> Any:
-    """forkserver where there is one: workers are forked from a clean server process that has
-    imported the parsers once, never from a parent holding threads or an open database."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newsdiff.sources"])
-        return context
-    return multiprocessing.get_context("spawn")
+    """fork on Linux: a worker starts in milliseconds with the parsers already imported, where spawn
+    and forkserver start each one by importing the caller's main module again (the whole CLI).
+    A worker only parses: it never touches the database or the threads it inherits. Elsewhere
+    (macOS, Windows) fork is unsafe or missing, and spawn it is."""
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _serve(connection: Connection, options: ParseOptions) -> None:
     """A worker: parse each page received and send back the result or the exception, until EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes the pipe
-    ruleset(options.sites)  # site rules compiled once, before the first page's time limit starts
+    gc.freeze()  # what a forked worker inherits is never collected here: no traversal, no copied pages
+    ruleset(options.sites)  # compiled before the first page's time limit starts (inherited, where forked)
     connection.send((True, None))
     while True:
         try:
@@ -134,6 +135,8 @@ class ParsePool:
         return worker
 
     async def __aenter__(self) -> "ParsePool":
+        if self.workers:
+            ruleset(self.options.sites)  # compiled once here, and inherited by every forked worker
         for _ in range(self.workers):
             self._idle.put_nowait(self._start())
         return self

@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""What newsdiff's extraction costs beyond trafilatura's: `parse_bytes` against `trafilatura.extract` alone.
+
+On real pages, each page is extracted by both in turn (so that a busy moment on the machine slows
+both alike), after one warm-up pass; the report gives, per set of pages, the seconds of each, their
+ratio (the goal: at most 1.3x), and the same split by the path newsdiff took (an outlet's site rule,
+which skips trafilatura, or the generic path, which runs it twice: a precise and a balanced pass).
+
+Sets: the 30 news pages of fixtures/readability-news, and, when found, the pages of trafilatura's own
+multilingual benchmark (../shared/fixtures/trafilatura-eval/eval.tar.gz, read without unpacking;
+--eval-limit takes an evenly spread sample of them).
+
+    python scripts/bench_extract_overhead.py [--eval PATH] [--eval-limit 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import logging
+import sys
+import tarfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import trafilatura
+
+from newsdiff.model import InputError
+from newsdiff.sources import parse_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz"
+
+
+def news_pages() -> list[bytes]:
+    return [gzip.decompress((folder / "source.html.gz").read_bytes())
+            for folder in sorted((ROOT / "fixtures" / "readability-news").iterdir())]
+
+
+def eval_pages(archive: Path, limit: int | None) -> list[bytes]:
+    with tarfile.open(archive) as tar:
+        members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith(".html")), key=lambda m: m.name)
+        if limit and limit < len(members):
+            members = [members[i * len(members) // limit] for i in range(limit)]
+        return [tar.extractfile(m).read() for m in members]  # type: ignore[union-attr]
+
+
+def path_of(data: bytes) -> str:
+    try:
+        extractor = parse_bytes(data).versions[0].extractor or "?"
+    except InputError:
+        return "refused"
+    return "generic" if extractor == "generic" else "site rule"
+
+
+def measure(pages: list[bytes]) -> dict[str, list[float]]:
+    """{path: [newsdiff seconds, trafilatura seconds, pages]} plus "all"."""
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for data in pages:
+        path = path_of(data)  # also the warm-up: imports, compiled patterns, site rules
+        trafilatura.extract(data)
+        start = time.perf_counter()
+        try:
+            parse_bytes(data)
+        except InputError:
+            pass
+        ours = time.perf_counter() - start
+        start = time.perf_counter()
+        trafilatura.extract(data)
+        theirs = time.perf_counter() - start
+        for key in (path, "all"):
+            totals[key][0] += ours
+            totals[key][1] += theirs
+            totals[key][2] += 1
+    return totals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=EVAL, help="trafilatura's eval.tar.gz (skipped when missing)")
+    parser.add_argument("--eval-limit", type=int, default=None, help="an evenly spread sample of that many pages")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # trafilatura narrates every page
+    sets = {"readability-news (30 news pages)": news_pages()}
+    if args.eval.exists():
+        pages = eval_pages(args.eval, args.eval_limit)
+        sets[f"trafilatura-eval ({len(pages)} pages)"] = pages
+    print(f"{'pages':<36} {'path':<10} {'n':>4} {'newsdiff':>9} {'trafilatura':>12} {'ratio':>6}")
+    for name, pages in sets.items():
+        totals = measure(pages)
+        for path in ("all", "generic", "site rule", "refused"):
+            if path in totals:
+                ours, theirs, count = totals[path]
+                print(f"{name if path == 'all' else '':<36} {path:<10} {count:>4} {ours:8.2f}s {theirs:11.2f}s "
+                      f"{ours / theirs:5.2f}x")
+    print("ratio: newsdiff's parse_bytes time over trafilatura.extract's on the same pages (goal: at most 1.3x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
