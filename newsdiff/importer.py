@@ -155,7 +155,7 @@ def import_paths(
     A bad option is the caller's mistake, not the files': ValueError naming it, before anything is read.
     A URL is stored in its canonical form (no tracking parameters or fragment), as `track` and `poll` do.
     Files are parsed in `workers` processes (0: in this one; by default one per core, none for one
-    file), each under `extract_timeout` seconds, and stored in order.
+    file), each under `extract_timeout` seconds (none in this process), and stored in order.
     """
     try:
         when = parse_time(captured_at) if captured_at else None
@@ -172,7 +172,8 @@ def import_paths(
         except UnicodeEncodeError:
             raise ValueError(f"--{option}: not valid Unicode text") from None
     files = list(walk(paths))
-    workers = pool_size(len(files)) if workers is None else workers
+    if workers is None:  # one file of the user's own: parsed in place, sparing a worker's start
+        workers = 0 if len(files) <= 1 else pool_size(len(files))
     return asyncio.run(_import_all(store, files, ParsePool(options or ParseOptions(), workers=workers,
                                                            timeout=extract_timeout), captured_at=when, **kwargs))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import os
 import shutil
 import signal
@@ -18,19 +17,11 @@ from newsdiff.sources import ParseOptions, parse_bytes
 from newsdiff.sources.pool import ParsePool
 from newsdiff.store import Store
 
-from .conftest import FIXTURES, SEED_DUMP, SEED_REUTERS
+from .conftest import SEED_DUMP, SEED_REUTERS
+from .test_track_poll import PAGES as NAMES
+from .test_track_poll import real_page, slow_page
 
-PAGES = sorted((FIXTURES / "readability-news").iterdir())[:6]
-
-
-def slow_page(paragraphs: int = 39_000) -> bytes:
-    """Under the element cap, yet seconds to extract: short paragraphs by the ten thousand."""
-    body = "".join(f"<p>Line {n}.</p>" for n in range(paragraphs))
-    return f"<html><head><title>A long list</title></head><body><article>{body}</article></body></html>".encode()
-
-
-def real_page(folder: Path) -> bytes:
-    return gzip.decompress((folder / "source.html.gz").read_bytes())
+PAGES = NAMES[:6]
 
 
 def outcome(call: Any) -> Any:
@@ -98,7 +89,7 @@ def test_a_folder_imported_with_workers_is_stored_as_without_them(tmp_path: Path
     folder = tmp_path / "pages"
     folder.mkdir()
     for number, page in enumerate(PAGES):
-        (folder / f"{number:02}-{page.name}.html").write_bytes(real_page(page))
+        (folder / f"{number:02}-{page}.html").write_bytes(real_page(page))
     (folder / "10-empty.html").write_bytes(b"")
     (folder / "11-short.html").write_bytes(b"<html><body><p>Too short.</p></body></html>")
     shutil.copy(SEED_DUMP, folder / "12-dump.txt")  # a NewsSniffer dump: two versions of one article

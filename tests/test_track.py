@@ -157,6 +157,7 @@ steps = [{until = "2h", every = "5m"}, {until = "3d", every = "6h"}]
 jobs = 4
 per_host = 1
 read_timeout = "5s"
+extract_timeout = "1m"
 user_agent = "newsdiff (ops@example.org)"
 """,
         encoding="utf-8",
@@ -166,7 +167,7 @@ user_agent = "newsdiff (ops@example.org)"
     assert track.schedule.retire_after == timedelta(days=10)
     assert track.schedule.interval(timedelta(hours=1)) == timedelta(minutes=5)
     assert track.schedule.interval(timedelta(days=5)) == timedelta(hours=6)
-    assert (track.fetch.jobs, track.fetch.per_host, track.fetch.read_timeout) == (4, 1, 5.0)
+    assert (track.fetch.jobs, track.fetch.per_host, track.fetch.read_timeout, track.fetch.extract_timeout) == (4, 1, 5.0, 60.0)
     assert track.fetch.user_agent == "newsdiff (ops@example.org)"
 
 
@@ -175,6 +176,8 @@ user_agent = "newsdiff (ops@example.org)"
     [
         ("[fetch]\njobs = 0", "fetch.jobs and fetch.per_host must be at least 1"),
         ("[fetch]\nspeed = 3", "fetch: unknown key(s) speed"),
+        ("[fetch]\nextract_timeout = '0.5s'", "fetch.extract_timeout: expected 1s to 60m, got '0.5s'"),
+        ("[fetch]\nextract_timeout = '2h'", "fetch.extract_timeout: expected 1s to 60m, got '2h'"),
         ("[schedule]\nretire_after = 'soon'", "schedule.retire_after: expected a duration"),
         ("[schedule]\nsteps = [{until = '1d', every = '1h'}, {until = '2h', every = '5m'}]", "increasing order"),
         ("feeds = 'https://a.example/rss'", "feeds: expected a list"),

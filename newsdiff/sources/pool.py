@@ -5,12 +5,13 @@ pages are fetched, it holds up every other fetch and leaves all cores but one id
 keeps `workers` processes, started once (forked from the caller, which has already imported the
 parsers, so a worker is ready in milliseconds) and given one page at a time. A page that runs
 past the time limit costs that page alone: its worker is killed and replaced, the rest go on.
-With no workers, pages are parsed in the caller's process, which is quicker for one page.
+With no workers, pages are parsed in the caller's process, with no time limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ from .sites import ruleset
 
 __all__ = ["ParsePool", "cores", "in_order", "pool_size"]
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -39,9 +41,9 @@ def cores() -> int:
 
 
 def pool_size(pages: int) -> int:
-    """Workers for `pages` pages: none for a single page (starting a worker costs more than
-    parsing one page), else one per core, never more than the pages."""
-    return 0 if pages <= 1 else min(cores(), pages)
+    """Workers for `pages` pages: one per core, never more than the pages (a forked worker starts in
+    about 10 ms, so even one page is worth one: it gets the time limit and leaves the caller free)."""
+    return max(1, min(cores(), pages))
 
 
 def _context() -> Any:
@@ -52,8 +54,24 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _serve(connection: Connection, options: ParseOptions) -> None:
-    """A worker: parse each page received and send back the result or the exception, until EOF."""
+def _die_with(parent: int) -> None:
+    """On Linux, have the kernel kill this worker when its parent dies, even by SIGKILL: a worker left
+    behind would keep the parent's inherited files open (its poll lock, the pipes a caller reads)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the line above
+            os._exit(0)
+
+
+def _serve(connection: Connection, options: ParseOptions, parent: int, inherited: list[int]) -> None:
+    """A worker: parse each page received and send back the result or the exception, until EOF.
+
+    `inherited` are the other workers' pipe ends, which a forked worker holds copies of: closed, so
+    that each worker sees the end of its own pipe when the pool closes it.
+    """
+    _die_with(parent)
+    for descriptor in inherited:
+        os.close(descriptor)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it closes the pipe
     gc.freeze()  # what a forked worker inherits is never collected here: no traversal, no copied pages
     ruleset(options.sites)  # compiled before the first page's time limit starts (inherited, where forked)
@@ -74,15 +92,17 @@ def _serve(connection: Connection, options: ParseOptions) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, options: ParseOptions) -> None:
+    def __init__(self, context: Any, options: ParseOptions, others: list["_Worker"]) -> None:
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_serve, args=(theirs, options), daemon=True, name="newsdiff-extract")
+        inherited = [w.connection.fileno() for w in others] if context.get_start_method() == "fork" else []
+        self.process = context.Process(target=_serve, args=(theirs, options, os.getpid(), inherited), daemon=True,
+                                       name="newsdiff-extract")
         self.process.start()
         theirs.close()
         self.ready = False  # until the worker says so, once it has compiled the site rules
 
     def stop(self) -> None:
-        self.connection.close()
+        """Wait briefly for a worker whose pipe was closed to end on its own; kill it otherwise."""
         self.process.join(timeout=1)
         if self.process.is_alive():
             self.process.kill()
@@ -130,7 +150,7 @@ class ParsePool:
         self._all: set[_Worker] = set()
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self.options)
+        worker = _Worker(self._context, self.options, list(self._all))
         self._all.add(worker)
         return worker
 
@@ -142,6 +162,8 @@ class ParsePool:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        for worker in self._all:  # every pipe closed first, so that the workers end together
+            worker.connection.close()
         for worker in self._all:
             worker.stop()
         self._all.clear()
@@ -152,16 +174,16 @@ class ParsePool:
         worker = await self._idle.get()
         try:
             ok, answer = await worker.parse((data, url, content_type), self.timeout)
-        except (TimeoutError, EOFError, OSError) as exc:
+        except BaseException as exc:  # cancelled too: a worker left mid-page could answer the next caller
             self._all.discard(worker)
             worker.kill()  # a dead worker keeps the exit status it died with
-            code = worker.process.exitcode
-            worker = self._start()
+            if not isinstance(exc, (TimeoutError, EOFError, OSError)):
+                raise
+            self._idle.put_nowait(self._start())
             if isinstance(exc, TimeoutError):
                 raise InputError(f"extraction stopped after {self.timeout:g} s (extract_timeout)") from None
-            raise InputError(f"extraction failed: its worker process died (exit code {code})") from None
-        finally:
-            self._idle.put_nowait(worker)
+            raise InputError(f"extraction failed: its worker process died (exit code {worker.process.exitcode})") from None
+        self._idle.put_nowait(worker)
         if not ok:
             raise answer
         assert isinstance(answer, ParsedInput)

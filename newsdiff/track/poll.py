@@ -384,7 +384,8 @@ def poll(
 ) -> PollSummary:
     """One poll. The caller holds `poll_lock`; `now` and `transport` let tests set the clock and the network.
 
-    `workers` extraction processes (0: extract in this process); by default one per core, none for one article.
+    `workers` extraction processes (0: extract in this process, with no time limit); by default one per
+    core, never more than the articles due.
     """
     started = time.monotonic()
     sync_config_feeds(store, settings.feeds)
