@@ -56,6 +56,10 @@ class State:
                 self._store = Store.open(self.db_path)
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
                 fail(f"cannot open database {self.db_path}: {exc}")
+            if self.creates_db and self.config().alerts:  # every version a writer stores may alert
+                from .alerts.queue import attach
+
+                attach(self._store, self.config().alerts)
         return self._store
 
     def config(self) -> Config:
@@ -592,12 +596,14 @@ def poll(
     publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Refresh the `publish` site in this "
                                                "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
+    no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Read the feeds, re-check the articles that are due, store each new version (the cron job).
+    """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
+    send the alerts that are due.
 
-    Exit 0 when all went well, 2 when some fetches failed, 1 when it could not run, 75 when another
-    poll is running on this database.
+    Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
+    another poll is running on this database.
     """
     from dataclasses import replace
 
@@ -633,6 +639,7 @@ def poll(
                 except OSError as exc:
                     summary.errors.append({"url": str(exc.filename or publish_dir),
                                            "error": f"publish failed: {exc.strerror or exc}"})
+            sent = None if no_alerts or not st.config().alerts else _send_alerts(st, force=False)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
@@ -642,7 +649,7 @@ def poll(
     for suspect in summary.suspect:  # reported, yet not a failure: the stored version stands
         warn(f"{suspect['url']}: suspect extraction, not stored ({suspect['reason']})")
     if as_json:
-        jsonout.emit(summary.as_json())
+        jsonout.emit({**summary.as_json(), **({"alerts": sent.to_json()} if sent else {})})
     elif not quiet and terminal.is_terminal():
         typer.echo(
             f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
@@ -651,10 +658,110 @@ def poll(
             f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
             f"{summary.gone} gone, "
             f"{len(summary.errors)} errors "
-            f"({summary.duration_s:.1f} s)"
+            f"({summary.duration_s:.1f} s)" + (f"; {_alerts_line(sent)}" if sent else "")
         )
-    if summary.errors:
+    if summary.errors or (sent and not sent.ok):
         raise typer.Exit(2)
+
+
+# -- alerts --------------------------------------------------------------------------------------
+
+alerts_app = typer.Typer(help="Alerts: each meaningful edit pushed to the channels of the config's [[alerts]] "
+                              "rules.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(alerts_app, name="alerts")
+
+if TYPE_CHECKING:
+    from .alerts.deliver import SendSummary
+
+
+def _rules(st: State) -> Any:
+    """The config's rules, registered (when each first appeared) in the database; an error without any."""
+    from .alerts.queue import register
+
+    rules = st.config().alerts
+    if not rules:
+        fail("no [[alerts]] rules in the config file (see README, Alerts)")
+    register(st.store(), rules)
+    return rules
+
+
+def _send_alerts(st: State, force: bool) -> "SendSummary":
+    """Deliver what is due; each alert that failed is one line on stderr (its URL redacted)."""
+    from .alerts.deliver import send_pending
+
+    summary = send_pending(st.store(), _rules(st), force=force)
+    for line in summary.retrying:
+        warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
+             f"{line['error']}; will retry")
+    for line in summary.failed:
+        warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
+             f"{line['error']}; given up")
+    return summary
+
+
+def _alerts_line(sent: "SendSummary") -> str:
+    return (f"alerts: {sent.sent} sent, {sent.skipped} skipped, {len(sent.retrying)} to retry, "
+            f"{len(sent.failed)} given up")
+
+
+@alerts_app.command("list")
+def alerts_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """The rules (URLs redacted) and the queue: counts, and each alert pending or failed."""
+    from .alerts.queue import listing
+
+    st = state(ctx)
+    rules = _rules(st)
+    queued = listing(st.store())
+    if as_json:
+        jsonout.emit({"rules": [r.to_json() for r in rules], **queued})
+        return
+    terminal.print_table(
+        ["rule", "urls", "filters", "pending", "sent", "skipped", "failed"],
+        [[r.name, " ".join(t.shown for t in r.targets),
+          "; ".join(f"{k}={v}" for k, v in r.to_json().items() if k in ("sources", "tags") and v),
+          *(queued["counts"].get(r.name, {}).get(status, 0) for status in ("pending", "sent", "skipped", "failed"))]
+         for r in rules])
+    if queued["alerts"]:
+        typer.echo("")
+        terminal.print_table(
+            ["id", "rule", "article", "version", "status", "attempts", "next attempt", "last error"],
+            [[a["id"], a["rule"], f"{a['article_id']} [{a['key']}]", a["version"], a["status"], a["attempts"],
+              a["next_attempt_at"] or "", a["last_error"] or ""] for a in queued["alerts"]])
+
+
+@alerts_app.command("send")
+def alerts_send(
+    ctx: typer.Context,
+    now: bool = typer.Option(False, "--now", help="Also retry failed alerts still waiting out their back-off."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Send the pending alerts that are due. Exit 2 when some failed (they are retried later)."""
+    from .track.poll import poll_lock
+
+    st = state(ctx)
+    with poll_lock(st.db_path, wait=True):  # never beside a poll that delivers the same alerts
+        sent = _send_alerts(st, force=now)
+    if as_json:
+        jsonout.emit(sent.to_json())
+    elif terminal.is_terminal() or sent.sent or not sent.ok:
+        typer.echo(_alerts_line(sent))
+    if not sent.ok:
+        raise typer.Exit(2)
+
+
+@alerts_app.command("test")
+def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., help="The rule's name.")) -> None:
+    """Send one message, built from the latest stored edit (or a built-in sample), to a rule's channels."""
+    from .alerts.deliver import send_test
+
+    st = state(ctx)
+    rule = next((r for r in _rules(st) if r.name == name), None)
+    if rule is None:
+        fail(f"no alert rule {name!r} (rules: {', '.join(r.name for r in st.config().alerts)})")
+    outcome, described = send_test(st.store(), rule)
+    if outcome.error:
+        fail(f"alert rule {name!r}: {outcome.error}")
+    typer.echo(f"sent {described} to {', '.join(t.shown for t in rule.targets)}")
 
 
 @app.command()
