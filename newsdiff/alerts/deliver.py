@@ -164,7 +164,7 @@ def _send(job: _Job, watch: _Watch) -> Outcome:
             status = watch.local.status or getattr(getattr(exc, "response", None), "status_code", None)
             header = watch.local.retry_after or getattr(getattr(exc, "response", None), "headers", {}).get("Retry-After")
             detail = "; ".join(watch.local.messages[-1:]) or f"{type(exc).__name__}: {exc}"
-            error = f"{target.shown}: " + (f"HTTP {status}: " if status and str(status) not in detail else "") + detail
+            error = f"{target.shown}: " + (f"HTTP {status}: " if status else "") + detail
             return Outcome(_secret_free(error, job.rule), retry_after_seconds(header))
     return Outcome()
 
@@ -176,11 +176,12 @@ def _secret_free(text: str, rule: AlertRule) -> str:
     return " ".join(text.split())[:500]
 
 
-def _job(store: Store, reports: Any, row: dict[str, Any], rule: AlertRule,
+def _job(store: Store, reports: dict[bool, Any], row: dict[str, Any], rule: AlertRule,
          pictures: dict[int, Picture]) -> _Job | None:
     """The edit a queued alert is about, with its picture; None when the rule's filters leave it out."""
     from ..render.picture import render_picture
 
+    reports = reports[rule.filter.cosmetic]  # a rule that wants cosmetic edits sees their changes
     pair = reports.rows("AND v.id = ?", [row["version_id"]])
     if not pair:
         raise LookupError(f"version {row['version']} of article {row['article_id']} has no version before it")
@@ -221,7 +222,8 @@ def send_pending(store: Store, rules: Sequence[AlertRule], *, force: bool = Fals
     rows = queue.due(store, list(by_name), force=force)
     if not rows:
         return summary
-    reports, pictures = Reports(store), dict[int, Picture]()
+    reports = {cosmetic: Reports(store, cosmetic=cosmetic) for cosmetic in (False, True)}
+    pictures: dict[int, Picture] = {}
     in_flight: dict[Future[Outcome], tuple[dict[str, Any], AlertRule]] = {}
     with _watching() as watch, ThreadPoolExecutor(jobs) as pool:
         def settle(block: bool) -> None:
@@ -258,7 +260,7 @@ def send_test(store: Store, rule: AlertRule) -> tuple[Outcome, str]:
     queued: says whether the channel works. Returns the outcome and which edit was sent."""
     from ..publish import Reports
 
-    reports = Reports(store)
+    reports = {cosmetic: Reports(store, cosmetic=cosmetic) for cosmetic in (False, True)}
     rows = store.db.query(
         "SELECT v.id AS version_id, v.number AS version, v.article_id FROM versions v WHERE v.number > 1 "
         "ORDER BY v.captured_at DESC, v.id DESC LIMIT 1")

@@ -25,8 +25,10 @@ FORMATS = ("text", "markdown", "html")
 _MENTION = re.compile(r"([@\uff20])(?=\w)")  # @everyone, @here, @channel, @user: never a mention
 _LINKISH = re.compile(r"(?i)(://|\bwww\.)")
 _JOINER = "\u2060"  # WORD JOINER: invisible, and breaks what a service would parse as a mention or a link
-_CONTEXTS: tuple[int | None, ...] = (None, 12, 6, 3, 1, 0)  # words kept either side of a change
-_CHANGED: tuple[int | None, ...] = (None, 24, 12, 6, 3, 1)  # words kept of one changed run
+# How much of each change is shown, most first: (unchanged words either side, words of a removed or added
+# run). More changes at a readable level beat one change in full; below that, only the first change.
+_READABLE: tuple[tuple[int | None, int | None], ...] = ((None, None), (12, 24), (8, 16), (5, 10), (3, 6))
+_TERSE: tuple[tuple[int | None, int | None], ...] = ((2, 4), (1, 2), (0, 1))
 _HEADLINE_WORDS = 24
 
 
@@ -105,8 +107,10 @@ def _clip_words(text: str, words: int) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " " + ELLIPSIS
 
 
-def _headline(edit: Edit, fallback: str) -> str:
-    return _clip_words(inert(edit.new.title) or inert(fallback) or inert(edit.article.name), _HEADLINE_WORDS)
+def _headline(edit: Edit, fallback: str, limit: int) -> str:
+    """The headline, else the first words of the text, else the article's URL: shorter for a short message."""
+    words = max(6, min(_HEADLINE_WORDS, limit // 25))
+    return _clip_words(inert(edit.new.title) or inert(fallback) or inert(edit.article.name), words)
 
 
 def _changes(report: dict[str, Any]) -> list[tuple[str, Tokens]]:
@@ -145,7 +149,7 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
     fmt = profile.format if profile.format in FORMATS else "text"
     report = edit.report
     tags = sorted(report_tags(report))
-    headline = _headline(edit, fallback)
+    headline = _headline(edit, fallback, profile.limit)
     outlet = inert(edit.article.source) or "unknown outlet"
     meta = f"{outlet} · version {edit.old.number} → {edit.new.number}, {_apart(edit.old.captured_at, edit.new.captured_at)}"
     summary = summary_line(report) + (f" · {', '.join(tags)}" if tags else "")
@@ -168,18 +172,10 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
     def fits(text: str) -> bool:
         return profile.measure(text) <= profile.limit
 
-    body = None
-    for count in range(len(changes), 0, -1):
-        for context in _CONTEXTS:
-            for changed in _CHANGED:
-                candidate = render(headline, count, context, changed)
-                if fits(candidate):
-                    body = candidate
-                    break
-            if body is not None:
-                break
-        if body is not None:
-            break
+    attempts = [(count, level) for count in range(len(changes), 0, -1) for level in _READABLE]
+    attempts += [(1, level) for level in _TERSE]
+    body = next((text for count, (context, changed) in attempts
+                 if fits(text := render(headline, count, context, changed))), None)
     if body is None:  # not even one change fits: the headline, shortened, and the links
         for words in (_HEADLINE_WORDS, 12, 6, 3, 1, 0):
             short = _clip_words(headline, words) if words else ELLIPSIS

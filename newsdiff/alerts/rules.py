@@ -121,7 +121,7 @@ def _target(url: str, where: str) -> Target:
     plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if not plugin:
         raise ValueError(f"{where}: Apprise does not accept this URL (scheme {scheme or '?'!r})")
-    return Target(url, plugin.url(privacy=True), scheme)
+    return Target(url, plugin.url(privacy=True).split("?", 1)[0], scheme)  # the query holds Apprise's defaults
 
 
 def _list(value: Any, where: str) -> tuple[str, ...]:

@@ -48,7 +48,7 @@ class Account:
 
     @property
     def shown(self) -> str:
-        return f"{self.scheme}://****@{self.server}"
+        return f"{self.scheme}://****@{urlsplit(self.server).netloc or self.server}"
 
 
 def account(url: str) -> Account:

@@ -22,19 +22,20 @@ def tokens(words: Sequence[Sequence[str]], transform: Callable[[str], str] = str
 
 def shorten(items: Tokens, context: int | None = None, changed: int | None = None,
             longest: int | None = None) -> Tokens:
-    """Keep `context` unchanged words either side of each changed run and the first `changed` words of
-    each run (None: all); a word longer than `longest` characters is dropped whole."""
-    n = len(items)
-    around = n if context is None else context
-    keep = [not any(op != "=" for op, _ in items)] * n  # a sentence with no change is kept whole
-    start = None
-    for i, (op, _) in enumerate([*items, ("=", "")]):
-        if op != "=" and start is None:
-            start = i
-        elif op == "=" and start is not None:
-            for j in range(max(0, start - around), min(n, i + around)):
-                keep[j] = keep[j] or not (start <= j < i) or changed is None or j - start < changed
-            start = None
+    """Keep `context` unchanged words either side of each change and the first `changed` words of each
+    run of removed or added words (None: all); a word longer than `longest` characters is dropped whole."""
+    if all(op == "=" for op, _ in items):  # a sentence with no change is kept whole
+        return list(items)
+    keep: list[bool] = []
+    position = 0  # of a word in its run of removed (or added) words
+    for i, (op, _) in enumerate(items):
+        position = 0 if op == "=" else position + 1 if i and items[i - 1][0] == op else 1
+        keep.append(op != "=" and (changed is None or position <= changed) or op == "=" and context is None)
+    if context:
+        for i, (op, _) in enumerate(items):
+            if op != "=":
+                for j in range(max(0, i - context), min(len(items), i + context + 1)):
+                    keep[j] = keep[j] or items[j][0] == "="
     out: Tokens = []
     gap = False
     for (op, token), kept in zip(items, keep):
