@@ -411,6 +411,8 @@ def diff(
     show_all: bool = typer.Option(False, "--all", help="Include unchanged sentences."),
     cosmetic: bool = typer.Option(False, "--cosmetic", help="Show cosmetic changes (quote style, spaces, dashes)."),
     single_as: str = SingleAsOpt,
+    image: Optional[Path] = typer.Option(None, "--image", help="Write a PNG picture of the changes to this file "
+                                                               "and print its alt text."),
 ) -> None:
     """Sentence by sentence, what changed between two versions of an article."""
     from .diffing import diff_files, diff_versions
@@ -435,6 +437,17 @@ def diff(
                  "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
     except (InputError, LookupError) as exc:
         fail(str(exc))
+    if image is not None:
+        from .publish import write_atomic
+        from .render.picture import picture_of
+
+        picture = picture_of(report, None if all(readable) else _article(st, args[0])["source"])
+        try:
+            write_atomic(image, picture.png)
+        except OSError as exc:
+            fail(f"{image}: {exc.strerror or exc}")
+        typer.echo(picture.alt)
+        return
     if fmt == "json":
         jsonout.emit(report.to_json(all=show_all, cosmetic=cosmetic))
         return

@@ -20,7 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..history import DamagedHistory
-from ..render.edits import Edit, parse_utc
+from ..render.edits import Edit
 from ..render.picture import Picture
 from ..store import Store
 from . import queue
@@ -179,7 +179,7 @@ def _secret_free(text: str, rule: AlertRule) -> str:
 def _job(store: Store, reports: dict[bool, Any], row: dict[str, Any], rule: AlertRule,
          pictures: dict[int, Picture]) -> _Job | None:
     """The edit a queued alert is about, with its picture; None when the rule's filters leave it out."""
-    from ..render.picture import render_picture
+    from ..render.picture import render_picture, when
 
     reports = reports[rule.filter.cosmetic]  # a rule that wants cosmetic edits sees their changes
     pair = reports.rows("AND v.id = ?", [row["version_id"]])
@@ -195,9 +195,8 @@ def _job(store: Store, reports: dict[bool, Any], row: dict[str, Any], rule: Aler
     picture = None
     if rule.image:
         if edit.new.id not in pictures:
-            when = parse_utc(edit.new.captured_at).strftime("%Y-%m-%d %H:%M UTC")
             pictures[edit.new.id] = render_picture(edit.report, headline=edit.new.title or fallback,
-                                                   outlet=edit.article.source or "", when=when)
+                                                   outlet=edit.article.source or "", when=when(edit.new.captured_at))
         picture = pictures[edit.new.id]
     return _Job(row, rule, edit, picture, fallback)
 

@@ -17,11 +17,13 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from .edits import BIDI_CONTROLS, clean, summary_line
+from .edits import BIDI_CONTROLS, clean, parse_utc, summary_line
 from .shorten import ELLIPSIS, Tokens, shorten, tokens
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
+
+    from ..diff import Report
 
 WIDTH = 1080  # a phone screen's width at 2-3x: text stays readable when the picture is shown full width
 MARGIN = 56
@@ -257,7 +259,8 @@ def _side(words: Tokens, ops: str) -> str:
 
 def alt_text(report: dict[str, Any], *, headline: str, outlet: str, when: str) -> str:
     """The picture in words: what a screen reader says, and the image description on Mastodon and Bluesky."""
-    parts = [f"Edit to “{clean(headline)}” ({clean(outlet)}, {when}): {summary_line(report)}."]
+    about = ", ".join(filter(None, [clean(outlet), when]))
+    parts = [f"Edit to “{clean(headline)}”{f' ({about})' if about else ''}: {summary_line(report)}."]
     for label, items in _blocks(report):
         old, new = _side(items, "=-"), _side(items, "=+")
         kind = label.split(" · ")[0]
@@ -280,7 +283,7 @@ def render_picture(report: dict[str, Any], *, headline: str, outlet: str, when: 
     japanese = any(script(c) == "kana" for text in [headline, *(t for _, items in blocks for _, t in items)]
                    for c in text)
     canvas = _Canvas(japanese)
-    canvas.paragraph(_plain(f"{outlet} · {when}"), SMALL_SIZE, color=LABEL)
+    canvas.paragraph(_plain(" · ".join(filter(None, [outlet, when]))), SMALL_SIZE, color=LABEL)
     canvas.gap(6)
     canvas.paragraph(_plain(headline), HEAD_SIZE, bold=True)
     canvas.gap(6)
@@ -296,3 +299,16 @@ def render_picture(report: dict[str, Any], *, headline: str, outlet: str, when: 
         canvas.rule()
         canvas.paragraph(_plain(f"{ELLIPSIS} and {more} more change{'s' if more != 1 else ''}"), SMALL_SIZE, color=LABEL)
     return Picture(canvas.paint(), alt_text(report, headline=headline, outlet=outlet, when=when))
+
+
+def when(captured_at: str | None) -> str:
+    """A capture time as the picture prints it: `2026-12-02 14:05 UTC`."""
+    return parse_utc(captured_at).strftime("%Y-%m-%d %H:%M UTC") if captured_at else ""
+
+
+def picture_of(report: Report, outlet: str | None) -> Picture:
+    """The picture of a report straight from the engine (`newsdiff diff --image`)."""
+    document = report.to_json()
+    document["changes"] = [c for c in document["changes"] if c["op"] != "unchanged"]
+    return render_picture(document, headline=report.new.title or report.old.title or "", outlet=outlet or "",
+                          when=when(report.new.captured_at))
