@@ -464,6 +464,20 @@ def diff(
 BaseUrlOpt = typer.Option(None, "--base-url", help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
 FeedLimitOpt = typer.Option(50, "--limit", min=1, help="Items per feed, newest first.")
+TagsOpt = typer.Option(None, "--tags", help="Only edits carrying one of these tags, comma-separated "
+                                            "(number, correction, quote, name, wording, punctuation, headline ...).")
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, help="Only edits changing at least this many sentences "
+                                                             "(a changed headline counts as one).")
+
+
+def _tags(value: Optional[str]) -> tuple[str, ...]:
+    """--tags as a list of known tags; an unknown one is a usage error naming the known ones."""
+    from .alerts.rules import parse_tags
+
+    try:
+        return parse_tags(value or "", "--tags")
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 @app.command("feed")
@@ -475,16 +489,19 @@ def feed_cmd(
     limit: int = FeedLimitOpt,
     base_url: Optional[str] = BaseUrlOpt,
     cosmetic: bool = CosmeticOpt,
+    tags: Optional[str] = TagsOpt,
+    min_changed: int = MinChangedOpt,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feed to this file (atomically)."),
 ) -> None:
     """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
     from . import publish as publishing
 
     st = state(ctx)
+    wanted = _tags(tags)
     ref = publishing.article_ref(_article(st, article)) if article else None
     try:
         data = publishing.feed(st.store(), fmt=fmt, article=ref, source=source, limit=limit, base_url=base_url,
-                               cosmetic=cosmetic)
+                               cosmetic=cosmetic, tags=wanted, min_changed=min_changed)
         if out:
             publishing.write_atomic(out, data)
     except (ValueError, LookupError) as exc:
@@ -504,14 +521,17 @@ def publish_cmd(
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
     title: str = typer.Option("newsdiff", "--title", help="Site name, shown on every page and feed."),
+    tags: Optional[str] = TagsOpt,
+    min_changed: int = MinChangedOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Write or refresh a static site: latest edits, article pages, side-by-side diff pages, feeds."""
     from . import publish as publishing
 
+    wanted = _tags(tags)
     try:
         result = publishing.publish(state(ctx).store(), directory, base_url=base_url, all_pairs=all_pairs,
-                                    cosmetic=cosmetic, limit=limit, title=title)
+                                    cosmetic=cosmetic, limit=limit, title=title, tags=wanted, min_changed=min_changed)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -685,9 +705,10 @@ app.add_typer(alerts_app, name="alerts")
 
 if TYPE_CHECKING:
     from .alerts.deliver import SendSummary
+    from .alerts.rules import AlertRule
 
 
-def _rules(st: State) -> Any:
+def _rules(st: State) -> "tuple[AlertRule, ...]":
     """The config's rules, registered (when each first appeared) in the database; an error without any."""
     from .alerts.queue import register
 

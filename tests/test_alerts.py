@@ -392,3 +392,26 @@ def test_many_changes_are_counted_when_they_do_not_fit() -> None:
     message = compose(_edit("T", old, "T", new), Profile("text", 500, social.mastodon_length))
     assert social.mastodon_length(message.body) <= 500
     assert "more changes" in message.body and URL in message.body
+
+
+# -- filters for readers ---------------------------------------------------------------------------
+
+
+def test_feed_and_published_feeds_take_the_rule_keys(cli, db_path: Path, tmp_path: Path) -> None:
+    wording = NEW.replace("officials said", "officials claimed")
+    store_versions(cli, tmp_path, OLD, NEW, wording)
+    def items(xml: str) -> int:
+        return xml.count("<item>")
+    assert items(cli("feed").stdout) == 2
+    numbers = cli("feed", "--tags", "number")
+    assert numbers.code == 0 and items(numbers.stdout) == 1 and "[-19-]" not in numbers.stdout
+    assert "21" in numbers.stdout
+    assert items(cli("feed", "--tags", "wording,correction").stdout) == 1
+    assert items(cli("feed", "--min-changed", "2").stdout) == 0
+    bad = cli("feed", "--tags", "numbers")
+    assert bad.code == 2 and "--tags: unknown tag 'numbers'" in bad.stderr
+    site = tmp_path / "site"
+    assert cli("publish", str(site), "--base-url", "https://example.org/", "--tags", "number").code == 0
+    assert items((site / "rss.xml").read_text(encoding="utf-8")) == 1
+    manifest = json.loads((site / ".newsdiff-site.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["tags"] == ["number"]  # a refresh by `poll --publish` keeps the filter
