@@ -159,6 +159,8 @@ def _alerts(store: Store, report: CheckReport) -> None:
     """Alerts given up on (a day of failed sends): a channel that needs attention."""
     from .alerts.queue import failed
 
+    if not store.db["alerts"].exists():  # a database opened without its migrations
+        return
     for row in failed(store):
         report.problems.append(Problem(
             "alert", f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",

@@ -94,11 +94,16 @@ def webhook(latency: float, ports: "multiprocessing.Queue[int]") -> None:
             self.end_headers()
             self.wfile.write(b"ok")
 
+    serve(Handler, ports)
+
+
+def serve(handler: type[BaseHTTPRequestHandler], ports: "multiprocessing.Queue[int]") -> None:
+    """Serve on a free loopback port, told through `ports`, until the process ends."""
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = 256
 
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), handler)
     ports.put(server.server_address[1])
     server.serve_forever()
 
@@ -172,13 +177,7 @@ def outlet(ports: "multiprocessing.Queue[int]") -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 256
-
-    server = Server(("127.0.0.1", 0), Handler)
-    ports.put(server.server_address[1])
-    server.serve_forever()
+    serve(Handler, ports)
 
 
 def queueing(args: argparse.Namespace, folder: Path) -> None:

@@ -15,14 +15,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..history import DamagedHistory
 from ..render.edits import Edit
 from ..render.picture import Picture
 from ..store import Store
+from ..track.fetch import retry_after_seconds
 from . import queue
 from .message import Message, Profile, compose
 from .rules import AlertRule, Filter, Target
@@ -107,20 +106,6 @@ def _watching() -> Iterator[_Watch]:
     finally:
         requests.sessions.default_hooks = original
         logger.removeHandler(watch)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) in seconds from now; None when absent or junk."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def _apprise_send(target: Target, job: _Job) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..render import markdown
 from ..render.edits import BIDI_CONTROLS, Edit, clean, parse_utc, safe_url, summary_line
-from ..render.shorten import ELLIPSIS, Tokens, shorten, tokens
+from ..render.shorten import ELLIPSIS, Tokens, changed_entries, shorten
 from ..render.text import MARKERS
 from .rules import report_tags
 
@@ -115,14 +115,7 @@ def _headline(edit: Edit, fallback: str, limit: int) -> str:
 
 def _changes(report: dict[str, Any]) -> list[tuple[str, Tokens]]:
     """Each change to show, with a label: the headline first, then the sentences in reading order."""
-    out = []
-    title = report.get("title", {})
-    if title.get("changed"):
-        out.append(("Headline", tokens(title.get("words", []), inert)))
-    for change in report.get("changes", []):
-        if change.get("op") != "unchanged":
-            out.append((change["op"], tokens(change.get("words", []), inert)))
-    return out
+    return [("Headline" if entry is None else entry["op"], items) for entry, items in changed_entries(report, inert)]
 
 
 def _links(edit: Edit, base_url: str | None) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from .edits import BIDI_CONTROLS, clean, parse_utc, summary_line
-from .shorten import ELLIPSIS, Tokens, shorten, tokens
+from .shorten import ELLIPSIS, Tokens, changed_entries, shorten, tokens
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
@@ -238,15 +238,10 @@ def _visible(text: str) -> str:
 
 def _blocks(report: dict[str, Any]) -> list[tuple[str, Tokens]]:
     """What the picture shows: the headline change first, then each changed sentence, shortened."""
-    out = []
-    title = report.get("title", {})
-    if title.get("changed"):
-        out.append(("headline changed", tokens(title.get("words", []), _visible)))
-    for change in report.get("changes", []):
-        if change.get("op") != "unchanged":
-            tags = f" · {', '.join(change.get('tags', []))}" if change.get("tags") else ""
-            out.append((f"{change['op']}{tags}", tokens(change.get("words", []), _visible)))
-    return [(label, shorten(items, CONTEXT_WORDS, CHANGED_WORDS, LONGEST_WORD)) for label, items in out]
+    return [("headline changed" if entry is None else
+             entry["op"] + (f" · {', '.join(entry['tags'])}" if entry.get("tags") else ""),
+             shorten(items, CONTEXT_WORDS, CHANGED_WORDS, LONGEST_WORD))
+            for entry, items in changed_entries(report, _visible)]
 
 
 def _plain(text: str) -> Tokens:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 ELLIPSIS = "\u2026"
 _TOKEN = re.compile(r"\S+\s*|\s+")
@@ -45,4 +46,17 @@ def shorten(items: Tokens, context: int | None = None, changed: int | None = Non
         elif not gap:
             out.append((op, ELLIPSIS + " "))
             gap = True
+    return out
+
+
+def changed_entries(report: dict[str, Any], transform: Callable[[str], str] = str
+                    ) -> list[tuple[dict[str, Any] | None, Tokens]]:
+    """What a short form of an edit shows, in order: the headline's change (entry None) first, then each
+    changed sentence's entry of the engine's JSON report, each with its tokens."""
+    out: list[tuple[dict[str, Any] | None, Tokens]] = []
+    title = report.get("title", {})
+    if title.get("changed"):
+        out.append((None, tokens(title.get("words", []), transform)))
+    out += [(change, tokens(change.get("words", []), transform))
+            for change in report.get("changes", []) if change.get("op") != "unchanged"]
     return out
