@@ -415,3 +415,13 @@ def test_feed_and_published_feeds_take_the_rule_keys(cli, db_path: Path, tmp_pat
     assert items((site / "rss.xml").read_text(encoding="utf-8")) == 1
     manifest = json.loads((site / ".newsdiff-site.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["tags"] == ["number"]  # a refresh by `poll --publish` keeps the filter
+
+
+def test_errors_lose_every_secret_piece_of_a_url_before_they_are_stored() -> None:
+    from newsdiff.alerts.rules import alert_rules
+
+    [rule] = alert_rules([{"name": "bot", "url": "tgram://123456789:AAHsecretTokenValue123abc/12345"}])
+    [target] = rule.targets
+    error = target.redact("POST https://api.telegram.org/bot123456789:AAHsecretTokenValue123abc/sendMessage: 401")
+    assert "AAHsecretTokenValue123abc" not in error and "123456789" not in error and "sendMessage: 401" in error
+    assert "AAHsecret" not in target.shown

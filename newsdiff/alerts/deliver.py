@@ -157,7 +157,7 @@ def _send(job: _Job, watch: _Watch) -> Outcome:
 def _secret_free(text: str, rule: AlertRule) -> str:
     """An error as it may be stored and shown: any URL of the rule replaced by its redacted form."""
     for target in rule.targets:
-        text = text.replace(target.url, target.shown)
+        text = target.redact(text)
     return " ".join(text.split())[:500]
 
 

@@ -19,6 +19,7 @@ RULE_TAGS = (*TAGS, HEADLINE_TAG)
 KEYS = ("name", "url", "sources", "tags", "min_changed", "cosmetic", "image", "base_url")
 SOCIAL_SCHEMES = ("mastodon", "mastodons", "bluesky", "bsky")  # posted with their own clients (see `social`)
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PIECES = re.compile(r"[/:@?&=#]+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class Target:
     url: str
     shown: str
     scheme: str
+
+    def redact(self, text: str) -> str:
+        """`text` (an error a library wrote) with the URL, and every piece of it the redacted form hides
+        (tokens, passwords), replaced: what may be stored and shown."""
+        text = text.replace(self.url, self.shown)
+        shown = set(_PIECES.split(self.shown))
+        for piece in sorted(set(_PIECES.split(self.url)) - shown, key=len, reverse=True):
+            if len(piece) >= 4:
+                text = text.replace(piece, "****")
+        return text
 
 
 @dataclass(frozen=True)
