@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..history import DamagedHistory
 from ..render.edits import Edit
@@ -25,6 +25,9 @@ from ..track.fetch import retry_after_seconds
 from . import queue
 from .message import Message, Profile, compose
 from .rules import AlertRule, Filter, Target
+
+if TYPE_CHECKING:
+    from ..publish import Reports
 
 JOBS = 8  # sends in flight at once
 _FIRST_WORDS = 12
@@ -117,8 +120,8 @@ def _apprise_send(target: Target, job: _Job) -> None:
     if not plugin:
         raise RuntimeError(f"Apprise does not accept {target.shown}")
     formats = plugin.notify_format if isinstance(plugin.notify_format, tuple) else (plugin.notify_format,)
-    profile = Profile(str(formats[0].value if hasattr(formats[0], "value") else formats[0]),
-                      int(plugin.body_maxlen or 32768), len, int(plugin.title_maxlen or 0))
+    profile = Profile(str(getattr(formats[0], "value", formats[0])), int(plugin.body_maxlen or 32768), len,
+                      int(plugin.title_maxlen or 0))
     message = compose(job.edit, profile, base_url=job.rule.base_url, fallback=job.fallback)
     attach = None
     if job.picture is not None and getattr(plugin, "attachment_support", False):
@@ -161,12 +164,12 @@ def _secret_free(text: str, rule: AlertRule) -> str:
     return " ".join(text.split())[:500]
 
 
-def _job(store: Store, reports: dict[bool, Any], row: dict[str, Any], rule: AlertRule,
+def _job(store: Store, by_cosmetic: dict[bool, Reports], row: dict[str, Any], rule: AlertRule,
          pictures: dict[int, Picture]) -> _Job | None:
     """The edit a queued alert is about, with its picture; None when the rule's filters leave it out."""
     from ..render.picture import render_picture, when
 
-    reports = reports[rule.filter.cosmetic]  # a rule that wants cosmetic edits sees their changes
+    reports = by_cosmetic[rule.filter.cosmetic]  # a rule that wants cosmetic edits sees their changes
     pair = reports.rows("AND v.id = ?", [row["version_id"]])
     if not pair:
         raise LookupError(f"version {row['version']} of article {row['article_id']} has no version before it")
