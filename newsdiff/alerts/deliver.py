@@ -222,21 +222,24 @@ def send_pending(store: Store, rules: Sequence[AlertRule], *, force: bool = Fals
 
         for row in rows:
             rule = by_name[row["rule"]]
-            try:
-                job = _job(store, reports, row, rule, pictures)
-            except (DamagedHistory, LookupError) as exc:
-                _record(store, row, rule, Outcome(str(exc)), summary)
-                continue
-            if job is None:
-                queue.mark_skipped(store, row["id"], "left out by the rule's filters")
-                summary.skipped += 1
-                continue
+            # One transaction a turn, not one per write: the outcomes that came in meanwhile and this alert's
+            # report (cached as it is diffed) commit together, a few milliseconds after the sends ended.
+            with store.write():
+                settle(False)
+                try:
+                    job = _job(store, reports, row, rule, pictures)
+                except (DamagedHistory, LookupError) as exc:
+                    _record(store, row, rule, Outcome(str(exc)), summary)
+                    continue
+                if job is None:
+                    queue.mark_skipped(store, row["id"], "left out by the rule's filters")
+                    summary.skipped += 1
+                    continue
             in_flight[pool.submit(_send, job, watch)] = (row, rule)
             if len(pictures) > jobs * 2:  # alerts of one version are queued together: older pictures are done
                 pictures.pop(next(iter(pictures)))
             while len(in_flight) >= jobs * 2:  # bounded: pictures and messages of a few alerts at a time
                 settle(True)
-            settle(False)
         while in_flight:
             settle(True)
     return summary
