@@ -425,3 +425,21 @@ def test_errors_lose_every_secret_piece_of_a_url_before_they_are_stored() -> Non
     error = target.redact("POST https://api.telegram.org/bot123456789:AAHsecretTokenValue123abc/sendMessage: 401")
     assert "AAHsecretTokenValue123abc" not in error and "123456789" not in error and "sendMessage: 401" in error
     assert "AAHsecret" not in target.shown
+
+
+def test_a_tiny_limit_keeps_the_links_and_drops_the_rest_first() -> None:
+    edit = _edit("A very long headline " * 10, "Up to 19 dead.", "A very long headline " * 10, "Up to 21 dead.")
+    message = compose(edit, Profile("text", 120), base_url="https://example.org/site/")
+    assert len(message.body) <= 120 and message.body.endswith("https://example.org/site/a/1/1-2.html")
+    assert URL in message.body and "…" in message.body
+
+
+def test_an_edit_with_no_changed_sentence_still_says_what_changed() -> None:
+    old = ArticleRecord(paragraphs=("Up to 19 dead.",), title="Toll", byline="By A", captured_at="2026-01-01T12:00:00Z")
+    new = ArticleRecord(paragraphs=("Up to 19 dead.",), title="Toll", byline="By B", captured_at="2026-01-01T13:00:00Z")
+    report = diff_records(old, new).to_json()
+    report["changes"] = []
+    edit = Edit(ArticleRef(1, URL, URL, "wire", "Toll"), VersionRef(1, 1, old.captured_at or "", "Toll", "a"),
+                VersionRef(2, 2, new.captured_at or "", "Toll", "b"), report)
+    body = compose(edit, Profile("text", 500)).body
+    assert body.startswith("Toll\nwire · version 1 → 2, 1 hour later\nbyline changed") and URL in body

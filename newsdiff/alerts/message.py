@@ -156,7 +156,7 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
         lines = [strong.format(_escape(head, fmt)), _escape(meta, fmt), _escape(summary, fmt), ""]
         for label, items in changes[:count]:
             text = _line(shorten(items, context, changed, profile.limit // 4), fmt)
-            lines.append(f"{_escape(label, fmt)}: {text}" if label == "Headline" else f"{'•'} {text}")
+            lines.append(f"{_escape(label, fmt)}: {text}" if label == "Headline" else f"• {text}")
         if count < len(changes):
             more = len(changes) - count
             lines.append(_escape(f"{ELLIPSIS} and {more} more change{'s' if more != 1 else ''}", fmt))
@@ -166,15 +166,15 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
         return profile.measure(text) <= profile.limit
 
     attempts = [(count, level) for count in range(len(changes), 0, -1) for level in _READABLE]
-    attempts += [(1, level) for level in _TERSE]
+    attempts += [(min(1, len(changes)), level) for level in _TERSE]  # an edit of the byline alone shows none
     body = next((text for count, (context, changed) in attempts
-                 if fits(text := render(headline, count, context, changed))), None)
-    if body is None:  # not even one change fits: the headline, shortened, and the links
-        for words in (_HEADLINE_WORDS, 12, 6, 3, 1, 0):
-            short = _clip_words(headline, words) if words else ELLIPSIS
-            body = newline.join([strong.format(_escape(short, fmt)), _escape(summary, fmt), *([tail] if tail else [])])
-            if fits(body):
-                break
+                 if fits(text := render(headline, count, context, changed))), "")
+    for words in (_HEADLINE_WORDS, 12, 6, 3, 1, 0):  # not even one change fits: the headline, shortened, and the links
+        if body:
+            break
+        short = _clip_words(headline, words) if words else ELLIPSIS
+        candidate = newline.join([strong.format(_escape(short, fmt)), _escape(summary, fmt), *([tail] if tail else [])])
+        body = candidate if fits(candidate) or not words else ""
     title = ""
     if profile.title_limit:
         title = _clip_words(inert(edit.title), _HEADLINE_WORDS)
