@@ -86,3 +86,8 @@ def test_diff_image_writes_the_picture_and_prints_its_alt_text(cli, tmp_path: Pa
     assert out.read_bytes().startswith(b"\x89PNG") and "became" in result.stdout
     bad = cli("diff", str(old), str(new), "--image", str(tmp_path / "missing" / "edit.png"))
     assert bad.code == 1 and "missing/edit.png" in bad.stderr
+
+
+def test_symbols_the_text_fonts_lack_come_from_the_symbols_font() -> None:
+    assert not has_glyph("latin", "★")
+    assert ("symbols", "★ ") in runs("Rated ★ by critics")

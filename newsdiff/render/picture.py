@@ -3,7 +3,8 @@ struck through on red, added words on green, unchanged words dimmed, under the h
 date; with alt text that says the same change in words.
 
 Glyphs come from the Noto fonts of the `justmytype-*` packages (SIL Open Font License): Noto Sans for
-Latin, Cyrillic and Greek, Noto Sans Arabic and Hebrew, Noto Sans SC and JP for Chinese and Japanese.
+Latin, Cyrillic and Greek, Noto Sans Arabic and Hebrew, Noto Sans SC and JP for Chinese and Japanese,
+Noto Sans Symbols 2 for symbols the others lack.
 Each run of text is drawn in the font of its script, shaped by Pillow's raqm layout (Arabic joining,
 right-to-left order). A sentence that opens in a right-to-left script is laid out right to left.
 The same report always gives the same bytes.
@@ -44,6 +45,7 @@ _FONTS = {  # script -> (package, file)
     "hebrew": ("justmytype_intl_rtl", "fonts/ofl/notosanshebrew/NotoSansHebrew[wdth,wght].ttf"),
     "han": ("justmytype_intl_cjk", "fonts/ofl/notosanssc/NotoSansSC[wght].ttf"),
     "kana": ("justmytype_intl_cjk", "fonts/ofl/notosansjp/NotoSansJP[wght].ttf"),
+    "symbols": ("justmytype_western_core", "fonts/ofl/notosanssymbols2/NotoSansSymbols2-Regular.ttf"),
 }
 _RTL = ("arabic", "hebrew")
 
@@ -83,7 +85,8 @@ def font(name: str, size: int, bold: bool = False) -> FreeTypeFont:
     package, path = _FONTS[name]
     engine = ImageFont.Layout.RAQM if name in _RTL else ImageFont.Layout.BASIC
     face = ImageFont.truetype(str(files(package) / path), size, layout_engine=engine)
-    face.set_variation_by_name("Bold" if bold else "Regular")
+    if name != "symbols":  # the one font that is not variable
+        face.set_variation_by_name("Bold" if bold else "Regular")
     return face
 
 
@@ -115,6 +118,8 @@ def runs(text: str, japanese: bool = False) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for char in text:
         name = _font_name(char, japanese)
+        if name is None and char > "\u2000" and not has_glyph(out[-1][0] if out else "latin", char):
+            name = next((other for other in ("symbols", *_FONTS) if has_glyph(other, char)), None)  # ★ ✓ ⚠
         if out and (name is None or name == out[-1][0]):
             out[-1] = (out[-1][0], out[-1][1] + char)
         else:
