@@ -443,3 +443,24 @@ def test_an_edit_with_no_changed_sentence_still_says_what_changed() -> None:
                 VersionRef(2, 2, new.captured_at or "", "Toll", "b"), report)
     body = compose(edit, Profile("text", 500)).body
     assert body.startswith("Toll\nwire · version 1 → 2, 1 hour later\nbyline changed") and URL in body
+
+
+@pytest.mark.parametrize("fmt, marked", [("markdown", "~~19~~**21**"), ("html", "<del>19</del><ins>21</ins>"),
+                                         ("text", "[-19-]{+21+}")])
+def test_each_service_gets_the_format_it_renders(cli, db_path: Path, tmp_path: Path, hook: Receiver,
+                                                 fmt: str, marked: str) -> None:
+    configure(db_path, webhook(hook, url=f"json://127.0.0.1:{hook.port}/hook?format={fmt}", image=False))
+    store_versions(cli, tmp_path, OLD, NEW.replace("Fighting", "Fighting <b>@everyone</b>"))
+    assert cli("alerts", "send").code == 0
+    [message] = hook.messages()
+    assert marked in message["message"] and "@everyone" not in message["message"]
+    assert ("<b>@" not in message["message"]) is (fmt != "text")  # plain text shows the tag as text
+    assert message["attachments"] == []
+
+
+def test_poll_exits_2_when_an_alert_fails_and_names_it(cli, db_path: Path, tmp_path: Path, hook: Receiver) -> None:
+    configure(db_path, webhook(hook))
+    store_versions(cli, tmp_path, OLD, NEW)
+    hook.answers = [(503, {})]
+    result = cli("poll")
+    assert result.code == 2 and "alert 1 (desk, article 1 version 2)" in result.stderr and "HTTP 503" in result.stderr

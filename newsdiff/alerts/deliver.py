@@ -119,8 +119,8 @@ def _apprise_send(target: Target, job: _Job) -> None:
     plugin = apprise.Apprise.instantiate(target.url, suppress_exceptions=True)
     if not plugin:
         raise RuntimeError(f"Apprise does not accept {target.shown}")
-    formats = plugin.notify_format if isinstance(plugin.notify_format, tuple) else (plugin.notify_format,)
-    profile = Profile(str(getattr(formats[0], "value", formats[0])), int(plugin.body_maxlen or 32768), len,
+    # The format the service renders: its own, or the one a `?format=` in the URL asked for.
+    profile = Profile(plugin.resolve_format().value, int(plugin.body_maxlen or 32768), len,
                       int(plugin.title_maxlen or 0))
     message = compose(job.edit, profile, base_url=job.rule.base_url, fallback=job.fallback)
     attach = None
