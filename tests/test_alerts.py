@@ -464,3 +464,12 @@ def test_poll_exits_2_when_an_alert_fails_and_names_it(cli, db_path: Path, tmp_p
     hook.answers = [(503, {})]
     result = cli("poll")
     assert result.code == 2 and "alert 1 (desk, article 1 version 2)" in result.stderr and "HTTP 503" in result.stderr
+
+
+def test_help_imports_none_of_the_alert_libraries() -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "newsdiff", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "typer" in imported  # the check sees imports at all
+    assert not imported & {"apprise", "PIL", "mastodon", "atproto", "requests"}

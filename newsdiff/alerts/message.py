@@ -181,4 +181,6 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
         while len(title) > profile.title_limit and len(title.split()) > 1:
             title = _clip_words(title.removesuffix(" " + ELLIPSIS), len(title.split()) - 2)
         title = title if len(title) <= profile.title_limit else ""
+        if fmt == "markdown":  # a service may render the title as Markdown too; an HTML one puts it in a subject
+            title = markdown.escape(title)
     return Message(title=title, body=body, format=fmt, links=tuple(url for _, url in links))
