@@ -44,7 +44,7 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         track = track_settings(data)
         sites = site_tables(data.get("sites", {}))
         suspect_ratio = _suspect_ratio(data.get("extraction", {}))
-        alerts = ()
+        alerts: tuple[AlertRule, ...] = ()
         if "alerts" in data:  # Apprise, which checks the URLs, is imported only for a config with rules
             from .alerts.rules import alert_rules
 
