@@ -19,7 +19,7 @@ from .importer import FileResult, import_paths
 from .model import InputError
 from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
-from .store import NotFound, Store
+from .store import NotFound, Store, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class State:
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
             try:
                 self._store = Store.open(self.db_path)
+            except StoreBusy:
+                raise  # exits 75 like any write that waited too long (see main)
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
                 fail(f"cannot open database {self.db_path}: {exc}")
         return self._store
@@ -805,6 +807,11 @@ def main() -> None:
     except DamagedHistory as exc:  # any command that reads a damaged version says so in one line
         sys.stderr.write(f"newsdiff: {exc}; `newsdiff check` lists all damage\n")
         sys.exit(1)
+    except StoreBusy as exc:  # as for an overlapping poll: cron and systemd read it as "try again later"
+        from .track.poll import EXIT_BUSY
+
+        sys.stderr.write(f"newsdiff: {exc}\n")
+        sys.exit(EXIT_BUSY)
     except sqlite3.DatabaseError as exc:  # e.g. a corrupt page met halfway through a command
         hint = "" if isinstance(exc, sqlite3.OperationalError) else "; `newsdiff check` lists all damage"
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")

@@ -28,7 +28,6 @@ _SHOWN_CHARS = 200  # a refused URL is named by this much of it
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WEB_SCHEME = re.compile(r"^[\x00-\x20\x7f]*https?:", re.IGNORECASE)
 _NOT_WEB = "not an http(s) URL"
-_BAD_PORT = "bad port or IPv6 address (a port is a number from 1 to 65535)"
 _ASCII_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -96,13 +95,16 @@ def check_url(url: str) -> str:
         raise BadURL(f"control character {control.group()!r} in URL", text)
     try:
         parts = urlsplit(text)
-        port = parts.port
-    except ValueError:  # a port out of range or not a number, or a broken [IPv6] literal
-        raise BadURL(_BAD_PORT if looks_like_web_url(text) else _NOT_WEB, text) from None
+    except ValueError:  # an unbalanced [IPv6] literal
+        raise BadURL("invalid IPv6 address" if looks_like_web_url(text) else _NOT_WEB, text) from None
     if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         raise BadURL(_NOT_WEB, text)
+    try:
+        port = parts.port
+    except ValueError:  # out of range or not a number
+        port = 0
     if port == 0:
-        raise BadURL(_BAD_PORT, text)
+        raise BadURL("port is not a number from 1 to 65535", text)
     _check_host(parts.hostname, text)
     return text
 

@@ -86,7 +86,7 @@ def entry_urls(entry: dict[str, Any], not_permalinks: set[str], *,
 def _entry_date(entry: dict[str, Any]) -> datetime | None:
     """When the entry says it was published (or else updated), in UTC; None when it does not say."""
     for key in ("published_parsed", "updated_parsed"):
-        stamp = entry.get(key)
+        stamp = dict.get(entry, key)  # feedparser's own get() maps one to the other, with a warning
         if stamp:
             try:
                 return datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc)

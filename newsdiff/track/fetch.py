@@ -83,9 +83,9 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
             for address in addresses:
                 kind = private_address(address)
                 if kind:
-                    named = "" if address == host else f"{host} resolves to "
-                    raise _Refused(f"refused: {named}{address} is a {kind} address, not fetched (only hosts you "
-                                   "named may be internal; [fetch] allow_private_hosts = true allows all)")
+                    what = f"{address} is" if address == host else f"{host} resolves to {address}, which is"
+                    raise _Refused(f"refused: {what} internal ({kind}), not fetched: not a host you named "
+                                   "([fetch] allow_private_hosts = true allows all)")
         failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for address in addresses:
             try:
