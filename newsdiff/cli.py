@@ -648,7 +648,9 @@ def poll(
     elif not quiet and terminal.is_terminal():
         typer.echo(
             f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
-            f"{summary.articles_discovered} new articles; checked {summary.articles_checked}: "
+            f"{summary.articles_discovered} new articles"
+            f"{f' ({summary.articles_deferred} left for later polls)' if summary.articles_deferred else ''}; "
+            f"checked {summary.articles_checked}: "
             f"{summary.new_versions} new versions, {summary.unchanged} unchanged, "
             f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
             f"{summary.gone} gone, "

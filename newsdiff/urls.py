@@ -153,8 +153,11 @@ def feed_url(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    """The host name politeness limits are counted against."""
-    return (urlsplit(url).hostname or "").lower()
+    """The host name politeness limits are counted against ("" for a URL too broken to have one)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def host_key(host: str) -> str:

@@ -448,7 +448,7 @@ def test_a_trickling_body_is_cut_off_and_a_refused_connection_retried(outlet: Ou
     settings = FetchSettings(read_timeout=0.5, total_timeout=1.0, retries=2, backoff=0.01)
 
     async def fetch_both() -> tuple[Fetched, Fetched]:
-        async with Fetcher(settings, named_hosts=["127.0.0.1"]) as fetcher:
+        async with Fetcher(settings, is_named=lambda host: host == "127.0.0.1") as fetcher:
             return await fetcher.get(outlet.url("/trickle")), await fetcher.get(f"http://127.0.0.1:{closed}/story")
 
     trickled, refused = asyncio.run(fetch_both())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import socket
@@ -64,8 +65,8 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
     still verifies the certificate against the host name, which the HTTP layer passes on separately.
     """
 
-    def __init__(self, named_hosts: frozenset[str], allow_private: bool) -> None:
-        self._named = named_hosts
+    def __init__(self, is_named: Callable[[str], bool], allow_private: bool) -> None:
+        self._is_named = functools.cache(is_named)  # asked once per host and poll, only about internal ones
         self._allow_private = allow_private
         self._inner = httpcore.AnyIOBackend()
 
@@ -79,10 +80,10 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
-        if not self._allow_private and host_key(host) not in self._named:
+        if not self._allow_private:
             for address in addresses:
                 kind = private_address(address)
-                if kind:
+                if kind and not self._is_named(host_key(host)):
                     what = f"{address} is" if address == host else f"{host} resolves to {address}, which is"
                     raise _Refused(f"refused: {what} internal ({kind}), not fetched: not a host you named "
                                    "([fetch] allow_private_hosts = true allows all)")
@@ -207,15 +208,15 @@ class Fetcher:
     """An HTTP client with overall and per-host concurrency limits; use as `async with Fetcher(settings)`.
 
     Each host gets its own small connection pool: httpcore scans a pool on every request, so one
-    pool per host keeps that cost flat however many outlets a poll visits. `named_hosts` are the hosts
-    the user named (feeds', `track`ed URLs'), the only ones that may have internal addresses.
+    pool per host keeps that cost flat however many outlets a poll visits. `is_named` says whether the
+    user named a host (a feed's, a `track`ed URL's): only those may be reached at internal addresses.
     """
 
     def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None,
-                 named_hosts: Iterable[str] = ()) -> None:
+                 is_named: Callable[[str], bool] = lambda host: False) -> None:
         self.settings = settings
         self._transport = transport
-        self._network = _GuardedNetwork(frozenset(host_key(host) for host in named_hosts), settings.allow_private_hosts)
+        self._network = _GuardedNetwork(is_named, settings.allow_private_hosts)
         self._slots = asyncio.Semaphore(settings.jobs)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
         self._clients: dict[str, httpx.AsyncClient] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from ..sources import ParseOptions, parse_bytes
 from ..store import Store
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
-from .registry import add_alias, find_article, named_hosts, new_article, sync_config_feeds
+from .registry import add_alias, find_article, names_host, new_article, sync_config_feeds
 from .settings import TrackSettings
 from ..urls import canonical_url
 
@@ -362,7 +363,8 @@ class _Poll:
     # -- the run -----------------------------------------------------------------------------------
 
     async def run(self, check_all: bool, limit: int | None, transport: httpx.AsyncBaseTransport | None) -> None:
-        async with Fetcher(self.settings.fetch, transport=transport, named_hosts=named_hosts(self.store)) as fetcher:
+        named = functools.partial(names_host, self.store)
+        async with Fetcher(self.settings.fetch, transport=transport, is_named=named) as fetcher:
             feeds = self.feed_requests()
             if feeds:
                 if self.progress:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import idna
+
 from ..model import utc_now
 from ..store import NotFound, Store
 from .settings import FeedSpec
-from ..urls import canonical_url, check_url, feed_url, host_of, is_web_url
+from ..urls import canonical_url, check_url, feed_url, host_key, host_of, is_web_url
 
 
 def add_feed(store: Store, url: str, source: str | None = None, *, from_config: bool = False) -> bool:
@@ -108,7 +110,7 @@ def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]
     """Follow one article without a feed; (article id, True when it is new to the database).
 
     Every call records a `tracked` event naming the URL: its host is one the user named, which a poll
-    fetches even at an internal address (see `named_hosts`). Tracking a known article again (an imported
+    fetches even at an internal address (see `names_host`). Tracking a known article again (an imported
     one, a retired one) restarts the schedule's count of quiet time from that event, so an article last
     changed long ago is not retired at once. Raises BadURL (a ValueError) for a URL `check_url` refuses.
     """
@@ -131,14 +133,22 @@ def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]
     return article_id, created
 
 
-def named_hosts(store: Store) -> set[str]:
-    """The hosts the user named, whose internal addresses a poll may fetch: every feed's, and every tracked
-    article's that was given to `track` (its `tracked` events). A feed item or a redirect leading to any
-    other internal address is refused."""
-    urls = [row[0] for row in store.db.execute(
-        "SELECT url FROM feeds UNION SELECT json_extract(e.detail, '$.url') FROM events e "
-        "JOIN articles a ON a.id = e.article_id WHERE e.kind = 'tracked' AND a.tracked = 1")]
-    return {host_of(url) for url in urls if url}
+def names_host(store: Store, host: str) -> bool:
+    """Whether the user named this host, so that a poll may fetch it at an internal address: a feed's host,
+    or the host of a URL given to `track` (its `tracked` event) for an article still tracked.
+
+    It reads every such event: a poll asks only about hosts that resolved to an internal address.
+    """
+    key = host_key(host)
+    try:  # a URL keeps an international host name in Unicode
+        spelled = idna.decode(key) if "xn--" in key else key
+    except (idna.IDNAError, UnicodeError):
+        spelled = key
+    urls = [row[0] for row in store.db.execute("SELECT url FROM feeds")]
+    urls += [row[0] for row in store.db.execute(
+        "SELECT json_extract(e.detail, '$.url') FROM events e JOIN articles a ON a.id = e.article_id "
+        "WHERE e.kind = 'tracked' AND a.tracked = 1 AND instr(e.detail, ?) > 0", [spelled])]
+    return any(url and host_key(host_of(url)) == key for url in urls)
 
 
 def untrack(store: Store, ref: str) -> dict[str, Any]:
