@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import idna
-
 from ..model import utc_now
 from ..store import NotFound, Store
 from .settings import FeedSpec
@@ -139,6 +137,8 @@ def names_host(store: Store, host: str) -> bool:
 
     It reads every such event: a poll asks only about hosts that resolved to an internal address.
     """
+    import idna
+
     key = host_key(host)
     try:  # a URL keeps an international host name in Unicode
         spelled = idna.decode(key) if "xn--" in key else key
