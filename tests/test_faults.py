@@ -28,7 +28,7 @@ from newsdiff.store import Store
 from newsdiff.track.registry import add_feed
 from newsdiff.urls import BadURL, check_url, shown
 
-from .test_track_poll import FAST_LIMITS, text_page
+from .test_track_poll import FAST_LIMITS, outlet, text_page  # noqa: F401 (outlet: the fixture)
 from .track_server import Handler, Outlet, page, redirect
 
 RSS = "application/rss+xml"
@@ -65,13 +65,6 @@ def outside_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", loopback_only)
     yield attempts
     assert attempts == []
-
-
-@pytest.fixture
-def outlet(db_path: Path) -> Iterator[Outlet]:
-    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS, encoding="utf-8")
-    with Outlet() as running:
-        yield running
 
 
 @pytest.fixture

@@ -95,10 +95,6 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
                 failure = exc
         raise failure or httpcore.ConnectError(f"{host} resolves to no address")
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        raise _Refused("refused: a Unix socket is never fetched")
-
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
 

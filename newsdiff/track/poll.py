@@ -198,28 +198,25 @@ class _Poll:
         after, in feed order, which is newest first in practice), so a feed of 10,000 items is taken in
         steps. Returns (articles added, new entries left for later polls).
         """
-        fresh = []
-        for entry in parsed.entries:
-            existing = find_article(self.store, entry.urls)
-            if existing is None:
-                fresh.append(entry)
-            else:
-                for url in entry.urls:
-                    add_alias(self.store, existing, url)
+        fresh = [entry for entry in parsed.entries if not self._known(entry.urls)]
         fresh.sort(key=lambda e: (e.published is not None, e.published or _UNDATED), reverse=True)  # stable
         added = taken = 0
         for entry in fresh:
             if added == self.settings.fetch.max_new_per_feed:
                 break
             taken += 1
-            existing = find_article(self.store, entry.urls)  # two entries of one feed may be one story
-            if existing is None:
+            if not self._known(entry.urls):  # two entries of one feed may be one story
                 new_article(self.store, entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
                 added += 1
-            else:
-                for url in entry.urls:
-                    add_alias(self.store, existing, url)
         return added, len(fresh) - taken
+
+    def _known(self, urls: tuple[str, ...]) -> bool:
+        """Whether a story is tracked already under one of these URLs; if so it gains the others as aliases."""
+        existing = find_article(self.store, urls)
+        if existing is not None:
+            for url in urls:
+                add_alias(self.store, existing, url)
+        return existing is not None
 
     # -- articles ----------------------------------------------------------------------------------
 
