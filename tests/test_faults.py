@@ -26,7 +26,7 @@ from newsdiff.cli import main
 from newsdiff.config import load_config
 from newsdiff.store import Store
 from newsdiff.track.registry import add_feed
-from newsdiff.urls import BadURL, check_url, shown
+from newsdiff.urls import BadURL, check_url, private_address, shown
 
 from .test_track_poll import FAST_LIMITS, outlet, text_page  # noqa: F401 (outlet: the fixture)
 from .track_server import Handler, Outlet, page, redirect
@@ -298,3 +298,15 @@ def test_a_write_lock_held_too_long_is_exit_75_naming_the_holder(db_path: Path, 
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("127.0.0.1", "loopback"), ("127.255.0.9", "loopback"), ("::1", "loopback"), ("::ffff:127.0.0.1", "loopback"),
+    ("10.0.0.1", "private"), ("172.16.5.4", "private"), ("172.31.255.255", "private"), ("192.168.1.1", "private"),
+    ("fc00::1", "private"), ("fd12:3456::1", "private"), ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+    ("0.0.0.0", "unspecified"), ("::", "unspecified"), ("224.0.0.1", "multicast"), ("ff02::1", "multicast"),
+    ("100.64.0.1", "non-public"), ("192.0.2.7", "private"), ("240.0.0.1", "reserved"),
+    ("93.184.216.34", None), ("172.32.0.1", None), ("2606:4700::1111", None),
+])
+def test_internal_addresses_are_told_from_public_ones(address: str, kind: str | None) -> None:
+    assert private_address(address) == kind
