@@ -12,6 +12,8 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -272,16 +274,29 @@ def test_a_write_lock_held_too_long_is_exit_75_naming_the_holder(db_path: Path, 
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 300)
     outlet.routes["/feed"] = page(items(*(outlet.url(f"/{i}") for i in range(4))), content_type=RSS)
+    for i in range(4):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", "Slow to answer."), delay=1.0)
     store = Store.open(db_path)
     add_feed(store, outlet.url("/feed"))
     store.close()
-    holder = subprocess.Popen(
+    holder = subprocess.Popen(  # takes the write lock when told to, and keeps it
         [sys.executable, "-c", "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
-         "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(30)", str(db_path)],
-        stdout=subprocess.PIPE, text=True)
+         "sys.stdin.readline(); c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(30)",
+         str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdin is not None and holder.stdout is not None
+
+    def take_the_lock() -> None:  # once the poll has stored the feed and waits for its articles
+        while outlet.hits["/0"] == 0:
+            time.sleep(0.01)
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline() == "held\n"
+
+    taker = threading.Thread(target=take_the_lock)
+    taker.start()
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        for args in (["track", outlet.url("/0")], ["poll", "--json"]):  # poll meets it inside its event loop
+        # the poll meets the lock inside its event loop, with fetches in flight; then `track` meets it
+        for args in (["poll", "--json"], ["track", outlet.url("/elsewhere")]):
             monkeypatch.setattr(sys, "argv", ["newsdiff", "--db", str(db_path), *args])
             with warnings.catch_warnings(record=True) as caught, pytest.raises(SystemExit) as exited:
                 warnings.simplefilter("always")
@@ -290,14 +305,15 @@ def test_a_write_lock_held_too_long_is_exit_75_naming_the_holder(db_path: Path, 
                 finally:
                     gc.collect()  # a coroutine never awaited would warn here
             out, err = capsys.readouterr()
-            assert (exited.value.code, out, [str(w.message) for w in caught]) == (75, "", [])
+            assert (exited.value.code, out, [str(w.message) for w in caught]) == (75, "", []), err
             assert len(err.splitlines()) == 1
             assert err.startswith(f"newsdiff: another process (pid {holder.pid}, ")
             assert err.endswith(f") has held the write lock on {db_path} for longer than 0.3 s: try again later\n")
-        assert outlet.hits["/feed"] == 1 and sum(outlet.hits.values()) == 1  # stopped at the first write
     finally:
+        taker.join(10)
         holder.kill()
         holder.wait()
+    assert Store.open(db_path).db.execute("SELECT count(*) FROM versions").fetchone()[0] == 0  # nothing half-written
 
 
 @pytest.mark.parametrize(("address", "kind"), [
