@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import os
 import random
 import socket
@@ -72,14 +73,7 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"could not resolve {host} in time") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
+        addresses = await self._resolve(host, port, timeout)
         if not self._allow_private:
             for address in addresses:
                 kind = private_address(address)
@@ -94,6 +88,22 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         raise failure or httpcore.ConnectError(f"{host} resolves to no address")
+
+    @staticmethod
+    async def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+        """The addresses to try, in the resolver's order; an IP address stands for itself."""
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        try:
+            async with asyncio.timeout(timeout):
+                found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"could not resolve {host} in time") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
+        return list(dict.fromkeys(str(info[4][0]) for info in found))
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
