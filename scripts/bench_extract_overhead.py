@@ -7,7 +7,8 @@ ratio (the goal: at most 1.3x), and the same split by the path newsdiff took (an
 which skips trafilatura, or the generic path, which runs it twice: a precise and a balanced pass).
 
 Sets: the 30 news pages of fixtures/readability-news, and, when found, the pages of trafilatura's own
-multilingual benchmark (../shared/fixtures/trafilatura-eval/eval.tar.gz, read without unpacking;
+multilingual benchmark (shared/fixtures/trafilatura-eval/eval.tar.gz beside the checkout or one level
+up, read without unpacking;
 --eval-limit takes an evenly spread sample of them).
 
     python scripts/bench_extract_overhead.py [--eval PATH] [--eval-limit 300]
@@ -30,7 +31,9 @@ from newsdiff.model import InputError
 from newsdiff.sources import parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz"
+# The shared fixtures sit beside the project's checkout, or one level further up.
+EVAL = next((folder / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz" for folder in (ROOT.parent, ROOT.parent.parent)
+             if (folder / "shared" / "fixtures").is_dir()), ROOT.parent / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz")
 
 
 def news_pages() -> list[bytes]:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import multiprocessing
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,12 @@ TEXT, HTML = "text/plain; charset=utf-8", "text/html; charset=utf-8"
 
 def real_pages() -> list[bytes]:
     return [gzip.decompress((folder / "source.html.gz").read_bytes()) for folder in sorted(FIXTURES.iterdir())]
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (a poll's extraction workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def article_text(number: int) -> bytes:
@@ -140,11 +148,14 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
             first = poll(store, settings, check_all=True)
             assert first.new_versions == args.articles and not first.errors, first
 
-        cpu = time.process_time()
+        cpu, workers_cpu = time.process_time(), children_cpu()
         timed = poll(store, settings, check_all=True)
         cpu = time.process_time() - cpu  # the poll's own process: fetching, storing, handing pages out
+        workers_cpu = children_cpu() - workers_cpu  # its extraction workers, ended with the poll
         assert timed.unchanged == args.articles and not timed.errors, timed
+        inline_cpu = time.process_time()
         inline = poll(store, settings, check_all=True, workers=0) if args.html else None
+        inline_cpu = time.process_time() - inline_cpu
         assert inline is None or (inline.unchanged == args.articles and not inline.errors), inline
         sample = [(r[0], r[1]) for r in store.db.execute("SELECT key, url FROM articles ORDER BY id LIMIT ?", [args.sample])]
         sequential = baseline(store, sample, settings.fetch.user_agent)
@@ -152,7 +163,7 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
         outlet.terminate()
 
     concurrency = min(args.jobs, args.hosts * args.per_host)
-    bound = concurrency / args.latency
+    bound = concurrency / args.latency if args.latency else float("inf")  # no latency: no fetching bound
     poll_rate = args.articles / timed.duration_s
     base_rate = len(sample) / sequential
     pages = "real HTML pages (30 fixtures)" if args.html else "plain-text pages (fetching, not extraction)"
@@ -164,6 +175,9 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
         inline_rate = args.articles / inline.duration_s
         print(f"  in-process  {args.articles:>6} articles in {inline.duration_s:6.2f} s  {inline_rate:8.1f} articles/s"
               f"  (extraction in the poll's own process); workers: {poll_rate / inline_rate:.2f}x its rate")
+        print(f"  CPU         poll {cpu:.1f} s + workers {workers_cpu:.1f} s, in-process {inline_cpu:.1f} s: on "
+              f"{cores()} idle cores workers would give at most {cores() * inline_cpu / (cpu + workers_cpu):.2f}x "
+              f"(load average {os.getloadavg()[0]:.1f}; a busy machine's cores are shared between sessions)")
     print(f"  sequential  {len(sample):>6} articles in {sequential:6.2f} s  {base_rate:8.1f} articles/s")
     print(f"  ratio       {poll_rate / base_rate:.1f}x  ({'extraction sets the pace' if args.html else 'target >= 10x'})")
     how = f"{concurrency} in flight / {args.latency:g} s"
