@@ -37,6 +37,11 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, ...]
     return tuple(p for p in (clean_text(p) for p in paragraphs) if p)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 version`, `2 versions`, `0 versions`: every count a person reads agrees with its noun."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def utc_now() -> str:
     return format_time(datetime.now(timezone.utc))
 

@@ -15,7 +15,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from . import history, passages, raws
-from .model import ArticleRecord, utc_now
+from .model import ArticleRecord, plural, utc_now
 from .urls import canonical_url, is_web_url
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -437,7 +437,7 @@ class Store:
                 "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
             ).fetchone()
             if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
-                reason = f"{record.word_count} words against {before[1]} in version {before[0]}"
+                reason = f"{plural(record.word_count, 'word')} against {before[1]} in version {before[0]}"
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest[0]
@@ -506,6 +506,50 @@ class Store:
             {"at": utc_now(), "article_id": article_id, "version_id": version_id, "kind": kind,
              "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
         )
+
+    def forget(self, article_id: int) -> dict[str, int]:
+        """Delete an article for good, with everything recorded about it: versions, raw inputs no other
+        version or fetch uses, search index entries, cached reports, events, fetches and URLs. Counts of
+        what went, by kind. Unlike `untrack`, nothing is kept. DamagedHistory (or ValueError), and nothing
+        deleted, when a version cannot be rebuilt: a contentless search index forgets a passage only when
+        given its exact text."""
+        known: dict[tuple[str, str], str] = {}
+        for item in self.rebuilt_versions(article_id):
+            if item.text is None:
+                raise history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+            known.update(passages.texts(item.row["title"], item.text))
+        db = self.db
+        with self.write():
+            versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
+            used = {row[0] for row in db.execute(
+                f"SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
+                f"SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+            try:
+                removed = {"passages": passages.remove(db, article_id, known)}
+            except ValueError as exc:
+                raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
+                                 "`newsdiff check` lists it, nothing was deleted") from None
+            # Rows of any other table that point at the article or its versions go first (foreign keys).
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+                    parent, column = fk[2], fk[3]
+                    if table not in ("versions", "articles") and parent in ("versions", "articles"):
+                        where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
+                        count = db.execute(f"DELETE FROM [{table}] WHERE [{column}] {where}").rowcount
+                        removed[table] = removed.get(table, 0) + count
+            removed["versions"] = db.execute("DELETE FROM versions WHERE article_id = ?", [article_id]).rowcount
+            db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+            removed["raws"] = 0
+            while True:  # a raw another raw is packed against goes once that one has gone
+                gone = db.execute(
+                    f"DELETE FROM raws WHERE id IN ({', '.join(map(str, used)) or 'NULL'}) "
+                    "AND id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT base_id FROM raws WHERE base_id IS NOT NULL)").rowcount
+                removed["raws"] += gone
+                if not gone:
+                    break
+        return removed
 
     def source_id(self, name: str | None) -> int | None:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ..model import plural
 from ..passages import compress
 from ..search import ArticleHit, EditHit
 from . import terminal
@@ -86,7 +87,7 @@ def size(n: int | None) -> str:
     if n is None:
         return "?"
     if n < 1024:
-        return f"{n} bytes"
+        return plural(n, "byte")
     value = n / 1024
     for unit in ("KB", "MB"):
         if value < 1024:
@@ -100,7 +101,7 @@ def print_stats(doc: dict[str, Any]) -> None:
     ratio = f" ({history['ratio']:.1%})" if history["ratio"] is not None else ""
     terminal.print_fields([
         ("articles", doc["articles"]),
-        ("versions", f"{doc['versions']} ({doc['edits']} edits)"),
+        ("versions", f"{doc['versions']} ({plural(doc['edits'], 'edit')})"),
         ("history", f"{size(history['text_bytes'])} of text stored in {size(history['stored_bytes'])}{ratio}"),
         ("raw inputs", f"{raws['count']} ({size(raws['bytes'])}, {size(raws['stored_bytes'])} stored)"),
         ("database", f"{size(database['bytes_on_disk'])} on disk"
