@@ -100,7 +100,7 @@ def test_an_article_is_found_by_the_url_it_was_imported_under(cli) -> None:
     for command in (["show", given], ["log", given], ["feed", "--article", given]):
         result = cli(*command)
         assert result.code == 0, (command, result)
-    assert cli("diff", given).stderr == "newsdiff: article 1 has only 1 version(s); nothing to compare\n"
+    assert cli("diff", given).stderr == "newsdiff: article 1 has only one version; nothing to compare\n"
     missing = cli("show", "https://example.org/b?utm_source=x")
     assert missing.stderr == "newsdiff: no article 'https://example.org/b?utm_source=x' in the database\n"
 
@@ -380,11 +380,11 @@ def test_list_source_filter_and_unknown_source(cli) -> None:
     assert len(plain) == 2 and plain[1].split("\t")[1:3] == ["rt", "1"]
 
 
-def test_bad_captured_at_fails_the_command_in_one_line(cli) -> None:
+def test_bad_captured_at_fails_the_command_in_one_line(cli, db_path: Path) -> None:
     result = cli("import", SEED_REUTERS, SEED_RT, "--captured-at", "yesterday")
-    assert result.code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "newsdiff: --captured-at: not an ISO 8601 time: 'yesterday'"
-    assert cli("list", "--json").json == {"articles": []}
+    assert result.code == 2 and result.stdout == ""  # a bad value on the command line is a usage error
+    assert result.stderr.strip().endswith("Error: Invalid value for '--captured-at': not an ISO 8601 time: 'yesterday'")
+    assert not db_path.exists()  # refused before anything was opened, let alone stored
 
 
 def test_declared_encodings_are_for_html_only_and_huge_files_are_refused(cli, tmp_path: Path) -> None:

@@ -555,7 +555,7 @@ def test_cli_parse_says_which_rows_are_ambiguous(cli, tmp_path: Path) -> None:  
     assert result.code == 0, result
     assert "rows: 4 (2 same, 1 changed, 1 single)" in result.stdout.splitlines()
     note = result.stdout.splitlines()[-1]
-    assert note.startswith("note: 1 row(s) appear once") and "newer version only" in note
+    assert note.startswith("note: 1 row appears once") and "newer version only" in note
     assert note.endswith("row 4 “Lavrov said a truce could come within …”")  # counted from 1, as a person does
     result = cli("parse", path, "--single-as", "removed", "--json")
     assert result.json["rows"][3] == {"kind": "single", "old": BODY_NEW[3], "new": None}
@@ -567,7 +567,7 @@ def test_cli_parse_says_which_splits_are_guesses(cli, tmp_path: Path) -> None:  
     path.write_text(_text(Dump([REAL, f"{REAL} {second}"], [REAL, REAL])), encoding="utf-8")
     result = cli("parse", path)
     assert result.code == 0, result
-    assert "1 changed row(s) could be split" in result.stdout and "row 2 “Russia and the UN have said they hope a …”" in result.stdout
+    assert "1 changed row could be split" in result.stdout and "row 2 “Russia and the UN have said they hope a …”" in result.stdout
     assert cli("parse", path, "--json").json["uncertain"] == [1]
 
 

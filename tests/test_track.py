@@ -243,7 +243,7 @@ def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None
     assert Path(program).name == "newsdiff" or args[:2] == ["-m", "newsdiff"]
     assert f"ExecStart={line.removeprefix('*/30 * * * * ')}" in result.stdout
     bad = cli("cron", "--every", "7m")
-    assert bad.code == 1 and bad.stdout == "" and "7 minutes" in bad.stderr
+    assert bad.code == 2 and bad.stdout == "" and "Invalid value for '--every': cron cannot run every 7 minutes" in bad.stderr
 
 
 def test_cron_names_the_config_and_refuses_one_it_cannot_read(cli, db_path: Path, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from .track_server import (
 )
 
 JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "feeds_not_modified", "unchanged",
-             "new_versions", "gone", "suspect", "errors", "duration_s"}
+             "new_versions", "gone", "gone_articles", "suspect", "errors", "duration_s", "next_due", "published"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
 FAST_LIMITS = """
@@ -203,8 +203,11 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
     assert retried[1]["_at"] - retried[0]["_at"] >= 0.9  # Retry-After honoured
 
     lines = result.stderr.splitlines()
-    assert len(lines) == len(errors) and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
+    assert len(lines) == len(errors) + 1 and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
     assert (summary["gone"], summary["new_versions"], summary["articles_checked"]) == (1, 4, 13)
+    [gone] = summary["gone_articles"]
+    assert f"newsdiff: {gone['url']}: not found (HTTP 404), nothing stored; " \
+           f"`newsdiff forget {gone['article_id']} --yes` removes the article" in lines
     stored = {a["url"][len(outlet.base):]: a for a in cli("list", "--json").json["articles"]}
     assert {p for p, a in stored.items() if a["versions"]} == {
         "/429-then-ok", "/cp1252-declared-utf8", "/utf8-declared-latin1", "/ok"}
