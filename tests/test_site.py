@@ -275,10 +275,14 @@ def test_a_poll_that_stores_a_new_version_refreshes_the_site(cli, db_path: Path,
         assert cli("track", outlet.url("/storm"), "--source", "wire").code == 0
         first = cli(*publishing_poll, "--json")
         assert first.code == 0 and first.json["new_versions"] == 1, first
+        assert first.json["published"] == {"directory": str(site), "url": BASE, "refreshed": True,
+                                           "written": len([p for p in site.rglob("*") if p.is_file()]) - 1,
+                                           "removed": 0}  # every page but the manifest
         assert feedparser.parse((site / "rss.xml").read_bytes()).entries == []  # one version: nothing edited yet
         stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
         quiet = cli(*publishing_poll, "--json")
         assert quiet.json["new_versions"] == 0 and {p: p.stat().st_mtime_ns for p in site.rglob("*")} == stamps
+        assert quiet.json["published"]["refreshed"] is False and quiet.json["published"]["written"] == 0
         outlet.routes["/storm"] = page(text.replace("19", "21"))
         again = cli(*publishing_poll, "--json")
     assert again.code == 0 and again.json["new_versions"] == 1, again
