@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from newsdiff.cli import app
 from newsdiff.model import parse_time
 from newsdiff.store import Store
 
-from .conftest import SEED_REUTERS, SEED_RT
+from .conftest import SEED_REUTERS, SEED_RT, on_terminal
 from .track_server import Outlet, page, status
 
 STORY = "Storm hits coast\n\n" + "\n\n".join(
@@ -216,3 +217,24 @@ def test_forget_is_a_library_call(db_path: Path) -> None:
     removed = store.forget(result.article_id)
     assert removed["versions"] == 1 and check(store).ok
     assert store.articles() == []
+
+
+# -- tables at 80 columns ------------------------------------------------------------------------------------
+
+
+def test_tables_at_80_columns_keep_the_time_of_day(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDIFF_DB": str(tmp_path / "tty.db"), "COLUMNS": "80", "TERM": "xterm"}
+    newer = tmp_path / "newer.txt"
+    newer.write_text(SEED_REUTERS.read_text().replace("moribund peace talks", "stalled peace talks", 1))
+    for path, at in ((SEED_REUTERS, "2026-12-02T13:59:07Z"), (newer, "2026-12-02T14:31:00Z")):
+        imported = subprocess.run([sys.executable, "-m", "newsdiff", "import", str(path), "--captured-at", at,
+                                   "--url", "https://example.org/a-rather-long-address/for-a-story-about-aleppo",
+                                   "--title", "United Nations mediator says Syria peace talks could soon resume"],
+                                  env=env, capture_output=True)
+        assert imported.returncode == 0, imported
+    for command, stamps in ((["list"], ["2026-12-02 14:31"]), (["log", "1"], ["2026-12-02 13:59", "2026-12-02 14:31"])):
+        code, shown, _ = on_terminal(*command, env=env)
+        screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", shown.decode("utf-8"))
+        assert code == 0 and max(len(line) for line in screen.splitlines()) <= 80, screen
+        assert all(stamp in screen for stamp in stamps), screen
+        assert "2026-12-02T" not in screen, screen
