@@ -348,7 +348,7 @@ def list_cmd(
         return
     terminal.print_table(
         ["id", "source", "versions", "last captured", "title / url"],
-        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "", r["title"] or r["url"] or r["key"]]
+        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "", r["display_title"] or r["url"] or r["key"]]
          for r in rows],
     )
 

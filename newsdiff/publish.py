@@ -34,7 +34,8 @@ from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .history import DamagedHistory
-from .store import Store
+from .model import display_title
+from .store import LEDE_SQL, Store
 
 DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
@@ -64,7 +65,7 @@ _REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings
 _FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
 _EDITS_SQL = (
-    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
+    f"SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, {LEDE_SQL}, "
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
     "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
     "v.title AS new_title, v.content_hash AS new_hash "
@@ -76,7 +77,8 @@ _EDITS_SQL = (
 
 def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
-    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"])
+    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"],
+                      None if row["title"] else row["display_title"])
 
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:
@@ -183,7 +185,8 @@ class Reports:
         return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
 
     def edit_of(self, row: dict[str, Any]) -> Edit:
-        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
+        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"],
+                             display_title(None, row["lede"]))
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:

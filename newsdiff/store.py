@@ -15,7 +15,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from . import history, passages, raws
-from .model import ArticleRecord, plural, utc_now
+from .model import LEDE_CHARS, ArticleRecord, display_title, plural, utc_now
 from .urls import canonical_url, is_web_url
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -199,6 +199,18 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
         chain += size or 0
     storage, data = history.compact(text, newer, chain)
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
+
+
+# The start of an untitled article's latest text (stored plain), from which `display_title` names it;
+# a column of any query over `articles a`.
+LEDE_SQL = (f"CASE WHEN a.title IS NULL THEN (SELECT substr(text, 1, {LEDE_CHARS}) FROM versions "
+         "WHERE article_id = a.id ORDER BY number DESC LIMIT 1) END AS lede")
+
+
+def _named(row: dict[str, Any]) -> dict[str, Any]:
+    """An article row with `display_title` (its headline, else its lede's first words) for its lede."""
+    row["display_title"] = display_title(row["title"], row.pop("lede"))
+    return row
 
 
 class NotFound(LookupError):
@@ -577,7 +589,7 @@ class Store:
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         sql = (
-            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            f"SELECT a.*, s.name AS source, {LEDE_SQL} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"
         )
         params: list[Any] = [ref, ref, ref]
@@ -588,7 +600,7 @@ class Store:
         if not rows:
             raise NotFound(f"no article {ref!r} in the database")
         exact_id = [r for r in rows if str(r["id"]) == ref]
-        return (exact_id or rows)[0]
+        return _named((exact_id or rows)[0])
 
     def require_source(self, name: str) -> None:
         """NotFound, naming the sources there are, for an outlet name no article or feed has."""
@@ -604,7 +616,7 @@ class Store:
         if source:
             self.require_source(source)
         sql = (
-            "SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, "
+            f"SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, {LEDE_SQL}, "
             "count(v.id) AS versions, max(v.captured_at) AS last_captured_at "
             "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "LEFT JOIN versions v ON v.article_id = a.id "
@@ -614,7 +626,7 @@ class Store:
             sql += "WHERE s.name = ? "
             params.append(source)
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
-        return list(self.db.query(sql, params))
+        return [_named(row) for row in self.db.query(sql, params)]
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(

@@ -238,3 +238,47 @@ def test_tables_at_80_columns_keep_the_time_of_day(tmp_path: Path) -> None:
         assert code == 0 and max(len(line) for line in screen.splitlines()) <= 80, screen
         assert all(stamp in screen for stamp in stamps), screen
         assert "2026-12-02T" not in screen, screen
+
+
+# -- untitled articles ------------------------------------------------------------------------------------
+
+
+LEDE = ("The United Nations mediator on Syria said moribund peace talks could soon be resumed if a faltering "
+        "truce were extended to Aleppo.")
+NAMED = "The United Nations mediator on Syria said moribund peace talks…"
+
+
+def test_display_title_is_the_headline_else_the_first_words_of_the_lede() -> None:
+    from newsdiff.model import display_title
+
+    assert display_title("Storm hits coast", LEDE) == "Storm hits coast"
+    assert display_title(None, LEDE + "\n\nMore.") == NAMED
+    assert display_title(None, "Truce, at last:\n\nAleppo waits.") == "Truce, at last: Aleppo waits."
+    assert display_title(None, "one two three four five six seven eight nine ten, eleven twelve thirteen") == (
+        "one two three four five six seven eight nine ten…")
+    assert display_title(None, "") is None and display_title(None, None) is None
+
+
+def test_untitled_articles_are_named_by_their_lede_in_list_feeds_and_pages(cli, db_path: Path, tmp_path: Path) -> None:
+    import feedparser
+
+    from newsdiff.model import ArticleRecord
+
+    store = Store.open(db_path)
+    for at, toll in (("2026-12-02T10:00:00Z", "19"), ("2026-12-02T11:00:00Z", "21")):
+        record = ArticleRecord(paragraphs=(LEDE, f"Fighting left {toll} dead, officials said on Tuesday."),
+                               url="https://example.org/untitled", captured_at=at)
+        assert store.add_version(record, key="https://example.org/untitled").outcome == "new"
+    store.close()
+    listed = cli("list")
+    assert listed.stdout.splitlines()[1].endswith(f"\t{NAMED}")
+    [row] = cli("list", "--json").json["articles"]
+    assert row["title"] is None and row["display_title"] == NAMED
+    assert cli("show", "1", "--json").json["article"]["display_title"] == NAMED
+    [item] = feedparser.parse(cli("feed").stdout).entries
+    assert item.title == f"Edited: {NAMED}"
+    site = tmp_path / "site"
+    assert cli("publish", site, "--base-url", "https://edits.example.org/").code == 0
+    for page_path in ("articles.html", "a/1/index.html", "a/1/1-2.html", "index.html"):
+        assert NAMED in (site / page_path).read_text(encoding="utf-8"), page_path
+    assert "https://example.org/untitled</a>" not in (site / "articles.html").read_text(encoding="utf-8")
