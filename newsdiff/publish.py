@@ -511,6 +511,15 @@ def publish(
                     pair = Edit(dataclasses.replace(article, title=None), old, new, {})  # `full` loads its report
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
                                 lambda: site.render_diff(reports.full(pair), None, None, title))
+        # A version's page shows its own headline, never the article's latest one: a new headline must
+        # not rewrite every older version's page.
+        own = dataclasses.replace(article, title=None)
+        numbers = [v.number for v in versions[article.id]]
+        for i, version in enumerate(versions[article.id]):
+            before, after = (numbers[i - 1] if i else None), (numbers[i + 1] if i + 1 < len(numbers) else None)
+            writer.page(site.version_path(article.id, version.number), [own, version, before, after],
+                        lambda: site.render_version(own, version, store.record(article.id, version.number),
+                                                    before, after, title))
         writer.page(site.article_path(article.id), [article, versions[article.id], mine],
                     lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
         feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],
