@@ -590,15 +590,27 @@ def feeds_add(
     ctx: typer.Context,
     url: str = typer.Argument(..., metavar="URL", help="RSS or Atom feed URL."),
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name (default: the feed's host)."),
+    no_check: bool = typer.Option(False, "--no-check", help="Add it without fetching it first (a feed down right now)."),
 ) -> None:
-    """Track a feed: every poll reads it and starts tracking the articles it lists."""
+    """Track a feed: every poll reads it and starts tracking the articles it lists. The URL is fetched
+    once first, and refused unless it is an RSS or Atom feed."""
+    from .track.feeds import check_feed
+    from .urls import feed_url
+
     st = state(ctx)
-    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
     try:
-        added = registry.add_feed(st.store(), url, source)
+        url = feed_url(url)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked")
+    found = None if no_check else check_feed(url, st.config().track.fetch)
+    if found and found.problem:
+        offer = ", ".join(f"“{title}” {link}" if title else link for title, link in found.alternates)
+        fail(f"{url} is not a feed: {found.problem}" + (f"; the page links {offer}" if offer else "")
+             + " (--no-check adds it anyway)")
+    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
+    added = registry.add_feed(st.store(), url, source)
+    about = f" ({found.title or 'untitled'}, {plural(found.entries, 'entry', 'entries')})" if found else ""
+    typer.echo(f"added feed {url}{about}" if added else f"feed {url} is already tracked")
 
 
 @feeds_app.command("list")

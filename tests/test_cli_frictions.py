@@ -282,3 +282,49 @@ def test_untitled_articles_are_named_by_their_lede_in_list_feeds_and_pages(cli, 
     for page_path in ("articles.html", "a/1/index.html", "a/1/1-2.html", "index.html"):
         assert NAMED in (site / page_path).read_text(encoding="utf-8"), page_path
     assert "https://example.org/untitled</a>" not in (site / "articles.html").read_text(encoding="utf-8")
+
+
+# -- feeds add checks what it is given --------------------------------------------------------------------
+
+RSS = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>World news</title>'
+       b"<item><title>One</title><link>https://example.org/one</link></item>"
+       b"<item><title>Two</title><link>https://example.org/two</link></item></channel></rss>")
+FRONT = ('<!DOCTYPE html><html><head><title>Front</title>'
+         '<link rel="alternate" type="application/rss+xml" title="World news" href="/world.rss">'
+         '<link rel="alternate" type="application/atom+xml" href="https://feeds.example.org/all.atom">'
+         '<link rel="alternate" type="text/html" hreflang="fr" href="/fr/">'
+         '<link rel="stylesheet" type="application/rss+xml" href="/not-a-feed-link.rss">'
+         '</head><body><p>Latest stories</p></body></html>')
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_feeds_add_fetches_the_url_and_refuses_what_is_not_a_feed(cli) -> None:
+    with Outlet() as outlet:
+        outlet.routes["/world.rss"] = page(RSS, content_type="application/rss+xml")
+        outlet.routes["/front"] = page(FRONT, content_type="text/html; charset=utf-8")
+        outlet.routes["/plain"] = page("Just words.\n\nNothing to read as a feed.")
+        ok = cli("feeds", "add", outlet.url("/world.rss"))
+        html = cli("feeds", "add", outlet.url("/front"))
+        missing = cli("feeds", "add", outlet.url("/gone.rss"))
+        plain = cli("feeds", "add", outlet.url("/plain"))
+        forced = cli("feeds", "add", outlet.url("/gone.rss"), "--no-check")
+        assert outlet.hits["/world.rss"] == 1 and outlet.hits["/gone.rss"] == 1  # --no-check fetched nothing
+    closed = cli("feeds", "add", f"http://127.0.0.1:{_closed_port()}/rss")
+    assert ok.code == 0 and ok.stdout == f"added feed {outlet.url('/world.rss')} (World news, 2 entries)\n"
+    assert html.code == 1 and html.stdout == "" and html.stderr == (
+        f"newsdiff: {outlet.url('/front')} is not a feed: an HTML page, not an RSS or Atom feed; the page links "
+        f"“World news” {outlet.url('/world.rss')}, https://feeds.example.org/all.atom (--no-check adds it anyway)\n")
+    assert missing.code == 1 and missing.stderr == (
+        f"newsdiff: {outlet.url('/gone.rss')} is not a feed: HTTP 404 Not Found (--no-check adds it anyway)\n")
+    assert plain.code == 1 and "is not a feed: not an RSS or Atom feed" in plain.stderr
+    assert closed.code == 1 and "is not a feed: cannot connect" in closed.stderr and closed.stderr.count("\n") == 1
+    assert forced.code == 0 and forced.stdout == f"added feed {outlet.url('/gone.rss')}\n"
+    assert [f["url"] for f in cli("feeds", "list", "--json").json["feeds"]] == [
+        outlet.url("/world.rss"), outlet.url("/gone.rss")]
