@@ -6,11 +6,11 @@ import os
 import signal
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
@@ -20,8 +20,7 @@ from . import __version__
 from .config import Config, load_config
 from .history import DamagedHistory
 from .importer import FileResult, import_paths
-from .model import InputError
-from .model import parse_time, plural
+from .model import InputError, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
 from .sources import ParseOptions, parse_bytes
 from .store import NotFound, Store
@@ -516,7 +515,8 @@ def _base_url(value: str) -> str | None:
     return check_base_url(value)
 
 
-BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url), help="Where the `publish` site is served; feed items link to its diff pages.")
+BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
+                          help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
 FeedLimitOpt = typer.Option(50, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 
@@ -554,7 +554,8 @@ def feed_cmd(
 def publish_cmd(
     ctx: typer.Context,
     directory: Path = typer.Argument(..., metavar="DIR", help="Site directory; created, and only newsdiff's own pages change."),
-    base_url: str = typer.Option(..., "--base-url", metavar="URL", callback=checked(_base_url), help="The public URL of DIR (feeds need absolute links)."),
+    base_url: str = typer.Option(..., "--base-url", metavar="URL", callback=checked(_base_url),
+                                 help="The public URL of DIR (feeds need absolute links)."),
     all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
@@ -581,7 +582,7 @@ def publish_cmd(
 # -- tracking ------------------------------------------------------------------------------------
 
 feeds_app = App(help="Feeds whose new articles `poll` starts tracking.", no_args_is_help=True,
-                        rich_markup_mode=None)
+                rich_markup_mode=None)
 app.add_typer(feeds_app, name="feeds")
 
 

@@ -294,6 +294,7 @@ FRONT = ('<!DOCTYPE html><html><head><title>Front</title>'
          '<link rel="alternate" type="application/atom+xml" href="https://feeds.example.org/all.atom">'
          '<link rel="alternate" type="text/html" hreflang="fr" href="/fr/">'
          '<link rel="stylesheet" type="application/rss+xml" href="/not-a-feed-link.rss">'
+         '<link rel="alternate" type="application/rss+xml" title="Wipe&#27;[2J screen" href="/evil.rss">'
          '</head><body><p>Latest stories</p></body></html>')
 
 
@@ -320,7 +321,8 @@ def test_feeds_add_fetches_the_url_and_refuses_what_is_not_a_feed(cli) -> None:
     assert ok.code == 0 and ok.stdout == f"added feed {outlet.url('/world.rss')} (World news, 2 entries)\n"
     assert html.code == 1 and html.stdout == "" and html.stderr == (
         f"newsdiff: {outlet.url('/front')} is not a feed: an HTML page, not an RSS or Atom feed; the page links "
-        f"“World news” {outlet.url('/world.rss')}, https://feeds.example.org/all.atom (--no-check adds it anyway)\n")
+        f"“World news” {outlet.url('/world.rss')}, https://feeds.example.org/all.atom, “Wipe [2J screen” "
+        f"{outlet.url('/evil.rss')} (--no-check adds it anyway)\n")  # no escape sequence reaches the terminal
     assert missing.code == 1 and missing.stderr == (
         f"newsdiff: {outlet.url('/gone.rss')} is not a feed: HTTP 404 Not Found (--no-check adds it anyway)\n")
     assert plain.code == 1 and "is not a feed: not an RSS or Atom feed" in plain.stderr

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 import feedparser
 import httpx
 
+from ..model import clean_text
 from ..urls import canonical_url, is_web_url
 from .fetch import Fetcher
 from .settings import FetchSettings
@@ -120,8 +121,8 @@ def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
             url = urljoin(base, link.get("href").strip())
-            if is_web_url(url) and url not in found:
-                found[url] = " ".join((link.get("title") or "").split()) or None
+            if is_web_url(url) and url.isprintable() and url not in found:  # a person reads it, a terminal shows it
+                found[url] = clean_text(link.get("title") or "") or None
     return tuple((title, url) for url, title in found.items())
 
 
@@ -138,7 +139,7 @@ def check_feed(url: str, settings: FetchSettings, *, transport: httpx.AsyncBaseT
         return FeedCheck(url, f"HTTP {fetched.status} {fetched.reason}".rstrip())
     parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
     if parsed.problem is None or parsed.entries:
-        return FeedCheck(url, None, parsed.title, len(parsed.entries))
+        return FeedCheck(url, None, parsed.title and clean_text(parsed.title), len(parsed.entries))
     kind = (fetched.content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or b"<html" in fetched.body[:4096].lower():
         return FeedCheck(url, "an HTML page, not an RSS or Atom feed", alternates=linked_feeds(fetched.body, fetched.final_url))
