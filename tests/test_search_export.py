@@ -88,6 +88,8 @@ def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
     out = cli("search", "killed", "--changed", "--limit", "2").stdout
     assert out.endswith("only the first 2 matching edits are shown; --limit shows more\n")
     assert "--limit" not in cli("search", "killed").stdout
+    one = cli("search", "killed", "--limit", "1").stdout
+    assert one.endswith("only the first matching article is shown; --limit shows more\n")
 
 
 def test_search_errors_are_one_line(store: Store, cli) -> None:

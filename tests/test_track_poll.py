@@ -206,7 +206,7 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
     assert len(lines) == len(errors) + 1 and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
     assert (summary["gone"], summary["new_versions"], summary["articles_checked"]) == (1, 4, 13)
     [gone] = summary["gone_articles"]
-    assert f"newsdiff: {gone['url']}: not found (HTTP 404), nothing stored; " \
+    assert f"newsdiff: {gone['url']}: not found (HTTP {gone['status']}), nothing stored; " \
            f"`newsdiff forget {gone['article_id']} --yes` removes the article" in lines
     stored = {a["url"][len(outlet.base):]: a for a in cli("list", "--json").json["articles"]}
     assert {p for p, a in stored.items() if a["versions"]} == {

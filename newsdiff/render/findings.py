@@ -74,7 +74,8 @@ def print_edits(edits: Sequence[EditHit]) -> None:
 
 def print_more(what: str, limit: int) -> None:
     """The list was cut: a search for "every article where ..." must not look complete when it is not."""
-    _emit([(f"only the first {limit} matching {what} are shown; --limit shows more", "dim")])
+    shown = f"the first matching {what.removesuffix('s')} is" if limit == 1 else f"the first {limit} matching {what} are"
+    _emit([(f"only {shown} shown; --limit shows more", "dim")])
 
 
 def print_check(lines: Sequence[str], summary: str, ok: bool) -> None:
