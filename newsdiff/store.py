@@ -204,7 +204,7 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
 # The start of an untitled article's latest text (stored plain), from which `display_title` names it;
 # a column of any query over `articles a`.
 LEDE_SQL = (f"CASE WHEN a.title IS NULL THEN (SELECT substr(text, 1, {LEDE_CHARS}) FROM versions "
-         "WHERE article_id = a.id ORDER BY number DESC LIMIT 1) END AS lede")
+            "WHERE article_id = a.id ORDER BY number DESC LIMIT 1) END AS lede")
 
 
 def _named(row: dict[str, Any]) -> dict[str, Any]:
@@ -534,8 +534,8 @@ class Store:
         with self.write():
             versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
             used = {row[0] for row in db.execute(
-                f"SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
-                f"SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+                "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
+                "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
             try:
                 removed = {"passages": passages.remove(db, article_id, known)}
             except ValueError as exc:
