@@ -919,7 +919,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    signal.signal(signal.SIGINT, _interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # a job started with SIGINT ignored keeps that
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
     except Interrupted:  # every write is one transaction: what was under way is rolled back
