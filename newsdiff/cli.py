@@ -698,7 +698,8 @@ def poll(
     limit: Optional[int] = typer.Option(None, "--limit", min=0, metavar="N", help="Check at most this many articles."),
     now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary; errors only."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="No progress bar and no summary: only errors, suspect pages and pages gone."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="TOML config (same as the global --config)."),
     publish_dir: Optional[Path] = typer.Option(None, "--publish", metavar="DIR", help="Refresh the `publish` site in this "
                                                "directory, with its own settings, when it is out of date."),
