@@ -42,8 +42,10 @@ def summary_line(summary: dict[str, Any], now: datetime) -> str:
     counts = [plural(summary["new_versions"], "new version"), f"{summary['unchanged']} unchanged",
               f"{not_modified} not modified", f"{summary['gone']} gone", f"{len(summary['suspect'])} suspect",
               plural(len(summary["errors"]), "error")]
+    deferred = summary.get("articles_deferred")
     line = (f"{plural(summary['feeds_checked'], 'feed')} ({summary['feeds_not_modified']} not modified), "
-            f"{plural(summary['articles_discovered'], 'new article')}; "
+            f"{plural(summary['articles_discovered'], 'new article')}"
+            f"{f' ({deferred} left for later polls)' if deferred else ''}; "
             f"checked {plural(summary['articles_checked'], 'article')}: {', '.join(counts)} "
             f"({summary['duration_s']:.1f} s); {next_check(summary, now)}")
     published = summary.get("published")
