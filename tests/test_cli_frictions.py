@@ -139,7 +139,7 @@ def test_a_tracked_url_that_is_404_is_said_even_by_a_quiet_poll(cli) -> None:
                             "and is checked again on its schedule\n")
     assert summary["gone"] == 0 and summary["gone_articles"] == []
     first = cli("log", "1", "--json").json["events"]
-    assert [e["kind"] for e in first] == ["gone"]
+    assert [e["kind"] for e in first].count("gone") == 1
 
 
 def test_the_first_poll_of_a_404_names_it_and_the_way_to_forget_it(cli) -> None:

@@ -15,7 +15,7 @@ import feedparser
 import httpx
 
 from ..model import clean_text
-from ..urls import BadURL, canonical_url, is_web_url, looks_like_web_url, shown
+from ..urls import BadURL, canonical_url, host_key, host_of, is_web_url, looks_like_web_url, shown
 from .fetch import Fetcher
 from .settings import FetchSettings
 
@@ -162,9 +162,13 @@ def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
 
 
 def check_feed(url: str, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> FeedCheck:
-    """Fetch `url` once (no retries: a person is waiting) and say whether it is an RSS or Atom feed."""
+    """Fetch `url` once (no retries: a person is waiting) and say whether it is an RSS or Atom feed. Its
+    host may be internal: the user named it, as a feed added unchecked would be fetched by a poll."""
+    named = host_key(host_of(url))
+
     async def get() -> Any:
-        async with Fetcher(replace(settings, retries=0), transport=transport) as fetcher:
+        async with Fetcher(replace(settings, retries=0), transport=transport,
+                           is_named=lambda host: host == named) as fetcher:
             return await fetcher.get(url)
 
     fetched = asyncio.run(get())
