@@ -12,18 +12,17 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .config import Config, load_config
 from .history import DamagedHistory
-from .importer import FileResult, import_paths
-from .model import InputError
+from .model import InputError, NotFound
 from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
-from .store import NotFound, Store
 from .track import registry
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .importer import FileResult
     from .render.edits import Edit
+    from .store import Store
 
 app = typer.Typer(
     help="Track news articles and see, sentence by sentence, how they change.",
@@ -49,6 +48,8 @@ class State:
     _config: Config | None = None
 
     def store(self) -> Store:
+        from .store import Store
+
         if self._store is None:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
@@ -59,6 +60,8 @@ class State:
         return self._store
 
     def config(self) -> Config:
+        from .config import load_config
+
         if self._config is None:
             try:
                 self._config = load_config(self.config_path, self.db_path)
@@ -96,6 +99,8 @@ def state(ctx: typer.Context) -> State:
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__  # reading the package metadata costs start-up time: only when asked
+
         typer.echo(f"newsdiff {__version__}")
         raise typer.Exit()
 
@@ -152,6 +157,8 @@ def import_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    from .importer import import_paths
+
     st = state(ctx)
     options = st.parse_options(single_as)
     try:

@@ -9,18 +9,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
-from .model import ArticleRecord, utc_now
+from .database import Database, MigrationSet
+from .model import ArticleRecord, NotFound, utc_now
 from .urls import canonical_url, is_web_url
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 
-migrations = Migrations("newsdiff")
+migrations = MigrationSet("newsdiff")
 
 
 @migrations()
@@ -201,10 +202,6 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
 
-class NotFound(LookupError):
-    """An ARTICLE reference or version number that the store does not hold."""
-
-
 @dataclass(frozen=True)
 class AddResult:
     """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
@@ -231,7 +228,7 @@ class RawInput:
 class Store:
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+    def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
 
@@ -239,7 +236,7 @@ class Store:
     def open(cls, path: str | Path) -> "Store":
         path = Path(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -272,7 +269,7 @@ class Store:
         return before, self.size_on_disk()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
 
         Nested calls join the outer transaction, so a caller can make several writes all-or-nothing.
@@ -291,7 +288,7 @@ class Store:
         conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+    def snapshot(self) -> Iterator[Database]:
         """One read transaction, so a long read (check, export) sees one state while a poll writes."""
         conn = self.db.conn
         if conn.in_transaction:
@@ -682,11 +679,9 @@ class Store:
             return json.loads(row[0])
         value = compute()
         try:
-            with self.write():
-                self.db["derived"].insert(
-                    {"version_id": version_id, "kind": kind, "data": json.dumps(value, ensure_ascii=False)},
-                    replace=True,
-                )
+            with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
+                self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
+                                [version_id, kind, json.dumps(value, ensure_ascii=False)])
         except sqlite3.OperationalError:
             pass  # a read-only or busy database still gets its answer, just uncached
         return value

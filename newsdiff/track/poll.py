@@ -19,6 +19,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+import sqlite_utils  # noqa: F401 -- storing and extracting load their libraries with this module, not on
+from ..sources import html  # noqa: F401 -- the event loop between a request and its timeout
 
 from ..model import InputError, format_time
 from ..sources import ParseOptions, parse_bytes
