@@ -1,6 +1,9 @@
-"""The `newsdiff` command: parses arguments and calls the library, nothing more."""
+"""The `newsdiff` command: parses arguments and calls the library, nothing more.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every command's annotations at each start,
+and evaluating them from strings cost a command 15-25 ms (scripts/bench_startup.py). Names imported only
+for type checkers are quoted instead.
+"""
 
 import os
 import sqlite3
@@ -44,10 +47,10 @@ class State:
     db_path: Path
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
-    _store: Store | None = None
-    _config: Config | None = None
+    _store: "Store | None" = None
+    _config: "Config | None" = None
 
-    def store(self) -> Store:
+    def store(self) -> "Store":
         from .store import Store
 
         if self._store is None:
@@ -59,7 +62,7 @@ class State:
                 fail(f"cannot open database {self.db_path}: {exc}")
         return self._store
 
-    def config(self) -> Config:
+    def config(self) -> "Config":
         from .config import load_config
 
         if self._config is None:
@@ -125,7 +128,7 @@ def main_options(
 # -- import / parse ------------------------------------------------------------------------------
 
 
-def _describe(result: FileResult) -> str:
+def _describe(result: "FileResult") -> str:
     """One human line per stored or recognised version."""
     parts = []
     for v in result.versions:
@@ -328,7 +331,7 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
         )
 
 
-def _edit_json(edit: Edit | DamagedHistory) -> dict[str, Any]:
+def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
     """What a version changed from the one before it, as `log --json` lists it."""
     from .diff.classify import TAGS
 
@@ -348,7 +351,7 @@ def _edit_line(changes: dict[str, Any]) -> str:
     return changes["line"] + (f" ({', '.join(tags)})" if tags and not changes["cosmetic_only"] else "")
 
 
-def _write_raw(store: Store, article_id: int, version: int | None) -> None:
+def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
     """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
     to a terminal: a hostile page's escape sequences would reach it unfiltered."""
     where = f"article {article_id} version {version or 'latest'}"
