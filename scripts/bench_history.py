@@ -78,16 +78,18 @@ def _edit(sentence: str, rng: random.Random, vocabulary: list[str]) -> str:
     return " ".join(words)
 
 
-def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
-    """`count` texts, each editing `rate` of the previous one's sentences; and the sentence count."""
-    rng = random.Random(seed)
-    paragraphs = article()
+def edit_versions(paragraphs: list[list[str]], count: int, rate: float, rng: random.Random,
+                  editable: Callable[[str], bool] = lambda sentence: True) -> list[list[list[str]]]:
+    """`count` versions of an article (sentences per paragraph), each editing `rate` of the previous
+    one's sentences: a word changed, inserted or dropped, a figure changed, now and then a sentence added
+    or removed. Only sentences `editable` accepts are picked (all of them by default)."""
     vocabulary = " ".join(s for p in paragraphs for s in p).split()
-    texts = ["\n\n".join(" ".join(p) for p in paragraphs)]
-    sentences = sum(map(len, paragraphs))
+    paragraphs = [list(p) for p in paragraphs]
+    result = [[list(p) for p in paragraphs]]
     for _ in range(count - 1):
         places = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p))]
-        for i, j in rng.sample(places, max(1, round(rate * len(places)))):
+        candidates = [(i, j) for i, j in places if editable(paragraphs[i][j])]
+        for i, j in rng.sample(candidates, min(len(candidates), max(1, round(rate * len(places))))):
             roll = rng.random()
             if roll < 0.08:  # a new sentence after this one
                 donor = rng.choice(places)
@@ -97,8 +99,15 @@ def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
             else:
                 paragraphs[i][j] = _edit(paragraphs[i][j], rng, vocabulary)
         paragraphs = [[s for s in p if s] for p in paragraphs]
-        texts.append("\n\n".join(" ".join(p) for p in paragraphs))
-    return texts, sentences
+        result.append([list(p) for p in paragraphs])
+    return result
+
+
+def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
+    """`count` texts, each editing `rate` of the previous one's sentences; and the sentence count."""
+    paragraphs = article()
+    edited = edit_versions(paragraphs, count, rate, random.Random(seed))
+    return ["\n\n".join(" ".join(p) for p in version) for version in edited], sum(map(len, paragraphs))
 
 
 def _timed(rebuild: Callable[[int], str], texts: list[str]) -> tuple[float, float]:

@@ -15,7 +15,7 @@ import pytest
 
 from newsdiff import passages
 from newsdiff.export import export
-from newsdiff.history import DamagedHistory, text_size
+from newsdiff.history import DamagedHistory, encode_keyframe, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 
@@ -284,7 +284,9 @@ def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Pat
 
 def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():  # the latest text, which every older version of article 1 is rebuilt from
-        store.db.execute("UPDATE versions SET text = text || ' Tampered.' WHERE article_id = 1 AND number = 4")
+        latest = store.version_row(1, 4)["text"]
+        store.db.execute("UPDATE versions SET data = ? WHERE article_id = 1 AND number = 4",
+                         [encode_keyframe(latest + " Tampered.")])
     result = cli("search", "killed", "--json")
     assert result.code == 2
     assert [a["article_id"] for a in result.json["articles"]] == [2]  # the sound article still found
