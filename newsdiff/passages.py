@@ -49,6 +49,11 @@ def drop(db: sqlite_utils.Database) -> None:
     db.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
+def optimize(db: sqlite_utils.Database) -> None:
+    """Merge the FTS5 index's segments (one per few writes) into one, as `vacuum` does before rewriting."""
+    db.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+
+
 def passage_hash(text: str) -> int:
     """A passage's key within its article: the first 8 bytes of its SHA-256, as SQLite's signed integer."""
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)

@@ -174,12 +174,12 @@ def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path)
 
 
 def test_a_corrupt_page_is_reported_line_by_line_and_export_fails_in_one_line(store: Store, db_path: Path) -> None:
-    pages = store.db.execute("SELECT pageno FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
+    pages = store.db.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
     page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
     store.close()  # checkpoints the WAL into the file
     with db_path.open("r+b") as f:
         f.seek((pages[0][0] - 1) * page_size + 8)  # past the page header: the cell pointers
-        f.write(b"\x07\xff" * 200)
+        f.write(b"\x00\x20" * pages[0][1])  # every cell pointer aimed into the pointer array itself
     report = check(Store.open(db_path))
     assert not report.ok
     assert all("\n" not in line for line in report.lines())
