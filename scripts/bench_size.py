@@ -18,6 +18,7 @@ subprocess), and both layouts are measured with this checkout's stats, so the ra
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
     python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline main | --no-baseline]
+        [--corpus text|html]
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", default="main", help="git ref whose code builds the baseline databases")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:  # the baseline subprocess: import one corpus with whatever newsdiff is on the path
@@ -179,6 +181,8 @@ def main() -> None:
         print(f"{len(corpora['text'])} articles x {args.versions} versions, {args.rate:.0%} of sentences edited "
               f"per version (seed {args.seed}); sizes after vacuum\n")
         for name, corpus in corpora.items():
+            if args.corpus and name not in args.corpus:
+                continue
             raw = sum(p.stat().st_size for paths in corpus.values() for p in paths)
             print(f"{name} corpus: {raw:,} raw bytes")
             print(f"  {'layout':22} {'file':>10} {'of raw':>7}  {'versions':>9} {'raws':>9} {'index':>9} "
