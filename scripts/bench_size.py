@@ -14,7 +14,9 @@ one seed, so every run builds the same files):
 Each database is vacuumed (`newsdiff vacuum`) and measured by parts (versions, raws, index, reports,
 other: `newsdiff stats`). With `--baseline REF` (default `main`), the same files are also imported by
 the code of that git ref (exported with `git archive` into a temporary folder and run from there in a
-subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run.
+subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run;
+150 searches drawn from the articles (words, word pairs, phrases, prefixes, `--changed`) are run on
+both databases and their results (hits, versions, snippets, highlights, edits) compared.
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
     python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline main | --no-baseline]
@@ -31,6 +33,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -116,10 +119,27 @@ def build_corpora(folder: Path, count: int, rate: float, seed: int) -> dict[str,
     return corpora
 
 
-def load(db_path: Path, corpus: dict[str, list[Path]]) -> None:
-    """Import every version file (version v captured at hour v), then vacuum. Only uses calls that
-    every layout's code has, so a baseline ref runs it too."""
+def queries(corpus: dict[str, list[Path]], seed: int) -> list[tuple[bool, str]]:
+    """Search queries drawn from the articles' first versions, (changed, query): words, two words of one
+    article, two-word phrases, prefixes; words only (a figure finds more since m008, by design)."""
+    rng = random.Random(seed)
+    found: list[tuple[bool, str]] = []
+    for paths in corpus.values():
+        words = re.findall(r"[^\W\d_]{5,}", paths[0].read_text("utf-8", "replace"))
+        if len(words) < 2:
+            continue
+        i = rng.randrange(len(words) - 1)
+        found += [(False, rng.choice(words)), (False, f"{rng.choice(words)} {rng.choice(words)}"),
+                  (False, f'"{words[i]} {words[i + 1]}"'), (False, rng.choice(words)[:4] + "*"),
+                  (True, rng.choice(words))]
+    return found
+
+
+def load(db_path: Path, corpus: dict[str, list[Path]], searches: list[tuple[bool, str]]) -> None:
+    """Import every version file (version v captured at hour v), vacuum, and write what each search
+    finds beside the database. Only uses calls that every layout's code has, so a baseline ref runs it too."""
     from newsdiff.importer import import_paths
+    from newsdiff.search import search, search_changed
     from newsdiff.store import Store
 
     store = Store.open(db_path)
@@ -129,6 +149,13 @@ def load(db_path: Path, corpus: dict[str, list[Path]]) -> None:
             if results[0].error:  # an edit the page or the text cleaner hides stores no version: that is fine
                 raise SystemExit(f"bench_size: {path}: {results[0].error}")
     store.vacuum()
+    store.close()
+    copy = db_path.with_suffix(".search.db")  # searches cache diff reports: not in the measured file
+    shutil.copyfile(db_path, copy)
+    store = Store.open(copy)
+    found = [[h.to_json() for h in (search_changed if changed else search)(store, query, limit=None)]
+             for changed, query in searches]
+    db_path.with_suffix(".search.json").write_text(json.dumps(found, ensure_ascii=False))
     store.close()
 
 
@@ -166,16 +193,18 @@ def main() -> None:
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:  # the baseline subprocess: import one corpus with whatever newsdiff is on the path
-        corpus = json.loads(Path(args.load[1]).read_text())[args.load[2]]
-        load(Path(args.load[0]), {url: [Path(p) for p in paths] for url, paths in corpus.items()})
+        listed = json.loads(Path(args.load[1]).read_text())
+        load(Path(args.load[0]), {url: [Path(p) for p in paths] for url, paths in listed[args.load[2]].items()},
+             [tuple(q) for q in listed["queries"]])
         return
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         corpora = build_corpora(folder / "corpus", args.versions, args.rate, args.seed)
+        searches = queries(corpora["text"], args.seed)
         listing = folder / "corpus.json"
-        listing.write_text(json.dumps({name: {url: [str(p) for p in paths] for url, paths in c.items()}
-                                       for name, c in corpora.items()}))
+        listing.write_text(json.dumps({"queries": searches, **{name: {url: [str(p) for p in paths] for url, paths
+                                                                      in c.items()} for name, c in corpora.items()}}))
         layouts = ["this checkout"] if args.no_baseline else [f"{args.baseline} (baseline)", "this checkout"]
         tree = None if args.no_baseline else _baseline_tree(args.baseline, folder / "baseline")
         print(f"{len(corpora['text'])} articles x {args.versions} versions, {args.rate:.0%} of sentences edited "
@@ -196,7 +225,7 @@ def main() -> None:
                     subprocess.run([sys.executable, __file__, "--load", str(db_path), str(listing), name],
                                    check=True, env=env, cwd=folder)
                 else:
-                    load(db_path, corpus)
+                    load(db_path, corpus, searches)
                 seconds = time.perf_counter() - start
                 sizes = results[layout] = measure(db_path)
                 print(f"  {layout:22} {sizes['file']:10,} {sizes['file'] / raw:7.2%}  {sizes['versions']:9,} "
@@ -206,6 +235,13 @@ def main() -> None:
             if len(results) == 2:
                 base = results[layouts[0]]["file"]
                 print(f"  this checkout / baseline: {ours / base:.3f}")
+                hits = [json.loads((folder / f"{name}-{n}.search.json").read_text()) for n in range(2)]
+                unordered = [[sorted(json.dumps(h, sort_keys=True) for h in found) for found in db] for db in hits]
+                differ = [q for q, a, b in zip(searches, *hits) if a != b]
+                print(f"  search: {len(searches)} queries ({sum(c for c, _ in searches)} --changed), "
+                      f"{sum(len(a) for a in hits[0])} hits; the same hits, versions, snippets and edits as the "
+                      f"baseline's: {'yes' if unordered[0] == unordered[1] else 'NO'}; in the same order: "
+                      + ("yes" if not differ else f"all but {len(differ)} ({', '.join(q for _, q in differ[:5])})"))
             print(f"  target whole file <= 5% of raw: {'met' if ours <= 0.05 * raw else 'NOT met'} ({ours / raw:.2%})\n")
 
 
