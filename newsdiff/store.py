@@ -180,7 +180,7 @@ def m006_raw_bases(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m008_compact_store(db: sqlite_utils.Database) -> None:
-    """The history at a few per cent of its text (issue 19): each article's latest version compressed
+    """A smaller file for the same history (scripts/bench_size.py): each article's latest version compressed
     (it was plain text), a plain-text raw input that is exactly its version's text kept as a mark instead
     of a copy, the search index rebuilt with 8-byte passage keys and grouped figures' digits, and the
     lookups by content hash and raw sha256 indexed by a prefix of the digest (HASH_PREFIX).
