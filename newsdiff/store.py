@@ -248,8 +248,9 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
             db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
                        [history.KEYFRAME, history.encode_keyframe(text), version_id])
     store = Store(db)
-    for raw_id, compression in db.execute(
-        "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id"
+    for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
+        "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
+        "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
     ).fetchall():
         if compression == raws.AS_TEXT:
             continue
