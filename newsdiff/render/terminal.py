@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def is_terminal() -> bool:
@@ -18,6 +17,8 @@ def is_terminal() -> bool:
 
 def console() -> Console:
     """A console for stdout; colours only on a real terminal."""
+    from rich.console import Console  # rich loads only when output goes to a terminal
+
     return Console(highlight=False, soft_wrap=not is_terminal())
 
 
@@ -35,6 +36,9 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
     On a terminal, times read `2026-12-02 13:59` and their columns are never squeezed: at 80 columns
     the text columns (titles, URLs) wrap instead, and a capture time keeps its time of day."""
     if is_terminal():
+        from rich.markup import escape
+        from rich.table import Table
+
         shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
         table = Table(title=title, title_justify="left")
         for i, name in enumerate(columns):
@@ -54,6 +58,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
 
 def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     """`name: value` lines, skipping empty values; bold names on a terminal."""
+    from rich.markup import escape
+
     con = console()
     for name, value in fields:
         if value in (None, ""):
@@ -66,6 +72,8 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
 
 def print_paragraphs(paragraphs: Sequence[str]) -> None:
     """Paragraphs separated by blank lines, wrapped to the terminal when there is one."""
+    from rich.markup import escape
+
     con = console()
     for paragraph in paragraphs:
         if is_terminal():
