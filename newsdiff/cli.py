@@ -934,10 +934,15 @@ def _every(value: str) -> timedelta:
     return every
 
 
+def _check_every(value: str) -> str:
+    _every(value)
+    return value
+
+
 @app.command()
 def cron(
     ctx: typer.Context,
-    every: Any = typer.Option("15m", "--every", metavar="DURATION", callback=checked(_every),
+    every: str = typer.Option("15m", "--every", metavar="DURATION", callback=checked(_check_every),
                               help="How often to poll: 5m, 15m, 1h ..."),
 ) -> None:
     """Print a crontab line and a systemd service + timer that run `poll` for this database."""
@@ -952,7 +957,7 @@ def cron(
     command += ["--db", str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
-    typer.echo(cron_text(st.db_path, every, command), nl=False)
+    typer.echo(cron_text(st.db_path, _every(every), command), nl=False)
 
 
 # -- history: check, search, export, stats ---------------------------------------------------------

@@ -33,8 +33,7 @@ from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .alerts.rules import Filter
 from .history import DamagedHistory
-from .model import display_title
-from .store import LEDE_SQL, Store
+from .store import Store
 
 if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
     from .render import feed as feedrender
@@ -67,7 +66,7 @@ _REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings
 _FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
 _EDITS_SQL = (
-    f"SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, {LEDE_SQL}, "
+    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
     "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
     "v.title AS new_title, v.content_hash AS new_hash "
@@ -139,6 +138,7 @@ class Reports:
         self.store, self.cosmetic, self.wanted = store, cosmetic, wanted
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
         self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
+        self._ledes: dict[int, str | None] = {}  # untitled articles' names (`Store.lede`), read once each
 
     def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
         """The pair through the engine: its report packed, with its HTML fragment."""
@@ -187,8 +187,11 @@ class Reports:
         return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
 
     def edit_of(self, row: dict[str, Any]) -> Edit:
-        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"],
-                             display_title(None, row["lede"]))
+        article_id = row["article_id"]
+        if not row["article_title"] and article_id not in self._ledes:
+            self._ledes[article_id] = self.store.lede(article_id)
+        article = ArticleRef(article_id, row["key"], row["url"], row["source"], row["article_title"],
+                             None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -304,18 +305,6 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
         chain += size or 0
     storage, data = history.compact(text, newer, chain)
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
-
-
-# The start of an untitled article's latest text (stored plain), from which `display_title` names it;
-# a column of any query over `articles a`.
-LEDE_SQL = (f"CASE WHEN a.title IS NULL THEN (SELECT substr(text, 1, {LEDE_CHARS}) FROM versions "
-            "WHERE article_id = a.id ORDER BY number DESC LIMIT 1) END AS lede")
-
-
-def _named(row: dict[str, Any]) -> dict[str, Any]:
-    """An article row with `display_title` (its headline, else its lede's first words) for its lede."""
-    row["display_title"] = display_title(row["title"], row.pop("lede"))
-    return row
 
 
 @dataclass(frozen=True)
@@ -740,7 +729,7 @@ class Store:
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         sql = (
-            f"SELECT a.*, s.name AS source, {LEDE_SQL} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"
         )
         params: list[Any] = [ref, ref, ref]
@@ -751,7 +740,7 @@ class Store:
         if not rows:
             raise NotFound(f"no article {ref!r} in the database")
         exact_id = [r for r in rows if str(r["id"]) == ref]
-        return _named((exact_id or rows)[0])
+        return self._named((exact_id or rows)[0])
 
     def require_source(self, name: str) -> None:
         """NotFound, naming the sources there are, for an outlet name no article or feed has."""
@@ -767,7 +756,7 @@ class Store:
         if source:
             self.require_source(source)
         sql = (
-            f"SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, {LEDE_SQL}, "
+            "SELECT a.id, a.key, a.url, s.name AS source, a.title, a.status, a.tracked, "
             "count(v.id) AS versions, max(v.captured_at) AS last_captured_at "
             "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "LEFT JOIN versions v ON v.article_id = a.id "
@@ -777,7 +766,26 @@ class Store:
             sql += "WHERE s.name = ? "
             params.append(source)
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
-        return [_named(row) for row in self.db.query(sql, params)]
+        return [self._named(row) for row in self.db.query(sql, params)]
+
+    def lede(self, article_id: int) -> str | None:
+        """The first words of an article's latest text (`model.display_title`), which name it when it has
+        no headline; None without versions. The latest version stands alone: no delta is applied."""
+        row = self.db.execute(
+            f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
+            "ORDER BY number DESC LIMIT 1", [article_id]).fetchone()
+        if row is None:
+            return None
+        try:
+            text = history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+        except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
+            return None
+        return display_title(None, text)
+
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """An article row with `display_title`: its headline, else its lede's first words (`lede`)."""
+        row["display_title"] = row["title"] or self.lede(row["id"])
+        return row
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
