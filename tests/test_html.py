@@ -685,6 +685,23 @@ def test_pages_without_an_article(data: bytes, reason: str) -> None:
         parse_html(data)
 
 
+NOT_FREE = '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
+
+
+def test_a_short_story_declared_not_free_is_an_article_without_a_paywall_on_the_page() -> None:
+    # Outlets mark every story "not free" in their metadata; 88 words with no paywall box or prompt
+    # are a short story (a sports result, a local item), not a paywall stub.
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES) + "</article>"
+    record = article(page(body, NOT_FREE))
+    assert list(record.paragraphs) == SENTENCES and 80 <= len(record.text.split()) < 150
+    # The same page with the locked part it declares, or a box named for a paywall, is refused.
+    locked = NOT_FREE.replace('false}', 'false, "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": false, '
+                                        '"cssSelector": ".locked-story"}}')
+    for head, extra in ((locked, "<div class='locked-story'></div>"), (NOT_FREE, "<div id='paywall-box'></div>")):
+        with pytest.raises(InputError, match="paywalled: only"):
+            parse_html(page(body.replace("</article>", extra + "</article>"), head))
+
+
 LONG_HEAD = "<script>" + "var slot = 'advertising';\n" * 250 + "</script>"  # no "<p" in the first 4 KB
 
 

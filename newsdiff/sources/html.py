@@ -104,6 +104,10 @@ _PAYWALL_GOAL = re.compile(
     r"continua(?:re)? a leggere|riservat[oa] agli abbonati)\b",
     re.IGNORECASE,
 )
+# Class or id names that mark a paywall's box or the locked part of a story.
+_PAYWALL_NAMES = re.compile(
+    r"paywall|pay-wall|regwall|metered|meter-|premium-content|subscriber-only|subscribers-only|locked-content|"
+    r"article-locked|tp-modal|piano-|fence-body", re.IGNORECASE)
 _PROMPT_WORDS = 40  # a prompt is a line or two; a longer paragraph that mentions subscribers is text
 # A card's age: "3 hours ago", "il y a 3 heures", "hace 3 horas", "vor 3 Stunden", "há 3 horas", "3 ore fa".
 _TIME_AGO = re.compile(
@@ -797,11 +801,28 @@ def _is_paywall_prompt(paragraph: str) -> bool:
             and bool(_PAYWALL_GOAL.search(paragraph)))
 
 
-def _refuse_stub(page: _Page, words: int, prompted: bool) -> None:
-    """Raise for pages whose few words are not an article: a paywall (declared, or a subscribe
-    prompt under a paragraph or two), an error page, a teaser."""
+def _paywall_marks(root: lxml.html.HtmlElement, article: dict[str, Any]) -> bool:
+    """Whether the page shows a paywall: the locked part it declares (JSON-LD `hasPart` with a
+    `cssSelector`) is there, or a box is named for one. Many outlets declare every story not free,
+    so the declaration alone does not make a short story a paywall stub."""
+    parts = article.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        selector = part.get("cssSelector") if isinstance(part, dict) else None
+        if isinstance(selector, str) and selector[:1] in ".#" and re.fullmatch(r"[.#][\w-]+", selector):
+            attribute = "class" if selector[0] == "." else "id"
+            if root.xpath(f"//*[contains(concat(' ', normalize-space(@{attribute}), ' '), $name)]",
+                          name=f" {selector[1:]} "):
+                return True
+    return any(_PAYWALL_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+               for element in root.iter() if isinstance(element.tag, str) and (element.get("class") or element.get("id")))
+
+
+def _refuse_stub(page: _Page, words: int, prompted: bool, root: lxml.html.HtmlElement) -> None:
+    """Raise for pages whose few words are not an article: a paywall (declared and shown, or a
+    subscribe prompt under a paragraph or two), an error page, a teaser."""
     free = page.article.get("isAccessibleForFree", True)
-    if str(free).lower() == "false" and words < _STUB_WORDS:
+    if (str(free).lower() == "false" and words < _STUB_WORDS
+            and (prompted or _paywall_marks(root, page.article))):
         raise InputError(f"no article found (paywalled: only {words} words visible)")
     if prompted and words < _STUB_WORDS:
         raise InputError(f"no article found (paywall stub: only {words} words before a subscribe prompt)")
@@ -848,7 +869,7 @@ def parse_html(
     words = _word_count(paragraphs)
     if listing is not None and _looks_like_front(page, paragraphs, listing):
         raise InputError("no article found (a section front or index page, not an article)")
-    _refuse_stub(page, words, prompted=len(paragraphs) < len(trimmed))
+    _refuse_stub(page, words, len(paragraphs) < len(trimmed), root)
     record = ArticleRecord(
         paragraphs=tuple(paragraphs),
         title=title,
