@@ -17,6 +17,8 @@ alignment     version pairs of real articles (reference sentences: pySBD's, inde
               one-sentence paragraph), split, merged, merged across a removed sentence. An edit is
               found when the report holds exactly the expected entries (op and sentence texts);
               F1 over all expected entries against every entry reported that is not cosmetic.
+accounts      the three seed stories (three outlets on one event) diffed pairwise: sentences paired
+              as changed, and left removed and added.
 dumps         NewsSniffer dumps rendered from real paragraphs (tests/newssniffer_render.py), scraped to
               text and parsed back: ordinary edits, a paragraph moved into a changed row, very short
               paragraphs edited, quote-wrapped and numbered paragraphs, and short capitalised titles
@@ -278,6 +280,21 @@ def report_alignment(corpus: list[list[str]], count: int) -> None:
     print(f"  {'entries: precision / recall / F1':<38} {precision:.3f} / {recall:.3f} / {f1:.3f}")
 
 
+def report_accounts() -> None:
+    """Two outlets' stories on one event (the seed articles): what `diff FILE FILE` pairs."""
+    from newsdiff.sources import parse_bytes
+
+    print("\ntwo outlets' accounts (seeds 000-002: three stories on one event)")
+    seeds = sorted((ROOT / "seeds").glob("00[012]_*.txt"))
+    records = [parse_bytes(path.read_bytes()).versions[0] for path in seeds]
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        report = diff_records(records[i], records[j])
+        ops = Counter(c.op for c in report.alignment if not hasattr(c, "sentences"))
+        kept = sum(len(c.sentences) for c in report.alignment if hasattr(c, "sentences"))
+        print(f"  {seeds[i].name[:3]} -> {seeds[j].name[:3]}: changed {ops['changed']}, removed {ops['removed']}, "
+              f"added {ops['added']}, kept {kept}")
+
+
 # -- NewsSniffer dumps -----------------------------------------------------------------------------
 
 
@@ -381,17 +398,19 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=300, help="cases per kind")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
                         help="the shared fixtures folder beside the clone (default: ../shared)")
-    parser.add_argument("--only", choices=("segmentation", "alignment", "dumps"), action="append")
+    parser.add_argument("--only", choices=("segmentation", "alignment", "accounts", "dumps"), action="append")
     args = parser.parse_args()
     if not (args.shared / "fixtures").is_dir():
         print(f"note: {args.shared / 'fixtures'} not found: using the repository's pages alone", file=sys.stderr)
     corpus = pages(args.shared)
     print(f"{len(corpus)} real articles, {sum(map(len, corpus))} paragraphs\n")
-    only = set(args.only or ("segmentation", "alignment", "dumps"))
+    only = set(args.only or ("segmentation", "alignment", "accounts", "dumps"))
     if "segmentation" in only:
         report_segmentation(corpus, args.cases)
     if "alignment" in only:
         report_alignment(corpus, args.cases)
+    if "accounts" in only:
+        report_accounts()
     if "dumps" in only:
         report_dumps(corpus, args.cases)
     return 0

@@ -422,3 +422,28 @@ def test_a_merge_across_a_removed_sentence() -> None:
     assert _ops(old, new) == [merged, ("removed", ("Police gave no reason.",), ())]
     # The mirror image: a split around a sentence added between its halves.
     assert _ops(new, old) == [("split", merged[2], merged[1]), ("added", (), ("Police gave no reason.",))]
+
+
+def test_two_outlets_accounts_pair_sentences_that_say_the_same_thing() -> None:
+    """Two accounts of one event share almost no sentence: statements of the same fact in other words
+    (names and figures in common), in whatever order each outlet tells them, are paired as changed; the
+    rest stay added and removed."""
+    wire = ("Flooding forced 1,200 people from their homes in Riverton on Monday, officials said. "
+            "Mayor Ana Ruiz asked the state for emergency funds. The river crested overnight at record height. "
+            "Schools will stay closed until Thursday.")
+    paper = ("Volunteers filled sandbags through the night. Ruiz, the mayor, has requested emergency state funds. "
+             "The storm also knocked out power to a hospital. "
+             "Some 1,200 Riverton residents fled their homes as flooding hit the town on Monday.")
+    ops = _ops((wire,), (paper,))
+    changed = {(old[0].split()[0], new[0].split()[0]) for op, old, new in ops if op == "changed"}
+    assert changed == {("Flooding", "Some"), ("Mayor", "Ruiz,")}
+    assert sorted(op for op, _, _ in ops).count("added") == 2
+
+
+def test_versions_of_one_story_are_not_paired_as_accounts() -> None:
+    # Most sentences kept: a sentence removed and an unrelated one added stay what they are, even when
+    # they share a name and a few words.
+    kept = [f"Sentence {n} of the story stays exactly as it was." for n in range(6)]
+    old = (" ".join(kept + ["Mayor Ana Ruiz asked the state for emergency flood funds."]),)
+    new = (" ".join(kept + ["State police helped Mayor Ruiz clear flood debris."]),)
+    assert [op for op, _, _ in _ops(old, new)] == ["removed", "added"]

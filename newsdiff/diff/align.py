@@ -15,6 +15,12 @@
    one whose two halves were added side by side elsewhere is `split` (two adjacent removed sentences
    added elsewhere as one are `merged`): a neighbour that moved past them must not hide the split.
 
+4. When the two texts are different accounts rather than versions (fewer than a third of the shorter
+   one's sentences kept or edited in place: two outlets' stories on one event), sentences left
+   removed and added are paired, best first and in any order, as `changed` when they say the same
+   thing in other words: three content words in common or more, and at least ACCOUNT of them (Dice)
+   if a name or a figure is among them, twice that if not.
+
 The result lists the anchored stretches as `Run`s, not sentence by sentence: in a long article with a
 few edits nearly every sentence is anchored, and the report only needs the stretch.
 """
@@ -22,6 +28,7 @@ few edits nearly every sentence is anchored, and the report only needs the stret
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -40,6 +47,21 @@ SIMILAR = 0.5
 MOVED = 0.8
 # Share of each half of a split (or merge) that must come from the other side.
 PART = 0.6
+# Content-word similarity from which two accounts' sentences say the same thing in other words. Chosen
+# on the seed stories (three outlets on one event): paraphrases of one statement score 0.24-0.55 with a
+# name or figure in common; sentences that only share "hope" or "talks" stay apart.
+ACCOUNT = 0.24
+_ACCOUNT_SHARED = 3  # content words two paraphrases share at the least
+_ACCOUNT_PAIRS = 20_000  # most removed x added sentences compared as paraphrases (a few ms)
+# Words that say nothing of what a sentence is about: left out of the content words compared.
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but nor of to in on at for by with from as is was were are be been being am has have had "
+    "do does did that this these those which who whom whose what when where why how it its he she they them "
+    "his her their him we us our i me my you your said says say told would will could can may might must "
+    "shall should not no than then there also after before about into over more most up out so if all any "
+    "some such very just only now even still while because though although during since until per".split()
+)
+_NAME_OR_FIGURE = re.compile(r"(?<=[\s(\"“‘'])[A-Z][\w'’-]*|\d[\d.,]*")
 # Largest region aligned in one piece; bigger ones (wholesale rewrites) are cut into diagonal blocks.
 _REGION_CELLS = 40_000
 # Most removed x added sentences tried as far-away halves of a split or merge (a few ms at worst).
@@ -118,6 +140,9 @@ class _Aligner:
                 j += count
         self.region(deleted, inserted)
         self.moves()
+        kept = sum(e.length if type(e) is Run else e.op in ("changed", "split", "merged") for e in self.entries)
+        if 3 * kept < min(len(self.old), len(self.new)):
+            self.paraphrases()
         return self.entries
 
     def untie(self, ops: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -253,6 +278,36 @@ class _Aligner:
             dropped.update([removed_at[d] for d in olds] + [added_at[k] for k in news[1:]])
         self.entries = [entry for n, entry in enumerate(self.entries) if n not in dropped]
 
+    def paraphrases(self) -> None:
+        """Pair the removed and added sentences of two accounts that say the same thing (see ACCOUNT)."""
+        at = {(e.op, e.old[0] if e.old else e.new[0]): n for n, e in enumerate(self.entries)
+              if type(e) is Pairing and e.op in ("removed", "added")}
+        removed = [d for op, d in at if op == "removed"]
+        added = [k for op, k in at if op == "added"]
+        if not removed or not added or len(removed) * len(added) > _ACCOUNT_PAIRS:
+            return
+        old = [_content(self.old[d]) for d in removed]
+        new = [_content(self.new[k]) for k in added]
+        scored = []
+        for a, (old_words, old_names) in zip(removed, old):
+            for k, (new_words, new_names) in zip(added, new):
+                shared = len(old_words & new_words)
+                if shared < _ACCOUNT_SHARED:
+                    continue
+                score = 2 * shared / (len(old_words) + len(new_words))
+                if score >= (ACCOUNT if old_names & new_names else 2 * ACCOUNT):
+                    scored.append((-score, a, k))
+        dropped = set()
+        taken_old: set[int] = set()
+        taken_new: set[int] = set()
+        for _score, d, k in sorted(scored):
+            if d not in taken_old and k not in taken_new:
+                taken_old.add(d)
+                taken_new.add(k)
+                self.entries[at["added", k]] = Pairing("changed", (d,), (k,))
+                dropped.add(at["removed", d])
+        self.entries = [entry for n, entry in enumerate(self.entries) if n not in dropped]
+
     def near_twins(self, removed: list[int], added: list[int]) -> list[tuple[int, int]]:
         """Greedy best-first matching of sentences at least MOVED similar, found through shared words
         (words shared by many removed sentences are not used to find candidates, which keeps a
@@ -318,6 +373,14 @@ class _Aligner:
                 taken |= sides
                 found.append((olds, news))
         return found
+
+
+def _content(sentence: str) -> tuple[set[str], set[str]]:
+    """A sentence's content words (case-folded, function words left out), and those of them that are
+    names (capitalised inside the sentence) or figures."""
+    words = set(word_bag(cosmetic_key(sentence))) - _FUNCTION_WORDS
+    names = {word.casefold() for word in _NAME_OR_FIGURE.findall(f" {sentence}"[1:])} & words
+    return words, names
 
 
 def _ends(indexes: list[int]) -> list[int]:
