@@ -877,3 +877,15 @@ def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspe
         allowed = cli("poll", "--now", "--json")
         assert allowed.code == 0 and allowed.json["new_versions"] == 1 and allowed.json["suspect"] == []
         assert len(cli("log", url, "--json").json["versions"]) == 2
+
+
+def test_when_the_precise_pass_finds_nothing_the_balanced_text_is_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blog and magazine layouts the precise pass gives up on (it returns nothing, so it marks no ends)
+    still yield the text the balanced pass found, instead of "no body text on the page"."""
+    from newsdiff.sources import html as html_module
+
+    real = html_module._trafilatura
+    monkeypatch.setattr(html_module, "_trafilatura",
+                        lambda root, url, precision: [] if precision else real(root, url, precision))
+    record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>"))
+    assert list(record.paragraphs) == SENTENCES
