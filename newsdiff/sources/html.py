@@ -706,13 +706,14 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
 def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _Extraction:
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
-    subheadings and text after embeds). A precise pass that finds nothing marks no ends: the balanced
-    text is taken whole (a blog or magazine layout the precise pass gives up on)."""
+    subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
+    marks no ends in it: the longer of the two is taken whole (a blog or magazine layout the precise
+    pass gives up on, or where it keeps only a comment prompt)."""
     precise = _trafilatura(copy.deepcopy(root), url, precision=True)
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
     shared = [key for key in (_squash(p) for p in precise) if key in keys]
-    paragraphs = precise or balanced
+    paragraphs = max(precise, balanced, key=_word_count) if not shared else precise
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
