@@ -889,3 +889,14 @@ def test_when_the_precise_pass_finds_nothing_the_balanced_text_is_the_article(mo
                         lambda root, url, precision: [] if precision else real(root, url, precision))
     record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>"))
     assert list(record.paragraphs) == SENTENCES
+
+
+def test_the_site_description_seo_plugins_add_to_every_page_does_not_make_a_front() -> None:
+    graph = '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [%s]}</script>'
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html() + "</article>"
+    # The site's WebSite beside the page's own WebPage: a short page (a blog post, a local item) is read.
+    record = article(page(body, graph % '{"@type": "WebSite"}, {"@type": "WebPage"}, {"@type": "Organization"}'))
+    assert list(record.paragraphs) == SENTENCES
+    # A page that describes itself as the website and nothing else, over little text, is a front.
+    with pytest.raises(InputError, match="a section front"):
+        parse_html(page(body, graph % '{"@type": "WebSite"}, {"@type": "Organization"}'))

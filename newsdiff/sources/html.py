@@ -62,6 +62,11 @@ _EMBEDS = etree.XPath("//blockquote[" + " or ".join(
 ) + "]")
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
+# What SEO plugins describe besides the page itself, on every page of a site: with only these beside it, a
+# JSON-LD WebSite is the page's own description (a home page); with a WebPage, Product, Recipe, ... it is
+# the site's, and says nothing about the page.
+_SITE_TYPES = {"WebSite", "Organization", "Corporation", "NewsMediaOrganization", "Person", "Brand", "ImageObject",
+               "BreadcrumbList", "ListItem", "SearchAction", "EntryPoint", "PostalAddress", "ContactPoint", "Place"}
 _ERROR_TITLE = re.compile(r"\b(?:404|410|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
 _BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
@@ -780,13 +785,17 @@ def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> 
     address) over little text, or reads as a list of stories: many paragraphs that are whole link
     texts (card headlines), confirmed by time-ago stamps, most text inside links, or a declaration.
 
-    Article metadata (JSON-LD Article, article:published_time) makes a page an article. So does a
+    Article metadata (JSON-LD Article, article:published_time) makes a page an article. A JSON-LD
+    WebSite beside a description of the page itself (WebPage, Product, Recipe: SEO plugins put the site's
+    WebSite on every page) is no collection. So does a
     full text on a page that calls itself a website (yahoo-2), and a listicle whose few item headings
     are links (yahoo-1): each has one sign of a front, not cards and a second sign.
     """
     if page.article or "article:published_time" in page.meta:
         return False
-    collection = bool(page.ld_types & _FRONT_TYPES and not page.ld_types & {"NewsArticle", "Article"})
+    front_types = page.ld_types & _FRONT_TYPES if page.ld_types <= _SITE_TYPES | _FRONT_TYPES else page.ld_types & (
+        _FRONT_TYPES - {"WebSite"})
+    collection = bool(front_types and not page.ld_types & {"NewsArticle", "Article"})
     website = page.meta.get("og:type", "").lower() == "website"
     section = _section_address(page.url)
     words = _word_count(paragraphs)
