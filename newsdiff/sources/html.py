@@ -718,7 +718,7 @@ def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _E
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
     shared = [key for key in (_squash(p) for p in precise) if key in keys]
-    paragraphs = max(precise, balanced, key=_word_count) if not shared else precise
+    paragraphs = precise if shared else max(precise, balanced, key=_word_count)
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
@@ -785,11 +785,11 @@ def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> 
     address) over little text, or reads as a list of stories: many paragraphs that are whole link
     texts (card headlines), confirmed by time-ago stamps, most text inside links, or a declaration.
 
-    Article metadata (JSON-LD Article, article:published_time) makes a page an article. A JSON-LD
-    WebSite beside a description of the page itself (WebPage, Product, Recipe: SEO plugins put the site's
-    WebSite on every page) is no collection. So does a
+    Article metadata (JSON-LD Article, article:published_time) makes a page an article. So does a
     full text on a page that calls itself a website (yahoo-2), and a listicle whose few item headings
-    are links (yahoo-1): each has one sign of a front, not cards and a second sign.
+    are links (yahoo-1): each has one sign of a front, not cards and a second sign. A JSON-LD WebSite
+    beside a description of the page itself (WebPage, Product, Recipe: SEO plugins put the site's
+    WebSite on every page) is no collection.
     """
     if page.article or "article:published_time" in page.meta:
         return False
