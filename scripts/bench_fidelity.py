@@ -400,6 +400,11 @@ def main() -> int:
                         help="the shared fixtures folder beside the clone (default: ../shared)")
     parser.add_argument("--only", choices=("segmentation", "alignment", "accounts", "dumps"), action="append")
     args = parser.parse_args()
+    try:
+        import pysbd  # noqa: F401
+    except ImportError:
+        print("bench_fidelity: the reference segmenter is missing: pip install pysbd", file=sys.stderr)
+        return 1
     if not (args.shared / "fixtures").is_dir():
         print(f"note: {args.shared / 'fixtures'} not found: using the repository's pages alone", file=sys.stderr)
     corpus = pages(args.shared)
