@@ -229,6 +229,18 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
     assert any("missing.txt: no such file" in line for line in lines)
 
 
+def test_a_question_and_answer_interview_is_an_article(cli, tmp_path: Path) -> None:
+    """"Q: … A: …" lines have the shape of key: value settings, but their values are sentences."""
+    interview = tmp_path / "interview.txt"
+    interview.write_text("Flood interview\n\nQ: When did the water start rising?\n"
+                         "A: Around midnight, when the river broke its banks.\nQ: How many homes were hit?\n"
+                         "A: About 40, mostly on Mill Lane.\nQ: What now?\nA: We clean up, and we ask for help.\n")
+    result = cli("import", interview, "--json")
+    assert result.code == 0, result
+    shown = cli("show", result.json["imported"][0]["key"], "--json").json
+    assert shown["paragraphs"][0] == "Q: When did the water start rising?" and len(shown["paragraphs"]) == 6
+
+
 def test_nothing_importable_exits_1_and_writes_nothing(cli, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("")

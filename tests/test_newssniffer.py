@@ -356,10 +356,40 @@ REAL = "Russia and the UN have said they hope a new ceasefire can be announced w
     ("19 dead", "21 dead"),  # one word of two changed
     ("Live", "Live updates"),
     ("Photograph: Getty Images", "Photograph: Reuters"),
+    # Quote marks wrapped round a paragraph keep its words; a cut one word early or late would not.
+    ("Jane Doe", "“Jane Doe”"),
+    ("Free shipping over 50", "“Free shipping over 50”"),
+    ("“Tickets from 20 euros”", "Tickets from 25 euros"),
+    # A matching first or last word is as good a cue as a full stop, and the sides come out alike.
+    ("2. Check the tyres", "3. Check the tyres"),
+    ("10. Hamburg", "11. Hamburg"),
+    # One word each side, edited: a link or a figure.
+    ("https://example.org/story/talks-resume", "https://example.org/story/talks-resume?page=2"),
+    ("1,234", "1,240"),
 ])
 def test_changed_rows_split_exactly(old: str, new: str) -> None:
     row, uncertain = split_row(f"{old} {new}")
     assert (row.kind, row.old, row.new, uncertain) == ("changed", old, new, False)
+
+
+def test_a_paragraph_moved_into_a_changed_row_is_cut_out() -> None:
+    """A deleted and an added paragraph in one row share no words; where one of them is a paragraph seen
+    elsewhere in the dump (it moved), that is where the row is cut."""
+    a, x, b = "Talks resume in Geneva.", "Kerry flew to Moscow on Monday night.", "The UN envoy spoke."
+    moved = "“Lavrov said a truce could come within hours”"
+    old, new = [a, moved, b, x, "Aid convoys wait at the border."], [a, b, moved.strip("“”"), "Aid convoys wait at the border."]
+    parsed = parse_dump_text(_text(Dump(old, new)))
+    changed = [row for row in parsed.details["rows"] if row["kind"] == "changed"]
+    assert changed == [{"kind": "changed", "old": x, "new": moved.strip("“”")}]
+    # Nothing seen elsewhere: the row stays whole, its side unknown.
+    parsed = parse_dump_text(_text(Dump([a, x, b], [a, "Officials gave no reason.", b])))
+    assert [row["kind"] for row in parsed.details["rows"]] == ["same", "single", "same"]
+
+
+def test_a_capitalised_title_with_words_appended() -> None:
+    dump = Dump(BODY_OLD, BODY_NEW, old_title="CITY DESK", new_title="CITY DESK as talks resume")
+    parsed = parse_dump_text(_text(dump))
+    assert (parsed.versions[0].title, parsed.versions[1].title) == ("CITY DESK", "CITY DESK as talks resume")
 
 
 def test_sentence_dropped_at_the_end_is_flagged_as_a_guess() -> None:
@@ -376,7 +406,8 @@ def test_a_short_row_two_cuts_explain_is_flagged() -> None:
     assert row.kind == "changed" and uncertain
 
 
-@pytest.mark.parametrize("paragraph", PARAGRAPHS[::7] + ["Image", "Read more:", "By Patrick Wintour"])
+@pytest.mark.parametrize("paragraph", PARAGRAPHS[::7] + ["Image", "Read more:", "By Patrick Wintour", "Jane Doe",
+                                                        "Breaking news", "London Paris"])
 def test_a_paragraph_seen_once_is_never_cut(paragraph: str) -> None:
     row, _ = split_row(paragraph)
     assert row.kind == "single"
