@@ -23,19 +23,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from .diff import SENTENCES_KIND, Change
 from .diffing import diff_versions, version_sentences
-from .render import feed as feedrender
-from .render import site
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .alerts.rules import Filter
 from .history import DamagedHistory
 from .store import Store
+
+if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
+    from .render import feed as feedrender
 
 DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
@@ -77,7 +78,8 @@ _EDITS_SQL = (
 
 def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
-    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"])
+    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"],
+                      None if row["title"] else row["display_title"])
 
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:
@@ -136,6 +138,7 @@ class Reports:
         self.store, self.cosmetic, self.wanted = store, cosmetic, wanted
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
         self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
+        self._ledes: dict[int, str | None] = {}  # untitled articles' names (`Store.lede`), read once each
 
     def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
         """The pair through the engine: its report packed, with its HTML fragment."""
@@ -184,7 +187,11 @@ class Reports:
         return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
 
     def edit_of(self, row: dict[str, Any]) -> Edit:
-        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
+        article_id = row["article_id"]
+        if not row["article_title"] and article_id not in self._ledes:
+            self._ledes[article_id] = self.store.lede(article_id)
+        article = ArticleRef(article_id, row["key"], row["url"], row["source"], row["article_title"],
+                             None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
@@ -239,6 +246,8 @@ def _absolute(base_url: str | None, path: str) -> str | None:
 
 def _link_for(base_url: str | None) -> Callable[[Edit], str | None]:
     """Items link to their diff page on the site, or to the article itself when there is no site."""
+    from .render import site
+
     def link(edit: Edit) -> str | None:
         if base_url:
             return _absolute(base_url, site.diff_path(edit.article.id, edit.old.number, edit.new.number))
@@ -250,6 +259,9 @@ def _feed_meta(
     *, article: ArticleRef | None, source: str | None, base_url: str | None, fmt: str, title: str, since: str | None,
 ) -> feedrender.FeedMeta:
     """Id, title and links of the per-article, per-source or global feed; `since` dates an empty one."""
+    from .render import feed as feedrender
+    from .render import site
+
     if article is not None:
         directory, page = site.article_dir(article.id), site.article_path(article.id)
         name, feed_id = f"Edits to {article.name}", article.tag
@@ -286,6 +298,8 @@ def feed(
     """One feed document: the newest `limit` edits of one article, of one source, or of everything;
     with `tags`, only edits carrying one of them, with `min_changed`, only those changing that many
     sentences (the headline counts as one)."""
+    from .render import feed as feedrender
+
     if fmt not in feedrender.FORMATS:
         raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
     base_url = check_base_url(base_url)
@@ -483,6 +497,9 @@ def publish(
 ) -> PublishResult:
     """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds;
     `tags` and `min_changed` keep only the edits a reader asked for in listings and feeds."""
+    from .render import feed as feedrender
+    from .render import site
+
     settings = _settings(base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit, title=title,
                          tags=tags, min_changed=min_changed)
     base = settings["base_url"]
@@ -525,6 +542,15 @@ def publish(
                     pair = Edit(dataclasses.replace(article, title=None), old, new, {})  # `full` loads its report
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
                                 lambda: site.render_diff(reports.full(pair), None, None, title))
+        # A version's page shows its own headline, never the article's latest one: a new headline must
+        # not rewrite every older version's page.
+        own = dataclasses.replace(article, title=None)
+        numbers = [v.number for v in versions[article.id]]
+        for i, version in enumerate(versions[article.id]):
+            before, after = (numbers[i - 1] if i else None), (numbers[i + 1] if i + 1 < len(numbers) else None)
+            writer.page(site.version_path(article.id, version.number), [own, version, before, after],
+                        lambda: site.render_version(own, version, store.record(article.id, version.number),
+                                                    before, after, title))
         writer.page(site.article_path(article.id), [article, versions[article.id], mine],
                     lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
         feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],

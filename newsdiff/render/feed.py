@@ -12,11 +12,9 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from feedgen.feed import FeedGenerator
-
 from .edits import Edit, clean, parse_utc, safe_url
 
-FORMATS = ("rss", "atom")
+from . import FEED_FORMATS as FORMATS
 EXCERPT_CHANGES = 3  # changed sentences quoted in an item's plain summary
 EXCERPT_CHARS = 240  # per quoted sentence, so one rewritten paragraph cannot fill a feed reader's list
 EXCERPT_LEAD = 60  # characters quoted before a change found late in a long sentence
@@ -83,6 +81,8 @@ def render_feed(
         raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     links = [safe_url(link_for(e)) for e in edits]
     self_url = safe_url(meta.self_url)
+
+    from feedgen.feed import FeedGenerator  # lxml behind it: loaded when a feed is written, not with `log`
 
     fg = FeedGenerator()
     fg.id(meta.id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def is_terminal() -> bool:
@@ -17,6 +17,8 @@ def is_terminal() -> bool:
 
 def console() -> Console:
     """A console for stdout; colours only on a real terminal."""
+    from rich.console import Console  # rich loads only when output goes to a terminal
+
     return Console(highlight=False, soft_wrap=not is_terminal())
 
 
@@ -24,12 +26,26 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# A stored time (`2026-12-02T13:59:07Z`): a terminal shows it to the minute, and never cuts it.
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")
+
+
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
-    """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep."""
+    """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep.
+
+    On a terminal, times read `2026-12-02 13:59` and their columns are never squeezed: at 80 columns
+    the text columns (titles, URLs) wrap instead, and a capture time keeps its time of day."""
     if is_terminal():
-        table = Table(*columns, title=title, title_justify="left")
-        for row in rows:
-            table.add_row(*(escape(_cell(v)) for v in row))
+        from rich.markup import escape
+        from rich.table import Table
+
+        shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
+        table = Table(title=title, title_justify="left")
+        for i, name in enumerate(columns):
+            times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i])) for n, row in enumerate(shown))
+            table.add_column(name, no_wrap=times and any(row[i] for row in shown))
+        for row in shown:
+            table.add_row(*(escape(cell) for cell in row))
         console().print(table)
         return
     out = sys.stdout
@@ -42,6 +58,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
 
 def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     """`name: value` lines, skipping empty values; bold names on a terminal."""
+    from rich.markup import escape
+
     con = console()
     for name, value in fields:
         if value in (None, ""):
@@ -54,6 +72,8 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
 
 def print_paragraphs(paragraphs: Sequence[str]) -> None:
     """Paragraphs separated by blank lines, wrapped to the terminal when there is one."""
+    from rich.markup import escape
+
     con = console()
     for paragraph in paragraphs:
         if is_terminal():

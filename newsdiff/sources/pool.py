@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 
 from ..model import InputError, ParsedInput
 from . import ParseOptions, parse_bytes
-from .sites import ruleset
 
 __all__ = ["ParsePool", "cores", "in_order", "pool_size"]
 
@@ -69,6 +68,8 @@ def _serve(connection: Connection, options: ParseOptions, parent: int, inherited
     `inherited` are the other workers' pipe ends, which a forked worker holds copies of: closed, so
     that each worker sees the end of its own pipe when the pool closes it.
     """
+    from .sites import ruleset
+
     _die_with(parent)
     for descriptor in inherited:
         os.close(descriptor)
@@ -155,8 +156,11 @@ class ParsePool:
         return worker
 
     async def __aenter__(self) -> "ParsePool":
-        if self.workers:
-            ruleset(self.options.sites)  # compiled once here, and inherited by every forked worker
+        if self.workers:  # the parsers imported and the site rules compiled once here, inherited by forked workers
+            from . import html  # noqa: F401
+            from .sites import ruleset
+
+            ruleset(self.options.sites)
         for _ in range(self.workers):
             self._idle.put_nowait(self._start())
         return self
