@@ -65,8 +65,8 @@ def _die_with(parent: int) -> None:
 def _serve(connection: Connection, options: ParseOptions, parent: int, inherited: list[int]) -> None:
     """A worker: parse each page received and send back the result or the exception, until EOF.
 
-    `inherited` are the other workers' pipe ends, which a forked worker holds copies of: closed, so
-    that each worker sees the end of its own pipe when the pool closes it.
+    `inherited` are the pool's ends of the pipes, its own and the other workers', which a forked worker
+    holds copies of: closed, so that each worker sees the end of its pipe when the pool closes it.
     """
     from .sites import ruleset
 
@@ -95,7 +95,8 @@ def _serve(connection: Connection, options: ParseOptions, parent: int, inherited
 class _Worker:
     def __init__(self, context: Any, options: ParseOptions, others: list["_Worker"]) -> None:
         self.connection, theirs = context.Pipe()
-        inherited = [w.connection.fileno() for w in others] if context.get_start_method() == "fork" else []
+        inherited = ([w.connection.fileno() for w in (*others, self)] if context.get_start_method() == "fork"
+                     else [])
         self.process = context.Process(target=_serve, args=(theirs, options, os.getpid(), inherited), daemon=True,
                                        name="newsdiff-extract")
         self.process.start()
