@@ -114,6 +114,8 @@ def main_options(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
+    if config is not None and (not config.exists() or config.is_dir()):  # every command, even one reading no setting
+        fail(f"config file {config} {'is a folder' if config.is_dir() else 'does not exist'}")
     ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS)
 
 

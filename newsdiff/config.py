@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from .sources.sites import site_tables
-from .track.settings import TrackSettings, track_settings
+from .track.settings import TrackSettings, reject_unknown, track_settings
 
 CONFIG_NAME = "newsdiff.toml"
+# Every top-level key and table the file may hold; anything else is a typo, reported with the nearest one.
+SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction")
 
 
 @dataclass
@@ -37,6 +39,7 @@ def load_config(path: Path | None, db_path: Path) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
     try:
+        reject_unknown(data, SECTIONS, "")
         track = track_settings(data)
         sites = site_tables(data.get("sites", {}))
         suspect_ratio = _suspect_ratio(data.get("extraction", {}))
@@ -49,6 +52,7 @@ def _suspect_ratio(extraction: Any) -> float:
     """[extraction] suspect_ratio: below this share of the previous version's words, a fetch is suspect."""
     if not isinstance(extraction, dict):
         raise ValueError("[extraction] must be a table")
+    reject_unknown(extraction, ("suspect_ratio",), "[extraction]: ")
     value = extraction.get("suspect_ratio", 0.5)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"[extraction] suspect_ratio must be a number from 0 to 1, not {value!r}")

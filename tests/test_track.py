@@ -174,7 +174,7 @@ user_agent = "newsdiff (ops@example.org)"
     ("toml", "message"),
     [
         ("[fetch]\njobs = 0", "fetch.jobs and fetch.per_host must be at least 1"),
-        ("[fetch]\nspeed = 3", "fetch: unknown key(s) speed"),
+        ("[fetch]\nspeed = 3", "fetch: unknown key \"speed\" (known: "),
         ("[schedule]\nretire_after = 'soon'", "schedule.retire_after: expected a duration"),
         ("[schedule]\nsteps = [{until = '1d', every = '1h'}, {until = '2h', every = '5m'}]", "increasing order"),
         ("feeds = 'https://a.example/rss'", "feeds: expected a list"),
