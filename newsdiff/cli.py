@@ -74,12 +74,12 @@ class State:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One line on stderr and a non-zero exit: the whole command failed."""
-    typer.echo(f"newsdiff: {message}", err=True)
+    typer.echo(f"newsdiff: {terminal.safe(message)}", err=True)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"newsdiff: {message}", err=True)
+    typer.echo(f"newsdiff: {terminal.safe(message)}", err=True)
 
 
 def _report_damage(damaged: list[DamagedHistory], where: str) -> None:
@@ -139,7 +139,7 @@ def _describe(result: FileResult) -> str:
     if result.ambiguous:
         rows = "1 row" if result.ambiguous == 1 else f"{result.ambiguous} rows"
         parts.append(f"{rows} seen once placed by guess (`newsdiff parse {result.path}` lists them)")
-    return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
+    return terminal.safe(f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts))
 
 
 @app.command("import")
@@ -218,7 +218,7 @@ def parse(
     ])
     for record in parsed.versions:
         if len(parsed.versions) > 1:
-            typer.echo(f"\n== version {record.label or '?'}")
+            typer.echo(terminal.safe(f"\n== version {record.label or '?'}"))
         terminal.print_fields(_record_fields(record))
         terminal.print_paragraphs(record.paragraphs)
     rows = details.get("rows") or []
@@ -233,7 +233,7 @@ def parse(
     if notes:
         typer.echo("")
     for note in notes:
-        typer.echo(f"note: {note}")
+        typer.echo(terminal.safe(f"note: {note}"))
 
 
 def _row_counts(counts: dict[str, int] | None) -> str | None:
@@ -441,7 +441,7 @@ def diff(
         text.print_rich(doc, terminal.console())
         return
     render = {"markdown": markdown.render_markdown, "html": htmlfrag.render_html}.get(fmt or "text", text.render_text)
-    sys.stdout.write(render(doc))
+    sys.stdout.write(terminal.safe(render(doc)))
 
 
 # -- publishing ----------------------------------------------------------------------------------
@@ -528,7 +528,7 @@ def feeds_add(
         added = registry.add_feed(st.store(), url, source)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked")
+    typer.echo(terminal.safe(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked"))
 
 
 @feeds_app.command("list")
@@ -555,7 +555,7 @@ def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., help="Feed U
         registry.remove_feed(st.store(), url, st.config().track.feeds)
     except (ValueError, NotFound) as exc:
         fail(str(exc))
-    typer.echo(f"removed feed {url.strip()}")
+    typer.echo(terminal.safe(f"removed feed {url.strip()}"))
 
 
 @app.command()
@@ -569,7 +569,7 @@ def track(
         article_id, created = registry.track(state(ctx).store(), url, source)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}")
+    typer.echo(terminal.safe(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}"))
 
 
 @app.command()
@@ -579,7 +579,7 @@ def untrack(ctx: typer.Context, article: str = typer.Argument(..., help="Article
         row = registry.untrack(state(ctx).store(), article)
     except NotFound as exc:
         fail(str(exc))
-    typer.echo(f"no longer tracking article {row['id']}: {row['url'] or row['key']}")
+    typer.echo(terminal.safe(f"no longer tracking article {row['id']}: {row['url'] or row['key']}"))
 
 
 @app.command()

@@ -15,7 +15,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from . import history, passages, raws
-from .model import ArticleRecord, utc_now
+from .model import ArticleRecord, clean_text, utc_now
 from .urls import canonical_url, is_web_url
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -307,6 +307,7 @@ class Store:
     # -- writing -----------------------------------------------------------------
 
     def _source_id(self, name: str | None) -> int | None:
+        name = clean_text(name) if name else None  # an outlet name from a feed, a flag or a file: one clean line
         if not name:
             return None
         row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from newsdiff.config import load_config
+from newsdiff.store import Store
 
 from .conftest import SEED_REUTERS
 
@@ -70,3 +72,51 @@ def test_a_missing_config_file_is_an_error_for_every_command(cli, tmp_path: Path
         result = cli("--config", tmp_path / "nope.toml", *command)
         assert (result.code, result.stdout) == (1, ""), command
         assert result.stderr == f"newsdiff: config file {tmp_path / 'nope.toml'} does not exist\n"
+
+
+# -- terminal escapes ----------------------------------------------------------------------------------
+
+ESCAPES = "Evil \x1b[31mRed\x1b[2J\x9b2J\x07"
+
+
+def test_control_characters_from_a_feed_are_never_stored(cli, db_path: Path) -> None:
+    from .track_server import Outlet, page, status
+
+    escaped = "Evil &#x1b;[31mRed&#x1b;[2J&#7;"
+    with Outlet() as outlet:
+        feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escaped}</title>'
+                f"<item><title>{escaped} story</title><link>{outlet.url('/story')}</link></item></channel></rss>")
+        outlet.routes["/feed"] = page(feed.encode(), content_type="application/rss+xml")
+        outlet.routes["/story"] = status(503)
+        assert cli("feeds", "add", outlet.url("/feed"), "--source", "evil\x1b[2J").code == 0
+        cli("poll", "--json")
+    feeds, articles = cli("feeds", "list").stdout, cli("list").stdout
+    assert "Evil [31mRed [2J" in feeds and "Evil [31mRed [2J" in articles and "evil [2J" in articles
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", feeds + articles)
+    store = Store.open(db_path)
+    stored = [*store.db.execute("SELECT title FROM feeds"), *store.db.execute("SELECT title FROM articles"),
+              *store.db.execute("SELECT name FROM sources")]
+    assert stored and not any(re.search("[\x00-\x1f\x7f-\x9f]", value) for (value,) in stored)
+
+
+def test_control_characters_already_in_a_database_never_reach_the_terminal(cli, db_path: Path) -> None:
+    from .conftest import on_terminal
+
+    assert cli("import", SEED_REUTERS, "--url", "https://example.org/a").code == 0
+    assert cli("feeds", "add", "https://example.org/feed").code == 0
+    store = Store.open(db_path)
+    with store.write():  # as an older newsdiff, or another program, may have left them
+        store.db.execute("UPDATE feeds SET title = ?, last_error = ?", [ESCAPES, ESCAPES])
+        store.db.execute("UPDATE articles SET title = ?", [ESCAPES])
+        store.db.execute("UPDATE versions SET byline = ?", [ESCAPES])  # the title is hashed with the text
+    store.close()
+    for command in (["feeds", "list"], ["list"], ["show", "1"]):
+        code, screen, stderr = on_terminal("--db", str(db_path), *command, env={**os.environ, "COLUMNS": "400"})
+        assert code == 0, (command, stderr)
+        assert "Red" in screen.decode() and ("Evil ␛[31mRed␛[2J" in screen.decode() or command == ["show", "1"])
+        assert b"\x1b[2J" not in screen and b"\x1b[31mRed" not in screen and b"\xc2\x9b" not in screen, command
+        assert b"\x07" not in screen, command
+    piped = cli("list")  # a pipe to a file that is later `cat` is a terminal too
+    assert "\x1b" not in piped.stdout and "Evil ␛[31mRed␛[2J�2J␇" in piped.stdout
+    as_json = cli("list", "--json")
+    assert "\x9b" not in as_json.stdout and as_json.json["articles"][0]["title"] == ESCAPES  # same data, escaped

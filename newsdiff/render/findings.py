@@ -21,6 +21,7 @@ _STYLES = {"=": "", "-": "red strike", "+": "green bold"}
 
 def _emit(parts: Sequence[tuple[str, str]], indent: str = "") -> None:
     """One line from (text, style) parts: styled on a terminal, the plain text otherwise."""
+    parts = [(terminal.safe(text), style) for text, style in parts]
     if terminal.is_terminal():
         line = Text(indent)
         for text, style in parts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -9,6 +10,24 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+
+# C0 controls but tab and newline, DEL and the C1 block: what a terminal may act on (ESC starts a colour,
+# a cursor move, a screen clear, a window-title change; U+009B is ESC [ to some terminals).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    """A control character as the symbol Unicode draws it with (␛ for ESC), so a reader sees it was there."""
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
+def safe(text: str) -> str:
+    """`text` with every control character a terminal would obey made visible and inert; tab and newline
+    stay. Every human-output path runs text from outside (titles, names, URLs, errors) through this, so
+    a database that already holds an escape sequence cannot reach the screen with it."""
+    return _CONTROL.sub(_picture, text)
 
 
 def is_terminal() -> bool:
@@ -21,20 +40,20 @@ def console() -> Console:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else safe(str(value))
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
     """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep."""
     if is_terminal():
-        table = Table(*columns, title=title, title_justify="left")
+        table = Table(*columns, title=title and safe(title), title_justify="left")
         for row in rows:
             table.add_row(*(escape(_cell(v)) for v in row))
         console().print(table)
         return
     out = sys.stdout
     if title:
-        out.write(title + "\n")
+        out.write(safe(title) + "\n")
     out.write("\t".join(columns) + "\n")
     for row in rows:
         out.write("\t".join(_cell(v).replace("\t", " ").replace("\n", " ") for v in row) + "\n")
@@ -46,6 +65,7 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     for name, value in fields:
         if value in (None, ""):
             continue
+        value = safe(str(value))
         if is_terminal():
             con.print(f"[bold]{escape(name)}:[/bold] {escape(str(value))}")
         else:
@@ -55,7 +75,7 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
 def print_paragraphs(paragraphs: Sequence[str]) -> None:
     """Paragraphs separated by blank lines, wrapped to the terminal when there is one."""
     con = console()
-    for paragraph in paragraphs:
+    for paragraph in map(safe, paragraphs):
         if is_terminal():
             con.print()
             con.print(escape(paragraph))

@@ -9,6 +9,7 @@ from typing import Any
 
 import feedparser
 
+from ..model import clean_text
 from ..urls import canonical_url, is_web_url
 
 # feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
@@ -71,11 +72,11 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
         headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     not_permalinks = _not_permalinks(data)
-    feed = Feed(title=(parsed.feed.get("title") or "").strip() or None)
+    feed = Feed(title=clean_text(parsed.feed.get("title") or "") or None)  # `&#x1b;[2J` is valid XML
     for entry in parsed.entries:
         urls = entry_urls(entry, not_permalinks, atom=parsed.get("version", "").startswith("atom"))
         if urls:
-            feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None))
+            feed.entries.append(FeedEntry(urls=urls, title=clean_text(entry.get("title") or "") or None))
     if not parsed.get("version") and not feed.entries:
         reason = parsed.get("bozo_exception")
         feed.problem = f"not an RSS or Atom feed ({reason})" if reason else "not an RSS or Atom feed"
