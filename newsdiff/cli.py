@@ -19,7 +19,7 @@ from .importer import FileResult, import_paths
 from .model import InputError
 from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
-from .store import NotFound, Store
+from .store import NotFound, SchemaError, Store
 from .track import registry
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ class State:
     db_path: Path
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
+    access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
     _store: Store | None = None
     _config: Config | None = None
 
@@ -53,7 +54,15 @@ class State:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
             try:
-                self._store = Store.open(self.db_path)
+                try:
+                    self._store = Store.open(self.db_path, readonly=self.access == "read")
+                except sqlite3.OperationalError:
+                    if self.access != "cache":
+                        raise
+                    # A reader that caches its work (log, diff, search) still reads a file it cannot write.
+                    self._store = Store.open(self.db_path, readonly=True)
+            except SchemaError as exc:
+                fail(str(exc))
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
                 fail(f"cannot open database {self.db_path}: {exc}")
         return self._store
@@ -101,6 +110,8 @@ def _version(value: bool) -> None:
 
 
 WRITERS = {"import", "feeds", "track", "poll"}  # the commands that may create the database
+ACCESS = {"list": "read", "show": "read", "check": "read", "export": "read", "stats": "read",  # never write
+          "log": "cache", "diff": "cache", "search": "cache", "feed": "cache", "publish": "cache"}  # cache if they can
 
 
 @app.callback()
@@ -116,7 +127,8 @@ def main_options(
 ) -> None:
     if config is not None and (not config.exists() or config.is_dir()):  # every command, even one reading no setting
         fail(f"config file {config} {'is a folder' if config.is_dir() else 'does not exist'}")
-    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS)
+    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
+                    access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
 # -- import / parse ------------------------------------------------------------------------------

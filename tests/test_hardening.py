@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +123,90 @@ def test_control_characters_already_in_a_database_never_reach_the_terminal(cli, 
     assert "\x1b" not in piped.stdout and "Evil ␛[31mRed␛[2J�2J␇" in piped.stdout
     as_json = cli("list", "--json")
     assert "\x9b" not in as_json.stdout and as_json.json["articles"][0]["title"] == ESCAPES  # same data, escaped
+
+
+# -- databases: newer schemas, read-only files ----------------------------------------------------------
+
+
+def _fingerprint(path: Path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def _seeded(db_path: Path, *seeds: Path) -> None:
+    """A database holding `seeds`, closed (its write-ahead log checkpointed into the file)."""
+    from newsdiff.importer import import_paths
+
+    store = Store.open(db_path)
+    assert not any(r.error for r in import_paths(store, seeds or [SEED_REUTERS]))
+    store.close()
+
+
+def test_a_database_from_a_newer_newsdiff_is_refused_for_writes_and_reads(cli, db_path: Path) -> None:
+    from newsdiff.store import SchemaError, migrations
+    import sqlite_utils
+
+    _seeded(db_path)
+    known = max(int(m.name[1:4]) for m in migrations.pending(sqlite_utils.Database(memory=True)))
+    store = Store.open(db_path)
+    with store.write():  # what a newer version's migration leaves behind
+        store.db["_sqlite_migrations"].insert({"migration_set": "newsdiff", "name": "m999_future_layout",
+                                                "applied_at": "2030-01-01"})
+    store.close()
+    before = _fingerprint(db_path)
+    message = f"newsdiff: {db_path}: made by a newer newsdiff (schema 999, this one knows {known}): upgrade newsdiff\n"
+    for command in (["import", str(SEED_REUTERS)], ["track", "https://example.org/b"], ["list"], ["show", "1"],
+                    ["check"], ["log", "1"], ["poll"]):
+        result = cli(*command)
+        assert (result.code, result.stdout, result.stderr) == (1, "", message), command
+    assert _fingerprint(db_path) == before
+    with pytest.raises(SchemaError):
+        Store.open(db_path, readonly=True)
+
+
+def test_check_and_other_readers_never_write(cli, db_path: Path) -> None:
+    _seeded(db_path)
+    before = _fingerprint(db_path)
+    for command in (["check"], ["list"], ["show", "1"], ["stats"], ["export"]):
+        result = cli(*command)
+        assert result.code == 0 and "readonly" not in result.stderr, (command, result)
+        assert _fingerprint(db_path) == before, command
+    store = Store.open(db_path, readonly=True)
+    from newsdiff.check import check
+
+    assert check(store).ok  # FTS5's own check is a write to SQLite: it runs on a copy
+    with pytest.raises(sqlite3.OperationalError, match="readonly"), store.write():
+        store.db.execute("DELETE FROM versions")
+
+
+def _in_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsdiff ARGS` where `folder` cannot be written: a read-only bind mount for root (whom file
+    modes do not stop), mode 555 for anyone else."""
+    command = [sys.executable, "-m", "newsdiff", *args]
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            folder.chmod(0o755)
+    script = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a read-only mount here")
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *command],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_database_in_a_read_only_folder_can_be_read(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    db = folder / "news.db"
+    _seeded(db, SEED_REUTERS, SEED_REUTERS.with_name("001_291a403795b47fa2.txt"))
+    before = _fingerprint(db)
+    for command in (["list"], ["show", "1"], ["check"], ["search", "Aleppo"], ["export"], ["stats"], ["log", "1"]):
+        result = _in_read_only_folder(folder, "--db", str(db), *command)
+        assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
+        assert result.stdout
+    assert "ok: 2 articles" in _in_read_only_folder(folder, "--db", str(db), "check").stdout
+    refused = _in_read_only_folder(folder, "--db", str(db), "import", str(SEED_REUTERS))
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert _fingerprint(db) == before
