@@ -755,6 +755,7 @@ def export_cmd(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
 ) -> None:
     """Every article with all its versions, streamed as JSON lines or CSV."""
+    from .atomic import atomic_output
     from .export import FORMATS, export
     from .model import parse_time
 
@@ -767,7 +768,7 @@ def export_cmd(
     store = state(ctx).store()
     damaged: list[DamagedHistory] = []
     try:
-        with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
+        with atomic_output(output, text=True) if output else nullcontext(sys.stdout) as out:  # whole or not at all
             export(store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
     except BrokenPipeError:
         raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write

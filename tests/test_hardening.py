@@ -210,3 +210,58 @@ def test_a_database_in_a_read_only_folder_can_be_read(cli, tmp_path: Path) -> No
     refused = _in_read_only_folder(folder, "--db", str(db), "import", str(SEED_REUTERS))
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
     assert _fingerprint(db) == before
+
+
+# -- files written whole: export -o, publish's temp files -----------------------------------------------
+
+
+def test_an_export_stopped_midway_leaves_the_previous_file_whole(cli, db_path: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdiff import export as exporting
+
+    _seeded(db_path, SEED_REUTERS, SEED_REUTERS.with_name("001_291a403795b47fa2.txt"))
+    out = tmp_path / "dataset.jsonl"
+    assert cli("export", "-o", out).code == 0
+    good = out.read_bytes()
+    assert good.count(b"\n") == 2
+    records = exporting.version_records
+
+    def killed_after_one(*args: object, **kwargs: object):
+        yield next(records(*args, **kwargs))
+        raise KeyboardInterrupt  # as a Ctrl-C, or the machine going down, would stop it
+
+    monkeypatch.setattr(exporting, "version_records", killed_after_one)
+    cli("export", "-o", out)
+    assert out.read_bytes() == good
+    assert not list(tmp_path.glob(".dataset.jsonl.*"))  # no temp file left behind
+
+
+def test_export_to_a_device_or_through_a_link_still_works(cli, db_path: Path, tmp_path: Path) -> None:
+    _seeded(db_path)
+    assert cli("export", "-o", "/dev/null").code == 0
+    target = tmp_path / "real.csv"
+    (tmp_path / "link.csv").symlink_to(target)
+    assert cli("export", "--format", "csv", "-o", tmp_path / "link.csv").code == 0
+    assert (tmp_path / "link.csv").is_symlink() and target.read_text().startswith("article_id,key,url")
+
+
+def test_publish_removes_the_temp_files_a_killed_publish_left(tmp_path: Path) -> None:
+    from newsdiff.publish import publish
+
+    from .publish_helpers import story_store
+
+    store = story_store(tmp_path / "news.db")
+    site = tmp_path / "site"
+    publish(store, site, base_url="https://example.org/edits/")
+    article = next(p for p in site.rglob("index.html") if p.parent != site).parent
+    stale = [site / ".rss.xml.k2j4_x9a.tmp", article / ".index.html.0abcdefg.tmp", site / ".newsdiff-site.json.zzzzzzzz.tmp"]
+    kept = [site / "notes.tmp", site / ".rss.xml.tmp", site / "draft.rss.xml.abcdefgh.tmp"]
+    for path in stale + kept:
+        path.write_bytes(b"half a page")
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    fresh = site / ".atom.xml.abcdefgh.tmp"  # another publish writing right now
+    fresh.write_bytes(b"being written")
+    os.utime(fresh, (2_000_000_000, 2_000_000_000))
+    publish(store, site, base_url="https://example.org/edits/")
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept + [fresh])
