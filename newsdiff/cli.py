@@ -15,10 +15,10 @@ import typer
 from . import __version__
 from .config import Config, load_config
 from .history import DamagedHistory
-from .importer import FileResult, import_paths
+from .importer import FileResult, import_paths, read_input
 from .model import InputError
 from .render import jsonout, terminal
-from .sources import ParseOptions, parse_bytes
+from .sources import ParseOptions
 from .store import NotFound, SchemaError, Store
 from .track import registry
 
@@ -157,7 +157,7 @@ def _describe(result: FileResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., help="Article files or folders (walked)."),
+    paths: list[Path] = typer.Argument(..., help="Article files or folders (walked); `-` reads standard input."),
     url: Optional[str] = typer.Option(None, "--url", help="Canonical URL of the article."),
     source: Optional[str] = typer.Option(None, "--source", help="Outlet name, e.g. reuters."),
     title: Optional[str] = typer.Option(None, "--title", help="Headline, when the file has none or a wrong one."),
@@ -198,7 +198,7 @@ def import_cmd(
 @app.command()
 def parse(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="A file newsdiff can read."),
+    path: Path = typer.Argument(..., help="A file newsdiff can read (`-`: standard input)."),
     url: Optional[str] = typer.Option(None, "--url", help="Canonical URL, when the file does not say."),
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
@@ -206,10 +206,7 @@ def parse(
     """Show what newsdiff understands from a file, storing nothing."""
     st = state(ctx)
     try:
-        data = path.read_bytes()
-        parsed = parse_bytes(data, url=url, options=st.parse_options(single_as))
-    except OSError as exc:
-        fail(f"{path}: {exc.strerror or exc}")
+        _, parsed = read_input(path, url=url, options=st.parse_options(single_as))  # as `import` reads it
     except InputError as exc:
         fail(f"{path}: {exc}")
     versions = [jsonout.record_json(v) for v in parsed.versions]

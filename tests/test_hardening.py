@@ -265,3 +265,75 @@ def test_publish_removes_the_temp_files_a_killed_publish_left(tmp_path: Path) ->
     publish(store, site, base_url="https://example.org/edits/")
     assert not any(path.exists() for path in stale)
     assert all(path.exists() for path in kept + [fresh])
+
+
+# -- import: streams, devices, pipes, gzip, the database's own folder ------------------------------------
+
+
+def _import(db_path: Path, *args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    """`newsdiff import` as its own process, so that a read that never ends fails the test instead of hanging it."""
+    return subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), "import", *args], input=stdin,
+                          capture_output=True, timeout=timeout)
+
+
+def test_devices_and_named_pipes_are_refused_in_one_line_each(db_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe")
+    (folder / "story.txt").write_bytes(SEED_REUTERS.read_bytes())
+    for target, kind in (("/dev/zero", "a device"), (str(folder / "pipe"), "a named pipe")):
+        result = _import(db_path, target)
+        assert result.returncode == 1 and result.stderr.decode() == (
+            f"newsdiff: {target}: {kind}, not a file (to read a stream, pipe it to `newsdiff import -`)\n")
+    walked = _import(db_path, str(folder))
+    assert walked.returncode == 2, walked
+    assert walked.stderr.decode().splitlines() == [f"newsdiff: {folder / 'pipe'}: a named pipe, not a file "
+                                                   "(to read a stream, pipe it to `newsdiff import -`)"]
+    assert b"story.txt: article 1" in walked.stdout
+
+
+def test_import_dash_reads_standard_input_with_the_same_cap(db_path: Path) -> None:
+    result = _import(db_path, "-", "--url", "https://example.org/a", stdin=SEED_REUTERS.read_bytes())
+    assert result.returncode == 0 and result.stdout.decode() == "-: article 1 [https://example.org/a]: stored version 1\n"
+    endless = subprocess.Popen(["sh", "-c", "cat /dev/zero"], stdout=subprocess.PIPE)  # never ends
+    try:
+        capped = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), "import", "-"],
+                                stdin=endless.stdout, capture_output=True, timeout=60)
+    finally:
+        endless.kill()
+        endless.wait()
+    assert capped.returncode == 1 and capped.stderr.decode() == "newsdiff: -: larger than 50 MB\n"
+
+
+def test_a_folder_holding_the_database_imports_its_articles_and_skips_sqlite_files(tmp_path: Path) -> None:
+    import gzip
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    db = folder / "newsdiff.db"
+    (folder / "story.txt").write_bytes(SEED_REUTERS.read_bytes())
+    page = (Path(__file__).parent.parent / "fixtures" / "readability-news" / "wapo-1" / "source.html.gz")
+    (folder / "saved.html.gz").write_bytes(page.read_bytes())
+    (folder / "other.sqlite3").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    (folder / "renamed-database").write_bytes(b"SQLite format 3\x00" + bytes(100))
+    first = _import(db, str(folder))
+    assert first.returncode == 0 and first.stderr == b"", first
+    second = _import(db, str(folder))  # now with newsdiff.db, -wal and -shm beside the articles
+    assert second.returncode == 0 and second.stderr == b"", second
+    assert [line.split(":")[0] for line in second.stdout.decode().splitlines()] == [
+        str(folder / "saved.html.gz"), str(folder / "story.txt")]
+    shown = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db), "show", "1", "--raw"],
+                           capture_output=True, timeout=60)
+    assert shown.stdout == gzip.decompress(page.read_bytes())  # the page itself is kept, not its wrapper
+
+
+def test_a_gzip_bomb_is_refused_in_one_line(db_path: Path, tmp_path: Path) -> None:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1024 * 1024)
+    bomb = b"".join([*(packer.compress(chunk) for _ in range(200)), packer.flush()])  # 200 MB in about 200 KB
+    (tmp_path / "page.html.gz").write_bytes(bomb)
+    result = _import(db_path, str(tmp_path / "page.html.gz"))
+    assert result.returncode == 1 and result.stderr.decode() == (
+        f"newsdiff: {tmp_path / 'page.html.gz'}: gzip data expanding beyond 50 MB, not read\n")
