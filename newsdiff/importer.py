@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
-import stat
-import sys
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
+from .sources.files import read_bytes
 from .store import Store
 from .urls import canonical_url, is_web_url
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any article page; stops a stray disk image being read
 
 
 @dataclass
@@ -39,7 +35,6 @@ class FileResult:
         return sum(1 for v in self.versions if v["outcome"] == "new")
 
 
-STDIN = "-"  # the path that names standard input: the way to import a stream
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_NAMES = (".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal")
 
@@ -90,61 +85,8 @@ def _override(record: ArticleRecord, **changes: Any) -> ArticleRecord:
 def read_input(path: Path, *, url: str | None, options: ParseOptions) -> tuple[bytes, ParsedInput]:
     """Read and parse one file (`-`: standard input); every failure becomes an InputError with a one-line
     reason. A gzip file (a saved `.html.gz` page) is read decompressed."""
-    data = _gunzip(read_capped(path))
+    data = read_bytes(path)
     return data, parse_bytes(data, url=url, options=options)
-
-
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-          (stat.S_ISSOCK, "a socket"))
-
-
-def read_capped(path: Path) -> bytes:
-    """At most MAX_FILE_BYTES of `path`, never more read than one byte past that, whatever the size says
-    (`/dev/zero` says 0). Pipes, devices and sockets are refused (`-` reads standard input instead), and
-    are never opened in a way that could wait for a writer."""
-    try:
-        if str(path) == STDIN:
-            return _capped(sys.stdin.buffer)
-        if path.is_dir():
-            raise InputError("is a folder")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
-        with os.fdopen(fd, "rb") as stream:
-            mode = os.fstat(fd).st_mode
-            for test, kind in _KINDS:
-                if test(mode):
-                    raise InputError(f"{kind}, not a file (to read a stream, pipe it to `newsdiff import -`)")
-            os.set_blocking(fd, True)
-            return _capped(stream)
-    except FileNotFoundError:
-        raise InputError("no such file") from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc)) from None
-
-
-def _capped(stream: BinaryIO) -> bytes:
-    data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    return data
-
-
-def _gunzip(data: bytes) -> bytes:
-    """A gzip file's content (every member), decompressed to at most MAX_FILE_BYTES: a gzip bomb is refused."""
-    if not data.startswith(b"\x1f\x8b"):
-        return data
-    out, rest = bytearray(), data
-    try:
-        while rest.startswith(b"\x1f\x8b"):
-            inflate = zlib.decompressobj(wbits=31)
-            out += inflate.decompress(rest, MAX_FILE_BYTES + 1 - len(out))
-            if len(out) > MAX_FILE_BYTES:
-                raise InputError(f"gzip data expanding beyond {MAX_FILE_BYTES // (1024 * 1024)} MB, not read")
-            if not inflate.eof:
-                raise InputError("truncated gzip file")
-            rest = inflate.unused_data
-    except zlib.error as exc:
-        raise InputError(f"damaged gzip file ({exc})") from None
-    return bytes(out)
 
 
 def import_file(

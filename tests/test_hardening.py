@@ -295,3 +295,13 @@ def test_a_gzip_bomb_is_refused_in_one_line(db_path: Path, tmp_path: Path) -> No
     result = _import(db_path, str(tmp_path / "page.html.gz"))
     assert result.returncode == 1 and result.stderr.decode() == (
         f"newsdiff: {tmp_path / 'page.html.gz'}: gzip data expanding beyond 50 MB, not read\n")
+
+
+def test_diff_of_files_reads_a_pipe_but_never_a_device(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "newsdiff", "--db", str(tmp_path / "none.db"), "diff"]
+    device = subprocess.run([*command, "/dev/zero", str(SEED_REUTERS)], capture_output=True, timeout=60)
+    assert device.returncode == 1 and device.stderr == b"newsdiff: /dev/zero: a device, not a file\n"
+    os.mkfifo(tmp_path / "pipe")
+    reader = subprocess.Popen([*command, str(tmp_path / "pipe"), str(SEED_REUTERS)], stdout=subprocess.PIPE)
+    (tmp_path / "pipe").write_bytes(SEED_REUTERS.read_bytes())  # waits for the reader, as `<(curl ...)` does
+    assert reader.communicate(timeout=60)[0].startswith(b"no changes")
