@@ -233,7 +233,7 @@ def _schema(name: str) -> int:
 def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
     """SchemaError when the database holds migrations this version does not have: a newer newsdiff made it.
     The newest schema known is the last of `migrations`, so adding one needs no other change."""
-    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}
+    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}  # all of them, in order
     applied = {m.name for m in migrations.applied(db)}
     if applied - known:
         raise SchemaError(f"{path}: made by a newer newsdiff (schema {max(map(_schema, applied))}, this one "
