@@ -22,7 +22,7 @@ from .store import Store
 class Problem:
     """One piece of damage: what kind, where, and a one-line description."""
 
-    kind: str  # integrity | orphan | version | index | raw
+    kind: str  # integrity | orphan | version | index | raw | alert
     message: str
     article_id: int | None = None
     version: int | None = None
@@ -178,8 +178,21 @@ def _raws(store: Store, report: CheckReport) -> None:
             report.problems.append(Problem("raw", str(exc)))
 
 
+def _alerts(store: Store, report: CheckReport) -> None:
+    """Alerts given up on (a day of failed sends): a channel that needs attention."""
+    from .alerts.queue import failed
+
+    if not store.db["alerts"].exists():  # a database opened without its migrations
+        return
+    for row in failed(store):
+        report.problems.append(Problem(
+            "alert", f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",
+            row["article_id"], row["version"]))
+
+
 STAGES: list[tuple[str, Callable[[Store, CheckReport], None]]] = [
     ("integrity check", _integrity), ("orphan check", _orphans), ("version check", _versions), ("raw check", _raws),
+    ("alert check", _alerts),
 ]
 
 

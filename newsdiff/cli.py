@@ -65,6 +65,10 @@ class State:
                 fail(str(exc))
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
                 fail(f"cannot open database {self.db_path}: {exc}")
+            if self.creates_db and self.config().alerts:  # every version a writer stores may alert
+                from .alerts.queue import attach
+
+                attach(self._store, self.config().alerts)
         return self._store
 
     def config(self) -> Config:
@@ -418,6 +422,8 @@ def diff(
     show_all: bool = typer.Option(False, "--all", help="Include unchanged sentences."),
     cosmetic: bool = typer.Option(False, "--cosmetic", help="Show cosmetic changes (quote style, spaces, dashes)."),
     single_as: str = SingleAsOpt,
+    image: Optional[Path] = typer.Option(None, "--image", help="Write a PNG picture of the changes to this file "
+                                                               "and print its alt text."),
 ) -> None:
     """Sentence by sentence, what changed between two versions of an article."""
     from .diffing import diff_files, diff_versions
@@ -442,6 +448,17 @@ def diff(
                  "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
     except (InputError, LookupError) as exc:
         fail(str(exc))
+    if image is not None:
+        from .publish import write_atomic
+        from .render.picture import picture_of
+
+        picture = picture_of(report, None if all(readable) else _article(st, args[0])["source"])
+        try:
+            write_atomic(image, picture.png)
+        except OSError as exc:
+            fail(f"{image}: {exc.strerror or exc}")
+        typer.echo(picture.alt)
+        return
     if fmt == "json":
         jsonout.emit(report.to_json(all=show_all, cosmetic=cosmetic))
         return
@@ -458,6 +475,20 @@ def diff(
 BaseUrlOpt = typer.Option(None, "--base-url", help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
 FeedLimitOpt = typer.Option(50, "--limit", min=1, help="Items per feed, newest first.")
+TagsOpt = typer.Option(None, "--tags", help="Only edits carrying one of these tags, comma-separated "
+                                            "(number, correction, quote, name, wording, punctuation, headline ...).")
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, help="Only edits changing at least this many sentences "
+                                                             "(a changed headline counts as one).")
+
+
+def _tags(value: Optional[str]) -> tuple[str, ...]:
+    """--tags as a list of known tags; an unknown one is a usage error naming the known ones."""
+    from .alerts.rules import parse_tags
+
+    try:
+        return parse_tags(value or "", "--tags")
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 @app.command("feed")
@@ -469,16 +500,19 @@ def feed_cmd(
     limit: int = FeedLimitOpt,
     base_url: Optional[str] = BaseUrlOpt,
     cosmetic: bool = CosmeticOpt,
+    tags: Optional[str] = TagsOpt,
+    min_changed: int = MinChangedOpt,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feed to this file (atomically)."),
 ) -> None:
     """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
     from . import publish as publishing
 
     st = state(ctx)
+    wanted = _tags(tags)
     ref = publishing.article_ref(_article(st, article)) if article else None
     try:
         data = publishing.feed(st.store(), fmt=fmt, article=ref, source=source, limit=limit, base_url=base_url,
-                               cosmetic=cosmetic)
+                               cosmetic=cosmetic, tags=wanted, min_changed=min_changed)
         if out:
             publishing.write_atomic(out, data)
     except (ValueError, LookupError) as exc:
@@ -498,14 +532,17 @@ def publish_cmd(
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
     title: str = typer.Option("newsdiff", "--title", help="Site name, shown on every page and feed."),
+    tags: Optional[str] = TagsOpt,
+    min_changed: int = MinChangedOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Write or refresh a static site: latest edits, article pages, side-by-side diff pages, feeds."""
     from . import publish as publishing
 
+    wanted = _tags(tags)
     try:
         result = publishing.publish(state(ctx).store(), directory, base_url=base_url, all_pairs=all_pairs,
-                                    cosmetic=cosmetic, limit=limit, title=title)
+                                    cosmetic=cosmetic, limit=limit, title=title, tags=wanted, min_changed=min_changed)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -603,12 +640,14 @@ def poll(
     publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Refresh the `publish` site in this "
                                                "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
+    no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Read the feeds, re-check the articles that are due, store each new version (the cron job).
+    """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
+    send the alerts that are due.
 
-    Exit 0 when all went well, 2 when some fetches failed, 1 when it could not run, 75 when another
-    poll is running on this database.
+    Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
+    another poll is running on this database.
     """
     from dataclasses import replace
 
@@ -644,6 +683,7 @@ def poll(
                 except OSError as exc:
                     summary.errors.append({"url": str(exc.filename or publish_dir),
                                            "error": f"publish failed: {exc.strerror or exc}"})
+            sent = None if no_alerts or not st.config().alerts else _send_alerts(st, force=False)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
@@ -653,7 +693,7 @@ def poll(
     for suspect in summary.suspect:  # reported, yet not a failure: the stored version stands
         warn(f"{suspect['url']}: suspect extraction, not stored ({suspect['reason']})")
     if as_json:
-        jsonout.emit(summary.as_json())
+        jsonout.emit({**summary.as_json(), **({"alerts": sent.to_json()} if sent else {})})
     elif not quiet and terminal.is_terminal():
         typer.echo(
             f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
@@ -662,10 +702,111 @@ def poll(
             f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
             f"{summary.gone} gone, "
             f"{len(summary.errors)} errors "
-            f"({summary.duration_s:.1f} s)"
+            f"({summary.duration_s:.1f} s)" + (f"; {_alerts_line(sent)}" if sent else "")
         )
-    if summary.errors:
+    if summary.errors or (sent and not sent.ok):
         raise typer.Exit(2)
+
+
+# -- alerts --------------------------------------------------------------------------------------
+
+alerts_app = typer.Typer(help="Alerts: each meaningful edit pushed to the channels of the config's [[alerts]] "
+                              "rules.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(alerts_app, name="alerts")
+
+if TYPE_CHECKING:
+    from .alerts.deliver import SendSummary
+    from .alerts.rules import AlertRule
+
+
+def _rules(st: State) -> "tuple[AlertRule, ...]":
+    """The config's rules, registered (when each first appeared) in the database; an error without any."""
+    from .alerts.queue import register
+
+    rules = st.config().alerts
+    if not rules:
+        fail("no [[alerts]] rules in the config file (see README, Alerts)")
+    register(st.store(), rules)
+    return rules
+
+
+def _send_alerts(st: State, force: bool) -> "SendSummary":
+    """Deliver what is due; each alert that failed is one line on stderr (its URL redacted)."""
+    from .alerts.deliver import send_pending
+
+    summary = send_pending(st.store(), _rules(st), force=force)
+    for line in summary.retrying:
+        warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
+             f"{line['error']}; will retry")
+    for line in summary.failed:
+        warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
+             f"{line['error']}; given up")
+    return summary
+
+
+def _alerts_line(sent: "SendSummary") -> str:
+    return (f"alerts: {sent.sent} sent, {sent.skipped} skipped, {len(sent.retrying)} to retry, "
+            f"{len(sent.failed)} given up")
+
+
+@alerts_app.command("list")
+def alerts_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
+    """The rules (URLs redacted) and the queue: counts, and each alert pending or failed."""
+    from .alerts.queue import listing
+
+    st = state(ctx)
+    rules = _rules(st)
+    queued = listing(st.store())
+    if as_json:
+        jsonout.emit({"rules": [r.to_json() for r in rules], **queued})
+        return
+    terminal.print_table(
+        ["rule", "urls", "filters", "pending", "sent", "skipped", "failed"],
+        [[r.name, " ".join(t.shown for t in r.targets),
+          "; ".join(f"{k}={v}" for k, v in r.to_json().items() if k in ("sources", "tags") and v),
+          *(queued["counts"].get(r.name, {}).get(status, 0) for status in ("pending", "sent", "skipped", "failed"))]
+         for r in rules])
+    if queued["alerts"]:
+        typer.echo("")
+        terminal.print_table(
+            ["id", "rule", "article", "version", "status", "attempts", "next attempt", "last error"],
+            [[a["id"], a["rule"], f"{a['article_id']} [{a['key']}]", a["version"], a["status"], a["attempts"],
+              a["next_attempt_at"] or "", a["last_error"] or ""] for a in queued["alerts"]])
+
+
+@alerts_app.command("send")
+def alerts_send(
+    ctx: typer.Context,
+    now: bool = typer.Option(False, "--now", help="Also retry failed alerts still waiting out their back-off."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Send the pending alerts that are due. Exit 2 when some failed (they are retried later)."""
+    from .track.poll import poll_lock
+
+    st = state(ctx)
+    with poll_lock(st.db_path, wait=True):  # never beside a poll that delivers the same alerts
+        sent = _send_alerts(st, force=now)
+    if as_json:
+        jsonout.emit(sent.to_json())
+    elif terminal.is_terminal() or sent.sent or not sent.ok:
+        typer.echo(_alerts_line(sent))
+    if not sent.ok:
+        raise typer.Exit(2)
+
+
+@alerts_app.command("test")
+def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., help="The rule's name.")) -> None:
+    """Send one message, built from the latest stored edit (or a built-in sample), to a rule's channels."""
+    from .alerts.deliver import send_test
+
+    st = state(ctx)
+    rule = next((r for r in _rules(st) if r.name == name), None)
+    if rule is None:
+        fail(f"no alert rule {name!r} (rules: {', '.join(r.name for r in st.config().alerts)})")
+    outcome, described = send_test(st.store(), rule)
+    if outcome.error:
+        fail(f"alert rule {name!r}: {outcome.error}")
+    typer.echo(f"sent {described} to {', '.join(t.shown for t in rule.targets)}")
 
 
 @app.command()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sources.sites import site_tables
 from .track.settings import TrackSettings, reject_unknown, track_settings
 
+if TYPE_CHECKING:
+    from .alerts.rules import AlertRule
+
 CONFIG_NAME = "newsdiff.toml"
 # Every top-level key and table the file may hold; anything else is a typo, reported with the nearest one.
-SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction")
+SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction", "alerts")
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Config:
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     suspect_ratio: float = 0.5
     track: TrackSettings = field(default_factory=TrackSettings)  # feeds, schedule, fetch limits
+    alerts: tuple[AlertRule, ...] = ()  # [[alerts]] rules (URLs are secrets: never stored or shown)
 
 
 def load_config(path: Path | None, db_path: Path) -> Config:
@@ -43,9 +47,14 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         track = track_settings(data)
         sites = site_tables(data.get("sites", {}))
         suspect_ratio = _suspect_ratio(data.get("extraction", {}))
+        alerts: tuple[AlertRule, ...] = ()
+        if "alerts" in data:  # Apprise, which checks the URLs, is imported only for a config with rules
+            from .alerts.rules import alert_rules
+
+            alerts = alert_rules(data["alerts"])
     except ValueError as exc:
         raise ValueError(f"config file {path}: {exc}") from None
-    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track)
+    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track, alerts=alerts)
 
 
 def _suspect_ratio(extraction: Any) -> float:

@@ -33,6 +33,7 @@ from .render import site
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
+from .alerts.rules import Filter
 from .history import DamagedHistory
 from .store import Store
 
@@ -131,8 +132,8 @@ class Reports:
     changes until its page is rendered, which comes soon after (`_FRESH` pairs at most).
     """
 
-    def __init__(self, store: Store, *, cosmetic: bool = False) -> None:
-        self.store, self.cosmetic = store, cosmetic
+    def __init__(self, store: Store, *, cosmetic: bool = False, wanted: Filter | None = None) -> None:
+        self.store, self.cosmetic, self.wanted = store, cosmetic, wanted
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
         self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
 
@@ -192,8 +193,10 @@ class Reports:
         return map(self.edit_of, self.rows(where, params))
 
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
-        """Cosmetic-only edits are left out unless the reader asked for them."""
-        return (e for e in edits if self.cosmetic or not e.cosmetic)
+        """Cosmetic-only edits are left out unless the reader asked for them, and edits a reader's filter
+        (tags, fewest changed sentences: an alert rule's keys) does not want."""
+        return (e for e in edits if (self.cosmetic or not e.cosmetic)
+                and (self.wanted is None or self.wanted.wants(e.report, e.article.source)))
 
     def prune(self) -> None:
         """Forget reports cached by other versions of the code: nothing will read them again."""
@@ -277,14 +280,18 @@ def feed(
     base_url: str | None = None,
     cosmetic: bool = False,
     title: str = DEFAULT_TITLE,
+    tags: Sequence[str] = (),
+    min_changed: int = 0,
 ) -> bytes:
-    """One feed document: the newest `limit` edits of one article, of one source, or of everything."""
+    """One feed document: the newest `limit` edits of one article, of one source, or of everything;
+    with `tags`, only edits carrying one of them, with `min_changed`, only those changing that many
+    sentences (the headline counts as one)."""
     if fmt not in feedrender.FORMATS:
         raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
     base_url = check_base_url(base_url)
     if source is not None:
         store.require_source(source)
-    reports = Reports(store, cosmetic=cosmetic)
+    reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
     clauses, params = [], []
     if article is not None:
@@ -302,6 +309,11 @@ def feed(
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)
     return feedrender.render_feed(meta, items, _link_for(base_url), fmt)
+
+
+def _wanted(tags: Sequence[str], min_changed: int) -> Filter | None:
+    """A reader's filter, as an alert rule's `tags` and `min_changed` (cosmetic edits are `Reports`' own)."""
+    return Filter(tags=tuple(tags), min_changed=min_changed, cosmetic=True) if tags or min_changed else None
 
 
 # -- the static site -----------------------------------------------------------------------------
@@ -397,16 +409,17 @@ def _newest_first(edits: Iterable[Edit]) -> list[Edit]:
     return sorted(edits, key=lambda e: (e.new.captured_at, e.new.id), reverse=True)
 
 
-_SETTINGS: dict[str, type] = {"base_url": str, "all_pairs": bool, "cosmetic": bool, "limit": int, "title": str}
+_SETTINGS: dict[str, type] = {"base_url": str, "all_pairs": bool, "cosmetic": bool, "limit": int, "title": str,
+                              "tags": list, "min_changed": int}
 
 
 def _settings(
     *, base_url: str, all_pairs: bool = False, cosmetic: bool = False, limit: int = DEFAULT_LIMIT,
-    title: str = DEFAULT_TITLE,
+    title: str = DEFAULT_TITLE, tags: Sequence[str] = (), min_changed: int = 0,
 ) -> dict[str, Any]:
     """A site's settings as its manifest records them (keys as `_SETTINGS`, the base URL normalised)."""
     return {"base_url": check_base_url(base_url), "all_pairs": all_pairs, "cosmetic": cosmetic, "limit": limit,
-            "title": title}
+            "title": title, "tags": list(tags), "min_changed": min_changed}
 
 
 def _manifest(root: Path) -> dict[str, Any]:
@@ -450,12 +463,16 @@ def publish(
     cosmetic: bool = False,
     limit: int = DEFAULT_LIMIT,
     title: str = DEFAULT_TITLE,
+    tags: Sequence[str] = (),
+    min_changed: int = 0,
 ) -> PublishResult:
-    """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds."""
-    settings = _settings(base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit, title=title)
+    """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds;
+    `tags` and `min_changed` keep only the edits a reader asked for in listings and feeds."""
+    settings = _settings(base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit, title=title,
+                         tags=tags, min_changed=min_changed)
     base = settings["base_url"]
     writer = SiteWriter(Path(directory), settings)
-    reports = Reports(store, cosmetic=cosmetic)
+    reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
     rows = store.articles()
     articles = [article_ref(row) for row in rows]

@@ -172,6 +172,25 @@ def m006_raw_bases(db: sqlite_utils.Database) -> None:
     db.execute('ALTER TABLE "raws" ADD COLUMN "base_id" INTEGER REFERENCES "raws"("id")')
 
 
+@migrations()
+def m007_alerts(db: sqlite_utils.Database) -> None:
+    """Alerts: when each `[[alerts]]` rule first appeared (only versions captured since then alert), and one
+    queued alert per rule and new version, written with the version (see alerts/queue.py). A rule is
+    named, never its URL: URLs hold secrets."""
+    db["alert_rules"].create({"name": str, "first_seen_at": str}, pk="name", not_null={"first_seen_at"})
+    db["alerts"].create(
+        {
+            "id": int, "rule": str, "article_id": int, "version_id": int, "queued_at": str, "status": str,
+            "attempts": int, "next_attempt_at": str, "not_before": str, "last_error": str, "sent_at": str,
+        },
+        pk="id", not_null={"rule", "article_id", "version_id", "queued_at", "status", "attempts"},
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
+    )
+    db["alerts"].create_index(["rule", "version_id"], unique=True)
+    db["alerts"].create_index(["status", "next_attempt_at"])
+
+
 def _labels(value: str | None) -> list[str]:
     """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
     return value.split(",") if value else []
@@ -258,6 +277,16 @@ class AddResult:
 
 
 @dataclass(frozen=True)
+class StoredVersion:
+    """A version just written, as `Store.on_version` hooks see it (inside the transaction that stores it)."""
+
+    article_id: int
+    version_id: int
+    number: int
+    captured_at: str
+
+
+@dataclass(frozen=True)
 class RawInput:
     """The input a version was read from, as captured: evidence of what the outlet served."""
 
@@ -273,6 +302,9 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
+        # Called inside the transaction that stores each new version: whatever they write (queued alerts)
+        # commits or rolls back with the version itself.
+        self.on_version: list[Callable[[StoredVersion], None]] = []
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
@@ -539,6 +571,8 @@ class Store:
                 )
             index.write(self.db)
             self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
+            for hook in self.on_version:
+                hook(StoredVersion(article_id, version_id, number, captured_at))
         return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:

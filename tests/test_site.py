@@ -309,7 +309,7 @@ def test_poll_refreshes_a_site_with_the_settings_it_was_published_with(cli, db_p
     assert feedparser.parse((site / "rss.xml").read_bytes()).entries[0].link.startswith(other)
     assert _page(site, "articles.html").findtext(".//title") == "My Site" and (site / f"a/{story}/1-3.html").is_file()
     assert publishing.recorded_settings(site) == {"base_url": other, "all_pairs": True, "cosmetic": True, "limit": 1,
-                                                 "title": "My Site"}
+                                                 "title": "My Site", "tags": [], "min_changed": 0}
 
 
 def test_a_failed_refresh_is_retried_by_the_next_poll(cli, db_path: Path, tmp_path: Path) -> None:

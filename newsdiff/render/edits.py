@@ -20,6 +20,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNCLEAN = re.compile(f"{_NOT_XML.pattern}|{_SURROGATE.pattern}")  # one scan for the usual, clean, text
 _URL_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# Marks and overrides that reorder the text around them: page text in a message or picture must not
+# turn the rest of it around.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 
 # RFC 4151 tag URIs for feed and item ids: independent of where the site is published, so moving the
 # site or running `newsdiff feed` without a base URL never changes the id a feed reader already holds.

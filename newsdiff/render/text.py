@@ -10,7 +10,7 @@ from .terminal import safe
 
 __all__ = ["render_text", "print_rich"]
 
-_MARKERS = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
+MARKERS = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
 _STYLES = {"=": "", "-": "red strike", "+": "green bold"}
 
 
@@ -18,14 +18,14 @@ def render_text(doc: Layout) -> str:
     """Plain text; deletions in [- -], insertions in {+ +} (as wdiff and git's word diff write them)."""
     lines = [doc.summary, doc.sides, ""]
     for label, words in doc.fields:
-        lines.append(f"{label}: " + "".join(_MARKERS[op][0] + text + _MARKERS[op][1] for op, text in words))
+        lines.append(f"{label}: " + "".join(MARKERS[op][0] + text + MARKERS[op][1] for op, text in words))
     if doc.fields:
         lines.append("")
     for block in doc.blocks:
         lines.append(f"@ {block.heading}")
         if block.context:
             lines.append(f"  {block.context}")
-        lines.append("  " + "".join(_MARKERS[op][0] + text + _MARKERS[op][1] for op, text in block.words))
+        lines.append("  " + "".join(MARKERS[op][0] + text + MARKERS[op][1] for op, text in block.words))
         lines.append("")
     return safe("\n".join(lines).rstrip("\n") + "\n")
 
