@@ -1,6 +1,9 @@
-"""The `newsdiff` command: parses arguments and calls the library, nothing more."""
+"""The `newsdiff` command: parses arguments and calls the library, nothing more.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every command's annotations at each start,
+and evaluating them from strings cost a command 15-25 ms (scripts/bench_startup.py). Names imported only
+for type checkers are quoted instead.
+"""
 
 import os
 import sqlite3
@@ -12,18 +15,18 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .config import Config, load_config
 from .history import DamagedHistory
-from .importer import FileResult, import_paths, read_input
-from .model import InputError
+from .model import InputError, NotFound
 from .render import jsonout, terminal
-from .sources import ParseOptions
-from .store import NotFound, SchemaError, Store, StoreBusy
+from .database import StoreBusy
+from .sources import ParseOptions, parse_bytes
 from .track import registry
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .importer import FileResult
     from .render.edits import Edit
+    from .store import Store
 
 app = typer.Typer(
     help="Track news articles and see, sentence by sentence, how they change.",
@@ -46,10 +49,12 @@ class State:
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
     access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
-    _store: Store | None = None
-    _config: Config | None = None
+    _store: "Store | None" = None
+    _config: "Config | None" = None
 
-    def store(self) -> Store:
+    def store(self) -> "Store":
+        from .store import SchemaError, Store
+
         if self._store is None:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
@@ -75,7 +80,9 @@ class State:
                 attach(self._store, self.config().alerts)
         return self._store
 
-    def config(self) -> Config:
+    def config(self) -> "Config":
+        from .config import load_config
+
         if self._config is None:
             try:
                 self._config = load_config(self.config_path, self.db_path)
@@ -113,6 +120,8 @@ def state(ctx: typer.Context) -> State:
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__  # reading the package metadata costs start-up time: only when asked
+
         typer.echo(f"newsdiff {__version__}")
         raise typer.Exit()
 
@@ -142,7 +151,7 @@ def main_options(
 # -- import / parse ------------------------------------------------------------------------------
 
 
-def _describe(result: FileResult) -> str:
+def _describe(result: "FileResult") -> str:
     """One human line per stored or recognised version."""
     parts = []
     for v in result.versions:
@@ -174,6 +183,8 @@ def import_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    from .importer import import_paths
+
     st = state(ctx)
     options = st.parse_options(single_as)
     try:
@@ -212,9 +223,11 @@ def parse(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show what newsdiff understands from a file, storing nothing."""
+    from .sources.files import read_bytes
+
     st = state(ctx)
     try:
-        _, parsed = read_input(path, url=url, options=st.parse_options(single_as))  # as `import` reads it
+        parsed = parse_bytes(read_bytes(path), url=url, options=st.parse_options(single_as))  # as `import` reads
     except InputError as exc:
         fail(f"{path}: {exc}")
     versions = [jsonout.record_json(v) for v in parsed.versions]
@@ -340,7 +353,7 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
         )
 
 
-def _edit_json(edit: Edit | DamagedHistory) -> dict[str, Any]:
+def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
     """What a version changed from the one before it, as `log --json` lists it."""
     from .diff.classify import TAGS
 
@@ -360,7 +373,7 @@ def _edit_line(changes: dict[str, Any]) -> str:
     return changes["line"] + (f" ({', '.join(tags)})" if tags and not changes["cosmetic_only"] else "")
 
 
-def _write_raw(store: Store, article_id: int, version: int | None) -> None:
+def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
     """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
     to a terminal: a hostile page's escape sequences would reach it unfiltered."""
     where = f"article {article_id} version {version or 'latest'}"

@@ -16,11 +16,13 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from diff_match_patch import diff_match_patch
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .model import content_hash
+
+if TYPE_CHECKING:
+    from diff_match_patch import diff_match_patch
 
 PLAIN = "plain"  # the text is in versions.text (the latest version, or a row written before compaction)
 DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
@@ -32,8 +34,15 @@ KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop
 CHAIN_BUDGET = 1_000_000
 ZLIB_LEVEL = 9
 
-_dmp = diff_match_patch()
-_dmp.Diff_Timeout = 0.05  # bounds a rewrite's cost; a timeout makes a delta less minimal, never wrong
+
+@cache
+def _differ() -> diff_match_patch:
+    """diff-match-patch, loaded when the first delta is made: reading a history never needs it."""
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0.05  # bounds a rewrite's cost; a timeout makes a delta less minimal, never wrong
+    return dmp
 
 
 class DamagedHistory(Exception):
@@ -48,9 +57,10 @@ def encode_delta(newer: str, older: str) -> bytes:
     """The delta that turns `newer` back into `older`: zlib(JSON list) where a number n >= 0 keeps the
     next n characters of `newer`, -n skips n, and a string is inserted. diff-match-patch finds the edit
     (paragraphs first, then characters); the format counts code points so applying it is plain slicing."""
-    diffs = _dmp.diff_main(newer, older, checklines=True)
-    _dmp.diff_cleanupEfficiency(diffs)
-    ops = [text if op == _dmp.DIFF_INSERT else len(text) if op == _dmp.DIFF_EQUAL else -len(text) for op, text in diffs]
+    dmp = _differ()
+    diffs = dmp.diff_main(newer, older, checklines=True)
+    dmp.diff_cleanupEfficiency(diffs)
+    ops = [text if op == dmp.DIFF_INSERT else len(text) if op == dmp.DIFF_EQUAL else -len(text) for op, text in diffs]
     return zlib.compress(json.dumps(ops, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ZLIB_LEVEL)
 
 

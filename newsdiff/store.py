@@ -12,23 +12,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
-from .model import ArticleRecord, clean_text, utc_now
+from .database import MIGRATIONS_TABLE, Database, MigrationSet, StoreBusy
+from .model import ArticleRecord, NotFound, clean_text, utc_now
 from .urls import canonical_url, is_web_url
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
 _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
-
-
-class StoreBusy(sqlite3.OperationalError):
-    """Another process held the write lock for longer than BUSY_TIMEOUT_MS; the message names it."""
 
 
 def write_lock_holder(path: Path) -> str | None:
@@ -56,7 +53,7 @@ def write_lock_holder(path: Path) -> str | None:
     return None
 
 
-migrations = Migrations("newsdiff")
+migrations = MigrationSet("newsdiff")
 
 
 @migrations()
@@ -258,8 +255,9 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     """A connection that cannot write (`mode=ro`). In a folder this user cannot write (or a read-only
-    file system), SQLite cannot make the shared-memory file a WAL reader needs; with no write-ahead log there, no writer is at work and
-    every committed change is in the file, so it is read as it stands (`immutable=1`)."""
+    file system), SQLite cannot make the shared-memory file a WAL reader needs; with no write-ahead log
+    there, no writer is at work and every committed change is in the file, so it is read as it stands
+    (`immutable=1`)."""
     uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
@@ -283,18 +281,17 @@ def _schema(name: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+def _refuse_newer(db: Database, path: Path) -> None:
     """SchemaError when the database holds migrations this version does not have: a newer newsdiff made it.
     The newest schema known is the last of `migrations`, so adding one needs no other change."""
-    known = {m.name for m in migrations.pending(sqlite_utils.Database(memory=True))}  # all of them, in order
-    applied = {m.name for m in migrations.applied(db)}
+    known = {f.__name__ for f in migrations.functions}
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone():
+        return
+    applied = {name for (name,) in db.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [migrations.name])}
     if applied - known:
         raise SchemaError(f"{path}: made by a newer newsdiff (schema {max(map(_schema, applied))}, this one "
                           f"knows {max(map(_schema, known))}): upgrade newsdiff")
-
-
-class NotFound(LookupError):
-    """An ARTICLE reference or version number that the store does not hold."""
 
 
 @dataclass(frozen=True)
@@ -333,7 +330,7 @@ class RawInput:
 class Store:
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+    def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
         # Called inside the transaction that stores each new version: whatever they write (queued alerts)
@@ -352,7 +349,7 @@ class Store:
             conn = _connect_readonly(path)
         else:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         try:
@@ -401,7 +398,7 @@ class Store:
         return before, self.size_on_disk()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
 
         Nested calls join the outer transaction, so a caller can make several writes all-or-nothing.
@@ -427,7 +424,7 @@ class Store:
         conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+    def snapshot(self) -> Iterator[Database]:
         """One read transaction, so a long read (check, export) sees one state while a poll writes."""
         conn = self.db.conn
         if conn.in_transaction:
@@ -821,11 +818,9 @@ class Store:
             return json.loads(row[0])
         value = compute()
         try:
-            with self.write():
-                self.db["derived"].insert(
-                    {"version_id": version_id, "kind": kind, "data": json.dumps(value, ensure_ascii=False)},
-                    replace=True,
-                )
+            with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
+                self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
+                                [version_id, kind, json.dumps(value, ensure_ascii=False)])
         except sqlite3.OperationalError:
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
