@@ -8,6 +8,7 @@ import os
 import re
 import sqlite3
 import urllib.parse
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,13 +17,22 @@ from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
 from .database import MIGRATIONS_TABLE, Database, MigrationSet, StoreBusy
-from .model import ArticleRecord, NotFound, clean_text, utc_now
+from .model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
 from .urls import canonical_url, is_web_url
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
+# Pages of a new database file. Most rows are small (deltas of tens of bytes, index entries), and every
+# table and index fills at least one page: 1 KB pages keep a history 10% smaller than 4 KB ones
+# (scripts/bench_size.py); SQLite fixes the size when the file is created.
+PAGE_SIZE = 1024
+# Lookups by SHA-256 go through the first 16 hex digits (an index a quarter the size of one on the
+# whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
+# prefix index (an equality on the column itself hides it from the planner).
+HASH_PREFIX = 16
+
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
 _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
@@ -222,19 +232,65 @@ def m007_alerts(db: sqlite_utils.Database) -> None:
     db["alerts"].create_index(["status", "next_attempt_at"])
 
 
+@migrations()
+def m008_compact_store(db: sqlite_utils.Database) -> None:
+    """A smaller file for the same history (scripts/bench_size.py): each article's latest version compressed
+    (it was plain text), a plain-text raw input that is exactly its version's text kept as a mark instead
+    of a copy, the search index rebuilt with 8-byte passage keys and grouped figures' digits, and the
+    lookups by content hash and raw sha256 indexed by a prefix of the digest (HASH_PREFIX).
+
+    Only what reads back intact is converted: a damaged version or raw stays as it was, for `check` to
+    name. `newsdiff vacuum` afterwards gives the freed pages back to the disk."""
+    for version_id, text, title, digest in db.execute(
+        "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [history.PLAIN]
+    ).fetchall():
+        if content_hash(title, text) == digest:
+            db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
+                       [history.KEYFRAME, history.encode_keyframe(text), version_id])
+    store = Store(db)
+    for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
+        "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
+        "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
+    ).fetchall():
+        if compression == raws.AS_TEXT:
+            continue
+        try:
+            data = store.raw_bytes(raw_id)
+            texts = [store.version_row(a, n) for a, n in db.execute(
+                "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
+        except (ValueError, history.DamagedHistory):
+            continue
+        if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
+            db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",
+                       [raws.AS_TEXT, raw_id])
+    db.execute("DROP INDEX IF EXISTS idx_versions_content_hash")
+    db.execute(f"CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, {HASH_PREFIX}))")
+    db.execute("DROP INDEX IF EXISTS idx_raws_sha256")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {HASH_PREFIX}))")
+    passages.drop(db)
+    passages.create(db)
+    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
+        index = passages.PassageIndex(article_id)
+        for item in store.rebuilt_versions(article_id):
+            if item.text is not None:
+                index.add(item.number, item.row["title"], item.text)
+        index.write(db)
+
+
 def _labels(value: str | None) -> list[str]:
     """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
     return value.split(",") if value else []
 
 
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
-    """Re-store version `number` (plain text until now) against `newer`, the text of its successor."""
+    """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
     row = db.execute(
-        "SELECT id, storage, text, text_size FROM versions WHERE article_id = ? AND number = ?", [article_id, number]
+        "SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
+        [article_id, number],
     ).fetchone()
-    if row is None or row[1] != history.PLAIN:
+    if row is None or row[1] == history.DELTA:
         return
-    version_id, _, text, chain = row[0], row[1], row[2], row[3] or 0
+    version_id, text, chain = row[0], history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
         "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
@@ -351,6 +407,7 @@ class Store:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a no-op once the file has tables
         db.execute("PRAGMA foreign_keys = ON")
         try:
             _refuse_newer(db, path)
@@ -393,6 +450,8 @@ class Store:
         its page empty, and SQLite only fills pages that new rows land in: without a rewrite now and then,
         the file keeps the size of the plain text."""
         before = self.size_on_disk()
+        with self.write():  # the search index's segments merged into one: a tenth smaller
+            passages.optimize(self.db)
         self.db.execute("VACUUM")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size_on_disk()
@@ -448,15 +507,21 @@ class Store:
             return row[0]
         return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
 
-    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int) -> int | None:
+    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int, record: ArticleRecord) -> int | None:
         """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
-        same article (the base of its latest version's raw, or that raw itself) when that pays."""
+        same article (the base of its latest version's raw, or that raw itself) when that pays; a plain-text
+        file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
         if raw is None:
             return None
         digest = hashlib.sha256(raw).hexdigest()
-        row = self.db.execute("SELECT id FROM raws WHERE sha256 = ?", [digest]).fetchone()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {HASH_PREFIX}) = ? AND +sha256 = ?",
+                              [digest[:HASH_PREFIX], digest]).fetchone()
         if row:
             return row[0]
+        if raw in raws.text_forms(record.title, record.text):
+            return self.db["raws"].insert(
+                {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
+                 "data": None}).last_pk
         latest = self.db.execute(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
@@ -480,6 +545,8 @@ class Store:
             "SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]).fetchone()
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
+        if row[1] == raws.AS_TEXT:
+            return self._raw_from_version(raw_id, row[0])
         if as_base and not raws.worth_a_base(row[1]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -496,6 +563,20 @@ class Store:
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
+    def _raw_from_version(self, raw_id: int, sha256: str) -> bytes:
+        """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
+        for article_id, number in self.db.execute(
+            "SELECT article_id, number FROM versions WHERE raw_id = ? ORDER BY article_id, number", [raw_id]
+        ).fetchall():
+            try:
+                row = self.version_row(article_id, number)
+            except history.DamagedHistory as exc:
+                raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
+            for form in raws.text_forms(row["title"], row["text"]):
+                if hashlib.sha256(form).hexdigest() == sha256:
+                    return form
+        raise ValueError(f"raw input {raw_id} is kept as a version's text, but no version read from it rebuilds it")
+
     def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str, now: str) -> int:
         """The article this record belongs to, created if new.
 
@@ -508,7 +589,8 @@ class Store:
         ).fetchone()
         if row is None and url is None:
             row = self.db.execute(
-                "SELECT article_id FROM versions WHERE content_hash = ? ORDER BY id LIMIT 1", [digest]
+                f"SELECT article_id FROM versions WHERE substr(content_hash, 1, {HASH_PREFIX}) = ? "
+                "AND +content_hash = ? ORDER BY id LIMIT 1", [digest[:HASH_PREFIX], digest]
             ).fetchone()
         if row:
             if source_id is not None:
@@ -571,7 +653,7 @@ class Store:
                 "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
             ).fetchone()
             if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
-                reason = f"{record.word_count} words against {before[1]} in version {before[0]}"
+                reason = f"{plural(record.word_count, 'word')} against {before[1]} in version {before[0]}"
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest[0]
@@ -583,11 +665,13 @@ class Store:
                 {
                     "article_id": article_id, "number": number, "captured_at": captured_at,
                     "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
-                    "published": record.published, "text": record.text, "content_hash": digest,
+                    "published": record.published, "text": "", "storage": history.KEYFRAME,
+                    "data": history.encode_keyframe(record.text), "content_hash": digest,
                     "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                     "extractor_version": record.extractor_version, "label": record.label,
                     "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type, article_id), "text_size": history.text_size(record.text),
+                    "raw_id": self._raw_id(raw, content_type, article_id, record),
+                    "text_size": history.text_size(record.text),
                 }
             ).last_pk
             index = passages.PassageIndex.load(self.db, article_id)
@@ -643,6 +727,50 @@ class Store:
              "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
         )
 
+    def forget(self, article_id: int) -> dict[str, int]:
+        """Delete an article for good, with everything recorded about it: versions, raw inputs no other
+        version or fetch uses, search index entries, cached reports, events, fetches and URLs. Counts of
+        what went, by kind. Unlike `untrack`, nothing is kept. DamagedHistory (or ValueError), and nothing
+        deleted, when a version cannot be rebuilt: a contentless search index forgets a passage only when
+        given its exact text."""
+        known: dict[tuple[str, int], str] = {}
+        for item in self.rebuilt_versions(article_id):
+            if item.text is None:
+                raise history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+            known.update(passages.texts(item.row["title"], item.text))
+        db = self.db
+        with self.write():
+            versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
+            used = {row[0] for row in db.execute(
+                "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
+                "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+            try:
+                removed = {"passages": passages.remove(db, article_id, known)}
+            except ValueError as exc:
+                raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
+                                 "`newsdiff check` lists it, nothing was deleted") from None
+            # Rows of any other table that point at the article or its versions go first (foreign keys).
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+                    parent, column = fk[2], fk[3]
+                    if table not in ("versions", "articles") and parent in ("versions", "articles"):
+                        where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
+                        count = db.execute(f"DELETE FROM [{table}] WHERE [{column}] {where}").rowcount
+                        removed[table] = removed.get(table, 0) + count
+            removed["versions"] = db.execute("DELETE FROM versions WHERE article_id = ?", [article_id]).rowcount
+            db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+            removed["raws"] = 0
+            while True:  # a raw another raw is packed against goes once that one has gone
+                gone = db.execute(
+                    f"DELETE FROM raws WHERE id IN ({', '.join(map(str, used)) or 'NULL'}) "
+                    "AND id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT base_id FROM raws WHERE base_id IS NOT NULL)").rowcount
+                removed["raws"] += gone
+                if not gone:
+                    break
+        return removed
+
     def source_id(self, name: str | None) -> int | None:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
         return self._source_id(name)
@@ -680,7 +808,7 @@ class Store:
         if not rows:
             raise NotFound(f"no article {ref!r} in the database")
         exact_id = [r for r in rows if str(r["id"]) == ref]
-        return (exact_id or rows)[0]
+        return self._named((exact_id or rows)[0])
 
     def require_source(self, name: str) -> None:
         """NotFound, naming the sources there are, for an outlet name no article or feed has."""
@@ -706,7 +834,26 @@ class Store:
             sql += "WHERE s.name = ? "
             params.append(source)
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
-        return list(self.db.query(sql, params))
+        return [self._named(row) for row in self.db.query(sql, params)]
+
+    def lede(self, article_id: int) -> str | None:
+        """The first words of an article's latest text (`model.display_title`), which name it when it has
+        no headline; None without versions. The latest version stands alone: no delta is applied."""
+        row = self.db.execute(
+            f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
+            "ORDER BY number DESC LIMIT 1", [article_id]).fetchone()
+        if row is None:
+            return None
+        try:
+            text = history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+        except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
+            return None
+        return display_title(None, text)
+
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """An article row with `display_title`: its headline, else its lede's first words (`lede`)."""
+        row["display_title"] = row["title"] or self.lede(row["id"])
+        return row
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(

@@ -15,7 +15,7 @@ import pytest
 
 from newsdiff import passages
 from newsdiff.export import export
-from newsdiff.history import DamagedHistory, text_size
+from newsdiff.history import DamagedHistory, encode_keyframe, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 
@@ -88,6 +88,8 @@ def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
     out = cli("search", "killed", "--changed", "--limit", "2").stdout
     assert out.endswith("only the first 2 matching edits are shown; --limit shows more\n")
     assert "--limit" not in cli("search", "killed").stdout
+    one = cli("search", "killed", "--limit", "1").stdout
+    assert one.endswith("only the first matching article is shown; --limit shows more\n")
 
 
 def test_search_errors_are_one_line(store: Store, cli) -> None:
@@ -127,6 +129,21 @@ def test_words_may_sit_in_different_paragraphs_of_a_version(store: Store, cli) -
     edits = cli("search", "children dead", "--changed", "--json").json["edits"]
     assert [(e["from_version"], e["to_version"], e["op"]) for e in edits] == [(3, 4, "changed")]
     assert ["+", "dead"] in edits[0]["words"]
+
+
+def test_figures_are_found_with_or_without_thousands_separators(store: Store, cli) -> None:
+    """`search 1500` finds "1,500", "1.500" and "1 500", and each of those finds "1500"; not "1,500,000"."""
+    for n, written in enumerate(["1,500", "1.500", "1 500", "1\u202f500", "1500", "1,500,000"], start=1):
+        store.add_version(ArticleRecord(paragraphs=(f"The storm left {written} homes without power.",),
+                                        title=f"Storm {n}"), key=f"storm-{n}")
+    found = lambda query: sorted(a["title"] for a in cli("search", query, "--json").json["articles"])  # noqa: E731
+    for query in ["1500", "1,500", "1.500", "\"1 500\""]:  # unquoted, 1 500 is two words
+        assert found(query) == ["Storm 1", "Storm 2", "Storm 3", "Storm 4", "Storm 5"], query
+    assert found("1500000") == found("1,500,000") == ["Storm 6"]
+    hit = cli("search", "1500", "--json").json["articles"][0]["matches"][0]
+    start, end = hit["highlights"][0]
+    assert hit["snippet"][start:end].replace(",", " ").split() == ["1", "500"] or hit["snippet"][start:end] == "1500"
+    assert "**1,500**" in cli("search", "1500").stdout
 
 
 def test_human_search_output_marks_matches(store: Store, cli) -> None:
@@ -216,10 +233,11 @@ def test_since_and_csv(store: Store, cli) -> None:
     assert rows[0]["text"] == "\n\n".join(ALEPPO_VERSIONS[2][1])
     assert cli("export", "--since", "2024-03-02T09:00:00+01:00").stdout.count("\n") == 3
     bad = cli("export", "--format", "xml")
-    assert bad.code == 1 and bad.stderr == "newsdiff: --format must be one of jsonl, csv, not 'xml'\n"
+    assert bad.code == 2 and "Invalid value for '--format' / '-f': 'xml' is not one of jsonl, csv" in bad.stderr
     for since in ("yesterday", "2024-13-01", ""):
         bad = cli("export", "--since", since)
-        assert (bad.code, bad.stdout) == (1, "") and bad.stderr == f"newsdiff: --since: not an ISO 8601 time: {since!r}\n"
+        assert (bad.code, bad.stdout) == (2, "")  # a usage error, like a date that is no option value at all
+        assert bad.stderr.endswith(f"Error: Invalid value for '--since': not an ISO 8601 time: {since!r}\n")
 
 
 def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli, tmp_path: Path) -> None:
@@ -284,7 +302,9 @@ def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Pat
 
 def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():  # the latest text, which every older version of article 1 is rebuilt from
-        store.db.execute("UPDATE versions SET text = text || ' Tampered.' WHERE article_id = 1 AND number = 4")
+        latest = store.version_row(1, 4)["text"]
+        store.db.execute("UPDATE versions SET data = ? WHERE article_id = 1 AND number = 4",
+                         [encode_keyframe(latest + " Tampered.")])
     result = cli("search", "killed", "--json")
     assert result.code == 2
     assert [a["article_id"] for a in result.json["articles"]] == [2]  # the sound article still found
