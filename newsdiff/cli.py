@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 
 from . import __version__
+from .archive.warc import WarcResult
 from .config import Config, load_config
 from .history import DamagedHistory
 from .importer import FileResult, import_paths
@@ -125,7 +126,9 @@ def main_options(
 
 
 def _describe(result: FileResult) -> str:
-    """One human line per stored or recognised version."""
+    """One human line per stored or recognised version; one summary line for a WARC file."""
+    if isinstance(result, WarcResult):
+        return _describe_warc(result)
     parts = []
     for v in result.versions:
         label = f" (page version {v['label']})" if v.get("label") else ""
@@ -144,6 +147,18 @@ def _describe(result: FileResult) -> str:
     return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
 
 
+def _describe_warc(result: WarcResult) -> str:
+    outcomes = result.outcomes()
+    counts = [f"{outcomes[k]} {label}" for k, label in (
+        ("new", "versions stored"), ("same", "unchanged"), ("revert", "earlier texts again"),
+        ("suspect", "suspect extractions"), ("refused", "pages with no article")) if outcomes[k]]
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
+    line = f"{result.path}: {len(result.versions)} HTML pages: " + (", ".join(counts) or "none")
+    line += f"; skipped {sum(result.skipped.values())} records ({skipped})" if skipped else ""
+    damaged = len(result.damaged)
+    return line + (f"; {damaged} damaged record{'s' * (damaged != 1)}" if damaged else "")
+
+
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
@@ -155,7 +170,7 @@ def import_cmd(
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) as versions."""
     st = state(ctx)
     options = st.parse_options(single_as)
     try:
@@ -168,11 +183,16 @@ def import_cmd(
     errors = [r for r in results if r.error]
     for r in errors:
         warn(f"{r.path}: {r.error}")
+    damaged = [r for r in results if isinstance(r, WarcResult) and r.damaged]
+    for r in damaged:
+        for problem in r.damaged:
+            warn(f"{r.path}: record at offset {problem['offset']}: {problem['reason']}")
     if as_json:
         jsonout.emit({
             "imported": [
                 {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
-                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous}
+                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous,
+                 **({"skipped": dict(r.skipped), "damaged": r.damaged} if isinstance(r, WarcResult) else {})}
                 for r in results if not r.error
             ],
             "errors": [{"path": r.path, "error": r.error} for r in errors],
@@ -181,7 +201,7 @@ def import_cmd(
         for r in results:
             if not r.error:
                 typer.echo(_describe(r))
-    if errors:
+    if errors or damaged:
         raise typer.Exit(1 if len(errors) == len(results) else 2)
 
 
