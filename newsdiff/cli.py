@@ -162,7 +162,10 @@ def _describe_warc(result: WarcResult) -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., help="Article files or folders (walked)."),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Article files, WARC files or folders (walked)."),
+    wayback: Optional[str] = typer.Option(None, "--wayback", help="Import this URL's captures from the Wayback Machine."),
+    since: Optional[str] = typer.Option(None, "--from", help="With --wayback: captures from this date (ISO 8601)."),
+    until: Optional[str] = typer.Option(None, "--to", help="With --wayback: captures up to this date, inclusive."),
     url: Optional[str] = typer.Option(None, "--url", help="Canonical URL of the article."),
     source: Optional[str] = typer.Option(None, "--source", help="Outlet name, e.g. reuters."),
     title: Optional[str] = typer.Option(None, "--title", help="Headline, when the file has none or a wrong one."),
@@ -170,9 +173,17 @@ def import_cmd(
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) as versions."""
+    """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
+    Wayback Machine captures as versions."""
     st = state(ctx)
     options = st.parse_options(single_as)
+    if bool(paths) == bool(wayback):
+        fail("give files or folders to import, or --wayback URL (not both)", 2)
+    if (since or until) and not wayback:
+        fail("--from and --to go with --wayback", 2)
+    if wayback:
+        _import_wayback(st, wayback, since, until, options, as_json)
+        return
     try:
         results = import_paths(
             st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
@@ -203,6 +214,50 @@ def import_cmd(
                 typer.echo(_describe(r))
     if errors or damaged:
         raise typer.Exit(1 if len(errors) == len(results) else 2)
+
+
+def _import_wayback(st: State, url: str, since: str | None, until: str | None, options: ParseOptions,
+                    as_json: bool) -> None:
+    from .archive.wayback import import_wayback
+
+    def report(entry: dict[str, Any]) -> None:
+        if not as_json:
+            typer.echo(_describe_capture(entry))
+
+    config = st.config()
+    try:
+        result = import_wayback(st.store(), url, archive=config.archive, fetch=config.track.fetch, options=options,
+                                suspect_ratio=config.suspect_ratio, since=since, until=until, report=report)
+    except ValueError as exc:
+        fail(str(exc))
+    if result.error:
+        fail(f"{url}: {result.error}")
+    if as_json:
+        jsonout.emit({"url": result.url, "article_id": result.article_id, "captures": result.captures,
+                      "stopped": result.stopped})
+    elif not result.captures and not result.stopped:
+        typer.echo(f"{result.url}: the Wayback Machine holds no capture of it in that time")
+    if result.stopped:
+        warn(f"{result.url}: stopped: {result.stopped}")
+    for entry in result.captures:
+        if entry["outcome"] == "failed":
+            warn(f"{result.url}: capture {entry['timestamp']}: {entry['reason']}")
+    if result.failed:
+        raise typer.Exit(2)
+
+
+def _describe_capture(entry: dict[str, Any]) -> str:
+    """One human line per Wayback capture handled."""
+    outcome = entry["outcome"]
+    what = {
+        "stored": f"stored version {entry.get('number')}",
+        "unchanged": f"unchanged: same as version {entry.get('existing')}",
+        "suspect": f"suspect extraction, not stored ({entry.get('reason')})",
+        "refused": f"refused: {entry.get('reason')}",
+        "failed": f"failed: {entry.get('reason')} (tried again next run)",
+        "done before": "handled by an earlier run, not fetched",
+    }[outcome]
+    return f"capture {entry['timestamp']} ({entry['captured_at']}): {what}"
 
 
 @app.command()
