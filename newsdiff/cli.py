@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 
 from . import __version__
+from .archive.save import snapshots
 from .archive.warc import WarcResult
 from .config import Config, load_config
 from .history import DamagedHistory
@@ -61,6 +62,10 @@ class State:
                 from .alerts.queue import attach
 
                 attach(self._store, self.config().alerts)
+            if self.creates_db and self.config().archive.wayback:  # and be saved to the Wayback Machine
+                from .archive import save
+
+                save.attach(self._store)
         return self._store
 
     def config(self) -> Config:
@@ -379,8 +384,10 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
 
     edits = version_edits(st.store(), row["id"])
     changes = {number: _edit_json(edit) for number, edit in edits.items()}
+    archived = snapshots(st.store(), row["id"])
     if as_json:
-        jsonout.emit({"article": row, "versions": [{**v, "changes": changes.get(v["number"])} for v in versions],
+        jsonout.emit({"article": row, "versions": [
+            {**v, "changes": changes.get(v["number"]), "archived": archived.get(v["id"])} for v in versions],
                       "events": events})
         _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
         return
@@ -464,7 +471,8 @@ def show(
         fail(str(exc))
     if as_json:
         about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
-        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about})
+        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about,
+                      "archived": snapshots(st.store(), row["id"]).get(stored["id"])})
         return
     terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
     terminal.print_paragraphs(record.paragraphs)
@@ -747,7 +755,8 @@ def poll(
                 except OSError as exc:
                     summary.errors.append({"url": str(exc.filename or publish_dir),
                                            "error": f"publish failed: {exc.strerror or exc}"})
-            sent = None if no_alerts or not st.config().alerts else _send_alerts(st, force=False)
+            deliveries = st.config().alerts or st.config().archive.wayback
+            sent = None if no_alerts or not deliveries else _send_alerts(st, force=False)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
@@ -795,10 +804,17 @@ def _rules(st: State) -> "tuple[AlertRule, ...]":
 
 
 def _send_alerts(st: State, force: bool) -> "SendSummary":
-    """Deliver what is due; each alert that failed is one line on stderr (its URL redacted)."""
-    from .alerts.deliver import send_pending
+    """Deliver what is due (alerts, and saves to the Wayback Machine); each that failed is one line on
+    stderr (its URL redacted)."""
+    from .alerts.deliver import SendSummary, send_pending
 
-    summary = send_pending(st.store(), _rules(st), force=force)
+    config = st.config()
+    wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
+    summary = SendSummary() if wayback_only else send_pending(st.store(), _rules(st), force=force)
+    if config.archive.wayback:
+        from .archive.save import send_saves
+
+        send_saves(st.store(), config.archive, summary, force=force)
     for line in summary.retrying:
         warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
              f"{line['error']}; will retry")

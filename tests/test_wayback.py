@@ -91,3 +91,75 @@ def test_listing_errors_and_bad_options_are_one_line(cli, wayback: Wayback, tmp_
     wayback.throttle.clear()
     empty = cli("import", "--wayback", "https://news.example.com/never")
     assert empty.code == 0 and "holds no capture" in empty.stdout
+
+
+def _save_config(db_path: Path, wayback: Wayback) -> None:
+    (db_path.parent / "newsdiff.toml").write_text(
+        f'[archive]\nwayback = true\nwayback_base = "{wayback.base}"\ninterval = 0\n')
+
+
+def test_each_new_version_is_saved_and_its_snapshot_shown(cli, db_path: Path, tmp_path: Path, wayback: Wayback,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdiff.archive.save import send_saves
+    from newsdiff.alerts.deliver import SendSummary
+    from newsdiff.archive.settings import archive_settings
+    from newsdiff.store import Store
+
+    _save_config(db_path, wayback)
+    monkeypatch.setenv("IA_ACCESS", "access-key-1")
+    monkeypatch.setenv("IA_SECRET", "secret-key-2")
+    page = tmp_path / "page.html"
+    page.write_bytes(article_page("Bridge to close", FIRST).replace(
+        b"</head>", f'<link rel="canonical" href="{CANONICAL}"></head>'.encode()))
+    old = tmp_path / "old.html"  # a capture from last year is history, not news: never saved
+    old.write_bytes(page.read_bytes().replace(b"Monday", b"Sunday"))
+    assert cli("import", old, "--captured-at", "2023-01-01T00:00:00Z").code == 0
+    assert cli("import", page).code == 0
+    first = cli("poll", "--json")  # submitted; the job is still pending: neither sent nor failed
+    assert first.code == 0, first
+    assert first.json["alerts"] == {"sent": 0, "skipped": 0, "retrying": [], "failed": []}
+    [save] = wayback.saves
+    assert save["form"]["url"] == CANONICAL and save["accept"] == "application/json"
+    assert save["authorization"] == "LOW access-key-1:secret-key-2"
+    summary = SendSummary()
+    store = Store.open(db_path)
+    send_saves(store, archive_settings({"wayback_base": wayback.base, "interval": 0}), summary, force=True)
+    assert summary.sent == 1 and len(wayback.saves) == 1  # the job's status read, not submitted again
+    snapshot = f"{wayback.base}/web/20240305120000/{CANONICAL}"
+    assert cli("show", CANONICAL, "--json").json["archived"] == snapshot
+    versions = cli("log", CANONICAL, "--json").json["versions"]
+    assert [v["archived"] for v in versions] == [None, snapshot]
+    assert snapshot in cli("log", CANONICAL).stdout
+    dump = "\n".join(store.db.iterdump())
+    assert "secret-key-2" not in dump and "access-key-1" not in dump
+
+
+def test_a_refused_save_backs_off_and_a_given_up_one_is_listed_by_check(cli, db_path: Path, tmp_path: Path,
+                                                                        wayback: Wayback) -> None:
+    from newsdiff.alerts.deliver import SendSummary
+    from newsdiff.archive.save import send_saves
+    from newsdiff.archive.settings import archive_settings
+    from newsdiff.store import Store
+
+    _save_config(db_path, wayback)
+    wayback.throttle["/save"] = 1
+    wayback.retry_after = "120"
+    page = tmp_path / "page.html"
+    page.write_bytes(article_page("Bridge to close", FIRST).replace(
+        b"</head>", f'<link rel="canonical" href="{CANONICAL}"></head>'.encode()))
+    assert cli("import", page).code == 0
+    refused = cli("poll")
+    assert refused.code == 2 and "HTTP 429" in refused.stderr and "will retry" in refused.stderr
+    store = Store.open(db_path)
+    row = store.db.execute("SELECT not_before, next_attempt_at FROM alerts").fetchone()
+    assert row[0] is not None and row[0] == row[1]  # Retry-After kept, even by --now
+    summary = SendSummary()
+    send_saves(store, archive_settings({"wayback_base": wayback.base, "interval": 0}), summary, force=True)
+    assert len(wayback.saves) == 0 and summary.sent == 0
+    store.db.execute("UPDATE alerts SET queued_at = '2000-01-01T00:00:00Z', not_before = NULL, "
+                     "next_attempt_at = NULL")
+    wayback.throttle["/save"] = 1
+    given_up = cli("poll")
+    assert given_up.code == 2 and "given up" in given_up.stderr
+    check = cli("check")
+    assert check.code != 0 and "@wayback" in check.stdout + check.stderr

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 
 class Wayback:
@@ -22,7 +22,7 @@ class Wayback:
         self.hits: Counter[str] = Counter()
         self.times: list[tuple[float, str]] = []
         self.saves: list[dict[str, Any]] = []  # every Save Page Now request: form fields and headers
-        self.jobs: dict[str, int] = {}  # job id -> status checks left before success
+        self.jobs: dict[str, list[Any]] = {}  # job id -> [status checks left before success, URL]
         self.pending_polls = 1
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -91,18 +91,17 @@ class _Handler(BaseHTTPRequestHandler):
                     return
             self._send(404, b"no capture", "text/plain")
         elif parts.path.startswith("/save/status/"):
-            job = parts.path.rsplit("/", 1)[1]
+            job = unquote(parts.path.rsplit("/", 1)[1])
             with wb.lock:
-                left = wb.jobs.get(job)
+                left, url = wb.jobs.get(job, [None, None])
                 if left:
-                    wb.jobs[job] = left - 1
+                    wb.jobs[job][0] = left - 1
             if left is None:
                 self._send(404, b'{"status": "error", "message": "no such job"}')
             elif left:
                 self._send(200, json.dumps({"status": "pending", "job_id": job}).encode())
             else:
-                stamp, url = job.split("-", 1)
-                self._send(200, json.dumps({"status": "success", "job_id": job, "timestamp": stamp,
+                self._send(200, json.dumps({"status": "success", "job_id": job, "timestamp": "20240305120000",
                                             "original_url": url}).encode())
         else:
             self._send(404, b"not here", "text/plain")
@@ -120,6 +119,6 @@ class _Handler(BaseHTTPRequestHandler):
         with wb.lock:
             wb.saves.append({"form": form, "authorization": self.headers.get("Authorization"),
                              "accept": self.headers.get("Accept")})
-            job = f"20240305120000-{form['url']}"
-            wb.jobs[job] = wb.pending_polls
+            job = f"spn2-{len(wb.saves)}/x"  # a slash, which must reach us quoted
+            wb.jobs[job] = [wb.pending_polls, form["url"]]
         self._send(200, json.dumps({"url": form["url"], "job_id": job}).encode())
