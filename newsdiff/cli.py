@@ -21,7 +21,7 @@ from .importer import FileResult, import_paths
 from .model import InputError
 from .render import jsonout, terminal
 from .sources import ParseOptions, parse_bytes
-from .store import NotFound, Store
+from .store import NotFound, Store, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class State:
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
             try:
                 self._store = Store.open(self.db_path)
+            except StoreBusy:
+                raise  # exits 75 like any write that waited too long (see main)
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
                 fail(f"cannot open database {self.db_path}: {exc}")
             if self.creates_db and self.config().alerts:  # every version a writer stores may alert
@@ -770,7 +772,9 @@ def poll(
     elif not quiet and terminal.is_terminal():
         typer.echo(
             f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
-            f"{summary.articles_discovered} new articles; checked {summary.articles_checked}: "
+            f"{summary.articles_discovered} new articles"
+            f"{f' ({summary.articles_deferred} left for later polls)' if summary.articles_deferred else ''}; "
+            f"checked {summary.articles_checked}: "
             f"{summary.new_versions} new versions, {summary.unchanged} unchanged, "
             f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
             f"{summary.gone} gone, "
@@ -1037,6 +1041,11 @@ def main() -> None:
     except DamagedHistory as exc:  # any command that reads a damaged version says so in one line
         sys.stderr.write(f"newsdiff: {exc}; `newsdiff check` lists all damage\n")
         sys.exit(1)
+    except StoreBusy as exc:  # as for an overlapping poll: cron and systemd read it as "try again later"
+        from .track.poll import EXIT_BUSY
+
+        sys.stderr.write(f"newsdiff: {exc}\n")
+        sys.exit(EXIT_BUSY)
     except sqlite3.DatabaseError as exc:  # e.g. a corrupt page met halfway through a command
         hint = "" if isinstance(exc, sqlite3.OperationalError) else "; `newsdiff check` lists all damage"
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")

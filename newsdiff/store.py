@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,39 @@ from .model import ArticleRecord, utc_now
 from .urls import canonical_url, is_web_url
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
+# Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
+# file otherwise (src/os_unix.c, src/wal.c).
+_WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
+
+
+class StoreBusy(sqlite3.OperationalError):
+    """Another process held the write lock for longer than BUSY_TIMEOUT_MS; the message names it."""
+
+
+def write_lock_holder(path: Path) -> str | None:
+    """Who holds a database's write lock ("pid 123, sqlite3"), or None when unknown; read from Linux's /proc/locks without opening
+    the database files (closing any handle on them would drop this process's own SQLite locks)."""
+    wanted = set()
+    try:
+        for suffix, offset in _WRITE_LOCKS:
+            file = path.with_name(path.name + suffix)
+            if file.exists():
+                st = file.stat()  # /proc/locks names a file as major:minor:inode, in hex, hex, decimal
+                wanted.add((f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}", str(offset)))
+        lines = Path("/proc/locks").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()  # "1: POSIX  ADVISORY  WRITE 23131 fe:00:2146542 120 120"
+        if len(fields) >= 8 and fields[3] == "WRITE" and (fields[5], fields[6]) in wanted:
+            pid = fields[4]
+            try:
+                name = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                name = ""
+            return f"pid {pid}, {name}" if name.isprintable() and name else f"pid {pid}"
+    return None
+
 
 migrations = Migrations("newsdiff")
 
@@ -314,7 +348,14 @@ class Store:
             with self.db.atomic():
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY" or self.path is None:
+                raise
+            holder = write_lock_holder(self.path.resolve())
+            raise StoreBusy(f"another process{f' ({holder})' if holder else ''} has held the write lock on "
+                            f"{self.path} for longer than {BUSY_TIMEOUT_MS / 1000:g} s: try again later") from None
         try:
             yield self.db
         except BaseException:

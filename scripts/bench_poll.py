@@ -124,7 +124,8 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
         with store.write():
             for n in range(args.articles):
                 url = f"{bases[n % len(bases)]}/{n}"
-                new_article(store, [url], source_id=None, title=None, now=now)
+                # as `track` records them: the user named these loopback hosts, so a poll may fetch them
+                store.event(new_article(store, [url], source_id=None, title=None, now=now), "tracked", {"url": url})
         settings = TrackSettings(fetch=FetchSettings(jobs=args.jobs, per_host=args.per_host))
         if args.html:  # version 1 of each article straight from one extraction per page: quicker than a poll
             records, extraction = extracted_pages(f"{bases[0]}/0")

@@ -27,7 +27,7 @@ from .track_server import (
     sequence, slow, status,
 )
 
-JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_checked", "not_modified", "feeds_not_modified", "unchanged",
+JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_deferred", "articles_checked", "not_modified", "feeds_not_modified", "unchanged",
              "new_versions", "gone", "suspect", "errors", "duration_s"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
@@ -317,11 +317,11 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     assert cli("poll", "--now", "--json").json["new_versions"] == 1
     store = Store.open(db_path)
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
-    assert kinds == ["gone", "back", "version"]
+    assert kinds == ["tracked", "gone", "back", "version"]
     assert store.resolve(outlet.url("/story"))["status"] == "active"
     # A reader sees the disappearance and the return in the article's log.
     events = cli("log", outlet.url("/story"), "--json").json["events"]
-    assert [(e["kind"], e["detail"].get("status")) for e in events] == [("gone", 404), ("back", None)]
+    assert [(e["kind"], e["detail"].get("status")) for e in events] == [("tracked", None), ("gone", 404), ("back", None)]
     human = cli("log", outlet.url("/story")).stdout
     assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
@@ -339,7 +339,7 @@ def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outle
     assert (back["new_versions"], back["unchanged"], back["errors"]) == (0, 1, [])
     store = Store.open(db_path)
     assert store.resolve(outlet.url("/story"))["status"] == "active"
-    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["version", "gone", "back"]
+    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "version", "gone", "back"]
     assert "If-None-Match" not in outlet.requests["/story"][-1]
     assert cli("poll", "--now", "--json").json["not_modified"] == 1  # conditional again once read in full
 
@@ -448,7 +448,7 @@ def test_a_trickling_body_is_cut_off_and_a_refused_connection_retried(outlet: Ou
     settings = FetchSettings(read_timeout=0.5, total_timeout=1.0, retries=2, backoff=0.01)
 
     async def fetch_both() -> tuple[Fetched, Fetched]:
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, is_named=lambda host: host == "127.0.0.1") as fetcher:
             return await fetcher.get(outlet.url("/trickle")), await fetcher.get(f"http://127.0.0.1:{closed}/story")
 
     trickled, refused = asyncio.run(fetch_both())

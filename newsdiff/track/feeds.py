@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import feedparser
 
-from ..urls import canonical_url, is_web_url
+from ..urls import BadURL, canonical_url, looks_like_web_url, shown
 
 # feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
 # Linear on hostile feeds: a tag or CDATA value never runs past the next "<" (unclosed `<guid ` or
@@ -28,6 +30,15 @@ _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 class FeedEntry:
     urls: tuple[str, ...]  # canonical URLs, the one to key the article by first
     title: str | None = None
+    published: datetime | None = None  # the entry's own date (published, else updated), when it gives one
+
+
+@dataclass(frozen=True)
+class BadLink:
+    """An entry's http(s) link that `check_url` refused: `url` is shown escaped and shortened."""
+
+    url: str
+    reason: str
 
 
 @dataclass
@@ -35,6 +46,7 @@ class Feed:
     title: str | None = None
     entries: list[FeedEntry] = field(default_factory=list)
     problem: str | None = None  # set for a malformed feed, which still yields what it could
+    bad_links: list[BadLink] = field(default_factory=list)  # each once, in feed order
 
 
 def _not_permalinks(data: bytes) -> set[str]:
@@ -45,27 +57,47 @@ def _not_permalinks(data: bytes) -> set[str]:
     return found
 
 
-def entry_urls(entry: dict[str, Any], not_permalinks: set[str], *, atom: bool = False) -> tuple[str, ...]:
-    """The guid when it is a permalink (it outlives tracking redirects in `link`), then the link.
+def entry_urls(entry: dict[str, Any], not_permalinks: set[str], *,
+               atom: bool = False) -> tuple[tuple[str, ...], list[BadLink]]:
+    """The guid when it is a permalink (it outlives tracking redirects in `link`), then the link; and the
+    http(s) links among them that `check_url` refused (anything else, a `tag:` id, is no link at all).
 
     An RSS guid is a permalink unless marked otherwise; an Atom id never says so (it may be a `?p=123`
     identifier), so there the link leads and a web-URL id only follows it.
     """
-    guid = (entry.get("id") or "").strip()
-    guids = [guid] if guid and guid not in not_permalinks and is_web_url(guid) else []
-    links = [link for link in [entry.get("link")] + [ln.get("href") for ln in entry.get("links", [])
-                                                     if ln.get("rel") == "alternate"] if link and is_web_url(link)]
-    candidates = links + guids if atom else guids + links
+    guid = entry.get("id") or ""
+    guids = [guid] if guid.strip() and guid.strip() not in not_permalinks else []
+    links = [entry.get("link")] + [ln.get("href") for ln in entry.get("links", []) if ln.get("rel") == "alternate"]
     urls: list[str] = []
-    for candidate in candidates:
-        url = canonical_url(candidate)
+    bad: list[BadLink] = []
+    for candidate in links + guids if atom else guids + links:
+        if not isinstance(candidate, str) or not looks_like_web_url(candidate):
+            continue
+        try:
+            url = canonical_url(candidate)
+        except BadURL as exc:
+            bad.append(BadLink(shown(candidate.strip()), exc.reason))
+            continue
         if url not in urls:
             urls.append(url)
-    return tuple(urls)
+    return tuple(urls), bad
+
+
+def _entry_date(entry: dict[str, Any]) -> datetime | None:
+    """When the entry says it was published (or else updated), in UTC; None when it does not say."""
+    for key in ("published_parsed", "updated_parsed"):
+        stamp = dict.get(entry, key)  # feedparser's own get() maps one to the other, with a warning
+        if stamp:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc)
+            except (TypeError, ValueError, OverflowError, OSError):
+                continue
+    return None
 
 
 def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Feed:
-    """Entries with at least one web URL; `problem` names what was wrong with a malformed document."""
+    """Entries with at least one web URL; `problem` names what was wrong with a malformed document, and
+    `bad_links` the links refused, so that one broken item costs that item alone."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -73,9 +105,12 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     not_permalinks = _not_permalinks(data)
     feed = Feed(title=(parsed.feed.get("title") or "").strip() or None)
     for entry in parsed.entries:
-        urls = entry_urls(entry, not_permalinks, atom=parsed.get("version", "").startswith("atom"))
+        urls, bad = entry_urls(entry, not_permalinks, atom=parsed.get("version", "").startswith("atom"))
+        feed.bad_links.extend(bad)
         if urls:
-            feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None))
+            feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None,
+                                          published=_entry_date(entry)))
+    feed.bad_links = list(dict.fromkeys(feed.bad_links))  # a link listed twice is one problem
     if not parsed.get("version") and not feed.entries:
         reason = parsed.get("bozo_exception")
         feed.problem = f"not an RSS or Atom feed ({reason})" if reason else "not an RSS or Atom feed"

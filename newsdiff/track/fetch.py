@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
+import os
 import random
+import socket
 import ssl
 import time
 import zlib
@@ -12,12 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from .settings import FetchSettings
-from ..urls import host_of
+from ..urls import BadURL, check_url, host_key, host_of, private_address
 
 T = TypeVar("T")
 
@@ -47,7 +53,69 @@ class Fetched:
 
 
 class _Refused(Exception):
-    """A response refused part-way (too large, undecodable); the message is the one-line reason."""
+    """A request or response refused (an internal address, a bad redirect, too large, undecodable); the
+    message is the one-line reason. Never retried: the same request would be refused again."""
+
+
+class _GuardedNetwork(httpcore.AsyncNetworkBackend):
+    """Every connection of a poll, redirect hops included, is made here: the host name is resolved, each
+    address it resolves to is checked, and the connection goes to an address that was checked.
+
+    Connecting to the checked address itself, not to the name again, leaves no window for DNS rebinding
+    (a name that resolves to a public address for the check and to 127.0.0.1 for the connection). TLS
+    still verifies the certificate against the host name, which the HTTP layer passes on separately.
+    """
+
+    def __init__(self, is_named: Callable[[str], bool], allow_private: bool) -> None:
+        self._is_named = functools.cache(is_named)  # asked once per host and poll, only about internal ones
+        self._allow_private = allow_private
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        addresses = await self._resolve(host, port, timeout)
+        if not self._allow_private:
+            for address in addresses:
+                kind = private_address(address)
+                if kind and not self._is_named(host_key(host)):
+                    what = f"{address} is" if address == host else f"{host} resolves to {address}, which is"
+                    raise _Refused(f"refused: {what} internal ({kind}), not fetched: not a host you named "
+                                   "([fetch] allow_private_hosts = true allows all)")
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"{host} resolves to no address")
+
+    @staticmethod
+    async def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+        """The addresses to try, in the resolver's order; an IP address stands for itself."""
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        try:
+            async with asyncio.timeout(timeout):
+                found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"could not resolve {host} in time") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from None
+        return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+async def _check_redirect(response: httpx.Response) -> None:
+    """A Location is a URL from outside like any other: checked before the client follows (or parses) it."""
+    if response.has_redirect_location:
+        try:
+            check_url(urljoin(str(response.request.url), response.headers["location"]))
+        except BadURL as exc:
+            raise _Refused(f"redirected to a bad URL: {exc}") from None
 
 
 class _BoundedBody:
@@ -106,6 +174,21 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, moment.timestamp() - (now if now is not None else datetime.now(timezone.utc).timestamp()))
 
 
+def _root_cause(exc: BaseException) -> str:
+    """The operating system's words for what broke a connection ("connection reset by peer"), or the
+    first message found down the chain of causes; HTTP libraries often wrap it in an empty exception."""
+    seen: BaseException | None = exc
+    message = ""
+    for _ in range(10):  # a chain is short; the bound only guards against a cycle
+        if seen is None:
+            break
+        if isinstance(seen, OSError) and seen.errno:
+            return (seen.strerror or os.strerror(seen.errno)).lower()
+        message = message or str(seen).strip()
+        seen = seen.__cause__ or seen.__context__
+    return message or type(exc).__name__
+
+
 def _describe(exc: Exception, settings: FetchSettings) -> str:
     if isinstance(exc, httpx.ConnectTimeout):
         return f"could not connect within {settings.connect_timeout:g} s"
@@ -116,9 +199,9 @@ def _describe(exc: Exception, settings: FetchSettings) -> str:
     if isinstance(exc, httpx.TooManyRedirects):
         return f"more than {settings.max_redirects} redirects (a redirect loop?)"
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {exc or 'connection refused'}"
+        return f"cannot connect: {_root_cause(exc)}"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return f"connection broken: {exc or type(exc).__name__}"
+        return f"connection broken: {_root_cause(exc)}"
     if isinstance(exc, httpx.UnsupportedProtocol):
         return f"redirected to an unsupported address: {exc}"
     return f"{type(exc).__name__}: {exc}"
@@ -131,12 +214,15 @@ class Fetcher:
     """An HTTP client with overall and per-host concurrency limits; use as `async with Fetcher(settings)`.
 
     Each host gets its own small connection pool: httpcore scans a pool on every request, so one
-    pool per host keeps that cost flat however many outlets a poll visits.
+    pool per host keeps that cost flat however many outlets a poll visits. `is_named` says whether the
+    user named a host (a feed's, a `track`ed URL's): only those may be reached at internal addresses.
     """
 
-    def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 is_named: Callable[[str], bool] = lambda host: False) -> None:
         self.settings = settings
         self._transport = transport
+        self._network = _GuardedNetwork(is_named, settings.allow_private_hosts)
         self._slots = asyncio.Semaphore(settings.jobs)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -154,6 +240,7 @@ class Fetcher:
             s = self.settings
             self._tls = self._tls or httpx.create_ssl_context()
             connections = s.per_host * 2  # room for redirects to another host
+            limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
             self._clients[host] = httpx.AsyncClient(
                 headers={
                     "User-Agent": s.user_agent,
@@ -162,18 +249,35 @@ class Fetcher:
                               "application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5",
                 },
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
-                limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
                 follow_redirects=True,
                 max_redirects=s.max_redirects,
-                verify=self._tls,
-                transport=self._transport,
+                event_hooks={"response": [_check_redirect]},
+                transport=self._transport or self._guarded_transport(limits),
             )
         return self._clients[host]
+
+    def _guarded_transport(self, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+        """httpx's own transport, connecting through `_GuardedNetwork`.
+
+        httpx takes no network backend, so its connection pool is replaced by one built the same way with
+        ours. No proxy from the environment is used: through a proxy the addresses could not be checked.
+        """
+        transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, trust_env=False)
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self._tls, max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+            network_backend=self._network,
+        )
+        return transport
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
         """GET with retries; never raises for network trouble, the result says what happened."""
         started = time.monotonic()
         s = self.settings
+        try:
+            check_url(url)  # stored before URLs were checked, or handed in by a library caller
+        except BadURL as exc:
+            return Fetched(url=url, final_url=url, error=str(exc))
         for attempt in range(s.retries + 1):
             result = Fetched(url=url, final_url=url, attempts=attempt + 1)
             host = host_of(url)

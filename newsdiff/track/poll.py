@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from ..sources import ParseOptions, parse_bytes
 from ..store import Store
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
-from .registry import add_alias, find_article, new_article, sync_config_feeds
+from .registry import add_alias, find_article, names_host, new_article, sync_config_feeds
 from .settings import TrackSettings
 from ..urls import canonical_url
 
@@ -33,6 +34,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
 # Due within this margin counts as due now, so a cron period equal to an interval never skips a run.
 DUE_MARGIN = timedelta(minutes=1)
 GONE_STATUSES = frozenset({404, 410})
+_UNDATED = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class PollBusy(Exception):
@@ -69,6 +71,7 @@ class Progress(Protocol):
 class PollSummary:
     feeds_checked: int = 0
     articles_discovered: int = 0
+    articles_deferred: int = 0  # new ones beyond a feed's max_new_per_feed, left for later polls
     articles_checked: int = 0
     not_modified: int = 0  # 304 answers, feeds' included
     feeds_not_modified: int = 0
@@ -170,11 +173,17 @@ class _Poll:
                 changes.update(_validators(fetched, read_well=True))
             else:
                 parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
-                self.summary.articles_discovered += self._discover(feed, parsed)
+                added, deferred = self._discover(feed, parsed)
+                self.summary.articles_discovered += added
+                self.summary.articles_deferred += deferred
+                for link in parsed.bad_links:  # each costs its own item only, and is named
+                    self._error(link.url, f"{link.reason} (a link in feed {feed['url']})")
                 problem = parsed.problem
                 outcome = "error" if problem else "feed"
-                # a broken feed is read in full again next time, and reported again
-                changes.update(_validators(fetched, read_well=problem is None), title=parsed.title or None)
+                # A broken feed is read in full again next time, and reported again; so is one whose
+                # new articles were not all taken, so that the rest are found without waiting for a change.
+                changes.update(_validators(fetched, read_well=problem is None and not deferred),
+                               title=parsed.title or None)
             if problem:
                 changes["last_error"] = problem
                 self._error(feed["url"], problem)
@@ -182,18 +191,32 @@ class _Poll:
             self._log(feed["url"], fetched, outcome, problem, feed_id=feed["id"])
         self._advance()
 
-    def _discover(self, feed: dict[str, Any], parsed: Feed) -> int:
-        """New entries become tracked articles, due at once; a story seen before only gains aliases."""
-        added = 0
-        for entry in parsed.entries:
-            existing = find_article(self.store, entry.urls)
-            if existing is None:
+    def _discover(self, feed: dict[str, Any], parsed: Feed) -> tuple[int, int]:
+        """New entries become tracked articles, due at once; a story seen before only gains aliases.
+
+        At most `max_new_per_feed` are taken per poll, newest first (by the entry's date; undated ones
+        after, in feed order, which is newest first in practice), so a feed of 10,000 items is taken in
+        steps. Returns (articles added, new entries left for later polls).
+        """
+        fresh = [entry for entry in parsed.entries if not self._known(entry.urls)]
+        fresh.sort(key=lambda e: (e.published is not None, e.published or _UNDATED), reverse=True)  # stable
+        added = taken = 0
+        for entry in fresh:
+            if added == self.settings.fetch.max_new_per_feed:
+                break
+            taken += 1
+            if not self._known(entry.urls):  # two entries of one feed may be one story
                 new_article(self.store, entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
                 added += 1
-            else:
-                for url in entry.urls:
-                    add_alias(self.store, existing, url)
-        return added
+        return added, len(fresh) - taken
+
+    def _known(self, urls: tuple[str, ...]) -> bool:
+        """Whether a story is tracked already under one of these URLs; if so it gains the others as aliases."""
+        existing = find_article(self.store, urls)
+        if existing is not None:
+            for url in urls:
+                add_alias(self.store, existing, url)
+        return existing is not None
 
     # -- articles ----------------------------------------------------------------------------------
 
@@ -337,7 +360,8 @@ class _Poll:
     # -- the run -----------------------------------------------------------------------------------
 
     async def run(self, check_all: bool, limit: int | None, transport: httpx.AsyncBaseTransport | None) -> None:
-        async with Fetcher(self.settings.fetch, transport=transport) as fetcher:
+        named = functools.partial(names_host, self.store)
+        async with Fetcher(self.settings.fetch, transport=transport, is_named=named) as fetcher:
             feeds = self.feed_requests()
             if feeds:
                 if self.progress:

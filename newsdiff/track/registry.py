@@ -8,14 +8,7 @@ from typing import Any
 from ..model import utc_now
 from ..store import NotFound, Store
 from .settings import FeedSpec
-from ..urls import canonical_url, feed_url, host_of, is_web_url
-
-
-def _web_url(url: str) -> str:
-    url = url.strip()
-    if not is_web_url(url):
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    return url
+from ..urls import canonical_url, check_url, feed_url, host_key, host_of, is_web_url
 
 
 def add_feed(store: Store, url: str, source: str | None = None, *, from_config: bool = False) -> bool:
@@ -114,23 +107,48 @@ def new_article(store: Store, urls: Sequence[str], *, source_id: int | None, tit
 def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]:
     """Follow one article without a feed; (article id, True when it is new to the database).
 
-    Tracking a known article again (an imported one, a retired one) records a `tracked` event: the
-    schedule counts quiet time from it, so an article last changed long ago is not retired at once.
+    Every call records a `tracked` event naming the URL: its host is one the user named, which a poll
+    fetches even at an internal address (see `names_host`). Tracking a known article again (an imported
+    one, a retired one) restarts the schedule's count of quiet time from that event, so an article last
+    changed long ago is not retired at once. Raises BadURL (a ValueError) for a URL `check_url` refuses.
     """
-    given = _web_url(url)
+    given = check_url(url)
     url = canonical_url(given)
     now = utc_now()
     with store.write():
-        existing = find_article(store, [url, given])
-        if existing is None:
-            return new_article(store, [url], source_id=store.source_id(source or host_of(url)), title=None, now=now), True
-        store.db.execute(
-            "UPDATE articles SET tracked = 1, status = CASE WHEN status = 'retired' THEN 'active' ELSE status END, "
-            "next_check_at = ?, source_id = coalesce(source_id, ?) WHERE id = ?",
-            [now, store.source_id(source), existing],
-        )
-        store.event(existing, "tracked", {"url": url})
-    return existing, False
+        article_id = find_article(store, [url, given])
+        created = article_id is None
+        if article_id is None:
+            article_id = new_article(store, [url], source_id=store.source_id(source or host_of(url)), title=None,
+                                     now=now)
+        else:
+            store.db.execute(
+                "UPDATE articles SET tracked = 1, status = CASE WHEN status = 'retired' THEN 'active' ELSE status END, "
+                "next_check_at = ?, source_id = coalesce(source_id, ?) WHERE id = ?",
+                [now, store.source_id(source), article_id],
+            )
+        store.event(article_id, "tracked", {"url": url})
+    return article_id, created
+
+
+def names_host(store: Store, host: str) -> bool:
+    """Whether the user named this host, so that a poll may fetch it at an internal address: a feed's host,
+    or the host of a URL given to `track` (its `tracked` event) for an article still tracked.
+
+    It reads every such event: a poll asks only about hosts that resolved to an internal address.
+    """
+    import idna
+
+    key = host_key(host)
+    try:  # a URL keeps an international host name in Unicode
+        spelled = idna.decode(key) if "xn--" in key else key
+    except (idna.IDNAError, UnicodeError):
+        spelled = key
+    urls = [row[0] for row in store.db.execute("SELECT url FROM feeds")]
+    urls += [row[0] for row in store.db.execute(
+        "SELECT json_extract(e.detail, '$.url') FROM events e JOIN articles a ON a.id = e.article_id "
+        "WHERE e.kind = 'tracked' AND a.tracked = 1 AND instr(e.detail, ?) > 0", [spelled])]
+    return any(url and host_key(host_of(url)) == key for url in urls)
 
 
 def untrack(store: Store, ref: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import __version__
-from ..urls import feed_url, is_web_url
+from ..urls import BadURL, feed_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -53,6 +53,9 @@ class ScheduleSettings:
         return self.steps[-1][1]
 
 
+MAX_NEW_PER_FEED = 10_000  # bounds one poll's work however a config is set
+
+
 @dataclass(frozen=True)
 class FetchSettings:
     """Politeness and safety limits for every HTTP request a poll makes."""
@@ -68,6 +71,10 @@ class FetchSettings:
     retries: int = 2  # extra attempts after a connection error, a 5xx or a 429
     backoff: float = 2.0  # seconds before the first retry, doubled for each later one
     max_retry_after: float = 120.0  # a longer Retry-After is reported instead of waited for
+    # Feed items, redirects and resolved names that lead to loopback, private, link-local or other internal
+    # addresses are refused unless the host is one the user named (a feed's, a `track`ed URL's) or this is on.
+    allow_private_hosts: bool = False
+    max_new_per_feed: int = 200  # new articles one feed may add per poll, newest first; the rest wait
 
 
 @dataclass(frozen=True)
@@ -101,9 +108,10 @@ def _feeds(value: Any) -> tuple[FeedSpec, ...]:
             spec = FeedSpec(item["url"].strip(), source.strip() if source else None)
         else:
             raise ValueError(f"feeds: each entry needs a url, got {item!r}")
-        if not is_web_url(spec.url):
-            raise ValueError(f"feeds: not an http(s) URL: {spec.url!r}")
-        specs.append(replace(spec, url=feed_url(spec.url)))  # spelled as `feeds add` spells it
+        try:
+            specs.append(replace(spec, url=feed_url(spec.url)))  # spelled as `feeds add` spells it
+        except BadURL as exc:
+            raise ValueError(f"feeds: {exc}") from None
     return tuple(specs)
 
 
@@ -135,7 +143,11 @@ def _fetch(value: dict[str, Any]) -> FetchSettings:
     values: dict[str, Any] = {}
     for name, raw in value.items():
         kind = type(getattr(FetchSettings(), name))
-        if kind is str:
+        if kind is bool:
+            if not isinstance(raw, bool):
+                raise ValueError(f"fetch.{name}: expected true or false, got {raw!r}")
+            values[name] = raw
+        elif kind is str:
             if not isinstance(raw, str) or not raw.strip():
                 raise ValueError(f"fetch.{name}: expected text")
             values[name] = raw.strip()
@@ -148,6 +160,8 @@ def _fetch(value: dict[str, Any]) -> FetchSettings:
     settings = FetchSettings(**values)
     if settings.jobs < 1 or settings.per_host < 1:
         raise ValueError("fetch.jobs and fetch.per_host must be at least 1")
+    if not 1 <= settings.max_new_per_feed <= MAX_NEW_PER_FEED:
+        raise ValueError(f"fetch.max_new_per_feed: expected 1 to {MAX_NEW_PER_FEED:,}, got {settings.max_new_per_feed}")
     return settings
 
 
