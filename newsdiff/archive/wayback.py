@@ -27,7 +27,7 @@ from ..sources import ParseOptions
 from ..store import Store
 from ..track.fetch import Fetched, Fetcher
 from ..track.settings import FetchSettings
-from ..urls import canonical_url
+from ..urls import canonical_url, host_key, host_of
 from .capture import store_capture
 from .settings import ArchiveSettings
 
@@ -144,7 +144,8 @@ class _Run:
 
     async def go(self, since: str | None, until: str | None, *, transport: httpx.AsyncBaseTransport | None) -> None:
         base, result = self.archive.wayback_base, self.result
-        async with Fetcher(self.fetch, transport=transport) as fetcher:
+        named = host_key(host_of(base))  # the configured archive is a host the user named, internal or not
+        async with Fetcher(self.fetch, transport=transport, is_named=lambda host: host == named) as fetcher:
             listing = await self._get(fetcher, cdx_query(base, result.url, since, until))
             if listing.status != 200:
                 result.error = f"the Wayback Machine's capture list: {_failure(listing)}"
