@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
+from .track_server import send
+
 
 class Wayback:
     """Captures by URL: {url: [(timestamp, digest, body)]}; `throttle` maps a path to how many 429s it answers
@@ -47,13 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
               headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, body, status=status, content_type=content_type, headers=headers)
 
     def _throttled(self, path: str) -> bool:
         wb = self.wayback

@@ -40,11 +40,17 @@ class SiteRule:
     overridden: str | None = None  # short hash of the user's override, part of the extractor version
 
 
-def _selectors(domain: str, key: str, value: Any) -> tuple[str, ...]:
-    """A selector or list of selectors, each checked now so a typo fails at load, not mid-import."""
+def _items(domain: str, key: str, value: Any, what: str) -> list[str]:
+    """A field's value as a list of non-empty strings (one string stands for a list of one)."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in items):
-        raise RuleError(f'site "{domain}": {key} must be a CSS selector or a list of them')
+        raise RuleError(f'site "{domain}": {key} must be {what} or a list of them')
+    return list(items)
+
+
+def _selectors(domain: str, key: str, value: Any) -> tuple[str, ...]:
+    """A selector or list of selectors, each checked now so a typo fails at load, not mid-import."""
+    items = _items(domain, key, value, "a CSS selector")
     for selector in items:
         try:
             soupsieve.compile(selector)
@@ -71,9 +77,7 @@ def _linear(pattern: str) -> Any:
 
 def _patterns(domain: str, key: str, value: Any) -> tuple[str, ...]:
     """A pattern or list of them, each compiled now so a typo fails at load, not mid-import."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(p, str) and p.strip() for p in items):
-        raise RuleError(f'site "{domain}": {key} must be a regular expression or a list of them')
+    items = _items(domain, key, value, "a regular expression")
     for pattern in items:
         try:
             _linear(pattern)
