@@ -114,3 +114,15 @@ def test_a_gzip_file_that_is_no_warc_is_imported_as_before(cli, tmp_path: Path) 
     path.write_bytes(gzip.compress(b"just text"))
     result = cli("import", str(path))
     assert result.code == 1 and "binary file" in result.stderr
+
+
+def test_a_damaged_record_is_reported_without_its_control_characters(cli, tmp_path: Path) -> None:
+    warc = tmp_path / "hostile.warc"
+    offsets = write_warc(warc, _records(), gzip=False)
+    data = bytearray(warc.read_bytes())
+    data[offsets[3]: offsets[3] + 12] = b"\x00bad\x1b[2J\x07\x00\x00\x00"  # clear-screen and bell in the header
+    warc.write_bytes(bytes(data))
+    result = cli("import", str(warc))
+    assert result.code == 2, result
+    assert f"record at offset {offsets[3]}: unreadable record" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\\x1b[2J" in result.stderr

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from ..model import format_time
 from ..store import Store, StoredVersion
 from ..track.fetch import retry_after_seconds
+from ..urls import shown
 from .settings import ArchiveSettings
 
 if TYPE_CHECKING:
@@ -125,8 +126,7 @@ def _step(store: Store, client: httpx.Client, base: str, row: dict[str, Any]) ->
         with store.write():
             store.event(row["article_id"], "archived", {"url": snapshot}, version_id=row["version_id"])
         return "saved", snapshot, None
-    said = str(status.get("message") or status.get("status_ext") or status)[:300]
-    reason = " ".join("".join(ch if ch.isprintable() else " " for ch in said).split())  # shown on terminals
+    reason = shown(" ".join(str(status.get("message") or status.get("status_ext") or status).split()))
     with store.write():  # the job is over: the next attempt submits the URL again
         store.event(row["article_id"], "archive_job", {"job_id": None, "error": reason}, version_id=row["version_id"])
     return "failed", f"Save Page Now: {reason}", None

@@ -7,11 +7,15 @@ record that can be found (the next gzip member of a .warc.gz, the next `WARC/1.`
 
 from __future__ import annotations
 
+import contextlib
+import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from ..urls import shown
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -67,13 +71,20 @@ def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
     """Every record of a WARC file in order. Raises OSError only when the file cannot be opened."""
     from warcio.archiveiterator import ArchiveIterator
 
+    class Quiet(ArchiveIterator):  # type: ignore[misc]
+        """warcio writes a record's stray bytes straight to stderr (a terminal): they are the file's."""
+
+        def _consume_blanklines(self) -> Any:
+            with contextlib.redirect_stderr(io.StringIO()):
+                return super()._consume_blanklines()
+
     with open(path, "rb") as fh:
         marker = b"\x1f\x8b\x08" if fh.read(2) == _GZIP_MAGIC else b"WARC/1."
         start: int | None = 0
         reported = False  # a damaged stretch is reported once, however many false starts it holds
         while start is not None:
             fh.seek(start)
-            records = ArchiveIterator(fh)
+            records = Quiet(fh)
             try:
                 for record in records:
                     offset = records.offset  # where this record starts, until read_to_end moves on
@@ -133,8 +144,9 @@ class _Truncated(Exception):
 
 
 def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text if isinstance(exc, _Truncated) else f"unreadable record ({type(exc).__name__}: {text[:200]})"
+    """One printable line: warcio quotes the broken record's bytes, which are the file's, not ours."""
+    text = shown(" ".join(str(exc).split()))
+    return text if isinstance(exc, _Truncated) else f"unreadable record ({type(exc).__name__}: {text})"
 
 
 def _next_start(fh: IO[bytes], after: int, marker: bytes) -> int | None:
