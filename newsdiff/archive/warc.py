@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,9 @@ from ..store import Store
 from ..urls import canonical_url
 from .capture import store_capture
 
-BATCH = 200  # records per transaction: a commit per record would dominate a large crawl
+# Records are stored a second's worth to a transaction: a commit per record would dominate a large crawl,
+# and a longer hold of the write lock would keep a poll waiting.
+BATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -46,11 +49,13 @@ def import_warc(
     try:
         while True:
             with store.write():
-                handled = 0
-                for handled, item in zip(range(1, BATCH + 1), items):  # range first: no item read and dropped
+                until = time.monotonic() + BATCH_SECONDS
+                for item in items:
                     _take(store, item, result, options=options, suspect_ratio=suspect_ratio, source=source)
-            if handled < BATCH:
-                return result
+                    if time.monotonic() > until:
+                        break
+                else:
+                    return result
     except OSError as exc:
         result.error = exc.strerror or str(exc)
         return result
