@@ -21,7 +21,6 @@ from urllib.parse import quote
 
 from ..model import format_time
 from ..store import Store, StoredVersion
-from ..track.fetch import retry_after_seconds
 from ..urls import shown
 from .settings import ArchiveSettings
 
@@ -133,6 +132,8 @@ def _step(store: Store, client: httpx.Client, base: str, row: dict[str, Any]) ->
 
 
 def _retry(response: httpx.Response) -> float | None:
+    from ..track.fetch import retry_after_seconds
+
     if response.status_code != 429:
         return None
     return retry_after_seconds(response.headers.get("retry-after")) or 60.0
