@@ -1,33 +1,75 @@
 """newsdiff: keep every version of every news article you track and say, sentence by sentence, what changed.
 
 The public API for Python users; the `newsdiff` command is a thin layer over it.
+
+    from newsdiff import Store, import_paths
+    store = Store.open("newsdiff.db")
+    import_paths(store, ["article.html"])
+
+Each name below is loaded on first use (PEP 562), so `import newsdiff` and the command start fast and
+HTML extraction, SQLite helpers and the like load only for the work that needs them:
+
+- Store, AddResult, RawInput: the database of articles and their versions (newsdiff.store)
+- import_file, import_paths, FileResult: read files into it (newsdiff.importer)
+- parse_bytes, ParseOptions: what newsdiff understands from a file or page, storing nothing (newsdiff.sources)
+- ArticleRecord, ParsedInput, clean_text: the records that flow between them (newsdiff.model)
+- InputError, NotFound: an input newsdiff cannot read, an article or version the store does not hold
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from __future__ import annotations
 
-try:
-    __version__ = _version("newsdiff")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .model import ArticleRecord, InputError, ParsedInput, clean_text  # noqa: E402
-from .sources import ParseOptions, parse_bytes  # noqa: E402
-from .store import AddResult, NotFound, RawInput, Store  # noqa: E402
-from .importer import FileResult, import_file, import_paths  # noqa: E402
+# Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
+_EXPORTS = {
+    "ArticleRecord": "model",
+    "InputError": "model",
+    "NotFound": "model",
+    "ParsedInput": "model",
+    "clean_text": "model",
+    "ParseOptions": "sources",
+    "parse_bytes": "sources",
+    "AddResult": "store",
+    "RawInput": "store",
+    "Store": "store",
+    "FileResult": "importer",
+    "import_file": "importer",
+    "import_paths": "importer",
+}
 
-__all__ = [
-    "__version__",
-    "AddResult",
-    "ArticleRecord",
-    "FileResult",
-    "InputError",
-    "NotFound",
-    "ParseOptions",
-    "ParsedInput",
-    "RawInput",
-    "Store",
-    "clean_text",
-    "import_file",
-    "import_paths",
-    "parse_bytes",
-]
+__all__ = ["__version__", *sorted(_EXPORTS, key=str.lower)]
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` loads each on first use
+    from .importer import FileResult, import_file, import_paths
+    from .model import ArticleRecord, InputError, NotFound, ParsedInput, clean_text
+    from .sources import ParseOptions, parse_bytes
+    from .store import AddResult, RawInput, Store
+
+    __version__: str
+
+
+def _installed_version() -> str:
+    """The installed distribution's version (reading package metadata costs start-up time, so on demand)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsdiff")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _installed_version()
+    elif name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # loaded once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (loaded or not) and the module's own dunders, not its helper imports."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

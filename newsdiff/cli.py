@@ -1,6 +1,9 @@
-"""The `newsdiff` command: parses arguments and calls the library, nothing more."""
+"""The `newsdiff` command: parses arguments and calls the library, nothing more.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads every command's annotations at each start,
+and evaluating them from strings cost a command 15-25 ms (scripts/bench_startup.py). Names imported only
+for type checkers are quoted instead.
+"""
 
 import os
 import sqlite3
@@ -12,20 +15,19 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .archive.save import snapshots
-from .archive.warc import WarcResult
-from .config import Config, load_config
 from .history import DamagedHistory
-from .importer import FileResult, import_paths
-from .model import InputError
+from .model import InputError, NotFound
 from .render import jsonout, terminal
+from .database import StoreBusy
 from .sources import ParseOptions, parse_bytes
-from .store import NotFound, Store, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:
+    from .archive.warc import WarcResult
+    from .config import Config
+    from .importer import FileResult
     from .render.edits import Edit
+    from .store import Store
 
 app = typer.Typer(
     help="Track news articles and see, sentence by sentence, how they change.",
@@ -47,10 +49,12 @@ class State:
     db_path: Path
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
-    _store: Store | None = None
-    _config: Config | None = None
+    _store: "Store | None" = None
+    _config: "Config | None" = None
 
-    def store(self) -> Store:
+    def store(self) -> "Store":
+        from .store import Store
+
         if self._store is None:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
@@ -70,7 +74,9 @@ class State:
                 save.attach(self._store)
         return self._store
 
-    def config(self) -> Config:
+    def config(self) -> "Config":
+        from .config import load_config
+
         if self._config is None:
             try:
                 self._config = load_config(self.config_path, self.db_path)
@@ -108,6 +114,8 @@ def state(ctx: typer.Context) -> State:
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__  # reading the package metadata costs start-up time: only when asked
+
         typer.echo(f"newsdiff {__version__}")
         raise typer.Exit()
 
@@ -132,8 +140,10 @@ def main_options(
 # -- import / parse ------------------------------------------------------------------------------
 
 
-def _describe(result: FileResult) -> str:
+def _describe(result: "FileResult") -> str:
     """One human line per stored or recognised version; one summary line for a WARC file."""
+    from .archive.warc import WarcResult
+
     if isinstance(result, WarcResult):
         return _describe_warc(result)
     parts = []
@@ -154,7 +164,7 @@ def _describe(result: FileResult) -> str:
     return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
 
 
-def _describe_warc(result: WarcResult) -> str:
+def _describe_warc(result: "WarcResult") -> str:
     outcomes = result.outcomes()
     counts = [f"{outcomes[k]} {label}" for k, label in (
         ("new", "versions stored"), ("same", "unchanged"), ("revert", "earlier texts again"),
@@ -182,6 +192,9 @@ def import_cmd(
 ) -> None:
     """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
     Wayback Machine captures as versions."""
+    from .archive.warc import WarcResult
+    from .importer import import_paths
+
     st = state(ctx)
     options = st.parse_options(single_as)
     if bool(paths) == bool(wayback):
@@ -386,6 +399,8 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
 
     edits = version_edits(st.store(), row["id"])
     changes = {number: _edit_json(edit) for number, edit in edits.items()}
+    from .archive.save import snapshots
+
     archived = snapshots(st.store(), row["id"])
     if as_json:
         jsonout.emit({"article": row, "versions": [
@@ -409,7 +424,7 @@ def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id,
         )
 
 
-def _edit_json(edit: Edit | DamagedHistory) -> dict[str, Any]:
+def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
     """What a version changed from the one before it, as `log --json` lists it."""
     from .diff.classify import TAGS
 
@@ -429,7 +444,7 @@ def _edit_line(changes: dict[str, Any]) -> str:
     return changes["line"] + (f" ({', '.join(tags)})" if tags and not changes["cosmetic_only"] else "")
 
 
-def _write_raw(store: Store, article_id: int, version: int | None) -> None:
+def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
     """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
     to a terminal: a hostile page's escape sequences would reach it unfiltered."""
     where = f"article {article_id} version {version or 'latest'}"
@@ -473,6 +488,8 @@ def show(
         fail(str(exc))
     if as_json:
         about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
+        from .archive.save import snapshots
+
         jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about,
                       "archived": snapshots(st.store(), row["id"]).get(stored["id"])})
         return

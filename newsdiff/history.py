@@ -1,8 +1,9 @@
 """Compact version history: how the store keeps many near-identical versions of one article small.
 
-The latest version of an article is kept as plain text (`versions.text`, readable in Datasette and by
-anyone with SQL). When a newer version arrives, the previous one is re-stored as a reverse delta
-(found by diff-match-patch, zlib-compressed) that turns the next newer text back into it. Rebuilding an
+The latest version of an article is kept zlib-compressed on its own (a keyframe: plain text would be a
+twentieth of a 20-version history by itself, the whole size goal). When a newer version arrives, the
+previous one is re-stored as a reverse delta (found by diff-match-patch, zlib-compressed) that turns the
+next newer text back into it. Rebuilding an
 old version therefore walks up to the nearest full text and applies deltas downwards; a zlib keyframe
 is stored instead of a delta whenever that walk would pass more than `CHAIN_BUDGET` bytes of text, so
 any version rebuilds in a few milliseconds however long the history grows.
@@ -16,15 +17,17 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from diff_match_patch import diff_match_patch
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .model import content_hash
 
-PLAIN = "plain"  # the text is in versions.text (the latest version, or a row written before compaction)
+if TYPE_CHECKING:
+    from diff_match_patch import diff_match_patch
+
+PLAIN = "plain"  # the text is in versions.text (a row written before the latest version was compressed)
 DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
-KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop
+KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop (and every article's latest version)
 
 # Bytes of text a rebuild may have to walk through. Reading a row and applying its delta costs about
 # 1-2 µs per KB of text, so 1 MB keeps the worst rebuild near 2 ms (a keyframe every ~30 versions of
@@ -32,8 +35,15 @@ KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop
 CHAIN_BUDGET = 1_000_000
 ZLIB_LEVEL = 9
 
-_dmp = diff_match_patch()
-_dmp.Diff_Timeout = 0.05  # bounds a rewrite's cost; a timeout makes a delta less minimal, never wrong
+
+@cache
+def _differ() -> diff_match_patch:
+    """diff-match-patch, loaded when the first delta is made: reading a history never needs it."""
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0.05  # bounds a rewrite's cost; a timeout makes a delta less minimal, never wrong
+    return dmp
 
 
 class DamagedHistory(Exception):
@@ -48,9 +58,10 @@ def encode_delta(newer: str, older: str) -> bytes:
     """The delta that turns `newer` back into `older`: zlib(JSON list) where a number n >= 0 keeps the
     next n characters of `newer`, -n skips n, and a string is inserted. diff-match-patch finds the edit
     (paragraphs first, then characters); the format counts code points so applying it is plain slicing."""
-    diffs = _dmp.diff_main(newer, older, checklines=True)
-    _dmp.diff_cleanupEfficiency(diffs)
-    ops = [text if op == _dmp.DIFF_INSERT else len(text) if op == _dmp.DIFF_EQUAL else -len(text) for op, text in diffs]
+    dmp = _differ()
+    diffs = dmp.diff_main(newer, older, checklines=True)
+    dmp.diff_cleanupEfficiency(diffs)
+    ops = [text if op == dmp.DIFF_INSERT else len(text) if op == dmp.DIFF_EQUAL else -len(text) for op, text in diffs]
     return zlib.compress(json.dumps(ops, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ZLIB_LEVEL)
 
 
@@ -110,7 +121,7 @@ class Rebuilt:
         return int(self.row["number"])
 
 
-def _own_text(row: Mapping[str, Any]) -> str:
+def own_text(row: Mapping[str, Any]) -> str:
     """The text of a row that does not depend on another one."""
     if row["storage"] == PLAIN:
         return row["text"]
@@ -133,7 +144,7 @@ def _rebuild_run(run: list[Mapping[str, Any]]) -> list[Rebuilt]:
         problem: str | None = f"its delta base, version {top['number'] + 1}, is missing"
     else:
         try:
-            text = _own_text(top)
+            text = own_text(top)
             problem = _verify(top, text)
         except (ValueError, zlib.error, TypeError) as exc:
             problem = f"stored text is unreadable ({exc})"
@@ -169,7 +180,7 @@ def rebuild_version(run: list[Mapping[str, Any]]) -> Rebuilt:
     checking each step, so the problem names the version that is actually damaged.
     """
     try:
-        text = _own_text(run[-1])
+        text = own_text(run[-1])
         for row, above in zip(reversed(run[:-1]), reversed(run[1:])):
             if row["number"] + 1 != above["number"]:
                 raise ValueError("gap")

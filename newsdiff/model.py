@@ -108,3 +108,7 @@ class ParsedInput:
 
 class InputError(Exception):
     """An input newsdiff cannot read; the message is one line that names the reason."""
+
+
+class NotFound(LookupError):
+    """An ARTICLE reference or version number that the store does not hold."""

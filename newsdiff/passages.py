@@ -3,36 +3,73 @@
 Indexing each version whole would cost ten times the compact history itself, because consecutive
 versions share almost every paragraph. Instead a paragraph is indexed the first time it appears and
 `passages.versions` records, as ranges ("1-4,7"), which versions contain it. The FTS5 table is
-contentless: the text lives only in the history, and search rebuilds it to show a snippet.
+contentless: the text lives only in the history, and search rebuilds it to show a snippet. A passage
+is known by a 64-bit integer hash of its text (an 8-byte key where a hex digest took 33, stored twice).
+
+A figure written with thousands separators ("1,500", "1.500", "1 500") is indexed as the tokens the
+tokenizer makes of it and, after the passage, as its digits alone ("1500"), so `search 1500` finds it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 TABLE = "passages"
 FTS = "passages_fts"
 TOKENIZE = "unicode61 remove_diacritics 2"  # "Jose" finds "José"
 TITLE, TEXT = "title", "text"
+INDEX_TABLES = (TABLE, FTS)  # what `stats` counts as the search index
+
+
+# A figure grouped in thousands by a comma, a dot, an apostrophe or a (thin, no-break) space.
+GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+(?![\d]|[.,]\d)")
 
 
 def create(db: sqlite_utils.Database) -> None:
-    """The index tables, empty."""
+    """The index tables, empty. Passages are looked up by article (an index update loads all of an
+    article's); PassageIndex keeps (article, kind, hash) unique, as the text of one article is written
+    under the store's write lock."""
     db[TABLE].create(
-        {"id": int, "article_id": int, "kind": str, "hash": str, "versions": str},
+        {"id": int, "article_id": int, "kind": str, "hash": int, "versions": str},
         pk="id", not_null={"article_id", "kind", "hash", "versions"},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db[TABLE].create_index(["article_id", "kind", "hash"], unique=True)
+    db[TABLE].create_index(["article_id"])
     db.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(text, content='', tokenize='{TOKENIZE}')")
 
 
-def passage_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def drop(db: sqlite_utils.Database) -> None:
+    """The index tables gone (a migration rebuilds them)."""
+    db.execute(f"DROP TABLE IF EXISTS {FTS}")
+    db.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def optimize(db: sqlite_utils.Database) -> None:
+    """Merge the FTS5 index's segments (one per few writes) into one, as `vacuum` does before rewriting."""
+    db.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+
+
+def passage_hash(text: str) -> int:
+    """A passage's key within its article: the first 8 bytes of its SHA-256, as SQLite's signed integer."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def plain_number(figure: str) -> str:
+    """"1,500" -> "1500": a grouped figure's digits alone."""
+    return re.sub(r"\D", "", figure)
+
+
+def indexed_text(text: str) -> str:
+    """What the FTS5 table is given for a passage: its text, then its grouped figures as digits alone."""
+    figures = [plain_number(m.group()) for m in GROUPED_NUMBER.finditer(text)]
+    return " ".join([text, *figures]) if figures else text
 
 
 def parse_ranges(value: str) -> list[list[int]]:
@@ -76,7 +113,7 @@ def expand(value: str) -> list[int]:
 class Passage:
     id: int | None
     kind: str
-    hash: str
+    hash: int
     ranges: list[list[int]]
     text: str | None = None  # only for passages not yet written
     dirty: bool = False
@@ -87,7 +124,7 @@ class PassageIndex:
     """One article's passages, loaded once, extended version by version, written back in one go."""
 
     article_id: int
-    passages: dict[tuple[str, str], Passage] = field(default_factory=dict)
+    passages: dict[tuple[str, int], Passage] = field(default_factory=dict)
 
     @classmethod
     def load(cls, db: sqlite_utils.Database, article_id: int) -> "PassageIndex":
@@ -124,7 +161,7 @@ class PassageIndex:
         if present - self.passages.keys():
             self.add(number, title, text)  # indexes the passages new to the article; the rest have `number`
 
-    def ranges(self) -> dict[tuple[str, str], str]:
+    def ranges(self) -> dict[tuple[str, int], str]:
         """What the index says, for comparing a stored index with one rebuilt from the history."""
         return {key: format_ranges(p.ranges) for key, p in self.passages.items()}
 
@@ -138,7 +175,7 @@ class PassageIndex:
                 passage.id = db[TABLE].insert(
                     {"article_id": self.article_id, "kind": passage.kind, "hash": passage.hash, "versions": versions}
                 ).last_pk
-                db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [passage.id, passage.text])
+                db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [passage.id, indexed_text(passage.text)])
                 passage.text = None
             else:
                 db.execute(f"UPDATE {TABLE} SET versions = ? WHERE id = ?", [versions, passage.id])

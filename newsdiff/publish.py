@@ -23,19 +23,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from .diff import SENTENCES_KIND, Change
 from .diffing import diff_versions, version_sentences
-from .render import feed as feedrender
-from .render import site
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .alerts.rules import Filter
 from .history import DamagedHistory
 from .store import Store
+
+if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
+    from .render import feed as feedrender
 
 DEFAULT_LIMIT = 50
 DEFAULT_TITLE = "newsdiff"
@@ -239,6 +240,8 @@ def _absolute(base_url: str | None, path: str) -> str | None:
 
 def _link_for(base_url: str | None) -> Callable[[Edit], str | None]:
     """Items link to their diff page on the site, or to the article itself when there is no site."""
+    from .render import site
+
     def link(edit: Edit) -> str | None:
         if base_url:
             return _absolute(base_url, site.diff_path(edit.article.id, edit.old.number, edit.new.number))
@@ -250,6 +253,9 @@ def _feed_meta(
     *, article: ArticleRef | None, source: str | None, base_url: str | None, fmt: str, title: str, since: str | None,
 ) -> feedrender.FeedMeta:
     """Id, title and links of the per-article, per-source or global feed; `since` dates an empty one."""
+    from .render import feed as feedrender
+    from .render import site
+
     if article is not None:
         directory, page = site.article_dir(article.id), site.article_path(article.id)
         name, feed_id = f"Edits to {article.name}", article.tag
@@ -286,6 +292,8 @@ def feed(
     """One feed document: the newest `limit` edits of one article, of one source, or of everything;
     with `tags`, only edits carrying one of them, with `min_changed`, only those changing that many
     sentences (the headline counts as one)."""
+    from .render import feed as feedrender
+
     if fmt not in feedrender.FORMATS:
         raise ValueError(f"feed format must be rss or atom, not {fmt!r}")
     base_url = check_base_url(base_url)
@@ -483,6 +491,9 @@ def publish(
 ) -> PublishResult:
     """Write (or refresh) the static site in `directory`: index, article pages, diff pages and feeds;
     `tags` and `min_changed` keep only the edits a reader asked for in listings and feeds."""
+    from .render import feed as feedrender
+    from .render import site
+
     settings = _settings(base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit, title=title,
                          tags=tags, min_changed=min_changed)
     base = settings["base_url"]

@@ -4,6 +4,10 @@ Successive captures of one article page are nearly the same bytes: the site's ma
 that changed a little. Each raw is zstd-compressed with an earlier raw of its article as a dictionary
 (its base), which keeps a 500 KB page in a few KB where compressing it alone keeps 60 KB. A base is
 always a raw packed alone, so reading any raw decompresses at most two.
+
+A plain-text file whose bytes are exactly its version's headline and text (as `text_forms` lays them
+out) is not stored at all: the raw row says so (`AS_TEXT`) and the bytes are rebuilt from the version,
+then checked against the sha256. Otherwise a plain-text import would keep every version twice.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import zlib
 
 import zstandard
 
-__all__ = ["ALONE", "AGAINST_BASE", "LEGACY", "pack", "unpack", "worth_a_base"]
+__all__ = ["ALONE", "AGAINST_BASE", "AS_TEXT", "LEGACY", "pack", "text_forms", "unpack", "worth_a_base"]
 
 LEGACY = "zlib"  # raws stored before bases existed, each on its own
 ALONE = "zstd"
 AGAINST_BASE = "zstd+base"
+AS_TEXT = "version-text"  # no data: the bytes are one of text_forms() of a version read from this raw
 _LEVEL = 9  # past this, zstd takes many times longer for a per cent or two
 # A raw packed against its base to more than this share of its size alone (a site redesign, another
 # page) is packed alone instead, and becomes the base of the captures after it.
@@ -39,6 +44,13 @@ def pack(raw: bytes, base: bytes | None) -> tuple[str, bytes]:
         if len(against) <= _BASE_GAIN * len(alone):
             return AGAINST_BASE, against
     return ALONE, alone
+
+
+def text_forms(title: str | None, text: str) -> list[bytes]:
+    """The ways a plain-text file can hold exactly a version's headline and text (paragraphs separated
+    by blank lines), with or without a final newline."""
+    bodies = [f"{title}\n\n{text}", text] if title else [text]
+    return [form.encode("utf-8") for body in bodies for form in (body + "\n", body)]
 
 
 def worth_a_base(compression: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .diffing import diff_versions
 from .history import DamagedHistory
-from .passages import FTS, TABLE, TITLE, TOKENIZE, expand, parse_ranges, passage_hash
+from .passages import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand, parse_ranges, passage_hash, plain_number
 from .store import Store
 
 EDIT_OPS = ("changed", "added", "moved", "split", "merged")
@@ -48,7 +48,8 @@ def query_terms(query: str, raw: bool = False) -> list[str]:
         return [query]
     found = [(phrase or word, not phrase and word.endswith("*") and len(word) > 1)
              for phrase, word in _TERM.findall(query)]
-    texts = [text.rstrip("*") if prefix else text for text, prefix in found]
+    texts = [text.rstrip("*") if prefix else plain_number(text) if GROUPED_NUMBER.fullmatch(text) else text
+             for text, prefix in found]
     with closing(_scratch()) as db:  # ask the tokenizer which terms hold a word
         db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
         db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(texts))
@@ -78,12 +79,26 @@ def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(plain), spans
 
 
+_FIGURE_TERM = re.compile(r'"(\d{4,})"')
+
+
+def _as_written(term: str) -> str:
+    """A term as it is matched in a passage's own text: a figure ("1500", which the index also holds for
+    "1,500") matches written with or without separators ("1500" OR "1 500", the tokens of "1,500")."""
+    if not (figure := _FIGURE_TERM.fullmatch(term)):
+        return term
+    digits = figure.group(1)
+    head = len(digits) % 3 or 3
+    grouped = " ".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+    return f'({term} OR "{grouped}")'
+
+
 class Matcher:
     """Any of the terms found in any text with the index's own tokenizer, so highlights and the edit
     filter agree with what the index matched."""
 
     def __init__(self, terms: Sequence[str]) -> None:
-        self.fts = " OR ".join(terms)
+        self.fts = " OR ".join(map(_as_written, terms))
         self.db = _scratch()
 
     def _marked(self, text: str, function: str, *args: object) -> str | None:

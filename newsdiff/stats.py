@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlite_utils
+
+from .passages import INDEX_TABLES
 from .store import Store
 
 
-def _table_bytes(store: Store) -> tuple[dict[str, int], int | None]:
+# Which tables (with their indexes and FTS5 shadow tables) make up each part of the file `stats` shows.
+PARTS: dict[str, tuple[str, ...]] = {
+    "versions": ("versions",),
+    "raws": ("raws",),
+    "index": INDEX_TABLES,
+    "reports": ("derived",),
+}
+# Without dbstat, a part's size is the bytes its rows hold (the rest of the pages counts as other).
+_PAYLOAD = {
+    "versions": "SELECT coalesce(sum(length(CAST(text AS BLOB)) + coalesce(length(data), 0)), 0) FROM versions",
+    "raws": "SELECT coalesce(sum(length(data)), 0) FROM raws",
+    "reports": "SELECT coalesce(sum(length(CAST(data AS BLOB))), 0) FROM derived",
+}
+
+
+def _table_bytes(db: sqlite_utils.Database) -> tuple[dict[str, int], int | None]:
     """Bytes per table (indexes and FTS shadow tables included) and the bytes left unused inside pages,
     when SQLite has the dbstat table."""
-    if not store.db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
+    if not db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
         return {}, None
     sizes: dict[str, int] = {}
     unused = 0
-    owners = {name: table for name, table in store.db.execute("SELECT name, tbl_name FROM sqlite_master")}
-    for name, size, spare in store.db.execute("SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name"):
+    owners = {name: table for name, table in db.execute("SELECT name, tbl_name FROM sqlite_master")}
+    for name, size, spare in db.execute("SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name"):
         unused += spare or 0
         owner = owners.get(name, name)
         for suffix in ("_data", "_idx", "_docsize", "_config", "_content"):  # FTS5 shadow tables
@@ -23,6 +41,18 @@ def _table_bytes(store: Store) -> tuple[dict[str, int], int | None]:
                 owner = owner[: -len(suffix)]
         sizes[owner] = sizes.get(owner, 0) + size
     return dict(sorted(sizes.items(), key=lambda kv: -kv[1])), unused
+
+
+def part_bytes(db: sqlite_utils.Database, tables: dict[str, int] | None = None) -> dict[str, int]:
+    """Bytes of the file per part: versions, raws, index, reports, and other (the rest: articles,
+    events, fetches, schema, free pages). Pages per table from dbstat; without it, row payloads."""
+    tables = _table_bytes(db)[0] if tables is None else tables
+    page_bytes = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+    if tables:
+        parts = {part: sum(tables.get(t, 0) for t in names) for part, names in PARTS.items()}
+    else:
+        parts = {part: db.execute(_PAYLOAD[part]).fetchone()[0] if part in _PAYLOAD else 0 for part in PARTS}
+    return {**parts, "other": page_bytes - sum(parts.values())}
 
 
 def stats(store: Store, top: int = 10) -> dict[str, Any]:
@@ -52,7 +82,7 @@ def stats(store: Store, top: int = 10) -> dict[str, Any]:
     ).fetchone()
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
     pages, free = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0]
-    tables, unused = _table_bytes(store)
+    tables, unused = _table_bytes(db)
     return {
         "articles": articles,
         "versions": versions,
@@ -66,5 +96,6 @@ def stats(store: Store, top: int = 10) -> dict[str, Any]:
         # delta leaves most of its page empty); `newsdiff vacuum` gives back most of what edits left.
         "database": {"path": str(store.path) if store.path else None, "bytes_on_disk": store.size_on_disk(),
                      "page_bytes": pages * page_size, "free_bytes": free * page_size,
-                     "unused_bytes": None if unused is None else free * page_size + unused, "tables": tables},
+                     "unused_bytes": None if unused is None else free * page_size + unused,
+                     "parts": part_bytes(db, tables), "tables": tables},
     }

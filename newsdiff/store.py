@@ -10,23 +10,29 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
-from .model import ArticleRecord, utc_now
+from .database import Database, MigrationSet, StoreBusy
+from .model import ArticleRecord, NotFound, content_hash, utc_now
 from .urls import canonical_url, is_web_url
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
+# Pages of a new database file. Most rows are small (deltas of tens of bytes, index entries), and every
+# table and index fills at least one page: 1 KB pages keep a history 10% smaller than 4 KB ones
+# (scripts/bench_size.py); SQLite fixes the size when the file is created.
+PAGE_SIZE = 1024
+# Lookups by SHA-256 go through the first 16 hex digits (an index a quarter the size of one on the
+# whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
+# prefix index (an equality on the column itself hides it from the planner).
+HASH_PREFIX = 16
+
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
 _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
-
-
-class StoreBusy(sqlite3.OperationalError):
-    """Another process held the write lock for longer than BUSY_TIMEOUT_MS; the message names it."""
 
 
 def write_lock_holder(path: Path) -> str | None:
@@ -54,7 +60,7 @@ def write_lock_holder(path: Path) -> str | None:
     return None
 
 
-migrations = Migrations("newsdiff")
+migrations = MigrationSet("newsdiff")
 
 
 @migrations()
@@ -223,19 +229,65 @@ def m007_alerts(db: sqlite_utils.Database) -> None:
     db["alerts"].create_index(["status", "next_attempt_at"])
 
 
+@migrations()
+def m008_compact_store(db: sqlite_utils.Database) -> None:
+    """A smaller file for the same history (scripts/bench_size.py): each article's latest version compressed
+    (it was plain text), a plain-text raw input that is exactly its version's text kept as a mark instead
+    of a copy, the search index rebuilt with 8-byte passage keys and grouped figures' digits, and the
+    lookups by content hash and raw sha256 indexed by a prefix of the digest (HASH_PREFIX).
+
+    Only what reads back intact is converted: a damaged version or raw stays as it was, for `check` to
+    name. `newsdiff vacuum` afterwards gives the freed pages back to the disk."""
+    for version_id, text, title, digest in db.execute(
+        "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [history.PLAIN]
+    ).fetchall():
+        if content_hash(title, text) == digest:
+            db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
+                       [history.KEYFRAME, history.encode_keyframe(text), version_id])
+    store = Store(db)
+    for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
+        "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
+        "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
+    ).fetchall():
+        if compression == raws.AS_TEXT:
+            continue
+        try:
+            data = store.raw_bytes(raw_id)
+            texts = [store.version_row(a, n) for a, n in db.execute(
+                "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
+        except (ValueError, history.DamagedHistory):
+            continue
+        if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
+            db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",
+                       [raws.AS_TEXT, raw_id])
+    db.execute("DROP INDEX IF EXISTS idx_versions_content_hash")
+    db.execute(f"CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, {HASH_PREFIX}))")
+    db.execute("DROP INDEX IF EXISTS idx_raws_sha256")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {HASH_PREFIX}))")
+    passages.drop(db)
+    passages.create(db)
+    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
+        index = passages.PassageIndex(article_id)
+        for item in store.rebuilt_versions(article_id):
+            if item.text is not None:
+                index.add(item.number, item.row["title"], item.text)
+        index.write(db)
+
+
 def _labels(value: str | None) -> list[str]:
     """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
     return value.split(",") if value else []
 
 
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
-    """Re-store version `number` (plain text until now) against `newer`, the text of its successor."""
+    """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
     row = db.execute(
-        "SELECT id, storage, text, text_size FROM versions WHERE article_id = ? AND number = ?", [article_id, number]
+        "SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
+        [article_id, number],
     ).fetchone()
-    if row is None or row[1] != history.PLAIN:
+    if row is None or row[1] == history.DELTA:
         return
-    version_id, _, text, chain = row[0], row[1], row[2], row[3] or 0
+    version_id, text, chain = row[0], history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
         "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
@@ -252,10 +304,6 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
         chain += size or 0
     storage, data = history.compact(text, newer, chain)
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
-
-
-class NotFound(LookupError):
-    """An ARTICLE reference or version number that the store does not hold."""
 
 
 @dataclass(frozen=True)
@@ -294,7 +342,7 @@ class RawInput:
 class Store:
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
+    def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
         # Called inside the transaction that stores each new version: whatever they write (queued alerts)
@@ -305,8 +353,9 @@ class Store:
     def open(cls, path: str | Path) -> "Store":
         path = Path(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a no-op once the file has tables
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
@@ -333,12 +382,14 @@ class Store:
         its page empty, and SQLite only fills pages that new rows land in: without a rewrite now and then,
         the file keeps the size of the plain text."""
         before = self.size_on_disk()
+        with self.write():  # the search index's segments merged into one: a tenth smaller
+            passages.optimize(self.db)
         self.db.execute("VACUUM")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size_on_disk()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
 
         Nested calls join the outer transaction, so a caller can make several writes all-or-nothing.
@@ -364,7 +415,7 @@ class Store:
         conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+    def snapshot(self) -> Iterator[Database]:
         """One read transaction, so a long read (check, export) sees one state while a poll writes."""
         conn = self.db.conn
         if conn.in_transaction:
@@ -387,15 +438,21 @@ class Store:
             return row[0]
         return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
 
-    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int) -> int | None:
+    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int, record: ArticleRecord) -> int | None:
         """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
-        same article (the base of its latest version's raw, or that raw itself) when that pays."""
+        same article (the base of its latest version's raw, or that raw itself) when that pays; a plain-text
+        file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
         if raw is None:
             return None
         digest = hashlib.sha256(raw).hexdigest()
-        row = self.db.execute("SELECT id FROM raws WHERE sha256 = ?", [digest]).fetchone()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {HASH_PREFIX}) = ? AND +sha256 = ?",
+                              [digest[:HASH_PREFIX], digest]).fetchone()
         if row:
             return row[0]
+        if raw in raws.text_forms(record.title, record.text):
+            return self.db["raws"].insert(
+                {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
+                 "data": None}).last_pk
         latest = self.db.execute(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
@@ -419,6 +476,8 @@ class Store:
             "SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]).fetchone()
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
+        if row[1] == raws.AS_TEXT:
+            return self._raw_from_version(raw_id, row[0])
         if as_base and not raws.worth_a_base(row[1]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -435,6 +494,20 @@ class Store:
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
+    def _raw_from_version(self, raw_id: int, sha256: str) -> bytes:
+        """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
+        for article_id, number in self.db.execute(
+            "SELECT article_id, number FROM versions WHERE raw_id = ? ORDER BY article_id, number", [raw_id]
+        ).fetchall():
+            try:
+                row = self.version_row(article_id, number)
+            except history.DamagedHistory as exc:
+                raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
+            for form in raws.text_forms(row["title"], row["text"]):
+                if hashlib.sha256(form).hexdigest() == sha256:
+                    return form
+        raise ValueError(f"raw input {raw_id} is kept as a version's text, but no version read from it rebuilds it")
+
     def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str, now: str) -> int:
         """The article this record belongs to, created if new.
 
@@ -447,7 +520,8 @@ class Store:
         ).fetchone()
         if row is None and url is None:
             row = self.db.execute(
-                "SELECT article_id FROM versions WHERE content_hash = ? ORDER BY id LIMIT 1", [digest]
+                f"SELECT article_id FROM versions WHERE substr(content_hash, 1, {HASH_PREFIX}) = ? "
+                "AND +content_hash = ? ORDER BY id LIMIT 1", [digest[:HASH_PREFIX], digest]
             ).fetchone()
         if row:
             if source_id is not None:
@@ -522,11 +596,13 @@ class Store:
                 {
                     "article_id": article_id, "number": number, "captured_at": captured_at,
                     "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
-                    "published": record.published, "text": record.text, "content_hash": digest,
+                    "published": record.published, "text": "", "storage": history.KEYFRAME,
+                    "data": history.encode_keyframe(record.text), "content_hash": digest,
                     "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                     "extractor_version": record.extractor_version, "label": record.label,
                     "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type, article_id), "text_size": history.text_size(record.text),
+                    "raw_id": self._raw_id(raw, content_type, article_id, record),
+                    "text_size": history.text_size(record.text),
                 }
             ).last_pk
             index = passages.PassageIndex.load(self.db, article_id)
@@ -758,11 +834,9 @@ class Store:
             return json.loads(row[0])
         value = compute()
         try:
-            with self.write():
-                self.db["derived"].insert(
-                    {"version_id": version_id, "kind": kind, "data": json.dumps(value, ensure_ascii=False)},
-                    replace=True,
-                )
+            with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
+                self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
+                                [version_id, kind, json.dumps(value, ensure_ascii=False)])
         except sqlite3.OperationalError:
             pass  # a read-only or busy database still gets its answer, just uncached
         return value

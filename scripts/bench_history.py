@@ -78,16 +78,18 @@ def _edit(sentence: str, rng: random.Random, vocabulary: list[str]) -> str:
     return " ".join(words)
 
 
-def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
-    """`count` texts, each editing `rate` of the previous one's sentences; and the sentence count."""
-    rng = random.Random(seed)
-    paragraphs = article()
+def edit_versions(paragraphs: list[list[str]], count: int, rate: float, rng: random.Random,
+                  editable: Callable[[str], bool] = lambda sentence: True) -> list[list[list[str]]]:
+    """`count` versions of an article (sentences per paragraph), each editing `rate` of the previous
+    one's sentences: a word changed, inserted or dropped, a figure changed, now and then a sentence added
+    or removed. Only sentences `editable` accepts are picked (all of them by default)."""
     vocabulary = " ".join(s for p in paragraphs for s in p).split()
-    texts = ["\n\n".join(" ".join(p) for p in paragraphs)]
-    sentences = sum(map(len, paragraphs))
+    paragraphs = [list(p) for p in paragraphs]
+    result = [[list(p) for p in paragraphs]]
     for _ in range(count - 1):
         places = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p))]
-        for i, j in rng.sample(places, max(1, round(rate * len(places)))):
+        candidates = [(i, j) for i, j in places if editable(paragraphs[i][j])]
+        for i, j in rng.sample(candidates, min(len(candidates), max(1, round(rate * len(places))))):
             roll = rng.random()
             if roll < 0.08:  # a new sentence after this one
                 donor = rng.choice(places)
@@ -97,8 +99,15 @@ def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
             else:
                 paragraphs[i][j] = _edit(paragraphs[i][j], rng, vocabulary)
         paragraphs = [[s for s in p if s] for p in paragraphs]
-        texts.append("\n\n".join(" ".join(p) for p in paragraphs))
-    return texts, sentences
+        result.append([list(p) for p in paragraphs])
+    return result
+
+
+def versions(count: int, rate: float, seed: int) -> tuple[list[str], int]:
+    """`count` texts, each editing `rate` of the previous one's sentences; and the sentence count."""
+    paragraphs = article()
+    edited = edit_versions(paragraphs, count, rate, random.Random(seed))
+    return ["\n\n".join(" ".join(p) for p in version) for version in edited], sum(map(len, paragraphs))
 
 
 def _timed(rebuild: Callable[[int], str], texts: list[str]) -> tuple[float, float]:
@@ -153,10 +162,12 @@ def newsdiff_store(texts: list[str], folder: Path) -> tuple[dict[str, int], tupl
                                captured_at=f"2024-01-01T{n:02d}:00:00Z")
         assert store.add_version(record, key="bench", raw=page, content_type="text/html").outcome == "new"
     rows = list(store.db.query(
-        "SELECT storage, length(CAST(text AS BLOB)) AS plain, coalesce(length(data), 0) AS packed FROM versions"))
+        "SELECT storage, number, length(CAST(text AS BLOB)) AS plain, coalesce(length(data), 0) AS packed "
+        "FROM versions ORDER BY number"))
     index = "name LIKE 'passages%' OR name LIKE 'idx_passages%'"
     sizes = {
         "plain": sum(r["plain"] for r in rows),
+        "latest": rows[-1]["plain"] + rows[-1]["packed"],
         "deltas": sum(r["packed"] for r in rows if r["storage"] == history.DELTA),
         "keyframes": sum(r["packed"] for r in rows if r["storage"] == history.KEYFRAME),
         "index": store.db.execute(f"SELECT sum(payload) FROM dbstat WHERE {index}").fetchone()[0],
@@ -182,8 +193,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         sizes, ours_time = newsdiff_store(texts, Path(folder))
     ours = sizes["plain"] + sizes["deltas"] + sizes["keyframes"]
-    latest_zlib = len(zlib.compress(texts[-1].encode(), 9))
-    self_contained = latest_zlib + sizes["deltas"] + sizes["keyframes"]
 
     print(f"{args.versions} versions of a {len(texts[0].split()):,}-word article ({sentences} sentences), "
           f"{round(args.rate * sentences)} sentences edited per version")
@@ -197,18 +206,14 @@ def main() -> None:
     row("plain text per version (baseline)", plain_size, plain_time)
     row("zlib per version (baseline)", zlib_size, zlib_time)
     row("zlib, next version as dictionary (candidate)", with_dictionary(texts))
-    row("newsdiff: latest plain + reverse dmp deltas", ours, ours_time)
-    row(f"  the latest version, plain text", sizes["plain"])
-    row(f"  {args.versions - 1} older versions (deltas, keyframes)", sizes["deltas"] + sizes["keyframes"])
-    row("  same history with the latest zlib'd", self_contained)
+    row("newsdiff: latest zlib + reverse dmp deltas", ours, ours_time)
+    row(f"  {args.versions - 1} older versions (deltas, keyframes)",
+        ours - sizes["latest"])
     print(f"\nrebuild vs zlib per version: {ours_time[0] / zlib_time[0]:.1f}x median, "
           f"{ours_time[1] / zlib_time[1]:.1f}x worst")
     size_ok, time_ok = ours <= 0.05 * raw, ours_time[1] <= 5.0
-    print(f"target stored <= 5% of raw: {'met' if size_ok else 'NOT met'} ({ours / raw:.2%}: the plain latest alone "
-          f"is {sizes['plain'] / raw:.2%}, the {args.versions - 1} older versions {(ours - sizes['plain']) / raw:.2%})")
-    if not size_ok and sizes["plain"] > 0.05 * raw:
-        print(f"  the latest version stays plain text (for Datasette and SQL), about 1/{args.versions} of the raw bytes"
-              f"\n  by itself: no layout that keeps it so meets this target")
+    print(f"target stored <= 5% of raw: {'met' if size_ok else 'NOT met'} ({ours / raw:.2%}: the latest alone "
+          f"is {sizes['latest'] / raw:.2%}, the {args.versions - 1} older versions {(ours - sizes['latest']) / raw:.2%})")
     print(f"target rebuild <= 5 ms: {'met' if time_ok else 'NOT met'} (worst {ours_time[1]:.2f} ms)")
 
     print("\nnot counted in the target:")

@@ -81,11 +81,29 @@ def test_tampered_hash_is_that_version_only(store: Store) -> None:
     assert _problems(store) == [("version", 1, 2)]
 
 
-def test_tampered_latest_plain_text_and_the_versions_built_on_it(store: Store) -> None:
-    _tamper(store, "UPDATE versions SET text = replace(text, 'Aleppo', 'Homs') WHERE article_id = 1 AND number = 6")
+def test_tampered_latest_text_and_the_versions_built_on_it(store: Store) -> None:
+    latest = zlib.decompress(store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 6").fetchone()[0])
+    _tamper(store, "UPDATE versions SET data = ? WHERE article_id = 1 AND number = 6",
+            [zlib.compress(latest.replace(b"Aleppo", b"Homs"))])
     assert [(p.version, p.message) for p in check(store).problems] == [
         *((n, f"cannot rebuild: stored against damaged version {n + 1}") for n in range(1, 6)),
         (6, "text does not match its content hash")]
+
+
+def test_a_plain_text_raw_kept_as_its_version_is_checked_through_it(store: Store) -> None:
+    """A plain-text file that is exactly its version is stored as a mark: check rebuilds it from the version."""
+    text = "Quake\n\nA strong earthquake struck the coast on Monday.\n\nNo damage was reported.\n"
+    store.add_version(ArticleRecord(paragraphs=tuple(text.split("\n\n")[1:]), title="Quake"), key="quake",
+                      raw=text.encode(), content_type="text/plain")
+    raw_id, compression, data = store.db.execute(
+        "SELECT id, compression, data FROM raws ORDER BY id DESC LIMIT 1").fetchone()
+    assert (compression, data) == ("version-text", None) and store.raw_bytes(raw_id) == text.encode()
+    assert check(store).ok
+    _tamper(store, "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE raw_id = ?", [raw_id])
+    messages = [p.message for p in check(store).problems]
+    assert messages == ["text does not match its content hash",
+                        f"raw input {raw_id} is kept as the text of article 3 version 1: "
+                        "text does not match its content hash, which cannot be rebuilt"]
 
 
 def test_orphans_are_reported(store: Store) -> None:
@@ -156,12 +174,12 @@ def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path)
 
 
 def test_a_corrupt_page_is_reported_line_by_line_and_export_fails_in_one_line(store: Store, db_path: Path) -> None:
-    pages = store.db.execute("SELECT pageno FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
+    pages = store.db.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
     page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
     store.close()  # checkpoints the WAL into the file
     with db_path.open("r+b") as f:
         f.seek((pages[0][0] - 1) * page_size + 8)  # past the page header: the cell pointers
-        f.write(b"\x07\xff" * 200)
+        f.write(b"\x00\x20" * pages[0][1])  # every cell pointer aimed into the pointer array itself
     report = check(Store.open(db_path))
     assert not report.ok
     assert all("\n" not in line for line in report.lines())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 import sqlite3
 import zlib
 from pathlib import Path
@@ -11,7 +14,7 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsdiff import history, passages
+from newsdiff import history, passages, raws
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
 from newsdiff.store import Store, migrations
@@ -89,17 +92,19 @@ def test_every_version_reads_back_exactly(tmp_path: Path, steps: list, budget: i
     assert [r.text for r in store.rebuilt_versions(1)] == expected
     assert all(r.problem is None for r in store.rebuilt_versions(1))
     storages = [r["storage"] for r in store.db.query("SELECT storage FROM versions ORDER BY number")]
-    assert storages[-1] == history.PLAIN and history.PLAIN not in storages[:-1]
+    assert storages[-1] == history.KEYFRAME and history.PLAIN not in storages
     store.close()
 
 
-def test_latest_is_plain_text_and_older_versions_are_small(tmp_path: Path) -> None:
+def test_latest_is_compressed_and_older_versions_are_small(tmp_path: Path) -> None:
     versions = [PARAGRAPHS[:20]]
     for n in range(1, 10):
         versions.append(_apply(versions[-1], "word", n * 7, n * 3, f"edit{n} x"))
     store = _store(tmp_path / "s.db", "k", versions)
     rows = list(store.db.query("SELECT number, storage, text, length(data) AS size, text_size FROM versions ORDER BY number"))
-    assert rows[-1]["text"] == "\n\n".join(versions[-1])  # what Datasette and SQL users read
+    latest = "\n\n".join(versions[-1])
+    assert rows[-1]["storage"] == history.KEYFRAME and rows[-1]["text"] == ""
+    assert rows[-1]["size"] < rows[-1]["text_size"] / 2 and store.version_row(1)["text"] == latest
     for row in rows[:-1]:
         assert row["storage"] == history.DELTA and row["text"] == ""
         assert row["size"] < row["text_size"] / 20
@@ -109,7 +114,7 @@ def test_latest_is_plain_text_and_older_versions_are_small(tmp_path: Path) -> No
 def test_a_rewrite_is_stored_as_a_keyframe_not_a_delta(tmp_path: Path) -> None:
     store = _store(tmp_path / "s.db", "k", [PARAGRAPHS[:10], PARAGRAPHS[20:30], PARAGRAPHS[20:29]])
     storages = [r["storage"] for r in store.db.query("SELECT storage FROM versions ORDER BY number")]
-    assert storages == [history.KEYFRAME, history.DELTA, history.PLAIN]
+    assert storages == [history.KEYFRAME, history.DELTA, history.KEYFRAME]
     assert store.record(1, 1).paragraphs == tuple(PARAGRAPHS[:10])
 
 
@@ -201,7 +206,8 @@ def test_old_database_upgrades_and_every_version_reads_back_identical(tmp_path: 
     after = _rows(path)
     assert {table: after[table] for table in before} == before  # no other value changed, no row was lost
     storages = {(r["article_id"], r["number"]): r["storage"] for r in store.db.query("SELECT * FROM versions")}
-    assert storages[(1, 1)] == history.DELTA and storages[(1, 4)] == history.PLAIN and storages[(2, 1)] == history.PLAIN
+    assert storages[(1, 1)] == history.DELTA and storages[(1, 4)] == history.KEYFRAME
+    assert storages[(2, 1)] == history.KEYFRAME
     # the search index covers the migrated history
     hits = store.db.execute(f"SELECT p.article_id, p.versions FROM {passages.FTS} f JOIN {passages.TABLE} p "
                             f"ON p.id = f.rowid WHERE {passages.FTS} MATCH 'moscow'").fetchall()
@@ -239,14 +245,14 @@ def test_captures_stored_in_any_order_read_back_in_capture_order(
     rows = list(store.db.query("SELECT * FROM versions ORDER BY number"))
     assert [r["captured_at"] for r in rows] == [f"2024-01-0{n + 1}T00:00:00Z" for n in range(6)]
     assert [item.text for item in history.rebuild(rows)] == ["\n\n".join(t) for t in texts]
-    assert [r["storage"] for r in rows][-1] == history.PLAIN
+    assert [r["storage"] for r in rows][-1] == history.KEYFRAME
     index = passages.PassageIndex(1)
     for number, text in enumerate(texts, 1):
         index.add(number, f"Headline {(number - 1) % 2}", "\n\n".join(text))
     assert passages.PassageIndex.load(store.db, 1).ranges() == index.ranges()
 
 
-def test_vacuum_gives_back_the_space_superseded_versions_left(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_vacuum_gives_back_unused_space_and_merges_the_search_index(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     store = Store.open(db_path)
     for a in range(60):  # articles of ~3 KB: each superseded text leaves most of a page empty
         paragraphs = [f"Article {a} paragraph {p}: " + " ".join(PARAGRAPHS[(a + p) % len(PARAGRAPHS)].split()[:40])
@@ -258,10 +264,50 @@ def test_vacuum_gives_back_the_space_superseded_versions_left(db_path: Path, cli
              for r in store.db.query("SELECT article_id, number FROM versions")}
     store.close()
     before = cli("stats", "--json").json["database"]
-    assert before["unused_bytes"] > before["bytes_on_disk"] / 3
     result = cli("vacuum", "--json")
     assert result.code == 0 and result.json["bytes_before"] == before["bytes_on_disk"]
-    assert result.json["bytes_after"] < before["bytes_on_disk"] * 0.75
+    assert result.json["bytes_after"] < before["bytes_on_disk"]
+    after = cli("stats", "--json").json["database"]
+    assert after["unused_bytes"] < before["unused_bytes"]
+    assert after["parts"]["versions"] < before["parts"]["versions"]  # the superseded rows' emptied pages
+    assert after["parts"]["index"] < before["parts"]["index"]  # the search index's segments merged
     assert cli("check").code == 0
     store = Store.open(db_path)
     assert {key: store.version_row(*key)["text"] for key in texts} == texts
+
+
+PRE_M008 = Path(__file__).resolve().parent.parent / "fixtures" / "history" / "pre-m008.db"
+
+
+def test_database_written_before_m008_is_converted_and_reads_back_the_same(db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """m008 on a database the code before it wrote: the latest versions compressed, plain-text raws that
+    are exactly their version kept as a mark, the index rebuilt; every read gives what it gave before."""
+    from newsdiff.check import check
+    from newsdiff.search import search
+
+    path = db_path
+    shutil.copyfile(PRE_M008, path)
+    expected = json.loads(PRE_M008.with_suffix(".json").read_text("utf-8"))
+    store = Store.open(path)
+    assert not migrations.pending(store.db)
+    assert check(store).ok
+    for where, (digest, raw_sha) in expected["versions"].items():
+        article_id, number = map(int, where.split("/"))
+        row = store.version_row(article_id, number)
+        assert row["content_hash"] == digest == content_hash(row["title"], row["text"])
+        raw = store.raw(article_id, number)
+        assert raw is not None and hashlib.sha256(store.raw_bytes(raw.id)).hexdigest() == raw_sha == raw.sha256
+    storages = {(a, n): s for a, n, s in store.db.execute("SELECT article_id, number, storage FROM versions")}
+    assert storages[(1, 3)] == storages[(2, 1)] == storages[(3, 2)] == history.KEYFRAME
+    assert history.PLAIN not in storages.values()
+    kept = dict(store.db.execute("SELECT v.article_id || '/' || v.number, r.compression FROM versions v "
+                                 "JOIN raws r ON r.id = v.raw_id"))
+    assert kept["1/1"] == kept["1/2"] == kept["1/3"] == raws.AS_TEXT  # exactly their versions' text
+    assert kept["2/1"] != raws.AS_TEXT and kept["3/2"] == raws.AGAINST_BASE  # Markdown cleaned; a page
+    for query, hits in expected["search"].items():
+        assert [hit.to_json() for hit in search(store, query)] == hits
+    assert [h.article["article_id"] for h in search(store, "1500")] == [1]  # figures reindexed with digits
+    store.close()
+    before = path.stat().st_size
+    assert cli("vacuum", "--json").code == 0 and path.stat().st_size < before
+    assert cli("show", "1", "--version", "1", "--raw").stdout.startswith("Aleppo fighting kills 1,500\n\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import zlib
 from pathlib import Path
@@ -122,3 +123,26 @@ def test_show_raw_refuses_a_terminal(db_path: Path) -> None:
     code, screen, stderr = on_terminal("--db", str(db_path), "show", "1", "--raw")
     assert code == 1 and screen == b""
     assert stderr.startswith("newsdiff: --raw writes article 1 version latest's page as captured")
+
+
+def test_a_plain_text_file_that_is_its_version_is_not_kept_twice(db_path: Path, tmp_path: Path, cli) -> None:
+    """Each import of an edited text file stores no second copy of it, and show --raw and export still
+    give the file back byte for byte; a file the import cleaned (Markdown residue) is packed as before."""
+    story = ["Fighting in Aleppo killed 23 people on Tuesday, officials said.", "The ceasefire collapsed."]
+    files = []
+    for n in range(3):
+        path = tmp_path / f"v{n}.txt"
+        path.write_text("Aleppo fighting\n\n" + "\n\n".join(story + [f"Update {n} came in the evening."]) + "\n")
+        files.append(path)
+    marked = tmp_path / "marked.txt"
+    marked.write_text("Aleppo fighting\n\nFighting in *Aleppo* killed 24 people on Tuesday, officials said.\n")
+    for n, path in enumerate([*files, marked], start=1):
+        assert cli("import", str(path), "--url", URL, "--captured-at", f"2024-01-0{n}T00:00:00Z").code == 0
+    assert [(r["compression"], r["stored"]) for r in raw_rows(Store.open(db_path))][:3] == [("version-text", None)] * 3
+    assert raw_rows(Store.open(db_path))[3]["compression"] != "version-text"
+    for n, path in enumerate([*files, marked], start=1):
+        assert cli("show", URL, "--version", str(n), "--raw").stdout_bytes == path.read_bytes()
+    assert [json.loads(line)["raw_sha256"] for line in cli("export").stdout.splitlines()] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in [*files, marked]]
+    assert cli("stats", "--json").json["raws"]["stored_bytes"] < marked.stat().st_size
+    assert cli("check").code == 0

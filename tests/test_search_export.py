@@ -15,7 +15,7 @@ import pytest
 
 from newsdiff import passages
 from newsdiff.export import export
-from newsdiff.history import DamagedHistory, text_size
+from newsdiff.history import DamagedHistory, encode_keyframe, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 
@@ -127,6 +127,21 @@ def test_words_may_sit_in_different_paragraphs_of_a_version(store: Store, cli) -
     edits = cli("search", "children dead", "--changed", "--json").json["edits"]
     assert [(e["from_version"], e["to_version"], e["op"]) for e in edits] == [(3, 4, "changed")]
     assert ["+", "dead"] in edits[0]["words"]
+
+
+def test_figures_are_found_with_or_without_thousands_separators(store: Store, cli) -> None:
+    """`search 1500` finds "1,500", "1.500" and "1 500", and each of those finds "1500"; not "1,500,000"."""
+    for n, written in enumerate(["1,500", "1.500", "1 500", "1\u202f500", "1500", "1,500,000"], start=1):
+        store.add_version(ArticleRecord(paragraphs=(f"The storm left {written} homes without power.",),
+                                        title=f"Storm {n}"), key=f"storm-{n}")
+    found = lambda query: sorted(a["title"] for a in cli("search", query, "--json").json["articles"])  # noqa: E731
+    for query in ["1500", "1,500", "1.500", "\"1 500\""]:  # unquoted, 1 500 is two words
+        assert found(query) == ["Storm 1", "Storm 2", "Storm 3", "Storm 4", "Storm 5"], query
+    assert found("1500000") == found("1,500,000") == ["Storm 6"]
+    hit = cli("search", "1500", "--json").json["articles"][0]["matches"][0]
+    start, end = hit["highlights"][0]
+    assert hit["snippet"][start:end].replace(",", " ").split() == ["1", "500"] or hit["snippet"][start:end] == "1500"
+    assert "**1,500**" in cli("search", "1500").stdout
 
 
 def test_human_search_output_marks_matches(store: Store, cli) -> None:
@@ -284,7 +299,9 @@ def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Pat
 
 def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():  # the latest text, which every older version of article 1 is rebuilt from
-        store.db.execute("UPDATE versions SET text = text || ' Tampered.' WHERE article_id = 1 AND number = 4")
+        latest = store.version_row(1, 4)["text"]
+        store.db.execute("UPDATE versions SET data = ? WHERE article_id = 1 AND number = 4",
+                         [encode_keyframe(latest + " Tampered.")])
     result = cli("search", "killed", "--json")
     assert result.code == 2
     assert [a["article_id"] for a in result.json["articles"]] == [2]  # the sound article still found

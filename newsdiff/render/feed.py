@@ -12,8 +12,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from feedgen.feed import FeedGenerator
-
 from .edits import Edit, clean, parse_utc, safe_url
 
 FORMATS = ("rss", "atom")
@@ -83,6 +81,8 @@ def render_feed(
         raise ValueError(f"feed format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     links = [safe_url(link_for(e)) for e in edits]
     self_url = safe_url(meta.self_url)
+
+    from feedgen.feed import FeedGenerator  # lxml behind it: loaded when a feed is written, not with `log`
 
     fg = FeedGenerator()
     fg.id(meta.id)

@@ -105,6 +105,7 @@ def print_stats(doc: dict[str, Any]) -> None:
         ("raw inputs", f"{raws['count']} ({size(raws['bytes'])}, {size(raws['stored_bytes'])} stored)"),
         ("database", f"{size(database['bytes_on_disk'])} on disk"
                      + (f", {size(database['unused_bytes'])} of it unused" if database["unused_bytes"] else "")),
+        ("parts", ", ".join(f"{part} {size(n)}" for part, n in database["parts"].items())),
     ])
     if doc["sources"]:
         sys.stdout.write("\n")

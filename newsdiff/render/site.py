@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .edits import ArticleRef, Edit, VersionRef, clean, parse_utc, safe_url, summary_line
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 CSS_PATH = "style.css"
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml"}
@@ -79,6 +81,8 @@ def _when(value: str | None) -> str:
 
 @cache
 def _env() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # only when a page is made
+
     env = Environment(
         loader=PackageLoader("newsdiff.render", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def is_terminal() -> bool:
@@ -17,6 +16,8 @@ def is_terminal() -> bool:
 
 def console() -> Console:
     """A console for stdout; colours only on a real terminal."""
+    from rich.console import Console  # rich loads only when output goes to a terminal
+
     return Console(highlight=False, soft_wrap=not is_terminal())
 
 
@@ -27,6 +28,9 @@ def _cell(value: Any) -> str:
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
     """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep."""
     if is_terminal():
+        from rich.markup import escape
+        from rich.table import Table
+
         table = Table(*columns, title=title, title_justify="left")
         for row in rows:
             table.add_row(*(escape(_cell(v)) for v in row))
@@ -42,6 +46,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
 
 def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     """`name: value` lines, skipping empty values; bold names on a terminal."""
+    from rich.markup import escape
+
     con = console()
     for name, value in fields:
         if value in (None, ""):
@@ -54,6 +60,8 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
 
 def print_paragraphs(paragraphs: Sequence[str]) -> None:
     """Paragraphs separated by blank lines, wrapped to the terminal when there is one."""
+    from rich.markup import escape
+
     con = console()
     for paragraph in paragraphs:
         if is_terminal():

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import InputError, ParsedInput
-from . import html, newssniffer, text
 
 __all__ = ["ParseOptions", "parse_bytes", "decode_text"]
 
@@ -103,6 +102,7 @@ def parse_bytes(
     options: ParseOptions | None = None,
 ) -> ParsedInput:
     """Parse any supported input. Raises InputError with a one-line reason for anything else."""
+    from . import html, newssniffer, text  # HTML parsing pulls in trafilatura and lxml: loaded on first parse
     options = options or ParseOptions()
     if not data.strip():
         raise InputError("empty file")

@@ -20,8 +20,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+# Storing and extracting load their libraries with this module, not on the event loop between a request
+# and its timeout (elsewhere they load on first use).
+import sqlite_utils  # noqa: F401
 
 from ..model import InputError, format_time
+from ..sources import html  # noqa: F401
 from ..sources import ParseOptions, parse_bytes
 from ..store import Store
 from .feeds import Feed, parse_feed

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import utc_now
-from ..store import NotFound, Store
-from .settings import FeedSpec
+from ..model import NotFound, utc_now
 from ..urls import canonical_url, check_url, feed_url, host_key, host_of, is_web_url
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .settings import FeedSpec
 
 
 def add_feed(store: Store, url: str, source: str | None = None, *, from_config: bool = False) -> bool:

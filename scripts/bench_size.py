@@ -1,0 +1,249 @@
+"""What a whole database costs on disk for a realistic history, against the raw bytes it was fed.
+
+Two corpora are built from the 30 real article pages in fixtures/readability-news, each article given 20
+versions, each version editing 3% of the previous one's sentences (scripts/bench_history.py's edits,
+one seed, so every run builds the same files):
+
+- text: each version written as a plain-text file (headline, blank line, paragraphs) and imported with
+  `newsdiff import FILE --url URL --captured-at T`; raw bytes are the files' bytes.
+- html: each version is the real page itself with the edited sentences replaced in its markup (only
+  sentences that appear verbatim in the page are edited), imported the same way. An import of an HTML
+  page keeps it as the version's raw input through the same code path as `poll` (Store.add_version
+  with the page's bytes), so raws are stored as a poll stores them; raw bytes are the pages' bytes.
+
+Each database is vacuumed (`newsdiff vacuum`) and measured by parts (versions, raws, index, reports,
+other: `newsdiff stats`). With `--baseline REF` (default `main`), the same files are also imported by
+the code of that git ref (exported with `git archive` into a temporary folder and run from there in a
+subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run;
+150 searches drawn from the articles (words, word pairs, phrases, prefixes, `--changed`) are run on
+both databases and their results (hits, versions, snippets, highlights, edits) compared.
+Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
+
+    python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline main | --no-baseline]
+        [--corpus text|html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import gzip
+import html
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "fixtures" / "readability-news"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _article(folder: Path) -> tuple[str, list[list[str]]]:
+    """The headline and sentences per paragraph of a fixture's expected article text."""
+    from newsdiff.diff import split_sentences
+    from newsdiff.model import clean_text
+
+    expected = gzip.decompress((folder / "expected.html.gz").read_bytes()).decode("utf-8")
+    paragraphs = [clean_text(html.unescape(re.sub(r"<[^>]+>", " ", p)))
+                  for p in re.findall(r"<p[^>]*>(.*?)</p>", expected, re.S)]
+    title = json.loads((folder / "expected-metadata.json").read_text("utf-8"))["title"]
+    return clean_text(title), [split_sentences(p) for p in paragraphs if len(p.split()) >= 5]
+
+
+def _page_text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _in_page(page: str, sentence: str) -> str | None:
+    """How `sentence` is spelled in the page's markup, when it appears there exactly once."""
+    for spelling in (html.escape(sentence, quote=False), sentence):
+        if page.count(spelling) == 1:
+            return spelling
+    return None
+
+
+def _edited_page(page: str, original: list[list[str]], version: list[list[str]]) -> str:
+    """The page with each original sentence replaced by what the version made of it (sentences the
+    version added ride along with the one before them)."""
+    for before, after in zip(original, version):
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            anchor = a1 if a2 > a1 else a1 - 1
+            if anchor < 0 or (spelling := _in_page(page, before[anchor])) is None:
+                continue
+            new = after[b1:b2] if a2 > a1 else [before[anchor], *after[b1:b2]]
+            if a2 > a1 + 1:  # the rest of a replaced run goes
+                for j in range(a1 + 1, a2):
+                    if rest := _in_page(page, before[j]):
+                        page = page.replace(rest, "", 1)
+            page = page.replace(spelling, html.escape(" ".join(new), quote=False), 1)
+    return page
+
+
+def build_corpora(folder: Path, count: int, rate: float, seed: int) -> dict[str, dict[str, list[Path]]]:
+    """Write both corpora's files: {corpus: {url: [file per version, oldest first]}}."""
+    from bench_history import edit_versions
+
+    corpora: dict[str, dict[str, list[Path]]] = {"text": {}, "html": {}}
+    for n, fixture in enumerate(sorted(p for p in PAGES.iterdir() if p.is_dir())):
+        title, paragraphs = _article(fixture)
+        url = f"https://news.example.org/{fixture.name}"
+        rng = random.Random(seed * 1000 + n)
+        texts = edit_versions(paragraphs, count, rate, rng)
+        data = gzip.decompress((fixture / "source.html.gz").read_bytes())
+        page = _page_text(data)
+        pages = edit_versions(paragraphs, count, rate, random.Random(seed * 1000 + n),
+                              editable=lambda s: _in_page(page, s) is not None)
+        for corpus in corpora:
+            (folder / corpus / fixture.name).mkdir(parents=True)
+            corpora[corpus][url] = []
+        for v, (text, edited) in enumerate(zip(texts, pages), start=1):
+            body = "\n\n".join(" ".join(p) for p in text)
+            path = folder / "text" / fixture.name / f"{v:02d}.txt"
+            path.write_text(f"{title}\n\n{body}\n", "utf-8")
+            corpora["text"][url].append(path)
+            path = folder / "html" / fixture.name / f"{v:02d}.html"
+            path.write_bytes(_edited_page(page, paragraphs, edited).encode("utf-8", "surrogateescape"))
+            corpora["html"][url].append(path)
+    return corpora
+
+
+def queries(corpus: dict[str, list[Path]], seed: int) -> list[tuple[bool, str]]:
+    """Search queries drawn from the articles' first versions, (changed, query): words, two words of one
+    article, two-word phrases, prefixes; words only (a figure finds more since m008, by design)."""
+    rng = random.Random(seed)
+    found: list[tuple[bool, str]] = []
+    for paths in corpus.values():
+        words = re.findall(r"[^\W\d_]{5,}", paths[0].read_text("utf-8", "replace"))
+        if len(words) < 2:
+            continue
+        i = rng.randrange(len(words) - 1)
+        found += [(False, rng.choice(words)), (False, f"{rng.choice(words)} {rng.choice(words)}"),
+                  (False, f'"{words[i]} {words[i + 1]}"'), (False, rng.choice(words)[:4] + "*"),
+                  (True, rng.choice(words))]
+    return found
+
+
+def load(db_path: Path, corpus: dict[str, list[Path]], searches: list[tuple[bool, str]]) -> None:
+    """Import every version file (version v captured at hour v), vacuum, and write what each search
+    finds beside the database. Only uses calls that every layout's code has, so a baseline ref runs it too."""
+    from newsdiff.importer import import_paths
+    from newsdiff.search import search, search_changed
+    from newsdiff.store import Store
+
+    store = Store.open(db_path)
+    for url, paths in corpus.items():
+        for v, path in enumerate(paths, start=1):
+            results = import_paths(store, [path], url=url, captured_at=f"2024-01-01T{v:02d}:00:00Z")
+            if results[0].error:  # an edit the page or the text cleaner hides stores no version: that is fine
+                raise SystemExit(f"bench_size: {path}: {results[0].error}")
+    store.vacuum()
+    store.close()
+    copy = db_path.with_suffix(".search.db")  # searches cache diff reports: not in the measured file
+    shutil.copyfile(db_path, copy)
+    store = Store.open(copy)
+    found = [[h.to_json() for h in (search_changed if changed else search)(store, query, limit=None)]
+             for changed, query in searches]
+    db_path.with_suffix(".search.json").write_text(json.dumps(found, ensure_ascii=False))
+    store.close()
+
+
+def _baseline_tree(ref: str, folder: Path) -> Path:
+    """The newsdiff package of git ref `ref`, exported into `folder`."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "newsdiff"], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def measure(db_path: Path) -> dict[str, int]:
+    """Bytes per part of a database file, read without opening it as a Store (which would migrate it)."""
+    import sqlite_utils
+
+    from newsdiff.stats import part_bytes
+
+    db = sqlite_utils.Database(db_path)
+    try:
+        parts = part_bytes(db)
+    finally:
+        db.close()
+    return {"file": db_path.stat().st_size, **parts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--versions", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=0.03, help="share of sentences edited per version")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline", default="main", help="git ref whose code builds the baseline databases")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
+    parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load:  # the baseline subprocess: import one corpus with whatever newsdiff is on the path
+        listed = json.loads(Path(args.load[1]).read_text())
+        load(Path(args.load[0]), {url: [Path(p) for p in paths] for url, paths in listed[args.load[2]].items()},
+             [tuple(q) for q in listed["queries"]])
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        corpora = build_corpora(folder / "corpus", args.versions, args.rate, args.seed)
+        searches = queries(corpora["text"], args.seed)
+        listing = folder / "corpus.json"
+        listing.write_text(json.dumps({"queries": searches, **{name: {url: [str(p) for p in paths] for url, paths
+                                                                      in c.items()} for name, c in corpora.items()}}))
+        layouts = ["this checkout"] if args.no_baseline else [f"{args.baseline} (baseline)", "this checkout"]
+        tree = None if args.no_baseline else _baseline_tree(args.baseline, folder / "baseline")
+        print(f"{len(corpora['text'])} articles x {args.versions} versions, {args.rate:.0%} of sentences edited "
+              f"per version (seed {args.seed}); sizes after vacuum\n")
+        for name, corpus in corpora.items():
+            if args.corpus and name not in args.corpus:
+                continue
+            raw = sum(p.stat().st_size for paths in corpus.values() for p in paths)
+            print(f"{name} corpus: {raw:,} raw bytes")
+            print(f"  {'layout':22} {'file':>10} {'of raw':>7}  {'versions':>9} {'raws':>9} {'index':>9} "
+                  f"{'reports':>8} {'other':>8}  import s")
+            results = {}
+            for layout in layouts:
+                db_path = folder / f"{name}-{len(results)}.db"
+                start = time.perf_counter()
+                if layout.endswith("(baseline)"):
+                    env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+                    subprocess.run([sys.executable, __file__, "--load", str(db_path), str(listing), name],
+                                   check=True, env=env, cwd=folder)
+                else:
+                    load(db_path, corpus, searches)
+                seconds = time.perf_counter() - start
+                sizes = results[layout] = measure(db_path)
+                print(f"  {layout:22} {sizes['file']:10,} {sizes['file'] / raw:7.2%}  {sizes['versions']:9,} "
+                      f"{sizes['raws']:9,} {sizes['index']:9,} {sizes['reports']:8,} {sizes['other']:8,}  "
+                      f"{seconds:8.1f}")
+            ours = results["this checkout"]["file"]
+            if len(results) == 2:
+                base = results[layouts[0]]["file"]
+                print(f"  this checkout / baseline: {ours / base:.3f}")
+                hits = [json.loads((folder / f"{name}-{n}.search.json").read_text()) for n in range(2)]
+                unordered = [[sorted(json.dumps(h, sort_keys=True) for h in found) for found in db] for db in hits]
+                differ = [q for q, a, b in zip(searches, *hits) if a != b]
+                print(f"  search: {len(searches)} queries ({sum(c for c, _ in searches)} --changed), "
+                      f"{sum(len(a) for a in hits[0])} hits; the same hits, versions, snippets and edits as the "
+                      f"baseline's: {'yes' if unordered[0] == unordered[1] else 'NO'}; in the same order: "
+                      + ("yes" if not differ else f"all but {len(differ)} ({', '.join(q for _, q in differ[:5])})"))
+            print(f"  target whole file <= 5% of raw: {'met' if ours <= 0.05 * raw else 'NOT met'} ({ours / raw:.2%})\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Start-up: the command and the package load the heavy libraries only for the work that needs them.
+
+Each check runs in a fresh interpreter, since this test process has long since imported everything.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from newsdiff.database import Database
+from newsdiff.model import ArticleRecord
+from newsdiff.store import Store
+
+from .conftest import FIXTURES
+
+# What no `--help`, `list` or `log` needs: extraction, sqlite-utils, terminal styling (output here is a
+# pipe), HTML templates and feeds, the network and feed parsing.
+HEAVY = {"trafilatura", "lxml", "bs4", "soupsieve", "charset_normalizer", "sqlite_utils", "rich", "jinja2",
+         "feedgen", "httpx", "feedparser"}
+URL = "https://news.example/world/story"
+
+RUN = """
+import json, sys
+from newsdiff.cli import main
+out, sys.argv, code = sys.argv[1], ["newsdiff", *sys.argv[2:]], 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+with open(out, "w") as f:
+    json.dump([code, sorted(sys.modules)], f)
+"""
+
+
+def loaded(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level packages loaded by `newsdiff ARGS...` run in a fresh interpreter (output to a pipe)."""
+    out = tmp_path / "modules.json"
+    done = subprocess.run([sys.executable, "-c", RUN, str(out), *args], capture_output=True, text=True)
+    code, modules = json.loads(out.read_text())
+    assert code in (0, None) and done.stderr == "", done
+    return {name.split(".")[0] for name in modules}
+
+
+@pytest.fixture
+def two_versions(db_path: Path) -> Path:
+    store = Store.open(db_path)
+    for number, text in enumerate(["The council met on Monday. It voted.", "The council met on Tuesday. It voted."]):
+        store.add_version(ArticleRecord(paragraphs=(text,), title="Council", url=URL, source="example",
+                                        captured_at=f"2026-01-0{number + 1}T10:00:00Z"), key=URL)
+    store.close()
+    return db_path
+
+
+def test_importing_the_command_loads_none_of_the_heavy_libraries() -> None:
+    code = "import json, sys, newsdiff.cli; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert HEAVY & {name.split(".")[0] for name in json.loads(done.stdout)} == set()
+
+
+def test_help_list_and_log_load_none_of_the_heavy_libraries(tmp_path: Path, two_versions: Path) -> None:
+    assert HEAVY & loaded(tmp_path, "--help") == set()
+    assert HEAVY & loaded(tmp_path, "--db", str(two_versions), "list") == set()
+    # The first `log` diffs the pair and caches the report, the second reads it back: neither writes
+    # through sqlite-utils.
+    for _ in range(2):
+        assert HEAVY & loaded(tmp_path, "--db", str(two_versions), "log", URL) == set()
+    db = sqlite3.connect(two_versions)
+    assert db.execute("SELECT count(*) FROM derived WHERE kind LIKE 'edit/%'").fetchone()[0] == 1
+
+
+def test_commands_that_need_a_library_still_load_it(tmp_path: Path, two_versions: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(gzip.decompress((FIXTURES / "readability-news" / "bbc-1" / "source.html.gz").read_bytes()))
+    assert "trafilatura" in loaded(tmp_path, "parse", str(page))
+    assert "feedgen" in loaded(tmp_path, "--db", str(two_versions), "feed")
+
+
+def test_the_package_loads_each_public_name_on_first_use() -> None:
+    code = """
+import json, sys, newsdiff
+before = sorted(m for m in sys.modules if m.startswith("newsdiff."))
+store = newsdiff.Store
+print(json.dumps([before, store.__module__, newsdiff.NotFound.__module__, newsdiff.__version__,
+                  "newsdiff.store" in sys.modules, "Store" in dir(newsdiff), sorted(newsdiff.__all__)]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, module, not_found, version, store_loaded, listed, public = json.loads(done.stdout)
+    assert before == [] and module == "newsdiff.store" and store_loaded and listed
+    assert not_found == "newsdiff.model" and version
+    assert {"Store", "parse_bytes", "import_paths", "ArticleRecord", "NotFound", "__version__"} <= set(public)
+    import newsdiff
+
+    assert all(getattr(newsdiff, name) is not None for name in newsdiff.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'Stor'"):
+        newsdiff.Stor  # noqa: B018
+
+
+def test_reads_give_the_rows_sqlite_utils_gives(two_versions: Path) -> None:
+    conn = sqlite3.connect(two_versions)
+    sql, params = "SELECT number, title, word_count FROM versions WHERE article_id = ? ORDER BY number", [1]
+    assert list(Database(conn).query(sql, params)) == list(sqlite_utils.Database(conn).query(sql, params))
+    assert Database(conn).execute("SELECT count(*) FROM versions").fetchone() == (2,)
+    assert Database(conn)["versions"].count == 2  # anything else is sqlite-utils' own
