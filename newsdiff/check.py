@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .model import plural
 from .passages import FTS, TABLE, PassageIndex, compress, expand
 from .store import Store
 
@@ -57,11 +58,11 @@ class CheckReport:
         return [p.describe(self.keys) for p in self.problems]
 
     def summary(self) -> str:
-        counts = (f"{self.articles} articles, {self.verified} of {self.versions} versions rebuilt and verified, "
-                  f"{self.raws} raw inputs")
+        counts = (f"{plural(self.articles, 'article')}, {self.verified} of {plural(self.versions, 'version')} "
+                  f"rebuilt and verified, {plural(self.raws, 'raw input')}")
         if self.ok:
             return f"ok: {counts}"
-        return f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} found; {counts}"
+        return f"{plural(len(self.problems), 'problem')} found; {counts}"
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "articles": self.articles, "versions": self.versions, "verified": self.verified,

@@ -6,18 +6,22 @@ for type checkers are quoted instead.
 """
 
 import os
+import signal
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
+import typer.core
 
 from .history import DamagedHistory
-from .model import InputError, NotFound
-from .render import jsonout, terminal
+from .model import InputError, NotFound, parse_time, plural
+from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
 from .database import StoreBusy
 from .sources import ParseOptions, parse_bytes
 from .track import registry
@@ -29,17 +33,77 @@ if TYPE_CHECKING:
     from .render.edits import Edit
     from .store import Store
 
-app = typer.Typer(
+class PlainHelpCommand(typer.core.TyperCommand):
+    """Help that names arguments as a user types them (`PATH...`, `ARTICLE`), not as Python types
+    (`<list[Path]>`); options carry their own plain metavars (`TEXT`, `N`, `[rss|atom]`)."""
+
+    def _argument_name(self, param: Any) -> str:
+        return param.metavar or param.name.upper() + ("..." if param.nargs != 1 else "")
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = self._argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                arguments.append((self._argument_name(param), param.help or ""))
+            elif (record := param.get_help_record(ctx)) is not None:
+                options.append(record)
+        for heading, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(heading):
+                    formatter.write_dl(records)
+
+
+class App(typer.Typer):
+    """A Typer app whose commands all get plain help (`PlainHelpCommand`)."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", PlainHelpCommand)
+        return super().command(*args, **kwargs)
+
+
+app = App(
     help="Track news articles and see, sentence by sentence, how they change.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
 
+
+def choice(default: str | None, *names: str, allowed: tuple[str, ...], help: str) -> Any:
+    """An option taking one of `allowed`, shown as `[a|b]`; any other value is a usage error (exit 2)."""
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return typer.Option(default, *names, metavar=f"[{'|'.join(allowed)}]", callback=check, help=help)
+
+
+def checked(convert: Callable[[str], Any]) -> Callable[[typer.CallbackParam, str | None], Any]:
+    """An option callback: `convert`'s ValueError becomes a usage error (exit 2) naming the option."""
+    def check(param: typer.CallbackParam, value: str | None) -> Any:
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc).removeprefix(f"{param.opts[0]}: ")) from None
+
+    return check
+
+
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document instead of human output.")
-SingleAsOpt = typer.Option(
-    "added", "--single-as", help="NewsSniffer rows seen once: treat as 'added' (newer version) or 'removed'."
-)
+SingleAsOpt = choice("added", "--single-as", allowed=("added", "removed"),
+                     help="NewsSniffer rows seen once: treat as added (newer version) or removed.")
+ArticleArg = typer.Argument(..., metavar="ARTICLE", help="Article id, key or URL.")
 
 
 @dataclass
@@ -85,8 +149,6 @@ class State:
         return self._config
 
     def parse_options(self, single_as: str = "added") -> ParseOptions:
-        if single_as not in ("added", "removed"):
-            fail(f"--single-as must be 'added' or 'removed', not {single_as!r}")
         return ParseOptions(single_as=single_as, sites=self.config().sites)
 
 
@@ -127,10 +189,10 @@ WRITERS = {"import", "feeds", "track", "poll"}  # the commands that may create t
 def main_options(
     ctx: typer.Context,
     db: Path = typer.Option(
-        Path("newsdiff.db"), "--db", envvar="NEWSDIFF_DB", help="SQLite database (created on first use)."
+        Path("newsdiff.db"), "--db", metavar="PATH", envvar="NEWSDIFF_DB", help="SQLite database (created on first use)."
     ),
     config: Optional[Path] = typer.Option(
-        None, "--config", help="TOML config (default: newsdiff.toml beside the database, if present)."
+        None, "--config", metavar="FILE", help="TOML config (default: newsdiff.toml beside the database, if present)."
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
@@ -159,7 +221,7 @@ def _describe(result: "FileResult") -> str:
         else:
             parts.append(f"suspect extraction{label}, not stored ({v['reason']})")
     if result.ambiguous:
-        rows = "1 row" if result.ambiguous == 1 else f"{result.ambiguous} rows"
+        rows = plural(result.ambiguous, "row")
         parts.append(f"{rows} seen once placed by guess (`newsdiff parse {result.path}` lists them)")
     return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
 
@@ -179,14 +241,19 @@ def _describe_warc(result: "WarcResult") -> str:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: Optional[list[Path]] = typer.Argument(None, help="Article files, WARC files or folders (walked)."),
-    wayback: Optional[str] = typer.Option(None, "--wayback", help="Import this URL's captures from the Wayback Machine."),
-    since: Optional[str] = typer.Option(None, "--from", help="With --wayback: captures from this date (ISO 8601)."),
-    until: Optional[str] = typer.Option(None, "--to", help="With --wayback: captures up to this date, inclusive."),
-    url: Optional[str] = typer.Option(None, "--url", help="Canonical URL of the article."),
-    source: Optional[str] = typer.Option(None, "--source", help="Outlet name, e.g. reuters."),
-    title: Optional[str] = typer.Option(None, "--title", help="Headline, when the file has none or a wrong one."),
-    captured_at: Optional[str] = typer.Option(None, "--captured-at", help="When this text was seen (ISO 8601)."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="PATH...", help="Article files, WARC files or folders (walked)."),
+    wayback: Optional[str] = typer.Option(
+        None, "--wayback", metavar="URL", help="Import this URL's captures from the Wayback Machine."),
+    since: Optional[str] = typer.Option(
+        None, "--from", metavar="TIME", help="With --wayback: captures from this date (ISO 8601)."),
+    until: Optional[str] = typer.Option(
+        None, "--to", metavar="TIME", help="With --wayback: captures up to this date, inclusive."),
+    url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL of the article."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name, e.g. reuters."),
+    title: Optional[str] = typer.Option(None, "--title", metavar="TEXT", help="Headline, when the file has none or a wrong one."),
+    captured_at: Optional[str] = typer.Option(
+        None, "--captured-at", metavar="TIME", callback=checked(parse_time), help="When this text was seen (ISO 8601)."),
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -283,8 +350,8 @@ def _describe_capture(entry: dict[str, Any]) -> str:
 @app.command()
 def parse(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="A file newsdiff can read."),
-    url: Optional[str] = typer.Option(None, "--url", help="Canonical URL, when the file does not say."),
+    path: Path = typer.Argument(..., metavar="FILE", help="A file newsdiff can read."),
+    url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL, when the file does not say."),
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -322,10 +389,11 @@ def parse(
     notes = []
     if ambiguous := details.get("ambiguous"):
         side = "older version only (removed)" if single_as == "removed" else "newer version only (added)"
-        notes.append(f"{len(ambiguous)} row(s) appear once and could belong to either version; "
+        notes.append(f"{plural(len(ambiguous), 'row')} appear{'s' if len(ambiguous) == 1 else ''} once and could "
+                     "belong to either version; "
                      f"placed in the {side}: {_row_list(rows, ambiguous)}")
     if uncertain := details.get("uncertain"):
-        notes.append(f"{len(uncertain)} changed row(s) could be split into old and new text more than one way; "
+        notes.append(f"{plural(len(uncertain), 'changed row')} could be split into old and new text more than one way; "
                      f"the likeliest split was taken: {_row_list(rows, uncertain)}")
     if notes:
         typer.echo("")
@@ -369,7 +437,7 @@ def _article(st: State, ref: str) -> dict[str, Any]:
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    source: Optional[str] = typer.Option(None, "--source", help="Only this outlet."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Only this outlet."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles in the database, most recently changed first."""
@@ -382,13 +450,13 @@ def list_cmd(
         return
     terminal.print_table(
         ["id", "source", "versions", "last captured", "title / url"],
-        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "", r["title"] or r["url"] or r["key"]]
+        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "", r["display_title"] or r["url"] or r["key"]]
          for r in rows],
     )
 
 
 @app.command()
-def log(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL."), as_json: bool = JsonOpt) -> None:
+def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) -> None:
     """An article's versions, oldest first, what each changed, and what else happened to it (gone, back,
     moved, reverts)."""
     st = state(ctx)
@@ -447,9 +515,9 @@ def _edit_line(changes: dict[str, Any]) -> str:
 def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
     """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
     to a terminal: a hostile page's escape sequences would reach it unfiltered."""
-    where = f"article {article_id} version {version or 'latest'}"
+    where = f"article {article_id} version {version}" if version else f"the latest version of article {article_id}"
     if terminal.is_terminal():
-        fail(f"--raw writes {where}'s page as captured, escape sequences and all: redirect it "
+        fail(f"--raw writes the page of {where} as captured, escape sequences and all: redirect it "
              "(`newsdiff show ARTICLE --raw > page.html`) or pipe it")
     try:
         kept = store.raw(article_id, version)
@@ -467,8 +535,8 @@ def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    article: str = typer.Argument(..., help="Article id, key or URL."),
-    version: Optional[int] = typer.Option(None, "--version", "-v", help="Version number (default: latest)."),
+    article: str = ArticleArg,
+    version: Optional[int] = typer.Option(None, "--version", "-v", metavar="N", help="Version number (default: latest)."),
     raw: bool = typer.Option(False, "--raw", help="Write the page or file the version was read from, byte for byte."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -499,30 +567,29 @@ def show(
 
 # -- diff ----------------------------------------------------------------------------------------
 
-DIFF_FORMATS = ("text", "json", "markdown", "html")
-
-
 @app.command()
 def diff(
     ctx: typer.Context,
     args: list[str] = typer.Argument(..., metavar="ARTICLE [A B] | OLD_FILE NEW_FILE | DUMP_FILE",
                                      help="An article (previous -> latest, or versions A and B), two files, "
                                           "or one NewsSniffer dump."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f",
-                                      help="text, json, markdown or html (default: colours on a terminal, else text)."),
+    fmt: Optional[str] = choice(None, "--format", "-f", allowed=DIFF_FORMATS,
+                                help="Output format (default: colours on a terminal, else text)."),
     show_all: bool = typer.Option(False, "--all", help="Include unchanged sentences."),
     cosmetic: bool = typer.Option(False, "--cosmetic", help="Show cosmetic changes (quote style, spaces, dashes)."),
     single_as: str = SingleAsOpt,
-    image: Optional[Path] = typer.Option(None, "--image", help="Write a PNG picture of the changes to this file "
-                                                               "and print its alt text."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    image: Optional[Path] = typer.Option(None, "--image", metavar="FILE", help="Write a PNG picture of the changes "
+                                                                               "to this file and print its alt text."),
 ) -> None:
     """Sentence by sentence, what changed between two versions of an article."""
     from .diffing import diff_files, diff_versions
     from .render import htmlfrag, markdown, text
     from .render.layout import layout
 
-    if fmt is not None and fmt not in DIFF_FORMATS:
-        fail(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
+    if as_json and fmt not in (None, "json"):
+        raise typer.BadParameter(f"--json contradicts --format {fmt}", param_hint="'--json'")
+    fmt = "json" if as_json else fmt
     st = state(ctx)
     files = [Path(a) for a in args]
     readable = [f.exists() and not f.is_dir() for f in files]  # pipes such as <(curl ...) count
@@ -530,13 +597,15 @@ def diff(
         if len(args) <= 2 and all(readable):
             report = diff_files(files, st.parse_options(single_as))
         elif len(args) in (1, 3):
-            numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}") for n in args[1:]]
+            numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}", 2)
+                       for n in args[1:]]
             report = diff_versions(st.store(), _article(st, args[0])["id"], *numbers)
         else:
             if len(args) == 2 and args[1].isdigit():
-                fail("give two version numbers (ARTICLE A B), or none for previous -> latest")
-            fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}" if len(args) == 2 else
-                 "give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE")
+                fail("give two version numbers (ARTICLE A B), or none for previous -> latest", 2)
+            if len(args) == 2:
+                fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}")
+            fail("give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE", 2)
     except (InputError, LookupError) as exc:
         fail(str(exc))
     if image is not None:
@@ -563,13 +632,20 @@ def diff(
 
 # -- publishing ----------------------------------------------------------------------------------
 
-BaseUrlOpt = typer.Option(None, "--base-url", help="Where the `publish` site is served; feed items link to its diff pages.")
+def _base_url(value: str) -> str | None:
+    from .publish import check_base_url
+
+    return check_base_url(value)
+
+
+BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
+                          help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
-FeedLimitOpt = typer.Option(50, "--limit", min=1, help="Items per feed, newest first.")
-TagsOpt = typer.Option(None, "--tags", help="Only edits carrying one of these tags, comma-separated "
-                                            "(number, correction, quote, name, wording, punctuation, headline ...).")
-MinChangedOpt = typer.Option(0, "--min-changed", min=0, help="Only edits changing at least this many sentences "
-                                                             "(a changed headline counts as one).")
+FeedLimitOpt = typer.Option(50, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
+TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
+                                                           "(number, correction, quote, name, wording, punctuation, headline ...).")
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
+                                                                         "sentences (a changed headline counts as one).")
 
 
 def _tags(value: Optional[str]) -> tuple[str, ...]:
@@ -585,15 +661,15 @@ def _tags(value: Optional[str]) -> tuple[str, ...]:
 @app.command("feed")
 def feed_cmd(
     ctx: typer.Context,
-    fmt: str = typer.Option("rss", "--format", "-f", help="rss or atom."),
-    article: Optional[str] = typer.Option(None, "--article", help="Only this article (id, key or URL)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only this outlet."),
+    fmt: str = choice("rss", "--format", "-f", allowed=FEED_FORMATS, help="RSS 2.0 or Atom 1.0."),
+    article: Optional[str] = typer.Option(None, "--article", metavar="ARTICLE", help="Only this article (id, key or URL)."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Only this outlet."),
     limit: int = FeedLimitOpt,
     base_url: Optional[str] = BaseUrlOpt,
     cosmetic: bool = CosmeticOpt,
     tags: Optional[str] = TagsOpt,
     min_changed: int = MinChangedOpt,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the feed to this file (atomically)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the feed to this file (atomically)."),
 ) -> None:
     """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
     from . import publish as publishing
@@ -617,12 +693,13 @@ def feed_cmd(
 @app.command("publish")
 def publish_cmd(
     ctx: typer.Context,
-    directory: Path = typer.Argument(..., help="Site directory; created, and only newsdiff's own pages change."),
-    base_url: str = typer.Option(..., "--base-url", help="The public URL of DIRECTORY (feeds need absolute links)."),
+    directory: Path = typer.Argument(..., metavar="DIR", help="Site directory; created, and only newsdiff's own pages change."),
+    base_url: str = typer.Option(..., "--base-url", metavar="URL", callback=checked(_base_url),
+                                 help="The public URL of DIR (feeds need absolute links)."),
     all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
-    title: str = typer.Option("newsdiff", "--title", help="Site name, shown on every page and feed."),
+    title: str = typer.Option("newsdiff", "--title", metavar="TEXT", help="Site name, shown on every page and feed."),
     tags: Optional[str] = TagsOpt,
     min_changed: int = MinChangedOpt,
     as_json: bool = JsonOpt,
@@ -641,31 +718,43 @@ def publish_cmd(
     if as_json:
         jsonout.emit(result.to_json())
     else:
-        typer.echo(f"{directory}: {result.pages} pages, {len(result.written)} written, "
+        typer.echo(f"{directory}: {plural(result.pages, 'page')}, {len(result.written)} written, "
                    f"{result.identical + result.skipped} unchanged, {len(result.removed)} removed")
 
 
 # -- tracking ------------------------------------------------------------------------------------
 
-feeds_app = typer.Typer(help="Feeds whose new articles `poll` starts tracking.", no_args_is_help=True,
-                        rich_markup_mode=None)
+feeds_app = App(help="Feeds whose new articles `poll` starts tracking.", no_args_is_help=True,
+                rich_markup_mode=None)
 app.add_typer(feeds_app, name="feeds")
 
 
 @feeds_app.command("add")
 def feeds_add(
     ctx: typer.Context,
-    url: str = typer.Argument(..., help="RSS or Atom feed URL."),
-    source: Optional[str] = typer.Option(None, "--source", help="Outlet name (default: the feed's host)."),
+    url: str = typer.Argument(..., metavar="URL", help="RSS or Atom feed URL."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name (default: the feed's host)."),
+    no_check: bool = typer.Option(False, "--no-check", help="Add it without fetching it first (a feed down right now)."),
 ) -> None:
-    """Track a feed: every poll reads it and starts tracking the articles it lists."""
+    """Track a feed: every poll reads it and starts tracking the articles it lists. The URL is fetched
+    once first, and refused unless it is an RSS or Atom feed."""
+    from .track.feeds import check_feed
+    from .urls import feed_url
+
     st = state(ctx)
-    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
     try:
-        added = registry.add_feed(st.store(), url, source)
+        url = feed_url(url)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(f"added feed {url.strip()}" if added else f"feed {url.strip()} is already tracked")
+    found = None if no_check else check_feed(url, st.config().track.fetch)
+    if found and found.problem:
+        offer = ", ".join(f"“{title}” {link}" if title else link for title, link in found.alternates)
+        fail(f"{url} is not a feed: {found.problem}" + (f"; the page links {offer}" if offer else "")
+             + " (--no-check adds it anyway)")
+    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
+    added = registry.add_feed(st.store(), url, source)
+    about = f" ({found.title or 'untitled'}, {plural(found.entries, 'entry', 'entries')})" if found else ""
+    typer.echo(f"added feed {url}{about}" if added else f"feed {url} is already tracked")
 
 
 @feeds_app.command("list")
@@ -685,7 +774,7 @@ def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
 
 
 @feeds_app.command("remove")
-def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., help="Feed URL as listed.")) -> None:
+def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., metavar="URL", help="Feed URL as listed.")) -> None:
     """Stop reading a feed; the articles it brought stay tracked until they retire."""
     st = state(ctx)
     try:
@@ -698,8 +787,8 @@ def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., help="Feed U
 @app.command()
 def track(
     ctx: typer.Context,
-    url: str = typer.Argument(..., help="Article URL."),
-    source: Optional[str] = typer.Option(None, "--source", help="Outlet name (default: the host)."),
+    url: str = typer.Argument(..., metavar="URL", help="Article URL."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name (default: the host)."),
 ) -> None:
     """Track one article without a feed; the next poll fetches it."""
     try:
@@ -710,7 +799,7 @@ def track(
 
 
 @app.command()
-def untrack(ctx: typer.Context, article: str = typer.Argument(..., help="Article id, key or URL.")) -> None:
+def untrack(ctx: typer.Context, article: str = ArticleArg) -> None:
     """Stop checking an article; its versions stay."""
     try:
         row = registry.untrack(state(ctx).store(), article)
@@ -720,15 +809,42 @@ def untrack(ctx: typer.Context, article: str = typer.Argument(..., help="Article
 
 
 @app.command()
+def forget(
+    ctx: typer.Context,
+    article: str = ArticleArg,
+    yes: bool = typer.Option(False, "--yes", help="Really delete: there is no undo."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Delete an article and everything kept about it (versions, pages, index, events) for good.
+    `untrack` only stops checking it."""
+    st = state(ctx)
+    row = _article(st, article)
+    name = f"article {row['id']} [{row['url'] or row['key']}]"
+    if not yes:
+        fail(f"forget deletes {name} and all its versions for good; add --yes to do it "
+             "(`newsdiff untrack` only stops checking it)", 2)
+    try:
+        removed = st.store().forget(row["id"])
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        jsonout.emit({"article": row, "removed": removed})
+    else:
+        typer.echo(f"forgot {name}: {plural(removed['versions'], 'version')}, "
+                   f"{plural(removed['raws'], 'raw input')}, {plural(removed.get('events', 0), 'event')}")
+
+
+@app.command()
 def poll(
     ctx: typer.Context,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Requests at once (default: config or 16)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Check at most this many articles."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Requests at once (default: config or 16)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, metavar="N", help="Check at most this many articles."),
     now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary; errors only."),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML config (same as the global --config)."),
-    publish_dir: Optional[Path] = typer.Option(None, "--publish", help="Refresh the `publish` site in this "
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="No progress bar and no summary: only errors, suspect pages and pages gone."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="TOML config (same as the global --config)."),
+    publish_dir: Optional[Path] = typer.Option(None, "--publish", metavar="DIR", help="Refresh the `publish` site in this "
                                                "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
@@ -742,6 +858,7 @@ def poll(
     """
     from dataclasses import replace
 
+    from .render import polling
     from .render.progress import ProgressBar
     from .track.poll import EXIT_BUSY, PollBusy, poll_lock
     from .track.poll import poll as run_poll
@@ -768,12 +885,17 @@ def poll(
                 summary = run_poll(store, settings, options=options, check_all=now, limit=limit,
                                    suspect_ratio=st.config().suspect_ratio, progress=bar)
             # Still under the lock, so two runs never write the site at once.
-            if publish_dir is not None and publishing.stale(store, publish_dir, **site):
-                try:
-                    publishing.publish(store, publish_dir, **site)
-                except OSError as exc:
-                    summary.errors.append({"url": str(exc.filename or publish_dir),
-                                           "error": f"publish failed: {exc.strerror or exc}"})
+            if publish_dir is not None:
+                summary.published = {"directory": str(publish_dir), "url": site["base_url"], "refreshed": False,
+                                     "written": 0, "removed": 0}
+                if publishing.stale(store, publish_dir, **site):
+                    try:
+                        result = publishing.publish(store, publish_dir, **site)
+                        summary.published.update(refreshed=True, written=len(result.written),
+                                                 removed=len(result.removed))
+                    except OSError as exc:
+                        summary.errors.append({"url": str(exc.filename or publish_dir),
+                                               "error": f"publish failed: {exc.strerror or exc}"})
             deliveries = st.config().alerts or st.config().archive.wayback
             sent = None if no_alerts or not deliveries else _send_alerts(st, force=False)
     except PollBusy as exc:
@@ -784,28 +906,21 @@ def poll(
         warn(f"{error['url']}: {error['error']}")
     for suspect in summary.suspect:  # reported, yet not a failure: the stored version stands
         warn(f"{suspect['url']}: suspect extraction, not stored ({suspect['reason']})")
+    for gone in summary.gone_articles:  # said even in cron mode: a tracked page that vanished is news
+        warn(polling.gone_line(gone))
     if as_json:
         jsonout.emit({**summary.as_json(), **({"alerts": sent.to_json()} if sent else {})})
     elif not quiet and terminal.is_terminal():
-        typer.echo(
-            f"{summary.feeds_checked} feeds ({summary.feeds_not_modified} not modified), "
-            f"{summary.articles_discovered} new articles"
-            f"{f' ({summary.articles_deferred} left for later polls)' if summary.articles_deferred else ''}; "
-            f"checked {summary.articles_checked}: "
-            f"{summary.new_versions} new versions, {summary.unchanged} unchanged, "
-            f"{summary.not_modified - summary.feeds_not_modified} not modified, {len(summary.suspect)} suspect, "
-            f"{summary.gone} gone, "
-            f"{len(summary.errors)} errors "
-            f"({summary.duration_s:.1f} s)" + (f"; {_alerts_line(sent)}" if sent else "")
-        )
+        line = polling.summary_line(summary.as_json(), datetime.now(timezone.utc))
+        typer.echo(line + (f"; {_alerts_line(sent)}" if sent else ""))
     if summary.errors or (sent and not sent.ok):
         raise typer.Exit(2)
 
 
 # -- alerts --------------------------------------------------------------------------------------
 
-alerts_app = typer.Typer(help="Alerts: each meaningful edit pushed to the channels of the config's [[alerts]] "
-                              "rules.", no_args_is_help=True, rich_markup_mode=None)
+alerts_app = App(help="Alerts: each meaningful edit pushed to the channels of the config's [[alerts]] "
+                 "rules.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(alerts_app, name="alerts")
 
 if TYPE_CHECKING:
@@ -896,7 +1011,7 @@ def alerts_send(
 
 
 @alerts_app.command("test")
-def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., help="The rule's name.")) -> None:
+def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME", help="The rule's name.")) -> None:
     """Send one message, built from the latest stored edit (or a built-in sample), to a rule's channels."""
     from .alerts.deliver import send_test
 
@@ -910,14 +1025,29 @@ def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., help="The ru
     typer.echo(f"sent {described} to {', '.join(t.shown for t in rule.targets)}")
 
 
+def _every(value: str) -> timedelta:
+    """A cron period that cron can keep (ValueError naming --every otherwise)."""
+    from .track.cron import crontab_schedule
+    from .track.settings import parse_duration
+
+    every = parse_duration(value, "--every")
+    crontab_schedule(every)
+    return every
+
+
+def _check_every(value: str) -> str:
+    _every(value)
+    return value
+
+
 @app.command()
 def cron(
     ctx: typer.Context,
-    every: str = typer.Option("15m", "--every", help="How often to poll: 5m, 15m, 1h ..."),
+    every: str = typer.Option("15m", "--every", metavar="DURATION", callback=checked(_check_every),
+                              help="How often to poll: 5m, 15m, 1h ..."),
 ) -> None:
     """Print a crontab line and a systemd service + timer that run `poll` for this database."""
     from .track.cron import cron_text
-    from .track.settings import parse_duration
 
     st = state(ctx)
     st.config()  # a config the job could not read fails here, not every few minutes in cron
@@ -928,10 +1058,7 @@ def cron(
     command += ["--db", str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
-    try:
-        typer.echo(cron_text(st.db_path, parse_duration(every, "--every"), command), nl=False)
-    except ValueError as exc:
-        fail(str(exc))
+    typer.echo(cron_text(st.db_path, _every(every), command), nl=False)
 
 
 # -- history: check, search, export, stats ---------------------------------------------------------
@@ -956,10 +1083,10 @@ def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(..., help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
+    query: str = typer.Argument(..., metavar="QUERY", help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(20, "--limit", min=1, help="At most this many articles (edits, with --changed)."),
+    limit: int = typer.Option(20, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Which articles and versions contain some words; with --changed, which edits touched them."""
@@ -987,22 +1114,16 @@ def search_cmd(
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl or csv."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only versions captured at or after this date/time (ISO 8601)."),
+    fmt: str = choice("jsonl", "--format", "-f", allowed=EXPORT_FORMATS, help="JSON lines or CSV."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="TIME", callback=checked(parse_time),
+                                           help="Only versions captured at or after this date/time (ISO 8601)."),
     sentences: bool = typer.Option(False, "--sentences",
                                    help="One record per version pair with its sentence alignment (CSV: one row per sentence entry)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
 ) -> None:
     """Every article with all its versions, streamed as JSON lines or CSV."""
-    from .export import FORMATS, export
-    from .model import parse_time
+    from .export import export
 
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    try:
-        since = parse_time(since) if since is not None else None  # `--since ''` is a bad date, not no filter
-    except ValueError as exc:
-        fail(f"--since: {exc}")
     store = state(ctx).store()
     damaged: list[DamagedHistory] = []
     try:
@@ -1018,7 +1139,7 @@ def export_cmd(
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(10, "--top", min=1, help="How many of the most edited articles to list."),
+    top: int = typer.Option(10, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
@@ -1048,11 +1169,25 @@ def vacuum_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         typer.echo(f"{st.db_path}: {findings.size(before)} -> {findings.size(after)}")
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. Not a KeyboardInterrupt, which the command-line parser turns into a silent exit, and not
+    an Exception, which a command's own error handling could report as a failed input."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # a job started with SIGINT ignored keeps that
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
+    except Interrupted:  # every write is one transaction: what was under way is rolled back
+        sys.stderr.write("newsdiff: interrupted\n")
+        sys.exit(130)
     except BrokenPipeError:  # `newsdiff log ... | head` is not an error
         sys.stderr.close()
     except DamagedHistory as exc:  # any command that reads a damaged version says so in one line

@@ -40,7 +40,8 @@ def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | No
     numbers = [v["number"] for v in versions]
     if a is None and b is None:
         if len(numbers) < 2:
-            raise LookupError(f"article {article_id} has only {len(numbers)} version(s); nothing to compare")
+            have = "no versions" if not numbers else "only one version"
+            raise LookupError(f"article {article_id} has {have}; nothing to compare")
         a, b = numbers[-2], numbers[-1]
     loaded = []
     for number in (a, b):

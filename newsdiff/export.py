@@ -19,7 +19,7 @@ from .history import DamagedHistory, Rebuilt
 from .model import ArticleRecord
 from .store import Store
 
-FORMATS = ("jsonl", "csv")
+from .render import EXPORT_FORMATS as FORMATS
 _ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",
                "extractor", "label"]  # as the versions table has them
 VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "raw_sha256", "text"]

@@ -37,6 +37,28 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, ...]
     return tuple(p for p in (clean_text(p) for p in paragraphs) if p)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 version`, `2 versions`, `0 versions`: every count a person reads agrees with its noun."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+LEDE_WORDS = 10  # an untitled article is named by this many words of its text
+LEDE_CHARS = 600  # enough text to hold them: a store reads no more of it
+
+
+def display_title(title: str | None, text: str | None) -> str | None:
+    """What names an article to a reader: its headline, else the first words of its text, cut at a word
+    ("The United Nations mediator on Syria said moribund peace talks…"); None for neither."""
+    if title:
+        return title
+    words = (text or "")[:LEDE_CHARS].split()
+    if not words:
+        return None
+    if len(words) <= LEDE_WORDS + 2 and len(text or "") <= LEDE_CHARS:
+        return " ".join(words)
+    return " ".join(words[:LEDE_WORDS]).rstrip(",;:.-–—") + "…"
+
+
 def utc_now() -> str:
     return format_time(datetime.now(timezone.utc))
 

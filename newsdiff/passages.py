@@ -137,20 +137,16 @@ class PassageIndex:
 
     def add(self, number: int, title: str | None, text: str) -> None:
         """Record that version `number` (newer than any added before) has this headline and body."""
-        items = [(TITLE, title)] if title else []
-        items += [(TEXT, p) for p in text.split("\n\n") if p]
-        for kind, text in items:
-            digest = passage_hash(text)
+        for (kind, digest), value in texts(title, text).items():
             passage = self.passages.get((kind, digest))
             if passage is None:
-                self.passages[(kind, digest)] = Passage(None, kind, digest, [[number, number]], text, True)
+                self.passages[(kind, digest)] = Passage(None, kind, digest, [[number, number]], value, True)
             elif _append(passage.ranges, number):  # False: the same paragraph twice in one version
                 passage.dirty = True
 
     def insert(self, number: int, title: str | None, text: str) -> None:
         """Record an earlier capture stored as version `number`: versions from `number` on move up one."""
-        present = {(TITLE, passage_hash(title))} if title else set()
-        present |= {(TEXT, passage_hash(p)) for p in text.split("\n\n") if p}
+        present = set(texts(title, text))
         for key, passage in self.passages.items():
             numbers = [n + 1 if n >= number else n for n in expand(format_ranges(passage.ranges))]
             if key in present:
@@ -180,3 +176,25 @@ class PassageIndex:
             else:
                 db.execute(f"UPDATE {TABLE} SET versions = ? WHERE id = ?", [versions, passage.id])
             passage.dirty = False
+
+
+def texts(title: str | None, text: str) -> dict[tuple[str, int], str]:
+    """A version's passages by (kind, hash), as `PassageIndex.add` indexes them."""
+    items = [(TITLE, title)] if title else []
+    items += [(TEXT, p) for p in text.split("\n\n") if p]
+    return {(kind, passage_hash(value)): value for kind, value in items}
+
+
+def remove(db: sqlite_utils.Database, article_id: int, known: dict[tuple[str, int], str]) -> int:
+    """Delete an article's passages and their FTS rows; `known` holds every passage's text (from `texts`
+    over all its versions): a contentless FTS5 table forgets a row only when told exactly what it indexed,
+    as `PassageIndex.write` inserted it. ValueError, and nothing deleted, when a passage's text is missing."""
+    rows = db.execute(f"SELECT id, kind, hash FROM {TABLE} WHERE article_id = ?", [article_id]).fetchall()
+    missing = [pid for pid, kind, digest in rows if (kind, digest) not in known]
+    if missing:
+        raise ValueError(f"passages {', '.join(map(str, missing))} match no text in the article's history")
+    for pid, kind, digest in rows:
+        db.execute(f"INSERT INTO {FTS}({FTS}, rowid, text) VALUES ('delete', ?, ?)",
+                   [pid, indexed_text(known[kind, digest])])
+    db.execute(f"DELETE FROM {TABLE} WHERE article_id = ?", [article_id])
+    return len(rows)

@@ -78,7 +78,8 @@ _EDITS_SQL = (
 
 def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
-    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"])
+    return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"],
+                      None if row["title"] else row["display_title"])
 
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:
@@ -137,6 +138,7 @@ class Reports:
         self.store, self.cosmetic, self.wanted = store, cosmetic, wanted
         self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
         self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
+        self._ledes: dict[int, str | None] = {}  # untitled articles' names (`Store.lede`), read once each
 
     def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
         """The pair through the engine: its report packed, with its HTML fragment."""
@@ -185,7 +187,11 @@ class Reports:
         return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
 
     def edit_of(self, row: dict[str, Any]) -> Edit:
-        article = ArticleRef(row["article_id"], row["key"], row["url"], row["source"], row["article_title"])
+        article_id = row["article_id"]
+        if not row["article_title"] and article_id not in self._ledes:
+            self._ledes[article_id] = self.store.lede(article_id)
+        article = ArticleRef(article_id, row["key"], row["url"], row["source"], row["article_title"],
+                             None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
     def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
@@ -536,6 +542,15 @@ def publish(
                     pair = Edit(dataclasses.replace(article, title=None), old, new, {})  # `full` loads its report
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
                                 lambda: site.render_diff(reports.full(pair), None, None, title))
+        # A version's page shows its own headline, never the article's latest one: a new headline must
+        # not rewrite every older version's page.
+        own = dataclasses.replace(article, title=None)
+        numbers = [v.number for v in versions[article.id]]
+        for i, version in enumerate(versions[article.id]):
+            before, after = (numbers[i - 1] if i else None), (numbers[i + 1] if i + 1 < len(numbers) else None)
+            writer.page(site.version_path(article.id, version.number), [own, version, before, after],
+                        lambda: site.render_version(own, version, store.record(article.id, version.number),
+                                                    before, after, title))
         writer.page(site.article_path(article.id), [article, versions[article.id], mine],
                     lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
         feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
 from .database import Database, MigrationSet, StoreBusy
-from .model import ArticleRecord, NotFound, content_hash, utc_now
+from .model import LEDE_CHARS, ArticleRecord, NotFound, content_hash, display_title, plural, utc_now
 from .urls import canonical_url, is_web_url
 
 if TYPE_CHECKING:
@@ -584,7 +585,7 @@ class Store:
                 "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
             ).fetchone()
             if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
-                reason = f"{record.word_count} words against {before[1]} in version {before[0]}"
+                reason = f"{plural(record.word_count, 'word')} against {before[1]} in version {before[0]}"
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest[0]
@@ -658,6 +659,50 @@ class Store:
              "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
         )
 
+    def forget(self, article_id: int) -> dict[str, int]:
+        """Delete an article for good, with everything recorded about it: versions, raw inputs no other
+        version or fetch uses, search index entries, cached reports, events, fetches and URLs. Counts of
+        what went, by kind. Unlike `untrack`, nothing is kept. DamagedHistory (or ValueError), and nothing
+        deleted, when a version cannot be rebuilt: a contentless search index forgets a passage only when
+        given its exact text."""
+        known: dict[tuple[str, int], str] = {}
+        for item in self.rebuilt_versions(article_id):
+            if item.text is None:
+                raise history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+            known.update(passages.texts(item.row["title"], item.text))
+        db = self.db
+        with self.write():
+            versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
+            used = {row[0] for row in db.execute(
+                "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
+                "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+            try:
+                removed = {"passages": passages.remove(db, article_id, known)}
+            except ValueError as exc:
+                raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
+                                 "`newsdiff check` lists it, nothing was deleted") from None
+            # Rows of any other table that point at the article or its versions go first (foreign keys).
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+                    parent, column = fk[2], fk[3]
+                    if table not in ("versions", "articles") and parent in ("versions", "articles"):
+                        where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
+                        count = db.execute(f"DELETE FROM [{table}] WHERE [{column}] {where}").rowcount
+                        removed[table] = removed.get(table, 0) + count
+            removed["versions"] = db.execute("DELETE FROM versions WHERE article_id = ?", [article_id]).rowcount
+            db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+            removed["raws"] = 0
+            while True:  # a raw another raw is packed against goes once that one has gone
+                gone = db.execute(
+                    f"DELETE FROM raws WHERE id IN ({', '.join(map(str, used)) or 'NULL'}) "
+                    "AND id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL) "
+                    "AND id NOT IN (SELECT base_id FROM raws WHERE base_id IS NOT NULL)").rowcount
+                removed["raws"] += gone
+                if not gone:
+                    break
+        return removed
+
     def source_id(self, name: str | None) -> int | None:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
         return self._source_id(name)
@@ -696,7 +741,7 @@ class Store:
         if not rows:
             raise NotFound(f"no article {ref!r} in the database")
         exact_id = [r for r in rows if str(r["id"]) == ref]
-        return (exact_id or rows)[0]
+        return self._named((exact_id or rows)[0])
 
     def require_source(self, name: str) -> None:
         """NotFound, naming the sources there are, for an outlet name no article or feed has."""
@@ -722,7 +767,26 @@ class Store:
             sql += "WHERE s.name = ? "
             params.append(source)
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
-        return list(self.db.query(sql, params))
+        return [self._named(row) for row in self.db.query(sql, params)]
+
+    def lede(self, article_id: int) -> str | None:
+        """The first words of an article's latest text (`model.display_title`), which name it when it has
+        no headline; None without versions. The latest version stands alone: no delta is applied."""
+        row = self.db.execute(
+            f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
+            "ORDER BY number DESC LIMIT 1", [article_id]).fetchone()
+        if row is None:
+            return None
+        try:
+            text = history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+        except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
+            return None
+        return display_title(None, text)
+
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """An article row with `display_title`: its headline, else its lede's first words (`lede`)."""
+        row["display_title"] = row["title"] or self.lede(row["id"])
+        return row
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(

@@ -184,12 +184,9 @@ def test_cosmetic_flag(cli, tmp_path: Path) -> None:
     [
         (["no-such-article"], "no article 'no-such-article' in the database"),
         ([URL, "1", "9"], "has no version 9 (versions: 1-2)"),
-        ([URL, "one", "2"], "version numbers are whole numbers, not 'one'"),
-        ([URL, "2"], "give two version numbers (ARTICLE A B), or none for previous -> latest"),
         ([str(SEED_REUTERS)], "holds one version; give an older and a newer file to compare"),
         ([str(SEED_REUTERS), "missing.txt"], "no such file: missing.txt"),
         ([str(SEED_DUMP), str(SEED_REUTERS)], "holds 2 versions; diff a two-version dump on its own"),
-        ([URL, "--format", "pdf"], "--format must be one of text, json, markdown, html, not 'pdf'"),
     ],
 )
 def test_errors_are_one_line(cli, stored: Path, args: list[str], message: str) -> None:
@@ -206,10 +203,30 @@ def test_unreadable_file_named_in_the_error(cli, tmp_path: Path) -> None:
     assert result.code == 1 and result.stderr.strip() == f"newsdiff: {binary}: binary file, not an article"
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([URL, "one", "2"], "version numbers are whole numbers, not 'one'"),
+        ([URL, "2"], "give two version numbers (ARTICLE A B), or none for previous -> latest"),
+        ([URL, "--format", "pdf"], "Invalid value for '--format' / '-f': 'pdf' is not one of text, json, markdown, html"),
+        ([URL, "--json", "--format", "html"], "--json contradicts --format html"),
+    ],
+)
+def test_a_bad_command_line_exits_2(cli, stored: Path, args: list[str], message: str) -> None:
+    result = cli("diff", *args)
+    assert result.code == 2 and message in result.stderr and result.stdout == "", result
+
+
+def test_diff_takes_json_like_every_read_command(cli, stored: Path) -> None:
+    as_json = cli("diff", URL, "--json")
+    assert as_json.code == 0 and as_json.json == cli("diff", URL, "--format", "json").json
+    assert as_json.json["summary"]["changed"] >= 1
+
+
 def test_single_version_article(cli) -> None:
     assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     result = cli("diff", URL)
-    assert result.code == 1 and "has only 1 version(s); nothing to compare" in result.stderr
+    assert result.code == 1 and result.stderr == "newsdiff: article 1 has only one version; nothing to compare\n"
 
 
 # -- renderers and hostile text -------------------------------------------------------------------

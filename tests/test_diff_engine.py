@@ -12,7 +12,7 @@ from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdiff.diff import OPS, Report, Side, diff_records, segment
+from newsdiff.diff import OPS, Change, Report, Side, diff_records, segment
 from newsdiff.diff.align import SIMILAR
 from newsdiff.diff.words import diff_tokens, similarity, word_bag, word_diff
 from newsdiff.model import ArticleRecord
@@ -400,3 +400,50 @@ def test_highlights_are_whole_phrases_after_semantic_cleanup() -> None:
         ("-", "ceasefire"), ("+", "truce"), ("=", " has since "), ("-", "largely unravelled"),
         ("+", "all but fallen apart"), ("=", "."),
     ]
+
+
+def _ops(old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    report = diff_records(ArticleRecord(old), ArticleRecord(new))
+    return [(c.op, c.old, c.new) for c in report.alignment if isinstance(c, Change)]
+
+
+def test_a_sentence_moved_past_a_one_sentence_paragraph_is_the_one_reported_moved() -> None:
+    # "A" / "B" / "C" becoming "A C" / "B": C changed paragraph, B kept its own; either swap is as short.
+    a, b, c = "Alpha went up today.", "Bravo fell sharply today.", "Charlie stayed flat all day."
+    assert _ops((a, b, c), (f"{a} {c}", b)) == [("moved", (c,), (c,))]
+    # And the other way round: B joins the paragraph below it.
+    assert _ops((a, b, c), (a, f"{c} {b}")) == [("moved", (b,), (b,))]
+
+
+def test_a_merge_across_a_removed_sentence() -> None:
+    old = ("Road closed. Police gave no reason. Traffic diverted.",)
+    new = ("Road closed, and traffic diverted.",)
+    merged = ("merged", ("Road closed.", "Traffic diverted."), ("Road closed, and traffic diverted.",))
+    assert _ops(old, new) == [merged, ("removed", ("Police gave no reason.",), ())]
+    # The mirror image: a split around a sentence added between its halves.
+    assert _ops(new, old) == [("split", merged[2], merged[1]), ("added", (), ("Police gave no reason.",))]
+
+
+def test_two_outlets_accounts_pair_sentences_that_say_the_same_thing() -> None:
+    """Two accounts of one event share almost no sentence: statements of the same fact in other words
+    (names and figures in common), in whatever order each outlet tells them, are paired as changed; the
+    rest stay added and removed."""
+    wire = ("Flooding forced 1,200 people from their homes in Riverton on Monday, officials said. "
+            "Mayor Ana Ruiz asked the state for emergency funds. The river crested overnight at record height. "
+            "Schools will stay closed until Thursday.")
+    paper = ("Volunteers filled sandbags through the night. Ruiz, the mayor, has requested emergency state funds. "
+             "The storm also knocked out power to a hospital. "
+             "Some 1,200 Riverton residents fled their homes as flooding hit the town on Monday.")
+    ops = _ops((wire,), (paper,))
+    changed = {(old[0].split()[0], new[0].split()[0]) for op, old, new in ops if op == "changed"}
+    assert changed == {("Flooding", "Some"), ("Mayor", "Ruiz,")}
+    assert sorted(op for op, _, _ in ops).count("added") == 2
+
+
+def test_versions_of_one_story_are_not_paired_as_accounts() -> None:
+    # Most sentences kept: a sentence removed and an unrelated one added stay what they are, even when
+    # they share a name and a few words.
+    kept = [f"Sentence {n} of the story stays exactly as it was." for n in range(6)]
+    old = (" ".join(kept + ["Mayor Ana Ruiz asked the state for emergency flood funds."]),)
+    new = (" ".join(kept + ["State police helped Mayor Ruiz clear flood debris."]),)
+    assert [op for op, _, _ in _ops(old, new)] == ["removed", "added"]

@@ -83,3 +83,23 @@ def test_sentences_join_back_into_the_paragraph(paragraph: str, seed: int) -> No
     sentences = split_sentences(text)
     assert " ".join(sentences) == text
     assert all(s == s.strip() and s for s in sentences)
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    # Ordinary words that nupunkt's learned list takes for abbreviations end sentences.
+    ("The crew came ashore. Rescuers said all were safe.", ["The crew came ashore.", "Rescuers said all were safe."]),
+    ("The plan went awry. Officials blamed the weather.", ["The plan went awry.", "Officials blamed the weather."]),
+    ("She wrote a book. It sold well.", ["She wrote a book.", "It sold well."]),
+    # Real abbreviations still do not, nor do initials.
+    ("The site covers approx. Ten acres of land.", ["The site covers approx. Ten acres of land."]),
+    ("He met John F. Kennedy in Dallas.", ["He met John F. Kennedy in Dallas."]),
+    ("The letter was signed by J. Smith on Monday.", ["The letter was signed by J. Smith on Monday."]),
+    # A single capital that labels something ends its sentence.
+    ("Wales will join Group B. Officials will draw lots.", ["Wales will join Group B.", "Officials will draw lots."]),
+    ("Patients lacked vitamin D. Doctors were surprised.", ["Patients lacked vitamin D.", "Doctors were surprised."]),
+    # An ellipsis opening a paragraph belongs to its sentence.
+    ("... and then the lights went out. Nobody moved.", ["... and then the lights went out.", "Nobody moved."]),
+    ("… The talks resumed. Both sides spoke.", ["… The talks resumed.", "Both sides spoke."]),
+])
+def test_news_boundaries_nupunkt_misses(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences

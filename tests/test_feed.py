@@ -261,12 +261,16 @@ def test_feed_command(cli, db_path: Path, tmp_path: Path) -> None:
     result = cli("feed", "--limit", "1")
     assert result.code == 0 and len(_parse(result.stdout.encode()).entries) == 1
     for args, message in [
-        (["--format", "json"], "feed format must be rss or atom, not 'json'"),
         (["--article", "https://nowhere.example/"], "no article 'https://nowhere.example/' in the database"),
-        (["--base-url", "javascript:alert(1)"], "base URL must be an absolute http(s) URL"),
-        (["--base-url", "https://edits.example.org/?site=1"], "without a query or fragment"),
-        (["--base-url", "https://edits.example.org/#edits"], "without a query or fragment"),
         (["--out", tmp_path / "missing" / "f.xml"], "No such file or directory"),
     ]:
         result = cli("feed", *args)
         assert result.code == 1 and message in result.stderr and result.stderr.count("\n") == 1, result
+    for args, message in [  # values newsdiff checks itself are usage errors, like an unknown option
+        (["--format", "json"], "'json' is not one of rss, atom"),
+        (["--base-url", "javascript:alert(1)"], "base URL must be an absolute http(s) URL"),
+        (["--base-url", "https://edits.example.org/?site=1"], "without a query or fragment"),
+        (["--base-url", "https://edits.example.org/#edits"], "without a query or fragment"),
+    ]:
+        result = cli("feed", *args)
+        assert result.code == 2 and message in result.stderr and result.stdout == "", result

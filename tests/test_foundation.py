@@ -100,7 +100,7 @@ def test_an_article_is_found_by_the_url_it_was_imported_under(cli) -> None:
     for command in (["show", given], ["log", given], ["feed", "--article", given]):
         result = cli(*command)
         assert result.code == 0, (command, result)
-    assert cli("diff", given).stderr == "newsdiff: article 1 has only 1 version(s); nothing to compare\n"
+    assert cli("diff", given).stderr == "newsdiff: article 1 has only one version; nothing to compare\n"
     missing = cli("show", "https://example.org/b?utm_source=x")
     assert missing.stderr == "newsdiff: no article 'https://example.org/b?utm_source=x' in the database\n"
 
@@ -227,6 +227,18 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 10 and all(line.startswith("newsdiff: ") for line in lines)
     assert any("missing.txt: no such file" in line for line in lines)
+
+
+def test_a_question_and_answer_interview_is_an_article(cli, tmp_path: Path) -> None:
+    """"Q: … A: …" lines have the shape of key: value settings, but their values are sentences."""
+    interview = tmp_path / "interview.txt"
+    interview.write_text("Flood interview\n\nQ: When did the water start rising?\n"
+                         "A: Around midnight, when the river broke its banks.\nQ: How many homes were hit?\n"
+                         "A: About 40, mostly on Mill Lane.\nQ: What now?\nA: We clean up, and we ask for help.\n")
+    result = cli("import", interview, "--json")
+    assert result.code == 0, result
+    shown = cli("show", result.json["imported"][0]["key"], "--json").json
+    assert shown["paragraphs"][0] == "Q: When did the water start rising?" and len(shown["paragraphs"]) == 6
 
 
 def test_nothing_importable_exits_1_and_writes_nothing(cli, tmp_path: Path) -> None:
@@ -380,11 +392,11 @@ def test_list_source_filter_and_unknown_source(cli) -> None:
     assert len(plain) == 2 and plain[1].split("\t")[1:3] == ["rt", "1"]
 
 
-def test_bad_captured_at_fails_the_command_in_one_line(cli) -> None:
+def test_bad_captured_at_fails_the_command_in_one_line(cli, db_path: Path) -> None:
     result = cli("import", SEED_REUTERS, SEED_RT, "--captured-at", "yesterday")
-    assert result.code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "newsdiff: --captured-at: not an ISO 8601 time: 'yesterday'"
-    assert cli("list", "--json").json == {"articles": []}
+    assert result.code == 2 and result.stdout == ""  # a bad value on the command line is a usage error
+    assert result.stderr.strip().endswith("Error: Invalid value for '--captured-at': not an ISO 8601 time: 'yesterday'")
+    assert not db_path.exists()  # refused before anything was opened, let alone stored
 
 
 def test_declared_encodings_are_for_html_only_and_huge_files_are_refused(cli, tmp_path: Path) -> None:

@@ -685,6 +685,23 @@ def test_pages_without_an_article(data: bytes, reason: str) -> None:
         parse_html(data)
 
 
+NOT_FREE = '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
+
+
+def test_a_short_story_declared_not_free_is_an_article_without_a_paywall_on_the_page() -> None:
+    # Outlets mark every story "not free" in their metadata; 88 words with no paywall box or prompt
+    # are a short story (a sports result, a local item), not a paywall stub.
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES) + "</article>"
+    record = article(page(body, NOT_FREE))
+    assert list(record.paragraphs) == SENTENCES and 80 <= len(record.text.split()) < 150
+    # The same page with the locked part it declares, or a box named for a paywall, is refused.
+    locked = NOT_FREE.replace('false}', 'false, "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": false, '
+                                        '"cssSelector": ".locked-story"}}')
+    for head, extra in ((locked, "<div class='locked-story'></div>"), (NOT_FREE, "<div id='paywall-box'></div>")):
+        with pytest.raises(InputError, match="paywalled: only"):
+            parse_html(page(body.replace("</article>", extra + "</article>"), head))
+
+
 LONG_HEAD = "<script>" + "var slot = 'advertising';\n" * 250 + "</script>"  # no "<p" in the first 4 KB
 
 
@@ -893,3 +910,26 @@ def test_ignore_patterns_are_checked_at_load(cli: Callable[..., CliResult], db_p
     html_file.write_bytes(page(paragraphs_html(SENTENCES)))
     result = cli("parse", html_file)
     assert result.code == 1 and message in result.stderr and result.stderr.count("\n") == 1, result
+
+
+def test_when_the_precise_pass_finds_nothing_the_balanced_text_is_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blog and magazine layouts the precise pass gives up on (it returns nothing, so it marks no ends)
+    still yield the text the balanced pass found, instead of "no body text on the page"."""
+    from newsdiff.sources import html as html_module
+
+    real = html_module._trafilatura
+    monkeypatch.setattr(html_module, "_trafilatura",
+                        lambda root, url, precision: [] if precision else real(root, url, precision))
+    record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>"))
+    assert list(record.paragraphs) == SENTENCES
+
+
+def test_the_site_description_seo_plugins_add_to_every_page_does_not_make_a_front() -> None:
+    graph = '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [%s]}</script>'
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html() + "</article>"
+    # The site's WebSite beside the page's own WebPage: a short page (a blog post, a local item) is read.
+    record = article(page(body, graph % '{"@type": "WebSite"}, {"@type": "WebPage"}, {"@type": "Organization"}'))
+    assert list(record.paragraphs) == SENTENCES
+    # A page that describes itself as the website and nothing else, over little text, is a front.
+    with pytest.raises(InputError, match="a section front"):
+        parse_html(page(body, graph % '{"@type": "WebSite"}, {"@type": "Organization"}'))

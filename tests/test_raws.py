@@ -105,7 +105,7 @@ def test_show_raw_errors_are_one_line(db_path: Path, cli) -> None:
     store = Store.open(db_path)
     store.add_version(ArticleRecord(paragraphs=("A story stored by a script, without its page.",), title="T"), key="k")
     for args, message in [
-        (("show", "k", "--raw"), "newsdiff: article 1 version latest was stored without its raw input"),
+        (("show", "k", "--raw"), "newsdiff: the latest version of article 1 was stored without its raw input"),
         (("show", "k", "--raw", "--json"), "newsdiff: --raw and --json cannot be combined: --json already names the raw "
                                            "input (sha256, size, type)"),
         (("show", "k", "-v", "7", "--raw"), "newsdiff: article 1 has no version 7"),
@@ -122,7 +122,7 @@ def test_show_raw_refuses_a_terminal(db_path: Path) -> None:
     store.close()
     code, screen, stderr = on_terminal("--db", str(db_path), "show", "1", "--raw")
     assert code == 1 and screen == b""
-    assert stderr.startswith("newsdiff: --raw writes article 1 version latest's page as captured")
+    assert stderr.startswith("newsdiff: --raw writes the page of the latest version of article 1 as captured")
 
 
 def test_a_plain_text_file_that_is_its_version_is_not_kept_twice(db_path: Path, tmp_path: Path, cli) -> None:

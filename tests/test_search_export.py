@@ -88,6 +88,8 @@ def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
     out = cli("search", "killed", "--changed", "--limit", "2").stdout
     assert out.endswith("only the first 2 matching edits are shown; --limit shows more\n")
     assert "--limit" not in cli("search", "killed").stdout
+    one = cli("search", "killed", "--limit", "1").stdout
+    assert one.endswith("only the first matching article is shown; --limit shows more\n")
 
 
 def test_search_errors_are_one_line(store: Store, cli) -> None:
@@ -231,10 +233,11 @@ def test_since_and_csv(store: Store, cli) -> None:
     assert rows[0]["text"] == "\n\n".join(ALEPPO_VERSIONS[2][1])
     assert cli("export", "--since", "2024-03-02T09:00:00+01:00").stdout.count("\n") == 3
     bad = cli("export", "--format", "xml")
-    assert bad.code == 1 and bad.stderr == "newsdiff: --format must be one of jsonl, csv, not 'xml'\n"
+    assert bad.code == 2 and "Invalid value for '--format' / '-f': 'xml' is not one of jsonl, csv" in bad.stderr
     for since in ("yesterday", "2024-13-01", ""):
         bad = cli("export", "--since", since)
-        assert (bad.code, bad.stdout) == (1, "") and bad.stderr == f"newsdiff: --since: not an ISO 8601 time: {since!r}\n"
+        assert (bad.code, bad.stdout) == (2, "")  # a usage error, like a date that is no option value at all
+        assert bad.stderr.endswith(f"Error: Invalid value for '--since': not an ISO 8601 time: {since!r}\n")
 
 
 def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli, tmp_path: Path) -> None:

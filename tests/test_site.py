@@ -60,6 +60,7 @@ def test_site_pages_link_up_and_feeds_parse(store, tmp_path: Path) -> None:
     for article, pairs in ((story, ["1-2", "2-3"]), (quotes, ["1-2"]), (still, [])):
         expected |= {f"a/{article}/index.html", f"a/{article}/rss.xml", f"a/{article}/atom.xml"}
         expected |= {f"a/{article}/{pair}.html" for pair in pairs}
+        expected |= {f"a/{article}/v{n}.html" for n in range(1, len(pairs) + 2)}  # each version's whole text
     assert set(_files(site)) == expected | {MANIFEST}
     assert sorted(result.written) == sorted(expected) and result.pages == len(expected)
     # Every link between pages leads to a page that exists; nothing is loaded from elsewhere.
@@ -122,6 +123,7 @@ def test_refresh_writes_only_what_a_new_version_changes(store, tmp_path: Path) -
     result = publish(store, site, base_url=BASE)
     assert sorted(result.written) == sorted([
         f"a/{story}/3-4.html", f"a/{story}/2-3.html",  # the new page, and its predecessor's "next" link
+        f"a/{story}/v4.html", f"a/{story}/v3.html",  # the new version's text, and its predecessor's "next" link
         f"a/{story}/index.html", f"a/{story}/rss.xml", f"a/{story}/atom.xml",
         "s/wire/index.html", "s/wire/rss.xml", "s/wire/atom.xml", "rss.xml", "atom.xml", "index.html", "articles.html",
     ])
@@ -238,6 +240,9 @@ def test_hostile_text_never_becomes_markup(tmp_path: Path) -> None:
         assert payload in text
     assert diff.findtext(".//title").startswith(f"Headline changed: {SCRIPT} council \u2192 {IMG} council{CDATA_END}")
     assert "\x07" not in text and "\x1b" not in text
+    whole = _page(site, f"a/{article}/v2.html").text_content()  # the version's full text, every payload as text
+    for payload in (SCRIPT, IMG, CDATA_END, MARKER, '<a href="javascript:alert(1)">this</a>'):
+        assert payload in whole
     sources = [p for p in _files(site) if p.startswith("s/")]
     assert sources and all(p.count("/") == 2 and "<" not in p for p in sources)
     for path in (p for p in _files(site) if p.endswith(".xml")):
@@ -246,20 +251,43 @@ def test_hostile_text_never_becomes_markup(tmp_path: Path) -> None:
     store.close()
 
 
+def test_every_version_has_a_page_with_its_whole_text(store: Store, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish(store, site, base_url=BASE)
+    article = store.resolve(STORY)["id"]
+    first, last = _page(site, f"a/{article}/v1.html"), _page(site, f"a/{article}/v3.html")
+    assert _texts(first, ".fulltext p") == [P1, P2, P3] and first.findtext(".//h1") == "Storm hits coast"
+    assert _texts(last, ".fulltext p") == [P1.replace("19", "21"), P2 + " " + RESCUE, P3]
+    assert last.findtext(".//h1") == "Storm kills 21 on coast"
+    assert [a.get("href") for a in last.cssselect(".pager a")] == [f"../../a/{article}/v2.html",
+                                                                   f"../../a/{article}/2-3.html"]
+    links = {a.get("href") for a in _page(site, f"a/{article}/index.html").iter("a")}
+    assert {f"../../a/{article}/v{n}.html" for n in (1, 2, 3)} <= links
+    diff_links = [a.get("href") for a in _page(site, f"a/{article}/2-3.html").cssselect(".columns a")]
+    assert diff_links == [f"../../a/{article}/v2.html", f"../../a/{article}/v3.html"]
+    # a new headline rewrites the new version's page and its neighbour's "next" link, no other version page
+    stamps = {p: (site / p).stat().st_mtime_ns for p in _files(site) if "/v" in p}
+    add(store, STORY, [P1, P2], title="Storm: the toll", at="2024-05-01T11:00:00Z", source="wire")
+    result = publish(store, site, base_url=BASE)
+    assert sorted(p for p in result.written if "/v" in p) == [f"a/{article}/v3.html", f"a/{article}/v4.html"]
+    assert all((site / p).stat().st_mtime_ns == t for p, t in stamps.items() if not p.endswith("/v3.html"))
+
+
 def test_publish_and_poll_commands(cli, db_path: Path, tmp_path: Path) -> None:
     story_store(db_path).close()
     site = tmp_path / "site"
     result = cli("publish", site, "--base-url", "https://edits.example.org/news")
-    assert result.code == 0 and result.stdout.startswith(f"{site}: 23 pages, 23 written, 0 unchanged"), result
+    assert result.code == 0 and result.stdout.startswith(f"{site}: 29 pages, 29 written, 0 unchanged"), result
     assert "https://edits.example.org/news/a/" in (site / "rss.xml").read_text()
     result = cli("publish", site, "--base-url", "https://edits.example.org/news", "--json")
-    assert result.json["written"] == [] and result.json["pages"] == 23
+    assert result.json["written"] == [] and result.json["pages"] == 29
     for bad in ("ftp://x", "https://edits.example.org/?page=1", "https://edits.example.org/#top", "/news"):
         result = cli("publish", site, "--base-url", bad)
-        assert result.code == 1 and result.stderr.startswith("newsdiff: base URL must be an absolute http(s) URL "
-                                                             "without a query or fragment"), (bad, result)
-        assert result.stderr.count("\n") == 1
-        assert cli("poll", "--publish", site, "--base-url", bad).stderr == result.stderr
+        assert result.code == 2 and result.stderr.endswith(
+            f"Error: Invalid value for '--base-url': base URL must be an absolute http(s) URL without a query or "
+            f"fragment, not {bad!r}\n"), (bad, result)
+        polled = cli("poll", "--publish", site, "--base-url", bad)
+        assert polled.code == 2 and polled.stderr.endswith(result.stderr.splitlines()[-1] + "\n")
     fresh = tmp_path / "fresh"
     assert cli("poll", "--publish", fresh).stderr == "newsdiff: --publish needs --base-url, the site's public URL\n"
     result = cli("poll", "--publish", fresh, "--base-url", BASE, "--json")
@@ -274,10 +302,14 @@ def test_a_poll_that_stores_a_new_version_refreshes_the_site(cli, db_path: Path,
         assert cli("track", outlet.url("/storm"), "--source", "wire").code == 0
         first = cli(*publishing_poll, "--json")
         assert first.code == 0 and first.json["new_versions"] == 1, first
+        assert first.json["published"] == {"directory": str(site), "url": BASE, "refreshed": True,
+                                           "written": len([p for p in site.rglob("*") if p.is_file()]) - 1,
+                                           "removed": 0}  # every page but the manifest
         assert feedparser.parse((site / "rss.xml").read_bytes()).entries == []  # one version: nothing edited yet
         stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
         quiet = cli(*publishing_poll, "--json")
         assert quiet.json["new_versions"] == 0 and {p: p.stat().st_mtime_ns for p in site.rglob("*")} == stamps
+        assert quiet.json["published"]["refreshed"] is False and quiet.json["published"]["written"] == 0
         outlet.routes["/storm"] = page(text.replace("19", "21"))
         again = cli(*publishing_poll, "--json")
     assert again.code == 0 and again.json["new_versions"] == 1, again

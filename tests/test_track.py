@@ -243,7 +243,7 @@ def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None
     assert Path(program).name == "newsdiff" or args[:2] == ["-m", "newsdiff"]
     assert f"ExecStart={line.removeprefix('*/30 * * * * ')}" in result.stdout
     bad = cli("cron", "--every", "7m")
-    assert bad.code == 1 and bad.stdout == "" and "7 minutes" in bad.stderr
+    assert bad.code == 2 and bad.stdout == "" and "Invalid value for '--every': cron cannot run every 7 minutes" in bad.stderr
 
 
 def test_cron_names_the_config_and_refuses_one_it_cannot_read(cli, db_path: Path, tmp_path: Path) -> None:
@@ -278,10 +278,10 @@ def test_a_poll_that_cannot_run_exits_1_with_one_line(cli, db_path: Path) -> Non
 
 
 def test_feeds_add_list_remove(cli) -> None:
-    assert cli("feeds", "add", "https://news.example.com/rss", "--source", "example").code == 0
-    again = cli("feeds", "add", "https://news.example.com/rss")
+    assert cli("feeds", "add", "--no-check", "https://news.example.com/rss", "--source", "example").code == 0
+    again = cli("feeds", "add", "--no-check", "https://news.example.com/rss")
     assert again.code == 0 and "already" in again.stdout
-    assert cli("feeds", "add", "https://other.example.org/atom.xml").code == 0
+    assert cli("feeds", "add", "--no-check", "https://other.example.org/atom.xml").code == 0
     rows = cli("feeds", "list", "--json").json["feeds"]
     assert [(r["url"], r["source"], r["last_checked_at"]) for r in rows] == [
         ("https://news.example.com/rss", "example", None),
@@ -306,8 +306,8 @@ def test_config_feeds_are_listed_and_cannot_be_removed_by_command(cli, db_path: 
 def test_a_feed_taken_out_of_the_config_is_no_longer_tracked(cli, db_path: Path) -> None:
     config = db_path.parent / "newsdiff.toml"
     config.write_text('feeds = ["https://a.example/rss", "https://b.example/rss", "https://c.example/rss"]\n')
-    assert cli("feeds", "add", "https://c.example/rss").stdout.startswith("feed https://c.example/rss is already")
-    cli("feeds", "add", "https://d.example/rss", "--source", "dee")
+    assert cli("feeds", "add", "--no-check", "https://c.example/rss").stdout.startswith("feed https://c.example/rss is already")
+    cli("feeds", "add", "--no-check", "https://d.example/rss", "--source", "dee")
     assert len(cli("feeds", "list", "--json").json["feeds"]) == 4
     config.write_text('feeds = [{url = "https://a.example/rss", source = "ay"}]\n')
     rows = cli("feeds", "list", "--json").json["feeds"]
@@ -317,10 +317,10 @@ def test_a_feed_taken_out_of_the_config_is_no_longer_tracked(cli, db_path: Path)
 
 
 def test_feeds_are_one_row_however_their_url_is_spelled(cli, db_path: Path) -> None:
-    assert cli("feeds", "add", "http://host.example/f1").code == 0
-    again = cli("feeds", "add", "HTTP://Host.Example:80/f1#latest")
+    assert cli("feeds", "add", "--no-check", "http://host.example/f1").code == 0
+    again = cli("feeds", "add", "--no-check", "HTTP://Host.Example:80/f1#latest")
     assert again.code == 0 and "already" in again.stdout
-    cli("feeds", "add", "https://host.example/f2?feedtype=rss")
+    cli("feeds", "add", "--no-check", "https://host.example/f2?feedtype=rss")
     (db_path.parent / "newsdiff.toml").write_text('feeds = ["HTTPS://CFG.example:443/rss"]\n')
     listed = [r["url"] for r in cli("feeds", "list", "--json").json["feeds"]]
     assert listed == ["http://host.example/f1", "https://host.example/f2?feedtype=rss", "https://cfg.example/rss"]

@@ -27,8 +27,9 @@ from .track_server import (
     sequence, slow, status,
 )
 
-JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_deferred", "articles_checked", "not_modified", "feeds_not_modified", "unchanged",
-             "new_versions", "gone", "suspect", "errors", "duration_s"}
+JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_deferred", "articles_checked", "not_modified",
+             "feeds_not_modified", "unchanged", "new_versions", "gone", "gone_articles", "suspect", "errors",
+             "duration_s", "next_due", "published"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
 FAST_LIMITS = """
@@ -131,7 +132,7 @@ def test_feed_validators_survive_a_304_without_them(cli, outlet: Outlet, db_path
         page(feed, content_type="application/rss+xml", etag='"v1"', last_modified="Mon, 02 Jan 2017 10:00:00 GMT"),
         status(304),
     )
-    cli("feeds", "add", outlet.url("/feed"))
+    cli("feeds", "add", "--no-check", outlet.url("/feed"))
     assert cli("poll").code == 0
     assert cli("poll", "--json").json["not_modified"] == 1
     (row,) = cli("feeds", "list", "--json").json["feeds"]
@@ -143,8 +144,8 @@ def test_a_story_in_two_feeds_under_different_links_is_one_article(cli, outlet: 
     serve(outlet, "/story", text_page("One story", "The council voted on Tuesday.").encode(), "text/plain; charset=utf-8")
     outlet.routes["/a"] = page(rss(outlet, ["/story?utm_source=rss"]), content_type="application/rss+xml")
     outlet.routes["/b"] = page(rss(outlet, ["/story#comments"]), content_type="application/rss+xml")
-    cli("feeds", "add", outlet.url("/a"))
-    cli("feeds", "add", outlet.url("/b"))
+    cli("feeds", "add", "--no-check", outlet.url("/a"))
+    cli("feeds", "add", "--no-check", outlet.url("/b"))
     summary = cli("poll", "--json").json
     assert (summary["articles_discovered"], summary["new_versions"]) == (1, 1)
     assert outlet.hits["/story"] == 1
@@ -178,8 +179,8 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
                                         content_type="application/rss+xml")
     outlet.routes["/not-a-feed"] = page(b"<!DOCTYPE html><html><body><p>Our feeds moved.</p></body></html>",
                                         content_type="text/html")
-    cli("feeds", "add", outlet.url("/faults.xml"))
-    cli("feeds", "add", outlet.url("/not-a-feed"))
+    cli("feeds", "add", "--no-check", outlet.url("/faults.xml"))
+    cli("feeds", "add", "--no-check", outlet.url("/not-a-feed"))
 
     started = time.monotonic()
     result = cli("poll", "--json")
@@ -203,8 +204,11 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
     assert retried[1]["_at"] - retried[0]["_at"] >= 0.9  # Retry-After honoured
 
     lines = result.stderr.splitlines()
-    assert len(lines) == len(errors) and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
+    assert len(lines) == len(errors) + 1 and all(line.startswith(f"newsdiff: {outlet.base}") for line in lines)
     assert (summary["gone"], summary["new_versions"], summary["articles_checked"]) == (1, 4, 13)
+    [gone] = summary["gone_articles"]
+    assert f"newsdiff: {gone['url']}: not found (HTTP {gone['status']}), nothing stored; " \
+           f"`newsdiff forget {gone['article_id']} --yes` removes the article" in lines
     stored = {a["url"][len(outlet.base):]: a for a in cli("list", "--json").json["articles"]}
     assert {p for p, a in stored.items() if a["versions"]} == {
         "/429-then-ok", "/cp1252-declared-utf8", "/utf8-declared-latin1", "/ok"}
@@ -218,7 +222,7 @@ def test_permanent_redirect_moves_the_article_and_the_old_url_still_finds_it(cli
     outlet.routes["/old"] = redirect("/new", 301)
     serve(outlet, "/new", text_page("Moved story", "The page moved house.").encode(), "text/plain")
     outlet.routes["/feed"] = page(rss(outlet, ["/old"]), content_type="application/rss+xml")
-    cli("feeds", "add", outlet.url("/feed"))
+    cli("feeds", "add", "--no-check", outlet.url("/feed"))
     assert cli("poll").code == 0
     moved = cli("log", outlet.url("/old"), "--json").json["article"]
     assert moved["url"] == outlet.url("/new")
@@ -281,8 +285,8 @@ def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cl
     outlet.routes[link] = redirect("/story", code)
     outlet.routes["/direct"] = page(rss(outlet, ["/story"]), content_type="application/rss+xml")
     outlet.routes["/proxied"] = page(rss(outlet, [link]), content_type="application/rss+xml")
-    cli("feeds", "add", outlet.url("/direct"))
-    cli("feeds", "add", outlet.url("/proxied"))
+    cli("feeds", "add", "--no-check", outlet.url("/direct"))
+    cli("feeds", "add", "--no-check", outlet.url("/proxied"))
     first = cli("poll", "--json").json
     assert (first["articles_discovered"], first["new_versions"], first["errors"]) == (2, 1, [])
     (article,) = cli("list", "--json").json["articles"]

@@ -152,4 +152,4 @@ def test_on_a_terminal_a_progress_bar_then_one_summary_line(db_path: Path, outle
     assert run.wait(timeout=30) == 0
     text = screen.decode("utf-8", "replace")
     assert f"{ARTICLES}/{ARTICLES}" in text and "articles" in text  # the bar, counting articles
-    assert f"1 feeds (0 not modified), {ARTICLES} new articles; checked {ARTICLES}: {ARTICLES} new versions" in text
+    assert f"1 feed (0 not modified), {ARTICLES} new articles; checked {ARTICLES} articles: {ARTICLES} new versions" in text

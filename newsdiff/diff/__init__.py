@@ -84,11 +84,13 @@ def _run(run: Run, old: Sequence[str], new: Sequence[str]) -> list[Change | Kept
 
 
 def diff_sentences(old: Sequence[str], new: Sequence[str],
-                   opened: tuple[Opened, Opened] = (_never, _never)) -> list[Change | Kept]:
+                   opened: tuple[Opened, Opened] = (_never, _never),
+                   paragraphs: tuple[Sequence[int], Sequence[int]] | None = None) -> list[Change | Kept]:
     """Align two sentence lists and describe each entry, in reading order. `opened` tells, for each
-    side, which sentences begin inside a quotation (so an edit there is tagged `quote`)."""
+    side, which sentences begin inside a quotation (so an edit there is tagged `quote`); `paragraphs`,
+    each sentence's paragraph number (see `align`)."""
     items: list[Change | Kept] = []
-    for entry in align(list(old), list(new)):
+    for entry in align(list(old), list(new), paragraphs):
         if isinstance(entry, Run):
             items.extend(_run(entry, old, new))
         else:
@@ -98,6 +100,11 @@ def diff_sentences(old: Sequence[str], new: Sequence[str],
 
 def _flatten(paragraphs: Sequence[Sequence[str]]) -> list[str]:
     return [sentence for sentences in paragraphs for sentence in sentences]
+
+
+def _numbering(paragraphs: Sequence[Sequence[str]]) -> list[int]:
+    """Each sentence's paragraph number, in reading order."""
+    return [n for n, sentences in enumerate(paragraphs) for _ in sentences]
 
 
 def diff_records(
@@ -123,5 +130,6 @@ def diff_records(
         new=new_side or Side(captured_at=new.captured_at, title=new.title, label=new.label),
         fields=fields,
         alignment=tuple(diff_sentences(_flatten(old_sentences), _flatten(new_sentences),
-                                       (QuoteOpen(old_sentences), QuoteOpen(new_sentences)))),
+                                       (QuoteOpen(old_sentences), QuoteOpen(new_sentences)),
+                                       (_numbering(old_sentences), _numbering(new_sentences)))),
     )

@@ -8,6 +8,7 @@ article in a few milliseconds. The rules below fix what it gets wrong in news co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import nupunkt
 
@@ -16,7 +17,7 @@ __all__ = [
     "split_sentences",
 ]
 
-_RULES_VERSION = 2
+_RULES_VERSION = 3
 # Names the segmentation so cached sentence lists are recomputed when either part changes.
 SEGMENTER = f"nupunkt-{nupunkt.__version__}+news{_RULES_VERSION}"
 
@@ -39,6 +40,27 @@ _ATTRIBUTION = re.compile(
     r"(?:[A-Z][\w'’-]*\.? ){1,3}(?:said|says|asked|asks|shouted|yelled|screamed|cried|replied|added|exclaimed"
     r"|wondered|whispered|insisted|tweeted|wrote)\b[.,;:!?]"
 )
+# nupunkt learned its abbreviations from a corpus, and its list holds thousands of ordinary words
+# ("ashore", "awry", "book"): a full stop after a lower-case word of three letters or more, then a
+# capital, ends a sentence unless the word is one of these real abbreviations.
+_WORD_END = re.compile(r"(?<![\w.'’&-])([a-z]{3,})\.\s+(?=[\"“‘(]?[A-Z])")
+_ABBREVIATIONS = frozenset(
+    "approx appt apt assn assoc asst attn ave bldg blvd bros dept dist div esp est excl fig govt hwy incl "
+    "inst intl jct mfg mgmt mgr misc mtn natl nos orig pkwy ref reps rev sq std tel univ viz vol vols".split()
+)
+# A single capital before a full stop is an initial ("John F. Kennedy") unless it is a label: it follows
+# a word that names a group, plan or grade ("Group B. Officials will draw lots."), or a lower-case word
+# that a name does not follow ("vitamin D. It"; not "by J. Smith").
+_LETTER_END = re.compile(r"(?<![\w.])([A-Za-z]+) [A-Z]\.\s+(?=[\"“‘(]?[A-Z])")
+_LABELS = frozenset(
+    "group plan pool class section category type grade gate terminal wing zone phase stage level tier block "
+    "option proposition prop question measure division league platform building unit lot row box schedule "
+    "appendix annex exhibit figure table vitamin hepatitis".split()
+)
+_BEFORE_NAMES = frozenset(
+    "and or nor by with of to from for said says told as at named called including like than versus vs "
+    "the a an his her their its our your my dear".split()
+)
 _CLOCK_FOLLOWERS = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thurs Fri Sat Sun "
     "January February March April May June July August September October November December Jan Feb Mar "
@@ -57,8 +79,11 @@ def _keep_cut(text: str, start: int, cut: int) -> bool:
     before, after = text[max(start, cut - _WINDOW):cut].rstrip(), text[cut:cut + 2]
     if cut <= start or not after or not text[cut - 1].isspace():
         return False  # no space, no boundary: "U.S.-led", "hostilities.If" are not two sentences
-    if _LIST_MARKER.fullmatch(text[start:cut].strip()):
+    piece = text[start:cut].strip()
+    if _LIST_MARKER.fullmatch(piece):
         return False  # "1.) The first item": the number belongs to its item
+    if not any(char.isalnum() for char in piece):
+        return False  # "... and then it stopped": an ellipsis opens its sentence, it is none of its own
     first = after.lstrip()[:1]
     if first.islower():
         return False  # '"Stop!" the officer shouted', 'Yahoo! in the accounts department'
@@ -69,6 +94,21 @@ def _keep_cut(text: str, start: int, cut: int) -> bool:
     if first.isdigit() and _BEFORE_NUMBER.search(before):
         return False
     return True
+
+
+def _missed_cuts(text: str) -> Iterator[int]:
+    """Boundaries nupunkt misses: after an ordinary lower-case word, and after a single capital that is
+    a label rather than an initial (see `_WORD_END` and `_LETTER_END`)."""
+    if ". " not in text:
+        return
+    for match in _WORD_END.finditer(text):
+        if match.group(1) not in _ABBREVIATIONS:
+            yield match.end()
+    for match in _LETTER_END.finditer(text):
+        word = match.group(1)
+        lowered = word.lower()
+        if lowered in _LABELS or (word.islower() and lowered not in _BEFORE_NAMES):
+            yield match.end()
 
 
 def _clock_cut(text: str, start: int, match: re.Match[str]) -> bool:
@@ -86,6 +126,7 @@ def sentence_bounds(paragraph: str) -> list[int]:
     if not paragraph.strip():
         return []
     proposed: dict[int, re.Match[str] | None] = dict.fromkeys(_cut_points(paragraph))
+    proposed.update(dict.fromkeys(_missed_cuts(paragraph)))
     proposed.update({m.end(): m for m in _CLOCK.finditer(paragraph)})
     bounds = [0]
     for cut in sorted(proposed):

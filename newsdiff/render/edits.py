@@ -62,6 +62,7 @@ class ArticleRef:
     url: str | None
     source: str | None
     title: str | None
+    lede: str | None = None  # an untitled article's first words (`model.display_title`), which name it
 
     @property
     def tag(self) -> str:
@@ -70,7 +71,7 @@ class ArticleRef:
 
     @property
     def name(self) -> str:
-        return clean(self.title) or clean(self.url) or clean(self.key)
+        return clean(self.title) or clean(self.lede) or clean(self.url) or clean(self.key)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .edits import Edit, clean, parse_utc, safe_url
 
-FORMATS = ("rss", "atom")
+from . import FEED_FORMATS as FORMATS
 EXCERPT_CHANGES = 3  # changed sentences quoted in an item's plain summary
 EXCERPT_CHARS = 240  # per quoted sentence, so one rewritten paragraph cannot fill a feed reader's list
 EXCERPT_LEAD = 60  # characters quoted before a change found late in a long sentence

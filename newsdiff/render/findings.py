@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
+from ..model import plural
 from ..passages import compress
 from ..search import ArticleHit, EditHit
 from . import terminal
@@ -73,7 +74,8 @@ def print_edits(edits: Sequence[EditHit]) -> None:
 
 def print_more(what: str, limit: int) -> None:
     """The list was cut: a search for "every article where ..." must not look complete when it is not."""
-    _emit([(f"only the first {limit} matching {what} are shown; --limit shows more", "dim")])
+    shown = f"the first matching {what.removesuffix('s')} is" if limit == 1 else f"the first {limit} matching {what} are"
+    _emit([(f"only {shown} shown; --limit shows more", "dim")])
 
 
 def print_check(lines: Sequence[str], summary: str, ok: bool) -> None:
@@ -86,7 +88,7 @@ def size(n: int | None) -> str:
     if n is None:
         return "?"
     if n < 1024:
-        return f"{n} bytes"
+        return plural(n, "byte")
     value = n / 1024
     for unit in ("KB", "MB"):
         if value < 1024:
@@ -100,7 +102,7 @@ def print_stats(doc: dict[str, Any]) -> None:
     ratio = f" ({history['ratio']:.1%})" if history["ratio"] is not None else ""
     terminal.print_fields([
         ("articles", doc["articles"]),
-        ("versions", f"{doc['versions']} ({doc['edits']} edits)"),
+        ("versions", f"{doc['versions']} ({plural(doc['edits'], 'edit')})"),
         ("history", f"{size(history['text_bytes'])} of text stored in {size(history['stored_bytes'])}{ratio}"),
         ("raw inputs", f"{raws['count']} ({size(raws['bytes'])}, {size(raws['stored_bytes'])} stored)"),
         ("database", f"{size(database['bytes_on_disk'])} on disk"

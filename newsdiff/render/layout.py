@@ -38,8 +38,11 @@ def _tail(sentence: str) -> str:
 
 
 def _numbers(indexes: tuple[int, ...]) -> str:
-    """Sentence numbers as a reader counts them, from 1."""
-    return "–".join(str(i + 1) for i in (indexes[0], indexes[-1])) if len(indexes) > 1 else str(indexes[0] + 1)
+    """Sentence numbers as a reader counts them, from 1: a range, or a list when not consecutive (a
+    merge across a removed sentence)."""
+    if len(indexes) > 1 and indexes[-1] - indexes[0] == len(indexes) - 1:
+        return "–".join(str(i + 1) for i in (indexes[0], indexes[-1]))
+    return ", ".join(str(i + 1) for i in indexes)
 
 
 def _heading(change: Change) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from ..model import ArticleRecord
 from .edits import ArticleRef, Edit, VersionRef, clean, parse_utc, safe_url, summary_line
 
 if TYPE_CHECKING:
@@ -39,6 +40,10 @@ def article_path(article_id: int) -> str:
 
 def diff_path(article_id: int, old: int, new: int) -> str:
     return f"{article_dir(article_id)}/{old}-{new}.html"
+
+
+def version_path(article_id: int, number: int) -> str:
+    return f"{article_dir(article_id)}/v{number}.html"
 
 
 def source_dir(source: str) -> str:
@@ -95,7 +100,8 @@ def _env() -> Environment:
     env.filters["when"] = _when
     env.filters["safe_url"] = safe_url
     env.globals.update(
-        article_path=article_path, diff_path=diff_path, source_path=source_path, feed_path=feed_path,
+        article_path=article_path, diff_path=diff_path, version_path=version_path, source_path=source_path,
+        feed_path=feed_path,
         summary_line=summary_line, css=CSS_PATH,
     )
     return env
@@ -132,6 +138,17 @@ def render_article(
     by_number = {e.new.number: e for e in edits}
     rows = [(v, by_number.get(v.number)) for v in versions]
     return _page("article.html", "../../", article=article, rows=rows, title=title, all_pairs=all_pairs)
+
+
+def render_version(
+    article: ArticleRef, version: VersionRef, record: ArticleRecord, previous: int | None, following: int | None,
+    title: str,
+) -> bytes:
+    """One version's whole text as captured: headline, byline, standfirst, times and every paragraph,
+    with links to its neighbours and to what changed from the one before (`previous`, `following`:
+    their numbers, or None)."""
+    return _page("version.html", "../../", article=article, version=version, record=record, previous=previous,
+                 following=following, title=title)
 
 
 Same = tuple[str, str]  # an unchanged sentence as the old and the new version have it (cosmetic edits differ)

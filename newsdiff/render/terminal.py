@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,15 +26,26 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# A stored time (`2026-12-02T13:59:07Z`): a terminal shows it to the minute, and never cuts it.
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")
+
+
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
-    """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep."""
+    """A rich table on a terminal; otherwise tab-separated lines with a header, easy to cut and grep.
+
+    On a terminal, times read `2026-12-02 13:59` and their columns are never squeezed: at 80 columns
+    the text columns (titles, URLs) wrap instead, and a capture time keeps its time of day."""
     if is_terminal():
         from rich.markup import escape
         from rich.table import Table
 
-        table = Table(*columns, title=title, title_justify="left")
-        for row in rows:
-            table.add_row(*(escape(_cell(v)) for v in row))
+        shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
+        table = Table(title=title, title_justify="left")
+        for i, name in enumerate(columns):
+            times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i])) for n, row in enumerate(shown))
+            table.add_column(name, no_wrap=times and any(row[i] for row in shown))
+        for row in shown:
+            table.add_row(*(escape(cell) for cell in row))
         console().print(table)
         return
     out = sys.stdout

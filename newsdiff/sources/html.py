@@ -62,6 +62,11 @@ _EMBEDS = etree.XPath("//blockquote[" + " or ".join(
 ) + "]")
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
+# What SEO plugins describe besides the page itself, on every page of a site: with only these beside it, a
+# JSON-LD WebSite is the page's own description (a home page); with a WebPage, Product, Recipe, ... it is
+# the site's, and says nothing about the page.
+_SITE_TYPES = {"WebSite", "Organization", "Corporation", "NewsMediaOrganization", "Person", "Brand", "ImageObject",
+               "BreadcrumbList", "ListItem", "SearchAction", "EntryPoint", "PostalAddress", "ContactPoint", "Place"}
 _ERROR_TITLE = re.compile(r"\b(?:404|410|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
 _BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
@@ -104,6 +109,10 @@ _PAYWALL_GOAL = re.compile(
     r"continua(?:re)? a leggere|riservat[oa] agli abbonati)\b",
     re.IGNORECASE,
 )
+# Class or id names that mark a paywall's box or the locked part of a story.
+_PAYWALL_NAMES = re.compile(
+    r"paywall|pay-wall|regwall|metered|meter-|premium-content|subscriber-only|subscribers-only|locked-content|"
+    r"article-locked|tp-modal|piano-|fence-body", re.IGNORECASE)
 _PROMPT_WORDS = 40  # a prompt is a line or two; a longer paragraph that mentions subscribers is text
 # A card's age: "3 hours ago", "il y a 3 heures", "hace 3 horas", "vor 3 Stunden", "há 3 horas", "3 ore fa".
 _TIME_AGO = re.compile(
@@ -702,12 +711,14 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
 def _generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> _Extraction:
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
-    subheadings and text after embeds)."""
+    subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
+    marks no ends in it: the longer of the two is taken whole (a blog or magazine layout the precise
+    pass gives up on, or where it keeps only a comment prompt)."""
     precise = _trafilatura(copy.deepcopy(root), url, precision=True)
     balanced = _trafilatura(root, url, precision=False)
     keys = [_squash(p) for p in balanced]
     shared = [key for key in (_squash(p) for p in precise) if key in keys]
-    paragraphs = precise
+    paragraphs = precise if shared else max(precise, balanced, key=_word_count)
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
@@ -776,11 +787,15 @@ def _looks_like_front(page: _Page, paragraphs: list[str], listing: _Listing) -> 
 
     Article metadata (JSON-LD Article, article:published_time) makes a page an article. So does a
     full text on a page that calls itself a website (yahoo-2), and a listicle whose few item headings
-    are links (yahoo-1): each has one sign of a front, not cards and a second sign.
+    are links (yahoo-1): each has one sign of a front, not cards and a second sign. A JSON-LD WebSite
+    beside a description of the page itself (WebPage, Product, Recipe: SEO plugins put the site's
+    WebSite on every page) is no collection.
     """
     if page.article or "article:published_time" in page.meta:
         return False
-    collection = bool(page.ld_types & _FRONT_TYPES and not page.ld_types & {"NewsArticle", "Article"})
+    front_types = page.ld_types & _FRONT_TYPES if page.ld_types <= _SITE_TYPES | _FRONT_TYPES else page.ld_types & (
+        _FRONT_TYPES - {"WebSite"})
+    collection = bool(front_types and not page.ld_types & {"NewsArticle", "Article"})
     website = page.meta.get("og:type", "").lower() == "website"
     section = _section_address(page.url)
     words = _word_count(paragraphs)
@@ -797,11 +812,28 @@ def _is_paywall_prompt(paragraph: str) -> bool:
             and bool(_PAYWALL_GOAL.search(paragraph)))
 
 
-def _refuse_stub(page: _Page, words: int, prompted: bool) -> None:
-    """Raise for pages whose few words are not an article: a paywall (declared, or a subscribe
-    prompt under a paragraph or two), an error page, a teaser."""
+def _paywall_marks(root: lxml.html.HtmlElement, article: dict[str, Any]) -> bool:
+    """Whether the page shows a paywall: the locked part it declares (JSON-LD `hasPart` with a
+    `cssSelector`) is there, or a box is named for one. Many outlets declare every story not free,
+    so the declaration alone does not make a short story a paywall stub."""
+    parts = article.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        selector = part.get("cssSelector") if isinstance(part, dict) else None
+        if isinstance(selector, str) and selector[:1] in ".#" and re.fullmatch(r"[.#][\w-]+", selector):
+            attribute = "class" if selector[0] == "." else "id"
+            if root.xpath(f"//*[contains(concat(' ', normalize-space(@{attribute}), ' '), $name)]",
+                          name=f" {selector[1:]} "):
+                return True
+    return any(_PAYWALL_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+               for element in root.iter() if isinstance(element.tag, str) and (element.get("class") or element.get("id")))
+
+
+def _refuse_stub(page: _Page, words: int, prompted: bool, root: lxml.html.HtmlElement) -> None:
+    """Raise for pages whose few words are not an article: a paywall (declared and shown, or a
+    subscribe prompt under a paragraph or two), an error page, a teaser."""
     free = page.article.get("isAccessibleForFree", True)
-    if str(free).lower() == "false" and words < _STUB_WORDS:
+    if (str(free).lower() == "false" and words < _STUB_WORDS
+            and (prompted or _paywall_marks(root, page.article))):
         raise InputError(f"no article found (paywalled: only {words} words visible)")
     if prompted and words < _STUB_WORDS:
         raise InputError(f"no article found (paywall stub: only {words} words before a subscribe prompt)")
@@ -850,7 +882,7 @@ def parse_html(
     words = _word_count(paragraphs)
     if listing is not None and _looks_like_front(page, paragraphs, listing):
         raise InputError("no article found (a section front or index page, not an article)")
-    _refuse_stub(page, words, prompted=len(paragraphs) < len(trimmed))
+    _refuse_stub(page, words, len(paragraphs) < len(trimmed), root)
     record = ArticleRecord(
         paragraphs=tuple(paragraphs),
         title=title,

@@ -193,8 +193,15 @@ class _Cut:
     boundary: bool  # the cut falls where a paragraph could end and another start
 
     @property
-    def key(self) -> tuple[int, bool, int]:
-        return (self.common, self.boundary, self.anchors)
+    def cues(self) -> int:
+        """A matching first or last word says as much about where a paragraph ends as a boundary does
+        ("2. Check the tyres 3. Check the tyres": the boundary after "3." is a false one)."""
+        return self.boundary + self.anchors
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """Most shared words, then most cues, then the sides nearest in length."""
+        return (self.common, self.cues, self.shorter - self.longer)
 
     def rivalled_by(self, other: _Cut) -> bool:
         """Does `other` read about as well, so that choosing `self` is a guess?
@@ -231,10 +238,20 @@ class _Cut:
         return self.boundary and self.common * 5 >= self.shorter * 4
 
 
-def _cut(words: Sequence[str], k: int, common: int) -> _Cut:
-    a, b = words[:k], words[k:]
+def _cut(words: Sequence[str], keys: Sequence[str], k: int, common: int) -> _Cut:
+    a, b = keys[:k], keys[k:]
     anchors = (a[0] == b[0]) + (a[-1] == b[-1])
-    return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(a[-1], b[0]))
+    return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(words[k - 1], words[k]))
+
+
+_QUOTES = "\"'“”‘’«»„‟‹›"
+
+
+def _keys(words: Sequence[str]) -> list[str]:
+    """Words as rows are compared: quote marks at either end stripped, since an edit that only wraps a
+    paragraph in quotes ("Jane Doe" -> "“Jane Doe”") keeps its words. A word of nothing but quote marks
+    stays as it is."""
+    return [word.strip(_QUOTES) or word for word in words]
 
 
 def _could_explain(common: int, shorter: int, longer: int) -> bool:
@@ -253,7 +270,8 @@ def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -
     n = len(words)
     if n < 2:
         return None, False
-    shared = _shared_counts(words)
+    keys = _keys(words)
+    shared = _shared_counts(keys)
     if not hopeless and not any(_could_explain(shared[k], min(k, n - k), max(k, n - k)) for k in range(1, n)):
         return None, False
     order = sorted(range(1, n), key=lambda k: -shared[k])
@@ -264,7 +282,7 @@ def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -
             break
         if len(cuts) == limit:
             return best, True
-        cut = _cut(words, k, lcs_length(words[:k], words[k:]) if shared[k] else 0)
+        cut = _cut(words, keys, k, lcs_length(keys[:k], keys[k:]) if shared[k] else 0)
         cuts.append(cut)
         if best is None or cut.key > best.key:
             best = cut
@@ -277,6 +295,15 @@ def _common_run(a: Sequence[str], b: Sequence[str]) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
+def _one_word_edit(old: str, new: str) -> bool:
+    """Whether two one-word paragraphs read as one edited ("https://a.org/x" -> "https://a.org/x?p=2",
+    "1,234" -> "1,240"): what they share at their start and end is at least half the longer."""
+    prefix = next((i for i, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)))
+    suffix = next((i for i, (x, y) in enumerate(zip(old[prefix:][::-1], new[prefix:][::-1])) if x != y),
+                  min(len(old), len(new)) - prefix)
+    return old != new and 2 * (prefix + suffix) >= max(len(old), len(new)) >= 4
+
+
 def _short_cut(words: Sequence[str]) -> tuple[int, bool] | None:
     """Where to cut a row whose sides share too little for `_Cut.explains`, and whether another cut
     would do as well; None if no cut will.
@@ -285,13 +312,16 @@ def _short_cut(words: Sequence[str]) -> tuple[int, bool] | None:
     updates"), so a cut is also taken if its sides differ by at most `SMALL_EDIT_WORDS` words, all
     they share is a run at their start and/or end, and the cut falls inside a sentence, before a
     paragraph start. A cut after a sentence end is left alone: "Talks resume. Talks collapse." may be
-    one paragraph.
+    one paragraph. Two words are cut if they read as one word edited (`_one_word_edit`).
     """
     n = len(words)
+    if n == 2 and _one_word_edit(*_keys(words)):
+        return 1, False
+    keys = _keys(words)
     found = []
     for k in range(max(1, (n - SMALL_EDIT_WORDS + 1) // 2), min(n, (n + SMALL_EDIT_WORDS) // 2 + 1)):
-        a, b = words[:k], words[k:]
-        if _SENTENCE_END.search(a[-1]) or not _starts_paragraph(b[0]):
+        a, b = keys[:k], keys[k:]
+        if _SENTENCE_END.search(words[k - 1]) or not _starts_paragraph(b[0]):
             continue
         lead = _common_run(a, b)
         kept = lead + _common_run(a[lead:][::-1], b[lead:][::-1])
@@ -331,7 +361,9 @@ def _split_title(line: str) -> tuple[str, str]:
     """Old and new title from the title row: two or three copies (page heading first), maybe changed.
 
     A three-copy reading (heading equal to one cell) is exact structure, so it is kept unless the
-    best two-cell reading pairs titles clearly more alike.
+    best two-cell reading pairs titles clearly more alike; but only if the two titles it reads share a
+    word: "CITY DESK CITY DESK as talks resume" is a title with words appended, not a heading, the
+    title, and a new title with nothing in common.
     """
     for copies in (3, 2):
         size, rest = divmod(len(line) - (copies - 1), copies)
@@ -342,9 +374,9 @@ def _split_title(line: str) -> tuple[str, str]:
     for i in range(1, len(words) - 1):
         heading, rest = " ".join(words[:i]), " ".join(words[i:])
         if rest.startswith(heading + " "):  # the heading repeats the old title
-            readings.append((_likeness(heading, rest[len(heading) + 1 :]) + 0.5, heading, rest[len(heading) + 1 :]))
+            readings.append(_three_copies(heading, rest[len(heading) + 1 :]))
         if rest.endswith(" " + heading):  # the heading repeats the new title
-            readings.append((_likeness(rest[: -len(heading) - 1], heading) + 0.5, rest[: -len(heading) - 1], heading))
+            readings.append(_three_copies(rest[: -len(heading) - 1], heading))
     cut, _ = _best_cut(words)
     if cut is not None:
         old, new = " ".join(words[: cut.at]), " ".join(words[cut.at :])
@@ -353,6 +385,11 @@ def _split_title(line: str) -> tuple[str, str]:
         return line, line
     _, old, new = max(readings, key=lambda r: r[0])
     return old, new
+
+
+def _three_copies(old: str, new: str) -> tuple[float, str, str]:
+    likeness = _likeness(old, new)
+    return likeness + (0.5 if likeness else 0.0), old, new
 
 
 def _likeness(old: str, new: str) -> float:
@@ -445,6 +482,44 @@ def _read_rows(lines: Iterator[str]) -> tuple[list[tuple[str, Row, bool]], list[
     return found, trailing
 
 
+_MOVED_WORDS = 3  # a paragraph this long or longer, seen twice in one dump, is one paragraph moved
+_MOVED_BUDGET = 200_000  # rows seen once x lengths of other paragraphs tried: far above any real dump
+
+
+def _moved_into_rows(found: list[tuple[str, Row, bool]]) -> list[tuple[str, Row, bool]]:
+    """Rows seen once that are a deleted and an added paragraph side by side, cut where one side is
+    (quote marks aside) a paragraph of `_MOVED_WORDS` or more words seen elsewhere in the dump: a
+    moved paragraph. Cut only where the new side can start a paragraph (the side seen elsewhere is a
+    whole paragraph, so its edge is one even without a full stop), and only where one cut fits."""
+    known: dict[str, set[int]] = {}
+    for n, (line, row, _unsure) in enumerate(found):
+        for text in ((line,) if row.kind == "single" else (row.old, row.new)):
+            words = (text or "").split(" ")
+            if len(words) >= _MOVED_WORDS:
+                known.setdefault(" ".join(_keys(words)), set()).add(n)
+    lengths = sorted({len(key) for key in known})
+    singles = [n for n, (_line, row, _unsure) in enumerate(found) if row.kind == "single"]
+    if len(singles) * len(lengths) > _MOVED_BUDGET:
+        return found
+    settled = list(found)
+    for n in singles:
+        words = found[n][0].split(" ")
+        line = " ".join(_keys(words))
+        cuts = set()
+        for size in lengths:
+            if size >= len(line):
+                break
+            for start, end in ((0, size), (len(line) - size, len(line))):
+                at = size if start == 0 else start - 1  # the space between the two sides
+                if line[at] == " " and known.get(line[start:end], {n}) - {n}:
+                    cuts.add(line.count(" ", 0, at) + 1)
+        cuts = {k for k in cuts if _starts_paragraph(words[k])}
+        if len(cuts) == 1:
+            k = cuts.pop()
+            settled[n] = (found[n][0], Row("changed", " ".join(words[:k]), " ".join(words[k:])), False)
+    return settled
+
+
 def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     """Both versions from text scraped off a diff page; rows seen once go to the `single_as` side."""
     if single_as not in ("added", "removed"):
@@ -483,6 +558,7 @@ def parse_dump_text(text: str, *, single_as: str = "added") -> ParsedInput:
     else:
         body = chain([first], body)
     found, trailing = _read_rows(body)
+    found = _moved_into_rows(found)
     rows: list[Row] = []
     ambiguous: list[int] = []
     uncertain: list[int] = []

@@ -20,6 +20,9 @@ _HARD_WRAP_WIDTH = 60  # lines at least this long inside a block are read as a w
 # What tells a data file, a program or a log from prose, line by line.
 _DELIMITERS = (",", "\t", ";", "|")
 _KEY_VALUE = re.compile(r"^\s*(?:- )?[\w.\-\"']+\s*[:=](?:\s|$)")
+# A value that is a sentence ("Q: What did you see?", "A: Smoke, then flames."): an interview's lines,
+# not a setting's.
+_SENTENCE_VALUE = re.compile(r"[:=]\s*\S+(?:\s+\S+){2,}[.!?…\"”’)]\s*$")
 _STAMPED = re.compile(r"^\s*[\[(]?\d{2,4}[-/.:]\d{1,2}")
 _CODE_CHARS = frozenset("{}[]()<>=;_|\\$#@^~`")
 
@@ -105,7 +108,7 @@ def _not_prose(body: str) -> str | None:
             return "rows of delimited data (CSV or similar)"
     if share(lambda ln: bool(_STAMPED.match(ln))) >= 0.5:
         return "time-stamped lines (a log)"
-    if share(lambda ln: bool(_KEY_VALUE.match(ln)) and len(ln) < 100) >= 0.5:
+    if share(lambda ln: bool(_KEY_VALUE.match(ln)) and len(ln) < 100 and not _SENTENCE_VALUE.search(ln)) >= 0.5:
         return "key: value lines (configuration or data)"
     return None
 

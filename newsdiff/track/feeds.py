@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
+import httpx
 
-from ..urls import BadURL, canonical_url, looks_like_web_url, shown
+from ..model import clean_text
+from ..urls import BadURL, canonical_url, host_key, host_of, is_web_url, looks_like_web_url, shown
+from .fetch import Fetcher
+from .settings import FetchSettings
 
 # feedparser does not say whether an RSS guid was marked isPermaLink="false"; the raw XML does.
 # Linear on hostile feeds: a tag or CDATA value never runs past the next "<" (unclosed `<guid ` or
@@ -117,3 +123,63 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     elif parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN):
         feed.problem = f"malformed feed ({parsed.bozo_exception}); read {len(feed.entries)} entries"
     return feed
+
+
+# The feed types a page may announce in <link rel="alternate">, as RSS and Atom readers look for them.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """What one fetch of a feed URL found: a feed (`problem` None), or why not, with the feeds the page
+    links when it is an HTML page (`alternates`: (title, absolute URL))."""
+
+    url: str
+    problem: str | None = None
+    title: str | None = None
+    entries: int = 0
+    alternates: tuple[tuple[str | None, str], ...] = ()
+
+
+def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
+    """The RSS and Atom feeds an HTML page announces (`<link rel="alternate" type="application/rss+xml">`),
+    each with its title and its absolute http(s) URL, in page order, once each."""
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return ()
+    found: dict[str, str | None] = {}
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
+            url = urljoin(base, link.get("href").strip())
+            if is_web_url(url) and url.isprintable() and url not in found:  # a person reads it, a terminal shows it
+                found[url] = clean_text(link.get("title") or "") or None
+    return tuple((title, url) for url, title in found.items())
+
+
+def check_feed(url: str, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None) -> FeedCheck:
+    """Fetch `url` once (no retries: a person is waiting) and say whether it is an RSS or Atom feed. Its
+    host may be internal: the user named it, as a feed added unchecked would be fetched by a poll."""
+    named = host_key(host_of(url))
+
+    async def get() -> Any:
+        async with Fetcher(replace(settings, retries=0), transport=transport,
+                           is_named=lambda host: host == named) as fetcher:
+            return await fetcher.get(url)
+
+    fetched = asyncio.run(get())
+    if fetched.error:
+        return FeedCheck(url, fetched.error)
+    if fetched.status != 200:
+        return FeedCheck(url, f"HTTP {fetched.status} {fetched.reason}".rstrip())
+    parsed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
+    if parsed.problem is None or parsed.entries:
+        return FeedCheck(url, None, parsed.title and clean_text(parsed.title), len(parsed.entries))
+    kind = (fetched.content_type or "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or b"<html" in fetched.body[:4096].lower():
+        return FeedCheck(url, "an HTML page, not an RSS or Atom feed", alternates=linked_feeds(fetched.body, fetched.final_url))
+    return FeedCheck(url, parsed.problem)

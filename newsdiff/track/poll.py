@@ -82,9 +82,15 @@ class PollSummary:
     unchanged: int = 0
     new_versions: int = 0
     gone: int = 0
+    # the articles counted in `gone`: `article_id`, `url`, `status` (404 or 410), `versions` kept
+    gone_articles: list[dict[str, Any]] = field(default_factory=list)
     suspect: list[dict[str, str]] = field(default_factory=list)  # pages that extracted far shorter: not stored
     errors: list[dict[str, str]] = field(default_factory=list)
     duration_s: float = 0.0
+    # when the next tracked article falls due (ISO 8601 UTC), None when nothing is tracked: a poll that
+    # checked nothing can say when one will
+    next_due: str | None = None
+    published: dict[str, Any] | None = None  # what `poll --publish` did to the site (set by the caller)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -255,6 +261,10 @@ class _Poll:
                 changes.update(_validators(fetched, read_well=False))  # a comeback must answer in full
                 if article["status"] != "gone":  # one still gone counts as neither gone nor unchanged
                     self.summary.gone += 1
+                    versions = self.store.db.execute(
+                        "SELECT count(*) FROM versions WHERE article_id = ?", [article["id"]]).fetchone()[0]
+                    self.summary.gone_articles.append(
+                        {"article_id": article["id"], "url": request.url, "status": fetched.status, "versions": versions})
                     changes["status"] = "gone"
                     self.store.event(article["id"], "gone", {"status": fetched.status, "url": fetched.final_url})
             else:
@@ -347,6 +357,12 @@ class _Poll:
             "SELECT a.id, a.key, a.url, a.title, a.status, s.name AS source FROM articles a "
             "LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?", [owner]))
 
+    def next_due(self) -> str | None:
+        """When the next tracked article falls due (feeds are read by every poll)."""
+        return self.store.db.execute(
+            "SELECT min(next_check_at) FROM articles WHERE tracked = 1 AND status IN ('active', 'gone')"
+        ).fetchone()[0]
+
     def _schedule(self, article_id: int, status: str) -> dict[str, Any]:
         """Next check from how long ago the article last changed (or was tracked again); retired once quiet
         for long enough."""
@@ -397,5 +413,6 @@ def poll(
     run = _Poll(store, settings, options or ParseOptions(), suspect_ratio,
                 now or datetime.now(timezone.utc), progress)
     asyncio.run(run.run(check_all, limit, transport))
+    run.summary.next_due = run.next_due()
     run.summary.duration_s = round(time.monotonic() - started, 3)
     return run.summary
