@@ -27,6 +27,7 @@ from .sources import ParseOptions, parse_bytes
 from .track import registry
 
 if TYPE_CHECKING:
+    from .archive.warc import WarcResult
     from .config import Config
     from .importer import FileResult
     from .render.edits import Edit
@@ -142,6 +143,10 @@ class State:
                 from .alerts.queue import attach
 
                 attach(self._store, self.config().alerts)
+            if self.creates_db and self.config().archive.wayback:  # and be saved to the Wayback Machine
+                from .archive import save
+
+                save.attach(self._store)
         return self._store
 
     def config(self) -> "Config":
@@ -214,7 +219,11 @@ def main_options(
 
 
 def _describe(result: "FileResult") -> str:
-    """One human line per stored or recognised version."""
+    """One human line per stored or recognised version; one summary line for a WARC file."""
+    from .archive.warc import WarcResult
+
+    if isinstance(result, WarcResult):
+        return _describe_warc(result)
     parts = []
     for v in result.versions:
         label = f" (page version {v['label']})" if v.get("label") else ""
@@ -233,10 +242,30 @@ def _describe(result: "FileResult") -> str:
     return terminal.safe(f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts))
 
 
+def _describe_warc(result: "WarcResult") -> str:
+    outcomes = result.outcomes()
+    counts = [f"{outcomes[k]} {label}" for k, label in (
+        ("new", "versions stored"), ("same", "unchanged"), ("revert", "earlier texts again"),
+        ("suspect", "suspect extractions"), ("refused", "pages with no article")) if outcomes[k]]
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
+    line = f"{result.path}: {len(result.versions)} HTML pages: " + (", ".join(counts) or "none")
+    line += f"; skipped {sum(result.skipped.values())} records ({skipped})" if skipped else ""
+    damaged = len(result.damaged)
+    return line + (f"; {damaged} damaged record{'s' * (damaged != 1)}" if damaged else "")
+
+
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Article files or folders (walked); `-` reads standard input."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="PATH...",
+        help="Article files, WARC files or folders (walked); `-` reads standard input."),
+    wayback: Optional[str] = typer.Option(
+        None, "--wayback", metavar="URL", help="Import this URL's captures from the Wayback Machine."),
+    since: Optional[str] = typer.Option(
+        None, "--from", metavar="TIME", help="With --wayback: captures from this date (ISO 8601)."),
+    until: Optional[str] = typer.Option(
+        None, "--to", metavar="TIME", help="With --wayback: captures up to this date, inclusive."),
     url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL of the article."),
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name, e.g. reuters."),
     title: Optional[str] = typer.Option(None, "--title", metavar="TEXT", help="Headline, when the file has none or a wrong one."),
@@ -245,11 +274,20 @@ def import_cmd(
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
+    Wayback Machine captures as versions."""
+    from .archive.warc import WarcResult
     from .importer import import_paths
 
     st = state(ctx)
     options = st.parse_options(single_as)
+    if bool(paths) == bool(wayback):
+        fail("give files or folders to import, or --wayback URL (not both)", 2)
+    if (since or until) and not wayback:
+        fail("--from and --to go with --wayback", 2)
+    if wayback:
+        _import_wayback(st, wayback, since, until, options, as_json)
+        return
     try:
         results = import_paths(
             st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
@@ -260,11 +298,16 @@ def import_cmd(
     errors = [r for r in results if r.error]
     for r in errors:
         warn(f"{r.path}: {r.error}")
+    damaged = [r for r in results if isinstance(r, WarcResult) and r.damaged]
+    for r in damaged:
+        for problem in r.damaged:
+            warn(f"{r.path}: record at offset {problem['offset']}: {problem['reason']}")
     if as_json:
         jsonout.emit({
             "imported": [
                 {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
-                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous}
+                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous,
+                 **({"skipped": dict(r.skipped), "damaged": r.damaged} if isinstance(r, WarcResult) else {})}
                 for r in results if not r.error
             ],
             "errors": [{"path": r.path, "error": r.error} for r in errors],
@@ -273,8 +316,52 @@ def import_cmd(
         for r in results:
             if not r.error:
                 typer.echo(_describe(r))
-    if errors:
+    if errors or damaged:
         raise typer.Exit(1 if len(errors) == len(results) else 2)
+
+
+def _import_wayback(st: State, url: str, since: str | None, until: str | None, options: ParseOptions,
+                    as_json: bool) -> None:
+    from .archive.wayback import import_wayback
+
+    def report(entry: dict[str, Any]) -> None:
+        if not as_json:
+            typer.echo(_describe_capture(entry))
+
+    config = st.config()
+    try:
+        result = import_wayback(st.store(), url, archive=config.archive, fetch=config.track.fetch, options=options,
+                                suspect_ratio=config.suspect_ratio, since=since, until=until, report=report)
+    except ValueError as exc:
+        fail(str(exc))
+    if result.error:
+        fail(f"{url}: {result.error}")
+    if as_json:
+        jsonout.emit({"url": result.url, "article_id": result.article_id, "captures": result.captures,
+                      "stopped": result.stopped})
+    elif not result.captures and not result.stopped:
+        typer.echo(f"{result.url}: the Wayback Machine holds no capture of it in that time")
+    if result.stopped:
+        warn(f"{result.url}: stopped: {result.stopped}")
+    for entry in result.captures:
+        if entry["outcome"] == "failed":
+            warn(f"{result.url}: capture {entry['timestamp']}: {entry['reason']}")
+    if result.failed:
+        raise typer.Exit(2)
+
+
+def _describe_capture(entry: dict[str, Any]) -> str:
+    """One human line per Wayback capture handled."""
+    outcome = entry["outcome"]
+    what = {
+        "stored": f"stored version {entry.get('number')}",
+        "unchanged": f"unchanged: same as version {entry.get('existing')}",
+        "suspect": f"suspect extraction, not stored ({entry.get('reason')})",
+        "refused": f"refused: {entry.get('reason')}",
+        "failed": f"failed: {entry.get('reason')} (tried again next run)",
+        "done before": "handled by an earlier run, not fetched",
+    }[outcome]
+    return f"capture {entry['timestamp']} ({entry['captured_at']}): {what}"
 
 
 @app.command()
@@ -396,8 +483,12 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
 
     edits = version_edits(st.store(), row["id"])
     changes = {number: _edit_json(edit) for number, edit in edits.items()}
+    from .archive.save import snapshots
+
+    archived = snapshots(st.store(), row["id"])
     if as_json:
-        jsonout.emit({"article": row, "versions": [{**v, "changes": changes.get(v["number"])} for v in versions],
+        jsonout.emit({"article": row, "versions": [
+            {**v, "changes": changes.get(v["number"]), "archived": archived.get(v["id"])} for v in versions],
                       "events": events})
         _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
         return
@@ -481,7 +572,10 @@ def show(
         fail(str(exc))
     if as_json:
         about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
-        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about})
+        from .archive.save import snapshots
+
+        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about,
+                      "archived": snapshots(st.store(), row["id"]).get(stored["id"])})
         return
     terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
     terminal.print_paragraphs(record.paragraphs)
@@ -818,7 +912,8 @@ def poll(
                     except OSError as exc:
                         summary.errors.append({"url": str(exc.filename or publish_dir),
                                                "error": f"publish failed: {exc.strerror or exc}"})
-            sent = None if no_alerts or not st.config().alerts else _send_alerts(st, force=False)
+            deliveries = st.config().alerts or st.config().archive.wayback
+            sent = None if no_alerts or not deliveries else _send_alerts(st, force=False)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
@@ -861,10 +956,17 @@ def _rules(st: State) -> "tuple[AlertRule, ...]":
 
 
 def _send_alerts(st: State, force: bool) -> "SendSummary":
-    """Deliver what is due; each alert that failed is one line on stderr (its URL redacted)."""
-    from .alerts.deliver import send_pending
+    """Deliver what is due (alerts, and saves to the Wayback Machine); each that failed is one line on
+    stderr (its URL redacted)."""
+    from .alerts.deliver import SendSummary, send_pending
 
-    summary = send_pending(st.store(), _rules(st), force=force)
+    config = st.config()
+    wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
+    summary = SendSummary() if wayback_only else send_pending(st.store(), _rules(st), force=force)
+    if config.archive.wayback:
+        from .archive.save import send_saves
+
+        send_saves(st.store(), config.archive, summary, force=force)
     for line in summary.retrying:
         warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
              f"{line['error']}; will retry")

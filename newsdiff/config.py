@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .archive.settings import ArchiveSettings, archive_settings
 from .sources.sites import site_tables
 from .track.settings import TrackSettings, reject_unknown, track_settings
 
@@ -27,6 +28,7 @@ class Config:
     suspect_ratio: float = 0.5
     track: TrackSettings = field(default_factory=TrackSettings)  # feeds, schedule, fetch limits
     alerts: tuple[AlertRule, ...] = ()  # [[alerts]] rules (URLs are secrets: never stored or shown)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)  # the Wayback Machine
 
 
 def load_config(path: Path | None, db_path: Path) -> Config:
@@ -47,6 +49,7 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         track = track_settings(data)
         sites = site_tables(data.get("sites", {}))
         suspect_ratio = _suspect_ratio(data.get("extraction", {}))
+        archive = archive_settings(data.get("archive", {}))
         alerts: tuple[AlertRule, ...] = ()
         if "alerts" in data:  # Apprise, which checks the URLs, is imported only for a config with rules
             from .alerts.rules import alert_rules
@@ -54,7 +57,8 @@ def load_config(path: Path | None, db_path: Path) -> Config:
             alerts = alert_rules(data["alerts"])
     except ValueError as exc:
         raise ValueError(f"config file {path}: {exc}") from None
-    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track, alerts=alerts)
+    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track, alerts=alerts,
+                  archive=archive)
 
 
 def _suspect_ratio(extraction: Any) -> float:

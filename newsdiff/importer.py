@@ -12,6 +12,7 @@ from typing import Any
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
 from .sources.files import read_bytes
+from .sources.warc import is_warc
 from .store import Store
 from .urls import canonical_url, is_web_url
 
@@ -131,6 +132,7 @@ def import_paths(
 
     A bad option is the caller's mistake, not the files': ValueError naming it, before anything is read.
     A URL is stored in its canonical form (no tracking parameters or fragment), as `track` and `poll` do.
+    A WARC file (recognised by its content) is read record by record: see archive/warc.py.
     """
     try:
         when = parse_time(captured_at) if captured_at else None
@@ -146,4 +148,7 @@ def import_paths(
             (kwargs.get(option) or "").encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError(f"--{option}: not valid Unicode text") from None
-    return [import_file(store, path, captured_at=when, **kwargs) for path in walk(paths, database=store.path)]
+    from .archive.warc import import_warc  # here, not above: it builds on this module
+
+    return [(import_warc if is_warc(path) else import_file)(store, path, captured_at=when, **kwargs)
+            for path in walk(paths, database=store.path)]

@@ -775,9 +775,10 @@ class Store:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
         return self._source_id(name)
 
-    def event(self, article_id: int, kind: str, detail: dict[str, Any]) -> None:
-        """Record something that happened to an article besides a new version: gone, back, retired."""
-        self._event(article_id, None, kind, detail)
+    def event(self, article_id: int, kind: str, detail: dict[str, Any], version_id: int | None = None) -> None:
+        """Record something that happened to an article besides a new version: gone, back, retired, or to
+        one of its versions (saved to the Wayback Machine)."""
+        self._event(article_id, version_id, kind, detail)
 
     # -- reading -----------------------------------------------------------------
 
