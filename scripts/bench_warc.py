@@ -35,7 +35,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsdiff.archive.warc import import_warc
-from newsdiff.importer import MAX_FILE_BYTES
+from newsdiff.sources.files import MAX_FILE_BYTES
 from newsdiff.sources.warc import read_warc
 from newsdiff.store import Store
 

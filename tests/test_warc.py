@@ -109,11 +109,14 @@ def test_a_page_over_the_size_cap_is_skipped_not_read(db_path: Path, tmp_path: P
     assert [v["captured_at"] for v in result.versions] == ["2024-03-02T10:00:00Z"]
 
 
-def test_a_gzip_file_that_is_no_warc_is_imported_as_before(cli, tmp_path: Path) -> None:
+def test_a_gzip_file_that_is_no_warc_is_read_as_the_article_it_holds(cli, tmp_path: Path) -> None:
     path = tmp_path / "x.warc.gz"
-    path.write_bytes(gzip.compress(b"just text"))
-    result = cli("import", str(path))
-    assert result.code == 1 and "binary file" in result.stderr
+    path.write_bytes(gzip.compress(b"Harbour reopens\n\nThe harbour reopened on Monday after the storm."))
+    result = cli("import", str(path), "--json")
+    assert result.code == 0, result
+    [imported] = result.json["imported"]
+    assert (imported["format"], imported["added"]) == ("text", 1)
+    assert cli("show", "1", "--json").json["paragraphs"] == ["The harbour reopened on Monday after the storm."]
 
 
 def test_a_damaged_record_is_reported_without_its_control_characters(cli, tmp_path: Path) -> None:

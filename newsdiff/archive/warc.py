@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..importer import MAX_FILE_BYTES, FileResult
+from ..importer import FileResult
+from ..sources.files import MAX_FILE_BYTES
 from ..model import parse_time
 from ..sources import ParseOptions
 from ..sources.warc import WarcDamage, WarcItem, WarcSkip, read_warc
