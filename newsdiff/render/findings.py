@@ -117,7 +117,7 @@ def print_stats(doc: dict[str, Any]) -> None:
     if doc["most_edited"]:
         sys.stdout.write("\n")
         terminal.print_table(["id", "versions", "source", "title / key"],
-                             [[a["article_id"], a["versions"], a["source"] or "", a["title"] or a["key"]]
+                             [[a["article_id"], a["versions"], a["source"] or "", a["display_title"] or a["key"]]
                               for a in doc["most_edited"]], title="most edited")
     if database["tables"]:
         sys.stdout.write("\n")
