@@ -27,6 +27,7 @@ from .sources import ParseOptions, parse_bytes
 from .track import registry
 
 if TYPE_CHECKING:
+    from .archive.warc import WarcResult
     from .config import Config
     from .importer import FileResult
     from .render.edits import Edit
@@ -112,17 +113,28 @@ class State:
     db_path: Path
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
+    access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
     _store: "Store | None" = None
     _config: "Config | None" = None
 
     def store(self) -> "Store":
-        from .store import Store
+        from .store import SchemaError, Store
 
         if self._store is None:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
             try:
-                self._store = Store.open(self.db_path)
+                try:
+                    self._store = Store.open(self.db_path, readonly=self.access == "read")
+                except StoreBusy:
+                    raise
+                except sqlite3.OperationalError:
+                    if self.access != "cache":
+                        raise
+                    # A reader that caches its work (log, diff, search) still reads a file it cannot write.
+                    self._store = Store.open(self.db_path, readonly=True)
+            except SchemaError as exc:
+                fail(str(exc))
             except StoreBusy:
                 raise  # exits 75 like any write that waited too long (see main)
             except Exception as exc:  # an unreadable or foreign file must not print a traceback
@@ -131,6 +143,10 @@ class State:
                 from .alerts.queue import attach
 
                 attach(self._store, self.config().alerts)
+            if self.creates_db and self.config().archive.wayback:  # and be saved to the Wayback Machine
+                from .archive import save
+
+                save.attach(self._store)
         return self._store
 
     def config(self) -> "Config":
@@ -149,12 +165,12 @@ class State:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One line on stderr and a non-zero exit: the whole command failed."""
-    typer.echo(f"newsdiff: {message}", err=True)
+    typer.echo(f"newsdiff: {terminal.safe(message)}", err=True)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"newsdiff: {message}", err=True)
+    typer.echo(f"newsdiff: {terminal.safe(message)}", err=True)
 
 
 def _report_damage(damaged: list[DamagedHistory], where: str) -> None:
@@ -178,6 +194,8 @@ def _version(value: bool) -> None:
 
 
 WRITERS = {"import", "feeds", "track", "poll"}  # the commands that may create the database
+ACCESS = {"list": "read", "show": "read", "check": "read", "export": "read", "stats": "read",  # never write
+          "log": "cache", "diff": "cache", "search": "cache", "feed": "cache", "publish": "cache"}  # cache if they can
 
 
 @app.callback()
@@ -191,14 +209,21 @@ def main_options(
     ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS)
+    if config is not None and (not config.exists() or config.is_dir()):  # every command, even one reading no setting
+        fail(f"config file {config} {'is a folder' if config.is_dir() else 'does not exist'}")
+    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
+                    access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
 # -- import / parse ------------------------------------------------------------------------------
 
 
 def _describe(result: "FileResult") -> str:
-    """One human line per stored or recognised version."""
+    """One human line per stored or recognised version; one summary line for a WARC file."""
+    from .archive.warc import WarcResult
+
+    if isinstance(result, WarcResult):
+        return _describe_warc(result)
     parts = []
     for v in result.versions:
         label = f" (page version {v['label']})" if v.get("label") else ""
@@ -214,13 +239,33 @@ def _describe(result: "FileResult") -> str:
     if result.ambiguous:
         rows = plural(result.ambiguous, "row")
         parts.append(f"{rows} seen once placed by guess (`newsdiff parse {result.path}` lists them)")
-    return f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts)
+    return terminal.safe(f"{result.path}: article {result.article_id} [{result.key}]: " + "; ".join(parts))
+
+
+def _describe_warc(result: "WarcResult") -> str:
+    outcomes = result.outcomes()
+    counts = [f"{outcomes[k]} {label}" for k, label in (
+        ("new", "versions stored"), ("same", "unchanged"), ("revert", "earlier texts again"),
+        ("suspect", "suspect extractions"), ("refused", "pages with no article")) if outcomes[k]]
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
+    line = f"{result.path}: {len(result.versions)} HTML pages: " + (", ".join(counts) or "none")
+    line += f"; skipped {sum(result.skipped.values())} records ({skipped})" if skipped else ""
+    damaged = len(result.damaged)
+    return line + (f"; {damaged} damaged record{'s' * (damaged != 1)}" if damaged else "")
 
 
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Article files or folders (walked)."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="PATH...",
+        help="Article files, WARC files or folders (walked); `-` reads standard input."),
+    wayback: Optional[str] = typer.Option(
+        None, "--wayback", metavar="URL", help="Import this URL's captures from the Wayback Machine."),
+    since: Optional[str] = typer.Option(
+        None, "--from", metavar="TIME", help="With --wayback: captures from this date (ISO 8601)."),
+    until: Optional[str] = typer.Option(
+        None, "--to", metavar="TIME", help="With --wayback: captures up to this date, inclusive."),
     url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL of the article."),
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name, e.g. reuters."),
     title: Optional[str] = typer.Option(None, "--title", metavar="TEXT", help="Headline, when the file has none or a wrong one."),
@@ -229,11 +274,20 @@ def import_cmd(
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Store article files (plain text, HTML pages, NewsSniffer dumps) as versions."""
+    """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
+    Wayback Machine captures as versions."""
+    from .archive.warc import WarcResult
     from .importer import import_paths
 
     st = state(ctx)
     options = st.parse_options(single_as)
+    if bool(paths) == bool(wayback):
+        fail("give files or folders to import, or --wayback URL (not both)", 2)
+    if (since or until) and not wayback:
+        fail("--from and --to go with --wayback", 2)
+    if wayback:
+        _import_wayback(st, wayback, since, until, options, as_json)
+        return
     try:
         results = import_paths(
             st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
@@ -245,11 +299,16 @@ def import_cmd(
     errors = [r for r in results if r.error]
     for r in errors:
         warn(f"{r.path}: {r.error}")
+    damaged = [r for r in results if isinstance(r, WarcResult) and r.damaged]
+    for r in damaged:
+        for problem in r.damaged:
+            warn(f"{r.path}: record at offset {problem['offset']}: {problem['reason']}")
     if as_json:
         jsonout.emit({
             "imported": [
                 {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
-                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous}
+                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous,
+                 **({"skipped": dict(r.skipped), "damaged": r.damaged} if isinstance(r, WarcResult) else {})}
                 for r in results if not r.error
             ],
             "errors": [{"path": r.path, "error": r.error} for r in errors],
@@ -258,25 +317,68 @@ def import_cmd(
         for r in results:
             if not r.error:
                 typer.echo(_describe(r))
-    if errors:
+    if errors or damaged:
         raise typer.Exit(1 if len(errors) == len(results) else 2)
+
+
+def _import_wayback(st: State, url: str, since: str | None, until: str | None, options: ParseOptions,
+                    as_json: bool) -> None:
+    from .archive.wayback import import_wayback
+
+    def report(entry: dict[str, Any]) -> None:
+        if not as_json:
+            typer.echo(_describe_capture(entry))
+
+    config = st.config()
+    try:
+        result = import_wayback(st.store(), url, archive=config.archive, fetch=config.track.fetch, options=options,
+                                suspect_ratio=config.suspect_ratio, since=since, until=until, report=report)
+    except ValueError as exc:
+        fail(str(exc))
+    if result.error:
+        fail(f"{url}: {result.error}")
+    if as_json:
+        jsonout.emit({"url": result.url, "article_id": result.article_id, "captures": result.captures,
+                      "stopped": result.stopped})
+    elif not result.captures and not result.stopped:
+        typer.echo(f"{result.url}: the Wayback Machine holds no capture of it in that time")
+    if result.stopped:
+        warn(f"{result.url}: stopped: {result.stopped}")
+    for entry in result.captures:
+        if entry["outcome"] == "failed":
+            warn(f"{result.url}: capture {entry['timestamp']}: {entry['reason']}")
+    if result.failed:
+        raise typer.Exit(2)
+
+
+def _describe_capture(entry: dict[str, Any]) -> str:
+    """One human line per Wayback capture handled."""
+    outcome = entry["outcome"]
+    what = {
+        "stored": f"stored version {entry.get('number')}",
+        "unchanged": f"unchanged: same as version {entry.get('existing')}",
+        "suspect": f"suspect extraction, not stored ({entry.get('reason')})",
+        "refused": f"refused: {entry.get('reason')}",
+        "failed": f"failed: {entry.get('reason')} (tried again next run)",
+        "done before": "handled by an earlier run, not fetched",
+    }[outcome]
+    return f"capture {entry['timestamp']} ({entry['captured_at']}): {what}"
 
 
 @app.command()
 def parse(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., metavar="FILE", help="A file newsdiff can read."),
+    path: Path = typer.Argument(..., metavar="FILE", help="A file newsdiff can read (`-`: standard input)."),
     url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL, when the file does not say."),
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Show what newsdiff understands from a file, storing nothing."""
+    from .sources.files import read_bytes
+
     st = state(ctx)
     try:
-        data = path.read_bytes()
-        parsed = parse_bytes(data, url=url, options=st.parse_options(single_as))
-    except OSError as exc:
-        fail(f"{path}: {exc.strerror or exc}")
+        parsed = parse_bytes(read_bytes(path), url=url, options=st.parse_options(single_as))  # as `import` reads
     except InputError as exc:
         fail(f"{path}: {exc}")
     versions = [jsonout.record_json(v) for v in parsed.versions]
@@ -297,7 +399,7 @@ def parse(
     ])
     for record in parsed.versions:
         if len(parsed.versions) > 1:
-            typer.echo(f"\n== version {record.label or '?'}")
+            typer.echo(terminal.safe(f"\n== version {record.label or '?'}"))
         terminal.print_fields(_record_fields(record))
         terminal.print_paragraphs(record.paragraphs)
     rows = details.get("rows") or []
@@ -313,7 +415,7 @@ def parse(
     if notes:
         typer.echo("")
     for note in notes:
-        typer.echo(f"note: {note}")
+        typer.echo(terminal.safe(f"note: {note}"))
 
 
 def _row_counts(counts: dict[str, int] | None) -> str | None:
@@ -382,8 +484,12 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
 
     edits = version_edits(st.store(), row["id"])
     changes = {number: _edit_json(edit) for number, edit in edits.items()}
+    from .archive.save import snapshots
+
+    archived = snapshots(st.store(), row["id"])
     if as_json:
-        jsonout.emit({"article": row, "versions": [{**v, "changes": changes.get(v["number"])} for v in versions],
+        jsonout.emit({"article": row, "versions": [
+            {**v, "changes": changes.get(v["number"]), "archived": archived.get(v["id"])} for v in versions],
                       "events": events})
         _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
         return
@@ -467,7 +573,10 @@ def show(
         fail(str(exc))
     if as_json:
         about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
-        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about})
+        from .archive.save import snapshots
+
+        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about,
+                      "archived": snapshots(st.store(), row["id"]).get(stored["id"])})
         return
     terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
     terminal.print_paragraphs(record.paragraphs)
@@ -535,7 +644,7 @@ def diff(
         text.print_rich(doc, terminal.console())
         return
     render = {"markdown": markdown.render_markdown, "html": htmlfrag.render_html}.get(fmt or "text", text.render_text)
-    sys.stdout.write(render(doc))
+    sys.stdout.write(terminal.safe(render(doc)))
 
 
 # -- publishing ----------------------------------------------------------------------------------
@@ -662,7 +771,7 @@ def feeds_add(
     registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
     added = registry.add_feed(st.store(), url, source)
     about = f" ({found.title or 'untitled'}, {plural(found.entries, 'entry', 'entries')})" if found else ""
-    typer.echo(f"added feed {url}{about}" if added else f"feed {url} is already tracked")
+    typer.echo(terminal.safe(f"added feed {url}{about}" if added else f"feed {url} is already tracked"))
 
 
 @feeds_app.command("list")
@@ -689,7 +798,7 @@ def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., metavar="URL
         registry.remove_feed(st.store(), url, st.config().track.feeds)
     except (ValueError, NotFound) as exc:
         fail(str(exc))
-    typer.echo(f"removed feed {url.strip()}")
+    typer.echo(terminal.safe(f"removed feed {url.strip()}"))
 
 
 @app.command()
@@ -703,7 +812,7 @@ def track(
         article_id, created = registry.track(state(ctx).store(), url, source)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}")
+    typer.echo(terminal.safe(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}"))
 
 
 @app.command()
@@ -713,7 +822,7 @@ def untrack(ctx: typer.Context, article: str = ArticleArg) -> None:
         row = registry.untrack(state(ctx).store(), article)
     except NotFound as exc:
         fail(str(exc))
-    typer.echo(f"no longer tracking article {row['id']}: {row['url'] or row['key']}")
+    typer.echo(terminal.safe(f"no longer tracking article {row['id']}: {row['url'] or row['key']}"))
 
 
 @app.command()
@@ -804,7 +913,8 @@ def poll(
                     except OSError as exc:
                         summary.errors.append({"url": str(exc.filename or publish_dir),
                                                "error": f"publish failed: {exc.strerror or exc}"})
-            sent = None if no_alerts or not st.config().alerts else _send_alerts(st, force=False)
+            deliveries = st.config().alerts or st.config().archive.wayback
+            sent = None if no_alerts or not deliveries else _send_alerts(st, force=False)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
     except OSError as exc:
@@ -847,10 +957,17 @@ def _rules(st: State) -> "tuple[AlertRule, ...]":
 
 
 def _send_alerts(st: State, force: bool) -> "SendSummary":
-    """Deliver what is due; each alert that failed is one line on stderr (its URL redacted)."""
-    from .alerts.deliver import send_pending
+    """Deliver what is due (alerts, and saves to the Wayback Machine); each that failed is one line on
+    stderr (its URL redacted)."""
+    from .alerts.deliver import SendSummary, send_pending
 
-    summary = send_pending(st.store(), _rules(st), force=force)
+    config = st.config()
+    wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
+    summary = SendSummary() if wayback_only else send_pending(st.store(), _rules(st), force=force)
+    if config.archive.wayback:
+        from .archive.save import send_saves
+
+        send_saves(st.store(), config.archive, summary, force=force)
     for line in summary.retrying:
         warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
              f"{line['error']}; will retry")
@@ -1022,12 +1139,13 @@ def export_cmd(
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
 ) -> None:
     """Every article with all its versions, streamed as JSON lines or CSV."""
+    from .atomic import atomic_output
     from .export import export
 
     store = state(ctx).store()
     damaged: list[DamagedHistory] = []
     try:
-        with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
+        with atomic_output(output, text=True) if output else nullcontext(sys.stdout) as out:  # whole or not at all
             export(store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
     except BrokenPipeError:
         raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .archive.settings import ArchiveSettings, archive_settings
 from .sources.sites import site_tables
-from .track.settings import TrackSettings, track_settings
+from .track.settings import TrackSettings, reject_unknown, track_settings
 
 if TYPE_CHECKING:
     from .alerts.rules import AlertRule
 
 CONFIG_NAME = "newsdiff.toml"
+# Every top-level key and table the file may hold; anything else is a typo, reported with the nearest one.
+SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction", "alerts")
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Config:
     suspect_ratio: float = 0.5
     track: TrackSettings = field(default_factory=TrackSettings)  # feeds, schedule, fetch limits
     alerts: tuple[AlertRule, ...] = ()  # [[alerts]] rules (URLs are secrets: never stored or shown)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)  # the Wayback Machine
 
 
 def load_config(path: Path | None, db_path: Path) -> Config:
@@ -41,9 +45,11 @@ def load_config(path: Path | None, db_path: Path) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
     try:
+        reject_unknown(data, SECTIONS, "")
         track = track_settings(data)
         sites = site_tables(data.get("sites", {}))
         suspect_ratio = _suspect_ratio(data.get("extraction", {}))
+        archive = archive_settings(data.get("archive", {}))
         alerts: tuple[AlertRule, ...] = ()
         if "alerts" in data:  # Apprise, which checks the URLs, is imported only for a config with rules
             from .alerts.rules import alert_rules
@@ -51,13 +57,15 @@ def load_config(path: Path | None, db_path: Path) -> Config:
             alerts = alert_rules(data["alerts"])
     except ValueError as exc:
         raise ValueError(f"config file {path}: {exc}") from None
-    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track, alerts=alerts)
+    return Config(path=Path(path), sites=sites, suspect_ratio=suspect_ratio, track=track, alerts=alerts,
+                  archive=archive)
 
 
 def _suspect_ratio(extraction: Any) -> float:
     """[extraction] suspect_ratio: below this share of the previous version's words, a fetch is suspect."""
     if not isinstance(extraction, dict):
         raise ValueError("[extraction] must be a table")
+    reject_unknown(extraction, ("suspect_ratio",), "[extraction]: ")
     value = extraction.get("suspect_ratio", 0.5)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"[extraction] suspect_ratio must be a number from 0 to 1, not {value!r}")

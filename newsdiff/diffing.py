@@ -9,6 +9,7 @@ from typing import Any
 from .diff import SENTENCES_KIND, Report, Side, diff_records, segment_bounds, sentences_at
 from .model import ArticleRecord, InputError
 from .sources import ParseOptions, parse_bytes
+from .sources.files import read_bytes
 
 __all__ = ["diff_versions", "diff_files", "version_sentences"]
 
@@ -59,9 +60,7 @@ def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | No
 
 def _read(path: Path, options: ParseOptions | None) -> list[ArticleRecord]:
     try:
-        return parse_bytes(path.read_bytes(), options=options).versions
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        return parse_bytes(read_bytes(path, streams=True), options=options).versions  # capped, as `import` reads
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
 

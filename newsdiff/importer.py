@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,11 @@ from typing import Any
 from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
 from .sources.pool import ParsePool, in_order, pool_size
+from .sources.files import read_bytes
+from .sources.warc import is_warc
 from .store import Store
 from .urls import canonical_url, is_web_url
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any article page; stops a stray disk image being read
 
 
 @dataclass
@@ -41,15 +42,39 @@ class FileResult:
         return sum(1 for v in self.versions if v["outcome"] == "new")
 
 
-def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, and every non-hidden file below a named folder, in a stable order."""
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_NAMES = (".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal")
+
+
+def walk(paths: Iterable[str | Path], *, database: Path | None = None) -> Iterator[Path]:
+    """Paths named directly, and every non-hidden entry below a named folder that is not a folder, in a
+    stable order. A walk passes over SQLite files (by name or header) and `database`, the one in use: a
+    folder that holds the database is not full of bad articles. Pipes and devices are still yielded,
+    for `read_input` to refuse by name."""
     for path in map(Path, paths):
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if child.is_dir() or any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if not _is_database(child, database):
                     yield child
         else:
             yield path
+
+
+def _is_database(path: Path, database: Path | None) -> bool:
+    """Whether a file met in a folder walk is a SQLite database or one of its companions (log, journal)."""
+    if path.name.endswith(_SQLITE_NAMES):
+        return True
+    try:
+        if database is not None and database.exists() and path.samefile(database):
+            return True
+        if not path.is_file():
+            return False
+        with path.open("rb") as head:
+            return head.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False  # unreadable: `read_input` says so
 
 
 def article_key(record: ArticleRecord, fallback: str) -> str:
@@ -65,24 +90,10 @@ def _override(record: ArticleRecord, **changes: Any) -> ArticleRecord:
 
 
 def read_input(path: Path, *, url: str | None, options: ParseOptions) -> tuple[bytes, ParsedInput]:
-    """Read and parse one file; every failure becomes an InputError with a one-line reason."""
+    """Read and parse one file (`-`: standard input); every failure becomes an InputError with a one-line
+    reason. A gzip file (a saved `.html.gz` page) is read decompressed."""
     data = read_bytes(path)
     return data, parse_bytes(data, url=url, options=options)
-
-
-def read_bytes(path: Path) -> bytes:
-    """Read one file; every failure becomes an InputError with a one-line reason."""
-    try:
-        if path.is_dir():
-            raise InputError("is a folder")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file") from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc)) from None
-    return data
 
 
 def import_file(
@@ -156,6 +167,7 @@ def import_paths(
     A URL is stored in its canonical form (no tracking parameters or fragment), as `track` and `poll` do.
     Files are parsed in `workers` processes (0: in this one; by default one per core, none for one
     file), each under `extract_timeout` seconds (none in this process), and stored in order.
+    A WARC file (recognised by its content) is read record by record: see archive/warc.py.
     """
     try:
         when = parse_time(captured_at) if captured_at else None
@@ -171,21 +183,26 @@ def import_paths(
             (kwargs.get(option) or "").encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError(f"--{option}: not valid Unicode text") from None
-    files = list(walk(paths))
+    from .archive.warc import import_warc  # here, not above: it builds on this module
+
+    files = list(walk(paths, database=store.path))
     if workers is None:  # one file of the user's own: parsed in place, sparing a worker's start
         workers = 0 if len(files) <= 1 else pool_size(len(files))
-    return asyncio.run(_import_all(store, files, ParsePool(options or ParseOptions(), workers=workers,
-                                                           timeout=extract_timeout), captured_at=when, **kwargs))
+    pool = ParsePool(options or ParseOptions(), workers=workers, timeout=extract_timeout)
+    return asyncio.run(_import_all(store, files, pool, import_warc, captured_at=when, **kwargs))
 
 
-async def _import_all(store: Store, files: list[Path], pool: ParsePool, *, url: str | None = None,
-                      **kwargs: Any) -> list[FileResult]:
+async def _import_all(store: Store, files: list[Path], pool: ParsePool, import_warc: Callable[..., FileResult], *,
+                      url: str | None = None, **kwargs: Any) -> list[FileResult]:
     """Read each file and parse it in the pool, a few files ahead; store the results in the files' order.
 
     The files held in memory are those being parsed or waiting to be stored: two per worker at most.
+    A WARC file is read and stored record by record when its turn comes, in this process.
     """
 
-    async def parse(path: Path) -> tuple[Path, bytes, ParsedInput | InputError]:
+    async def parse(path: Path) -> tuple[Path, bytes, ParsedInput | InputError | None]:
+        if is_warc(path):
+            return path, b"", None
         try:
             data = read_bytes(path)
         except InputError as exc:
@@ -198,7 +215,9 @@ async def _import_all(store: Store, files: list[Path], pool: ParsePool, *, url: 
     results = []
     async with pool:
         async for path, data, parsed in in_order(files, parse, window=2 * max(pool.workers, 1)):
-            if isinstance(parsed, InputError):
+            if parsed is None:
+                results.append(import_warc(store, path, options=pool.options, url=url, **kwargs))
+            elif isinstance(parsed, InputError):
                 results.append(FileResult(path=str(path), error=str(parsed)))
             else:
                 results.append(store_input(store, path, data, parsed, url=url, **kwargs))

@@ -81,6 +81,9 @@ def parse_time(value: str) -> str:
         raise ValueError(f"not an ISO 8601 time: {value!r}") from None
 
 
+_LINE_FIELDS = ("title", "byline", "standfirst", "source", "label")
+
+
 @dataclass(frozen=True)
 class ArticleRecord:
     """One version of one article as a source understood it, before it is stored."""
@@ -98,6 +101,14 @@ class ArticleRecord:
     extractor_version: str | None = None
     label: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        """One-line fields come from outside (a page, a feed, a flag): stored and shown without control
+        characters, so no escape sequence reaches a terminal, a page or a feed."""
+        for name in _LINE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (_STRAY.search(value) or value != value.strip()):
+                object.__setattr__(self, name, clean_text(value) or None)
 
     @property
     def text(self) -> str:

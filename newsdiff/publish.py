@@ -15,9 +15,8 @@ import dataclasses
 import errno
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from .atomic import remove_stale_temps, write_atomic
 from .diff import SENTENCES_KIND, Change
 from .diffing import diff_versions, version_sentences
 from .render.htmlfrag import render_html
@@ -367,24 +367,6 @@ def _fingerprint(parts: Any) -> str:
     return hashlib.sha256(data.encode("ascii")).hexdigest()[:32]
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same directory and a rename. An error names `path`,
-    never the temp file, so the user learns which page could not be written."""
-    temp: str | None = None
-    try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temp, 0o644)  # mkstemp makes it private; a web server must be able to read it
-        os.replace(temp, path)
-    except BaseException as exc:
-        if temp:
-            Path(temp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
-        raise
-
-
 class SiteWriter:
     """Writes pages into a site directory, skipping those whose inputs match the last run's manifest."""
 
@@ -393,6 +375,7 @@ class SiteWriter:
         if root.exists() and not root.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", str(root))
         self.root, self.settings = root, settings
+        self.started = time.time()
         self.result = PublishResult(str(root))
         self.keys: dict[str, str] = {}
         try:
@@ -422,6 +405,8 @@ class SiteWriter:
         """Remove pages an earlier run wrote that this one did not, then record this run's manifest: last,
         so that only a publish that completed leaves one matching the database (`database`, see `_stamp`)."""
         inside = self.root.resolve()
+        if self.root.is_dir():  # a publish killed mid-write left its temp files: nothing will rename them now
+            remove_stale_temps(self.root, self.started)
         for path in sorted(set(self.previous) - set(self.keys)):
             target = self.root / path
             if target.resolve().is_relative_to(inside) and target.is_file():  # a doctored manifest reaches no further

@@ -69,10 +69,11 @@ def stats(store: Store, top: int = 10) -> dict[str, Any]:
         f"SELECT source, count(*) AS articles, sum(versions) AS versions, sum(max(versions - 1, 0)) AS edits "
         f"FROM ({per_article}) GROUP BY source ORDER BY edits DESC, articles DESC"
     ))
-    most_edited = list(db.query(
-        f"SELECT id AS article_id, key, title, source, versions FROM ({per_article}) "
-        f"WHERE versions > 1 ORDER BY versions DESC, id LIMIT ?", [top]
-    ))
+    most_edited = [
+        {**row, "display_title": row["title"] or store.lede(row["article_id"])}
+        for row in db.query(f"SELECT id AS article_id, key, title, source, versions FROM ({per_article}) "
+                            f"WHERE versions > 1 ORDER BY versions DESC, id LIMIT ?", [top])
+    ]
     text_bytes, stored_bytes = db.execute(
         "SELECT coalesce(sum(text_size), 0), coalesce(sum(length(CAST(text AS BLOB)) + coalesce(length(data), 0)), 0) "
         "FROM versions"

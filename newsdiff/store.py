@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import history, passages, raws
-from .database import Database, MigrationSet, StoreBusy
-from .model import LEDE_CHARS, ArticleRecord, NotFound, content_hash, display_title, plural, utc_now
+from .database import MIGRATIONS_TABLE, Database, MigrationSet, StoreBusy
+from .model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
 from .urls import canonical_url, is_web_url
 
 if TYPE_CHECKING:
@@ -307,6 +309,47 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write (`mode=ro`). In a folder this user cannot write (or a read-only
+    file system), SQLite cannot make the shared-memory file a WAL reader needs; with no write-ahead log
+    there, no writer is at work and every committed change is in the file, so it is read as it stands
+    (`immutable=1`)."""
+    uri = "file:" + urllib.parse.quote(str(path.absolute())) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        cannot_share = getattr(exc, "sqlite_errorname", "") in ("SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN")
+        if not cannot_share or not path.is_file() or Path(f"{path}-wal").exists():
+            raise
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+class SchemaError(Exception):
+    """A database this version of newsdiff must not touch; the message is one line naming the file."""
+
+
+def _schema(name: str) -> int:
+    """The schema number a migration brings the database to: `m006_raw_bases` -> 6."""
+    match = re.match(r"m(\d+)_", name)
+    return int(match.group(1)) if match else 0
+
+
+def _refuse_newer(db: Database, path: Path) -> None:
+    """SchemaError when the database holds migrations this version does not have: a newer newsdiff made it.
+    The newest schema known is the last of `migrations`, so adding one needs no other change."""
+    known = {f.__name__ for f in migrations.functions}
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone():
+        return
+    applied = {name for (name,) in db.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [migrations.name])}
+    if applied - known:
+        raise SchemaError(f"{path}: made by a newer newsdiff (schema {max(map(_schema, applied))}, this one "
+                          f"knows {max(map(_schema, known))}): upgrade newsdiff")
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
@@ -351,19 +394,43 @@ class Store:
         self.on_version: list[Callable[[StoredVersion], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
+    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+        """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
+        only read, which then work on a file or folder they may not write, and can never change it.
+
+        SchemaError when the file was made by a newer newsdiff, for reads too: its texts may be stored in
+        a way this version would misread, and report as damage."""
         path = Path(path)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        if readonly:
+            conn = _connect_readonly(path)
+        else:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # a no-op once the file has tables
         db.execute("PRAGMA foreign_keys = ON")
+        try:
+            _refuse_newer(db, path)
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(db, path)
+        if readonly:
+            if migrations.pending(db):  # an older schema is upgraded once, through a writable open
+                conn.close()
+                try:
+                    cls.open(path).close()
+                except sqlite3.OperationalError as exc:
+                    raise SchemaError(f"{path}: made by an older newsdiff; a command that can write it must "
+                                      f"upgrade it first ({exc})") from None
+                return cls.open(path, readonly=True)
+            return store
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-        store = cls(db, path)
         if migrations.pending(db):
             with store.write():  # inside the write lock, so racing first opens migrate once
+                _refuse_newer(db, path)
                 migrations.apply(db)
         return store
 
@@ -432,6 +499,7 @@ class Store:
     # -- writing -----------------------------------------------------------------
 
     def _source_id(self, name: str | None) -> int | None:
+        name = clean_text(name) if name else None  # an outlet name from a feed, a flag or a file: one clean line
         if not name:
             return None
         row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
@@ -707,9 +775,10 @@ class Store:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
         return self._source_id(name)
 
-    def event(self, article_id: int, kind: str, detail: dict[str, Any]) -> None:
-        """Record something that happened to an article besides a new version: gone, back, retired."""
-        self._event(article_id, None, kind, detail)
+    def event(self, article_id: int, kind: str, detail: dict[str, Any], version_id: int | None = None) -> None:
+        """Record something that happened to an article besides a new version: gone, back, retired, or to
+        one of its versions (saved to the Wayback Machine)."""
+        self._event(article_id, version_id, kind, detail)
 
     # -- reading -----------------------------------------------------------------
 

@@ -159,7 +159,8 @@ def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: 
     assert check(store).versions == 8  # the next check sees it
 
 
-def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path) -> None:
+def test_a_busy_database_is_checked_all_the_same(store: Store, db_path: Path) -> None:
+    """A long write under way (a poll) neither delays `check` nor looks like damage: it only reads."""
     writer = Store.open(db_path)
     writer.db.execute("BEGIN IMMEDIATE")
     store.db.execute("PRAGMA busy_timeout = 50")
@@ -168,9 +169,7 @@ def test_a_busy_database_is_not_reported_as_corrupt(store: Store, db_path: Path)
     finally:
         writer.db.execute("ROLLBACK")
         writer.close()
-    assert not report.ok and report.verified == report.versions == 7
-    assert [p.message for p in report.problems] == [
-        "search index (passages_fts) not checked: database is locked (a long write is under way; run check again)"]
+    assert report.ok and report.verified == report.versions == 7, report.lines()
 
 
 def test_a_corrupt_page_is_reported_line_by_line_and_export_fails_in_one_line(store: Store, db_path: Path) -> None:

@@ -49,7 +49,7 @@ def test_every_help_text_shows_plain_placeholders_not_python_types() -> None:
         for python_type in ("<list[", "<str>", "<int>", "<Path>", "<path>", "<int range>", "{"):
             assert python_type not in result.stdout, (command, python_type, result.stdout)
     shown = {" ".join(c): runner.invoke(app, [*c, "--help"]).stdout for c in (["import"], ["feed"], ["diff"])}
-    assert "Usage: root import [OPTIONS] PATH..." in shown["import"] and "--url URL" in shown["import"]
+    assert "Usage: root import [OPTIONS] [PATH...]" in shown["import"] and "--url URL" in shown["import"]
     assert "--format [rss|atom]" in shown["feed"] and "--limit N" in shown["feed"]
     assert "--format [text|json|markdown|html]" in shown["diff"]
 

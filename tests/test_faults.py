@@ -259,7 +259,7 @@ def test_the_summary_counts_what_was_left_for_later(cli, db_path: Path, outlet: 
 @pytest.mark.parametrize(("toml", "message"), [
     ("max_new_per_feed = 0", "fetch.max_new_per_feed: expected 1 to 10,000, got 0"),
     ("max_new_per_feed = 10001", "fetch.max_new_per_feed: expected 1 to 10,000, got 10001"),
-    ("max_new_per_feed = 'lots'", "fetch.max_new_per_feed: expected a whole number >= 0, got 'lots'"),
+    ("max_new_per_feed = 'lots'", "fetch.max_new_per_feed: expected a whole number from 0 to"),
     ("allow_private_hosts = 'yes'", "fetch.allow_private_hosts: expected true or false, got 'yes'"),
 ])
 def test_new_fetch_keys_are_checked(tmp_path: Path, toml: str, message: str) -> None:

@@ -894,6 +894,39 @@ def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspe
         assert len(cli("log", url, "--json").json["versions"]) == 2
 
 
+def test_ignore_patterns_drop_lines_and_sentences_before_storing(cli: Callable[..., CliResult], db_path: Path,
+                                                                 tmp_path: Path) -> None:
+    """A ticking "Updated N minutes ago" line or sentence makes no new version once a rule ignores it."""
+    def ticking(minutes: int) -> bytes:
+        return page(f"<p>Updated {minutes} minutes ago</p>" + paragraphs_html(SENTENCES[:3])
+                    + f"<p>{SENTENCES[3]} Last checked {minutes} min ago.</p>" + paragraphs_html(SENTENCES[4:]),
+                    '<link rel="canonical" href="https://example.com/bridge">')
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+    old.write_bytes(ticking(3))
+    new.write_bytes(ticking(9))
+    (db_path.parent / "newsdiff.toml").write_text(
+        '[sites."example.com"]\nignore = ["Updated \\\\d+ minutes? ago", "(?i)last checked \\\\d+ min ago\\\\."]\n')
+    parsed = cli("parse", old, "--json").json
+    assert parsed["paragraphs"] == SENTENCES  # the line gone, the sentence cut from its paragraph
+    assert cli("import", old).code == 0
+    again = cli("import", new)
+    assert again.code == 0 and "unchanged: same as version 1" in again.stdout, again
+
+
+@pytest.mark.parametrize(("pattern", "message"), [
+    ("(a)\\\\1", "invalid escape sequence"),  # a backreference: not linear-time
+    ("(?=Updated)", "only linear-time patterns"),  # lookahead
+    ("[unclosed", "bad ignore pattern"),
+])
+def test_ignore_patterns_are_checked_at_load(cli: Callable[..., CliResult], db_path: Path, tmp_path: Path,
+                                             pattern: str, message: str) -> None:
+    (db_path.parent / "newsdiff.toml").write_text(f'[sites."example.com"]\nignore = ["{pattern}"]\n')
+    html_file = tmp_path / "page.html"
+    html_file.write_bytes(page(paragraphs_html(SENTENCES)))
+    result = cli("parse", html_file)
+    assert result.code == 1 and message in result.stderr and result.stderr.count("\n") == 1, result
+
+
 def test_when_the_precise_pass_finds_nothing_the_balanced_text_is_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blog and magazine layouts the precise pass gives up on (it returns nothing, so it marks no ends)
     still yield the text the balanced pass found, instead of "no body text on the page"."""

@@ -413,3 +413,14 @@ def test_stats(store: Store, cli) -> None:
     assert doc["database"]["bytes_on_disk"] > 0 and "versions" in doc["database"]["tables"]
     text = cli("stats", "--top", "1").stdout
     assert "versions: 6 (4 edits)" in text and "1\t4\twire\tAleppo fighting kills 23" in text
+
+
+def test_stats_names_an_untitled_article_by_its_first_words(cli, tmp_path: Path) -> None:
+    for text in ("The council voted on Monday to close the old bridge to lorries.",
+                 "The council voted on Tuesday to close the old bridge to lorries."):
+        path = tmp_path / "story.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        cli("import", str(path), "--url", "https://example.org/bridge")
+    [row] = cli("stats", "--json").json["most_edited"]
+    assert (row["title"], row["display_title"]) == (None, "The council voted on Tuesday to close the old bridge to lorries.")
+    assert "The council voted on Tuesday" in cli("stats").stdout

@@ -175,7 +175,7 @@ user_agent = "newsdiff (ops@example.org)"
     ("toml", "message"),
     [
         ("[fetch]\njobs = 0", "fetch.jobs and fetch.per_host must be at least 1"),
-        ("[fetch]\nspeed = 3", "fetch: unknown key(s) speed"),
+        ("[fetch]\nspeed = 3", "fetch: unknown key \"speed\" (known: "),
         ("[fetch]\nextract_timeout = '0.5s'", "fetch.extract_timeout: expected 1s to 60m, got '0.5s'"),
         ("[fetch]\nextract_timeout = '2h'", "fetch.extract_timeout: expected 1s to 60m, got '2h'"),
         ("[schedule]\nretire_after = 'soon'", "schedule.retire_after: expected a duration"),
@@ -183,6 +183,25 @@ user_agent = "newsdiff (ops@example.org)"
         ("feeds = 'https://a.example/rss'", "feeds: expected a list"),
         ("feeds = ['ftp://a.example/rss']", "feeds: not an http(s) URL: 'ftp://a.example/rss'"),
         ("feeds = [{url = 'https://a.example/rss', source = 7}]", "feeds: source for https://a.example/rss"),
+        # typos name the nearest known key
+        ('feed = ["https://a.example/rss"]', 'unknown key "feed" (did you mean "feeds"?)'),
+        ("[fetc]\njobs = 2", 'unknown key "fetc" (did you mean "fetch"?)'),
+        ("[fetch]\njbos = 2", 'fetch: unknown key "jbos" (did you mean "jobs"?)'),
+        ("[schedule]\nretire = '3d'", 'schedule: unknown key "retire" (did you mean "retire_after"?)'),
+        ("[extraction]\nsuspect = 0.3", '[extraction]: unknown key "suspect" (did you mean "suspect_ratio"?)'),
+        ("feeds = [{url = 'https://a.example/rss', sorce = 'x'}]", 'unknown key "sorce" (did you mean "source"?)'),
+        ("colour = 1", 'unknown key "colour" (known: alerts, extraction, feeds, fetch, schedule, sites)'),
+        # values too large for any clock or counter
+        ("[fetch]\nread_timeout = inf", "fetch.read_timeout: at most 3650 days, got inf"),
+        ("[fetch]\nread_timeout = nan", "fetch.read_timeout: must be a duration of 0 or more, got nan"),
+        ('[fetch]\ntotal_timeout = "99999999999999999999d"', "fetch.total_timeout: at most 3650 days"),
+        ("[fetch]\nbackoff = 99999999999999999999", "fetch.backoff: at most 3650 days"),
+        ("[schedule]\nretire_after = 1e300", "schedule.retire_after: at most 3650 days, got 1e+300"),
+        ("[schedule]\nsteps = [{until = '1d', every = '99999999999w'}]", "schedule.steps.every: at most 3650 days"),
+        ("[fetch]\nretries = 9999999999999", "fetch.retries: expected a whole number from 0 to 20"),
+        ("[fetch]\nmax_bytes = 99999999999999999999", "fetch.max_bytes: expected a whole number from 0 to"),
+        ('[fetch]\nuser_agent = "newsdiff\\r\\nX-Injected: 1"', "fetch.user_agent: expected printable ASCII"),
+        ('[fetch]\nuser_agent = "newsdiff \\u001b[2J"', "fetch.user_agent: expected printable ASCII"),
     ],
 )
 def test_bad_tracking_config_is_one_clear_error(tmp_path: Path, toml: str, message: str) -> None:

@@ -105,6 +105,12 @@ def mark_skipped(store: Store, alert_id: int, reason: str) -> None:
         store.db.execute("UPDATE alerts SET status = 'skipped', last_error = ? WHERE id = ?", [reason, alert_id])
 
 
+def mark_waiting(store: Store, alert_id: int, until: datetime) -> None:
+    """Not sent yet, not failed either (a Save Page Now job still running): looked at again after `until`."""
+    with store.write():
+        store.db.execute("UPDATE alerts SET next_attempt_at = ? WHERE id = ?", [format_time(until), alert_id])
+
+
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 

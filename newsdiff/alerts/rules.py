@@ -149,6 +149,8 @@ def _rule(table: Any, index: int) -> AlertRule:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"alerts: entry {index + 1} needs a name")
     name = name.strip()
+    if name.startswith("@"):
+        raise ValueError(f"alerts {name!r}: name: names starting with @ are kept for newsdiff's own deliveries")
     where = f"alerts {name!r}"
     unknown = sorted(set(table) - set(KEYS))
     if unknown:

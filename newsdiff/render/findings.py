@@ -22,6 +22,7 @@ _STYLES = {"=": "", "-": "red strike", "+": "green bold"}
 
 def _emit(parts: Sequence[tuple[str, str]], indent: str = "") -> None:
     """One line from (text, style) parts: styled on a terminal, the plain text otherwise."""
+    parts = [(terminal.safe(text), style) for text, style in parts]
     if terminal.is_terminal():
         line = Text(indent)
         for text, style in parts:
@@ -116,7 +117,7 @@ def print_stats(doc: dict[str, Any]) -> None:
     if doc["most_edited"]:
         sys.stdout.write("\n")
         terminal.print_table(["id", "versions", "source", "title / key"],
-                             [[a["article_id"], a["versions"], a["source"] or "", a["title"] or a["key"]]
+                             [[a["article_id"], a["versions"], a["source"] or "", a["display_title"] or a["key"]]
                               for a in doc["most_edited"]], title="most edited")
     if database["tables"]:
         sys.stdout.write("\n")

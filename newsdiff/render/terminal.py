@@ -11,6 +11,24 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# C0 controls but tab and newline, DEL and the C1 block: what a terminal may act on (ESC starts a colour,
+# a cursor move, a screen clear, a window-title change; U+009B is ESC [ to some terminals).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    """A control character as the symbol Unicode draws it with (␛ for ESC), so a reader sees it was there."""
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+
+
+def safe(text: str) -> str:
+    """`text` with every control character a terminal would obey made visible and inert; tab and newline
+    stay. Every human-output path runs text from outside (titles, names, URLs, errors) through this, so
+    a database that already holds an escape sequence cannot reach the screen with it."""
+    return _CONTROL.sub(_picture, text)
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -23,7 +41,7 @@ def console() -> Console:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else safe(str(value))
 
 
 # A stored time (`2026-12-02T13:59:07Z`): a terminal shows it to the minute, and never cuts it.
@@ -40,7 +58,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
         from rich.table import Table
 
         shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title and safe(title), title_justify="left")
         for i, name in enumerate(columns):
             times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i])) for n, row in enumerate(shown))
             table.add_column(name, no_wrap=times and any(row[i] for row in shown))
@@ -50,7 +68,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
         return
     out = sys.stdout
     if title:
-        out.write(title + "\n")
+        out.write(safe(title) + "\n")
     out.write("\t".join(columns) + "\n")
     for row in rows:
         out.write("\t".join(_cell(v).replace("\t", " ").replace("\n", " ") for v in row) + "\n")
@@ -64,6 +82,7 @@ def print_fields(fields: Sequence[tuple[str, Any]]) -> None:
     for name, value in fields:
         if value in (None, ""):
             continue
+        value = safe(str(value))
         if is_terminal():
             con.print(f"[bold]{escape(name)}:[/bold] {escape(str(value))}")
         else:
@@ -75,7 +94,7 @@ def print_paragraphs(paragraphs: Sequence[str]) -> None:
     from rich.markup import escape
 
     con = console()
-    for paragraph in paragraphs:
+    for paragraph in map(safe, paragraphs):
         if is_terminal():
             con.print()
             con.print(escape(paragraph))

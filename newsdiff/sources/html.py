@@ -26,7 +26,7 @@ import trafilatura
 from lxml import etree
 
 from ..model import ArticleRecord, InputError, ParsedInput, clean_text, format_time, parse_time
-from .sites import Ruleset, SiteRule, ruleset
+from .sites import Ruleset, SiteRule, drop_ignored, ruleset
 
 __all__ = ["decode_html", "decode_page", "parse_html"]
 
@@ -898,6 +898,8 @@ def parse_html(
     title = extraction.title or page.title
     byline = extraction.byline or page.byline
     trimmed = _trim(extraction.paragraphs, (title, byline, extraction.standfirst))
+    if rule:
+        trimmed = drop_ignored(rule, trimmed)
     paragraphs = [p for p in trimmed if not _is_paywall_prompt(p)]
     standfirst = extraction.standfirst
     if extraction.extractor == "generic" and page.lead and _squash(page.lead) not in _squash(" ".join(paragraphs)):

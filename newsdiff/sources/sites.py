@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -13,7 +14,9 @@ from typing import Any
 import soupsieve
 
 SELECTOR_FIELDS = ("body", "strip", "title", "byline", "published", "standfirst", "front")
-RULE_FIELDS = (*SELECTOR_FIELDS, "name", "domains")
+PATTERN_FIELDS = ("ignore",)
+RULE_FIELDS = (*SELECTOR_FIELDS, *PATTERN_FIELDS, "name", "domains")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class RuleError(ValueError):
@@ -33,14 +36,21 @@ class SiteRule:
     published: tuple[str, ...] = ()
     standfirst: tuple[str, ...] = ()
     front: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # patterns of lines or sentences dropped from the text (linear-time, RE2)
     overridden: str | None = None  # short hash of the user's override, part of the extractor version
+
+
+def _items(domain: str, key: str, value: Any, what: str) -> list[str]:
+    """A field's value as a list of non-empty strings (one string stands for a list of one)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in items):
+        raise RuleError(f'site "{domain}": {key} must be {what} or a list of them')
+    return list(items)
 
 
 def _selectors(domain: str, key: str, value: Any) -> tuple[str, ...]:
     """A selector or list of selectors, each checked now so a typo fails at load, not mid-import."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in items):
-        raise RuleError(f'site "{domain}": {key} must be a CSS selector or a list of them')
+    items = _items(domain, key, value, "a CSS selector")
     for selector in items:
         try:
             soupsieve.compile(selector)
@@ -48,6 +58,54 @@ def _selectors(domain: str, key: str, value: Any) -> tuple[str, ...]:
             reason = str(exc).splitlines()[0]
             raise RuleError(f'site "{domain}": bad {key} selector {selector!r}: {reason}') from None
     return tuple(s.strip() for s in items)
+
+
+@cache
+def _linear(pattern: str) -> Any:
+    """A pattern compiled by RE2, which matches in linear time (no backreferences or lookaround), so a
+    rule can never hang on a hostile page; re.error naming the problem otherwise."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise re.error(reason) from None
+
+
+def _patterns(domain: str, key: str, value: Any) -> tuple[str, ...]:
+    """A pattern or list of them, each compiled now so a typo fails at load, not mid-import."""
+    items = _items(domain, key, value, "a regular expression")
+    for pattern in items:
+        try:
+            _linear(pattern)
+        except re.error as exc:
+            raise RuleError(f'site "{domain}": bad {key} pattern {pattern!r}: {exc} '
+                            "(only linear-time patterns: no backreferences or lookaround)") from None
+    return tuple(items)
+
+
+def drop_ignored(rule: SiteRule, paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the lines and sentences a rule's `ignore` patterns match whole
+    ("Updated 3 minutes ago"), so a ticking timestamp never makes a new version."""
+    if not rule.ignore:
+        return paragraphs
+    patterns = [_linear(p) for p in rule.ignore]
+
+    def ignored(text: str) -> bool:
+        return any(p.fullmatch(text.strip()) for p in patterns)
+
+    kept = []
+    for paragraph in paragraphs:
+        if ignored(paragraph):
+            continue
+        sentences = _SENTENCE_END.split(paragraph)
+        remaining = [s for s in sentences if not ignored(s)]
+        if remaining:
+            kept.append(paragraph if len(remaining) == len(sentences) else " ".join(remaining))
+    return kept
 
 
 def validate_rule(domain: str, table: Any) -> dict[str, Any]:
@@ -67,6 +125,8 @@ def validate_rule(domain: str, table: Any) -> dict[str, Any]:
             if not isinstance(value, (list, tuple)) or not all(isinstance(d, str) and d for d in value):
                 raise RuleError(f'site "{domain}": domains must be a list of host names')
             rule[key] = tuple(d.lower().strip(".") for d in value)
+        elif key in PATTERN_FIELDS:
+            rule[key] = _patterns(domain, key, value)
         else:
             rule[key] = _selectors(domain, key, value)
     return rule
@@ -100,7 +160,7 @@ class Ruleset:
 
 
 def _rule(domain: str, table: dict[str, Any], overridden: str | None = None) -> SiteRule:
-    fields = {k: v for k, v in table.items() if k in SELECTOR_FIELDS}
+    fields = {k: v for k, v in table.items() if k in SELECTOR_FIELDS or k in PATTERN_FIELDS}
     domains = (domain.lower(), *(d for d in table.get("domains", ()) if d != domain.lower()))
     return SiteRule(name=table.get("name", domain), domains=domains, overridden=overridden, **fields)
 

@@ -109,12 +109,12 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
         headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     not_permalinks = _not_permalinks(data)
-    feed = Feed(title=(parsed.feed.get("title") or "").strip() or None)
+    feed = Feed(title=clean_text(parsed.feed.get("title") or "") or None)  # `&#x1b;[2J` is valid XML
     for entry in parsed.entries:
         urls, bad = entry_urls(entry, not_permalinks, atom=parsed.get("version", "").startswith("atom"))
         feed.bad_links.extend(bad)
         if urls:
-            feed.entries.append(FeedEntry(urls=urls, title=(entry.get("title") or "").strip() or None,
+            feed.entries.append(FeedEntry(urls=urls, title=clean_text(entry.get("title") or "") or None,
                                           published=_entry_date(entry)))
     feed.bad_links = list(dict.fromkeys(feed.bad_links))  # a link listed twice is one problem
     if not parsed.get("version") and not feed.entries:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from typing import Any
@@ -14,6 +17,21 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Real pages extract in well under a second; the limit only stops hostile ones, without waiting all day.
 MIN_EXTRACT_TIMEOUT, MAX_EXTRACT_TIMEOUT = 1.0, 3600.0
+MAX_DURATION = timedelta(days=3650)  # past this, "now + interval" leaves the calendar: a typo, not a choice
+MAX_WHOLE = 1_000_000_000  # any whole-number setting: far above sense, far below what breaks arithmetic
+WHOLE_LIMITS = {"jobs": 1000, "per_host": 100, "max_bytes": 2**30, "max_redirects": 100, "retries": 20}
+
+
+def reject_unknown(keys: Iterable[str], known: Iterable[str], where: str) -> None:
+    """ValueError naming the first key not in `known`, and the nearest known one: a typo is not ignored."""
+    known = list(known)
+    unknown = sorted(k for k in keys if k not in known)
+    if not unknown:
+        return
+    close = difflib.get_close_matches(unknown[0], known, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(sorted(known))})"
+    named = ", ".join(f'"{k}"' for k in unknown)
+    raise ValueError(f"{where}unknown key{'s' if len(unknown) > 1 else ''} {named}{hint}")
 
 
 def parse_duration(value: Any, name: str = "duration") -> timedelta:
@@ -21,14 +39,16 @@ def parse_duration(value: Any, name: str = "duration") -> timedelta:
     if isinstance(value, bool):
         raise ValueError(f"{name}: expected a duration such as '15m', got {value!r}")
     if isinstance(value, (int, float)):
-        seconds = float(value)
+        seconds = float(min(value, 10**20)) if isinstance(value, int) else value  # int beyond a float: too long
     else:
         match = _DURATION.match(str(value))
         if not match:
             raise ValueError(f"{name}: expected a duration such as '15m', '6h' or '40d', got {value!r}")
         seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if seconds < 0:
-        raise ValueError(f"{name}: must not be negative, got {value!r}")
+    if math.isnan(seconds) or seconds < 0:
+        raise ValueError(f"{name}: must be a duration of 0 or more, got {value!r}")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{name}: at most {MAX_DURATION.days} days, got {value!r}")
     return timedelta(seconds=seconds)
 
 
@@ -102,9 +122,7 @@ def _feeds(value: Any) -> tuple[FeedSpec, ...]:
         if isinstance(item, str):
             spec = FeedSpec(item.strip())
         elif isinstance(item, dict) and isinstance(item.get("url"), str):
-            unknown = set(item) - {"url", "source"}
-            if unknown:
-                raise ValueError(f"feeds: unknown key(s) {', '.join(sorted(unknown))} for {item['url']}")
+            reject_unknown(item, ("url", "source"), f"feeds ({item['url']}): ")
             source = item.get("source")
             if source is not None and (not isinstance(source, str) or not source.strip()):
                 raise ValueError(f"feeds: source for {item['url']} must be a name, got {source!r}")
@@ -119,9 +137,7 @@ def _feeds(value: Any) -> tuple[FeedSpec, ...]:
 
 
 def _schedule(value: dict[str, Any]) -> ScheduleSettings:
-    unknown = set(value) - {"steps", "retire_after"}
-    if unknown:
-        raise ValueError(f"schedule: unknown key(s) {', '.join(sorted(unknown))}")
+    reject_unknown(value, ("steps", "retire_after"), "schedule: ")
     default = ScheduleSettings()
     steps = default.steps
     if "steps" in value:
@@ -139,10 +155,7 @@ def _schedule(value: dict[str, Any]) -> ScheduleSettings:
 
 
 def _fetch(value: dict[str, Any]) -> FetchSettings:
-    known = {f.name: f for f in fields(FetchSettings)}
-    unknown = set(value) - set(known)
-    if unknown:
-        raise ValueError(f"fetch: unknown key(s) {', '.join(sorted(unknown))}")
+    reject_unknown(value, (f.name for f in fields(FetchSettings)), "fetch: ")
     values: dict[str, Any] = {}
     for name, raw in value.items():
         kind = type(getattr(FetchSettings(), name))
@@ -151,12 +164,14 @@ def _fetch(value: dict[str, Any]) -> FetchSettings:
                 raise ValueError(f"fetch.{name}: expected true or false, got {raw!r}")
             values[name] = raw
         elif kind is str:
-            if not isinstance(raw, str) or not raw.strip():
-                raise ValueError(f"fetch.{name}: expected text")
+            # Sent as an HTTP header: a newline or any byte outside printable ASCII would break every request.
+            if not isinstance(raw, str) or not raw.strip() or not all(" " <= c <= "~" for c in raw.strip()):
+                raise ValueError(f"fetch.{name}: expected printable ASCII text on one line, got {raw!r}")
             values[name] = raw.strip()
         elif kind is int:
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-                raise ValueError(f"fetch.{name}: expected a whole number >= 0, got {raw!r}")
+            most = WHOLE_LIMITS.get(name, MAX_WHOLE)
+            if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= most:
+                raise ValueError(f"fetch.{name}: expected a whole number from 0 to {most}, got {raw!r}")
             values[name] = raw
         else:
             values[name] = parse_duration(raw, f"fetch.{name}").total_seconds()
