@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 CONFIG_NAME = "newsdiff.toml"
 # Every top-level key and table the file may hold; anything else is a typo, reported with the nearest one.
-SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction", "alerts")
+SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction", "alerts", "archive")
 
 
 @dataclass
