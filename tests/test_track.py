@@ -190,7 +190,7 @@ user_agent = "newsdiff (ops@example.org)"
         ("[schedule]\nretire = '3d'", 'schedule: unknown key "retire" (did you mean "retire_after"?)'),
         ("[extraction]\nsuspect = 0.3", '[extraction]: unknown key "suspect" (did you mean "suspect_ratio"?)'),
         ("feeds = [{url = 'https://a.example/rss', sorce = 'x'}]", 'unknown key "sorce" (did you mean "source"?)'),
-        ("colour = 1", 'unknown key "colour" (known: alerts, extraction, feeds, fetch, schedule, sites)'),
+        ("colour = 1", 'unknown key "colour" (known: alerts, archive, extraction, feeds, fetch, schedule, sites)'),
         # values too large for any clock or counter
         ("[fetch]\nread_timeout = inf", "fetch.read_timeout: at most 3650 days, got inf"),
         ("[fetch]\nread_timeout = nan", "fetch.read_timeout: must be a duration of 0 or more, got nan"),
