@@ -12,14 +12,14 @@ one seed, so every run builds the same files):
   with the page's bytes), so raws are stored as a poll stores them; raw bytes are the pages' bytes.
 
 Each database is vacuumed (`newsdiff vacuum`) and measured by parts (versions, raws, index, reports,
-other: `newsdiff stats`). With `--baseline REF` (default `main`), the same files are also imported by
+other: `newsdiff stats`). With `--baseline REF` (default `7e477e9`, the last layout before m008), the same files are also imported by
 the code of that git ref (exported with `git archive` into a temporary folder and run from there in a
 subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run;
 150 searches drawn from the articles (words, word pairs, phrases, prefixes, `--changed`) are run on
 both databases and their results (hits, versions, snippets, highlights, edits) compared.
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
-    python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline main | --no-baseline]
+    python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline REF | --no-baseline]
         [--corpus text|html]
 """
 
@@ -159,6 +159,9 @@ def load(db_path: Path, corpus: dict[str, list[Path]], searches: list[tuple[bool
     store.close()
 
 
+BASELINE = "7e477e9"  # the last commit before m008 compacted the store
+
+
 def _baseline_tree(ref: str, folder: Path) -> Path:
     """The newsdiff package of git ref `ref`, exported into `folder`."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "newsdiff"], check=True,
@@ -187,7 +190,7 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=20)
     parser.add_argument("--rate", type=float, default=0.03, help="share of sentences edited per version")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--baseline", default="main", help="git ref whose code builds the baseline databases")
+    parser.add_argument("--baseline", default=BASELINE, help="git ref whose code builds the baseline databases")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
