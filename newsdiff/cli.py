@@ -1028,7 +1028,11 @@ def alerts_send(
 
 
 @alerts_app.command("test")
-def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAME", help="The rule's name.")) -> None:
+def alerts_test(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME", help="The rule's name."),
+    as_json: bool = JsonOpt,
+) -> None:
     """Send one message, built from the latest stored edit (or a built-in sample), to a rule's channels."""
     from .alerts.deliver import send_test
 
@@ -1039,7 +1043,11 @@ def alerts_test(ctx: typer.Context, name: str = typer.Argument(..., metavar="NAM
     outcome, described = send_test(st.store(), rule)
     if outcome.error:
         fail(f"alert rule {name!r}: {outcome.error}")
-    typer.echo(f"sent {described} to {', '.join(t.shown for t in rule.targets)}")
+    targets = [t.shown for t in rule.targets]
+    if as_json:
+        jsonout.emit({"rule": rule.name, "sent": described, "to": targets})
+    else:
+        typer.echo(f"sent {described} to {', '.join(targets)}")
 
 
 def _every(value: str) -> timedelta:

@@ -257,6 +257,9 @@ def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp
     assert result.code == 0 and "article 1 version 2" in result.stdout
     assert "[-19-]{+23+}" in hook.messages()[1]["message"]
     assert queue_rows(db_path)[0]["status"] == "pending"  # a test sends outside the queue
+    doc = cli("alerts", "test", "desk", "--json").json
+    assert doc["rule"] == "desk" and "article 1 version 2" in doc["sent"] and len(doc["to"]) == 1
+    assert len(hook.messages()) == 3
     assert cli("alerts", "test", "nobody").code == 1
 
 
