@@ -7,16 +7,14 @@ import email
 import email.policy
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from .track_server import QuietServer
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+
+class _Server(QuietServer):
     owner: "Receiver"
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client killed mid-request is the point of one test
 
 
 class _Handler(BaseHTTPRequestHandler):

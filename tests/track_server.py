@@ -60,15 +60,21 @@ def send(handler: Handler, body: bytes, *, status: int = 200, content_type: str 
     handler.wfile.write(body)
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A test server that never prints a traceback: a client that resets or abandons a request is what
+    several tests do on purpose, and the trace would land in the stderr a command's test reads."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 class Outlet:
     """`routes` maps a path to a responder; `hits`, `requests` and `peak` record what clients did."""
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
+    class Server(QuietServer):
         outlet: "Outlet"
-
-        def handle_error(self, request: object, client_address: object) -> None:
-            pass  # resets and abandoned endless bodies are the point of some tests
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Responder] = {}

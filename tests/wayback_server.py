@@ -6,11 +6,11 @@ import json
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
-from .track_server import send
+from .track_server import QuietServer, send
 
 
 class Wayback:
@@ -27,7 +27,7 @@ class Wayback:
         self.jobs: dict[str, list[Any]] = {}  # job id -> [status checks left before success, URL]
         self.pending_polls = 1
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = QuietServer(("127.0.0.1", 0), _Handler)
         self.server.wayback = self  # type: ignore[attr-defined]
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
