@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..model import InputError
-from ..sources import ParseOptions, parse_bytes
+from ..sources import ParseOptions, extraction_error, parse_bytes
 from ..store import Store
 
 
@@ -30,10 +29,8 @@ def store_capture(
     costs one version, never the whole import."""
     try:
         parsed = parse_bytes(body, url=url, content_type=content_type, options=options)
-    except InputError as exc:
-        return Stored("refused", reason=str(exc))
     except Exception as exc:  # a hostile page must cost one capture
-        return Stored("refused", reason=f"could not extract the article: {type(exc).__name__}: {exc}")
+        return Stored("refused", reason=extraction_error(exc))
     result = Stored("same")
     for record in parsed.versions:
         record = replace(record, url=url, source=source or record.source, captured_at=captured_at)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import InputError, ParsedInput
 
-__all__ = ["ParseOptions", "parse_bytes", "decode_text"]
+__all__ = ["ParseOptions", "parse_bytes", "decode_text", "extraction_error"]
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -30,6 +30,12 @@ class ParseOptions:
 
     single_as: str = "added"  # where a NewsSniffer row seen once goes: "added" or "removed"
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-site extraction rules from config
+
+
+def extraction_error(exc: Exception) -> str:
+    """One line for a page that gave no article: the input's own reason, or the extractor's failure named
+    (a hostile page must cost one article or capture, never the run)."""
+    return str(exc) if isinstance(exc, InputError) else f"could not extract the article: {type(exc).__name__}: {exc}"
 
 
 def decode_text(data: bytes) -> str:

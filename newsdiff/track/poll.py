@@ -27,7 +27,7 @@ import sqlite_utils  # noqa: F401
 
 from ..model import InputError, ParsedInput, format_time
 from ..sources import html  # noqa: F401
-from ..sources import ParseOptions
+from ..sources import ParseOptions, extraction_error
 from ..sources.pool import ParsePool, pool_size
 from ..store import Store
 from .feeds import Feed, parse_feed
@@ -307,16 +307,15 @@ class _Poll:
     def _store_page(self, article: dict[str, Any], fetched: Fetched,
                     parsed: ParsedInput | Exception) -> tuple[str, str | None, int | None]:
         """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version)."""
-        if isinstance(parsed, InputError):
-            if str(parsed).startswith("no article found") and self._has_versions(article["id"]):
-                # A page that held the article now yields none (an error page served as 200, a paywall
-                # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
-                self.store.event(article["id"], "suspect", {"reason": str(parsed), "captured_at": self.stamp})
-                self.summary.suspect.append({"url": article["url"], "reason": str(parsed)})
-                return "suspect", None, None
-            return "error", str(parsed), None
+        if (isinstance(parsed, InputError) and str(parsed).startswith("no article found")
+                and self._has_versions(article["id"])):
+            # A page that held the article now yields none (an error page served as 200, a paywall
+            # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
+            self.store.event(article["id"], "suspect", {"reason": str(parsed), "captured_at": self.stamp})
+            self.summary.suspect.append({"url": article["url"], "reason": str(parsed)})
+            return "suspect", None, None
         if isinstance(parsed, Exception):
-            return "error", f"could not extract the article: {type(parsed).__name__}: {parsed}", None
+            return "error", extraction_error(parsed), None
         outcome, raw_id = "same", None
         for record in parsed.versions:
             record = replace(record, url=article["url"], source=article["source"] or record.source,
