@@ -6,19 +6,18 @@ a rule shows Apprise's redacted form (`url(privacy=True)`).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..diff.classify import TAGS
+from ..envvars import expand
 from ..render.edits import OPS_COUNTED
 
 HEADLINE_TAG = "headline"  # a changed headline counts as a tag for rules and feed filters
 RULE_TAGS = (*TAGS, HEADLINE_TAG)
 KEYS = ("name", "url", "sources", "tags", "min_changed", "cosmetic", "image", "base_url")
 SOCIAL_SCHEMES = ("mastodon", "mastodons", "bluesky", "bsky")  # posted with their own clients (see `social`)
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PIECES = re.compile(r"[/:@?&=#]+")
 
 
@@ -105,16 +104,6 @@ def parse_tags(value: str | list[str], where: str) -> tuple[str, ...]:
     return tags
 
 
-def _expand(url: str, where: str) -> str:
-    """`${VAR}` read from the environment, so a secret can stay out of the file."""
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise ValueError(f"{where}: environment variable {name} is not set")
-        return os.environ[name]
-    return _VAR.sub(value, url)
-
-
 def _target(url: str, where: str) -> Target:
     """A Mastodon or Bluesky URL (see `social`), or any URL Apprise accepts (Apprise is imported only
     when a config has rules)."""
@@ -158,7 +147,7 @@ def _rule(table: Any, index: int) -> AlertRule:
     if "url" not in table:
         raise ValueError(f"{where}: url: missing (an Apprise URL, or a list of them)")
     urls = _list(table["url"], f"{where}: url")
-    targets = tuple(_target(_expand(url, f"{where}: url"), f"{where}: url") for url in urls)
+    targets = tuple(_target(expand(url, f"{where}: url"), f"{where}: url") for url in urls)
     sources = _list(table["sources"], f"{where}: sources") if "sources" in table else ()
     tags = parse_tags(table.get("tags", []), f"{where}: tags")
     min_changed = table.get("min_changed", 1)

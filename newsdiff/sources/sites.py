@@ -1,4 +1,9 @@
-"""Per-outlet extraction rules: the built-in set (newsdiff/sites.toml) plus the user's overrides."""
+"""Per-outlet rules: the built-in set (newsdiff/sites.toml) plus the user's overrides.
+
+Most fields say where an outlet keeps its article; `fetch`, `headers`, `cookies` and `proxy` say how its
+pages are fetched. Those values may hold secrets (`${VAR}` from the environment): they are kept in memory
+only, never printed, stored or made part of the extractor version.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,27 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
+
+from urllib.parse import urlsplit
 
 import soupsieve
 
+from ..envvars import expand
+
 SELECTOR_FIELDS = ("body", "strip", "title", "byline", "published", "standfirst", "front")
 PATTERN_FIELDS = ("ignore",)
-RULE_FIELDS = (*SELECTOR_FIELDS, *PATTERN_FIELDS, "name", "domains")
+FETCH_FIELDS = ("fetch", "headers", "cookies", "proxy")
+RULE_FIELDS = (*SELECTOR_FIELDS, *PATTERN_FIELDS, *FETCH_FIELDS, "name", "domains")
+FETCH_MODES = ("http", "browser")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header or cookie name (RFC 9110 token)
+_COOKIE_VALUE = re.compile(r'[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*')  # RFC 6265 cookie-octets
+# Headers the fetcher sets itself: the size cap relies on Accept-Encoding, the connection on the rest.
+_OWN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "accept-encoding", "cookie"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -38,6 +54,27 @@ class SiteRule:
     front: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()  # patterns of lines or sentences dropped from the text (linear-time, RE2)
     overridden: str | None = None  # short hash of the user's override, part of the extractor version
+    fetch: str = "http"  # "browser": pages rendered in headless Chromium (track/browser.py)
+    # Sent to this outlet's hosts only, by the plain fetch and the browser alike; values may be secrets.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    cookies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    proxy: str | None = field(default=None, repr=False)
+
+    def secrets(self) -> list[str]:
+        """Every value a message must not show: header and cookie values, the proxy URL and its password."""
+        values = [v for _, v in (*self.headers, *self.cookies)]
+        if self.proxy:
+            values.append(self.proxy)
+            password = urlsplit(self.proxy).password
+            values += [password] if password else []
+        return values
+
+    def redact(self, text: str) -> str:
+        """`text` (an error a library wrote) with every secret of this rule replaced by ****."""
+        for secret in sorted(self.secrets(), key=len, reverse=True):
+            if len(secret) >= 4:
+                text = text.replace(secret, "****")
+        return text
 
 
 def _items(domain: str, key: str, value: Any, what: str) -> list[str]:
@@ -108,6 +145,53 @@ def drop_ignored(rule: SiteRule, paragraphs: list[str]) -> list[str]:
     return kept
 
 
+def _pairs(domain: str, key: str, value: Any, valid: Callable[[str], bool], what: str) -> dict[str, str]:
+    """A table of names to text values (headers, cookies); the message never shows a value."""
+    if not isinstance(value, dict):
+        raise RuleError(f'site "{domain}": {key} must be a table of names and text values')
+    pairs: dict[str, str] = {}
+    for name, text in value.items():
+        if not _TOKEN.fullmatch(name) or (key == "headers" and name.lower() in _OWN_HEADERS):
+            hint = " (newsdiff sets it itself)" if name.lower() in _OWN_HEADERS else ""
+            raise RuleError(f'site "{domain}": {key}: {name!r} cannot be used as a name{hint}')
+        if not isinstance(text, str) or not valid(text):
+            raise RuleError(f'site "{domain}": {key}.{name} must be {what} (value not shown)')
+        pairs[name] = text
+    return pairs
+
+
+def _header_value(text: str) -> bool:
+    return bool(text.strip()) and all(" " <= c <= "~" for c in text)  # printable ASCII on one line
+
+
+def _proxy(domain: str, value: Any) -> str:
+    """An http(s) proxy URL; the message shows its host only, never a password."""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not _header_value(value):
+        shown = f" ({parts.scheme or 'no'} scheme)" if parts else ""
+        raise RuleError(f'site "{domain}": proxy must be an http:// or https:// URL such as '
+                        f'"http://proxy.example:3128"{shown}')
+    try:
+        parts.port
+    except ValueError:
+        raise RuleError(f'site "{domain}": proxy {parts.hostname} has a bad port') from None
+    return value
+
+
+def _expanded(domain: str, table: Any) -> Any:
+    """A config table with `${VAR}` in header and cookie values and in the proxy read from the environment."""
+    if not isinstance(table, dict):
+        return table
+    table = dict(table)
+    for key in ("headers", "cookies"):
+        if isinstance(table.get(key), dict):
+            table[key] = {name: expand(text, f'site "{domain}": {key}.{name}') if isinstance(text, str) else text
+                          for name, text in table[key].items()}
+    if isinstance(table.get("proxy"), str):
+        table["proxy"] = expand(table["proxy"], f'site "{domain}": proxy')
+    return table
+
+
 def validate_rule(domain: str, table: Any) -> dict[str, Any]:
     """Check one [sites."domain"] table from a config file and return it in normal form."""
     if not isinstance(table, dict):
@@ -127,16 +211,32 @@ def validate_rule(domain: str, table: Any) -> dict[str, Any]:
             rule[key] = tuple(d.lower().strip(".") for d in value)
         elif key in PATTERN_FIELDS:
             rule[key] = _patterns(domain, key, value)
+        elif key == "fetch":
+            if value not in FETCH_MODES:
+                raise RuleError(f'site "{domain}": fetch must be "http" or "browser", not {value!r}')
+            rule[key] = value
+        elif key == "headers":
+            rule[key] = _pairs(domain, key, value, _header_value, "printable ASCII text on one line")
+        elif key == "cookies":
+            rule[key] = _pairs(domain, key, value, lambda text: bool(_COOKIE_VALUE.fullmatch(text)),
+                               "a cookie value (no spaces, quotes, commas, semicolons or backslashes)")
+        elif key == "proxy":
+            rule[key] = _proxy(domain, value)
         else:
             rule[key] = _selectors(domain, key, value)
     return rule
 
 
 def site_tables(tables: Any) -> dict[str, dict[str, Any]]:
-    """The [sites] section of a config file, every rule checked (selectors compiled)."""
+    """The [sites] section of a config file, every rule checked (selectors compiled, `${VAR}` read)."""
     if not isinstance(tables, dict):
         raise RuleError('[sites] must hold tables such as [sites."example.com"]')
-    return {domain.lower(): validate_rule(domain, table) for domain, table in tables.items()}
+    try:
+        return {domain.lower(): validate_rule(domain, _expanded(domain, table)) for domain, table in tables.items()}
+    except RuleError:
+        raise
+    except ValueError as exc:  # an unset variable
+        raise RuleError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -161,6 +261,8 @@ class Ruleset:
 
 def _rule(domain: str, table: dict[str, Any], overridden: str | None = None) -> SiteRule:
     fields = {k: v for k, v in table.items() if k in SELECTOR_FIELDS or k in PATTERN_FIELDS}
+    fields.update({k: tuple(table[k].items()) for k in ("headers", "cookies") if k in table})
+    fields.update({k: table[k] for k in ("fetch", "proxy") if k in table})
     domains = (domain.lower(), *(d for d in table.get("domains", ()) if d != domain.lower()))
     return SiteRule(name=table.get("name", domain), domains=domains, overridden=overridden, **fields)
 
@@ -191,7 +293,9 @@ def ruleset(overrides: dict[str, dict[str, Any]] | None = None) -> Ruleset:
         table = validate_rule(domain, table)
         key = _owner(domain, tables) or domain.lower()
         tables[key] = {**tables.get(key, {}), **table}
-        fingerprint = json.dumps(tables[key], sort_keys=True, default=list).encode()
-        hashes[key] = hashlib.sha256(fingerprint).hexdigest()[:8]
+        if set(table) - set(FETCH_FIELDS):  # how pages are fetched is no part of how they are read
+            extraction = {k: v for k, v in tables[key].items() if k not in FETCH_FIELDS}
+            fingerprint = json.dumps(extraction, sort_keys=True, default=list).encode()
+            hashes[key] = hashlib.sha256(fingerprint).hexdigest()[:8]
     rules = tuple(_rule(domain, table, hashes.get(domain)) for domain, table in tables.items())
     return Ruleset(version=version, default_strip=strip, rules=rules)

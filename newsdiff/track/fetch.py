@@ -16,13 +16,14 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from .settings import FetchSettings
+from ..sources.sites import Ruleset, SiteRule
 from ..urls import BadURL, check_url, host_key, host_of, private_address
 
 T = TypeVar("T")
@@ -73,6 +74,17 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        addresses = await self.checked(host, port, timeout)
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"{host} resolves to no address")
+
+    async def checked(self, host: str, port: int, timeout: float | None) -> list[str]:
+        """The addresses `host` resolves to; _Refused when one is internal and the host is not named."""
         addresses = await self._resolve(host, port, timeout)
         if not self._allow_private:
             for address in addresses:
@@ -81,13 +93,7 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
                     what = f"{address} is" if address == host else f"{host} resolves to {address}, which is"
                     raise _Refused(f"refused: {what} internal ({kind}), not fetched: not a host you named "
                                    "([fetch] allow_private_hosts = true allows all)")
-        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"{host} resolves to no address")
+        return addresses
 
     @staticmethod
     async def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
@@ -216,13 +222,20 @@ class Fetcher:
     Each host gets its own small connection pool: httpcore scans a pool on every request, so one
     pool per host keeps that cost flat however many outlets a poll visits. `is_named` says whether the
     user named a host (a feed's, a `track`ed URL's): only those may be reached at internal addresses.
+    `rules` are the site rules whose `headers`, `cookies` and `proxy` apply to their outlets' hosts.
     """
 
     def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None,
-                 is_named: Callable[[str], bool] = lambda host: False) -> None:
+                 is_named: Callable[[str], bool] = lambda host: False, rules: Ruleset | None = None) -> None:
         self.settings = settings
+        self.rules = rules
         self._transport = transport
-        self._network = _GuardedNetwork(is_named, settings.allow_private_hosts)
+        # A proxy a site rule names is a host the user named, wherever it is.
+        proxies = {host_key(host_of(r.proxy)) for r in (rules.rules if rules else ()) if r.proxy}
+        self._network = _GuardedNetwork(lambda host: host in proxies or is_named(host), settings.allow_private_hosts)
+        # Every header name some rule sets: dropped from a request to a host whose rule does not set it, so
+        # a redirect to another host never carries one outlet's secrets along.
+        self._rule_headers = {name.lower() for r in (rules.rules if rules else ()) for name, _ in r.headers}
         self._slots = asyncio.Semaphore(settings.jobs)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -235,9 +248,31 @@ class Fetcher:
         for client in self._clients.values():
             await client.aclose()
 
+    def rule(self, url: str) -> SiteRule | None:
+        """The site rule for a URL's host, if any."""
+        return self.rules.find(host_of(url)) if self.rules else None
+
+    async def _site_headers(self, request: httpx.Request) -> None:
+        """Each request, redirect hops included, carries the headers and cookies of its own host's rule
+        only; through a proxy, where the guard never sees the connection, the host is checked here."""
+        for name in self._rule_headers:
+            request.headers.pop(name, None)
+        rule = self.rules.find(request.url.host) if self.rules else None
+        if rule is None:
+            return
+        request.headers.update(dict(rule.headers))
+        if rule.cookies:
+            mine = "; ".join(f"{name}={value}" for name, value in rule.cookies)
+            jar = request.headers.get("cookie")
+            request.headers["Cookie"] = f"{jar}; {mine}" if jar else mine
+        if rule.proxy and not self._transport:
+            port = request.url.port or (443 if request.url.scheme == "https" else 80)
+            await self._network.checked(request.url.host, port, self.settings.connect_timeout)
+
     def _client(self, host: str) -> httpx.AsyncClient:
         if host not in self._clients:
             s = self.settings
+            rule = self.rules.find(host) if self.rules else None
             self._tls = self._tls or httpx.create_ssl_context()
             connections = s.per_host * 2  # room for redirects to another host
             limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -251,23 +286,30 @@ class Fetcher:
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
                 follow_redirects=True,
                 max_redirects=s.max_redirects,
-                event_hooks={"response": [_check_redirect]},
-                transport=self._transport or self._guarded_transport(limits),
+                event_hooks={"request": [self._site_headers], "response": [_check_redirect]},
+                transport=self._transport or self._guarded_transport(limits, rule.proxy if rule else None),
             )
         return self._clients[host]
 
-    def _guarded_transport(self, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    def _guarded_transport(self, limits: httpx.Limits, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
         """httpx's own transport, connecting through `_GuardedNetwork`.
 
         httpx takes no network backend, so its connection pool is replaced by one built the same way with
         ours. No proxy from the environment is used: through a proxy the addresses could not be checked.
+        A site rule's proxy is used for its outlet; the target's name is then checked by `_site_headers`
+        (the proxy resolves it again on its own: the one gap a proxy leaves).
         """
         transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, trust_env=False)
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._tls, max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-            network_backend=self._network,
-        )
+        pool = dict(ssl_context=self._tls, max_connections=limits.max_connections,
+                    max_keepalive_connections=limits.max_keepalive_connections,
+                    keepalive_expiry=limits.keepalive_expiry, network_backend=self._network)
+        if proxy is None:
+            transport._pool = httpcore.AsyncConnectionPool(**pool)
+        else:
+            parts = httpx.URL(proxy)
+            auth = (parts.username, parts.password) if parts.username else None
+            transport._pool = httpcore.AsyncHTTPProxy(proxy_url=str(parts.copy_with(username=None, password=None)),
+                                                      proxy_auth=auth, **pool)
         return transport
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
@@ -287,6 +329,9 @@ class Fetcher:
             if wait is None or attempt == s.retries:
                 break
             await asyncio.sleep(wait)  # outside the slots: a backing-off request blocks nobody
+        rule = self.rule(url)
+        if rule and result.error:
+            result.error = rule.redact(result.error)
         result.duration_ms = int((time.monotonic() - started) * 1000)
         return result
 
@@ -353,8 +398,16 @@ def interleave_hosts(requests: Iterable[Request[T]]) -> list[Request[T]]:
     return ordered
 
 
+class Getter(Protocol):
+    """What `fetch_each` fetches through: a Fetcher, or one that renders some pages (track/browser.py)."""
+
+    settings: FetchSettings
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched: ...
+
+
 async def fetch_each(
-    fetcher: Fetcher, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], Awaitable[None] | None]
+    fetcher: Getter, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], Awaitable[None] | None]
 ) -> None:
     """Fetch every request with `jobs` workers and hand each answer to `handle` as soon as it arrives.
 

@@ -29,7 +29,9 @@ from ..model import InputError, ParsedInput, format_time
 from ..sources import html  # noqa: F401
 from ..sources import ParseOptions, extraction_error
 from ..sources.pool import ParsePool, pool_size
+from ..sources.sites import ruleset
 from ..store import Store
+from .browser import BrowserFetcher
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
 from .registry import add_alias, find_article, names_host, new_article, sync_config_feeds
@@ -395,7 +397,9 @@ class _Poll:
 
     async def run(self, check_all: bool, limit: int | None, transport: httpx.AsyncBaseTransport | None) -> None:
         named = functools.partial(names_host, self.store)
-        async with Fetcher(self.settings.fetch, transport=transport, is_named=named) as fetcher:
+        rules = ruleset(self.options.sites)  # their headers, cookies and proxy; `fetch = "browser"` for articles
+        async with Fetcher(self.settings.fetch, transport=transport, is_named=named, rules=rules) as fetcher, \
+                BrowserFetcher(fetcher) as pages:
             feeds = self.feed_requests()
             if feeds:
                 if self.progress:
@@ -409,7 +413,7 @@ class _Poll:
                 workers = pool_size(len(articles)) if self.workers is None else self.workers
                 async with ParsePool(self.options, workers=workers, timeout=self.settings.fetch.extract_timeout) as pool:
                     self.pool = pool
-                    await fetch_each(fetcher, articles, self.check_article)
+                    await fetch_each(pages, articles, self.check_article)
 
 
 def poll(
