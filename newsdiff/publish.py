@@ -65,11 +65,15 @@ _EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
 _REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings read of a cached report
 _FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
+# A version's snapshot in the Wayback Machine (archive/save.py records it as an `archived` event).
+_ARCHIVED_SQL = ("(SELECT json_extract(e.detail, '$.url') FROM events e WHERE e.article_id = {v}.article_id "
+                 "AND e.version_id = {v}.id AND e.kind = 'archived' ORDER BY e.id DESC LIMIT 1)")
 _EDITS_SQL = (
     "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
     "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
-    "v.title AS new_title, v.content_hash AS new_hash "
+    "v.title AS new_title, v.content_hash AS new_hash, "
+    f"{_ARCHIVED_SQL.format(v='p')} AS old_archived, {_ARCHIVED_SQL.format(v='v')} AS new_archived "
     "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
     "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
     "WHERE v.number > 1 {where} ORDER BY v.captured_at DESC, v.id DESC"
@@ -84,7 +88,7 @@ def article_ref(row: dict[str, Any]) -> ArticleRef:
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:
     return VersionRef(row[f"{prefix}_id"], row[f"{prefix}_number"], row[f"{prefix}_captured_at"],
-                      row[f"{prefix}_title"], row[f"{prefix}_hash"])
+                      row[f"{prefix}_title"], row[f"{prefix}_hash"], row[f"{prefix}_archived"])
 
 
 def _kept(old: int, new: int, sentence: str) -> dict[str, Any]:
@@ -445,10 +449,12 @@ def _manifest(root: Path) -> dict[str, Any]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _stamp(rows: Iterable[dict[str, Any]]) -> str:
+def _stamp(store: Store, rows: Iterable[dict[str, Any]]) -> str:
     """What the site shows of the database (`Store.articles` rows: each article, its version count and
-    latest capture): a new version, article, headline or URL changes it."""
-    return _fingerprint([[article_ref(row), row["versions"], row["last_captured_at"]] for row in rows])
+    latest capture; the snapshots saved to the Wayback Machine): a new version, article, headline, URL or
+    archived copy changes it."""
+    archived = store.db.execute("SELECT count(*) FROM events WHERE kind = 'archived'").fetchone()[0]
+    return _fingerprint([archived, [[article_ref(row), row["versions"], row["last_captured_at"]] for row in rows]])
 
 
 def recorded_settings(directory: str | Path) -> dict[str, Any]:
@@ -465,7 +471,7 @@ def stale(store: Store, directory: str | Path, **settings: Any) -> bool:
     completed publish, the settings or code differ, or the last publish failed (it left no new manifest)."""
     manifest = _manifest(Path(directory))
     return (manifest.get("format") != SITE_FORMAT or manifest.get("settings") != _settings(**settings)
-            or manifest.get("database") != _stamp(store.articles()))
+            or manifest.get("database") != _stamp(store, store.articles()))
 
 
 def publish(
@@ -496,10 +502,11 @@ def publish(
     listing = {row["id"]: row for row in rows}
     versions: dict[int, list[VersionRef]] = defaultdict(list)
     for row in store.db.query(
-        "SELECT id, article_id, number, captured_at, title, content_hash FROM versions ORDER BY article_id, number"
+        "SELECT id, article_id, number, captured_at, title, content_hash, "
+        f"{_ARCHIVED_SQL.format(v='versions')} AS archived FROM versions ORDER BY article_id, number"
     ):
-        versions[row["article_id"]].append(
-            VersionRef(row["id"], row["number"], row["captured_at"], row["title"], row["content_hash"]))
+        versions[row["article_id"]].append(VersionRef(row["id"], row["number"], row["captured_at"], row["title"],
+                                                      row["content_hash"], row["archived"]))
 
     def feeds(directory: str, items: list[Edit], **scope: Any) -> None:
         since = min((v.captured_at for a in scope.get("articles", articles) for v in versions[a.id]), default=None)
@@ -554,4 +561,4 @@ def publish(
                 lambda: site.render_index(visible[:INDEX_EDITS], sources, len(articles), title))
     listings = [site.ArticleListing(a, listing[a.id]["versions"], listing[a.id]["last_captured_at"]) for a in articles]
     writer.page("articles.html", listings, lambda: site.render_articles(listings, title))
-    return writer.finish(_stamp(rows))
+    return writer.finish(_stamp(store, rows))

@@ -83,6 +83,7 @@ class VersionRef:
     captured_at: str
     title: str | None
     content_hash: str
+    archived: str | None = None  # its snapshot in the Wayback Machine, once saved there (archive/save.py)
 
 
 @dataclass(frozen=True)

@@ -111,9 +111,14 @@ def render_feed(
         if edit.article.source:
             entry.category(term=clean(edit.article.source))
         summary = plain_summary(edit)
+        content = clean(edit.fragment)
+        archived = safe_url(edit.new.archived)  # evidence anyone can check: the Wayback Machine's copy
+        if archived:
+            summary += f"\nArchived copy: {archived}"
+            content += f'\n<p class="archived"><a href="{html.escape(archived)}">archived copy</a></p>'
         if fmt == "rss":  # readers take <description> as HTML, so the plain text is escaped once more
             entry.description(html.escape(summary).replace("\n", "<br>\n"))
         else:
             entry.summary(summary, type="text")
-        entry.content(clean(edit.fragment), type="html")  # after the summary: feedgen lets either set both
+        entry.content(content, type="html")  # after the summary: feedgen lets either set both
     return fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
