@@ -143,10 +143,6 @@ class State:
                 from .alerts.queue import attach
 
                 attach(self._store, self.config().alerts)
-            if self.creates_db and self.config().archive.wayback:  # and be saved to the Wayback Machine
-                from .archive import save
-
-                save.attach(self._store)
         return self._store
 
     def config(self) -> "Config":
@@ -895,6 +891,10 @@ def poll(
     if jobs:
         settings = replace(settings, fetch=replace(settings.fetch, jobs=jobs))
     store, options = st.store(), st.parse_options()
+    if st.config().archive.wayback:  # what a poll finds is saved to the Wayback Machine; imported history never
+        from .archive import save
+
+        save.attach(store)
     show_progress = not quiet and sys.stderr.isatty()
     try:
         with poll_lock(st.db_path, wait=wait):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from .test_warc import CANONICAL, FIRST, SECOND
+from .track_server import Outlet, page
 from .warc_helpers import article_page
 from .wayback_server import Wayback
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 THIRD = [*SECOND, "Repairs are now expected to last until the end of the summer."]
 
 
@@ -98,8 +102,24 @@ def _save_config(db_path: Path, wayback: Wayback) -> None:
         f'[archive]\nwayback = true\nwayback_base = "{wayback.base}"\ninterval = 0\n')
 
 
-def test_each_new_version_is_saved_and_its_snapshot_shown(cli, db_path: Path, tmp_path: Path, wayback: Wayback,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def outlet() -> Iterator[Outlet]:
+    """An outlet on 127.0.0.1 whose story (a URL with a query, which pages must escape) a poll reads."""
+    with Outlet() as running:
+        yield running
+
+
+def _story(outlet: Outlet, sentences: list[str]) -> tuple[str, bytes]:
+    """The story's URL and a page of it whose canonical link names that URL."""
+    url = outlet.url("/story?id=7&part=2")
+    body = article_page("Bridge to close", sentences).replace(
+        b"</head>", f'<link rel="canonical" href="{html.escape(url)}"></head>'.encode())
+    outlet.routes["/story?id=7&part=2"] = page(body, content_type="text/html; charset=utf-8")
+    return url, body
+
+
+def test_each_polled_version_is_saved_and_its_snapshot_shown_and_linked(
+        cli, db_path: Path, tmp_path: Path, wayback: Wayback, outlet: Outlet, monkeypatch: pytest.MonkeyPatch) -> None:
     from newsdiff.archive.save import send_saves
     from newsdiff.alerts.deliver import SendSummary
     from newsdiff.archive.settings import archive_settings
@@ -108,34 +128,55 @@ def test_each_new_version_is_saved_and_its_snapshot_shown(cli, db_path: Path, tm
     _save_config(db_path, wayback)
     monkeypatch.setenv("IA_ACCESS", "access-key-1")
     monkeypatch.setenv("IA_SECRET", "secret-key-2")
-    page = tmp_path / "page.html"
-    page.write_bytes(article_page("Bridge to close", FIRST).replace(
-        b"</head>", f'<link rel="canonical" href="{CANONICAL}"></head>'.encode()))
-    old = tmp_path / "old.html"  # a capture from last year is history, not news: never saved
-    old.write_bytes(page.read_bytes().replace(b"Monday", b"Sunday"))
-    assert cli("import", old, "--captured-at", "2023-01-01T00:00:00Z").code == 0
-    assert cli("import", page).code == 0
-    first = cli("poll", "--json")  # submitted; the job is still pending: neither sent nor failed
+    url, body = _story(outlet, SECOND)
+    assert cli("track", url).code == 0
+    imported = tmp_path / "page.html"  # history of the tracked article, captured now: an import, never saved
+    imported.write_bytes(body.replace(b"Monday", b"Sunday"))
+    assert cli("import", imported).code == 0
+    first = cli("poll", "--json")  # version 2 stored and submitted; the job is still pending
     assert first.code == 0, first
+    assert first.json["new_versions"] == 1
     assert first.json["alerts"] == {"sent": 0, "skipped": 0, "retrying": [], "failed": []}
     [save] = wayback.saves
-    assert save["form"]["url"] == CANONICAL and save["accept"] == "application/json"
+    assert save["form"]["url"] == url and save["accept"] == "application/json"
     assert save["authorization"] == "LOW access-key-1:secret-key-2"
     summary = SendSummary()
     store = Store.open(db_path)
     send_saves(store, archive_settings({"wayback_base": wayback.base, "interval": 0}), summary, force=True)
     assert summary.sent == 1 and len(wayback.saves) == 1  # the job's status read, not submitted again
-    snapshot = f"{wayback.base}/web/20240305120000/{CANONICAL}"
-    assert cli("show", CANONICAL, "--json").json["archived"] == snapshot
-    versions = cli("log", CANONICAL, "--json").json["versions"]
+    snapshot = f"{wayback.base}/web/20240305120000/{url}"
+    assert cli("show", url, "--json").json["archived"] == snapshot
+    versions = cli("log", url, "--json").json["versions"]
     assert [v["archived"] for v in versions] == [None, snapshot]
-    assert snapshot in cli("log", CANONICAL).stdout
+    assert snapshot in cli("log", url).stdout
     dump = "\n".join(store.db.iterdump())
     assert "secret-key-2" not in dump and "access-key-1" not in dump
+    # the feed item and the diff page link the archived copy, escaped
+    escaped = html.escape(snapshot)
+    link = f'<p class="archived"><a href="{escaped}">archived copy</a></p>'
+    rss = ElementTree.fromstring(cli("feed", "--format", "rss").stdout_bytes).find("channel/item")
+    assert rss is not None
+    assert rss.findtext("description", "").endswith(f"Archived copy: {escaped}")  # read as HTML: escaped once
+    assert rss.findtext("{http://purl.org/rss/1.0/modules/content/}encoded", "").endswith(link)
+    atom = ElementTree.fromstring(cli("feed", "--format", "atom").stdout_bytes).find(f"{ATOM}entry")
+    assert atom is not None
+    assert atom.findtext(f"{ATOM}summary", "").endswith(f"Archived copy: {snapshot}")  # plain text
+    assert atom.findtext(f"{ATOM}content", "").endswith(link)
+    site = tmp_path / "site"
+    assert cli("publish", site, "--base-url", "https://edits.example.org/").code == 0
+    article_id = cli("show", url, "--json").json["article"]["id"]
+    diff_page = (site / f"a/{article_id}/1-2.html").read_text()
+    assert f'<a class="archived" href="{escaped}"' in diff_page and diff_page.count("archived copy") == 1
+    # a snapshot saved after publishing refreshes the site
+    with store.write():
+        store.event(article_id, "archived", {"url": snapshot + "?again"}, version_id=versions[0]["id"])
+    refreshed = cli("poll", "--publish", site, "--json")
+    assert refreshed.json["published"]["refreshed"] is True
+    assert (site / f"a/{article_id}/1-2.html").read_text().count("archived copy") == 2
 
 
-def test_a_refused_save_backs_off_and_a_given_up_one_is_listed_by_check(cli, db_path: Path, tmp_path: Path,
-                                                                        wayback: Wayback) -> None:
+def test_a_refused_save_backs_off_and_a_given_up_one_is_listed_by_check(cli, db_path: Path, wayback: Wayback,
+                                                                        outlet: Outlet) -> None:
     from newsdiff.alerts.deliver import SendSummary
     from newsdiff.archive.save import send_saves
     from newsdiff.archive.settings import archive_settings
@@ -144,10 +185,7 @@ def test_a_refused_save_backs_off_and_a_given_up_one_is_listed_by_check(cli, db_
     _save_config(db_path, wayback)
     wayback.throttle["/save"] = 1
     wayback.retry_after = "120"
-    page = tmp_path / "page.html"
-    page.write_bytes(article_page("Bridge to close", FIRST).replace(
-        b"</head>", f'<link rel="canonical" href="{CANONICAL}"></head>'.encode()))
-    assert cli("import", page).code == 0
+    cli("track", _story(outlet, FIRST)[0])
     refused = cli("poll")
     assert refused.code == 2 and "HTTP 429" in refused.stderr and "will retry" in refused.stderr
     store = Store.open(db_path)

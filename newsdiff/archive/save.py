@@ -1,4 +1,4 @@
-"""Evidence: with `[archive] wayback = true`, every new version's URL is saved to the Wayback Machine.
+"""Evidence: with `[archive] wayback = true`, every new version a poll finds is saved to the Wayback Machine.
 
 A save is one more kind of delivery in the alerts queue (rule `WAYBACK`), queued in the transaction that
 stores the version, so a crash never loses one and a poll never waits for the archive. Delivery submits
@@ -30,21 +30,22 @@ if TYPE_CHECKING:
     from ..alerts.deliver import SendSummary
 
 WAYBACK = "@wayback"  # the queue's rule name for saves; an [[alerts]] rule name cannot start with @
-RECENT = timedelta(days=1)  # older captures (history imported from archives) are not saved again
 PENDING_RECHECK = timedelta(seconds=30)
 _TIMESTAMP = re.compile(r"\d{14}")
 
 
 def attach(store: Store) -> None:
-    """Queue a save of every new version captured in the last day, in the transaction that stores it."""
+    """Queue a save of every new version of a tracked article, in the transaction that stores it.
+
+    `poll` alone attaches it: a save is evidence of what an outlet serves now, so history imported from
+    files or archives (of a tracked article too) is never sent, however recent its capture time.
+    """
 
     def enqueue(version: StoredVersion) -> None:
-        since = format_time(datetime.now(timezone.utc) - RECENT)
-        if version.captured_at < since:
-            return
         store.db.execute(
             "INSERT OR IGNORE INTO alerts (rule, article_id, version_id, queued_at, status, attempts) "
-            "SELECT ?, a.id, ?, ?, 'pending', 0 FROM articles a WHERE a.id = ? AND a.url IS NOT NULL",
+            "SELECT ?, a.id, ?, ?, 'pending', 0 FROM articles a WHERE a.id = ? AND a.tracked = 1 "
+            "AND a.url IS NOT NULL",
             [WAYBACK, version.version_id, format_time(datetime.now(timezone.utc)), version.article_id])
 
     store.on_version.append(enqueue)
