@@ -160,3 +160,23 @@ def test_a_redirect_to_another_host_carries_none_of_the_rule_s_headers(cli, db_p
     [first], [second] = outlet.requests["/moved"], outlet.requests["/plain"]
     assert first["X-Access"] == f"token {TOKEN}" and first["Cookie"] == "consent=yes"
     assert second["Host"].startswith("localhost") and "X-Access" not in second and "Cookie" not in second
+
+
+@needs_browser
+@pytest.mark.parametrize(("script", "limits", "error"), [
+    ("while (true) {}", "total_timeout = 3", "browser: the page took longer than 3 s to render"),
+    ("document.body.append('x'.repeat(300000))", "max_bytes = 200000",
+     "browser: rendered page larger than 200,000 bytes"),
+])
+def test_a_page_over_the_time_or_size_limit_costs_its_article_only(cli, db_path: Path, outlet: Outlet, script: str,
+                                                                    limits: str, error: str) -> None:
+    outlet.routes["/heavy"] = page(f"<html><body><p>Short.</p><script>{script}</script></body></html>",
+                                   content_type="text/html")
+    (db_path.parent / "newsdiff.toml").write_text(
+        f'[fetch]\nretries = 0\n{limits}\n[sites."127.0.0.1"]\nfetch = "browser"\n', encoding="utf-8")
+    cli("track", outlet.url("/heavy"))
+    outlet.routes["/plain"] = page("Plain story\n\n" + "\n\n".join(SENTENCES))
+    cli("track", outlet.url("/plain"))  # no HTML to render: read as a plain fetch gives it
+    result = cli("poll", "--json")
+    assert result.code == 2 and result.json["new_versions"] == 1
+    assert [e["error"] for e in result.json["errors"]] == [error]

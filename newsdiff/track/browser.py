@@ -81,11 +81,12 @@ class BrowserFetcher:
         # No conditional GET: a 304 would leave nothing to render, and a page built by scripts changes
         # without its document changing.
         document = await self.fetcher.get(url)
-        if document.status != 200 or document.error:
-            return document
+        media_type = (document.content_type or "text/html").split(";")[0].strip().lower()
+        if document.status != 200 or document.error or media_type not in ("text/html", "application/xhtml+xml"):
+            return document  # an error, a page gone, or no page (a PDF): as a plain fetch gives it
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self.settings.total_timeout), self._pages:
+            async with self._pages, asyncio.timeout(self.settings.total_timeout):  # waiting for a page is free
                 body = await self._render(document)
         except TimeoutError:
             return self._failed(document, f"browser: the page took longer than {self.settings.total_timeout:g} s "
@@ -139,6 +140,7 @@ class BrowserFetcher:
         browser = await self._launch()
         context = await browser.new_context(accept_downloads=False, service_workers="block",
                                             user_agent=self.settings.user_agent, java_script_enabled=True)
+        context.set_default_timeout(self.settings.total_timeout * 1000)  # the poll's limit, not Playwright's 30 s
         try:
             await context.route("**/*", self._router(document))
             await context.route_web_socket("**/*", lambda socket: None)  # never connected to any server

@@ -252,9 +252,12 @@ class Fetcher:
         """The site rule for a URL's host, if any."""
         return self.rules.find(host_of(url)) if self.rules else None
 
-    async def _site_headers(self, request: httpx.Request) -> None:
+    async def _site_headers(self, request: httpx.Request, *, proxied: bool = False) -> None:
         """Each request, redirect hops included, carries the headers and cookies of its own host's rule
         only; through a proxy, where the guard never sees the connection, the host is checked here."""
+        if proxied:
+            port = request.url.port or (443 if request.url.scheme == "https" else 80)
+            await self._network.checked(request.url.host, port, self.settings.connect_timeout)
         for name in self._rule_headers:
             request.headers.pop(name, None)
         rule = self.rules.find(request.url.host) if self.rules else None
@@ -265,14 +268,12 @@ class Fetcher:
             mine = "; ".join(f"{name}={value}" for name, value in rule.cookies)
             jar = request.headers.get("cookie")
             request.headers["Cookie"] = f"{jar}; {mine}" if jar else mine
-        if rule.proxy and not self._transport:
-            port = request.url.port or (443 if request.url.scheme == "https" else 80)
-            await self._network.checked(request.url.host, port, self.settings.connect_timeout)
 
     def _client(self, host: str) -> httpx.AsyncClient:
         if host not in self._clients:
             s = self.settings
             rule = self.rules.find(host) if self.rules else None
+            proxy = rule.proxy if rule and not self._transport else None
             self._tls = self._tls or httpx.create_ssl_context()
             connections = s.per_host * 2  # room for redirects to another host
             limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
@@ -286,8 +287,9 @@ class Fetcher:
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
                 follow_redirects=True,
                 max_redirects=s.max_redirects,
-                event_hooks={"request": [self._site_headers], "response": [_check_redirect]},
-                transport=self._transport or self._guarded_transport(limits, rule.proxy if rule else None),
+                event_hooks={"request": [functools.partial(self._site_headers, proxied=proxy is not None)],
+                             "response": [_check_redirect]},
+                transport=self._transport or self._guarded_transport(limits, proxy),
             )
         return self._clients[host]
 
