@@ -11,12 +11,11 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
-
 from urllib.parse import urlsplit
 
 import soupsieve
