@@ -302,9 +302,9 @@ class Fetcher:
         (the proxy resolves it again on its own: the one gap a proxy leaves).
         """
         transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, trust_env=False)
-        pool = dict(ssl_context=self._tls, max_connections=limits.max_connections,
-                    max_keepalive_connections=limits.max_keepalive_connections,
-                    keepalive_expiry=limits.keepalive_expiry, network_backend=self._network)
+        pool: dict[str, Any] = dict(ssl_context=self._tls, max_connections=limits.max_connections,
+                                    max_keepalive_connections=limits.max_keepalive_connections,
+                                    keepalive_expiry=limits.keepalive_expiry, network_backend=self._network)
         if proxy is None:
             transport._pool = httpcore.AsyncConnectionPool(**pool)
         else:
