@@ -23,12 +23,12 @@ SENTENCES = ["The council approved the new bridge on Tuesday evening after a lon
 # The article's body is empty until the script fills it in: a plain fetch finds no article here.
 SHELL = """<!doctype html><html><head><meta charset="utf-8"><title>Bridge approved</title></head><body>
 <h1>Bridge approved</h1><article id="story"></article>
-<img src="{internal}/secret.png" alt="">
+<img src="/photo.jpg" alt=""><iframe src="{internal}/secret.html"></iframe>
 <script src="/app.js"></script></body></html>"""
 SCRIPT = """fetch('/text.json').then(r => r.json()).then(paragraphs => {{
   const story = document.getElementById('story');
   for (const text of paragraphs) {{ const p = document.createElement('p'); p.textContent = text; story.append(p); }}
-  const img = new Image(); img.src = '{internal}/beacon.gif';
+  fetch('{internal}/beacon').catch(() => {{}});
 }});"""
 TOKEN = "s3cret-token-value"
 
@@ -42,8 +42,8 @@ needs_browser = pytest.mark.skipif(
 def internal() -> Iterator[Outlet]:
     """A server on 127.0.0.2 nobody named: Linux routes all of 127/8 to the loopback interface."""
     with Outlet("127.0.0.2") as running:
-        running.routes["/secret.png"] = page(b"GIF89a", content_type="image/gif")
-        running.routes["/beacon.gif"] = page(b"GIF89a", content_type="image/gif")
+        running.routes["/secret.html"] = page("<p>Internal only.</p>", content_type="text/html")
+        running.routes["/beacon"] = page("{}", content_type="application/json")
         yield running
 
 
@@ -57,6 +57,7 @@ def outlet(db_path: Path, internal: Outlet, monkeypatch: pytest.MonkeyPatch) -> 
         running.routes["/story"] = page(SHELL.format(internal=internal.base), content_type="text/html; charset=utf-8")
         running.routes["/app.js"] = page(SCRIPT.format(internal=internal.base), content_type="text/javascript")
         running.routes["/text.json"] = page(json.dumps(SENTENCES), content_type="application/json")
+        running.routes["/photo.jpg"] = page(b"\xff\xd8\xff", content_type="image/jpeg")
         (db_path.parent / "newsdiff.toml").write_text(
             '[fetch]\nretries = 0\ntotal_timeout = 60\n'
             '[sites."127.0.0.1"]\nfetch = "browser"\n'
@@ -65,8 +66,18 @@ def outlet(db_path: Path, internal: Outlet, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @needs_browser
-def test_a_page_built_by_a_script_is_read_through_the_browser(cli, db_path: Path, outlet: Outlet,
-                                                              internal: Outlet) -> None:
+def test_a_page_built_by_a_script_is_read_through_the_browser(cli, db_path: Path, outlet: Outlet, internal: Outlet,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdiff.track.fetch import Fetched, Fetcher
+
+    answers: dict[str, Fetched] = {}  # every request the fetcher answered, the page's own included
+    get = Fetcher.get
+
+    async def recorded(self: Fetcher, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        answers[url] = await get(self, url, headers)
+        return answers[url]
+
+    monkeypatch.setattr(Fetcher, "get", recorded)
     assert cli("track", outlet.url("/story")).code == 0
     result = cli("poll", "--json")
     assert result.code == 0, result
@@ -77,8 +88,11 @@ def test_a_page_built_by_a_script_is_read_through_the_browser(cli, db_path: Path
     for path in ("/story", "/app.js", "/text.json"):
         [request] = outlet.requests[path]
         assert request["X-Access"] == f"token {TOKEN}" and request["Cookie"] == "consent=yes", path
-    # the internal host the page (and its script) pointed at was never reached
+    # the internal host the page and its script asked for was refused by the guard, and never reached
+    for path in ("/secret.html", "/beacon"):
+        assert (answers[internal.url(path)].error or "").startswith("refused: 127.0.0.2 is internal"), path
     assert sum(internal.hits.values()) == 0
+    assert outlet.url("/photo.jpg") not in answers and outlet.hits["/photo.jpg"] == 0  # pictures are not fetched
     dump = "\n".join(__import__("sqlite3").connect(db_path).iterdump())
     assert TOKEN not in dump and TOKEN not in result.stdout + result.stderr
 

@@ -3,8 +3,9 @@
 Chromium never touches the network itself. Every request a page makes (the document, scripts, images,
 XHR, popups) is intercepted and answered by the poll's own `Fetcher`, so the URL checks, the refusal of
 internal hosts, the size cap, the site's headers, cookies and proxy apply to it exactly as to a plain
-fetch. Non-GET requests, WebSockets and service workers are refused, downloads are off, and name lookups
-inside Chromium are switched off as a second fence. Playwright (`pip install 'newsdiff[browser]'`) and
+fetch. Non-GET requests, WebSockets and service workers are refused, images, media and fonts are not
+fetched (they hold no text), downloads are off, and name lookups inside Chromium are switched off as a
+second fence. Playwright (`pip install 'newsdiff[browser]'`) and
 the system's Chromium are loaded only when a poll first meets such a page.
 """
 
@@ -27,6 +28,7 @@ MISSING_CHROMIUM = (f"fetch = \"browser\" needs Chromium, and none is on PATH ({
                     "install your system's chromium package")
 PAGES_AT_ONCE = 2  # Chromium pages open together: each costs tens of megabytes
 MAX_REQUESTS = 300  # sub-requests one page may make; the rest are refused
+SKIPPED = frozenset({"image", "media", "font"})  # no text in them: never fetched
 SETTLE_SECONDS = 5.0  # after the load event, how long scripts may keep fetching before the page is read
 # Chromium's own networking fenced off: every request is answered through the route below, so any that
 # escaped it (a preconnect, WebRTC) finds no name resolver and no UDP.
@@ -156,22 +158,24 @@ class BrowserFetcher:
 
     def _router(self, document: Fetched) -> Callable[[Route], Awaitable[None]]:
         """The handler that answers each of a page's requests: the document from the fetch already made,
-        everything else through the fetcher, GET only, at most MAX_REQUESTS."""
-        document_served, requests = False, 0
+        everything else through the fetcher: GET only, no images, media or fonts, at most MAX_REQUESTS,
+        and all of them together within the fetch's size cap."""
+        document_served, requests, budget = False, 0, self.settings.max_bytes
 
         async def route(route: Route) -> None:
-            nonlocal document_served, requests
+            nonlocal document_served, requests, budget
             request = route.request
             if not document_served and request.is_navigation_request() and request.url == document.final_url:
                 document_served = True
                 await route.fulfill(status=200, headers=_passed(document.headers), body=document.body)
                 return
             requests += 1
-            if request.method != "GET" or requests > MAX_REQUESTS:
+            if request.method != "GET" or request.resource_type in SKIPPED or requests > MAX_REQUESTS or budget <= 0:
                 await route.abort("blockedbyclient")
                 return
             fetched = await self.fetcher.get(request.url, _forwarded(await request.all_headers()))
-            if fetched.error or fetched.status is None:
+            budget -= len(fetched.body)
+            if fetched.error or fetched.status is None or budget < 0:
                 await route.abort("blockedbyclient")
                 return
             await route.fulfill(status=fetched.status, headers=_passed(fetched.headers), body=fetched.body)
