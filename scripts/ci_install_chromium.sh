@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Headless Chromium from Debian's packages, for the browser check in tests/test_site.py.
+# Headless Chromium from Debian's packages, for the browser checks in tests/test_site.py and
+# tests/test_browser.py (site rules with fetch = "browser").
 # Does nothing when a Chromium is already on PATH. On a fresh Debian machine, as root (or with
 # password-less sudo), refreshes the package lists, installs Chromium and fonts, and proves it starts
 # headless. Fails soft: any problem is one line on stderr and a non-zero exit, never a hang; `.ci/run`
