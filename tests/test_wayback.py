@@ -167,6 +167,7 @@ def test_each_polled_version_is_saved_and_its_snapshot_shown_and_linked(
     article_id = cli("show", url, "--json").json["article"]["id"]
     diff_page = (site / f"a/{article_id}/1-2.html").read_text()
     assert f'<a class="archived" href="{escaped}"' in diff_page and diff_page.count("archived copy") == 1
+    assert f'<a class="archived" href="{escaped}"' in (site / f"a/{article_id}/v2.html").read_text()
     # a snapshot saved after publishing refreshes the site
     with store.write():
         store.event(article_id, "archived", {"url": snapshot + "?again"}, version_id=versions[0]["id"])
