@@ -5,6 +5,7 @@ make answered by the poll's own fetcher; `headers` and `cookies` sent by both fe
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -50,8 +51,6 @@ def internal() -> Iterator[Outlet]:
 @pytest.fixture
 def outlet(db_path: Path, internal: Outlet, monkeypatch: pytest.MonkeyPatch) -> Iterator[Outlet]:
     """A site whose article text is inserted by a script, with a browser rule sending a header and a cookie."""
-    import json
-
     monkeypatch.setenv("SITE_TOKEN", TOKEN)
     with Outlet() as running:
         running.routes["/story"] = page(SHELL.format(internal=internal.base), content_type="text/html; charset=utf-8")
