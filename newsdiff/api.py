@@ -382,7 +382,8 @@ class Archive:
             sent = self._send_alerts(force=False) if alerts and deliveries else None
         return PollResult(summary=summary, alerts=sent)
 
-    def _refresh_site(self, directory: str | Path, site: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+    def _refresh_site(self, directory: str | Path, site: dict[str, Any],
+                      errors: list[dict[str, str]]) -> dict[str, Any]:
         """Publish again when the site is out of date; a failure to write it is one more poll error."""
         from . import publish as publishing
 
@@ -393,7 +394,8 @@ class Archive:
                 result = publishing.publish(self.store, directory, **site)
                 published.update(refreshed=True, written=len(result.written), removed=len(result.removed))
             except OSError as exc:
-                errors.append({"url": str(exc.filename or directory), "error": f"publish failed: {exc.strerror or exc}"})
+                errors.append({"url": str(exc.filename or directory),
+                               "error": f"publish failed: {exc.strerror or exc}"})
         return published
 
     # -- alerts ----------------------------------------------------------------------------------

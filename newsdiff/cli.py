@@ -122,7 +122,7 @@ class State:
             self._archive = Archive(self.db_path, self.config_path, create=self.creates_db, access=self.access)
         try:
             if opened:
-                self._archive.store
+                _ = self._archive.store  # opened here, so that what stops it is this one line
         except NoDatabase as exc:
             fail(f"{exc} (import or poll first, or name one with --db or NEWSDIFF_DB)")
         except ValueError as exc:  # not a database, too new, or a bad config file
@@ -731,7 +731,8 @@ def track(
         done = archive.track(url, source)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(terminal.safe(f"{'tracking' if done.created else 'tracking again'} article {done.article_id}: {done.url}"))
+    again = "" if done.created else " again"
+    typer.echo(terminal.safe(f"tracking{again} article {done.article_id}: {done.url}"))
 
 
 @app.command()
