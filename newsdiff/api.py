@@ -2,8 +2,9 @@
 
     import newsdiff
     with newsdiff.open("news.db") as archive:
-        archive.import_paths(["story-v1.txt", "story-v2.txt"], url="https://example.com/story")
-        print(archive.diff("https://example.com/story").to_json()["summary"])
+        archive.import_paths(["story-v1.txt"], url="https://example.com/story")
+        archive.import_paths(["story-v2.txt"], url="https://example.com/story")
+        print(archive.diff("https://example.com/story").summary())
 
 Each verb returns a typed result (newsdiff.results, or the library's own result types); the command
 line only formats them. The settings a command would read (site rules, the short-page guard, fetch

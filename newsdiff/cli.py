@@ -552,7 +552,7 @@ def diff(
     except (InputError, LookupError) as exc:
         fail(str(exc))
     if image is not None:
-        from .publish import write_atomic
+        from .atomic import write_atomic
         from .render.picture import picture_of
 
         picture = picture_of(report, None if all(readable) else _article(st, args[0])["source"])
@@ -801,6 +801,7 @@ def poll(
 
     st = state(ctx)
     st.config_path = config or st.config_path
+    st.config()  # a config file that cannot be read is said as such, not as a failed poll
     archive = st.archive(opened=False)
     show_progress = not quiet and sys.stderr.isatty()
     try:
