@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from .track.poll import Progress
 
 ACCESS = ("write", "read", "cache")
+SEARCH_LIMIT = 20  # articles (or edits) a search gives at most
+STATS_TOP = 10  # most edited articles `stats` lists
 
 
 class OpenError(ValueError):
@@ -461,7 +463,8 @@ class Archive:
 
         return check(self.store)
 
-    def search(self, query: str, *, changed: bool = False, fts: bool = False, limit: int = 20) -> SearchResult:
+    def search(self, query: str, *, changed: bool = False, fts: bool = False,
+               limit: int = SEARCH_LIMIT) -> SearchResult:
         """Articles whose versions contain the words of `query`; `changed`: the edits that put one in or
         took one out; `fts`: `query` is SQLite FTS5 syntax. SearchError (a ValueError) for a bad query."""
         from .results import SearchResult
@@ -484,7 +487,7 @@ class Archive:
         export(self.store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
         return Exported(damaged=tuple(damaged))
 
-    def stats(self, top: int = 10) -> Stats:
+    def stats(self, top: int = STATS_TOP) -> Stats:
         """Articles, versions, edits per source, the `top` most edited articles, and storage figures."""
         from .results import Stats
         from .stats import stats

@@ -21,7 +21,8 @@ import typer.core
 
 from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
-from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
+from .api import SEARCH_LIMIT, STATS_TOP
+from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
 from .database import StoreBusy
 
 if TYPE_CHECKING:
@@ -584,7 +585,7 @@ def _base_url(value: str) -> str | None:
 BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
                           help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
-FeedLimitOpt = typer.Option(50, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
+FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
                                                            "(number, correction, quote, name, wording, punctuation, headline ...).")
 MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
@@ -642,7 +643,7 @@ def publish_cmd(
     all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
-    title: str = typer.Option("newsdiff", "--title", metavar="TEXT", help="Site name, shown on every page and feed."),
+    title: str = typer.Option(SITE_TITLE, "--title", metavar="TEXT", help="Site name, shown on every page and feed."),
     tags: Optional[str] = TagsOpt,
     min_changed: int = MinChangedOpt,
     as_json: bool = JsonOpt,
@@ -985,7 +986,7 @@ def search_cmd(
     query: str = typer.Argument(..., metavar="QUERY", help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(20, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
+    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Which articles and versions contain some words; with --changed, which edits touched them."""
@@ -1033,7 +1034,7 @@ def export_cmd(
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(10, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
+    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
