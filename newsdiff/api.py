@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from .model import NotFound
 from .render import FEED_LIMIT, SITE_TITLE
@@ -484,7 +484,7 @@ class Archive:
         from .results import Exported
 
         damaged: list[DamagedHistory] = []
-        export(self.store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
+        export(self.store, cast(TextIO, out), fmt=fmt, since=since, sentences=sentences, damaged=damaged)
         return Exported(damaged=tuple(damaged))
 
     def stats(self, top: int = STATS_TOP) -> Stats:

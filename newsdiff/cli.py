@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional, cast
 
 import typer
 import typer.core
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .archive.warc import WarcResult
     from .config import Config
     from .importer import FileResult
+    from .search import ArticleHit, EditHit
 
 class PlainHelpCommand(typer.core.TyperCommand):
     """Help that names arguments as a user types them (`PATH...`, `ARTICLE`), not as Python types
@@ -1001,7 +1002,10 @@ def search_cmd(
     if as_json:
         jsonout.emit(found.to_json())
     else:
-        (findings.print_edits if changed else findings.print_hits)(found.hits)  # type: ignore[operator]
+        if changed:
+            findings.print_edits(cast("list[EditHit]", found.hits))
+        else:
+            findings.print_hits(cast("list[ArticleHit]", found.hits))
         if found.more:
             findings.print_more("edits" if changed else "articles", limit)
     _report_damage(list(found.damaged), "the results")
