@@ -251,8 +251,6 @@ def import_cmd(
 ) -> None:
     """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
     Wayback Machine captures as versions."""
-    from .archive.warc import WarcResult
-
     st = state(ctx)
     st.config()  # a bad config file is said before any usage error
     if bool(paths) == bool(wayback):
@@ -270,7 +268,6 @@ def import_cmd(
     for r in imported.errors:
         warn(f"{r.path}: {r.error}")
     for r in imported.damaged:
-        assert isinstance(r, WarcResult)
         for problem in r.damaged:
             warn(f"{r.path}: record at offset {problem['offset']}: {problem['reason']}")
     if as_json:

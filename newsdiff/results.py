@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .alerts.deliver import SendSummary
     from .alerts.rules import AlertRule
+    from .archive.warc import WarcResult
     from .history import DamagedHistory
     from .importer import FileResult
     from .model import ArticleRecord
@@ -34,9 +35,11 @@ class ImportResult:
         return tuple(r for r in self.files if r.error)
 
     @property
-    def damaged(self) -> tuple[FileResult, ...]:
+    def damaged(self) -> tuple[WarcResult, ...]:
         """WARC files with records that could not be read (the rest of each was)."""
-        return tuple(r for r in self.files if getattr(r, "damaged", None))
+        from .archive.warc import WarcResult
+
+        return tuple(r for r in self.files if isinstance(r, WarcResult) and r.damaged)
 
     def to_json(self) -> dict[str, Any]:
         from .archive.warc import WarcResult
