@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import newsdiff
-from newsdiff.api import Archive, NoDatabase
+from newsdiff.api import Archive, NoDatabase, NotAFeed
 from newsdiff.model import NotFound
 from newsdiff.results import ArticleLog, Exported, ImportResult, PollResult, SearchResult, Stats, Vacuumed, VersionView
 
@@ -148,3 +148,22 @@ def test_poll_with_a_mock_transport_stores_the_page_and_refreshes_a_site(archive
     assert [v["number"] for v in archive.log(URL).versions] == [1, 2, 3]
     with pytest.raises(ValueError, match="--publish needs --base-url"):
         archive.poll(publish=tmp_path / "elsewhere", transport=network)
+
+
+def test_feeds_are_checked_through_the_transport_and_a_page_that_is_no_feed_is_refused(archive: Archive) -> None:
+    rss = ('<?xml version="1.0"?><rss version="2.0"><channel><title>City desk</title>'
+           f'<item><link>{URL}</link><title>Council</title></item></channel></rss>')
+    feeds = {
+        "https://example.org/feed.xml": httpx.Response(200, text=rss, headers={"content-type": "application/rss+xml"}),
+        "https://example.org/": httpx.Response(200, text="<html><body><p>Front page</p></body></html>",
+                                               headers={"content-type": "text/html"}),
+    }
+    network = httpx.MockTransport(lambda request: feeds[str(request.url)])
+    added = archive.add_feed("https://example.org/feed.xml", "city", transport=network)
+    assert (added.url, added.added) == ("https://example.org/feed.xml", True)
+    assert added.check is not None and (added.check.title, added.check.entries) == ("City desk", 1)
+    with pytest.raises(NotAFeed, match="is not a feed"):
+        archive.add_feed("https://example.org/", transport=network)
+    assert [(f["url"], f["source"]) for f in archive.feeds()] == [("https://example.org/feed.xml", "city")]
+    assert archive.remove_feed(" https://example.org/feed.xml ") == "https://example.org/feed.xml"
+    assert archive.feeds() == []
