@@ -2,13 +2,25 @@
 
 The public API for Python users; the `newsdiff` command is a thin layer over it.
 
-    from newsdiff import Store, import_paths
-    store = Store.open("newsdiff.db")
-    import_paths(store, ["article.html"])
+    import newsdiff
+    with newsdiff.open("newsdiff.db") as archive:
+        archive.import_paths(["article.html"])
+        for version in archive.log("https://example.com/story").versions: ...
+
+`newsdiff.open(db, config=None, *, create=True, access="write")` gives an `Archive`, whose methods are
+the commands, each returning a typed result (newsdiff.results):
+
+- reading in: import_paths, import_wayback, parse
+- reading the archive: articles (`list`), resolve, log, show, raw, diff, diff_files
+- publishing: feed, publish
+- tracking: track, untrack, forget, feeds, add_feed, remove_feed, poll
+- alerts: alert_rules, alerts, send_alerts, test_alert
+- history: check, search, export, stats, vacuum
 
 Each name below is loaded on first use (PEP 562), so `import newsdiff` and the command start fast and
 HTML extraction, SQLite helpers and the like load only for the work that needs them:
 
+- open, Archive, OpenError: the verbs above (newsdiff.api)
 - Store, AddResult, RawInput: the database of articles and their versions (newsdiff.store)
 - import_file, import_paths, FileResult: read files into it (newsdiff.importer)
 - parse_bytes, ParseOptions: what newsdiff understands from a file or page, storing nothing (newsdiff.sources)
@@ -23,6 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 # Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
 _EXPORTS = {
+    "Archive": "api",
+    "OpenError": "api",
+    "open": "api",
     "ArticleRecord": "model",
     "InputError": "model",
     "NotFound": "model",
@@ -41,6 +56,7 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS, key=str.lower)]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` loads each on first use
+    from .api import Archive, OpenError, open
     from .importer import FileResult, import_file, import_paths
     from .model import ArticleRecord, InputError, NotFound, ParsedInput, clean_text
     from .sources import ParseOptions, parse_bytes

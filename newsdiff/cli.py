@@ -14,24 +14,23 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional, cast
 
 import typer
 import typer.core
 
 from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
-from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
+from .api import SEARCH_LIMIT, STATS_TOP
+from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
 from .database import StoreBusy
-from .sources import ParseOptions, parse_bytes
-from .track import registry
 
 if TYPE_CHECKING:
+    from .api import Archive
     from .archive.warc import WarcResult
     from .config import Config
     from .importer import FileResult
-    from .render.edits import Edit
-    from .store import Store
+    from .search import ArticleHit, EditHit
 
 class PlainHelpCommand(typer.core.TyperCommand):
     """Help that names arguments as a user types them (`PATH...`, `ARTICLE`), not as Python types
@@ -108,55 +107,35 @@ ArticleArg = typer.Argument(..., metavar="ARTICLE", help="Article id, key or URL
 
 @dataclass
 class State:
-    """What the global options chose; the store and config are opened on first use."""
+    """What the global options chose; the archive is made, and its database opened, on first use."""
 
     db_path: Path
     config_path: Path | None
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
     access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
-    _store: "Store | None" = None
-    _config: "Config | None" = None
+    _archive: "Archive | None" = None
 
-    def store(self) -> "Store":
-        from .store import SchemaError, Store
+    def archive(self, *, opened: bool = True) -> "Archive":
+        """The database's Archive, with its database open unless `opened` is False; a database or config
+        that cannot be read is a one-line failure."""
+        from .api import Archive, NoDatabase
 
-        if self._store is None:
-            if not self.creates_db and not self.db_path.exists():
-                fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
-            try:
-                try:
-                    self._store = Store.open(self.db_path, readonly=self.access == "read")
-                except StoreBusy:
-                    raise
-                except sqlite3.OperationalError:
-                    if self.access != "cache":
-                        raise
-                    # A reader that caches its work (log, diff, search) still reads a file it cannot write.
-                    self._store = Store.open(self.db_path, readonly=True)
-            except SchemaError as exc:
-                fail(str(exc))
-            except StoreBusy:
-                raise  # exits 75 like any write that waited too long (see main)
-            except Exception as exc:  # an unreadable or foreign file must not print a traceback
-                fail(f"cannot open database {self.db_path}: {exc}")
-            if self.creates_db and self.config().alerts:  # every version a writer stores may alert
-                from .alerts.queue import attach
-
-                attach(self._store, self.config().alerts)
-        return self._store
+        if self._archive is None:
+            self._archive = Archive(self.db_path, self.config_path, create=self.creates_db, access=self.access)
+        try:
+            if opened:
+                _ = self._archive.store  # opened here, so that what stops it is this one line
+        except NoDatabase as exc:
+            fail(f"{exc} (import or poll first, or name one with --db or NEWSDIFF_DB)")
+        except ValueError as exc:  # not a database, too new, or a bad config file
+            fail(str(exc))
+        return self._archive
 
     def config(self) -> "Config":
-        from .config import load_config
-
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path, self.db_path)
-            except (OSError, ValueError) as exc:
-                fail(str(exc))
-        return self._config
-
-    def parse_options(self, single_as: str = "added") -> ParseOptions:
-        return ParseOptions(single_as=single_as, sites=self.config().sites)
+        try:
+            return self.archive(opened=False).config
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -272,63 +251,42 @@ def import_cmd(
 ) -> None:
     """Store article files (plain text, HTML pages, NewsSniffer dumps, WARC files) or an article's
     Wayback Machine captures as versions."""
-    from .archive.warc import WarcResult
-    from .importer import import_paths
-
     st = state(ctx)
-    options = st.parse_options(single_as)
+    st.config()  # a bad config file is said before any usage error
     if bool(paths) == bool(wayback):
         fail("give files or folders to import, or --wayback URL (not both)", 2)
     if (since or until) and not wayback:
         fail("--from and --to go with --wayback", 2)
     if wayback:
-        _import_wayback(st, wayback, since, until, options, as_json)
+        _import_wayback(st, wayback, since, until, single_as, as_json)
         return
     try:
-        results = import_paths(
-            st.store(), paths, url=url, source=source, title=title, captured_at=captured_at,
-            options=options, suspect_ratio=st.config().suspect_ratio,
-            extract_timeout=st.config().track.fetch.extract_timeout,
-        )
+        imported = st.archive().import_paths(paths or [], url=url, source=source, title=title,
+                                             captured_at=captured_at, single_as=single_as)
     except ValueError as exc:
         fail(str(exc))
-    errors = [r for r in results if r.error]
-    for r in errors:
+    for r in imported.errors:
         warn(f"{r.path}: {r.error}")
-    damaged = [r for r in results if isinstance(r, WarcResult) and r.damaged]
-    for r in damaged:
+    for r in imported.damaged:
         for problem in r.damaged:
             warn(f"{r.path}: record at offset {problem['offset']}: {problem['reason']}")
     if as_json:
-        jsonout.emit({
-            "imported": [
-                {"path": r.path, "format": r.format, "article_id": r.article_id, "key": r.key, "url": r.url,
-                 "added": r.added, "versions": r.versions, "ambiguous": r.ambiguous,
-                 **({"skipped": dict(r.skipped), "damaged": r.damaged} if isinstance(r, WarcResult) else {})}
-                for r in results if not r.error
-            ],
-            "errors": [{"path": r.path, "error": r.error} for r in errors],
-        })
+        jsonout.emit(imported.to_json())
     else:
-        for r in results:
+        for r in imported.files:
             if not r.error:
                 typer.echo(_describe(r))
-    if errors or damaged:
-        raise typer.Exit(1 if len(errors) == len(results) else 2)
+    if imported.errors or imported.damaged:
+        raise typer.Exit(1 if len(imported.errors) == len(imported.files) else 2)
 
 
-def _import_wayback(st: State, url: str, since: str | None, until: str | None, options: ParseOptions,
-                    as_json: bool) -> None:
-    from .archive.wayback import import_wayback
-
+def _import_wayback(st: State, url: str, since: str | None, until: str | None, single_as: str, as_json: bool) -> None:
     def report(entry: dict[str, Any]) -> None:
         if not as_json:
             typer.echo(_describe_capture(entry))
 
-    config = st.config()
     try:
-        result = import_wayback(st.store(), url, archive=config.archive, fetch=config.track.fetch, options=options,
-                                suspect_ratio=config.suspect_ratio, since=since, until=until, report=report)
+        result = st.archive().import_wayback(url, since=since, until=until, single_as=single_as, report=report)
     except ValueError as exc:
         fail(str(exc))
     if result.error:
@@ -370,11 +328,10 @@ def parse(
     as_json: bool = JsonOpt,
 ) -> None:
     """Show what newsdiff understands from a file, storing nothing."""
-    from .sources.files import read_bytes
-
     st = state(ctx)
+    st.config()  # site rules from the config, as `import` reads
     try:
-        parsed = parse_bytes(read_bytes(path), url=url, options=st.parse_options(single_as))  # as `import` reads
+        parsed = st.archive(opened=False).parse(path, url=url, single_as=single_as)
     except InputError as exc:
         fail(f"{path}: {exc}")
     versions = [jsonout.record_json(v) for v in parsed.versions]
@@ -442,7 +399,7 @@ def _record_fields(record: Any) -> list[tuple[str, Any]]:
 
 def _article(st: State, ref: str) -> dict[str, Any]:
     try:
-        return st.store().resolve(ref)
+        return st.archive().resolve(ref)
     except NotFound as exc:
         fail(str(exc))
 
@@ -455,7 +412,7 @@ def list_cmd(
 ) -> None:
     """Articles in the database, most recently changed first."""
     try:
-        rows = state(ctx).store().articles(source)
+        rows = state(ctx).archive().articles(source)
     except NotFound as exc:
         fail(str(exc))
     if as_json:
@@ -473,48 +430,29 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
     """An article's versions, oldest first, what each changed, and what else happened to it (gone, back,
     moved, reverts)."""
     st = state(ctx)
-    row = _article(st, article)
-    versions = st.store().versions(row["id"])
-    events = st.store().events(row["id"])
-    from .publish import version_edits
-
-    edits = version_edits(st.store(), row["id"])
-    changes = {number: _edit_json(edit) for number, edit in edits.items()}
-    from .archive.save import snapshots
-
-    archived = snapshots(st.store(), row["id"])
+    try:
+        found = st.archive().log(article)
+    except NotFound as exc:
+        fail(str(exc))
     if as_json:
-        jsonout.emit({"article": row, "versions": [
-            {**v, "changes": changes.get(v["number"]), "archived": archived.get(v["id"])} for v in versions],
-                      "events": events})
-        _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
+        jsonout.emit(found.to_json())
+        _report_damage(list(found.damaged), "the changes listed")
         return
+    row = found.article
     terminal.print_table(
         ["version", "captured", "words", "hash", "changes", "title"],
         [[v["number"], v["captured_at"], v["word_count"], v["content_hash"][:12],
-          _edit_line(changes[v["number"]]) if v["number"] in changes else "first version", v["title"] or ""]
-         for v in versions],
+          _edit_line(v["changes"]) if v["changes"] else "first version", v["title"] or ""]
+         for v in found.versions],
         title=f"article {row['id']}: {row['url'] or row['key']}",
     )
-    _report_damage([e for e in edits.values() if isinstance(e, DamagedHistory)], "the changes listed")
-    if events:
+    _report_damage(list(found.damaged), "the changes listed")
+    if found.events:
         typer.echo()
         terminal.print_table(
             ["at", "event", "detail"],
-            [[e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))] for e in events],
+            [[e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))] for e in found.events],
         )
-
-
-def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
-    """What a version changed from the one before it, as `log --json` lists it."""
-    from .diff.classify import TAGS
-
-    if isinstance(edit, DamagedHistory):
-        return {"damaged": str(edit)}
-    tags = {tag for change in edit.report.get("changes", []) if change.get("op") != "unchanged"
-            for tag in change.get("tags", [])}
-    return {"summary": edit.report.get("summary", {}), "headline_changed": edit.headline_changed,
-            "cosmetic_only": edit.cosmetic, "tags": [tag for tag in TAGS if tag in tags], "line": edit.summary_line}
 
 
 def _edit_line(changes: dict[str, Any]) -> str:
@@ -525,22 +463,18 @@ def _edit_line(changes: dict[str, Any]) -> str:
     return changes["line"] + (f" ({', '.join(tags)})" if tags and not changes["cosmetic_only"] else "")
 
 
-def _write_raw(store: "Store", article_id: int, version: int | None) -> None:
+def _write_raw(st: State, article_id: int, version: int | None) -> None:
     """A version's raw input to stdout, byte for byte (the text is not needed, so not rebuilt). Never
     to a terminal: a hostile page's escape sequences would reach it unfiltered."""
-    where = f"article {article_id} version {version}" if version else f"the latest version of article {article_id}"
+    from .api import version_name
+
     if terminal.is_terminal():
-        fail(f"--raw writes the page of {where} as captured, escape sequences and all: redirect it "
-             "(`newsdiff show ARTICLE --raw > page.html`) or pipe it")
+        fail(f"--raw writes the page of {version_name(article_id, version)} as captured, escape sequences and all: "
+             "redirect it (`newsdiff show ARTICLE --raw > page.html`) or pipe it")
     try:
-        kept = store.raw(article_id, version)
-        if kept is None:
-            fail(f"{where} was stored without its raw input")
-        data = store.raw_bytes(kept.id)
-    except NotFound as exc:
+        data = st.archive().raw(article_id, version)
+    except (NotFound, ValueError) as exc:  # missing, or damaged in the store
         fail(str(exc))
-    except ValueError as exc:  # damaged in the store
-        fail(f"{where}: {exc}")
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
 
@@ -559,23 +493,18 @@ def show(
     if raw and as_json:
         fail("--raw and --json cannot be combined: --json already names the raw input (sha256, size, type)")
     if raw:
-        _write_raw(st.store(), row["id"], version)
+        _write_raw(st, row["id"], version)
         return
     try:
-        stored = st.store().version_row(row["id"], version)  # rebuilt once, for the record and its number
-        record, number = st.store().as_record(stored), stored["number"]
-        kept = st.store().raw(row["id"], number)
+        shown = st.archive().show(row["id"], version)
     except NotFound as exc:
         fail(str(exc))
     if as_json:
-        about = None if kept is None else {"sha256": kept.sha256, "size": kept.size, "content_type": kept.content_type}
-        from .archive.save import snapshots
-
-        jsonout.emit({"article": row, "version": number, **jsonout.record_json(record), "raw": about,
-                      "archived": snapshots(st.store(), row["id"]).get(stored["id"])})
+        jsonout.emit(shown.to_json())
         return
-    terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", number), *_record_fields(record)])
-    terminal.print_paragraphs(record.paragraphs)
+    terminal.print_fields([("article", f"{row['id']} [{row['key']}]"), ("version", shown.number),
+                           *_record_fields(shown.record)])
+    terminal.print_paragraphs(shown.record.paragraphs)
 
 
 # -- diff ----------------------------------------------------------------------------------------
@@ -596,7 +525,6 @@ def diff(
                                                                                "to this file and print its alt text."),
 ) -> None:
     """Sentence by sentence, what changed between two versions of an article."""
-    from .diffing import diff_files, diff_versions
     from .render import htmlfrag, markdown, text
     from .render.layout import layout
 
@@ -608,11 +536,12 @@ def diff(
     readable = [f.exists() and not f.is_dir() for f in files]  # pipes such as <(curl ...) count
     try:
         if len(args) <= 2 and all(readable):
-            report = diff_files(files, st.parse_options(single_as))
+            st.config()  # site rules, as `import` reads
+            report = st.archive(opened=False).diff_files(files, single_as=single_as)
         elif len(args) in (1, 3):
             numbers = [int(n) if n.isdigit() else fail(f"version numbers are whole numbers, not {n!r}", 2)
                        for n in args[1:]]
-            report = diff_versions(st.store(), _article(st, args[0])["id"], *numbers)
+            report = st.archive().diff(_article(st, args[0])["id"], *numbers)
         else:
             if len(args) == 2 and args[1].isdigit():
                 fail("give two version numbers (ARTICLE A B), or none for previous -> latest", 2)
@@ -622,7 +551,7 @@ def diff(
     except (InputError, LookupError) as exc:
         fail(str(exc))
     if image is not None:
-        from .publish import write_atomic
+        from .atomic import write_atomic
         from .render.picture import picture_of
 
         picture = picture_of(report, None if all(readable) else _article(st, args[0])["source"])
@@ -654,7 +583,7 @@ def _base_url(value: str) -> str | None:
 BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
                           help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
-FeedLimitOpt = typer.Option(50, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
+FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
                                                            "(number, correction, quote, name, wording, punctuation, headline ...).")
 MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
@@ -685,16 +614,16 @@ def feed_cmd(
     out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the feed to this file (atomically)."),
 ) -> None:
     """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
-    from . import publish as publishing
+    from .atomic import write_atomic
 
     st = state(ctx)
     wanted = _tags(tags)
-    ref = publishing.article_ref(_article(st, article)) if article else None
+    ref = _article(st, article)["id"] if article else None
     try:
-        data = publishing.feed(st.store(), fmt=fmt, article=ref, source=source, limit=limit, base_url=base_url,
-                               cosmetic=cosmetic, tags=wanted, min_changed=min_changed)
+        data = st.archive().feed(fmt=fmt, article=ref, source=source, limit=limit, base_url=base_url,
+                                 cosmetic=cosmetic, tags=wanted, min_changed=min_changed)
         if out:
-            publishing.write_atomic(out, data)
+            write_atomic(out, data)
     except (ValueError, LookupError) as exc:
         fail(str(exc))
     except OSError as exc:
@@ -712,18 +641,17 @@ def publish_cmd(
     all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
     cosmetic: bool = CosmeticOpt,
     limit: int = FeedLimitOpt,
-    title: str = typer.Option("newsdiff", "--title", metavar="TEXT", help="Site name, shown on every page and feed."),
+    title: str = typer.Option(SITE_TITLE, "--title", metavar="TEXT", help="Site name, shown on every page and feed."),
     tags: Optional[str] = TagsOpt,
     min_changed: int = MinChangedOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Write or refresh a static site: latest edits, article pages, side-by-side diff pages, feeds."""
-    from . import publish as publishing
-
     wanted = _tags(tags)
+    archive = state(ctx).archive()
     try:
-        result = publishing.publish(state(ctx).store(), directory, base_url=base_url, all_pairs=all_pairs,
-                                    cosmetic=cosmetic, limit=limit, title=title, tags=wanted, min_changed=min_changed)
+        result = archive.publish(directory, base_url=base_url, all_pairs=all_pairs, cosmetic=cosmetic, limit=limit,
+                                 title=title, tags=wanted, min_changed=min_changed)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -751,31 +679,24 @@ def feeds_add(
 ) -> None:
     """Track a feed: every poll reads it and starts tracking the articles it lists. The URL is fetched
     once first, and refused unless it is an RSS or Atom feed."""
-    from .track.feeds import check_feed
-    from .urls import feed_url
+    from .api import NotAFeed
 
     st = state(ctx)
     try:
-        url = feed_url(url)
+        done = st.archive().add_feed(url, source, check=not no_check)
+    except NotAFeed as exc:
+        fail(f"{exc} (--no-check adds it anyway)")
     except ValueError as exc:
         fail(str(exc))
-    found = None if no_check else check_feed(url, st.config().track.fetch)
-    if found and found.problem:
-        offer = ", ".join(f"“{title}” {link}" if title else link for title, link in found.alternates)
-        fail(f"{url} is not a feed: {found.problem}" + (f"; the page links {offer}" if offer else "")
-             + " (--no-check adds it anyway)")
-    registry.sync_config_feeds(st.store(), st.config().track.feeds)  # so a feed the config lists is known
-    added = registry.add_feed(st.store(), url, source)
+    found = done.check
     about = f" ({found.title or 'untitled'}, {plural(found.entries, 'entry', 'entries')})" if found else ""
-    typer.echo(terminal.safe(f"added feed {url}{about}" if added else f"feed {url} is already tracked"))
+    typer.echo(terminal.safe(f"added feed {done.url}{about}" if done.added else f"feed {done.url} is already tracked"))
 
 
 @feeds_app.command("list")
 def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Tracked feeds (added ones and those in the config file) and how their last check went."""
-    st = state(ctx)
-    registry.sync_config_feeds(st.store(), st.config().track.feeds)
-    rows = registry.list_feeds(st.store())
+    rows = state(ctx).archive().feeds()
     if as_json:
         jsonout.emit({"feeds": rows})
         return
@@ -789,12 +710,12 @@ def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
 @feeds_app.command("remove")
 def feeds_remove(ctx: typer.Context, url: str = typer.Argument(..., metavar="URL", help="Feed URL as listed.")) -> None:
     """Stop reading a feed; the articles it brought stay tracked until they retire."""
-    st = state(ctx)
+    archive = state(ctx).archive()
     try:
-        registry.remove_feed(st.store(), url, st.config().track.feeds)
+        removed = archive.remove_feed(url)
     except (ValueError, NotFound) as exc:
         fail(str(exc))
-    typer.echo(terminal.safe(f"removed feed {url.strip()}"))
+    typer.echo(terminal.safe(f"removed feed {removed}"))
 
 
 @app.command()
@@ -804,18 +725,21 @@ def track(
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name (default: the host)."),
 ) -> None:
     """Track one article without a feed; the next poll fetches it."""
+    archive = state(ctx).archive()
     try:
-        article_id, created = registry.track(state(ctx).store(), url, source)
+        done = archive.track(url, source)
     except ValueError as exc:
         fail(str(exc))
-    typer.echo(terminal.safe(f"{'tracking' if created else 'tracking again'} article {article_id}: {url.strip()}"))
+    again = "" if done.created else " again"
+    typer.echo(terminal.safe(f"tracking{again} article {done.article_id}: {done.url}"))
 
 
 @app.command()
 def untrack(ctx: typer.Context, article: str = ArticleArg) -> None:
     """Stop checking an article; its versions stay."""
+    archive = state(ctx).archive()
     try:
-        row = registry.untrack(state(ctx).store(), article)
+        row = archive.untrack(article)
     except NotFound as exc:
         fail(str(exc))
     typer.echo(terminal.safe(f"no longer tracking article {row['id']}: {row['url'] or row['key']}"))
@@ -837,11 +761,12 @@ def forget(
         fail(f"forget deletes {name} and all its versions for good; add --yes to do it "
              "(`newsdiff untrack` only stops checking it)", 2)
     try:
-        removed = st.store().forget(row["id"])
+        forgotten = st.archive().forget(row["id"])
     except ValueError as exc:
         fail(str(exc))
+    removed = forgotten.removed
     if as_json:
-        jsonout.emit({"article": row, "removed": removed})
+        jsonout.emit(forgotten.to_json())
     else:
         typer.echo(f"forgot {name}: {plural(removed['versions'], 'version')}, "
                    f"{plural(removed['raws'], 'raw input')}, {plural(removed.get('events', 0), 'event')}")
@@ -869,56 +794,28 @@ def poll(
     Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
     another poll is running on this database.
     """
-    from dataclasses import replace
-
     from .render import polling
     from .render.progress import ProgressBar
-    from .track.poll import EXIT_BUSY, PollBusy, poll_lock
-    from .track.poll import poll as run_poll
+    from .track.poll import EXIT_BUSY, PollBusy
 
     st = state(ctx)
-    if publish_dir is not None:
-        from . import publish as publishing
-
-        # The site keeps the settings it was published with; an explicit --base-url wins.
-        site = {**publishing.recorded_settings(publish_dir), **({"base_url": base_url} if base_url else {})}
-        try:
-            publishing.check_base_url(site.get("base_url") or fail("--publish needs --base-url, the site's public URL"))
-        except ValueError as exc:
-            fail(str(exc))
     st.config_path = config or st.config_path
-    settings = st.config().track
-    if jobs:
-        settings = replace(settings, fetch=replace(settings.fetch, jobs=jobs))
-    store, options = st.store(), st.parse_options()
-    if st.config().archive.wayback:  # what a poll finds is saved to the Wayback Machine; imported history never
-        from .archive import save
-
-        save.attach(store)
+    st.config()  # a config file that cannot be read is said as such, not as a failed poll
+    archive = st.archive(opened=False)
     show_progress = not quiet and sys.stderr.isatty()
     try:
-        with poll_lock(st.db_path, wait=wait):
-            with ProgressBar() if show_progress else nullcontext() as bar:
-                summary = run_poll(store, settings, options=options, check_all=now, limit=limit,
-                                   suspect_ratio=st.config().suspect_ratio, progress=bar)
-            # Still under the lock, so two runs never write the site at once.
-            if publish_dir is not None:
-                summary.published = {"directory": str(publish_dir), "url": site["base_url"], "refreshed": False,
-                                     "written": 0, "removed": 0}
-                if publishing.stale(store, publish_dir, **site):
-                    try:
-                        result = publishing.publish(store, publish_dir, **site)
-                        summary.published.update(refreshed=True, written=len(result.written),
-                                                 removed=len(result.removed))
-                    except OSError as exc:
-                        summary.errors.append({"url": str(exc.filename or publish_dir),
-                                               "error": f"publish failed: {exc.strerror or exc}"})
-            deliveries = st.config().alerts or st.config().archive.wayback
-            sent = None if no_alerts or not deliveries else _send_alerts(st, force=False)
+        with ProgressBar() if show_progress else nullcontext() as bar:
+            polled = archive.poll(jobs=jobs, limit=limit, check_all=now, wait=wait, publish=publish_dir,
+                                  base_url=base_url, alerts=not no_alerts, progress=bar)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)
+    except ValueError as exc:  # the site's URL, the config file, the database
+        fail(str(exc))
     except OSError as exc:
         fail(f"cannot lock {st.db_path}: {exc.strerror or exc}")
+    summary, sent = polled.summary, polled.alerts
+    if sent:
+        _warn_alerts(sent)
     for error in summary.errors:
         warn(f"{error['url']}: {error['error']}")
     for suspect in summary.suspect:  # reported, yet not a failure: the stored version stands
@@ -926,11 +823,11 @@ def poll(
     for gone in summary.gone_articles:  # said even in cron mode: a tracked page that vanished is news
         warn(polling.gone_line(gone))
     if as_json:
-        jsonout.emit({**summary.as_json(), **({"alerts": sent.to_json()} if sent else {})})
+        jsonout.emit(polled.to_json())
     elif not quiet and terminal.is_terminal():
         line = polling.summary_line(summary.as_json(), datetime.now(timezone.utc))
         typer.echo(line + (f"; {_alerts_line(sent)}" if sent else ""))
-    if summary.errors or (sent and not sent.ok):
+    if not polled.ok:
         raise typer.Exit(2)
 
 
@@ -942,39 +839,16 @@ app.add_typer(alerts_app, name="alerts")
 
 if TYPE_CHECKING:
     from .alerts.deliver import SendSummary
-    from .alerts.rules import AlertRule
 
 
-def _rules(st: State) -> "tuple[AlertRule, ...]":
-    """The config's rules, registered (when each first appeared) in the database; an error without any."""
-    from .alerts.queue import register
-
-    rules = st.config().alerts
-    if not rules:
-        fail("no [[alerts]] rules in the config file (see README, Alerts)")
-    register(st.store(), rules)
-    return rules
-
-
-def _send_alerts(st: State, force: bool) -> "SendSummary":
-    """Deliver what is due (alerts, and saves to the Wayback Machine); each that failed is one line on
-    stderr (its URL redacted)."""
-    from .alerts.deliver import SendSummary, send_pending
-
-    config = st.config()
-    wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
-    summary = SendSummary() if wayback_only else send_pending(st.store(), _rules(st), force=force)
-    if config.archive.wayback:
-        from .archive.save import send_saves
-
-        send_saves(st.store(), config.archive, summary, force=force)
+def _warn_alerts(summary: "SendSummary") -> None:
+    """Each alert that failed is one line on stderr (its URL redacted)."""
     for line in summary.retrying:
         warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
              f"{line['error']}; will retry")
     for line in summary.failed:
         warn(f"alert {line['id']} ({line['rule']}, article {line['article_id']} version {line['version']}): "
              f"{line['error']}; given up")
-    return summary
 
 
 def _alerts_line(sent: "SendSummary") -> str:
@@ -985,26 +859,28 @@ def _alerts_line(sent: "SendSummary") -> str:
 @alerts_app.command("list")
 def alerts_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """The rules (URLs redacted) and the queue: counts, and each alert pending or failed."""
-    from .alerts.queue import listing
-
     st = state(ctx)
-    rules = _rules(st)
-    queued = listing(st.store())
+    st.config()  # the rules are read before the database is opened
+    try:
+        queued = st.archive().alerts()
+    except ValueError as exc:  # no rules
+        fail(str(exc))
+    rules = queued.rules
     if as_json:
-        jsonout.emit({"rules": [r.to_json() for r in rules], **queued})
+        jsonout.emit(queued.to_json())
         return
     terminal.print_table(
         ["rule", "urls", "filters", "pending", "sent", "skipped", "failed"],
         [[r.name, " ".join(t.shown for t in r.targets),
           "; ".join(f"{k}={v}" for k, v in r.to_json().items() if k in ("sources", "tags") and v),
-          *(queued["counts"].get(r.name, {}).get(status, 0) for status in ("pending", "sent", "skipped", "failed"))]
+          *(queued.counts.get(r.name, {}).get(status, 0) for status in ("pending", "sent", "skipped", "failed"))]
          for r in rules])
-    if queued["alerts"]:
+    if queued.alerts:
         typer.echo("")
         terminal.print_table(
             ["id", "rule", "article", "version", "status", "attempts", "next attempt", "last error"],
             [[a["id"], a["rule"], f"{a['article_id']} [{a['key']}]", a["version"], a["status"], a["attempts"],
-              a["next_attempt_at"] or "", a["last_error"] or ""] for a in queued["alerts"]])
+              a["next_attempt_at"] or "", a["last_error"] or ""] for a in queued.alerts])
 
 
 @alerts_app.command("send")
@@ -1014,11 +890,13 @@ def alerts_send(
     as_json: bool = JsonOpt,
 ) -> None:
     """Send the pending alerts that are due. Exit 2 when some failed (they are retried later)."""
-    from .track.poll import poll_lock
-
     st = state(ctx)
-    with poll_lock(st.db_path, wait=True):  # never beside a poll that delivers the same alerts
-        sent = _send_alerts(st, force=now)
+    st.config()  # the rules are read before the database is opened
+    try:
+        sent = st.archive().send_alerts(force=now)
+    except ValueError as exc:
+        fail(str(exc))
+    _warn_alerts(sent)
     if as_json:
         jsonout.emit(sent.to_json())
     elif terminal.is_terminal() or sent.sent or not sent.ok:
@@ -1034,20 +912,16 @@ def alerts_test(
     as_json: bool = JsonOpt,
 ) -> None:
     """Send one message, built from the latest stored edit (or a built-in sample), to a rule's channels."""
-    from .alerts.deliver import send_test
-
     st = state(ctx)
-    rule = next((r for r in _rules(st) if r.name == name), None)
-    if rule is None:
-        fail(f"no alert rule {name!r} (rules: {', '.join(r.name for r in st.config().alerts)})")
-    outcome, described = send_test(st.store(), rule)
-    if outcome.error:
-        fail(f"alert rule {name!r}: {outcome.error}")
-    targets = [t.shown for t in rule.targets]
+    st.config()  # the rules are read before the database is opened
+    try:
+        tested = st.archive().test_alert(name)
+    except (NotFound, ValueError) as exc:
+        fail(str(exc))
     if as_json:
-        jsonout.emit({"rule": rule.name, "sent": described, "to": targets})
+        jsonout.emit(tested.to_json())
     else:
-        typer.echo(f"sent {described} to {', '.join(targets)}")
+        typer.echo(f"sent {tested.sent} to {', '.join(tested.to)}")
 
 
 def _every(value: str) -> timedelta:
@@ -1093,10 +967,9 @@ def cron(
 def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Rebuild every version and verify its hash, run SQLite's integrity check, report orphans.
     Exit 0 only when all is well; damage is listed (article, version), never repaired."""
-    from .check import check
     from .render import findings
 
-    report = check(state(ctx).store())
+    report = state(ctx).archive().check()
     if as_json:
         jsonout.emit(report.to_json())
     else:
@@ -1111,29 +984,28 @@ def search_cmd(
     query: str = typer.Argument(..., metavar="QUERY", help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(20, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
+    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Which articles and versions contain some words; with --changed, which edits touched them."""
     from .render import findings
-    from .search import SearchError, fts_query, search, search_changed
+    from .search import SearchError
 
-    store = state(ctx).store()
-    damaged: list[DamagedHistory] = []
-    try:  # one more than --limit says whether the limit cut the list
-        found = (search_changed if changed else search)(store, query, raw=fts, limit=limit + 1, damaged=damaged)
+    archive = state(ctx).archive()
+    try:
+        found = archive.search(query, changed=changed, fts=fts, limit=limit)
     except SearchError as exc:
         fail(str(exc))
-    more, found = len(found) > limit, found[:limit]
     if as_json:
-        jsonout.emit({"query": query, "fts": fts_query(query, fts), "changed": changed, "more": more,
-                      "edits" if changed else "articles": [hit.to_json() for hit in found],
-                      "damaged": [str(problem) for problem in damaged]})
+        jsonout.emit(found.to_json())
     else:
-        (findings.print_edits if changed else findings.print_hits)(found)
-        if more:
+        if changed:
+            findings.print_edits(cast("list[EditHit]", found.hits))
+        else:
+            findings.print_hits(cast("list[ArticleHit]", found.hits))
+        if found.more:
             findings.print_more("edits" if changed else "articles", limit)
-    _report_damage(damaged, "the results")
+    _report_damage(list(found.damaged), "the results")
 
 
 @app.command("export")
@@ -1148,31 +1020,28 @@ def export_cmd(
 ) -> None:
     """Every article with all its versions, streamed as JSON lines or CSV."""
     from .atomic import atomic_output
-    from .export import export
 
-    store = state(ctx).store()
-    damaged: list[DamagedHistory] = []
+    archive = state(ctx).archive()
     try:
         with atomic_output(output, text=True) if output else nullcontext(sys.stdout) as out:  # whole or not at all
-            export(store, out, fmt=fmt, since=since, sentences=sentences, damaged=damaged)
+            exported = archive.export(out, fmt=fmt, since=since, sentences=sentences)
     except BrokenPipeError:
         raise  # `| head` stopped reading: end quietly, as every command does, not as a failed write
     except OSError as exc:
         fail(f"{output or 'stdout'}: {exc.strerror or exc}")
-    _report_damage(damaged, "the export")
+    _report_damage(list(exported.damaged), "the export")
 
 
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(10, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
+    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
     from .render import findings
-    from .stats import stats
 
-    document = stats(state(ctx).store(), top)
+    document = state(ctx).archive().stats(top).to_json()
     if as_json:
         jsonout.emit(document)
     else:
@@ -1183,16 +1052,13 @@ def stats_cmd(
 def vacuum_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Give back the space superseded versions left in the file (after any running poll)."""
     from .render import findings
-    from .track.poll import poll_lock
 
     st = state(ctx)
-    store = st.store()
-    with poll_lock(st.db_path, wait=True):  # never while a poll writes: VACUUM rewrites the whole file
-        before, after = store.vacuum()
+    done = st.archive().vacuum()
     if as_json:
-        jsonout.emit({"bytes_before": before, "bytes_after": after})
+        jsonout.emit(done.to_json())
     else:
-        typer.echo(f"{st.db_path}: {findings.size(before)} -> {findings.size(after)}")
+        typer.echo(f"{st.db_path}: {findings.size(done.bytes_before)} -> {findings.size(done.bytes_after)}")
 
 
 class Interrupted(BaseException):

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 CONFIG_NAME = "newsdiff.toml"
 # Every top-level key and table the file may hold; anything else is a typo, reported with the nearest one.
 SECTIONS = ("feeds", "schedule", "fetch", "sites", "extraction", "alerts", "archive")
+# The short-page guard: a fetch below this share of the previous version's words is suspect, not stored.
+SUSPECT_RATIO = 0.5
 
 
 @dataclass
@@ -25,7 +27,7 @@ class Config:
 
     path: Path | None = None
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
-    suspect_ratio: float = 0.5
+    suspect_ratio: float = SUSPECT_RATIO
     track: TrackSettings = field(default_factory=TrackSettings)  # feeds, schedule, fetch limits
     alerts: tuple[AlertRule, ...] = ()  # [[alerts]] rules (URLs are secrets: never stored or shown)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)  # the Wayback Machine
@@ -66,7 +68,7 @@ def _suspect_ratio(extraction: Any) -> float:
     if not isinstance(extraction, dict):
         raise ValueError("[extraction] must be a table")
     reject_unknown(extraction, ("suspect_ratio",), "[extraction]: ")
-    value = extraction.get("suspect_ratio", 0.5)
+    value = extraction.get("suspect_ratio", SUSPECT_RATIO)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ValueError(f"[extraction] suspect_ratio must be a number from 0 to 1, not {value!r}")
     return float(value)

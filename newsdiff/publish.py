@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 from .atomic import remove_stale_temps, write_atomic
 from .diff import SENTENCES_KIND, Change
 from .diffing import diff_versions, version_sentences
+from .render import FEED_LIMIT, SITE_TITLE
 from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
@@ -38,8 +39,6 @@ from .store import Store
 if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
     from .render import feed as feedrender
 
-DEFAULT_LIMIT = 50
-DEFAULT_TITLE = "newsdiff"
 INDEX_EDITS = 100  # edits listed on the front page
 MANIFEST = ".newsdiff-site.json"
 
@@ -292,10 +291,10 @@ def feed(
     fmt: str = "rss",
     article: ArticleRef | None = None,
     source: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: int = FEED_LIMIT,
     base_url: str | None = None,
     cosmetic: bool = False,
-    title: str = DEFAULT_TITLE,
+    title: str = SITE_TITLE,
     tags: Sequence[str] = (),
     min_changed: int = 0,
 ) -> bytes:
@@ -432,8 +431,8 @@ _SETTINGS: dict[str, type] = {"base_url": str, "all_pairs": bool, "cosmetic": bo
 
 
 def _settings(
-    *, base_url: str, all_pairs: bool = False, cosmetic: bool = False, limit: int = DEFAULT_LIMIT,
-    title: str = DEFAULT_TITLE, tags: Sequence[str] = (), min_changed: int = 0,
+    *, base_url: str, all_pairs: bool = False, cosmetic: bool = False, limit: int = FEED_LIMIT,
+    title: str = SITE_TITLE, tags: Sequence[str] = (), min_changed: int = 0,
 ) -> dict[str, Any]:
     """A site's settings as its manifest records them (keys as `_SETTINGS`, the base URL normalised)."""
     return {"base_url": check_base_url(base_url), "all_pairs": all_pairs, "cosmetic": cosmetic, "limit": limit,
@@ -481,8 +480,8 @@ def publish(
     base_url: str,
     all_pairs: bool = False,
     cosmetic: bool = False,
-    limit: int = DEFAULT_LIMIT,
-    title: str = DEFAULT_TITLE,
+    limit: int = FEED_LIMIT,
+    title: str = SITE_TITLE,
     tags: Sequence[str] = (),
     min_changed: int = 0,
 ) -> PublishResult:

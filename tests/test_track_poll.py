@@ -506,3 +506,20 @@ def test_extraction_in_workers_stores_what_extraction_in_process_stores(outlet: 
         assert summary.errors == [{"url": outlet.url("/short"), "error": "no article found (only 2 words of text)"}]
         stored[workers] = {row["url"]: store.record(row["id"]) for row in store.articles() if row["url"] != outlet.url("/short")}
     assert len(stored[2]) == len(PAGES) and stored[0] == stored[2]
+
+
+def test_poll_through_an_httpx_mock_transport_stores_the_page(tmp_path: Path) -> None:
+    """A library caller may hand poll an `httpx.MockTransport`, whose `Response(text=...)` arrives with
+    its body already read; the page is stored, not refused as a stream read twice."""
+    import httpx
+
+    url = "https://news.example.com/story"
+    page = text_page("Mock story", "The council approved the budget on Tuesday.")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, text=page))
+    store = Store.open(tmp_path / "news.db")
+    track(store, url, None)
+    summary = poll(store, load_config(None, tmp_path / "news.db").track, transport=transport, workers=0)
+    assert summary.errors == []
+    article = store.resolve(url)
+    assert [v["number"] for v in store.versions(article["id"])] == [1]
+    assert "approved the budget" in " ".join(store.as_record(store.version_row(article["id"], None)).paragraphs)

@@ -350,10 +350,7 @@ class Fetcher:
                         r.status_code in PERMANENT_REDIRECTS for r in response.history
                     )
                     if response.status_code == 200:
-                        body = _BoundedBody(response.headers.get("content-encoding", ""), self.settings.max_bytes)
-                        async for chunk in response.aiter_raw():
-                            body.feed(chunk)
-                        result.body = body.finish()
+                        result.body = await self._read_body(response)
             return result.status in RETRY_STATUSES
         except TimeoutError:
             result.error = f"took longer than {self.settings.total_timeout:g} s in all"
@@ -364,6 +361,18 @@ class Fetcher:
             return isinstance(exc, _RETRYABLE)
         result.status = None
         return False
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """The body, capped at `max_bytes` after decompression. A response built whole (an
+        `httpx.MockTransport` handler's `Response(text=...)`) arrives already read and decoded."""
+        if response.is_stream_consumed:
+            body = _BoundedBody("identity", self.settings.max_bytes)
+            body.feed(response.content)
+            return body.finish()
+        body = _BoundedBody(response.headers.get("content-encoding", ""), self.settings.max_bytes)
+        async for chunk in response.aiter_raw():
+            body.feed(chunk)
+        return body.finish()
 
     def _retry_wait(self, result: Fetched, attempt: int) -> float | None:
         """Seconds before the next attempt, or None to stop (a Retry-After beyond the limit is not waited)."""

@@ -94,7 +94,7 @@ class PollSummary:
     # when the next tracked article falls due (ISO 8601 UTC), None when nothing is tracked: a poll that
     # checked nothing can say when one will
     next_due: str | None = None
-    published: dict[str, Any] | None = None  # what `poll --publish` did to the site (set by the caller)
+    published: dict[str, Any] | None = None  # what `poll --publish` did to the site (set by Archive.poll)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
