@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .passages import INDEX_TABLES
+from .store.passage_index import INDEX_TABLES
 from .store import Store
 
 
