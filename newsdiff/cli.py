@@ -1169,9 +1169,8 @@ def stats_cmd(
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
     from .render import findings
-    from .stats import stats
 
-    document = stats(state(ctx).store(), top)
+    document = state(ctx).store().stats(top)
     if as_json:
         jsonout.emit(document)
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import compact_history, passage_index, raws
+from . import compact_history, passage_index, raws, usage
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .errors import SchemaError, StoreBusy
 from ..model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
@@ -452,6 +452,11 @@ class Store:
         self.db.execute("VACUUM")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size_on_disk()
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
+        part: the document `newsdiff stats` shows."""
+        return usage.stats(self, top)
 
     @contextmanager
     def write(self) -> Iterator[Database]:
