@@ -21,8 +21,8 @@ import typer.core
 
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
-from .store import DamagedHistory, StoreBusy
 from .sources import ParseOptions, parse_bytes
+from .store import DamagedHistory, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:

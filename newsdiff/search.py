@@ -18,8 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diffing import diff_versions
-from .store.passage_index import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand_ranges, parse_ranges, passage_hash, plain_number
 from .store import DamagedHistory, Store
+from .store.passage_index import (
+    FTS,
+    GROUPED_NUMBER,
+    TABLE,
+    TITLE,
+    TOKENIZE,
+    expand_ranges,
+    parse_ranges,
+    passage_hash,
+    plain_number,
+)
 
 EDIT_OPS = ("changed", "added", "moved", "split", "merged")
 _TERM = re.compile(r'"([^"]*)"|(\S+)')

@@ -15,11 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..model import (
+    LEDE_CHARS,
+    ArticleRecord,
+    NotFound,
+    clean_text,
+    content_hash,
+    display_title,
+    plural,
+    utc_now,
+)
+from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
+from .alert_queue import AlertQueue
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .errors import SchemaError, StoreBusy
-from ..model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
-from ..urls import canonical_url, is_web_url
+from .records import Event, VersionRef
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -380,7 +391,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store:
+class Store(AlertQueue):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
@@ -839,6 +850,12 @@ class Store:
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
         return [self._named(row) for row in self.db.query(sql, params)]
 
+    def article_source(self, article_id: int) -> str | None:
+        """The outlet an article belongs to, if known."""
+        row = self.db.execute("SELECT s.name FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+                              [article_id]).fetchone()
+        return row[0] if row else None
+
     def lede(self, article_id: int) -> str | None:
         """The first words of an article's latest text (`model.display_title`), which name it when it has
         no headline; None without versions. The latest version stands alone: no delta is applied."""
@@ -876,6 +893,23 @@ class Store:
                 [article_id],
             )
         ]
+
+    def events_of_kind(self, kind: str, *, article_id: int | None = None,
+                       version_id: int | None = None) -> list[Event]:
+        """Events of one kind, oldest first, of an article or of one version (or of all)."""
+        where, params = ["kind = ?"], [kind]
+        for column, value in (("article_id", article_id), ("version_id", version_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
+            f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def latest_edit(self) -> VersionRef | None:
+        """The edit (a version after an article's first) captured last, across all articles."""
+        row = self.db.execute("SELECT article_id, id, number FROM versions WHERE number > 1 "
+                              "ORDER BY captured_at DESC, id DESC LIMIT 1").fetchone()
+        return VersionRef(*row) if row else None
 
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
