@@ -31,6 +31,7 @@ from .alert_queue import AlertQueue
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .errors import SchemaError, StoreBusy
 from .records import Event, VersionRef
+from .tracking import Tracking
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -391,7 +392,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store(AlertQueue):
+class Store(AlertQueue, Tracking):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
