@@ -31,6 +31,7 @@ from .alert_queue import AlertQueue
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
+from .full_text import FullTextSearch
 from .records import Event, VersionRef
 from .tracking import Tracking
 
@@ -393,7 +394,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store(AlertQueue, EditPairs, Tracking):
+class Store(AlertQueue, EditPairs, FullTextSearch, Tracking):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
@@ -906,6 +907,10 @@ class Store(AlertQueue, EditPairs, Tracking):
                 params.append(value)
         return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
             f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def latest_number(self, article_id: int) -> int | None:
+        """The number of an article's latest version; None without versions."""
+        return self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
 
     def latest_edit(self) -> VersionRef | None:
         """The edit (a version after an article's first) captured last, across all articles."""
