@@ -15,7 +15,6 @@ that cannot be opened as a database or a bad config file, InputError for a file 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from .check import CheckReport
     from .config import Config
     from .diff.report import Report
-    from .history import DamagedHistory
+    from .store import DamagedHistory
     from .model import ParsedInput
     from .publish import PublishResult
     from .render.edits import Edit
@@ -69,7 +68,7 @@ def version_name(article_id: int, version: int | None) -> str:
 def _changes(edit: Edit | DamagedHistory) -> dict[str, Any]:
     """What a version changed from the one before it, as `log` gives it (and `log --json` prints it)."""
     from .diff.classify import TAGS
-    from .history import DamagedHistory
+    from .store import DamagedHistory
 
     if isinstance(edit, DamagedHistory):
         return {"damaged": str(edit)}
@@ -123,8 +122,7 @@ class Archive:
     @property
     def store(self) -> Store:
         """The database, opened (and created or migrated) on first use."""
-        from .database import StoreBusy
-        from .store import SchemaError, Store
+        from .store import STORE_ERRORS, SchemaError, Store, StoreBusy, is_damage
 
         if self._store is None:
             if not self.create and not self.path.exists():
@@ -134,8 +132,8 @@ class Archive:
                     store = Store.open(self.path, readonly=self.access == "read")
                 except StoreBusy:
                     raise
-                except sqlite3.OperationalError:
-                    if self.access != "cache":
+                except STORE_ERRORS as exc:
+                    if self.access != "cache" or is_damage(exc):
                         raise
                     store = Store.open(self.path, readonly=True)  # a reader that caches still reads
             except StoreBusy:
@@ -215,7 +213,7 @@ class Archive:
     def log(self, article: str | int) -> ArticleLog:
         """An article's versions, oldest first, what each changed, and the events that happened to it."""
         from .archive.save import snapshots
-        from .history import DamagedHistory
+        from .store import DamagedHistory
         from .publish import version_edits
         from .results import ArticleLog
 
@@ -298,7 +296,7 @@ class Archive:
         from .track import registry
 
         registry.sync_config_feeds(self.store, self.config.track.feeds)
-        return registry.list_feeds(self.store)
+        return self.store.feeds()
 
     def add_feed(self, url: str, source: str | None = None, *, check: bool = True,
                  transport: httpx.AsyncBaseTransport | None = None) -> FeedAdded:
@@ -490,9 +488,7 @@ class Archive:
     def stats(self, top: int = STATS_TOP) -> Stats:
         """Articles, versions, edits per source, the `top` most edited articles, and storage figures."""
         from .results import Stats
-        from .stats import stats
-
-        return Stats(**stats(self.store, top))
+        return Stats(**self.store.stats(top))
 
     def vacuum(self) -> Vacuumed:
         """Give back the space superseded versions left in the file (after any running poll)."""

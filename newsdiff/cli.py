@@ -7,7 +7,6 @@ for type checkers are quoted instead.
 
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -19,11 +18,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional, cast
 import typer
 import typer.core
 
-from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
 from .api import SEARCH_LIMIT, STATS_TOP
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
-from .database import StoreBusy
+from .store import STORE_ERRORS, DamagedHistory, StoreBusy, is_damage
 
 if TYPE_CHECKING:
     from .api import Archive
@@ -1090,7 +1088,7 @@ def main() -> None:
 
         sys.stderr.write(f"newsdiff: {exc}\n")
         sys.exit(EXIT_BUSY)
-    except sqlite3.DatabaseError as exc:  # e.g. a corrupt page met halfway through a command
-        hint = "" if isinstance(exc, sqlite3.OperationalError) else "; `newsdiff check` lists all damage"
+    except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
+        hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")
         sys.exit(1)

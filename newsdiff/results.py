@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .alerts.deliver import SendSummary
     from .alerts.rules import AlertRule
     from .archive.warc import WarcResult
-    from .history import DamagedHistory
+    from .store import DamagedHistory
     from .importer import FileResult
     from .model import ArticleRecord
     from .search import ArticleHit, EditHit

@@ -22,9 +22,9 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from .settings import FetchSettings
 from ..sources.sites import Ruleset, SiteRule
 from ..urls import BadURL, check_url, host_key, host_of, private_address
+from .settings import FetchSettings
 
 T = TypeVar("T")
 

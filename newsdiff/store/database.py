@@ -25,9 +25,6 @@ else:
 MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils' Migrations records each one applied
 
 
-class StoreBusy(sqlite3.OperationalError):
-    """Another process held the write lock for longer than BUSY_TIMEOUT_MS; the message names it."""
-
 Migration = TypeVar("Migration", bound=Callable[..., None])
 
 
@@ -63,6 +60,12 @@ class Database(_DatabaseBase):
 
     def __getattr__(self, name: str) -> Any:  # reached only for what this class does not define
         return getattr(self.utils, name)
+
+
+def preload_writer() -> None:
+    """Load what writes need (sqlite-utils) now rather than at the first write: a poll calls this as it
+    loads, so no request waiting on the event loop pays for the import."""
+    import sqlite_utils  # noqa: F401
 
 
 class MigrationSet:

@@ -11,27 +11,37 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
-from . import history, passages, raws
-from .database import MIGRATIONS_TABLE, Database, MigrationSet, StoreBusy
-from .model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
-from .urls import canonical_url, is_web_url
-
-if TYPE_CHECKING:
-    import sqlite_utils
+from ..model import (
+    LEDE_CHARS,
+    ArticleRecord,
+    NotFound,
+    clean_text,
+    display_title,
+    plural,
+    utc_now,
+)
+from ..urls import canonical_url, is_web_url
+from . import compact_history, passage_index, raws, usage
+from .alert_queue import AlertQueue
+from .compact_history import compact_previous
+from .database import MIGRATIONS_TABLE, Database
+from .edit_pairs import EditPairs
+from .errors import SchemaError, StoreBusy
+from .full_text import FullTextSearch
+from .integrity import Integrity
+from .interface import Store
+from .migrations import HASH_PREFIX, migrations
+from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
+from .tracking import Tracking
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 # Pages of a new database file. Most rows are small (deltas of tens of bytes, index entries), and every
 # table and index fills at least one page: 1 KB pages keep a history 10% smaller than 4 KB ones
 # (scripts/bench_size.py); SQLite fixes the size when the file is created.
 PAGE_SIZE = 1024
-# Lookups by SHA-256 go through the first 16 hex digits (an index a quarter the size of one on the
-# whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
-# prefix index (an equality on the column itself hides it from the planner).
-HASH_PREFIX = 16
 
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
@@ -63,250 +73,25 @@ def write_lock_holder(path: Path) -> str | None:
     return None
 
 
-migrations = MigrationSet("newsdiff")
+class _Alike(NamedTuple):
+    """A stored version with the same content as a record being added."""
+
+    id: int
+    number: int
+    label: str | None
+    raw_sha256: str | None
 
 
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db["sources"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name", "created_at"})
-    db["sources"].create_index(["name"], unique=True)
+class _Head(NamedTuple):
+    """A version's number and word count: what a new version is placed and judged against."""
 
-    db["feeds"].create(
-        {
-            "id": int, "url": str, "source_id": int, "added_at": str, "etag": str, "last_modified": str,
-            "last_checked_at": str, "last_status": int, "last_error": str,
-        },
-        pk="id", not_null={"url", "added_at"}, foreign_keys=[("source_id", "sources", "id")],
-    )
-    db["feeds"].create_index(["url"], unique=True)
-
-    db["articles"].create(
-        {
-            "id": int, "key": str, "url": str, "source_id": int, "title": str, "created_at": str,
-            "tracked": int, "status": str, "last_changed_at": str, "last_checked_at": str, "next_check_at": str,
-        },
-        pk="id", not_null={"key", "created_at", "status", "tracked"},
-        defaults={"status": "active", "tracked": 0},
-        foreign_keys=[("source_id", "sources", "id")],
-    )
-    db["articles"].create_index(["key"], unique=True)
-    db["articles"].create_index(["source_id"])
-    db["articles"].create_index(["tracked", "status", "next_check_at"])
-
-    # Every URL an article has been seen under (canonical, redirects, feed links) points at it.
-    db["article_urls"].create(
-        {"url": str, "article_id": int, "added_at": str},
-        pk="url", foreign_keys=[("article_id", "articles", "id")],
-    )
-    db["article_urls"].create_index(["article_id"])
-
-    db["raws"].create(
-        {"id": int, "sha256": str, "size": int, "content_type": str, "compression": str, "data": bytes},
-        pk="id", not_null={"sha256", "size", "compression"},
-    )
-    db["raws"].create_index(["sha256"], unique=True)
-
-    db["versions"].create(
-        {
-            "id": int, "article_id": int, "number": int, "captured_at": str, "title": str, "byline": str,
-            "standfirst": str, "published": str, "text": str, "content_hash": str, "word_count": int,
-            "format": str, "extractor": str, "extractor_version": str, "label": str, "meta": str, "raw_id": int,
-        },
-        pk="id",
-        not_null={"article_id", "number", "captured_at", "text", "content_hash", "word_count"},
-        foreign_keys=[("article_id", "articles", "id"), ("raw_id", "raws", "id")],
-    )
-    # These two make a duplicate version impossible, whoever races to write it.
-    db["versions"].create_index(["article_id", "number"], unique=True)
-    db["versions"].create_index(["article_id", "content_hash"], unique=True)
-    db["versions"].create_index(["content_hash"])
-
-    db["fetches"].create(
-        {
-            "id": int, "at": str, "url": str, "article_id": int, "feed_id": int, "status_code": int,
-            "outcome": str, "error": str, "duration_ms": int, "raw_id": int,
-        },
-        pk="id", not_null={"at", "url", "outcome"},
-        foreign_keys=[("article_id", "articles", "id"), ("feed_id", "feeds", "id"), ("raw_id", "raws", "id")],
-    )
-    db["fetches"].create_index(["article_id"])
-
-    db["events"].create(
-        {"id": int, "at": str, "article_id": int, "version_id": int, "kind": str, "detail": str},
-        pk="id", not_null={"at", "article_id", "kind"},
-        foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
-    )
-    db["events"].create_index(["article_id"])
-
-    # Derived data computed once per version (sentence segmentation, ...), keyed by what computed it.
-    db["derived"].create(
-        {"version_id": int, "kind": str, "data": str},
-        pk=("version_id", "kind"), foreign_keys=[("version_id", "versions", "id")],
-    )
-
-
-@migrations()
-def m002_tracking_validators(db: sqlite_utils.Database) -> None:
-    """Article pages are fetched conditionally too; feeds keep their title for `feeds list`."""
-    db["articles"].add_column("etag", str)
-    db["articles"].add_column("last_modified", str)
-    db["feeds"].add_column("title", str)
-
-
-@migrations()
-def m003_compact_history(db: sqlite_utils.Database) -> None:
-    """Older versions become reverse deltas (see history.py) and a full-text index of passages appears.
-
-    Every version is rebuilt and compared with its old plain text before the migration commits.
-    """
-    db["versions"].add_column("storage", str, not_null_default=history.PLAIN)
-    db["versions"].add_column("data", bytes)
-    db["versions"].add_column("text_size", int)
-    passages.create(db)
-    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
-        index = passages.PassageIndex(article_id)
-        digests: dict[int, str] = {}
-        previous: tuple[int, str] | None = None
-        for version_id, number in db.execute(
-            "SELECT id, number FROM versions WHERE article_id = ? ORDER BY number", [article_id]
-        ).fetchall():
-            title, text = db.execute("SELECT title, text FROM versions WHERE id = ?", [version_id]).fetchone()
-            db.execute("UPDATE versions SET text_size = ? WHERE id = ?", [history.text_size(text), version_id])
-            digests[number] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if previous is not None and previous[0] == number - 1:
-                _compact_previous(db, article_id, previous[0], text)
-            previous = (number, text)
-            index.add(number, title, text)
-        index.write(db)
-        rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
-        for item in history.rebuild(rows):
-            if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
-                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
-
-
-@migrations()
-def m004_readable_views(db: sqlite_utils.Database) -> None:
-    """Views a person can read in Datasette: outlet names and URLs instead of ids, no compressed blobs."""
-    db.create_view("article_list", """
-        SELECT a.id AS article_id, s.name AS source, a.url, a.key, a.title, a.status, a.tracked,
-               count(v.id) AS versions, min(v.captured_at) AS first_captured_at,
-               max(v.captured_at) AS last_captured_at
-        FROM articles a LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN versions v ON v.article_id = a.id
-        GROUP BY a.id""")
-    db.create_view("article_versions", """
-        SELECT v.article_id, s.name AS source, a.url, a.key, v.number AS version, v.title, v.captured_at,
-               v.published, v.byline, v.word_count, v.format, v.label, v.content_hash
-        FROM versions v JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id""")
-
-
-@migrations()
-def m005_config_feeds(db: sqlite_utils.Database) -> None:
-    """Feeds copied in from the config file are marked, so that one taken out of the file stops being polled."""
-    db["feeds"].add_column("from_config", int, not_null_default=0)
-
-
-@migrations()
-def m006_raw_bases(db: sqlite_utils.Database) -> None:
-    """Raw inputs may be packed against an earlier raw of their article (see raws.py); older rows stay zlib.
-
-    A plain ALTER TABLE: sqlite-utils' foreign-key helper would copy the whole table, every page stored."""
-    db.execute('ALTER TABLE "raws" ADD COLUMN "base_id" INTEGER REFERENCES "raws"("id")')
-
-
-@migrations()
-def m007_alerts(db: sqlite_utils.Database) -> None:
-    """Alerts: when each `[[alerts]]` rule first appeared (only versions captured since then alert), and one
-    queued alert per rule and new version, written with the version (see alerts/queue.py). A rule is
-    named, never its URL: URLs hold secrets."""
-    db["alert_rules"].create({"name": str, "first_seen_at": str}, pk="name", not_null={"first_seen_at"})
-    db["alerts"].create(
-        {
-            "id": int, "rule": str, "article_id": int, "version_id": int, "queued_at": str, "status": str,
-            "attempts": int, "next_attempt_at": str, "not_before": str, "last_error": str, "sent_at": str,
-        },
-        pk="id", not_null={"rule", "article_id", "version_id", "queued_at", "status", "attempts"},
-        defaults={"status": "pending", "attempts": 0},
-        foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
-    )
-    db["alerts"].create_index(["rule", "version_id"], unique=True)
-    db["alerts"].create_index(["status", "next_attempt_at"])
-
-
-@migrations()
-def m008_compact_store(db: sqlite_utils.Database) -> None:
-    """A smaller file for the same history (scripts/bench_size.py): each article's latest version compressed
-    (it was plain text), a plain-text raw input that is exactly its version's text kept as a mark instead
-    of a copy, the search index rebuilt with 8-byte passage keys and grouped figures' digits, and the
-    lookups by content hash and raw sha256 indexed by a prefix of the digest (HASH_PREFIX).
-
-    Only what reads back intact is converted: a damaged version or raw stays as it was, for `check` to
-    name. `newsdiff vacuum` afterwards gives the freed pages back to the disk."""
-    for version_id, text, title, digest in db.execute(
-        "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [history.PLAIN]
-    ).fetchall():
-        if content_hash(title, text) == digest:
-            db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
-                       [history.KEYFRAME, history.encode_keyframe(text), version_id])
-    store = Store(db)
-    for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
-        "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
-        "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
-    ).fetchall():
-        if compression == raws.AS_TEXT:
-            continue
-        try:
-            data = store.raw_bytes(raw_id)
-            texts = [store.version_row(a, n) for a, n in db.execute(
-                "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
-        except (ValueError, history.DamagedHistory):
-            continue
-        if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
-            db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",
-                       [raws.AS_TEXT, raw_id])
-    db.execute("DROP INDEX IF EXISTS idx_versions_content_hash")
-    db.execute(f"CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, {HASH_PREFIX}))")
-    db.execute("DROP INDEX IF EXISTS idx_raws_sha256")
-    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {HASH_PREFIX}))")
-    passages.drop(db)
-    passages.create(db)
-    for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
-        index = passages.PassageIndex(article_id)
-        for item in store.rebuilt_versions(article_id):
-            if item.text is not None:
-                index.add(item.number, item.row["title"], item.text)
-        index.write(db)
+    number: int
+    word_count: int
 
 
 def _labels(value: str | None) -> list[str]:
     """A version's page labels: "2", or "2,3" for one text shown under two page versions."""
     return value.split(",") if value else []
-
-
-def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
-    """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
-    row = db.execute(
-        "SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
-        [article_id, number],
-    ).fetchone()
-    if row is None or row[1] == history.DELTA:
-        return
-    version_id, text, chain = row[0], history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
-    # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
-    for storage, size in db.execute(
-        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
-    ):
-        chain += size or 0
-        if storage != history.DELTA:
-            break
-    for storage, size in db.execute(
-        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number < ? ORDER BY number DESC",
-        [article_id, number],
-    ):
-        if storage != history.DELTA:
-            break
-        chain += size or 0
-    storage, data = history.compact(text, newer, chain)
-    db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -325,10 +110,6 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             raise
         conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
     return conn
-
-
-class SchemaError(Exception):
-    """A database this version of newsdiff must not touch; the message is one line naming the file."""
 
 
 def _schema(name: str) -> int:
@@ -350,41 +131,8 @@ def _refuse_newer(db: Database, path: Path) -> None:
                           f"knows {max(map(_schema, known))}): upgrade newsdiff")
 
 
-@dataclass(frozen=True)
-class AddResult:
-    """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
-
-    article_id: int
-    key: str
-    outcome: str
-    number: int | None
-    existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
-    reason: str | None = None
-    backdated: bool = False  # a new version captured before others: those after it moved up one
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """A version just written, as `Store.on_version` hooks see it (inside the transaction that stores it)."""
-
-    article_id: int
-    version_id: int
-    number: int
-    captured_at: str
-
-
-@dataclass(frozen=True)
-class RawInput:
-    """The input a version was read from, as captured: evidence of what the outlet served."""
-
-    id: int
-    sha256: str
-    size: int
-    content_type: str | None
-
-
-class Store:
-    """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
+class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
+    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -394,7 +142,7 @@ class Store:
         self.on_version: list[Callable[[StoredVersion], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, readonly: bool = False) -> SQLiteStore:
         """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
         only read, which then work on a file or folder they may not write, and can never change it.
 
@@ -451,10 +199,15 @@ class Store:
         the file keeps the size of the plain text."""
         before = self.size_on_disk()
         with self.write():  # the search index's segments merged into one: a tenth smaller
-            passages.optimize(self.db)
+            passage_index.optimize(self.db)
         self.db.execute("VACUUM")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size_on_disk()
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
+        part: the document `newsdiff stats` shows."""
+        return usage.stats(self, top)
 
     @contextmanager
     def write(self) -> Iterator[Database]:
@@ -522,11 +275,11 @@ class Store:
             return self.db["raws"].insert(
                 {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
                  "data": None}).last_pk
-        latest = self.db.execute(
+        latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
-            "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
-        ).fetchone()
-        base_id = None if latest is None else latest[0] if raws.worth_a_base(latest[1]) else latest[2]
+            "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]), None)
+        base_id = None if latest is None else latest["id"] if raws.worth_a_base(latest["compression"]) \
+            else latest["base_id"]
         base = None
         if base_id is not None:
             try:
@@ -541,25 +294,25 @@ class Store:
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
-        row = self.db.execute(
-            "SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]).fetchone()
+        row = next(self.db.query("SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]),
+                   None)
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
-        if row[1] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, row[0])
-        if as_base and not raws.worth_a_base(row[1]):
+        if row["compression"] == raws.AS_TEXT:
+            return self._raw_from_version(raw_id, row["sha256"])
+        if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
-        if row[3] is not None:
+        if row["base_id"] is not None:
             try:
-                base = self.raw_bytes(row[3], as_base=True)
+                base = self.raw_bytes(row["base_id"], as_base=True)
             except ValueError as exc:
                 raise ValueError(f"raw input {raw_id} cannot be read: its base {exc}") from exc
         try:
-            data = raws.unpack(row[1], row[2], base)
+            data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row[4] or hashlib.sha256(data).hexdigest() != row[0]:
+        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != row["sha256"]:
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -570,7 +323,7 @@ class Store:
         ).fetchall():
             try:
                 row = self.version_row(article_id, number)
-            except history.DamagedHistory as exc:
+            except compact_history.DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
             for form in raws.text_forms(row["title"], row["text"]):
                 if hashlib.sha256(form).hexdigest() == sha256:
@@ -624,78 +377,122 @@ class Store:
         """
         now = utc_now()
         captured_at = record.captured_at or now
-        digest = record.content_hash
         with self.write():
-            article_id = self._article_for(key, record.url, self._source_id(record.source), digest, now)
-            key = self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-            same = self.db.execute(
-                "SELECT v.number, r.sha256, v.label, v.id FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
-                "WHERE v.article_id = ? AND v.content_hash = ?", [article_id, digest]
-            ).fetchone()
-            latest = self.db.execute(
-                "SELECT number, word_count FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1",
-                [article_id],
-            ).fetchone()
-            number = self._place(article_id, captured_at, record.label, after=latest[0] if latest else 0)
-            if same and record.label and same[2] and record.label not in _labels(same[2]):
-                # one text under several page versions (a dump of two identical versions): keep them all
-                merged = sorted({*_labels(same[2]), record.label}, key=lambda x: (len(x), x))  # "2" < "10"
-                self.db.execute("UPDATE versions SET label = ? WHERE id = ?", [",".join(merged), same[3]])
-            if same:
-                seen = reread and record.captured_at is None and raw is not None \
-                    and same[1] == hashlib.sha256(raw).hexdigest()
-                if same[0] == latest[0] or number <= latest[0] or seen:
-                    return AddResult(article_id, key, "same", None, existing=same[0])
-                self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
-                return AddResult(article_id, key, "revert", None, existing=same[0])
-            # Compared with the version it follows: an early stub backfilled before a grown story is no suspect.
-            before = latest if latest is None or number > latest[0] else self.db.execute(
-                "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
-            ).fetchone()
-            if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
-                reason = f"{plural(record.word_count, 'word')} against {before[1]} in version {before[0]}"
+            article_id, key = self._resolve_article(key, record, now)
+            alike = self._stored_alike(article_id, record.content_hash)
+            latest = self._head(article_id)
+            number = self._place(article_id, captured_at, record.label, after=latest.number if latest else 0)
+            if alike is not None and latest is not None:  # a text stored before: the article has versions
+                reread_input = reread and record.captured_at is None and raw is not None \
+                    and alike.raw_sha256 == hashlib.sha256(raw).hexdigest()
+                again = alike.number == latest.number or number <= latest.number or reread_input
+                return self._already_stored(article_id, key, alike, record.label, captured_at, again=again)
+            reason = self._suspect_reason(article_id, record, number, latest, suspect_ratio)
+            if reason is not None:
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
-            backdated = latest is not None and number <= latest[0]
-            if backdated:
-                older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
-                newer = self.version_row(article_id, number)["text"]
-                self._make_room(article_id, number)
-            version_id = self.db["versions"].insert(
-                {
-                    "article_id": article_id, "number": number, "captured_at": captured_at,
-                    "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
-                    "published": record.published, "text": "", "storage": history.KEYFRAME,
-                    "data": history.encode_keyframe(record.text), "content_hash": digest,
-                    "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
-                    "extractor_version": record.extractor_version, "label": record.label,
-                    "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type, article_id, record),
-                    "text_size": history.text_size(record.text),
-                }
-            ).last_pk
-            index = passages.PassageIndex.load(self.db, article_id)
-            if backdated:
-                _compact_previous(self.db, article_id, number, newer)
-                if older is not None:
-                    self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
-                                    "AND number = ? AND storage = ?",
-                                    [history.PLAIN, older, article_id, number - 1, history.DELTA])
-                    _compact_previous(self.db, article_id, number - 1, record.text)
-                index.insert(number, record.title, record.text)
-            else:
-                if number > 1:
-                    _compact_previous(self.db, article_id, number - 1, record.text)
-                index.add(number, record.title, record.text)
-                self.db.execute(
-                    "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
-                    [record.title, captured_at, article_id],
-                )
-            index.write(self.db)
-            self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
-            for hook in self.on_version:
-                hook(StoredVersion(article_id, version_id, number, captured_at))
+            backdated = latest is not None and number <= latest.number
+            version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
+                                             raw=raw, content_type=content_type)
+            self._index_passages(article_id, number, record, backdated=backdated)
+            self._record_new_version(article_id, version_id, number, record.title, captured_at, backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
+
+    def _resolve_article(self, key: str, record: ArticleRecord, now: str) -> tuple[int, str]:
+        """The article a record belongs to (created if new) and its key, which may be another spelling of `key`."""
+        article_id = self._article_for(key, record.url, self._source_id(record.source), record.content_hash, now)
+        return article_id, self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+
+    def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
+        """The version of the article whose content has this hash, if one has."""
+        row = self.db.execute(
+            "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
+            "WHERE v.article_id = ? AND v.content_hash = ?", [article_id, digest]).fetchone()
+        return None if row is None else _Alike(*row)
+
+    def _head(self, article_id: int, number: int | None = None) -> _Head | None:
+        """A version's number and word count: the latest, or version `number`."""
+        where, params = ("", [article_id]) if number is None else ("AND number = ? ", [article_id, number])
+        row = self.db.execute(f"SELECT number, word_count FROM versions WHERE article_id = ? {where}"
+                              "ORDER BY number DESC LIMIT 1", params).fetchone()
+        return None if row is None else _Head(*row)
+
+    def _already_stored(self, article_id: int, key: str, alike: _Alike, label: str | None, captured_at: str, *,
+                        again: bool) -> AddResult:
+        """A text stored before: 'same' when met `again` (it is the latest, this capture is older than the
+        latest, or the very input it was read from is read again), else a 'revert' to it (an event). A new
+        page label is added to the version's."""
+        if label and alike.label and label not in _labels(alike.label):
+            # one text under several page versions (a dump of two identical versions): keep them all
+            merged = sorted({*_labels(alike.label), label}, key=lambda x: (len(x), x))  # "2" < "10"
+            self.db.execute("UPDATE versions SET label = ? WHERE id = ?", [",".join(merged), alike.id])
+        if again:
+            return AddResult(article_id, key, "same", None, existing=alike.number)
+        self._event(article_id, None, "revert", {"to_version": alike.number, "captured_at": captured_at})
+        return AddResult(article_id, key, "revert", None, existing=alike.number)
+
+    def _suspect_reason(self, article_id: int, record: ArticleRecord, number: int, latest: _Head | None,
+                        suspect_ratio: float | None) -> str | None:
+        """Why a record looks half-extracted: far fewer words than the version it would follow (compared
+        with that one, so an early stub backfilled before a grown story is no suspect); None if it does not."""
+        if latest is None or suspect_ratio is None:
+            return None
+        before = latest if number > latest.number else self._head(article_id, number - 1)
+        if before is None or record.word_count >= before.word_count * suspect_ratio:
+            return None
+        return f"{plural(record.word_count, 'word')} against {before.word_count} in version {before.number}"
+
+    def _place_version(self, article_id: int, number: int, record: ArticleRecord, captured_at: str, *,
+                       backdated: bool, raw: bytes | None, content_type: str | None) -> int:
+        """Write the version as number `number` (the later ones moved up one when `backdated`), with its raw
+        input, and re-store its neighbours as deltas against it; its id."""
+        if backdated:
+            older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
+            newer = self.version_row(article_id, number)["text"]
+            self._make_room(article_id, number)
+        version_id = self.db["versions"].insert(
+            {
+                "article_id": article_id, "number": number, "captured_at": captured_at,
+                "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
+                "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
+                "data": compact_history.encode_keyframe(record.text), "content_hash": record.content_hash,
+                "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
+                "extractor_version": record.extractor_version, "label": record.label,
+                "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
+                "raw_id": self._raw_id(raw, content_type, article_id, record),
+                "text_size": compact_history.text_size(record.text),
+            }
+        ).last_pk
+        if backdated:
+            compact_previous(self.db, article_id, number, newer)
+            if older is not None:
+                self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
+                                "AND number = ? AND storage = ?",
+                                [compact_history.PLAIN, older, article_id, number - 1, compact_history.DELTA])
+                compact_previous(self.db, article_id, number - 1, record.text)
+        elif number > 1:
+            compact_previous(self.db, article_id, number - 1, record.text)
+        return version_id
+
+    def _index_passages(self, article_id: int, number: int, record: ArticleRecord, *, backdated: bool) -> None:
+        """Add the version's headline and paragraphs to the search index (renumbering when `backdated`)."""
+        index = passage_index.PassageIndex.load(self.db, article_id)
+        if backdated:
+            index.insert(number, record.title, record.text)
+        else:
+            index.add(number, record.title, record.text)
+        index.write(self.db)
+
+    def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
+                            captured_at: str, *, backdated: bool) -> None:
+        """The article's headline and last change follow its newest version; a 'version' event; the
+        `on_version` hooks, in this transaction."""
+        if not backdated:
+            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
+                            [title, captured_at, article_id])
+        self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
+        for hook in self.on_version:
+            hook(StoredVersion(article_id, version_id, number, captured_at))
 
     def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:
         """The number a new version takes: after every version captured before it (by the page's own
@@ -714,10 +511,14 @@ class Store:
 
     def _make_room(self, article_id: int, number: int) -> None:
         """Renumber versions `number` and up by one (through negatives, so the unique index never sees
-        two at once) and drop the article's derived data, which names versions by number."""
+        two at once); the reports cached for the article name versions by number, so they go."""
         self.db.execute("UPDATE versions SET number = -number - 1 WHERE article_id = ? AND number >= ?",
                         [article_id, number])
         self.db.execute("UPDATE versions SET number = -number WHERE article_id = ? AND number < 0", [article_id])
+        self._invalidate_reports(article_id)
+
+    def _invalidate_reports(self, article_id: int) -> None:
+        """Drop the derived data (reports, segmentations) cached for an article's versions."""
         self.db.execute("DELETE FROM derived WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)",
                         [article_id])
 
@@ -736,8 +537,8 @@ class Store:
         known: dict[tuple[str, int], str] = {}
         for item in self.rebuilt_versions(article_id):
             if item.text is None:
-                raise history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
-            known.update(passages.texts(item.row["title"], item.text))
+                raise compact_history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+            known.update(passage_index.texts(item.row["title"], item.text))
         db = self.db
         with self.write():
             versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
@@ -745,7 +546,7 @@ class Store:
                 "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
                 "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
             try:
-                removed = {"passages": passages.remove(db, article_id, known)}
+                removed = {"passages": passage_index.remove(db, article_id, known)}
             except ValueError as exc:
                 raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
                                  "`newsdiff check` lists it, nothing was deleted") from None
@@ -837,16 +638,22 @@ class Store:
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
         return [self._named(row) for row in self.db.query(sql, params)]
 
+    def article_source(self, article_id: int) -> str | None:
+        """The outlet an article belongs to, if known."""
+        row = self.db.execute("SELECT s.name FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+                              [article_id]).fetchone()
+        return row[0] if row else None
+
     def lede(self, article_id: int) -> str | None:
         """The first words of an article's latest text (`model.display_title`), which name it when it has
         no headline; None without versions. The latest version stands alone: no delta is applied."""
-        row = self.db.execute(
+        row = next(self.db.query(
             f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
-            "ORDER BY number DESC LIMIT 1", [article_id]).fetchone()
+            "ORDER BY number DESC LIMIT 1", [article_id]), None)
         if row is None:
             return None
         try:
-            text = history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+            text = compact_history.own_text(row)
         except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
             return None
         return display_title(None, text)
@@ -875,6 +682,54 @@ class Store:
             )
         ]
 
+    def events_of_kind(self, kind: str, *, article_id: int | None = None,
+                       version_id: int | None = None) -> list[Event]:
+        """Events of one kind, oldest first, of an article or of one version (or of all)."""
+        where, params = ["kind = ?"], [kind]
+        for column, value in (("article_id", article_id), ("version_id", version_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
+            f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def count_events(self, kind: str) -> int:
+        """How many events of one kind were recorded, over all articles."""
+        return self.db.execute("SELECT count(*) FROM events WHERE kind = ?", [kind]).fetchone()[0]
+
+    def passage_ranges(self, article_id: int) -> dict[tuple[str, int], str]:
+        """The search index's entries for an article: {(kind, passage hash): the versions holding it, as ranges}."""
+        return passage_index.PassageIndex.load(self.db, article_id).ranges()
+
+    def article_summary(self, article_id: int) -> dict[str, Any]:
+        """An article's id (as article_id), key, url, source and title, as search results and exports name it."""
+        return next(self._summaries("WHERE a.id = ?", [article_id]))
+
+    def article_summaries(self) -> Iterator[dict[str, Any]]:
+        """Every article's summary (`article_summary`, without the title), in id order, streamed."""
+        for row in self._summaries("ORDER BY a.id", []):
+            del row["title"]
+            yield row
+
+    def _summaries(self, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        return self.db.query("SELECT a.id AS article_id, a.key, a.url, s.name AS source, a.title FROM articles a "
+                             "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
+
+    def raw_digests(self, article_id: int) -> dict[int, str]:
+        """{raw id: sha256} of the inputs an article's versions were read from."""
+        return dict(self.db.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
+                                    "WHERE v.article_id = ?", [article_id]).fetchall())
+
+    def latest_number(self, article_id: int) -> int | None:
+        """The number of an article's latest version; None without versions."""
+        return self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
+
+    def latest_edit(self) -> VersionRef | None:
+        """The edit (a version after an article's first) captured last, across all articles."""
+        row = self.db.execute("SELECT article_id, id, number FROM versions WHERE number > 1 "
+                              "ORDER BY captured_at DESC, id DESC LIMIT 1").fetchone()
+        return VersionRef(*row) if row else None
+
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
         if number is None:
@@ -894,19 +749,19 @@ class Store:
     def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
         """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
         run = [row]
-        if row["storage"] == history.DELTA:
+        if row["storage"] == compact_history.DELTA:
             for newer in self.db.query(
                 "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, row["number"]]
             ):
                 run.append(newer)
-                if newer["storage"] != history.DELTA:
+                if newer["storage"] != compact_history.DELTA:
                     break
-        rebuilt = history.rebuild_version(run)
+        rebuilt = compact_history.rebuild_version(run)
         if rebuilt.problem or rebuilt.text is None:
-            raise history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
+            raise compact_history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
         return rebuilt.text
 
-    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[history.Rebuilt]:
+    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[compact_history.Rebuilt]:
         """Every version of an article (captured at or after `since`), oldest first, rebuilt and hash-checked.
 
         Damage is reported on each item (`problem`), not raised, so `check` can list all of it. Memory
@@ -923,7 +778,7 @@ class Store:
         rows = self.db.query(
             "SELECT * FROM versions WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start]
         )
-        for item in history.rebuild(rows):
+        for item in compact_history.rebuild(rows):
             if since is None or item.row["captured_at"] >= since:
                 yield item
 
@@ -933,14 +788,11 @@ class Store:
 
     def as_record(self, row: dict[str, Any], text: str | None = None) -> ArticleRecord:
         """A version row as a record; `text` when it was rebuilt apart from the row (`rebuilt_versions`)."""
-        article = self.db.execute(
-            "SELECT a.url, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
-            [row["article_id"]],
-        ).fetchone()
+        article = self.article_summary(row["article_id"])
         return ArticleRecord(
             paragraphs=tuple(p for p in (row["text"] if text is None else text).split("\n\n") if p),
-            title=row["title"], url=article[0], byline=row["byline"], standfirst=row["standfirst"],
-            published=row["published"], source=article[1], captured_at=row["captured_at"],
+            title=row["title"], url=article["url"], byline=row["byline"], standfirst=row["standfirst"],
+            published=row["published"], source=article["source"], captured_at=row["captured_at"],
             format=row["format"] or "text", extractor=row["extractor"],
             extractor_version=row["extractor_version"], label=row["label"],
             meta=json.loads(row["meta"]) if row["meta"] else {},
@@ -951,11 +803,12 @@ class Store:
         kept (a record added by a library call without one). Its bytes: `raw_bytes(raw.id)`."""
         versions = "SELECT raw_id, number FROM versions WHERE article_id = ? " + (
             "ORDER BY number DESC LIMIT 1" if number is None else "AND number = ?")
-        version = self.db.execute(versions, [article_id] + ([] if number is None else [number])).fetchone()
+        version = next(self.db.query(versions, [article_id] + ([] if number is None else [number])), None)
         if version is None:
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
-        row = self.db.execute("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version[0]]).fetchone()
-        return None if row is None else RawInput(*row)
+        row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
+                   None)
+        return None if row is None else RawInput(**row)
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
@@ -969,6 +822,6 @@ class Store:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
                 self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
                                 [version_id, kind, json.dumps(value, ensure_ascii=False)])
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, StoreBusy):
             pass  # a read-only or busy database still gets its answer, just uncached
         return value

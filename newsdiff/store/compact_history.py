@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .model import content_hash
+from ..model import content_hash
 
 if TYPE_CHECKING:
     from diff_match_patch import diff_match_patch
+
+    from .database import Database
 
 PLAIN = "plain"  # the text is in versions.text (a row written before the latest version was compressed)
 DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
@@ -69,7 +71,7 @@ def apply_delta(newer: str, data: bytes) -> str:
     """`older` from `newer` and the stored delta; raises ValueError (or zlib.error) when they do not fit."""
     ops = json.loads(zlib.decompress(data))
     if not isinstance(ops, list):
-        raise ValueError("not a delta")
+        raise ValueError("not a delta")  # noqa: TRY004 - damaged data, reported as ValueError like every other
     out, at = [], 0
     for op in ops:
         if isinstance(op, str):
@@ -79,7 +81,7 @@ def apply_delta(newer: str, data: bytes) -> str:
                 out.append(newer[at:at + op])
             at += abs(op)
         else:
-            raise ValueError(f"not a delta operation: {op!r}")
+            raise ValueError(f"not a delta operation: {op!r}")  # noqa: TRY004 - as above
     if at != len(newer):
         raise ValueError(f"delta covers {at} of {len(newer)} characters")
     return "".join(out)
@@ -206,3 +208,28 @@ def rebuild(rows: Iterable[Mapping[str, Any]]) -> Iterator[Rebuilt]:
             run = []
     if run:
         yield from _rebuild_run(run)
+
+
+def compact_previous(db: Database, article_id: int, number: int, newer: str) -> None:
+    """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
+    row = next(db.query("SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
+                        [article_id, number]), None)
+    if row is None or row["storage"] == DELTA:
+        return
+    version_id, text, chain = row["id"], own_text(row), row["text_size"] or 0
+    # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
+    ):
+        chain += size or 0
+        if storage != DELTA:
+            break
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number < ? ORDER BY number DESC",
+        [article_id, number],
+    ):
+        if storage != DELTA:
+            break
+        chain += size or 0
+    storage, data = compact(text, newer, chain)
+    db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])

@@ -1,0 +1,111 @@
+"""The storage layer: the only code that holds SQL, the schema and its migrations.
+
+Everything above it calls `Store`'s named methods (the abstract boundary in store/interface.py) and
+reads the records they return (store/records.py); a backend (SQLite today, store/sqlite.py) implements
+them. Modules outside this package import only the names below, never a module inside it.
+
+Each name is loaded on first use (PEP 562): `newsdiff --help` must not pay for the SQLite helpers.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
+_EXPORTS = {
+    "Store": "interface",
+    "AddResult": "records",
+    "Damage": "records",
+    "Event": "records",
+    "RawInput": "records",
+    "StoredVersion": "records",
+    "VersionRef": "records",
+    "StoreError": "errors",
+    "StoreBusy": "errors",
+    "SchemaError": "errors",
+    "preload_writer": "database",
+    "SearchError": "errors",
+    "Matcher": "full_text",
+    "worded_texts": "full_text",
+    "StoreDamaged": "errors",
+    "STORE_ERRORS": "errors",
+    "is_damage": "errors",
+    "DamagedHistory": "compact_history",
+    "Rebuilt": "compact_history",
+    "PassageIndex": "passage_index",
+    "GROUPED_NUMBER": "passage_index",
+    "TITLE": "passage_index",
+    "parse_ranges": "passage_index",
+    "passage_hash": "passage_index",
+    "plain_number": "passage_index",
+    "compress_ranges": "passage_index",
+    "expand_ranges": "passage_index",
+}
+
+__all__ = [
+    "GROUPED_NUMBER",
+    "STORE_ERRORS",
+    "TITLE",
+    "AddResult",
+    "Damage",
+    "DamagedHistory",
+    "Event",
+    "Matcher",
+    "PassageIndex",
+    "RawInput",
+    "Rebuilt",
+    "SchemaError",
+    "SearchError",
+    "Store",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoredVersion",
+    "VersionRef",
+    "compress_ranges",
+    "expand_ranges",
+    "is_damage",
+    "parse_ranges",
+    "passage_hash",
+    "plain_number",
+    "preload_writer",
+    "worded_texts",
+]
+
+if TYPE_CHECKING:
+    from .compact_history import DamagedHistory, Rebuilt
+    from .database import preload_writer
+    from .errors import (
+        STORE_ERRORS,
+        SchemaError,
+        StoreBusy,
+        StoreDamaged,
+        StoreError,
+        is_damage,
+    )
+    from .full_text import Matcher, worded_texts
+    from .interface import Store
+    from .passage_index import (
+        GROUPED_NUMBER,
+        TITLE,
+        PassageIndex,
+        compress_ranges,
+        expand_ranges,
+        parse_ranges,
+        passage_hash,
+        plain_number,
+    )
+    from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value  # loaded once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
