@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from newsdiff.model import ArticleRecord, InputError
 from newsdiff.sources import ParseOptions, parse_bytes
-from newsdiff.sources.html import decode_html, parse_html
+from newsdiff.sources.charset import decode_html
+from newsdiff.sources.html import parse_html
 
 from .conftest import FIXTURES, CliResult
 from .track_server import Outlet
@@ -930,10 +931,10 @@ def test_ignore_patterns_are_checked_at_load(cli: Callable[..., CliResult], db_p
 def test_when_the_precise_pass_finds_nothing_the_balanced_text_is_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blog and magazine layouts the precise pass gives up on (it returns nothing, so it marks no ends)
     still yield the text the balanced pass found, instead of "no body text on the page"."""
-    from newsdiff.sources import html as html_module
+    from newsdiff.sources import extraction
 
-    real = html_module._trafilatura
-    monkeypatch.setattr(html_module, "_trafilatura",
+    real = extraction._trafilatura
+    monkeypatch.setattr(extraction, "_trafilatura",
                         lambda root, url, precision: [] if precision else real(root, url, precision))
     record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>"))
     assert list(record.paragraphs) == SENTENCES
