@@ -42,6 +42,7 @@ _CONTROLS = re.compile(
     r"(?:image|photo|video)(?: credit)?|loading)\W*$",  # one \W*: two in a row split a long run every way
     re.IGNORECASE,
 )
+_PRECISE_GAVE_UP = 150  # words: ends around fewer (with far more text beside) are a teaser or a box, not the article
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 _BREAK = "\x1e"  # stands for <br> while a block's text is gathered
 # Starts only where a run of whitespace does (as its leftmost match always did): tried inside the run,
@@ -216,7 +217,9 @@ def extract_generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
     subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
     marks no ends in it: the longer of the two is taken whole (a blog or magazine layout the precise
-    pass gives up on, or where it keeps only a comment prompt)."""
+    pass gives up on, or where it keeps only a comment prompt). Nor does one whose ends hold fewer
+    words than a stub and under half the balanced text: it kept a teaser, a date line or one box of a
+    page whose text the balanced pass found (a guide, a list of results), and the balanced text is taken."""
     precise = _trafilatura(root, url, precision=True)  # trafilatura copies the tree it is given
     balanced = _trafilatura(root, url, precision=False)
     keys = [squash(p) for p in balanced]
@@ -227,6 +230,8 @@ def extract_generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
             paragraphs = balanced[first:last + 1]
+    if word_count(paragraphs) < min(_PRECISE_GAVE_UP, word_count(balanced) / 2):
+        paragraphs = balanced
     return Extraction(
         paragraphs=paragraphs,
         extractor="generic",
