@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_html import SENTENCES, article, page, paragraphs_html
+from .test_html import SENTENCES, article, page, paragraphs_html, titled_page
 
 TEASER = "<div class='intro'><p>The bridge divided the council for a whole evening of talks.</p></div>"
 
@@ -20,3 +20,26 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     # the page used to be refused as "only 11 words of text".
     record = article(page(TEASER + box.format(paragraphs_html())))
     assert list(record.paragraphs)[-len(SENTENCES):] == SENTENCES
+
+
+@pytest.mark.parametrize(("title", "head", "h1s", "expected"), [
+    # the <h1> typeset with curly quotes, the declared title as published: the declared wording
+    ("Bridge to close", '<meta property="og:title" content="Mayor says bridge is &quot;beyond repair&quot;">',
+     ("Mayor says bridge is “beyond repair”",), 'Mayor says bridge is "beyond repair"'),
+    # the declared title is the <h1> and its source in brackets: the whole declared headline
+    ("Bridge to close - Example Portal", '<meta property="og:title" content="Council closes old bridge (Daily Courier)">'
+     '<meta property="og:site_name" content="Example Portal">', ("Council closes old bridge",),
+     "Council closes old bridge (Daily Courier)"),
+    # ... but a site name in brackets is cut like a ' | Site' suffix
+    ("Bridge to close", '<meta property="og:title" content="Council closes old bridge (Example News)">'
+     '<meta property="og:site_name" content="Example News">', (), "Council closes old bridge"),
+    # an all-capitals declared title does not replace the <h1>'s wording
+    ("Bridge to close", '<meta property="og:title" content="COUNCIL CLOSES OLD BRIDGE">',
+     ("Council closes old bridge",), "Council closes old bridge"),
+    # a separator left dangling once a CMS has joined the headline to an empty site name
+    ("Council closes old bridge -", "", (), "Council closes old bridge"),
+    ("Council closes old bridge | | Example News", '<meta property="og:site_name" content="Example News">', (),
+     "Council closes old bridge"),
+])
+def test_headline_in_the_page_metadata_own_wording(title: str, head: str, h1s: tuple[str, ...], expected: str) -> None:
+    assert article(titled_page(title, head, h1s)).title == expected

@@ -22,6 +22,8 @@ _STANDFIRST_CLASSES = {"standfirst", "perex", "dek", "lede", "subhead", "subhead
                        "chapo", "chapeau", "bajada", "entradilla", "sottotitolo"}
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
+_SOURCE = re.compile(r"\s*[(（\[][^()（）\[\]]{1,60}[)）\]]$")  # "(CNET Japan)" after a headline
+_DANGLING = re.compile(r"^(?:[|·–—-]|::)\s+|\s+(?:[|·–—-]|::)$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
 
 
@@ -109,7 +111,10 @@ def host_label(host: str) -> str:
 
 
 def _strip_site(title: str, site_names: list[str], byline: str | None = None) -> str:
-    """Drop a leading or trailing ' | Site Name' (or ' | Author Name') from a headline."""
+    """Drop a leading or trailing ' | Site Name' (or ' | Author Name', or a trailing '(site name)')
+    from a headline, and a separator left dangling at either end ('Headline -' once a CMS has
+    joined it to an empty site name)."""
+    title = _DANGLING.sub("", title)
     names = [squash(n) for n in site_names if squash(n)]
     authors = {squash(a) for a in (byline, *(byline or "").split(",")) if a and squash(a)}
 
@@ -117,6 +122,9 @@ def _strip_site(title: str, site_names: list[str], byline: str | None = None) ->
         part = squash(part)
         return bool(part) and (part in authors or any(n in part or part in n for n in names))
 
+    source = _SOURCE.search(title)
+    if source and is_furniture(source.group()) and title[:source.start()].strip():
+        return _strip_site(title[:source.start()], site_names, byline)
     for separator in _TITLE_SEPARATORS:
         head, found, tail = title.rpartition(separator)
         if found and is_furniture(tail) and head.strip():
@@ -179,24 +187,36 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     <title>) agrees with once site name and author are cut off it, else the first declared one.
 
     Agreeing is being equal or one a prefix of the other (a declared title may be cut short, or
-    carry a source in brackets), so a section name in the <title> does not confirm an <h1>.
+    carry a source in brackets), so a section name in the <title> does not confirm an <h1>. Where
+    the declared title is the whole headline (the same letters, or the <h1> and a source in
+    brackets), its own wording is kept: the page's metadata spells the headline as the outlet
+    published it, while the <h1> may be typeset (curly quotes) or shortened.
     """
     headline = article.get("headline")
     declared = [clean_text(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
                                         meta.get("twitter:title")) if t and clean_text(t)]
     tag = _text(next(root.iter("title"), None))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
-    keys = [squash(_strip_site(t, site_names, byline)) for t in (*declared, tag) if t]
+    titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     for h1 in h1s:
         key = squash(h1)
-        if len(key) >= 10 and any(len(d) >= 10 and (key.startswith(d) or d.startswith(key)) for d in keys):
-            return h1
+        for title in titles:
+            found = squash(title)
+            if len(key) < 10 or len(found) < 10 or not (key.startswith(found) or found.startswith(key)):
+                continue
+            unsourced = _SOURCE.sub("", title)
+            return title if _letters(title) == _letters(h1) or (unsourced != title and squash(unsourced) == key) else h1
     sites = {squash(n) for n in site_names}
     for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
         stripped = _strip_site(candidate, site_names, byline) if candidate else ""
         if squash(stripped) and squash(stripped) not in sites:
             return stripped
     return None
+
+
+def _letters(text: str) -> str:
+    """Letters and digits as written (case kept): an all-capitals og:title is not the <h1>'s wording."""
+    return re.sub(r"\W+", "", text)
 
 
 def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
