@@ -43,3 +43,20 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
 ])
 def test_headline_in_the_page_metadata_own_wording(title: str, head: str, h1s: tuple[str, ...], expected: str) -> None:
     assert article(titled_page(title, head, h1s)).title == expected
+
+
+def test_a_description_that_is_the_body_with_a_link_glued_on_is_no_standfirst() -> None:
+    # A CMS that fills the description with the whole story: the element showing it is the body itself,
+    # with a "Read more" link after the text. It was shown twice, the second time as a standfirst.
+    link = "<p><a href='/ferry'>Read more: Ferry timetable for the summer</a></p>"
+    body = "<h1>Council votes to close old bridge</h1><div class='entry'>" + paragraphs_html() + link + "</div>"
+    record = article(page(body, f'<meta name="description" content="{" ".join(SENTENCES)}">'))
+    assert record.standfirst is None and list(record.paragraphs) == SENTENCES
+
+
+def test_a_standfirst_that_shares_its_first_sentence_with_the_body_is_kept() -> None:
+    standfirst = f"{SENTENCES[0]} The ferry will run every half hour."
+    body = (f"<h1>Council votes to close old bridge</h1><p class='standfirst'>{standfirst}</p>"
+            f"<article>{paragraphs_html()}</article>")
+    record = article(page(body, f'<meta name="description" content="{standfirst}">'))
+    assert record.standfirst == standfirst and list(record.paragraphs) == SENTENCES

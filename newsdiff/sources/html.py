@@ -7,6 +7,7 @@ what is not an article (guards).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..model import ArticleRecord, InputError, ParsedInput
@@ -57,7 +58,7 @@ def parse_html(
         trimmed = drop_ignored(rule, trimmed)
     paragraphs = [p for p in trimmed if not is_paywall_prompt(p)]
     standfirst = extraction.standfirst
-    if extraction.extractor == "generic" and page.lead and squash(page.lead) not in squash(" ".join(paragraphs)):
+    if extraction.extractor == "generic" and page.lead and not _is_body_text(page.lead, paragraphs):
         standfirst = page.lead  # a site rule knows where its outlet's standfirst is, or that there is none
     words = word_count(paragraphs)
     if generic and looks_like_front(page, paragraphs, root):
@@ -77,3 +78,13 @@ def parse_html(
     )
     details.update(extractor=extraction.extractor, extractor_version=extraction.version)
     return ParsedInput(format="html", versions=[record], details=details)
+
+
+def _is_body_text(lead: str, paragraphs: list[str]) -> bool:
+    """Whether a lead is the body's own text: all of it, or all its sentences but one when two or more
+    are in the body (the body's opening with a byline or a link glued on). A standfirst that shares
+    only its first sentence with the body's first paragraph is still a standfirst."""
+    body = squash(" ".join(paragraphs))
+    sentences = [key for key in (squash(s) for s in re.split(r"(?<=[.!?…])", lead)) if key]
+    inside = sum(1 for key in sentences if key in body)
+    return inside == len(sentences) or inside >= 2 and inside >= len(sentences) - 1
