@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from newsdiff.model import InputError
+
 from .test_html import SENTENCES, article, page, paragraphs_html, titled_page
 
 TEASER = "<div class='intro'><p>The bridge divided the council for a whole evening of talks.</p></div>"
@@ -60,3 +62,17 @@ def test_a_standfirst_that_shares_its_first_sentence_with_the_body_is_kept() -> 
             f"<article>{paragraphs_html()}</article>")
     record = article(page(body, f'<meta name="description" content="{standfirst}">'))
     assert record.standfirst == standfirst and list(record.paragraphs) == SENTENCES
+
+
+SITE_GRAPH = ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Example Union"}, '
+              '{"@type": "Organization", "name": "Example Union"}]}</script>')
+
+
+def test_a_short_story_with_the_site_graph_and_og_type_article_is_an_article() -> None:
+    # SEO plugins put the site's WebSite and Organization on every page; og:type says this one is an
+    # article, so its 90 words are not a section front's.
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html() + "</article>"
+    record = article(page(body, SITE_GRAPH + '<meta property="og:type" content="article">'))
+    assert list(record.paragraphs) == SENTENCES
+    with pytest.raises(InputError, match="a section front"):
+        article(page(body, SITE_GRAPH))

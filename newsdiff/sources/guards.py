@@ -110,14 +110,16 @@ def looks_like_front(page: Page, paragraphs: list[str], root: lxml.html.HtmlElem
     full text on a page that calls itself a website (yahoo-2), and a listicle whose few item headings
     are links (yahoo-1): each has one sign of a front, not cards and a second sign. A JSON-LD WebSite
     beside a description of the page itself (WebPage, Product, Recipe: SEO plugins put the site's
-    WebSite on every page) is no collection.
+    WebSite on every page) is no collection, nor is a site's WebSite and Organization on a page whose
+    og:type says article.
     """
     if page.article or "article:published_time" in page.meta:
         return False
     front_types = page.ld_types & _FRONT_TYPES if page.ld_types <= _SITE_TYPES | _FRONT_TYPES else page.ld_types & (
         _FRONT_TYPES - {"WebSite"})
-    collection = bool(front_types and not page.ld_types & {"NewsArticle", "Article"})
-    website = page.meta.get("og:type", "").lower() == "website"
+    og_type = page.meta.get("og:type", "").lower()
+    collection = bool(front_types and not page.ld_types & {"NewsArticle", "Article"} and og_type != "article")
+    website = og_type == "website"
     section = _section_address(page.url)
     words = word_count(paragraphs)
     if words < _STUB_WORDS and (collection or website and section):
