@@ -76,3 +76,12 @@ def test_a_short_story_with_the_site_graph_and_og_type_article_is_an_article() -
     assert list(record.paragraphs) == SENTENCES
     with pytest.raises(InputError, match="a section front"):
         article(page(body, SITE_GRAPH))
+
+
+def test_a_post_given_whole_only_in_noscript_is_read() -> None:
+    # A blog that renders its post by script: the text is in a template script and, whole, in a <noscript>.
+    text = paragraphs_html(SENTENCES * 2)
+    body = ("<noscript><p>Please enable JavaScript to see the comments.</p></noscript><div class='post-body'>"
+            f"<script type='text/template'>{text}</script><noscript>{text}</noscript></div>")
+    record = article(page(body))
+    assert list(record.paragraphs) == SENTENCES * 2

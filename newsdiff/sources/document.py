@@ -12,6 +12,7 @@ from ..model import InputError, clean_text
 
 __all__ = ["PRUNED_TAGS", "parse_document", "prune"]
 
+_NOSCRIPT_ARTICLE = 100  # words: more in a <noscript> is the page's text, not a notice
 PRUNED_TAGS = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas")
 # Posts embedded from social networks: quoted from elsewhere, not the outlet's text, on every path.
 _EMBEDS = etree.XPath("//blockquote[" + " or ".join(
@@ -52,6 +53,12 @@ def parse_document(text: str) -> lxml.html.HtmlElement:
 
 
 def prune(root: lxml.html.HtmlElement) -> None:
+    """Drop what a reader does not see as text. A <noscript> of an article's length is kept, unwrapped:
+    some blogs render the post by script and give it whole only there, some sites a 'no JS' copy of
+    the page; a short one ('enable JavaScript', a tracking pixel) goes with the scripts."""
+    for noscript in list(root.iter("noscript")):
+        if len(noscript.text_content().split()) >= _NOSCRIPT_ARTICLE:
+            noscript.drop_tag()
     etree.strip_elements(root, *PRUNED_TAGS, with_tail=False)
     for embed in _EMBEDS(root):
         embed.drop_tree()
