@@ -16,6 +16,7 @@ import trafilatura
 from lxml import etree
 
 from ..model import InputError, clean_text, format_time
+from .document import linear_paragraph_text
 from .metadata import page_time, tidy_byline
 from .sites import Ruleset, SiteRule
 from .words import squash, word_count
@@ -204,10 +205,11 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
     The precise pass only marks the article's ends, so it skips trafilatura's fallback
     extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
     """
-    document = trafilatura.bare_extraction(
-        root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
-        include_images=False, with_metadata=False, deduplicate=False,
-    )
+    with linear_paragraph_text():
+        document = trafilatura.bare_extraction(
+            root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
+            include_images=False, with_metadata=False, deduplicate=False,
+        )
     paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
     return [p for p in paragraphs if p]
 
