@@ -89,23 +89,15 @@ class _LinearParagraphText:
 
 
 class _Element(_LinearParagraphText, lxml.html.HtmlElement):
-    """An HTML element with no class of its own in lxml.html (all but forms, inputs and labels)."""
+    """Every element of a parsed page. lxml.html's own lookup gives forms, inputs and labels classes of
+    their own, through a Python call for each element that Python touches (5% of an extraction); nothing
+    here uses their form methods, so one class for all is looked up by lxml itself."""
 
 
-class _ElementLookup(lxml.html.HtmlElementClassLookup):
-    """lxml.html's element classes, each with _LinearParagraphText mixed in. The lookup belongs to the
-    parser, so copies of the tree (trafilatura works on copies) keep it, and no other tree is touched."""
-
-    def __init__(self) -> None:
-        super().__init__(mixins=[("*", _LinearParagraphText)])
-
-    def lookup(self, node_type: str, document: Any, namespace: str | None, name: str) -> Any:
-        if node_type == "element":
-            return self._element_classes.get(name.lower(), _Element)
-        return super().lookup(node_type, document, namespace, name)
-
-
-_LOOKUP = _ElementLookup()
+# The lookup belongs to the parser, so copies of the tree (trafilatura works on copies) keep it, and no
+# other tree is touched.
+_LOOKUP = etree.ElementDefaultClassLookup(element=_Element, comment=lxml.html.HtmlComment,
+                                          pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
 
 class _BuiltElement(_LinearParagraphText, etree.ElementBase):
