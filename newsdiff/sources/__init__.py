@@ -108,7 +108,7 @@ def parse_bytes(
     options: ParseOptions | None = None,
 ) -> ParsedInput:
     """Parse any supported input. Raises InputError with a one-line reason for anything else."""
-    from . import html, newssniffer, text  # HTML parsing pulls in trafilatura and lxml: loaded on first parse
+    from . import charset, html, newssniffer, text  # HTML parsing pulls in trafilatura and lxml: loaded on first parse
     options = options or ParseOptions()
     if not data.strip():
         raise InputError("empty file")
@@ -120,7 +120,7 @@ def parse_bytes(
     if kind == "json":
         raise InputError("JSON, not an article")
     if kind == "html":
-        decoded = html.decode_page(data, content_type)
+        decoded = charset.decode_page(data, content_type)
         if newssniffer.is_dump_html(decoded[0]):
             return newssniffer.parse_dump_html(decoded[0])
         return html.parse_html(data, url=url, content_type=content_type, sites=options.sites, decoded=decoded)

@@ -1,0 +1,267 @@
+"""The article's body: by the outlet's site rule when there is one (beautifulsoup4 + CSS selectors),
+by trafilatura otherwise, then trimmed of the furniture around it (repeated headline, controls, related links)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import bs4
+import lxml.html
+import soupsieve
+import trafilatura
+from lxml import etree
+
+from ..model import InputError, clean_text, format_time
+from .document import linear_paragraph_text
+from .metadata import page_time, tidy_byline
+from .sites import Ruleset, SiteRule
+from .words import squash, word_count
+
+__all__ = ["Extraction", "extract_by_rule", "extract_generic", "precise_published", "trim"]
+
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
+    r"\b(?:posted|published|updated|last|modified|on|at|am|pm|a\.m|p\.m|gmt|utc|bst|edt|est|cet|cest|et)\b|[\d\s\W]+"
+)
+_END_OF_ARTICLE = re.compile(
+    r"^(?:you (?:might|may) (?:also )?like|related(?: \w+)?|more (?:from|on|in|stories|news|like this)\b.*|"
+    r"other .{0,30}\b(?:columns|stories|news|articles)|recommended(?: for you| stories| reading)?|"
+    r"most (?:read|popular|viewed|shared)|trending(?: now| stories)?|read (?:more|next|this next)|what to read next|"
+    r"(?:further|more) reading|see also|"
+    r"(?:featured|recent) slide ?shows|related videos|comments|loading comments.*|top stories|"
+    r"(?:sponsored|promoted) (?:content|stories|links)|around the web)\W*$",
+    re.IGNORECASE,
+)
+_CONTROLS = re.compile(
+    r"^(?:share(?: (?:on|via) \w+| this(?: article| story)?)?|tweet|email|print|close|next|previous|"
+    r"previousnext|fullscreen|thumbnails|advertisement|advertising|skip advert(?:isement)?|now watching|"
+    r"view (?:photo|gallery|comments)|\d+ of \d+|continue reading(?: the main story)?|read more|"
+    r"(?:image|photo|video)(?: credit)?|loading)\W*$",  # one \W*: two in a row split a long run every way
+    re.IGNORECASE,
+)
+_PRECISE_GAVE_UP = 150  # words: ends around fewer (with far more text beside) are a teaser or a box, not the article
+_TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
+_BREAK = "\x1e"  # stands for <br> while a block's text is gathered
+# Starts only where a run of whitespace does (as its leftmost match always did): tried inside the run,
+# each start rescanned the rest of it, quadratic in a long run.
+_BREAKS = re.compile(rf"(?<!\s)\s*{_BREAK}(?:\s*{_BREAK})+\s*")
+_BLOCKS = frozenset(
+    "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody "
+    "tfoot thead tr ul".split()
+)
+
+
+def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
+    """Block-level text of the given nodes, one paragraph per block; walked without recursion."""
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        for part in _BREAKS.split("".join(buffer)):
+            part = clean_text(part.replace(_BREAK, " "))
+            if part:
+                paragraphs.append(part)
+        buffer.clear()
+
+    stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(list(nodes))]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            flush()
+        elif type(node) is bs4.NavigableString:
+            buffer.append(str(node))
+        elif isinstance(node, bs4.Tag):
+            if node.name == "br":
+                buffer.append(_BREAK)
+                continue
+            if node.name in ("td", "th"):
+                buffer.append(" ")
+            if node.name in _BLOCKS:
+                flush()
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return paragraphs
+
+
+def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
+    chosen = {id(n) for n in nodes}
+    return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
+
+
+def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...], attributes: tuple[str, ...] = ("content",)) -> str | None:
+    """Text (or attribute) of the first element found by the earliest selector that finds one.
+
+    One walk of the page for all the selectors, stopped as soon as the first selector matches.
+    """
+    best: tuple[int, str] | None = None
+    matchers = [soupsieve.compile(selector) for selector in selectors]
+    for element in soupsieve.iselect(", ".join(selectors), soup) if selectors else ():
+        rank = next(i for i, matcher in enumerate(matchers) if matcher.match(element))
+        if best is not None and rank >= best[0]:
+            continue
+        value = next((element.get(a) for a in attributes if element.get(a)), None) or element.get_text(" ")
+        value = clean_text(str(value))
+        if value:
+            best = (rank, value)
+            if rank == 0:
+                break
+    return best[1] if best else None
+
+
+@dataclass
+class Extraction:
+    paragraphs: list[str]
+    extractor: str
+    version: str
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    standfirst: str | None = None
+
+
+def extract_by_rule(root: lxml.html.HtmlElement, rule: SiteRule, rules: Ruleset) -> Extraction | str:
+    """Extraction by the outlet's selectors, or the reason they did not find the article."""
+    soup = bs4.BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
+    if rule.front and soupsieve.select_one(", ".join(rule.front), soup):
+        raise InputError("no article found (a section front or index page, not an article)")
+    body: list[bs4.Tag] = []
+    for selector in rule.body:
+        body = _outermost(soup.select(selector))
+        if body:
+            break
+    else:
+        return f"site rule {rule.name}: no body matched"
+    strip = soupsieve.compile(", ".join((*rule.strip, *rules.default_strip)))
+    for node in body:
+        for element in strip.select(node):
+            element.decompose()
+        for element in node.find_all(("p", "li", "h2", "h3", "h4")):
+            links = element.find_all("a", limit=2)
+            if len(links) == 1 and squash(links[0].get_text()) == squash(element.get_text()) != "":
+                element.decompose()  # a promo for another article, not part of this one
+    published = _first_text(soup, rule.published, ("datetime", "content", "data-timestamp", "data-source"))
+    version = f"newsdiff-{rules.version}" + (f"+{rule.overridden}" if rule.overridden else "")
+    return Extraction(
+        paragraphs=_soup_paragraphs(body),
+        extractor=rule.name,
+        version=f"{version}/beautifulsoup4-{bs4.__version__}",
+        title=_first_text(soup, rule.title),
+        byline=tidy_byline(_first_text(soup, rule.byline) or ""),
+        published=_epoch_or_time(published),
+        standfirst=_first_text(soup, rule.standfirst),
+    )
+
+
+def _epoch_or_time(value: str | None) -> str | None:
+    """Some outlets (AP) give milliseconds since the epoch instead of a date."""
+    if value and value.isdigit() and len(value) in (10, 13):
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        return format_time(datetime.fromtimestamp(seconds, timezone.utc))
+    return page_time(value)
+
+
+def precise_published(published: str | None, declared: str | None) -> str | None:
+    """The site rule's time, unless it is a bare date (read as midnight UTC) and the page declares a
+    precise time on that date in some time zone (UTC-12 to UTC+14): NYT's visible <time> gives the day only."""
+    if published and declared and published.endswith("T00:00:00Z"):
+        hours = (datetime.fromisoformat(declared) - datetime.fromisoformat(published)).total_seconds() / 3600
+        if -14 <= hours < 36:
+            return declared
+    return published or declared
+
+
+def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
+    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs."""
+    for line_break in body.iter("lb"):
+        line_break.tail = " " + (line_break.tail or "")
+    for cell in body.iter("cell"):
+        cell.tail = " " + (cell.tail or "")
+    if body.text and body.text.strip():
+        yield body.text
+    for element in body:
+        if element.tag == "list":
+            items: Iterable[etree._Element] = element.iter("item")
+        elif element.tag == "table":
+            items = element.iter("row")
+        elif element.tag == "quote" and len(element) and all(child.tag == "p" for child in element):
+            items = element
+        else:
+            items = [element]
+        for item in items:
+            yield "".join(item.itertext())
+        if element.tail and element.tail.strip():  # text between blocks is a paragraph of its own
+            yield element.tail
+
+
+def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) -> list[str]:
+    """One trafilatura pass as cleaned paragraphs.
+
+    The precise pass only marks the article's ends, so it skips trafilatura's fallback
+    extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
+    """
+    with linear_paragraph_text():
+        document = trafilatura.bare_extraction(
+            root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
+            include_images=False, with_metadata=False, deduplicate=False,
+        )
+    paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
+    return [p for p in paragraphs if p]
+
+
+def extract_generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> Extraction:
+    """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
+    article starts and ends (the balanced pass runs on into teasers; the precise one drops
+    subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
+    marks no ends in it: the longer of the two is taken whole (a blog or magazine layout the precise
+    pass gives up on, or where it keeps only a comment prompt). Nor does one whose ends hold fewer
+    words than a stub and under half the balanced text: it kept a teaser, a date line or one box of a
+    page whose text the balanced pass found (a guide, a list of results), and the balanced text is taken."""
+    precise = _trafilatura(root, url, precision=True)  # trafilatura copies the tree it is given
+    balanced = _trafilatura(root, url, precision=False)
+    keys = [squash(p) for p in balanced]
+    known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
+    shared = [key for key in (squash(p) for p in precise) if key in known]
+    paragraphs = precise if shared else max(precise, balanced, key=word_count)
+    if shared:
+        first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
+        if first <= last:
+            paragraphs = balanced[first:last + 1]
+    if word_count(paragraphs) < min(_PRECISE_GAVE_UP, word_count(balanced) / 2):
+        paragraphs = balanced
+    return Extraction(
+        paragraphs=paragraphs,
+        extractor="generic",
+        version=f"newsdiff-{rules.version}/trafilatura-{trafilatura.__version__}",
+    )
+
+
+def _is_dateline(paragraph: str) -> bool:
+    """A line that is only a date or time, with the words outlets wrap them in."""
+    rest = _DATE_WORDS.sub(" ", paragraph.lower())
+    return len(paragraph) < 80 and any(ch.isdigit() for ch in paragraph) and not re.search(r"\w", rest)
+
+
+def trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
+    """Drop what surrounds the text: headline, byline and date repeated at the top, share and gallery
+    controls, and everything from a "related stories"-style heading near the end onwards (a read-more
+    box in mid-article must not cost the rest of it)."""
+    repeats = {squash(x) for x in furniture if x}
+    repeats |= {"by" + x for x in repeats}
+    start = 0
+    while start < min(len(paragraphs), 4) and (squash(paragraphs[start]) in repeats or _is_dateline(paragraphs[start])):
+        start += 1
+    kept: list[str] = []
+    total = word_count(paragraphs[start:])
+    for paragraph in paragraphs[start:]:
+        short = len(paragraph.split()) <= 6
+        if short and _END_OF_ARTICLE.match(paragraph) and word_count(kept) >= 0.7 * total:
+            break
+        if re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
+            kept.append(paragraph)
+    return kept

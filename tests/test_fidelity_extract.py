@@ -1,0 +1,87 @@
+"""Extraction shapes where newsdiff used to lose text that trafilatura alone keeps (trafilatura's own
+multilingual benchmark, scripts/bench_extract.py), each as a small invented page of the same shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdiff.model import InputError
+
+from .test_html import SENTENCES, article, page, paragraphs_html, titled_page
+
+TEASER = "<div class='intro'><p>The bridge divided the council for a whole evening of talks.</p></div>"
+
+
+@pytest.mark.parametrize("box", [
+    "<div style='border: 1px solid #ccc'>{}</div>",  # an inline border: a box to trafilatura's precise pass
+    "<div class='bottom'>{}</div>",  # a class trafilatura's precise pass reads as page-bottom chrome
+    "<header>{}</header>",  # a theme that wraps the whole story in <header>
+])
+def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
+    # The precise pass keeps only the one-line teaser above the text: its ends mark no article, and
+    # the page used to be refused as "only 11 words of text".
+    record = article(page(TEASER + box.format(paragraphs_html())))
+    assert list(record.paragraphs)[-len(SENTENCES):] == SENTENCES
+
+
+@pytest.mark.parametrize(("title", "head", "h1s", "expected"), [
+    # the <h1> typeset with curly quotes, the declared title as published: the declared wording
+    ("Bridge to close", '<meta property="og:title" content="Mayor says bridge is &quot;beyond repair&quot;">',
+     ("Mayor says bridge is “beyond repair”",), 'Mayor says bridge is "beyond repair"'),
+    # the declared title is the <h1> and its source in brackets: the whole declared headline
+    ("Bridge to close - Example Portal", '<meta property="og:title" content="Council closes old bridge (Daily Courier)">'
+     '<meta property="og:site_name" content="Example Portal">', ("Council closes old bridge",),
+     "Council closes old bridge (Daily Courier)"),
+    # ... but a site name in brackets is cut like a ' | Site' suffix
+    ("Bridge to close", '<meta property="og:title" content="Council closes old bridge (Example News)">'
+     '<meta property="og:site_name" content="Example News">', (), "Council closes old bridge"),
+    # an all-capitals declared title does not replace the <h1>'s wording
+    ("Bridge to close", '<meta property="og:title" content="COUNCIL CLOSES OLD BRIDGE">',
+     ("Council closes old bridge",), "Council closes old bridge"),
+    # a separator left dangling once a CMS has joined the headline to an empty site name
+    ("Council closes old bridge -", "", (), "Council closes old bridge"),
+    ("Council closes old bridge | | Example News", '<meta property="og:site_name" content="Example News">', (),
+     "Council closes old bridge"),
+])
+def test_headline_in_the_page_metadata_own_wording(title: str, head: str, h1s: tuple[str, ...], expected: str) -> None:
+    assert article(titled_page(title, head, h1s)).title == expected
+
+
+def test_a_description_that_is_the_body_with_a_link_glued_on_is_no_standfirst() -> None:
+    # A CMS that fills the description with the whole story: the element showing it is the body itself,
+    # with a "Read more" link after the text. It was shown twice, the second time as a standfirst.
+    link = "<p><a href='/ferry'>Read more: Ferry timetable for the summer</a></p>"
+    body = "<h1>Council votes to close old bridge</h1><div class='entry'>" + paragraphs_html() + link + "</div>"
+    record = article(page(body, f'<meta name="description" content="{" ".join(SENTENCES)}">'))
+    assert record.standfirst is None and list(record.paragraphs) == SENTENCES
+
+
+def test_a_standfirst_that_shares_its_first_sentence_with_the_body_is_kept() -> None:
+    standfirst = f"{SENTENCES[0]} The ferry will run every half hour."
+    body = (f"<h1>Council votes to close old bridge</h1><p class='standfirst'>{standfirst}</p>"
+            f"<article>{paragraphs_html()}</article>")
+    record = article(page(body, f'<meta name="description" content="{standfirst}">'))
+    assert record.standfirst == standfirst and list(record.paragraphs) == SENTENCES
+
+
+SITE_GRAPH = ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Example Union"}, '
+              '{"@type": "Organization", "name": "Example Union"}]}</script>')
+
+
+def test_a_short_story_with_the_site_graph_and_og_type_article_is_an_article() -> None:
+    # SEO plugins put the site's WebSite and Organization on every page; og:type says this one is an
+    # article, so its 90 words are not a section front's.
+    body = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html() + "</article>"
+    record = article(page(body, SITE_GRAPH + '<meta property="og:type" content="article">'))
+    assert list(record.paragraphs) == SENTENCES
+    with pytest.raises(InputError, match="a section front"):
+        article(page(body, SITE_GRAPH))
+
+
+def test_a_post_given_whole_only_in_noscript_is_read() -> None:
+    # A blog that renders its post by script: the text is in a template script and, whole, in a <noscript>.
+    text = paragraphs_html(SENTENCES * 2)
+    body = ("<noscript><p>Please enable JavaScript to see the comments.</p></noscript><div class='post-body'>"
+            f"<script type='text/template'>{text}</script><noscript>{text}</noscript></div>")
+    record = article(page(body))
+    assert list(record.paragraphs) == SENTENCES * 2
