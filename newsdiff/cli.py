@@ -23,6 +23,7 @@ from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
 from .database import StoreBusy
+from .dburl import BadDatabaseUrl, ServerUrl, parse_db
 from .sources import ParseOptions, parse_bytes
 from .track import registry
 
@@ -112,6 +113,7 @@ class State:
 
     db_path: Path
     config_path: Path | None
+    server: "ServerUrl | None" = None  # --db postgresql://...: the store on that server, not a file
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
     access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
     _store: "Store | None" = None
@@ -120,6 +122,8 @@ class State:
     def store(self) -> "Store":
         from .store import SchemaError, Store
 
+        if self._store is None and self.server is not None:
+            self._store = self._server_store(self.server)
         if self._store is None:
             if not self.creates_db and not self.db_path.exists():
                 fail(f"no database at {self.db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
@@ -148,6 +152,23 @@ class State:
 
                 save.attach(self._store)
         return self._store
+
+    def _server_store(self, server: "ServerUrl") -> "Store":
+        """The store on a PostgreSQL server, connected and migrated; one line and exit 1 when it cannot be."""
+        from . import postgres
+
+        try:
+            conn = postgres.connect(server)
+            try:
+                newer = postgres.newer_schema(conn)
+                if newer:
+                    fail(f"{server}: made by a newer newsdiff (migration {newer[0]}); upgrade newsdiff to use it")
+                postgres.migrate(conn)
+            finally:
+                conn.close()
+        except postgres.ServerError as exc:
+            fail(str(exc))
+        fail(f"{server}: this command does not run on a PostgreSQL database yet; its tables are ready")
 
     def config(self) -> "Config":
         from .config import load_config
@@ -201,8 +222,9 @@ ACCESS = {"list": "read", "show": "read", "check": "read", "export": "read", "st
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Path = typer.Option(
-        Path("newsdiff.db"), "--db", metavar="PATH", envvar="NEWSDIFF_DB", help="SQLite database (created on first use)."
+    db: str = typer.Option(
+        "newsdiff.db", "--db", metavar="PATH|URL", envvar="NEWSDIFF_DB",
+        help="SQLite database (created on first use), or postgresql://user@host/database."
     ),
     config: Optional[Path] = typer.Option(
         None, "--config", metavar="FILE", help="TOML config (default: newsdiff.toml beside the database, if present)."
@@ -211,7 +233,13 @@ def main_options(
 ) -> None:
     if config is not None and (not config.exists() or config.is_dir()):  # every command, even one reading no setting
         fail(f"config file {config} {'is a folder' if config.is_dir() else 'does not exist'}")
-    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
+    try:
+        where = parse_db(db)
+    except BadDatabaseUrl as exc:
+        fail(str(exc))
+    server = where if isinstance(where, ServerUrl) else None
+    # A server's config file is looked for where a file database's would be: the working directory.
+    ctx.obj = State(db_path=Path("newsdiff.db") if server else Path(where), server=server, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
                     access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
@@ -1080,7 +1108,8 @@ def cron(
     program = next((p for p in (Path(sys.argv[0]), Path(sys.executable).parent / "newsdiff")
                     if p.name == "newsdiff" and p.is_file()), None)
     command = [str(program.absolute())] if program else [sys.executable, "-m", "newsdiff"]
-    command += ["--db", str(st.db_path.resolve())]
+    # A server by its URL without the password, which the job reads from ~/.pgpass like any libpq client.
+    command += ["--db", str(st.server) if st.server else str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
     typer.echo(cron_text(st.db_path, _every(every), command), nl=False)

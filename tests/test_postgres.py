@@ -1,0 +1,175 @@
+"""The store on PostgreSQL: what --db names, reaching the server, migrations, and workers' leases."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
+from newsdiff.postgres import MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending, release
+
+from .conftest import cli_for
+from .pg_server import PASSWORD, PgServer
+
+
+def test_db_names_a_file_or_a_server() -> None:
+    assert parse_db("newsdiff.db") == Path("newsdiff.db")
+    assert parse_db("dir/postgresql.db") == Path("dir/postgresql.db")
+    url = parse_db("postgresql://ann:pw@db.example:5433/news")
+    assert isinstance(url, ServerUrl)
+    assert (url.host, url.port, url.user, url.database) == ("db.example", 5433, "ann", "news")
+    assert str(url) == "postgresql://ann@db.example:5433/news"  # never the password
+    assert str(parse_db("postgres://db.example/news")) == "postgresql://db.example/news"
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("postgresql://ann:pw@db.example:99999/news", "port"),
+    ("postgresql://ann:pw@db.example:port/news", "port"),
+    ("postgresql://ann:pw@db.example", "no database"),
+    ("postgresql://ann:pw@/news", "no server"),
+])
+def test_bad_url_is_one_line_without_the_password(url: str, reason: str) -> None:
+    with pytest.raises(BadDatabaseUrl) as caught:
+        parse_db(url)
+    assert reason in str(caught.value) and "pw" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _server(url: str) -> ServerUrl:
+    parsed = parse_db(url)
+    assert isinstance(parsed, ServerUrl)
+    return parsed
+
+
+def test_wrong_password_names_the_server_not_the_password(pg_server: PgServer) -> None:
+    with pytest.raises(ServerError) as caught:
+        connect(_server(pg_server.url(password="not-" + PASSWORD)))
+    message = str(caught.value)
+    assert message.startswith(f"cannot connect to postgresql://newsdiff@127.0.0.1:{pg_server.port}/postgres: ")
+    assert "password authentication failed" in message and PASSWORD not in message
+
+
+def test_refused_connection_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ServerError) as caught:
+        connect(_server(f"postgresql://newsdiff:{PASSWORD}@127.0.0.1:{port}/news"))
+    assert f"127.0.0.1:{port}/news" in str(caught.value) and "refused" in str(caught.value)
+    assert PASSWORD not in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("args", [["list"], ["poll"]])
+def test_cli_bad_credentials_exit_1_with_one_line(pg_server: PgServer, args: list[str]) -> None:
+    result = cli_for(pg_server.url(password="wrong"))(*args)
+    assert result.code == 1, result
+    assert result.stderr.count("\n") == 1 and "wrong" not in result.stderr
+    assert f"cannot connect to postgresql://newsdiff@127.0.0.1:{pg_server.port}/postgres" in result.stderr
+
+
+def test_cli_bad_url_exit_1() -> None:
+    result = cli_for("postgresql://ann:topsecret@db.example:0x1/news")("list")
+    assert result.code == 1 and "port" in result.stderr and "topsecret" not in result.stderr
+
+
+def test_migrations_are_versioned_and_applied_once_by_racing_processes(pg_url: str) -> None:
+    server = _server(pg_url)
+    applied: list[list[str]] = []
+
+    def first_open() -> None:
+        with connect(server) as conn:
+            applied.append(migrate(conn))
+
+    threads = [threading.Thread(target=first_open) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(applied, key=len) == [[], [], [name for name, _ in MIGRATIONS]]
+    with connect(server) as conn:
+        assert pending(conn) == []
+        assert [r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY name")] == \
+            [name for name, _ in MIGRATIONS]
+
+
+def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    monkeypatch.setattr("newsdiff.postgres.MIGRATIONS", [*MIGRATIONS, ("m999_broken", "CREATE TABLE half (x INT); SELEC 1")])
+    with connect(_server(pg_url)) as conn:
+        with pytest.raises(psycopg.errors.SyntaxError):
+            migrate(conn)
+        assert pending(conn) == ["m999_broken"]
+        assert conn.execute("SELECT to_regclass('half')").fetchone() == (None,)  # rolled back with its record
+
+
+def _tracked(conn: object, count: int, due: str = "2026-01-01T00:00:00Z") -> None:
+    conn.execute(  # type: ignore[attr-defined]
+        "INSERT INTO articles (key, url, created_at, tracked, next_check_at) "
+        "SELECT 'k' || i, 'http://127.0.0.1/a/' || i, '2025-01-01T00:00:00Z', 1, %s FROM generate_series(1, %s) i",
+        [due, count])
+
+
+def test_workers_claim_disjoint_batches_and_skip_what_is_not_due(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as setup:
+        migrate(setup)
+        _tracked(setup, 10)
+        setup.execute(
+            "INSERT INTO articles (key, url, created_at, tracked, next_check_at) VALUES "
+            "('later', 'http://127.0.0.1/later', '2025-01-01T00:00:00Z', 1, '2099-01-01T00:00:00Z')")
+    with connect(server) as one, connect(server) as two:
+        with one.transaction():  # the first worker's claim still open when the second claims
+            first = claim_due(one, "w1", due_by="2026-06-01T00:00:00Z", limit=6)
+            second = claim_due(two, "w2", due_by="2026-06-01T00:00:00Z", limit=6)
+        third = claim_due(two, "w3", due_by="2026-06-01T00:00:00Z", limit=6)
+    assert len(first) == 6 and len(second) == 4 and third == []
+    assert not {a.id for a in first} & {a.id for a in second}
+    assert "later" not in {a.key for a in first + second}
+
+
+def test_a_finished_check_gives_the_article_back_with_its_schedule(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as conn:
+        migrate(conn)
+        _tracked(conn, 1)
+        [article] = claim_due(conn, "w1", due_by="2026-06-01T00:00:00Z", limit=5)
+        assert not release(conn, "someone-else", article.id, checked_at="x", next_check_at=None, status="active")
+        assert release(conn, "w1", article.id, checked_at="2026-06-01T00:00:00Z",
+                       next_check_at="2026-06-01T01:00:00Z", status="active")
+        assert claim_due(conn, "w1", due_by="2026-06-01T00:30:00Z", limit=5) == []
+        assert [a.id for a in claim_due(conn, "w1", due_by="2026-06-01T01:00:00Z", limit=5)] == [article.id]
+
+
+def test_a_killed_workers_articles_are_claimed_again_after_its_lease(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as conn:
+        migrate(conn)
+        _tracked(conn, 5)
+    worker = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from newsdiff.dburl import parse_db
+        from newsdiff.postgres import claim_due, connect
+        conn = connect(parse_db({pg_url!r}))
+        claimed = claim_due(conn, "doomed", due_by=None, limit=3, lease_s=2)
+        print(len(claimed), flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "3"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    with connect(server) as conn:
+        assert len(claim_due(conn, "heir", due_by=None, limit=10)) == 2  # the killed worker's 3 still leased
+        time.sleep(2.2)
+        taken = claim_due(conn, "heir", due_by=None, limit=10)
+        assert len(taken) == 3
+        assert conn.execute("SELECT count(*) FROM articles WHERE claimed_by = 'heir'").fetchone() == (5,)
