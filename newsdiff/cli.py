@@ -1134,6 +1134,54 @@ def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         raise typer.Exit(1)
 
 
+@app.command("migrate")
+def migrate_cmd(
+    source: Path = typer.Option(..., "--from", metavar="PATH", help="The SQLite database to copy."),
+    target: str = typer.Option(..., "--to", metavar="URL", help="An empty PostgreSQL database: postgresql://user@host/db."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Copy a SQLite archive into an empty PostgreSQL database, in one transaction. The source is checked
+    first (as by `check`), and every version copied is rebuilt on the server and verified against its hash.
+    Exit 0 when both sides verify, 1 otherwise."""
+    from . import postgres
+    from .check import check
+    from .store import Store
+
+    try:
+        server = parse_db(target)
+    except BadDatabaseUrl as exc:
+        fail(str(exc))
+    if not isinstance(server, ServerUrl):
+        fail(f"--to {target}: not a PostgreSQL URL (postgresql://user@host/database)")
+    if not source.is_file():
+        fail(f"no database at {source}")
+    try:
+        store = Store.open(source, readonly=True)
+    except Exception as exc:  # an unreadable or foreign file: one line, as for any command
+        fail(f"cannot open database {source}: {exc}")
+    before = check(store)
+    if not before.ok:
+        fail(f"{source} is damaged ({before.summary()}); `newsdiff --db {source} check` lists it. Nothing copied")
+    try:
+        with postgres.connect(server) as conn:
+            copied = postgres.copy_archive(store, conn)
+    except (postgres.ServerError, ValueError) as exc:
+        fail(f"{server}: {exc}" if isinstance(exc, ValueError) else str(exc))
+    ok = not copied.problems and copied.verified == before.versions
+    if as_json:
+        jsonout.emit({"ok": ok, "from": str(source), "to": str(server), "rows": copied.rows,
+                      "source_check": before.to_json(), "verified": copied.verified, "problems": copied.problems})
+    else:
+        for problem in copied.problems:
+            warn(problem)
+        typer.echo(f"copied {plural(copied.rows['articles'], 'article')}, {plural(copied.rows['versions'], 'version')}, "
+                   f"{plural(copied.rows['raws'], 'raw input')} from {source} to {server}")
+        typer.echo(f"{source}: {before.summary()}")
+        typer.echo(f"{server}: {copied.verified} of {plural(copied.rows['versions'], 'version')} rebuilt and verified")
+    if not ok:
+        raise typer.Exit(1)
+
+
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,

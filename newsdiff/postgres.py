@@ -14,6 +14,7 @@ host) holds its rows only until the lease runs out, then any worker claims them 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ from .dburl import ServerUrl
 
 if TYPE_CHECKING:
     import psycopg
+
+    from .store import Store
 
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
@@ -129,6 +132,13 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE articles ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
     ALTER TABLE feeds ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until TIMESTAMPTZ;
     """),
+    ("m003_search_config", """
+    -- Words as SQLite's index tokenizes them (unicode61 remove_diacritics): lower case, accents folded,
+    -- no stemming and no stop words, so a search finds the same passages on both.
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+    CREATE TEXT SEARCH CONFIGURATION newsdiff (COPY = simple);
+    ALTER TEXT SEARCH CONFIGURATION newsdiff ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+    """),
 ]
 
 
@@ -230,3 +240,94 @@ def release(conn: "psycopg.Connection[Any]", worker: str, article_id: int, *, ch
         "status = %s WHERE id = %s AND claimed_by = %s",
         [checked_at, next_check_at, status, article_id, worker])
     return cursor.rowcount == 1
+
+
+
+def rows(conn: "psycopg.Connection[Any]", sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    """Each row as a dict of column name to value."""
+    cursor = conn.execute(sql, params)
+    keys = [d.name for d in cursor.description or ()]
+    return [dict(zip(keys, row)) for row in cursor]
+
+
+# -- copying a SQLite archive over ------------------------------------------------------------------
+
+# Parents before children, so every reference points at a row already copied.
+COPIED_TABLES = ("sources", "feeds", "articles", "article_urls", "raws", "versions", "fetches", "events", "derived",
+                 "alert_rules", "alerts")
+SEARCH_CONFIG = "newsdiff"
+
+
+@dataclass
+class Copied:
+    """Rows copied per table, and the versions rebuilt from the copy and verified against their hashes."""
+
+    rows: dict[str, int]
+    verified: int
+    problems: list[str]
+
+
+def _columns(conn: "psycopg.Connection[Any]", table: str) -> list[str]:
+    return [name for (name,) in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = %s ORDER BY ordinal_position", [table])]
+
+
+def copy_archive(store: "Store", conn: "psycopg.Connection[Any]") -> Copied:
+    """Copy every row of a SQLite store into the empty PostgreSQL database `conn` is on, in one
+    transaction, ids kept; the search index is rebuilt from the history (SQLite's keeps no text).
+    ValueError, nothing copied, when the target already holds articles."""
+    from .passages import indexed_text, texts
+
+    migrate(conn)
+    copied: dict[str, int] = {}
+    with conn.transaction():
+        if conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+            raise ValueError("the target database already holds articles; copy into an empty one")
+        for table in COPIED_TABLES:
+            wanted = set(_columns(conn, table))
+            columns = [d[0] for d in store.db.execute(f"SELECT * FROM {table} LIMIT 0").description if d[0] in wanted]
+            names = ", ".join(columns)
+            count = 0
+            with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in store.db.execute(f"SELECT {names} FROM {table} ORDER BY rowid"):
+                    copy.write_row(row)
+                    count += 1
+            copied[table] = count
+            if "id" in columns:
+                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
+        count = 0
+        for (article_id,) in store.db.execute("SELECT id FROM articles ORDER BY id").fetchall():
+            known: dict[tuple[str, int], str] = {}
+            for item in store.rebuilt_versions(article_id):
+                if item.text is not None:
+                    known.update(texts(item.row["title"], item.text))
+            for pid, kind, digest, versions in store.db.execute(
+                    "SELECT id, kind, hash, versions FROM passages WHERE article_id = ? ORDER BY id", [article_id]):
+                conn.execute(
+                    f"INSERT INTO passages (id, article_id, kind, hash, versions, terms) "
+                    f"VALUES (%s, %s, %s, %s, %s, to_tsvector('{SEARCH_CONFIG}', %s))",
+                    [pid, article_id, kind, digest, versions, indexed_text(known.get((kind, digest), ""))])
+                count += 1
+        copied["passages"] = count
+        conn.execute("SELECT setval(pg_get_serial_sequence('passages', 'id'), "
+                     "coalesce((SELECT max(id) FROM passages), 0) + 1, false)")
+    verified, problems = verify_history(conn)
+    return Copied(copied, verified, problems)
+
+
+def verify_history(conn: "psycopg.Connection[Any]") -> tuple[int, list[str]]:
+    """Every version on the server rebuilt from its stored rows and checked against its content hash:
+    (versions verified, one line per version that is not)."""
+    from .history import rebuild
+
+    verified, problems = 0, []
+    articles = [article_id for (article_id,) in conn.execute("SELECT id FROM articles ORDER BY id")]
+    for article_id in articles:
+        for item in rebuild(rows(conn, "SELECT * FROM versions WHERE article_id = %s ORDER BY number", [article_id])):
+            if item.text is None or item.problem:
+                problems.append(f"article {article_id} version {item.number}: {item.problem or 'cannot be rebuilt'}")
+            else:
+                verified += 1
+    return verified, problems

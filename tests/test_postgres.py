@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
-from newsdiff.postgres import MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending, release
+from newsdiff.history import rebuild
+from newsdiff.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending,
+                               release, rows)
+from newsdiff.store import Store
 
-from .conftest import cli_for
+from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT, CliResult, cli_for
 from .pg_server import PASSWORD, PgServer
 
 
@@ -99,6 +105,9 @@ def test_migrations_are_versioned_and_applied_once_by_racing_processes(pg_url: s
         assert pending(conn) == []
         assert [r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY name")] == \
             [name for name, _ in MIGRATIONS]
+        # Words are matched as SQLite's index matches them: any case, accents folded ("Jose" finds "José").
+        assert conn.execute("SELECT to_tsvector('newsdiff', 'Señor José said') @@ "
+                            "plainto_tsquery('newsdiff', 'jose SENOR')").fetchone() == (True,)
 
 
 def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,3 +182,41 @@ def test_a_killed_workers_articles_are_claimed_again_after_its_lease(pg_url: str
         taken = claim_due(conn, "heir", due_by=None, limit=10)
         assert len(taken) == 3
         assert conn.execute("SELECT count(*) FROM articles WHERE claimed_by = 'heir'").fetchone() == (5,)
+
+
+def test_migrate_copies_a_sqlite_archive_verified_on_both_sides(cli: Callable[..., CliResult], db_path: Path,
+                                                                 pg_url: str) -> None:
+    assert cli("import", str(SEED_REUTERS), str(SEED_RT)).code == 0
+    assert cli("import", str(SEED_DUMP)).code == 0
+    with closing(Store.open(db_path, readonly=True)) as store:
+        articles = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        versions = store.db.execute("SELECT count(*) FROM versions").fetchone()[0]
+        texts = {(r["article_id"], r["number"]): r["text"] for a in store.articles()
+                 for r in (store.version_row(a["id"], n["number"]) for n in store.versions(a["id"]))}
+    result = cli("migrate", "--from", str(db_path), "--to", pg_url, "--json")
+    assert result.code == 0, result
+    report = result.json
+    assert report["ok"] and report["verified"] == versions and report["rows"]["articles"] == articles
+    assert report["source_check"]["ok"] and PASSWORD not in result.stdout
+    with connect(_server(pg_url)) as conn:
+        rebuilt = {}
+        for (article_id,) in conn.execute("SELECT id FROM articles"):
+            for item in rebuild(rows(conn, "SELECT * FROM versions WHERE article_id = %s ORDER BY number", [article_id])):
+                rebuilt[article_id, item.number] = item.text
+        assert rebuilt == texts
+        # The search index came along: a word from a headline finds its article's passages.
+        word = max(re.findall(r"[A-Za-z]{6,}", next(iter(texts.values()))), key=len)
+        assert conn.execute("SELECT count(*) FROM passages WHERE terms @@ plainto_tsquery('newsdiff', %s)",
+                            [word]).fetchone()[0] > 0
+        # New rows get new ids after the copied ones.
+        conn.execute("INSERT INTO sources (name, created_at) VALUES ('after-copy', 'now')")
+
+    again = cli("migrate", "--from", str(db_path), "--to", pg_url)
+    assert again.code == 1 and "already holds articles" in again.stderr and PASSWORD not in again.stderr
+
+
+def test_migrate_needs_a_server_url_and_an_existing_file(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    result = cli("migrate", "--from", str(tmp_path / "none.db"), "--to", "postgresql://u:pw@127.0.0.1/x")
+    assert result.code == 1 and "no database at" in result.stderr
+    result = cli("migrate", "--from", str(tmp_path / "none.db"), "--to", str(tmp_path / "other.db"))
+    assert result.code == 1 and "not a PostgreSQL URL" in result.stderr
