@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .importer import FileResult
     from .render.edits import Edit
     from .store import Store
+    from .track.settings import TrackSettings
 
 class PlainHelpCommand(typer.core.TyperCommand):
     """Help that names arguments as a user types them (`PATH...`, `ARTICLE`), not as Python types
@@ -879,6 +881,13 @@ def forget(
                    f"{plural(removed['raws'], 'raw input')}, {plural(removed.get('events', 0), 'event')}")
 
 
+def _check_duration(value: str) -> str:
+    from .track.settings import parse_duration
+
+    parse_duration(value, "--every")
+    return value
+
+
 @app.command()
 def poll(
     ctx: typer.Context,
@@ -893,22 +902,26 @@ def poll(
                                                "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
+    loop: bool = typer.Option(False, "--loop", help="Keep running: poll again when the next article falls due, "
+                              "and at least every --every (the feeds are read each time)."),
+    every: Optional[str] = typer.Option(None, "--every", metavar="DURATION", callback=checked(_check_duration),
+                                        help="With --loop: the longest wait between polls (default 15m)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
-    send the alerts that are due.
+    send the alerts that are due. With --loop, a long-running worker that does so again and again
+    until interrupted (Ctrl-C or SIGTERM, exit 130); each poll's failures are reported and the next runs.
 
     Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
-    another poll is running on this database.
+    another poll is running on this database (with --loop, it waits its turn instead).
     """
     from dataclasses import replace
 
-    from .render import polling
-    from .render.progress import ProgressBar
-    from .track.poll import EXIT_BUSY, PollBusy, poll_lock
-    from .track.poll import poll as run_poll
+    from .track.poll import stored_moment
+    from .track.settings import parse_duration
 
     st = state(ctx)
+    site: dict[str, Any] = {}
     if publish_dir is not None:
         from . import publish as publishing
 
@@ -922,8 +935,42 @@ def poll(
     settings = st.config().track
     if jobs:
         settings = replace(settings, fetch=replace(settings.fetch, jobs=jobs))
+    if every is not None and not loop:
+        fail("--every goes with --loop (for cron, see `newsdiff cron --every`)", 2)
     store, options = st.store(), st.parse_options()
-    show_progress = not quiet and sys.stderr.isatty()
+    show_progress = not quiet and sys.stderr.isatty() and not loop
+
+    def once() -> tuple[int, "str | None"]:
+        """One poll and its report: (exit code, when the next article falls due)."""
+        return _poll_once(st, store, settings, options, now=now, limit=limit, wait=wait or loop, quiet=quiet,
+                          show_progress=show_progress, publish_dir=publish_dir, site=site, no_alerts=no_alerts,
+                          as_json=as_json)
+
+    if not loop:
+        code, _ = once()
+        if code:
+            raise typer.Exit(code)
+        return
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends the worker as Ctrl-C does
+    longest = parse_duration(every or "15m", "--every").total_seconds()
+    while True:
+        _, next_due = once()
+        wait_s = longest if next_due is None else (stored_moment(next_due) - datetime.now(timezone.utc)).total_seconds()
+        time.sleep(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
+
+
+LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
+
+
+def _poll_once(st: State, store: "Store", settings: "TrackSettings", options: ParseOptions, *, now: bool,
+               limit: int | None, wait: bool, quiet: bool, show_progress: bool, publish_dir: Path | None,
+               site: dict[str, Any], no_alerts: bool, as_json: bool) -> tuple[int, "str | None"]:
+    """One poll under the database's run lock, then the site refresh and alerts; its lines printed."""
+    from .render import polling
+    from .render.progress import ProgressBar
+    from .track.poll import EXIT_BUSY, PollBusy, poll_lock
+    from .track.poll import poll as run_poll
+
     try:
         with poll_lock(st.db_path, wait=wait):
             with ProgressBar() if show_progress else nullcontext() as bar:
@@ -931,6 +978,8 @@ def poll(
                                    suspect_ratio=st.config().suspect_ratio, progress=bar)
             # Still under the lock, so two runs never write the site at once.
             if publish_dir is not None:
+                from . import publish as publishing
+
                 summary.published = {"directory": str(publish_dir), "url": site["base_url"], "refreshed": False,
                                      "written": 0, "removed": 0}
                 if publishing.stale(store, publish_dir, **site):
@@ -958,8 +1007,7 @@ def poll(
     elif not quiet and terminal.is_terminal():
         line = polling.summary_line(summary.as_json(), datetime.now(timezone.utc))
         typer.echo(line + (f"; {_alerts_line(sent)}" if sent else ""))
-    if summary.errors or (sent and not sent.ok):
-        raise typer.Exit(2)
+    return (2 if summary.errors or (sent and not sent.ok) else 0), summary.next_due
 
 
 # -- alerts --------------------------------------------------------------------------------------

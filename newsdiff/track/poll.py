@@ -108,7 +108,7 @@ def _failure(fetched: Fetched) -> str | None:
     return f"HTTP {fetched.status} {fetched.reason}".rstrip() + after
 
 
-def _moment(stamp: str) -> datetime:
+def stored_moment(stamp: str) -> datetime:
     """A stored time; one written without a zone (by hand, by an old tool) is read as UTC."""
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -384,7 +384,7 @@ class _Poll:
             "SELECT coalesce(last_changed_at, created_at), (SELECT max(at) FROM events "
             "WHERE article_id = articles.id AND kind = 'tracked') FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        age = self.now - max(_moment(stamp) for stamp in stamps if stamp)
+        age = self.now - max(stored_moment(stamp) for stamp in stamps if stamp)
         schedule = self.settings.schedule
         if age >= schedule.retire_after:
             self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})
