@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from .model import plural
-from .passages import FTS, TABLE, PassageIndex, compress, expand
 from .store import Store
+from .store.passage_index import (
+    FTS,
+    TABLE,
+    PassageIndex,
+    compress_ranges,
+    expand_ranges,
+)
 
 
 @dataclass(frozen=True)
@@ -164,10 +170,10 @@ def _article_versions(store: Store, article_id: int, report: CheckReport) -> Non
 def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id: int, report: CheckReport) -> None:
     wrong: set[int] = set()
     for key in expected.keys() | stored.keys():
-        wrong |= set(expand(expected.get(key, "0"))) ^ set(expand(stored.get(key, "0")))
+        wrong |= set(expand_ranges(expected.get(key, "0"))) ^ set(expand_ranges(stored.get(key, "0")))
     wrong.discard(0)
     if wrong:
-        report.problems.append(Problem("index", f"search index is out of step for versions {compress(wrong)}", article_id))
+        report.problems.append(Problem("index", f"search index is out of step for versions {compress_ranges(wrong)}", article_id))
 
 
 def _raws(store: Store, report: CheckReport) -> None:
@@ -181,11 +187,9 @@ def _raws(store: Store, report: CheckReport) -> None:
 
 def _alerts(store: Store, report: CheckReport) -> None:
     """Alerts given up on (a day of failed sends): a channel that needs attention."""
-    from .alerts.queue import failed
-
     if not store.db["alerts"].exists():  # a database opened without its migrations
         return
-    for row in failed(store):
+    for row in store.alerts_with_status("failed"):
         report.problems.append(Problem(
             "alert", f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",
             row["article_id"], row["version"]))

@@ -9,7 +9,6 @@ import os
 import signal
 import sqlite3
 import sys
-import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -20,12 +19,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 import typer.core
 
-from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
-from .database import StoreBusy
 from .dburl import BadDatabaseUrl, ServerUrl, parse_db
 from .sources import ParseOptions, parse_bytes
+from .store import DamagedHistory, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:
@@ -157,18 +155,11 @@ class State:
 
     def _server_store(self, server: "ServerUrl") -> "Store":
         """The store on a PostgreSQL server, connected and migrated; one line and exit 1 when it cannot be."""
-        from . import postgres
+        from .store import StoreError, open_server
 
         try:
-            conn = postgres.connect(server)
-            try:
-                newer = postgres.newer_schema(conn)
-                if newer:
-                    fail(f"{server}: made by a newer newsdiff (migration {newer[0]}); upgrade newsdiff to use it")
-                postgres.migrate(conn)
-            finally:
-                conn.close()
-        except postgres.ServerError as exc:
+            open_server(server).close()
+        except StoreError as exc:
             fail(str(exc))
         fail(f"{server}: this command does not run on a PostgreSQL database yet; its tables are ready")
 
@@ -909,8 +900,9 @@ def poll(
     as_json: bool = JsonOpt,
 ) -> None:
     """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
-    send the alerts that are due. With --loop, a long-running worker that does so again and again
-    until interrupted (Ctrl-C or SIGTERM, exit 130); each poll's failures are reported and the next runs.
+    send the alerts that are due. With --loop, a long-running worker that does so again and again; each
+    poll's failures are reported and the next runs. SIGTERM stops it once the poll under way is done
+    (exit 0); Ctrl-C stops it at once (exit 130, every write being one transaction).
 
     Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
     another poll is running on this database (with --loop, it waits its turn instead).
@@ -951,12 +943,16 @@ def poll(
         if code:
             raise typer.Exit(code)
         return
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends the worker as Ctrl-C does
+    import threading
+
+    # A service manager's stop (SIGTERM) lets the poll under way finish, then ends the worker (exit 0).
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     longest = parse_duration(every or "15m", "--every").total_seconds()
-    while True:
+    while not stop.is_set():
         _, next_due = once()
         wait_s = longest if next_due is None else (stored_moment(next_due) - datetime.now(timezone.utc)).total_seconds()
-        time.sleep(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
+        stop.wait(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
 
 
 LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
@@ -1191,9 +1187,8 @@ def migrate_cmd(
     """Copy a SQLite archive into an empty PostgreSQL database, in one transaction. The source is checked
     first (as by `check`), and every version copied is rebuilt on the server and verified against its hash.
     Exit 0 when both sides verify, 1 otherwise."""
-    from . import postgres
     from .check import check
-    from .store import Store
+    from .store import Store, StoreError, copy_archive, open_server
 
     try:
         server = parse_db(target)
@@ -1211,10 +1206,12 @@ def migrate_cmd(
     if not before.ok:
         fail(f"{source} is damaged ({before.summary()}); `newsdiff --db {source} check` lists it. Nothing copied")
     try:
-        with postgres.connect(server) as conn:
-            copied = postgres.copy_archive(store, conn)
-    except (postgres.ServerError, ValueError) as exc:
-        fail(f"{server}: {exc}" if isinstance(exc, ValueError) else str(exc))
+        with open_server(server) as conn:
+            copied = copy_archive(store, conn)
+    except StoreError as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(f"{server}: {exc}")
     ok = not copied.problems and copied.verified == before.versions
     if as_json:
         jsonout.emit({"ok": ok, "from": str(source), "to": str(server), "rows": copied.rows,
@@ -1295,9 +1292,8 @@ def stats_cmd(
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
     from .render import findings
-    from .stats import stats
 
-    document = stats(state(ctx).store(), top)
+    document = state(ctx).store().stats(top)
     if as_json:
         jsonout.emit(document)
     else:

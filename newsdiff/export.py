@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from .diff import diff_records, segment_paragraphs
-from .history import DamagedHistory, Rebuilt
 from .model import ArticleRecord
-from .store import Store
-
 from .render import EXPORT_FORMATS as FORMATS
+from .store import DamagedHistory, Rebuilt, Store
+
 _ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",
                "extractor", "label"]  # as the versions table has them
 VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "raw_sha256", "text"]

@@ -32,8 +32,7 @@ from .render.htmlfrag import render_html
 from .render.layout import layout
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .alerts.rules import Filter
-from .history import DamagedHistory
-from .store import Store
+from .store import DamagedHistory, Store
 
 if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
     from .render import feed as feedrender

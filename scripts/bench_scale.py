@@ -44,7 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsdiff.dburl import ServerUrl, parse_db  # noqa: E402
-from newsdiff.postgres import claim_due, connect, migrate, release  # noqa: E402
+from newsdiff.store.postgres import claim_due, connect, migrate, release  # noqa: E402
 from tests.pg_server import PgServer  # noqa: E402
 
 DUE = "2026-01-01T00:00:00Z"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
-from newsdiff.history import rebuild
-from newsdiff.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending,
+from newsdiff.store.compact_history import rebuild
+from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending,
                                release, rows)
 from newsdiff.store import Store
 
@@ -113,7 +113,7 @@ def test_migrations_are_versioned_and_applied_once_by_racing_processes(pg_url: s
 def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import psycopg
 
-    monkeypatch.setattr("newsdiff.postgres.MIGRATIONS", [*MIGRATIONS, ("m999_broken", "CREATE TABLE half (x INT); SELEC 1")])
+    monkeypatch.setattr("newsdiff.store.postgres.MIGRATIONS", [*MIGRATIONS, ("m999_broken", "CREATE TABLE half (x INT); SELEC 1")])
     with connect(_server(pg_url)) as conn:
         with pytest.raises(psycopg.errors.SyntaxError):
             migrate(conn)
@@ -167,7 +167,7 @@ def test_a_killed_workers_articles_are_claimed_again_after_its_lease(pg_url: str
     worker = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from newsdiff.dburl import parse_db
-        from newsdiff.postgres import claim_due, connect
+        from newsdiff.store.postgres import claim_due, connect
         conn = connect(parse_db({pg_url!r}))
         claimed = claim_due(conn, "doomed", due_by=None, limit=3, lease_s=2)
         print(len(claimed), flush=True)

@@ -155,7 +155,7 @@ def test_on_a_terminal_a_progress_bar_then_one_summary_line(db_path: Path, outle
     assert f"1 feed (0 not modified), {ARTICLES} new articles; checked {ARTICLES} articles: {ARTICLES} new versions" in text
 
 
-def test_poll_loop_keeps_reading_the_feeds_until_stopped(db_path: Path, outlet: Outlet) -> None:
+def test_poll_loop_keeps_reading_the_feeds_until_sigterm(db_path: Path, outlet: Outlet) -> None:
     worker = newsdiff(db_path, "poll", "--loop", "--every", "0.5", "--json")
     wait_for(lambda: sorted(n for _, n in versions(db_path)) == [1] * ARTICLES, timeout=60)
     items = "".join(f"<item><title>Story {i}</title><link>{outlet.url(f'/{i}')}</link></item>"
@@ -169,7 +169,7 @@ def test_poll_loop_keeps_reading_the_feeds_until_stopped(db_path: Path, outlet: 
     assert worker.poll() is None  # still running
     worker.send_signal(signal.SIGTERM)
     out, err = worker.communicate(timeout=30)
-    assert worker.returncode == 130 and err.strip().splitlines()[-1] == "newsdiff: interrupted"
+    assert worker.returncode == 0, err
     assert outlet.hits["/0"] == 1  # nothing re-fetched before it was due
     assert out.count('"new_versions"') >= 2  # one report per poll
 

@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .dburl import ServerUrl
+from ..dburl import ServerUrl
+from .errors import SchemaError, StoreError
 
 if TYPE_CHECKING:
     import psycopg
 
-    from .store import Store
+    from .sqlite import Store
 
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
@@ -31,7 +32,7 @@ MIGRATION_LOCK = 0x6E657773  # "news": the advisory lock key taken while migrati
 DEFAULT_LEASE_S = 300.0  # longer than any one article's fetch, extraction and write
 
 
-class ServerError(Exception):
+class ServerError(StoreError):
     """The server could not be reached or refused us; the message names it (never its password)."""
 
 
@@ -173,6 +174,21 @@ def migrate(conn: "psycopg.Connection[Any]") -> list[str]:
     return done
 
 
+def open_server(server: ServerUrl) -> "psycopg.Connection[Any]":
+    """A connection to `server`'s database with every migration applied; ServerError when it cannot be
+    reached, SchemaError when a newer newsdiff made it."""
+    conn = connect(server)
+    try:
+        newer = newer_schema(conn)
+        if newer:
+            raise SchemaError(f"{server}: made by a newer newsdiff (migration {newer[0]}); upgrade newsdiff to use it")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def newer_schema(conn: "psycopg.Connection[Any]") -> list[str]:
     """Migrations recorded in the database that this newsdiff does not know (a newer one made them)."""
     exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [MIGRATIONS_TABLE]).fetchone()
@@ -277,7 +293,7 @@ def copy_archive(store: "Store", conn: "psycopg.Connection[Any]") -> Copied:
     """Copy every row of a SQLite store into the empty PostgreSQL database `conn` is on, in one
     transaction, ids kept; the search index is rebuilt from the history (SQLite's keeps no text).
     ValueError, nothing copied, when the target already holds articles."""
-    from .passages import indexed_text, texts
+    from .passage_index import indexed_text, texts
 
     migrate(conn)
     copied: dict[str, int] = {}
@@ -320,7 +336,7 @@ def copy_archive(store: "Store", conn: "psycopg.Connection[Any]") -> Copied:
 def verify_history(conn: "psycopg.Connection[Any]") -> tuple[int, list[str]]:
     """Every version on the server rebuilt from its stored rows and checked against its content hash:
     (versions verified, one line per version that is not)."""
-    from .history import rebuild
+    from .compact_history import rebuild
 
     verified, problems = 0, []
     articles = [article_id for (article_id,) in conn.execute("SELECT id FROM articles ORDER BY id")]
