@@ -18,8 +18,8 @@ import pytest
 
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
 from newsdiff.store.compact_history import rebuild
-from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, connect, migrate, pending,
-                               release, rows)
+from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, claim_feeds, connect, migrate,
+                                     pending, release, release_feed, rows)
 from newsdiff.store import Store
 
 from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT, CliResult, cli_for
@@ -220,3 +220,22 @@ def test_migrate_needs_a_server_url_and_an_existing_file(cli: Callable[..., CliR
     assert result.code == 1 and "no database at" in result.stderr
     result = cli("migrate", "--from", str(tmp_path / "none.db"), "--to", str(tmp_path / "other.db"))
     assert result.code == 1 and "not a PostgreSQL URL" in result.stderr
+
+
+def test_each_feed_is_read_once_per_round_however_many_workers(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as conn:
+        migrate(conn)
+        conn.execute("INSERT INTO feeds (url, added_at, last_checked_at) SELECT 'http://127.0.0.1/f/' || i, "
+                     "'2025-01-01T00:00:00Z', CASE WHEN i = 3 THEN '2026-06-01T00:00:00Z' END FROM generate_series(1, 4) i")
+    with connect(server) as one, connect(server) as two:
+        with one.transaction():
+            first = claim_feeds(one, "w1", read_before="2026-05-01T00:00:00Z", limit=2)
+            second = claim_feeds(two, "w2", read_before="2026-05-01T00:00:00Z", limit=2)
+        assert [f.url for f in first + second] == [f"http://127.0.0.1/f/{i}" for i in (1, 2, 4)]  # 3 read lately
+        for feed in first:
+            assert release_feed(one, "w1", feed.id, checked_at="2026-05-02T00:00:00Z")
+        assert not release_feed(one, "w1", second[0].id, checked_at="2026-05-02T00:00:00Z")  # not its claim
+        assert claim_feeds(one, "w1", read_before="2026-05-01T00:00:00Z", limit=10) == []
+        assert [f.id for f in claim_feeds(one, "w1", read_before="2026-05-03T00:00:00Z", limit=10)] == \
+            [f.id for f in first]

@@ -259,6 +259,39 @@ def release(conn: "psycopg.Connection[Any]", worker: str, article_id: int, *, ch
 
 
 
+
+@dataclass(frozen=True)
+class ClaimedFeed:
+    """A feed this worker reads, held until its lease runs out."""
+
+    id: int
+    url: str
+    source_id: int | None
+    etag: str | None
+    last_modified: str | None
+
+
+def claim_feeds(conn: "psycopg.Connection[Any]", worker: str, *, read_before: str, limit: int,
+                lease_s: float = DEFAULT_LEASE_S) -> list[ClaimedFeed]:
+    """Take up to `limit` feeds not read since `read_before` that no live lease holds, least recently
+    read first: however many workers poll, each feed is read once per round."""
+    found = conn.execute(
+        "WITH picked AS ("
+        "  SELECT id FROM feeds WHERE (last_checked_at IS NULL OR last_checked_at < %(before)s) "
+        "  AND (lease_until IS NULL OR lease_until < now()) "
+        "  ORDER BY last_checked_at IS NOT NULL, last_checked_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+        "UPDATE feeds f SET claimed_by = %(worker)s, lease_until = now() + make_interval(secs => %(lease)s) "
+        "FROM picked WHERE f.id = picked.id RETURNING f.id, f.url, f.source_id, f.etag, f.last_modified",
+        {"before": read_before, "limit": limit, "worker": worker, "lease": lease_s}).fetchall()
+    return sorted((ClaimedFeed(*row) for row in found), key=lambda feed: feed.id)
+
+
+def release_feed(conn: "psycopg.Connection[Any]", worker: str, feed_id: int, *, checked_at: str) -> bool:
+    """Record that the feed was read and give it back; False when this worker's lease had run out."""
+    cursor = conn.execute("UPDATE feeds SET claimed_by = NULL, lease_until = NULL, last_checked_at = %s "
+                          "WHERE id = %s AND claimed_by = %s", [checked_at, feed_id, worker])
+    return cursor.rowcount == 1
+
 def rows(conn: "psycopg.Connection[Any]", sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     """Each row as a dict of column name to value."""
     cursor = conn.execute(sql, params)
