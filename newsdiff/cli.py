@@ -800,7 +800,7 @@ def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Tracked feeds (added ones and those in the config file) and how their last check went."""
     st = state(ctx)
     registry.sync_config_feeds(st.store(), st.config().track.feeds)
-    rows = registry.list_feeds(st.store())
+    rows = st.store().feeds()
     if as_json:
         jsonout.emit({"feeds": rows})
         return

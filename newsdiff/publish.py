@@ -15,24 +15,23 @@ import dataclasses
 import errno
 import hashlib
 import json
-import sqlite3
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from .alerts.rules import Filter
 from .atomic import remove_stale_temps, write_atomic
 from .diff import SENTENCES_KIND, Change
 from .diffing import diff_versions, version_sentences
+from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
 from .render.htmlfrag import render_html
 from .render.layout import layout
-from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
-from .alerts.rules import Filter
-from .store import DamagedHistory, Store
+from .store import STORE_ERRORS, DamagedHistory, Store
 
 if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
     from .render import feed as feedrender
@@ -63,17 +62,6 @@ _EDIT_PREFIX = "edit/"
 _EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
 _REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings read of a cached report
 _FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
-
-_EDITS_SQL = (
-    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
-    "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
-    "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
-    "v.title AS new_title, v.content_hash AS new_hash "
-    "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
-    "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
-    "WHERE v.number > 1 {where} ORDER BY v.captured_at DESC, v.id DESC"
-)
-
 
 def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
@@ -181,9 +169,9 @@ class Reports:
                 changes = self._fresh.pop((old.id, new.id))
         return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
 
-    def rows(self, where: str = "", params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """The pairs (a version and the one before it) matching `where`, newest first, not yet diffed."""
-        return list(self.store.db.query(_EDITS_SQL.format(where=where), list(params)))
+    def rows(self, **scope: Any) -> list[dict[str, Any]]:
+        """The pairs (a version and the one before it) in `scope` (`Store.edit_pairs`), newest first, not yet diffed."""
+        return self.store.edit_pairs(**scope)
 
     def edit_of(self, row: dict[str, Any]) -> Edit:
         article_id = row["article_id"]
@@ -193,10 +181,10 @@ class Reports:
                              None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
-    def edits(self, where: str = "", params: Sequence[Any] = ()) -> Iterator[Edit]:
-        """Every edit matching `where`, newest first, made on demand: a feed of the newest 50 never
-        diffs the rest."""
-        return map(self.edit_of, self.rows(where, params))
+    def edits(self, **scope: Any) -> Iterator[Edit]:
+        """Every edit in `scope` (`Store.edit_pairs`), newest first, made on demand: a feed of the newest
+        50 never diffs the rest."""
+        return map(self.edit_of, self.rows(**scope))
 
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
         """Cosmetic-only edits are left out unless the reader asked for them, and edits a reader's filter
@@ -206,12 +194,11 @@ class Reports:
 
     def prune(self) -> None:
         """Forget reports cached by other versions of the code: nothing will read them again."""
-        stale, kinds = "FROM derived WHERE kind GLOB ? AND kind NOT GLOB ?", [_EDIT_PREFIX + "*", _EDIT_KIND + "*"]
-        if self.store.db.execute(f"SELECT 1 {stale} LIMIT 1", kinds).fetchone():
+        if self.store.has_stale_derived(_EDIT_PREFIX, _EDIT_KIND):
             try:
                 with self.store.write():
-                    self.store.db.execute(f"DELETE {stale}", kinds)
-            except sqlite3.OperationalError:
+                    self.store.drop_stale_derived(_EDIT_PREFIX, _EDIT_KIND)
+            except STORE_ERRORS:
                 pass  # read-only or busy: the next publish tries again
 
 
@@ -220,7 +207,7 @@ def version_edits(store: Store, article_id: int) -> dict[int, Edit | DamagedHist
     lists); a pair that cannot be rebuilt is its DamagedHistory, not the end of the listing. The
     reports are the site's: diffed once, cached in the store."""
     reports, found = Reports(store), {}
-    for row in reports.rows("AND v.article_id = ?", [article_id]):
+    for row in reports.rows(article_id=article_id):
         try:
             found[row["new_number"]] = reports.edit_of(row)
         except DamagedHistory as exc:
@@ -306,19 +293,9 @@ def feed(
         store.require_source(source)
     reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
-    clauses, params = [], []
-    if article is not None:
-        clauses.append("AND v.article_id = ?")
-        params.append(article.id)
-    if source is not None:
-        clauses.append("AND s.name = ?")
-        params.append(source)
-    where = " ".join(clauses)
-    items = list(islice(reports.visible(reports.edits(where, params)), limit))
-    since = store.db.execute(
-        "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
-        "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + where, params,
-    ).fetchone()[0]
+    scope = {"article_id": None if article is None else article.id, "source": source}
+    items = list(islice(reports.visible(reports.edits(**scope)), limit))
+    since = store.first_capture(**scope)
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)
     return feedrender.render_feed(meta, items, _link_for(base_url), fmt)
@@ -494,9 +471,7 @@ def publish(
     articles = [article_ref(row) for row in rows]
     listing = {row["id"]: row for row in rows}
     versions: dict[int, list[VersionRef]] = defaultdict(list)
-    for row in store.db.query(
-        "SELECT id, article_id, number, captured_at, title, content_hash FROM versions ORDER BY article_id, number"
-    ):
+    for row in store.all_versions():
         versions[row["article_id"]].append(
             VersionRef(row["id"], row["number"], row["captured_at"], row["title"], row["content_hash"]))
 

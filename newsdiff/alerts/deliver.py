@@ -169,7 +169,7 @@ def _job(store: Store, by_cosmetic: dict[bool, Reports], row: dict[str, Any], ru
     from ..render.picture import render_picture, when
 
     reports = by_cosmetic[rule.filter.cosmetic]  # a rule that wants cosmetic edits sees their changes
-    pair = reports.rows("AND v.id = ?", [row["version_id"]])
+    pair = reports.rows(version_id=row["version_id"])
     if not pair:
         raise LookupError(f"version {row['version']} of article {row['article_id']} has no version before it")
     edit = reports.edit_of(pair[0])

@@ -21,6 +21,9 @@ _EXPORTS = {
     "StoreError": "errors",
     "StoreBusy": "errors",
     "SchemaError": "errors",
+    "StoreDamaged": "errors",
+    "STORE_ERRORS": "errors",
+    "is_damage": "errors",
     "DamagedHistory": "compact_history",
     "Rebuilt": "compact_history",
     "PassageIndex": "passage_index",
@@ -32,6 +35,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "STORE_ERRORS",
     "AddResult",
     "DamagedHistory",
     "PassageIndex",
@@ -41,17 +45,26 @@ __all__ = [
     "ServerError",
     "Store",
     "StoreBusy",
+    "StoreDamaged",
     "StoreError",
     "StoredVersion",
     "compress_ranges",
     "copy_archive",
     "expand_ranges",
+    "is_damage",
     "open_server",
 ]
 
 if TYPE_CHECKING:
     from .compact_history import DamagedHistory, Rebuilt
-    from .errors import SchemaError, StoreBusy, StoreError
+    from .errors import (
+        STORE_ERRORS,
+        SchemaError,
+        StoreBusy,
+        StoreDamaged,
+        StoreError,
+        is_damage,
+    )
     from .passage_index import PassageIndex, compress_ranges, expand_ranges
     from .postgres import ServerError, copy_archive, open_server
     from .sqlite import AddResult, RawInput, Store, StoredVersion

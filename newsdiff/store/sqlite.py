@@ -29,8 +29,10 @@ from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
+from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .records import Event, VersionRef
+from .tracking import Tracking
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -391,7 +393,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store(AlertQueue):
+class Store(AlertQueue, EditPairs, Tracking):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
