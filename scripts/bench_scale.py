@@ -253,7 +253,7 @@ def generate_postgres(url: str, articles: int, versions: int) -> float:
             "FROM generate_series(1, %s) a, generate_series(1, %s) n", [versions, versions, versions, articles, versions])
         conn.execute(
             "INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT a, 'text', a, '1-' || %s, "
-            "to_tsvector('simple', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] || ' story ' || a) "
+            "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] || ' story ' || a) "
             "FROM generate_series(1, %s) a", [versions, WORDS, WORDS, articles])
         conn.execute("SELECT setval('articles_id_seq', %s)", [articles])
         conn.execute("ANALYZE")
@@ -291,6 +291,18 @@ def generate_sqlite(path: Path, url: str) -> float:
     return time.perf_counter() - began
 
 
+# The pairs a feed shows (a version and the one before it), newest first, as the SQLite store selects them
+# (store/edit_pairs.py), here cut at 50 by the database.
+EDIT_PAIRS = (
+    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, p.id AS old_id, "
+    "p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, p.content_hash AS old_hash, "
+    "v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, v.title AS new_title, "
+    "v.content_hash AS new_hash FROM versions v JOIN versions p ON p.article_id = v.article_id "
+    "AND p.number = v.number - 1 JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
+    "WHERE v.number > 1 ORDER BY v.captured_at DESC, v.id DESC"
+)
+
+
 def timed(run: Any, repeat: int = 20) -> float:
     """Median milliseconds of `repeat` runs (after one warm-up)."""
     run()
@@ -322,12 +334,10 @@ def archive(url: str, articles: int, versions: int) -> None:
         "log of one article": lambda: conn.execute(
             "SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = %s "
             "ORDER BY number", [middle]).fetchall(),
-        "feed of latest 50 edits": lambda: conn.execute(
-            "SELECT v.id, v.article_id, v.number, v.captured_at, a.title, a.url FROM versions v "
-            "JOIN articles a ON a.id = v.article_id WHERE v.number > 1 ORDER BY v.captured_at DESC LIMIT 50").fetchall(),
+        "feed of latest 50 edits": lambda: conn.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
         "search": lambda: conn.execute(
-            "SELECT p.article_id, p.versions FROM passages p WHERE p.terms @@ plainto_tsquery('simple', %s) "
-            "ORDER BY ts_rank(p.terms, plainto_tsquery('simple', %s)) DESC LIMIT 20",
+            "SELECT p.article_id, p.versions FROM passages p WHERE p.terms @@ plainto_tsquery('newsdiff', %s) "
+            "ORDER BY ts_rank(p.terms, plainto_tsquery('newsdiff', %s)) DESC LIMIT 20",
             ["minister storm", "minister storm"]).fetchall(),
     }
     pg_times = {name: timed(run) for name, run in pg.items()}
@@ -345,10 +355,7 @@ def archive(url: str, articles: int, versions: int) -> None:
             "log of one article": lambda: db.execute(
                 "SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = ? "
                 "ORDER BY number", [middle]).fetchall(),
-            "feed of latest 50 edits": lambda: db.execute(
-                "SELECT v.id, v.article_id, v.number, v.captured_at, a.title, a.url FROM versions v "
-                "JOIN articles a ON a.id = v.article_id WHERE v.number > 1 ORDER BY v.captured_at DESC "
-                "LIMIT 50").fetchall(),
+            "feed of latest 50 edits": lambda: db.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
             "search": lambda: db.execute(
                 "SELECT p.article_id, p.versions FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
                 "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT 20", ["minister storm"]).fetchall(),

@@ -100,7 +100,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         storage TEXT NOT NULL DEFAULT 'plain', data BYTEA, text_size INTEGER,
         UNIQUE (article_id, number), UNIQUE (article_id, content_hash));
     CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, 16));
-    CREATE INDEX idx_versions_captured_at ON versions(captured_at);
+    CREATE INDEX idx_versions_captured_at ON versions(captured_at, id);  -- feeds: the newest edits first
     CREATE TABLE fetches (
         id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, url TEXT NOT NULL, article_id BIGINT REFERENCES articles(id),
         feed_id BIGINT REFERENCES feeds(id), status_code INTEGER, outcome TEXT NOT NULL, error TEXT,
