@@ -253,7 +253,8 @@ def generate_postgres(url: str, articles: int, versions: int) -> float:
             "FROM generate_series(1, %s) a, generate_series(1, %s) n", [versions, versions, versions, articles, versions])
         conn.execute(
             "INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT a, 'text', a, '1-' || %s, "
-            "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] || ' story ' || a) "
+            "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] "
+            "|| ' story ' || a) "
             "FROM generate_series(1, %s) a", [versions, WORDS, WORDS, articles])
         conn.execute("SELECT setval('articles_id_seq', %s)", [articles])
         conn.execute("ANALYZE")

@@ -27,8 +27,8 @@ _BIN_GLOB = "/usr/lib/postgresql/*/bin"
 def server_bin() -> Path | None:
     """The folder of initdb and pg_ctl: NEWSDIFF_PG_BIN, the newest Debian server, or PATH; None if absent."""
     candidates = [os.environ.get("NEWSDIFF_PG_BIN", "")]
-    candidates += sorted(glob.glob(_BIN_GLOB), key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
-                         reverse=True)
+    versions = {folder: Path(folder).parent.name for folder in glob.glob(_BIN_GLOB)}
+    candidates += sorted(versions, key=lambda f: int(versions[f]) if versions[f].isdigit() else 0, reverse=True)
     which = shutil.which("pg_ctl")
     candidates.append(str(Path(which).parent) if which else "")
     for folder in candidates:

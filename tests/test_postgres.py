@@ -18,8 +18,8 @@ import pytest
 
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
 from newsdiff.store.compact_history import rebuild
-from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, claim_feeds, connect, migrate,
-                                     pending, release, release_feed, rows)
+from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, claim_feeds, connect,
+                                     migrate, pending, release, release_feed, rows)
 from newsdiff.store import Store
 
 from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT, CliResult, cli_for
@@ -113,7 +113,8 @@ def test_migrations_are_versioned_and_applied_once_by_racing_processes(pg_url: s
 def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import psycopg
 
-    monkeypatch.setattr("newsdiff.store.postgres.MIGRATIONS", [*MIGRATIONS, ("m999_broken", "CREATE TABLE half (x INT); SELEC 1")])
+    broken = ("m999_broken", "CREATE TABLE half (x INT); SELEC 1")
+    monkeypatch.setattr("newsdiff.store.postgres.MIGRATIONS", [*MIGRATIONS, broken])
     with connect(_server(pg_url)) as conn:
         with pytest.raises(psycopg.errors.SyntaxError):
             migrate(conn)
@@ -201,7 +202,8 @@ def test_migrate_copies_a_sqlite_archive_verified_on_both_sides(cli: Callable[..
     with connect(_server(pg_url)) as conn:
         rebuilt = {}
         for (article_id,) in conn.execute("SELECT id FROM articles"):
-            for item in rebuild(rows(conn, "SELECT * FROM versions WHERE article_id = %s ORDER BY number", [article_id])):
+            history = rows(conn, "SELECT * FROM versions WHERE article_id = %s ORDER BY number", [article_id])
+            for item in rebuild(history):
                 rebuilt[article_id, item.number] = item.text
         assert rebuilt == texts
         # The search index came along: a word from a headline finds its article's passages.
@@ -227,7 +229,8 @@ def test_each_feed_is_read_once_per_round_however_many_workers(pg_url: str) -> N
     with connect(server) as conn:
         migrate(conn)
         conn.execute("INSERT INTO feeds (url, added_at, last_checked_at) SELECT 'http://127.0.0.1/f/' || i, "
-                     "'2025-01-01T00:00:00Z', CASE WHEN i = 3 THEN '2026-06-01T00:00:00Z' END FROM generate_series(1, 4) i")
+                     "'2025-01-01T00:00:00Z', CASE WHEN i = 3 THEN '2026-06-01T00:00:00Z' END "
+                     "FROM generate_series(1, 4) i")
     with connect(server) as one, connect(server) as two:
         with one.transaction():
             first = claim_feeds(one, "w1", read_before="2026-05-01T00:00:00Z", limit=2)

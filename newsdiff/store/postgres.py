@@ -55,13 +55,13 @@ def connect(server: ServerUrl, *, autocommit: bool = True) -> "psycopg.Connectio
     try:
         return psycopg.connect(server.url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
-        reason = _reason(exc)
-        if server.url in reason or (urlpassword(server) and urlpassword(server) in reason):
+        reason, password = _reason(exc), _password(server)
+        if server.url in reason or (password and password in reason):  # libpq may echo what it was given
             reason = "connection failed"
         raise ServerError(f"cannot connect to {server}: {reason}") from None
 
 
-def urlpassword(server: ServerUrl) -> str | None:
+def _password(server: ServerUrl) -> str | None:
     import urllib.parse
 
     password = urllib.parse.urlsplit(server.url).password
@@ -292,11 +292,12 @@ def release_feed(conn: "psycopg.Connection[Any]", worker: str, feed_id: int, *, 
                           "WHERE id = %s AND claimed_by = %s", [checked_at, feed_id, worker])
     return cursor.rowcount == 1
 
-def rows(conn: "psycopg.Connection[Any]", sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+def rows(conn: "psycopg.Connection[Any]", sql: str,
+         params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     """Each row as a dict of column name to value."""
     cursor = conn.execute(sql, params)
     keys = [d.name for d in cursor.description or ()]
-    return [dict(zip(keys, row)) for row in cursor]
+    return [dict(zip(keys, row, strict=True)) for row in cursor]
 
 
 # -- copying a SQLite archive over ------------------------------------------------------------------
