@@ -49,24 +49,10 @@ def pg_url(pg_server: PgServer) -> str:
     return pg_server.new_database()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_spec(request: pytest.FixtureRequest, db_path: Path) -> str:
-    """What `--db` names, once per backend: a SQLite file, then a PostgreSQL database."""
-    if request.param == "sqlite":
-        return str(db_path)
-    return str(request.getfixturevalue("pg_url"))
-
-
 @pytest.fixture
 def cli(db_path: Path) -> Callable[..., "CliResult"]:
     """Run `newsdiff --db <tmp db> ARGS...`; `.json` parses stdout."""
     return cli_for(str(db_path))
-
-
-@pytest.fixture
-def cli_any(db_spec: str) -> Callable[..., "CliResult"]:
-    """`cli` on each backend in turn."""
-    return cli_for(db_spec)
 
 
 def cli_for(db: str) -> Callable[..., "CliResult"]:

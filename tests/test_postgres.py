@@ -242,3 +242,14 @@ def test_each_feed_is_read_once_per_round_however_many_workers(pg_url: str) -> N
         assert claim_feeds(one, "w1", read_before="2026-05-01T00:00:00Z", limit=10) == []
         assert [f.id for f in claim_feeds(one, "w1", read_before="2026-05-03T00:00:00Z", limit=10)] == \
             [f.id for f in first]
+
+
+def test_a_database_migrated_by_a_newer_newsdiff_is_refused(pg_url: str) -> None:
+    with connect(_server(pg_url)) as conn:
+        migrate(conn)
+        conn.execute(f"INSERT INTO {MIGRATIONS_TABLE} (name) VALUES ('m999_future_layout')")
+    result = cli_for(pg_url)("list")
+    known = max(int(name[1:4]) for name, _ in MIGRATIONS)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (f"newsdiff: {_server(pg_url)}: made by a newer newsdiff (schema 999, this one knows "
+                             f"{known}): upgrade newsdiff\n")

@@ -180,13 +180,19 @@ def open_server(server: ServerUrl) -> "psycopg.Connection[Any]":
     conn = connect(server)
     try:
         newer = newer_schema(conn)
-        if newer:
-            raise SchemaError(f"{server}: made by a newer newsdiff (migration {newer[0]}); upgrade newsdiff to use it")
+        if newer:  # worded as the SQLite store words it
+            raise SchemaError(f"{server}: made by a newer newsdiff (schema {max(map(_schema, newer))}, this one knows "
+                              f"{max(_schema(name) for name, _ in MIGRATIONS)}): upgrade newsdiff")
         migrate(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _schema(name: str) -> int:
+    """A migration's number: "m012_what" -> 12."""
+    return int(name[1:4]) if name[1:4].isdigit() else 0
 
 
 def newer_schema(conn: "psycopg.Connection[Any]") -> list[str]:
