@@ -21,12 +21,20 @@ _EXPORTS = {
     "StoreError": "errors",
     "StoreBusy": "errors",
     "SchemaError": "errors",
+    "SearchError": "errors",
+    "Matcher": "full_text",
+    "worded_texts": "full_text",
     "StoreDamaged": "errors",
     "STORE_ERRORS": "errors",
     "is_damage": "errors",
     "DamagedHistory": "compact_history",
     "Rebuilt": "compact_history",
     "PassageIndex": "passage_index",
+    "GROUPED_NUMBER": "passage_index",
+    "TITLE": "passage_index",
+    "parse_ranges": "passage_index",
+    "passage_hash": "passage_index",
+    "plain_number": "passage_index",
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
     "ServerError": "postgres",
@@ -35,13 +43,17 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "GROUPED_NUMBER",
     "STORE_ERRORS",
+    "TITLE",
     "AddResult",
     "DamagedHistory",
+    "Matcher",
     "PassageIndex",
     "RawInput",
     "Rebuilt",
     "SchemaError",
+    "SearchError",
     "ServerError",
     "Store",
     "StoreBusy",
@@ -53,6 +65,10 @@ __all__ = [
     "expand_ranges",
     "is_damage",
     "open_server",
+    "parse_ranges",
+    "passage_hash",
+    "plain_number",
+    "worded_texts",
 ]
 
 if TYPE_CHECKING:
@@ -65,7 +81,17 @@ if TYPE_CHECKING:
         StoreError,
         is_damage,
     )
-    from .passage_index import PassageIndex, compress_ranges, expand_ranges
+    from .full_text import Matcher, worded_texts
+    from .passage_index import (
+        GROUPED_NUMBER,
+        TITLE,
+        PassageIndex,
+        compress_ranges,
+        expand_ranges,
+        parse_ranges,
+        passage_hash,
+        plain_number,
+    )
     from .postgres import ServerError, copy_archive, open_server
     from .sqlite import AddResult, RawInput, Store, StoredVersion
 

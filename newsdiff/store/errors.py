@@ -15,6 +15,10 @@ class SchemaError(StoreError):
     """A database this version of newsdiff must not touch; the message is one line naming the file."""
 
 
+class SearchError(StoreError, ValueError):
+    """A query the index cannot run; the message is one line."""
+
+
 class StoreDamaged(StoreError):
     """Part of the database cannot be read back as written (a corrupt page, a broken index)."""
 

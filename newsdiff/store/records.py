@@ -24,3 +24,13 @@ class VersionRef:
     article_id: int
     version_id: int
     number: int
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Something wrong in the database: what kind, a one-line description, and where when known."""
+
+    kind: str  # integrity | orphan | index
+    message: str
+    article_id: int | None = None
+    version: int | None = None

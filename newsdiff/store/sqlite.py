@@ -31,6 +31,8 @@ from .alert_queue import AlertQueue
 from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
+from .full_text import FullTextSearch
+from .integrity import Integrity
 from .records import Event, VersionRef
 from .tracking import Tracking
 
@@ -393,7 +395,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store(AlertQueue, EditPairs, Tracking):
+class Store(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
@@ -906,6 +908,33 @@ class Store(AlertQueue, EditPairs, Tracking):
                 params.append(value)
         return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
             f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def passage_ranges(self, article_id: int) -> dict[tuple[str, int], str]:
+        """The search index's entries for an article: {(kind, passage hash): the versions holding it, as ranges}."""
+        return passage_index.PassageIndex.load(self.db, article_id).ranges()
+
+    def article_summary(self, article_id: int) -> dict[str, Any]:
+        """An article's id (as article_id), key, url, source and title, as search results and exports name it."""
+        return next(self._summaries("WHERE a.id = ?", [article_id]))
+
+    def article_summaries(self) -> Iterator[dict[str, Any]]:
+        """Every article's summary (`article_summary`, without the title), in id order, streamed."""
+        for row in self._summaries("ORDER BY a.id", []):
+            del row["title"]
+            yield row
+
+    def _summaries(self, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        return self.db.query("SELECT a.id AS article_id, a.key, a.url, s.name AS source, a.title FROM articles a "
+                             "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
+
+    def raw_digests(self, article_id: int) -> dict[int, str]:
+        """{raw id: sha256} of the inputs an article's versions were read from."""
+        return dict(self.db.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
+                                    "WHERE v.article_id = ?", [article_id]).fetchall())
+
+    def latest_number(self, article_id: int) -> int | None:
+        """The number of an article's latest version; None without versions."""
+        return self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
 
     def latest_edit(self) -> VersionRef | None:
         """The edit (a version after an article's first) captured last, across all articles."""
