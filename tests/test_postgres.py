@@ -253,3 +253,16 @@ def test_a_database_migrated_by_a_newer_newsdiff_is_refused(pg_url: str) -> None
     assert (result.code, result.stdout) == (1, "")
     assert result.stderr == (f"newsdiff: {_server(pg_url)}: made by a newer newsdiff (schema 999, this one knows "
                              f"{known}): upgrade newsdiff\n")
+
+
+def test_migrate_refuses_a_damaged_archive_and_copies_nothing(cli: Callable[..., CliResult], db_path: Path,
+                                                               pg_url: str) -> None:
+    import sqlite3
+
+    assert cli("import", str(SEED_REUTERS)).code == 0
+    with closing(sqlite3.connect(db_path)) as db, db:
+        db.execute("UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE id = 1")
+    result = cli("migrate", "--from", str(db_path), "--to", pg_url)
+    assert result.code == 1 and "is damaged" in result.stderr and "Nothing copied" in result.stderr
+    with connect(_server(pg_url)) as conn:
+        assert conn.execute("SELECT to_regclass('articles')").fetchone() == (None,)  # not even the tables
