@@ -19,7 +19,7 @@ import pytest
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
 from newsdiff.store.compact_history import rebuild
 from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, claim_feeds, connect,
-                                     migrate, pending, release, release_feed, rows)
+                                     end_host_turn, migrate, pending, release, release_feed, rows, take_host_turn)
 from newsdiff.store import Store
 
 from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT, CliResult, cli_for
@@ -266,3 +266,31 @@ def test_migrate_refuses_a_damaged_archive_and_copies_nothing(cli: Callable[...,
     assert result.code == 1 and "is damaged" in result.stderr and "Nothing copied" in result.stderr
     with connect(_server(pg_url)) as conn:
         assert conn.execute("SELECT to_regclass('articles')").fetchone() == (None,)  # not even the tables
+
+
+def test_politeness_per_host_is_shared_by_workers(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as one, connect(server) as two:
+        migrate(one)
+        slot, wait = take_host_turn(one, "w1", "outlet.example", per_host=1, delay_s=0)
+        assert (slot, wait) == (0, 0.0)
+        slot2, wait2 = take_host_turn(two, "w2", "outlet.example", per_host=1, delay_s=0)
+        assert slot2 is None and wait2 > 0  # the only slot is in flight on the other worker
+        assert take_host_turn(two, "w2", "other.example", per_host=1, delay_s=0)[0] == 0  # hosts are separate
+        end_host_turn(one, "w1", "outlet.example", 0)
+        assert take_host_turn(two, "w2", "outlet.example", per_host=2, delay_s=0.5) == (0, 0.0)
+        slot3, wait3 = take_host_turn(one, "w1", "outlet.example", per_host=2, delay_s=0.5)
+        assert slot3 is None and 0.3 < wait3 <= 0.5  # a slot is free, but the delay between requests holds
+        time.sleep(wait3)
+        assert take_host_turn(one, "w1", "outlet.example", per_host=2, delay_s=0.5) == (1, 0.0)
+
+
+def test_a_killed_workers_host_slot_frees_after_its_lease(pg_url: str) -> None:
+    server = _server(pg_url)
+    with connect(server) as doomed, connect(server) as heir:
+        migrate(doomed)
+        assert take_host_turn(doomed, "doomed", "outlet.example", per_host=1, delay_s=0, lease_s=1)[0] == 0
+        doomed.close()  # gone without giving it back
+        assert take_host_turn(heir, "heir", "outlet.example", per_host=1, delay_s=0)[0] is None
+        time.sleep(1.1)
+        assert take_host_turn(heir, "heir", "outlet.example", per_host=1, delay_s=0)[0] == 0

@@ -30,6 +30,7 @@ CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
 MIGRATION_LOCK = 0x6E657773  # "news": the advisory lock key taken while migrating
 DEFAULT_LEASE_S = 300.0  # longer than any one article's fetch, extraction and write
+HOST_RETRY_S = 0.05  # how soon to ask again for a host whose requests in flight are all taken
 
 
 class ServerError(StoreError):
@@ -139,6 +140,13 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE EXTENSION IF NOT EXISTS unaccent;
     CREATE TEXT SEARCH CONFIGURATION newsdiff (COPY = simple);
     ALTER TEXT SEARCH CONFIGURATION newsdiff ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+    """),
+    ("m004_host_turns", """
+    -- Politeness across workers: a host's requests in flight are its leased slots (a killed worker's
+    -- slot frees when its lease runs out), and next_at is when the next request to it may start.
+    CREATE TABLE host_slots (
+        host TEXT NOT NULL, slot INTEGER NOT NULL, held_by TEXT, lease_until TIMESTAMPTZ, PRIMARY KEY (host, slot));
+    CREATE TABLE host_pace (host TEXT PRIMARY KEY, next_at TIMESTAMPTZ NOT NULL);
     """),
 ]
 
@@ -297,6 +305,37 @@ def release_feed(conn: "psycopg.Connection[Any]", worker: str, feed_id: int, *, 
     cursor = conn.execute("UPDATE feeds SET claimed_by = NULL, lease_until = NULL, last_checked_at = %s "
                           "WHERE id = %s AND claimed_by = %s", [checked_at, feed_id, worker])
     return cursor.rowcount == 1
+
+
+def take_host_turn(conn: "psycopg.Connection[Any]", worker: str, host: str, *, per_host: int, delay_s: float,
+                   lease_s: float = DEFAULT_LEASE_S) -> tuple[int | None, float]:
+    """A turn to send one request to `host`, shared by every worker: (slot, 0) when this worker may go
+    now (give the slot back with `end_host_turn`), else (None, seconds to wait before asking again),
+    because `per_host` requests are in flight or the last one started less than `delay_s` ago."""
+    with conn.transaction():
+        conn.execute("INSERT INTO host_slots (host, slot) SELECT %s, generate_series(0, %s - 1) "
+                     "ON CONFLICT DO NOTHING", [host, per_host])
+        conn.execute("INSERT INTO host_pace (host, next_at) VALUES (%s, now()) ON CONFLICT DO NOTHING", [host])
+        wait = conn.execute("SELECT greatest(0, extract(epoch FROM next_at - now())) FROM host_pace "
+                            "WHERE host = %s FOR UPDATE", [host]).fetchone()
+        if wait and wait[0] > 0:
+            return None, float(wait[0])
+        free = conn.execute(
+            "SELECT slot FROM host_slots WHERE host = %s AND slot < %s AND (held_by IS NULL OR lease_until < now()) "
+            "ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED", [host, per_host]).fetchone()
+        if free is None:
+            return None, HOST_RETRY_S
+        conn.execute("UPDATE host_slots SET held_by = %s, lease_until = now() + make_interval(secs => %s) "
+                     "WHERE host = %s AND slot = %s", [worker, lease_s, host, free[0]])
+        conn.execute("UPDATE host_pace SET next_at = now() + make_interval(secs => %s) WHERE host = %s",
+                     [delay_s, host])
+        return int(free[0]), 0.0
+
+
+def end_host_turn(conn: "psycopg.Connection[Any]", worker: str, host: str, slot: int) -> None:
+    """Give back a slot `take_host_turn` gave (a no-op if its lease ran out and another worker took it)."""
+    conn.execute("UPDATE host_slots SET held_by = NULL, lease_until = NULL WHERE host = %s AND slot = %s "
+                 "AND held_by = %s", [host, slot, worker])
 
 def rows(conn: "psycopg.Connection[Any]", sql: str,
          params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
