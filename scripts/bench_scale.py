@@ -3,20 +3,23 @@
 
 1. Throughput: ARTICLES tracked articles on a local outlet (a separate process, every response delayed by
    LATENCY) are re-checked by 1 worker process, then by WORKERS worker processes, each claiming batches
-   of due articles with a lease (newsdiff.postgres.claim_due: FOR UPDATE SKIP LOCKED), fetching them
+   of due articles with a lease (newsdiff.store.postgres.claim_due: FOR UPDATE SKIP LOCKED), fetching them
    JOBS at a time, recording each fetch and giving the article back with its next check time, in one
    transaction per article. Reports articles per second for each, their ratio, and from the outlet's
    own count that every article was fetched exactly once.
-2. A killed worker: two workers with a short lease; one is SIGKILLed mid-batch. The other takes the
+2. Politeness: the workers again, each request waiting for a turn at its host shared through the
+   database (newsdiff.store.postgres.take_host_turn, PER_HOST at once); the outlet reports the most requests
+   it had in flight at once.
+3. A killed worker: two workers with a short lease; one is SIGKILLed mid-batch. The other takes the
    killed one's articles once the lease runs out. Reports that every article's check was recorded
    exactly once (nothing lost, nothing stored twice), and how many pages the killed worker had fetched
    without recording (fetched again by the other).
-3. Synthetic archive: ARCHIVE articles with VERSIONS versions each (generated rows, not fetched), the
+4. Synthetic archive: ARCHIVE articles with VERSIONS versions each (generated rows, not fetched), the
    same rows on PostgreSQL and in a SQLite store; times the due-article claim, `log` of one article
    (its versions), the feed of the latest 50 edits and a full-text search, and each database's bytes
    per version.
 
-    python scripts/bench_scale.py [--articles 1000] [--latency 0.05] [--workers 4] [--jobs 8]
+    python scripts/bench_scale.py [--articles 1000] [--latency 0.05] [--workers 4] [--jobs 8] [--per-host 4]
                                   [--archive 20000] [--versions 10] [--skip-throughput] [--skip-archive]
 
 What the workers do is the coordination of a poll (claim, fetch, record, release), not extraction or
@@ -44,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsdiff.dburl import ServerUrl, parse_db  # noqa: E402
-from newsdiff.store.postgres import claim_due, connect, migrate, release  # noqa: E402
+from newsdiff.store.postgres import claim_due, connect, end_host_turn, migrate, release, take_host_turn  # noqa: E402
 from tests.pg_server import PgServer  # noqa: E402
 
 DUE = "2026-01-01T00:00:00Z"
@@ -58,6 +61,7 @@ LATER = "2099-01-01T00:00:00Z"
 def serve_outlet(port_out: Any, latency: float) -> None:
     """A page per path after `latency` seconds; GET /_hits answers each path's count as JSON."""
     hits: dict[str, int] = {}
+    in_flight = [0, 0]  # now, most at once (reported as "_most_at_once")
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -66,11 +70,16 @@ def serve_outlet(port_out: Any, latency: float) -> None:
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/_hits":
                 with lock:
-                    body = json.dumps(hits).encode()
+                    body = json.dumps({**hits, "_most_at_once": in_flight[1]}).encode()
+                    in_flight[1] = 0
             else:
+                with lock:
+                    in_flight[0] += 1
+                    in_flight[1] = max(in_flight)
                 time.sleep(latency)
                 with lock:
                     hits[self.path] = hits.get(self.path, 0) + 1
+                    in_flight[0] -= 1
                 body = f"Article {self.path}. It says one thing.".encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -103,9 +112,10 @@ def hits(port: int) -> dict[str, int]:
 
 
 def worker(url: str, name: str, jobs: int, lease_s: float, started: Any = None, ready: Any = None,
-           go: Any = None) -> None:
+           go: Any = None, per_host: int = 0) -> None:
     """Claim, fetch, record and release until nothing is due; `started` is set after the first claim.
-    With `ready` and `go`, says it is connected and waits for the start, so start-up is not timed."""
+    With `ready` and `go`, says it is connected and waits for the start, so start-up is not timed.
+    With `per_host`, each request waits for a turn at its host shared by all workers (take_host_turn)."""
     import httpx
 
     server = parse_db(url)
@@ -118,7 +128,16 @@ def worker(url: str, name: str, jobs: int, lease_s: float, started: Any = None, 
 
     def check(article: Any) -> None:
         begun = time.monotonic()
+        host = article.url.split("/")[2]
+        slot = None
+        while per_host and slot is None:
+            with lock:
+                slot, wait = take_host_turn(conn, name, host, per_host=per_host, delay_s=0, lease_s=lease_s)
+            time.sleep(wait)
         response = client.get(article.url)
+        if slot is not None:
+            with lock:
+                end_host_turn(conn, name, host, slot)
         with lock:  # one connection per worker: its threads' transactions take turns
             with conn.transaction():
                 conn.execute("INSERT INTO fetches (at, url, article_id, status_code, outcome, duration_ms) "
@@ -158,11 +177,12 @@ def _server(url: str) -> ServerUrl:
     return server
 
 
-def run_workers(url: str, count: int, jobs: int, lease_s: float = 300) -> float:
+def run_workers(url: str, count: int, jobs: int, lease_s: float = 300, per_host: int = 0) -> float:
     """Seconds for `count` worker processes to empty the queue, from when all are connected."""
     context = multiprocessing.get_context("spawn")
     ready, go = context.Queue(), context.Event()
-    procs = [context.Process(target=worker, args=(url, f"w{i}", jobs, lease_s, None, ready, go)) for i in range(count)]
+    procs = [context.Process(target=worker, args=(url, f"w{i}", jobs, lease_s, None, ready, go, per_host))
+             for i in range(count)]
     for p in procs:
         p.start()
     for _ in procs:
@@ -183,7 +203,7 @@ def throughput(url: str, port: int, articles: int, workers: int, jobs: int, late
         before = hits(port)
         elapsed = run_workers(url, count, jobs)
         after = hits(port)
-        fetched = {path: after.get(path, 0) - before.get(path, 0) for path in after}
+        fetched = {path: after.get(path, 0) - before.get(path, 0) for path in after if path.startswith("/a/")}
         counts = [fetched.get(f"/a/{i}", 0) for i in range(1, articles + 1)]
         with connect(_server(url)) as conn:
             recorded = conn.execute("SELECT count(*), count(DISTINCT article_id) FROM fetches").fetchone()
@@ -193,6 +213,17 @@ def throughput(url: str, port: int, articles: int, workers: int, jobs: int, late
               f"bound {count * jobs / latency:.0f}/s; every article fetched exactly once: {exactly_once} "
               f"(min {min(counts)}, max {max(counts)}, {recorded[0]} checks recorded)")
     print(f"ratio {workers} workers / 1: {rates[workers] / rates[1]:.2f}x")
+
+
+def politeness(url: str, port: int, articles: int, workers: int, jobs: int, per_host: int) -> None:
+    """The same run with a per-host limit shared through the database: the outlet counts the most
+    requests it ever had in flight at once."""
+    reset_articles(url, articles, port)
+    hits(port)  # resets the outlet's count of requests at once
+    elapsed = run_workers(url, workers, jobs, per_host=per_host)
+    most = hits(port)["_most_at_once"]
+    print(f"{workers} workers x {jobs} jobs, per_host {per_host} shared: {articles} articles in {elapsed:.2f} s "
+          f"= {articles / elapsed:.0f}/s; most requests in flight at the outlet: {most} (limit {per_host})")
 
 
 def killed_worker(url: str, port: int, articles: int, jobs: int, lease_s: float) -> None:
@@ -215,7 +246,7 @@ def killed_worker(url: str, port: int, articles: int, jobs: int, lease_s: float)
         per_article = dict(conn.execute("SELECT article_id, count(*) FROM fetches GROUP BY article_id").fetchall())
         left = conn.execute("SELECT count(*) FROM articles WHERE next_check_at <= %s", [NOW]).fetchone()[0]
     after = hits(port)
-    fetched = sum(after.get(p, 0) - before.get(p, 0) for p in after)
+    fetched = sum(after.get(p, 0) - before.get(p, 0) for p in after if p.startswith("/a/"))
     once = len(per_article) == articles and set(per_article.values()) == {1}
     print(f"SIGKILL mid-batch (lease {lease_s:g} s): survivor finished in {elapsed:.2f} s; articles still due: {left}; "
           f"each of {articles} checks recorded exactly once: {once}; "
@@ -250,7 +281,8 @@ def generate_postgres(url: str, articles: int, versions: int) -> float:
             "120, CASE WHEN n = %s THEN 'keyframe' ELSE 'delta' END, "
             "convert_to(CASE WHEN n = %s THEN repeat('A sentence of the story, number ' || a || '. ', 20) "
             "ELSE 'delta ' || n END, 'UTF8'), 700 "
-            "FROM generate_series(1, %s) a, generate_series(1, %s) n", [versions, versions, versions, articles, versions])
+            "FROM generate_series(1, %s) a, generate_series(1, %s) n",
+            [versions, versions, versions, articles, versions])
         conn.execute(
             "INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT a, 'text', a, '1-' || %s, "
             "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] "
@@ -380,6 +412,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--lease", type=float, default=3.0, help="lease of the killed-worker run, seconds")
+    parser.add_argument("--per-host", type=int, default=4, help="requests in flight per host, shared by workers")
     parser.add_argument("--archive", type=int, default=20000)
     parser.add_argument("--versions", type=int, default=10)
     parser.add_argument("--skip-throughput", action="store_true")
@@ -396,6 +429,7 @@ def main() -> None:
         if not args.skip_throughput:
             url = server.new_database()
             throughput(url, port, args.articles, args.workers, args.jobs, args.latency)
+            politeness(url, port, min(args.articles, 400), args.workers, args.jobs, args.per_host)
             killed_worker(url, port, min(args.articles, 400), args.jobs, args.lease)
         if not args.skip_archive:
             archive(server.new_database(), args.archive, args.versions)
