@@ -335,6 +335,10 @@ EDIT_PAIRS = (
     "WHERE v.number > 1 ORDER BY v.captured_at DESC, v.id DESC"
 )
 
+# What `log` reads of one article, with each driver's placeholder.
+LOG_VERSIONS = ("SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = {} "
+                "ORDER BY number")
+
 
 def timed(run: Any, repeat: int = 20) -> float:
     """Median milliseconds of `repeat` runs (after one warm-up)."""
@@ -364,9 +368,7 @@ def archive(url: str, articles: int, versions: int) -> None:
 
     pg = {
         "due articles (claim 100)": due,
-        "log of one article": lambda: conn.execute(
-            "SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = %s "
-            "ORDER BY number", [middle]).fetchall(),
+        "log of one article": lambda: conn.execute(LOG_VERSIONS.format("%s"), [middle]).fetchall(),
         "feed of latest 50 edits": lambda: conn.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
         "search": lambda: conn.execute(
             "SELECT p.article_id, p.versions FROM passages p WHERE p.terms @@ plainto_tsquery('newsdiff', %s) "
@@ -385,9 +387,7 @@ def archive(url: str, articles: int, versions: int) -> None:
                 "SELECT id FROM articles WHERE tracked = 1 AND status IN ('active', 'gone') AND next_check_at <= ? "
                 "ORDER BY last_checked_at IS NULL DESC, next_check_at, id LIMIT 100",
                 ["2026-01-01T00:05:00Z"]).fetchall(),
-            "log of one article": lambda: db.execute(
-                "SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = ? "
-                "ORDER BY number", [middle]).fetchall(),
+            "log of one article": lambda: db.execute(LOG_VERSIONS.format("?"), [middle]).fetchall(),
             "feed of latest 50 edits": lambda: db.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
             "search": lambda: db.execute(
                 "SELECT p.article_id, p.versions FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
