@@ -53,7 +53,7 @@ class PgServer:
     _names: count = field(default_factory=lambda: count(1))
 
     @classmethod
-    def start(cls, bin_dir: Path | None = None) -> "PgServer":
+    def start(cls, bin_dir: Path | None = None) -> PgServer:
         bin_dir = bin_dir or server_bin()
         if bin_dir is None:
             raise FileNotFoundError("no PostgreSQL server binaries (initdb, pg_ctl)")
@@ -74,7 +74,7 @@ class PgServer:
 
     def _run(self, program: str, *args: str) -> None:
         result = subprocess.run([*self._as_owner(), str(self.bin / program), *args], capture_output=True, text=True,
-                                timeout=120)
+                                timeout=120, check=False)
         if result.returncode:
             log = self.root / "log"
             raise RuntimeError(f"{program} failed: {result.stderr.strip()} {log.read_text() if log.exists() else ''}")

@@ -17,10 +17,23 @@ from pathlib import Path
 import pytest
 
 from newsdiff.dburl import BadDatabaseUrl, ServerUrl, parse_db
-from newsdiff.store.compact_history import rebuild
-from newsdiff.store.postgres import (MIGRATIONS, MIGRATIONS_TABLE, ServerError, claim_due, claim_feeds, connect,
-                                     end_host_turn, migrate, pending, release, release_feed, rows, take_host_turn)
 from newsdiff.store import Store
+from newsdiff.store.compact_history import rebuild
+from newsdiff.store.postgres import (
+    MIGRATIONS,
+    MIGRATIONS_TABLE,
+    ServerError,
+    claim_due,
+    claim_feeds,
+    connect,
+    end_host_turn,
+    migrate,
+    pending,
+    release,
+    release_feed,
+    rows,
+    take_host_turn,
+)
 
 from .conftest import SEED_DUMP, SEED_REUTERS, SEED_RT, CliResult, cli_for
 from .pg_server import PASSWORD, PgServer

@@ -24,7 +24,7 @@ from .errors import SchemaError, StoreError
 if TYPE_CHECKING:
     import psycopg
 
-    from .sqlite import Store
+    from .sqlite import SQLiteStore
 
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
@@ -46,7 +46,7 @@ def _reason(exc: Exception) -> str:
     return text.replace("FATAL:  ", "").strip()
 
 
-def connect(server: ServerUrl, *, autocommit: bool = True) -> "psycopg.Connection[Any]":
+def connect(server: ServerUrl, *, autocommit: bool = True) -> psycopg.Connection[Any]:
     """A connection to `server`, or ServerError: one line that names it without its password."""
     try:
         import psycopg
@@ -151,7 +151,7 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-def pending(conn: "psycopg.Connection[Any]") -> list[str]:
+def pending(conn: psycopg.Connection[Any]) -> list[str]:
     """The migrations not yet applied to the database `conn` is on."""
     exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [MIGRATIONS_TABLE]).fetchone()
     applied = set() if not (exists and exists[0]) else {
@@ -159,7 +159,7 @@ def pending(conn: "psycopg.Connection[Any]") -> list[str]:
     return [name for name, _ in MIGRATIONS if name not in applied]
 
 
-def migrate(conn: "psycopg.Connection[Any]") -> list[str]:
+def migrate(conn: psycopg.Connection[Any]) -> list[str]:
     """Apply the pending migrations, each in its own transaction with its record; the names applied.
 
     The advisory lock makes a second process wait, then find nothing left to do."""
@@ -182,7 +182,7 @@ def migrate(conn: "psycopg.Connection[Any]") -> list[str]:
     return done
 
 
-def open_server(server: ServerUrl) -> "psycopg.Connection[Any]":
+def open_server(server: ServerUrl) -> psycopg.Connection[Any]:
     """A connection to `server`'s database with every migration applied; ServerError when it cannot be
     reached, SchemaError when a newer newsdiff made it."""
     conn = connect(server)
@@ -203,7 +203,7 @@ def _schema(name: str) -> int:
     return int(name[1:4]) if name[1:4].isdigit() else 0
 
 
-def newer_schema(conn: "psycopg.Connection[Any]") -> list[str]:
+def newer_schema(conn: psycopg.Connection[Any]) -> list[str]:
     """Migrations recorded in the database that this newsdiff does not know (a newer one made them)."""
     exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [MIGRATIONS_TABLE]).fetchone()
     if not (exists and exists[0]):
@@ -233,7 +233,7 @@ class Claimed:
 _CLAIMED_COLUMNS = "a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, s.name AS source"
 
 
-def claim_due(conn: "psycopg.Connection[Any]", worker: str, *, due_by: str | None, limit: int,
+def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None, limit: int,
               lease_s: float = DEFAULT_LEASE_S) -> list[Claimed]:
     """Take up to `limit` due articles (all tracked ones with `due_by` None) that no live lease holds.
 
@@ -261,7 +261,7 @@ def claim_due(conn: "psycopg.Connection[Any]", worker: str, *, due_by: str | Non
     return [Claimed(*row) for row in found]
 
 
-def release(conn: "psycopg.Connection[Any]", worker: str, article_id: int, *, checked_at: str,
+def release(conn: psycopg.Connection[Any], worker: str, article_id: int, *, checked_at: str,
             next_check_at: str | None, status: str) -> bool:
     """Record a check and give the article back to the queue; False when the lease had run out and
     another worker had claimed it meanwhile (its check stands, this one's schedule is dropped)."""
@@ -285,7 +285,7 @@ class ClaimedFeed:
     last_modified: str | None
 
 
-def claim_feeds(conn: "psycopg.Connection[Any]", worker: str, *, read_before: str, limit: int,
+def claim_feeds(conn: psycopg.Connection[Any], worker: str, *, read_before: str, limit: int,
                 lease_s: float = DEFAULT_LEASE_S) -> list[ClaimedFeed]:
     """Take up to `limit` feeds not read since `read_before` that no live lease holds, least recently
     read first: however many workers poll, each feed is read once per round."""
@@ -300,14 +300,14 @@ def claim_feeds(conn: "psycopg.Connection[Any]", worker: str, *, read_before: st
     return sorted((ClaimedFeed(*row) for row in found), key=lambda feed: feed.id)
 
 
-def release_feed(conn: "psycopg.Connection[Any]", worker: str, feed_id: int, *, checked_at: str) -> bool:
+def release_feed(conn: psycopg.Connection[Any], worker: str, feed_id: int, *, checked_at: str) -> bool:
     """Record that the feed was read and give it back; False when this worker's lease had run out."""
     cursor = conn.execute("UPDATE feeds SET claimed_by = NULL, lease_until = NULL, last_checked_at = %s "
                           "WHERE id = %s AND claimed_by = %s", [checked_at, feed_id, worker])
     return cursor.rowcount == 1
 
 
-def take_host_turn(conn: "psycopg.Connection[Any]", worker: str, host: str, *, per_host: int, delay_s: float,
+def take_host_turn(conn: psycopg.Connection[Any], worker: str, host: str, *, per_host: int, delay_s: float,
                    lease_s: float = DEFAULT_LEASE_S) -> tuple[int | None, float]:
     """A turn to send one request to `host`, shared by every worker: (slot, 0) when this worker may go
     now (give the slot back with `end_host_turn`), else (None, seconds to wait before asking again),
@@ -332,12 +332,12 @@ def take_host_turn(conn: "psycopg.Connection[Any]", worker: str, host: str, *, p
         return int(free[0]), 0.0
 
 
-def end_host_turn(conn: "psycopg.Connection[Any]", worker: str, host: str, slot: int) -> None:
+def end_host_turn(conn: psycopg.Connection[Any], worker: str, host: str, slot: int) -> None:
     """Give back a slot `take_host_turn` gave (a no-op if its lease ran out and another worker took it)."""
     conn.execute("UPDATE host_slots SET held_by = NULL, lease_until = NULL WHERE host = %s AND slot = %s "
                  "AND held_by = %s", [host, slot, worker])
 
-def rows(conn: "psycopg.Connection[Any]", sql: str,
+def rows(conn: psycopg.Connection[Any], sql: str,
          params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
     """Each row as a dict of column name to value."""
     cursor = conn.execute(sql, params)
@@ -362,13 +362,13 @@ class Copied:
     problems: list[str]
 
 
-def _columns(conn: "psycopg.Connection[Any]", table: str) -> list[str]:
+def _columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
     return [name for (name,) in conn.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
         "AND table_name = %s ORDER BY ordinal_position", [table])]
 
 
-def copy_archive(store: "Store", conn: "psycopg.Connection[Any]") -> Copied:
+def copy_archive(store: SQLiteStore, conn: psycopg.Connection[Any]) -> Copied:
     """Copy every row of a SQLite store into the empty PostgreSQL database `conn` is on, in one
     transaction, ids kept; the search index is rebuilt from the history (SQLite's keeps no text).
     ValueError, nothing copied, when the target already holds articles."""
@@ -412,7 +412,7 @@ def copy_archive(store: "Store", conn: "psycopg.Connection[Any]") -> Copied:
     return Copied(copied, verified, problems)
 
 
-def verify_history(conn: "psycopg.Connection[Any]") -> tuple[int, list[str]]:
+def verify_history(conn: psycopg.Connection[Any]) -> tuple[int, list[str]]:
     """Every version on the server rebuilt from its stored rows and checked against its content hash:
     (versions verified, one line per version that is not)."""
     from .compact_history import rebuild
