@@ -20,6 +20,7 @@ import typer.core
 
 from .model import InputError, NotFound, parse_time, plural
 from .api import SEARCH_LIMIT, STATS_TOP
+from .dburl import BadDatabaseUrl, ServerUrl, parse_db
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
 from .store import STORE_ERRORS, DamagedHistory, StoreBusy, is_damage
 
@@ -109,6 +110,7 @@ class State:
 
     db_path: Path
     config_path: Path | None
+    server: "ServerUrl | None" = None  # --db postgresql://...: the store on that server, not a file
     creates_db: bool = True  # commands that only read never create a database: a mistyped --db is an error
     access: str = "write"  # "read": opened read-only, never changes the file; "cache": read-only when it must
     _archive: "Archive | None" = None
@@ -118,6 +120,8 @@ class State:
         that cannot be read is a one-line failure."""
         from .api import Archive, NoDatabase
 
+        if self.server is not None:
+            self._server_store(self.server)
         if self._archive is None:
             self._archive = Archive(self.db_path, self.config_path, create=self.creates_db, access=self.access)
         try:
@@ -128,6 +132,16 @@ class State:
         except ValueError as exc:  # not a database, too new, or a bad config file
             fail(str(exc))
         return self._archive
+
+    def _server_store(self, server: ServerUrl) -> NoReturn:
+        """The store on a PostgreSQL server, connected and migrated; one line and exit 1 when it cannot be."""
+        from .store import StoreError, open_server
+
+        try:
+            open_server(server).close()
+        except StoreError as exc:
+            fail(str(exc))
+        fail(f"{server}: this command does not run on a PostgreSQL database yet; its tables are ready")
 
     def config(self) -> "Config":
         try:
@@ -174,8 +188,9 @@ ACCESS = {"list": "read", "show": "read", "check": "read", "export": "read", "st
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Path = typer.Option(
-        Path("newsdiff.db"), "--db", metavar="PATH", envvar="NEWSDIFF_DB", help="SQLite database (created on first use)."
+    db: str = typer.Option(
+        "newsdiff.db", "--db", metavar="PATH|URL", envvar="NEWSDIFF_DB",
+        help="SQLite database (created on first use), or postgresql://user@host/database."
     ),
     config: Optional[Path] = typer.Option(
         None, "--config", metavar="FILE", help="TOML config (default: newsdiff.toml beside the database, if present)."
@@ -184,7 +199,13 @@ def main_options(
 ) -> None:
     if config is not None and (not config.exists() or config.is_dir()):  # every command, even one reading no setting
         fail(f"config file {config} {'is a folder' if config.is_dir() else 'does not exist'}")
-    ctx.obj = State(db_path=db, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
+    try:
+        where = parse_db(db)
+    except BadDatabaseUrl as exc:
+        fail(str(exc))
+    server = where if isinstance(where, ServerUrl) else None
+    # A server's config file is looked for where a file database's would be: the working directory.
+    ctx.obj = State(db_path=Path("newsdiff.db") if server else Path(where), server=server, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
                     access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
@@ -770,6 +791,13 @@ def forget(
                    f"{plural(removed['raws'], 'raw input')}, {plural(removed.get('events', 0), 'event')}")
 
 
+def _check_duration(value: str) -> str:
+    from .track.settings import parse_duration
+
+    parse_duration(value, "--every")
+    return value
+
+
 @app.command()
 def poll(
     ctx: typer.Context,
@@ -784,23 +812,65 @@ def poll(
                                                "directory, with its own settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
+    loop: bool = typer.Option(False, "--loop", help="Keep running: poll again when the next article falls due, "
+                              "and at least every --every (the feeds are read each time)."),
+    every: Optional[str] = typer.Option(None, "--every", metavar="DURATION", callback=checked(_check_duration),
+                                        help="With --loop: the longest wait between polls (default 15m)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
-    send the alerts that are due.
+    send the alerts that are due. With --loop, a long-running worker that does so again and again; each
+    poll's failures are reported and the next runs. SIGTERM stops it once the poll under way is done
+    (exit 0); Ctrl-C stops it at once (exit 130, every write being one transaction).
 
     Exit 0 when all went well, 2 when some fetches or alerts failed, 1 when it could not run, 75 when
-    another poll is running on this database.
+    another poll is running on this database (with --loop, it waits its turn instead).
     """
-    from .render import polling
-    from .render.progress import ProgressBar
-    from .track.poll import EXIT_BUSY, PollBusy
+    from .track.poll import stored_moment
+    from .track.settings import parse_duration
 
     st = state(ctx)
     st.config_path = config or st.config_path
     st.config()  # a config file that cannot be read is said as such, not as a failed poll
+    if every is not None and not loop:
+        fail("--every goes with --loop (for cron, see `newsdiff cron --every`)", 2)
     archive = st.archive(opened=False)
-    show_progress = not quiet and sys.stderr.isatty()
+    show_progress = not quiet and sys.stderr.isatty() and not loop
+
+    def once() -> tuple[int, str | None]:
+        """One poll and its report: (exit code, when the next article falls due)."""
+        return _poll_once(st, archive, jobs=jobs, limit=limit, now=now, wait=wait or loop, quiet=quiet,
+                          show_progress=show_progress, publish_dir=publish_dir, base_url=base_url,
+                          no_alerts=no_alerts, as_json=as_json)
+
+    if not loop:
+        code, _ = once()
+        if code:
+            raise typer.Exit(code)
+        return
+    import threading
+
+    # A service manager's stop (SIGTERM) lets the poll under way finish, then ends the worker (exit 0).
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    longest = parse_duration(every or "15m", "--every").total_seconds()
+    while not stop.is_set():
+        _, next_due = once()
+        wait_s = longest if next_due is None else (stored_moment(next_due) - datetime.now(timezone.utc)).total_seconds()
+        stop.wait(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
+
+
+LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
+
+
+def _poll_once(st: State, archive: "Archive", *, jobs: int | None, limit: int | None, now: bool, wait: bool,
+               quiet: bool, show_progress: bool, publish_dir: Path | None, base_url: str | None, no_alerts: bool,
+               as_json: bool) -> tuple[int, str | None]:
+    """One poll (with its site refresh and alerts) and its lines printed: (exit code, next due time)."""
+    from .render import polling
+    from .render.progress import ProgressBar
+    from .track.poll import EXIT_BUSY, PollBusy
+
     try:
         with ProgressBar() if show_progress else nullcontext() as bar:
             polled = archive.poll(jobs=jobs, limit=limit, check_all=now, wait=wait, publish=publish_dir,
@@ -825,8 +895,7 @@ def poll(
     elif not quiet and terminal.is_terminal():
         line = polling.summary_line(summary.as_json(), datetime.now(timezone.utc))
         typer.echo(line + (f"; {_alerts_line(sent)}" if sent else ""))
-    if not polled.ok:
-        raise typer.Exit(2)
+    return (0 if polled.ok else 2), summary.next_due
 
 
 # -- alerts --------------------------------------------------------------------------------------
@@ -952,7 +1021,8 @@ def cron(
     program = next((p for p in (Path(sys.argv[0]), Path(sys.executable).parent / "newsdiff")
                     if p.name == "newsdiff" and p.is_file()), None)
     command = [str(program.absolute())] if program else [sys.executable, "-m", "newsdiff"]
-    command += ["--db", str(st.db_path.resolve())]
+    # A server by its URL without the password, which the job reads from ~/.pgpass like any libpq client.
+    command += ["--db", str(st.server) if st.server else str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
     typer.echo(cron_text(st.db_path, _every(every), command), nl=False)
@@ -973,6 +1043,55 @@ def check_cmd(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     else:
         findings.print_check(report.lines(), report.summary(), report.ok)
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("migrate")
+def migrate_cmd(
+    source: Path = typer.Option(..., "--from", metavar="PATH", help="The SQLite database to copy."),
+    target: str = typer.Option(..., "--to", metavar="URL", help="An empty PostgreSQL database: postgresql://user@host/db."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Copy a SQLite archive into an empty PostgreSQL database, in one transaction. The source is checked
+    first (as by `check`), and every version copied is rebuilt on the server and verified against its hash.
+    Exit 0 when both sides verify, 1 otherwise."""
+    from .check import check
+    from .store import Store, StoreError, copy_archive, open_server
+
+    try:
+        server = parse_db(target)
+    except BadDatabaseUrl as exc:
+        fail(str(exc))
+    if not isinstance(server, ServerUrl):
+        fail(f"--to {target}: not a PostgreSQL URL (postgresql://user@host/database)")
+    if not source.is_file():
+        fail(f"no database at {source}")
+    try:
+        store = Store.open(source, readonly=True)
+    except Exception as exc:  # an unreadable or foreign file: one line, as for any command
+        fail(f"cannot open database {source}: {exc}")
+    before = check(store)
+    if not before.ok:
+        fail(f"{source} is damaged ({before.summary()}); `newsdiff --db {source} check` lists it. Nothing copied")
+    try:
+        with open_server(server) as conn:
+            copied = copy_archive(store, conn)
+    except StoreError as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(f"{server}: {exc}")
+    ok = not copied.problems and copied.verified == before.versions
+    if as_json:
+        jsonout.emit({"ok": ok, "from": str(source), "to": str(server), "rows": copied.rows,
+                      "source_check": before.to_json(), "verified": copied.verified, "problems": copied.problems})
+    else:
+        for problem in copied.problems:
+            warn(problem)
+        typer.echo(f"copied {plural(copied.rows['articles'], 'article')}, {plural(copied.rows['versions'], 'version')}, "
+                   f"{plural(copied.rows['raws'], 'raw input')} from {source} to {server}")
+        typer.echo(f"{source}: {before.summary()}")
+        typer.echo(f"{server}: {copied.verified} of {plural(copied.rows['versions'], 'version')} rebuilt and verified")
+    if not ok:
         raise typer.Exit(1)
 
 

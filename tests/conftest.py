@@ -8,13 +8,15 @@ import pty
 import select
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from newsdiff.cli import app
+
+from .pg_server import PgServer, server_bin
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -30,13 +32,35 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the whole run; skipped only when its programs are not installed."""
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install -e '.[postgres]')")
+    if server_bin() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed: scripts/ci_install_postgresql.sh")
+    server = PgServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The URL of a new, empty PostgreSQL database."""
+    return pg_server.new_database()
+
+
 @pytest.fixture
 def cli(db_path: Path) -> Callable[..., "CliResult"]:
     """Run `newsdiff --db <tmp db> ARGS...`; `.json` parses stdout."""
+    return cli_for(str(db_path))
+
+
+def cli_for(db: str) -> Callable[..., "CliResult"]:
+    """Run `newsdiff --db DB ARGS...`; `.json` parses stdout."""
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> CliResult:
-        result = runner.invoke(app, ["--db", str(db_path), *map(str, args)], input=input)
+        result = runner.invoke(app, ["--db", db, *map(str, args)], input=input)
         return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.stdout_bytes)
 
     return run

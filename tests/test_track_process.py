@@ -153,3 +153,27 @@ def test_on_a_terminal_a_progress_bar_then_one_summary_line(db_path: Path, outle
     text = screen.decode("utf-8", "replace")
     assert f"{ARTICLES}/{ARTICLES}" in text and "articles" in text  # the bar, counting articles
     assert f"1 feed (0 not modified), {ARTICLES} new articles; checked {ARTICLES} articles: {ARTICLES} new versions" in text
+
+
+def test_poll_loop_keeps_reading_the_feeds_until_sigterm(db_path: Path, outlet: Outlet) -> None:
+    worker = newsdiff(db_path, "poll", "--loop", "--every", "0.5", "--json")
+    wait_for(lambda: sorted(n for _, n in versions(db_path)) == [1] * ARTICLES, timeout=60)
+    items = "".join(f"<item><title>Story {i}</title><link>{outlet.url(f'/{i}')}</link></item>"
+                    for i in range(ARTICLES + 1))
+    outlet.routes[f"/{ARTICLES}"] = page(text_page(ARTICLES))
+    outlet.routes["/feed"] = page(f'<rss version="2.0"><channel><title>F</title>{items}</channel></rss>',
+                                  content_type="application/rss+xml")
+    wait_for(lambda: len(versions(db_path)) == ARTICLES + 1 and all(n == 1 for _, n in versions(db_path)), timeout=30)
+    read = outlet.hits["/feed"]
+    wait_for(lambda: outlet.hits["/feed"] > read)  # the poll that found it has reported and the next begun
+    assert worker.poll() is None  # still running
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert outlet.hits["/0"] == 1  # nothing re-fetched before it was due
+    assert out.count('"new_versions"') >= 2  # one report per poll
+
+
+def test_every_goes_with_loop(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("poll", "--every", "5m")
+    assert result.code == 2 and "--every goes with --loop" in result.stderr

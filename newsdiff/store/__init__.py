@@ -41,6 +41,9 @@ _EXPORTS = {
     "plain_number": "passage_index",
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
+    "ServerError": "postgres",
+    "open_server": "postgres",
+    "copy_archive": "postgres",
 }
 
 __all__ = [
@@ -57,6 +60,7 @@ __all__ = [
     "Rebuilt",
     "SchemaError",
     "SearchError",
+    "ServerError",
     "Store",
     "StoreBusy",
     "StoreDamaged",
@@ -64,8 +68,10 @@ __all__ = [
     "StoredVersion",
     "VersionRef",
     "compress_ranges",
+    "copy_archive",
     "expand_ranges",
     "is_damage",
+    "open_server",
     "parse_ranges",
     "passage_hash",
     "plain_number",
@@ -96,6 +102,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
+    from .postgres import ServerError, copy_archive, open_server
     from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 

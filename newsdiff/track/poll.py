@@ -115,7 +115,7 @@ def _failure(fetched: Fetched) -> str | None:
     return f"HTTP {fetched.status} {fetched.reason}".rstrip() + after
 
 
-def _moment(stamp: str) -> datetime:
+def stored_moment(stamp: str) -> datetime:
     """A stored time; one written without a zone (by hand, by an old tool) is read as UTC."""
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -358,7 +358,7 @@ class _Poll:
     def _schedule(self, article_id: int, status: str) -> dict[str, Any]:
         """Next check from how long ago the article last changed (or was tracked again); retired once quiet
         for long enough."""
-        age = self.now - max(_moment(stamp) for stamp in self.store.quiet_since(article_id))
+        age = self.now - max(stored_moment(stamp) for stamp in self.store.quiet_since(article_id))
         schedule = self.settings.schedule
         if age >= schedule.retire_after:
             self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})
