@@ -120,10 +120,9 @@ class State:
         that cannot be read is a one-line failure."""
         from .api import Archive, NoDatabase
 
-        if self.server is not None:
-            self._server_store(self.server)
         if self._archive is None:
-            self._archive = Archive(self.db_path, self.config_path, create=self.creates_db, access=self.access)
+            where = self.server.url if self.server else self.db_path
+            self._archive = Archive(where, self.config_path, create=self.creates_db, access=self.access)
         try:
             if opened:
                 _ = self._archive.store  # opened here, so that what stops it is this one line
@@ -132,16 +131,6 @@ class State:
         except ValueError as exc:  # not a database, too new, or a bad config file
             fail(str(exc))
         return self._archive
-
-    def _server_store(self, server: ServerUrl) -> NoReturn:
-        """The store on a PostgreSQL server, connected and migrated; one line and exit 1 when it cannot be."""
-        from .store import StoreError, open_server
-
-        try:
-            open_server(server).close()
-        except StoreError as exc:
-            fail(str(exc))
-        fail(f"{server}: this command does not run on a PostgreSQL database yet; its tables are ready")
 
     def config(self) -> "Config":
         try:

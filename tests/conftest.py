@@ -55,6 +55,17 @@ def cli(db_path: Path) -> Callable[..., "CliResult"]:
     return cli_for(str(db_path))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_cli(request: pytest.FixtureRequest, db_path: Path) -> Callable[..., "CliResult"]:
+    """`cli` on each backend in turn: a fresh SQLite file, then a fresh database on the test server (skipped
+    only when no PostgreSQL server binary is installed)."""
+    if request.param == "sqlite":
+        return cli_for(str(db_path))
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("looks at the SQLite file itself")
+    return cli_for(request.getfixturevalue("pg_url"))
+
+
 def cli_for(db: str) -> Callable[..., "CliResult"]:
     """Run `newsdiff --db DB ARGS...`; `.json` parses stdout."""
     runner = CliRunner()

@@ -37,6 +37,9 @@ class Database(_DatabaseBase):
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
         return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
 
+    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
     def query(self, sql: str, params: Iterable[Any] | dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Each row as a dict of column name to value, as sqlite-utils' `query` gives it."""
         cursor = self.execute(sql, params or ())

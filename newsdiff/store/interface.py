@@ -38,9 +38,16 @@ class Store(ABC):
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> Store:
-        """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
-        only read. SchemaError when a newer newsdiff made it."""
+        """Open (creating and migrating when needed) the database at `path`, a file or a `postgresql://`
+        URL; `readonly` for commands that only read. SchemaError when a newer newsdiff made it."""
+        from ..dburl import ServerUrl, parse_db
         from .sqlite import SQLiteStore
+
+        where = parse_db(path)
+        if isinstance(where, ServerUrl):
+            from .pg_store import PostgresStore
+
+            return PostgresStore.connect(where)
 
         return SQLiteStore.open(path, readonly=readonly)
 

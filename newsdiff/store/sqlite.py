@@ -134,6 +134,9 @@ def _refuse_newer(db: Database, path: Path) -> None:
 class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
     """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
 
+    # How a new passage enters the search index: FTS5's contentless table here.
+    insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
+
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
@@ -481,7 +484,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             index.insert(number, record.title, record.text)
         else:
             index.add(number, record.title, record.text)
-        index.write(self.db)
+        index.write(self.db, self.insert_passage)
 
     def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
                             captured_at: str, *, backdated: bool) -> None:
@@ -543,8 +546,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         with self.write():
             versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
             used = {row[0] for row in db.execute(
-                "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
-                "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+                "SELECT raw_id FROM versions WHERE article_id = ? AND raw_id IS NOT NULL UNION "
+                "SELECT raw_id FROM fetches WHERE article_id = ? AND raw_id IS NOT NULL", [article_id, article_id])}
             try:
                 removed = {"passages": passage_index.remove(db, article_id, known)}
             except ValueError as exc:
@@ -635,7 +638,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if source:
             sql += "WHERE s.name = ? "
             params.append(source)
-        sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
+        sql += "GROUP BY a.id, s.name ORDER BY last_captured_at DESC NULLS LAST, a.id DESC"
         return [self._named(row) for row in self.db.query(sql, params)]
 
     def article_source(self, article_id: int) -> str | None:

@@ -1,0 +1,126 @@
+"""The store on a PostgreSQL server: the SQLite store's logic and statements, over a server connection.
+
+Every decision (where a version goes, whether it is the same, a revert or a suspect, how texts are
+compacted, what the search index holds) is the SQLite store's own code: this class runs it over
+`PgDatabase` (which takes the statements as PostgreSQL spells them) and replaces only what is an
+engine's own: transactions, the search index's terms (a tsvector in `passages` instead of FTS5), the
+report cache's upsert, size on disk, and the checks SQLite runs on its file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..dburl import ServerUrl
+from .pg_database import PgDatabase
+from .postgres import SEARCH_CONFIG, open_server
+from .records import Damage
+from .sqlite import SQLiteStore
+
+
+def not_supported(what: str) -> NotImplementedError:
+    """The one-line error for what this backend cannot do yet."""
+    return NotImplementedError(f"not supported on PostgreSQL yet: {what}")
+
+
+def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
+    """A new passage with its words as a tsvector (no copy of the text, as SQLite's contentless index)."""
+    row = db.conn.execute(
+        f"INSERT INTO passages (article_id, kind, hash, versions, terms) "
+        f"VALUES (%s, %s, %s, %s, to_tsvector('{SEARCH_CONFIG}', %s)) RETURNING id",
+        [article_id, kind, digest, versions, text]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class PostgresStore(SQLiteStore):
+    """A newsdiff database on a PostgreSQL server. Open with `PostgresStore.connect(server)`."""
+
+    insert_passage = staticmethod(insert_terms)
+    db: PgDatabase  # type: ignore[assignment]
+
+    def __init__(self, db: PgDatabase, server: ServerUrl) -> None:
+        super().__init__(db, None)  # type: ignore[arg-type]
+        self.server = server
+
+    @classmethod
+    def connect(cls, server: ServerUrl) -> PostgresStore:
+        """The store on `server`, migrated; ServerError when it cannot be reached, SchemaError when a newer
+        newsdiff made it."""
+        return cls(PgDatabase(open_server(server)), server)
+
+    @contextmanager
+    def write(self) -> Iterator[PgDatabase]:  # type: ignore[override]
+        """One transaction; nested calls are savepoints in the outer one. Writers wait on each other's
+        rows, not on the whole database, so several poll workers write at once."""
+        with self.db.conn.transaction():
+            yield self.db
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PgDatabase]:  # type: ignore[override]
+        """One repeatable-read transaction, so a long read sees one state while workers write."""
+        from psycopg.pq import TransactionStatus
+
+        if self.db.conn.info.transaction_status != TransactionStatus.IDLE:
+            yield self.db
+            return
+        with self.db.conn.transaction():
+            self.db.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield self.db
+
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """As SQLite's store names an article row, without the work queue's own columns (its lease)."""
+        row.pop("claimed_by", None)
+        row.pop("lease_until", None)
+        return super()._named(row)
+
+    def size_on_disk(self) -> int | None:
+        """Bytes the server's database takes."""
+        row = self.db.conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return None if row is None else int(row[0])
+
+    def vacuum(self) -> tuple[int | None, int | None]:
+        """Rewrite the tables without dead rows (VACUUM FULL): (bytes before, bytes after)."""
+        before = self.size_on_disk()
+        self.db.conn.execute("VACUUM FULL")
+        return before, self.size_on_disk()
+
+    def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
+        """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
+        row = self.db.conn.execute("SELECT data FROM derived WHERE version_id = %s AND kind = %s",
+                                   [version_id, kind]).fetchone()
+        if row:
+            return json.loads(row[0])
+        value = compute()
+        with self.write():
+            self.db.conn.execute("INSERT INTO derived (version_id, kind, data) VALUES (%s, %s, %s) "
+                                 "ON CONFLICT (version_id, kind) DO UPDATE SET data = excluded.data",
+                                 [version_id, kind, json.dumps(value, ensure_ascii=False)])
+        return value
+
+    def has_alert_queue(self) -> bool:
+        return True  # the server's migrations always run on open
+
+    def integrity_damage(self) -> list[Damage]:
+        """Nothing to check below the rows: the server keeps its own pages and the tsvector index whole."""
+        return []
+
+    def forget(self, article_id: int) -> dict[str, int]:
+        raise not_supported("forget")
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        raise not_supported("stats")
+
+    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
+        raise not_supported("search")
+
+    def passages_matching(self, fts: str) -> set[int]:
+        raise not_supported("search")
+
+    def orphan_damage(self) -> list[Damage]:
+        """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
+        nothing uses are left to find."""
+        return self.unused_raws()
