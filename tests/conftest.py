@@ -56,14 +56,20 @@ def cli(db_path: Path) -> Callable[..., "CliResult"]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_cli(request: pytest.FixtureRequest, db_path: Path) -> Callable[..., "CliResult"]:
-    """`cli` on each backend in turn: a fresh SQLite file, then a fresh database on the test server (skipped
-    only when no PostgreSQL server binary is installed)."""
+def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Each backend in turn, as `--db` names it: a fresh SQLite file, then a fresh database on the test
+    server (skipped only when no PostgreSQL server binary is installed, or for a `sqlite_only` test)."""
     if request.param == "sqlite":
-        return cli_for(str(db_path))
+        return str(db_path)
     if request.node.get_closest_marker("sqlite_only"):
         pytest.skip("looks at the SQLite file itself")
-    return cli_for(request.getfixturevalue("pg_url"))
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_cli(any_db: str) -> Callable[..., "CliResult"]:
+    """`cli` on each backend in turn (`any_db`)."""
+    return cli_for(any_db)
 
 
 def cli_for(db: str) -> Callable[..., "CliResult"]:

@@ -10,11 +10,13 @@ report cache's upsert, size on disk, and the checks SQLite runs on its file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ..dburl import ServerUrl
+from .errors import SearchError
 from .pg_database import PgDatabase
 from .postgres import SEARCH_CONFIG, open_server
 from .records import Damage
@@ -34,6 +36,41 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
         [article_id, kind, digest, versions, text]).fetchone()
     assert row is not None
     return int(row[0])
+
+
+# The FTS5 expressions search makes: quoted phrases or bare words (a prefix: `"word" *`, `word*`), joined
+# by OR, maybe in brackets.
+_FTS_TOKEN = re.compile(r'\s*(?:"((?:[^"]|"")*)"(\s*\*)?|(OR)\b|([()])|(?!(?:AND|NOT|NEAR)\b)(\w+)(\*)?)')
+
+
+def tsquery(fts: str) -> tuple[str, list[str]]:
+    """An FTS5 expression of phrases and prefixes joined by OR, as a PostgreSQL tsquery expression and its
+    parameters; SearchError for the rest of FTS5's syntax (AND, NOT, NEAR, columns)."""
+    parts, params, at = [], [], 0
+    while at < len(fts.rstrip()):
+        match = _FTS_TOKEN.match(fts, at)
+        if match is None or match.end() == at:
+            raise SearchError(f"cannot search for {fts!r} on PostgreSQL: only words, \"phrases\", prefix* and OR")
+        at = match.end()
+        phrase, prefix = match.group(1) or match.group(5), match.group(2) or match.group(6)
+        if phrase is None:
+            continue  # OR and brackets: every term is one alternative
+        text = phrase.replace('""', '"')
+        if prefix:
+            parts.append(f"to_tsquery('{SEARCH_CONFIG}', %s)")
+            params.append(" & ".join("'" + word.replace("'", "''") + "':*" for word in text.split()) or "''")
+        else:
+            parts.append(f"phraseto_tsquery('{SEARCH_CONFIG}', %s)")
+            params.append(text)
+    if not parts:
+        raise SearchError(f"cannot search for {fts!r}: no terms")
+    return "(" + " || ".join(parts) + ")", params
+
+
+def _dict_row() -> Any:
+    from psycopg.rows import dict_row
+
+    return dict_row
 
 
 class PostgresStore(SQLiteStore):
@@ -115,10 +152,16 @@ class PostgresStore(SQLiteStore):
         raise not_supported("stats")
 
     def matching_passages(self, fts: str) -> list[dict[str, Any]]:
-        raise not_supported("search")
+        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (ts_rank) first."""
+        query, params = tsquery(fts)
+        return list(self.db.conn.cursor(row_factory=_dict_row()).execute(
+            f"SELECT id, article_id, kind, hash, versions FROM passages WHERE terms @@ {query} "
+            f"ORDER BY ts_rank(terms, {query}) DESC, id", [*params, *params]))
 
     def passages_matching(self, fts: str) -> set[int]:
-        raise not_supported("search")
+        """The ids of the passages matching `fts`."""
+        query, params = tsquery(fts)
+        return {row[0] for row in self.db.conn.execute(f"SELECT id FROM passages WHERE terms @@ {query}", params)}
 
     def orphan_damage(self) -> list[Damage]:
         """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
