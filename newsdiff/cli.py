@@ -480,7 +480,7 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
     row = _article(st, article)
     versions = st.store().versions(row["id"])
     events = st.store().events(row["id"])
-    from .publish import version_edits
+    from .reports.cache import version_edits
 
     edits = version_edits(st.store(), row["id"])
     changes = {number: _edit_json(edit) for number, edit in edits.items()}
@@ -511,13 +511,12 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
 
 def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
     """What a version changed from the one before it, as `log --json` lists it."""
-    from .diff.classify import TAGS
+    from .changes import TAGS
 
     if isinstance(edit, DamagedHistory):
         return {"damaged": str(edit)}
-    tags = {tag for change in edit.report.get("changes", []) if change.get("op") != "unchanged"
-            for tag in change.get("tags", [])}
-    return {"summary": edit.report.get("summary", {}), "headline_changed": edit.headline_changed,
+    tags = {tag for change in edit.report.edited for tag in change.get("tags", [])}
+    return {"summary": edit.report.summary, "headline_changed": edit.headline_changed,
             "cosmetic_only": edit.cosmetic, "tags": [tag for tag in TAGS if tag in tags], "line": edit.summary_line}
 
 
@@ -600,7 +599,7 @@ def diff(
                                                                                "to this file and print its alt text."),
 ) -> None:
     """Sentence by sentence, what changed between two versions of an article."""
-    from .diffing import diff_files, diff_versions
+    from .reports.compare import diff_files, diff_versions
     from .render import htmlfrag, markdown, text
     from .render.layout import layout
 

@@ -17,7 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diffing import diff_versions
+from .reports.compare import diff_versions
 from .history import DamagedHistory
 from .passages import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand, parse_ranges, passage_hash, plain_number
 from .store import Store

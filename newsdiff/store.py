@@ -959,11 +959,9 @@ class Store:
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
-        row = self.db.execute(
-            "SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]
-        ).fetchone()
-        if row:
-            return json.loads(row[0])
+        value = self.derived(version_id, kind)
+        if value is not None:
+            return value
         value = compute()
         try:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
@@ -972,3 +970,41 @@ class Store:
         except sqlite3.OperationalError:
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
+
+    # -- the report cache (see `reports.cache`) --------------------------------------------------
+
+    def edit_pairs(self, *, article_id: int | None = None, source: str | None = None,
+                   version_id: int | None = None, number: int | None = None) -> list[dict[str, Any]]:
+        """Each version with the one before it (`old_*` and `new_*` columns, the article's key, URL,
+        source and title), newest first; narrowed to an article, a source, the pair ending at a version
+        id, or at a version number."""
+        clauses, params = [], []
+        for column, value in (("v.article_id", article_id), ("s.name", source), ("v.id", version_id),
+                              ("v.number", number)):
+            if value is not None:
+                clauses.append(f"AND {column} = ?")
+                params.append(value)
+        return list(self.db.query(
+            "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
+            "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
+            "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
+            "v.title AS new_title, v.content_hash AS new_hash "
+            "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
+            "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
+            f"WHERE v.number > 1 {' '.join(clauses)} ORDER BY v.captured_at DESC, v.id DESC", params))
+
+    def derived(self, version_id: int, kind: str) -> Any | None:
+        """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
+        `export` can read it inside one snapshot."""
+        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def drop_reports(self, prefix: str, *, keep: str) -> None:
+        """Forget cached entries whose kind begins with `prefix` but not with `keep` (made by other code)."""
+        stale, kinds = "FROM derived WHERE kind GLOB ? AND kind NOT GLOB ?", [prefix + "*", keep + "*"]
+        if self.db.execute(f"SELECT 1 {stale} LIMIT 1", kinds).fetchone():
+            try:
+                with self.write():
+                    self.db.execute(f"DELETE {stale}", kinds)
+            except sqlite3.OperationalError:
+                pass  # read-only or busy: the next run tries again

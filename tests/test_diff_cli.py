@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from newsdiff import diffing
+from newsdiff.reports import compare as diffing
 from newsdiff.diff import SENTENCES_KIND, diff_records
 from newsdiff.model import ArticleRecord
 from newsdiff.render import htmlfrag, markdown, text
