@@ -77,6 +77,10 @@ class Reports:
         self._ledes: dict[int, str | None] = {}  # untitled articles' names (`Store.lede`), read once each
         self.computed = 0
 
+    def _key(self, old_id: int) -> str:
+        """The cache kind of the pair ending at a version (the store keys entries by version id)."""
+        return f"{self._kind}/from-{old_id}"
+
     def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> Report:
         """The pair through the engine, with its HTML fragment; kept whole for `full`, returned packed."""
         from ..render.htmlfrag import render_html
@@ -94,12 +98,20 @@ class Reports:
 
     def report(self, article_id: int, old: VersionRef, new: VersionRef) -> Report:
         """The pair's report without kept sentences, from the store's cache (when whole) or the engine."""
-        data = self.store.cached(new.id, f"{self._kind}/from-{old.id}",
+        data = self.store.cached(new.id, self._key(old.id),
                                  lambda: self._diff(article_id, old, new).to_cache())
         try:
             return Report.from_cache(data)
         except ValueError:  # a damaged cache entry
             return self._diff(article_id, old, new)
+
+    def peek(self, old_id: int, new_id: int, sentences: Sequence[str]) -> Report | None:
+        """The pair's full report if the cache holds it whole, given the new version's `sentences` (flat);
+        None otherwise. Reads only: an export reads one snapshot and writes nothing."""
+        try:
+            return Report.from_cache(self.store.derived(new_id, self._key(old_id))).with_kept(sentences)
+        except ValueError:
+            return None
 
     def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
         """The edit with its report minus kept sentences.
