@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import plural
-from .passages import FTS, TABLE, PassageIndex, compress, expand
+from .store.passage_index import FTS, TABLE, PassageIndex, compress_ranges, expand_ranges
 from .store import Store
 
 
@@ -164,10 +164,10 @@ def _article_versions(store: Store, article_id: int, report: CheckReport) -> Non
 def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id: int, report: CheckReport) -> None:
     wrong: set[int] = set()
     for key in expected.keys() | stored.keys():
-        wrong |= set(expand(expected.get(key, "0"))) ^ set(expand(stored.get(key, "0")))
+        wrong |= set(expand_ranges(expected.get(key, "0"))) ^ set(expand_ranges(stored.get(key, "0")))
     wrong.discard(0)
     if wrong:
-        report.problems.append(Problem("index", f"search index is out of step for versions {compress(wrong)}", article_id))
+        report.problems.append(Problem("index", f"search index is out of step for versions {compress_ranges(wrong)}", article_id))
 
 
 def _raws(store: Store, report: CheckReport) -> None:

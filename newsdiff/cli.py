@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 import typer.core
 
-from .history import DamagedHistory
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
-from .database import StoreBusy
+from .store import DamagedHistory, StoreBusy
 from .sources import ParseOptions, parse_bytes
 from .track import registry
 
@@ -1169,9 +1168,8 @@ def stats_cmd(
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""
     from .render import findings
-    from .stats import stats
 
-    document = stats(state(ctx).store(), top)
+    document = state(ctx).store().stats(top)
     if as_json:
         jsonout.emit(document)
     else:

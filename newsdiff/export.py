@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from .diff import diff_records, segment_paragraphs
-from .history import DamagedHistory, Rebuilt
 from .model import ArticleRecord
 from .reports import Report
 from .reports.cache import Reports
-from .store import Store
+from .store import DamagedHistory, Rebuilt, Store
 
 from .render import EXPORT_FORMATS as FORMATS
 _ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",

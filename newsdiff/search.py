@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .changes import CHANGE_KINDS
-from .history import DamagedHistory
 from .reports.cache import Reports
-from .passages import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand, parse_ranges, passage_hash, plain_number
-from .store import Store
+from .store.passage_index import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand_ranges, parse_ranges, passage_hash, plain_number
+from .store import DamagedHistory, Store
 
 EDIT_OPS = tuple(kind for kind in CHANGE_KINDS if kind != "removed")  # a sentence removed whole is not listed
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -192,7 +191,7 @@ def _found(store: Store, terms: Sequence[str]) -> dict[int, _Found]:
         grouped.setdefault(row["article_id"], []).append(row)
     found = {}
     for article_id, passages in grouped.items():
-        versions = set.intersection(*({n for r in passages if r["id"] in ids for n in expand(r["versions"])}
+        versions = set.intersection(*({n for r in passages if r["id"] in ids for n in expand_ranges(r["versions"])}
                                       for ids in holding))
         if versions:
             found[article_id] = _Found(versions, passages)
@@ -221,7 +220,7 @@ def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 2
         loaded: dict[int, dict[str, Any]] = {}
         try:
             for row in sorted(found.rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
-                versions = [n for n in expand(row["versions"]) if n in found.versions]
+                versions = [n for n in expand_ranges(row["versions"]) if n in found.versions]
                 if not versions:  # the passage is only in versions lacking another word
                     continue
                 if versions[-1] not in loaded:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from newsdiff import history
+from newsdiff.store import compact_history as history
 from newsdiff.diff import split_sentences
 from newsdiff.model import ArticleRecord, clean_text
 from newsdiff.store import Store

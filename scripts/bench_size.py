@@ -175,7 +175,7 @@ def measure(db_path: Path) -> dict[str, int]:
     """Bytes per part of a database file, read without opening it as a Store (which would migrate it)."""
     import sqlite_utils
 
-    from newsdiff.stats import part_bytes
+    from newsdiff.store.usage import part_bytes
 
     db = sqlite_utils.Database(db_path)
     try:

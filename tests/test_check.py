@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdiff import history
+from newsdiff.store import compact_history as history
 from newsdiff.check import check
 from newsdiff.model import ArticleRecord
 from newsdiff.store import Store

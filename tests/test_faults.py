@@ -23,7 +23,7 @@ from typing import Any
 import httpcore
 import pytest
 
-from newsdiff import store as store_module
+from newsdiff.store import sqlite as store_module
 from newsdiff.cli import main
 from newsdiff.config import load_config
 from newsdiff.store import Store

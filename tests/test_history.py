@@ -14,10 +14,11 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsdiff import history, passages, raws
+from newsdiff.store import compact_history as history, passage_index as passages, raws
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
-from newsdiff.store import Store, migrations
+from newsdiff.store import Store
+from newsdiff.store.sqlite import migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 

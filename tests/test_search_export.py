@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from newsdiff import passages
+from newsdiff.store import passage_index as passages
 from newsdiff.export import export
-from newsdiff.history import DamagedHistory, encode_keyframe, text_size
+from newsdiff.store.compact_history import DamagedHistory, encode_keyframe, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 

@@ -17,10 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..history import DamagedHistory
 from ..render.edits import Edit
 from ..render.picture import Picture
-from ..store import Store
+from ..store import DamagedHistory, Store
 from ..track.fetch import retry_after_seconds
 from . import queue
 from .message import Message, Profile, compose

@@ -12,7 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from ..model import plural
-from ..passages import compress
+from ..store import compress_ranges
 from ..search import ArticleHit, EditHit
 from . import terminal
 
@@ -54,10 +54,10 @@ def print_hits(hits: Sequence[ArticleHit]) -> None:
     if not hits:
         sys.stdout.write("no matches\n")
     for hit in hits:
-        _article_line(hit.article, f" (versions {compress(hit.versions)})")
+        _article_line(hit.article, f" (versions {compress_ranges(hit.versions)})")
         for match in hit.matches:
             where = "headline" if match.kind == "title" else "paragraph"
-            _emit([(f"{where}, versions {compress(match.versions)}: ", "cyan"),
+            _emit([(f"{where}, versions {compress_ranges(match.versions)}: ", "cyan"),
                    *_highlighted(match.snippet, match.highlights)], "  ")
 
 

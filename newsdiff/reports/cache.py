@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..history import DamagedHistory
+from ..store import DamagedHistory
 from ..render.edits import ArticleRef, Edit, VersionRef
 from . import report as _format
 from .report import Report

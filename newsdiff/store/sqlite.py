@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import history, passages, raws
-from .database import MIGRATIONS_TABLE, Database, MigrationSet, StoreBusy
-from .model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
-from .urls import canonical_url, is_web_url
+from . import compact_history, passage_index, raws, usage
+from .database import MIGRATIONS_TABLE, Database, MigrationSet
+from .errors import SchemaError, StoreBusy
+from ..model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
+from ..urls import canonical_url, is_web_url
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -155,23 +156,23 @@ def m002_tracking_validators(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_compact_history(db: sqlite_utils.Database) -> None:
-    """Older versions become reverse deltas (see history.py) and a full-text index of passages appears.
+    """Older versions become reverse deltas (see compact_history.py) and a full-text index of passages appears.
 
     Every version is rebuilt and compared with its old plain text before the migration commits.
     """
-    db["versions"].add_column("storage", str, not_null_default=history.PLAIN)
+    db["versions"].add_column("storage", str, not_null_default=compact_history.PLAIN)
     db["versions"].add_column("data", bytes)
     db["versions"].add_column("text_size", int)
-    passages.create(db)
+    passage_index.create(db)
     for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
-        index = passages.PassageIndex(article_id)
+        index = passage_index.PassageIndex(article_id)
         digests: dict[int, str] = {}
         previous: tuple[int, str] | None = None
         for version_id, number in db.execute(
             "SELECT id, number FROM versions WHERE article_id = ? ORDER BY number", [article_id]
         ).fetchall():
             title, text = db.execute("SELECT title, text FROM versions WHERE id = ?", [version_id]).fetchone()
-            db.execute("UPDATE versions SET text_size = ? WHERE id = ?", [history.text_size(text), version_id])
+            db.execute("UPDATE versions SET text_size = ? WHERE id = ?", [compact_history.text_size(text), version_id])
             digests[number] = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if previous is not None and previous[0] == number - 1:
                 _compact_previous(db, article_id, previous[0], text)
@@ -179,7 +180,7 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
             index.add(number, title, text)
         index.write(db)
         rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
-        for item in history.rebuild(rows):
+        for item in compact_history.rebuild(rows):
             if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
                 raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
 
@@ -242,11 +243,11 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
     Only what reads back intact is converted: a damaged version or raw stays as it was, for `check` to
     name. `newsdiff vacuum` afterwards gives the freed pages back to the disk."""
     for version_id, text, title, digest in db.execute(
-        "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [history.PLAIN]
+        "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [compact_history.PLAIN]
     ).fetchall():
         if content_hash(title, text) == digest:
             db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
-                       [history.KEYFRAME, history.encode_keyframe(text), version_id])
+                       [compact_history.KEYFRAME, compact_history.encode_keyframe(text), version_id])
     store = Store(db)
     for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
         "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
@@ -258,7 +259,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
             data = store.raw_bytes(raw_id)
             texts = [store.version_row(a, n) for a, n in db.execute(
                 "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
-        except (ValueError, history.DamagedHistory):
+        except (ValueError, compact_history.DamagedHistory):
             continue
         if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
             db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",
@@ -267,10 +268,10 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, {HASH_PREFIX}))")
     db.execute("DROP INDEX IF EXISTS idx_raws_sha256")
     db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {HASH_PREFIX}))")
-    passages.drop(db)
-    passages.create(db)
+    passage_index.drop(db)
+    passage_index.create(db)
     for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
-        index = passages.PassageIndex(article_id)
+        index = passage_index.PassageIndex(article_id)
         for item in store.rebuilt_versions(article_id):
             if item.text is not None:
                 index.add(item.number, item.row["title"], item.text)
@@ -288,24 +289,24 @@ def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, n
         "SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
         [article_id, number],
     ).fetchone()
-    if row is None or row[1] == history.DELTA:
+    if row is None or row[1] == compact_history.DELTA:
         return
-    version_id, text, chain = row[0], history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
+    version_id, text, chain = row[0], compact_history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
         "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
     ):
         chain += size or 0
-        if storage != history.DELTA:
+        if storage != compact_history.DELTA:
             break
     for storage, size in db.execute(
         "SELECT storage, text_size FROM versions WHERE article_id = ? AND number < ? ORDER BY number DESC",
         [article_id, number],
     ):
-        if storage != history.DELTA:
+        if storage != compact_history.DELTA:
             break
         chain += size or 0
-    storage, data = history.compact(text, newer, chain)
+    storage, data = compact_history.compact(text, newer, chain)
     db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])
 
 
@@ -325,10 +326,6 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             raise
         conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
     return conn
-
-
-class SchemaError(Exception):
-    """A database this version of newsdiff must not touch; the message is one line naming the file."""
 
 
 def _schema(name: str) -> int:
@@ -451,10 +448,15 @@ class Store:
         the file keeps the size of the plain text."""
         before = self.size_on_disk()
         with self.write():  # the search index's segments merged into one: a tenth smaller
-            passages.optimize(self.db)
+            passage_index.optimize(self.db)
         self.db.execute("VACUUM")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size_on_disk()
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
+        part: the document `newsdiff stats` shows."""
+        return usage.stats(self, top)
 
     @contextmanager
     def write(self) -> Iterator[Database]:
@@ -570,7 +572,7 @@ class Store:
         ).fetchall():
             try:
                 row = self.version_row(article_id, number)
-            except history.DamagedHistory as exc:
+            except compact_history.DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
             for form in raws.text_forms(row["title"], row["text"]):
                 if hashlib.sha256(form).hexdigest() == sha256:
@@ -665,22 +667,22 @@ class Store:
                 {
                     "article_id": article_id, "number": number, "captured_at": captured_at,
                     "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
-                    "published": record.published, "text": "", "storage": history.KEYFRAME,
-                    "data": history.encode_keyframe(record.text), "content_hash": digest,
+                    "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
+                    "data": compact_history.encode_keyframe(record.text), "content_hash": digest,
                     "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                     "extractor_version": record.extractor_version, "label": record.label,
                     "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
                     "raw_id": self._raw_id(raw, content_type, article_id, record),
-                    "text_size": history.text_size(record.text),
+                    "text_size": compact_history.text_size(record.text),
                 }
             ).last_pk
-            index = passages.PassageIndex.load(self.db, article_id)
+            index = passage_index.PassageIndex.load(self.db, article_id)
             if backdated:
                 _compact_previous(self.db, article_id, number, newer)
                 if older is not None:
                     self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
                                     "AND number = ? AND storage = ?",
-                                    [history.PLAIN, older, article_id, number - 1, history.DELTA])
+                                    [compact_history.PLAIN, older, article_id, number - 1, compact_history.DELTA])
                     _compact_previous(self.db, article_id, number - 1, record.text)
                 index.insert(number, record.title, record.text)
             else:
@@ -736,8 +738,8 @@ class Store:
         known: dict[tuple[str, int], str] = {}
         for item in self.rebuilt_versions(article_id):
             if item.text is None:
-                raise history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
-            known.update(passages.texts(item.row["title"], item.text))
+                raise compact_history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+            known.update(passage_index.texts(item.row["title"], item.text))
         db = self.db
         with self.write():
             versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
@@ -745,7 +747,7 @@ class Store:
                 "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
                 "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
             try:
-                removed = {"passages": passages.remove(db, article_id, known)}
+                removed = {"passages": passage_index.remove(db, article_id, known)}
             except ValueError as exc:
                 raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
                                  "`newsdiff check` lists it, nothing was deleted") from None
@@ -846,7 +848,7 @@ class Store:
         if row is None:
             return None
         try:
-            text = history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+            text = compact_history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
         except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
             return None
         return display_title(None, text)
@@ -894,19 +896,19 @@ class Store:
     def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
         """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
         run = [row]
-        if row["storage"] == history.DELTA:
+        if row["storage"] == compact_history.DELTA:
             for newer in self.db.query(
                 "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, row["number"]]
             ):
                 run.append(newer)
-                if newer["storage"] != history.DELTA:
+                if newer["storage"] != compact_history.DELTA:
                     break
-        rebuilt = history.rebuild_version(run)
+        rebuilt = compact_history.rebuild_version(run)
         if rebuilt.problem or rebuilt.text is None:
-            raise history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
+            raise compact_history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
         return rebuilt.text
 
-    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[history.Rebuilt]:
+    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[compact_history.Rebuilt]:
         """Every version of an article (captured at or after `since`), oldest first, rebuilt and hash-checked.
 
         Damage is reported on each item (`problem`), not raised, so `check` can list all of it. Memory
@@ -923,7 +925,7 @@ class Store:
         rows = self.db.query(
             "SELECT * FROM versions WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start]
         )
-        for item in history.rebuild(rows):
+        for item in compact_history.rebuild(rows):
             if since is None or item.row["captured_at"] >= since:
                 yield item
 
@@ -967,7 +969,7 @@ class Store:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
                 self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
                                 [version_id, kind, json.dumps(value, ensure_ascii=False)])
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, StoreBusy):
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
 

@@ -96,7 +96,7 @@ def _append(pairs: list[list[int]], number: int) -> bool:
     return True
 
 
-def compress(numbers: Iterable[int]) -> str:
+def compress_ranges(numbers: Iterable[int]) -> str:
     """[1, 2, 3, 5] -> "1-3,5"."""
     pairs: list[list[int]] = []
     for number in sorted(set(numbers)):
@@ -104,7 +104,7 @@ def compress(numbers: Iterable[int]) -> str:
     return format_ranges(pairs)
 
 
-def expand(value: str) -> list[int]:
+def expand_ranges(value: str) -> list[int]:
     """Every version number in a ranges string."""
     return [n for a, b in parse_ranges(value) for n in range(a, b + 1)]
 
@@ -148,10 +148,10 @@ class PassageIndex:
         """Record an earlier capture stored as version `number`: versions from `number` on move up one."""
         present = set(texts(title, text))
         for key, passage in self.passages.items():
-            numbers = [n + 1 if n >= number else n for n in expand(format_ranges(passage.ranges))]
+            numbers = [n + 1 if n >= number else n for n in expand_ranges(format_ranges(passage.ranges))]
             if key in present:
                 numbers.append(number)
-            ranges = parse_ranges(compress(numbers))
+            ranges = parse_ranges(compress_ranges(numbers))
             if ranges != passage.ranges:
                 passage.ranges, passage.dirty = ranges, True
         if present - self.passages.keys():

@@ -25,9 +25,6 @@ else:
 MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils' Migrations records each one applied
 
 
-class StoreBusy(sqlite3.OperationalError):
-    """Another process held the write lock for longer than BUSY_TIMEOUT_MS; the message names it."""
-
 Migration = TypeVar("Migration", bound=Callable[..., None])
 
 

@@ -1,14 +1,15 @@
-"""`newsdiff stats`: how much is tracked, how often it changes, and what the history costs on disk."""
+"""What `newsdiff stats` shows: how much is tracked, how often it changes, and what the history costs on disk."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+from .passage_index import INDEX_TABLES
 
-from .passages import INDEX_TABLES
-from .store import Store
+if TYPE_CHECKING:
+    import sqlite_utils
 
+    from .sqlite import Store
 
 # Which tables (with their indexes and FTS5 shadow tables) make up each part of the file `stats` shows.
 PARTS: dict[str, tuple[str, ...]] = {
@@ -55,7 +56,7 @@ def part_bytes(db: sqlite_utils.Database, tables: dict[str, int] | None = None) 
     return {**parts, "other": page_bytes - sum(parts.values())}
 
 
-def stats(store: Store, top: int = 10) -> dict[str, Any]:
+def stats(store: Store, top: int) -> dict[str, Any]:
     """Counts, edits per source, the most edited articles and storage figures, as one JSON document."""
     db = store.db
     articles, versions = db.execute(

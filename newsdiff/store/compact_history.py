@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .model import content_hash
+from ..model import content_hash
 
 if TYPE_CHECKING:
     from diff_match_patch import diff_match_patch

@@ -1,0 +1,62 @@
+"""The storage layer: the only code that holds SQL, the schema and its migrations.
+
+Everything above it calls `Store`'s named methods (documented in `store.interface`) and reads the
+records they return; a backend (SQLite today, in `store.sqlite`) implements them. Modules outside this
+package import only the names below, never a module inside it.
+
+Each name is loaded on first use (PEP 562): `newsdiff --help` must not pay for the SQLite helpers.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
+_EXPORTS = {
+    "Store": "sqlite",
+    "AddResult": "sqlite",
+    "RawInput": "sqlite",
+    "StoredVersion": "sqlite",
+    "StoreError": "errors",
+    "StoreBusy": "errors",
+    "SchemaError": "errors",
+    "DamagedHistory": "compact_history",
+    "Rebuilt": "compact_history",
+    "PassageIndex": "passage_index",
+    "compress_ranges": "passage_index",
+    "expand_ranges": "passage_index",
+}
+
+__all__ = [
+    "AddResult",
+    "DamagedHistory",
+    "PassageIndex",
+    "RawInput",
+    "Rebuilt",
+    "SchemaError",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoredVersion",
+    "compress_ranges",
+    "expand_ranges",
+]
+
+if TYPE_CHECKING:
+    from .compact_history import DamagedHistory, Rebuilt
+    from .errors import SchemaError, StoreBusy, StoreError
+    from .passage_index import PassageIndex, compress_ranges, expand_ranges
+    from .sqlite import AddResult, RawInput, Store, StoredVersion
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value  # loaded once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
