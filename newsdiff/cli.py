@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional
 import typer
 import typer.core
 
+from .changes import HEADLINE_TAG, TAGS
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
 from .store import DamagedHistory, StoreBusy
@@ -510,8 +511,6 @@ def log(ctx: typer.Context, article: str = ArticleArg, as_json: bool = JsonOpt) 
 
 def _edit_json(edit: "Edit | DamagedHistory") -> dict[str, Any]:
     """What a version changed from the one before it, as `log --json` lists it."""
-    from .changes import TAGS
-
     if isinstance(edit, DamagedHistory):
         return {"damaged": str(edit)}
     tags = {tag for change in edit.report.edited for tag in change.get("tags", [])}
@@ -658,7 +657,7 @@ BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_b
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
 FeedLimitOpt = typer.Option(50, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
-                                                           "(number, correction, quote, name, wording, punctuation, headline ...).")
+                                                           f"({', '.join((*TAGS, HEADLINE_TAG))}).")
 MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
                                                                          "sentences (a changed headline counts as one).")
 

@@ -72,10 +72,14 @@ class Report:
     @classmethod
     def of(cls, report: EngineReport, *, cosmetic: bool = False, fragment: str = "") -> Report:
         """The engine's full report, with or without cosmetic changes, every sentence in `changes`."""
-        document = report.to_json(all=True, cosmetic=cosmetic)
+        return cls._from_json(report.to_json(all=True, cosmetic=cosmetic), (), fragment)
+
+    @classmethod
+    def _from_json(cls, document: dict[str, Any], kept: Sequence[Sequence[int]], fragment: str) -> Report:
+        """The report whose JSON contract is `document` (see `to_json`)."""
         return cls(document["from"], document["to"], {name: document[name] for name in FIELD_NAMES if name in document},
                    document["summary"], document["cosmetic_only"], document["hidden"], tuple(document["changes"]),
-                   fragment=fragment)
+                   tuple((p, o, n, c) for p, o, n, c in kept), fragment)
 
     def packed(self) -> Report:
         """The report with its kept sentences left out of `changes`, as the cache keeps it."""
@@ -96,11 +100,7 @@ class Report:
     def from_cache(cls, data: Any) -> Report:
         """The report `to_cache` wrote; ValueError for anything else (a damaged entry)."""
         try:
-            document, kept, fragment = data["report"], data["kept"], data["fragment"]
-            report = cls(document["from"], document["to"],
-                         {name: document[name] for name in FIELD_NAMES if name in document},
-                         document["summary"], document["cosmetic_only"], document["hidden"],
-                         tuple(document["changes"]), tuple((p, o, n, c) for p, o, n, c in kept), fragment)
+            report = cls._from_json(data["report"], data["kept"], data["fragment"])
         except (LookupError, TypeError, ValueError) as exc:
             raise ValueError(f"not a cached report: {exc}") from None
         if not (isinstance(report.fragment, str) and "title" in report.fields and isinstance(report.summary, dict)
