@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from .model import plural
-from .store.passage_index import FTS, TABLE, PassageIndex, compress_ranges, expand_ranges
 from .store import Store
+from .store.passage_index import (
+    FTS,
+    TABLE,
+    PassageIndex,
+    compress_ranges,
+    expand_ranges,
+)
 
 
 @dataclass(frozen=True)
@@ -181,11 +187,9 @@ def _raws(store: Store, report: CheckReport) -> None:
 
 def _alerts(store: Store, report: CheckReport) -> None:
     """Alerts given up on (a day of failed sends): a channel that needs attention."""
-    from .alerts.queue import failed
-
     if not store.db["alerts"].exists():  # a database opened without its migrations
         return
-    for row in failed(store):
+    for row in store.alerts_with_status("failed"):
         report.problems.append(Problem(
             "alert", f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",
             row["article_id"], row["version"]))

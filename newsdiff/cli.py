@@ -22,8 +22,8 @@ import typer.core
 from .changes import HEADLINE_TAG, TAGS
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
-from .store import DamagedHistory, StoreBusy
 from .sources import ParseOptions, parse_bytes
+from .store import DamagedHistory, StoreBusy
 from .track import registry
 
 if TYPE_CHECKING:
@@ -776,7 +776,7 @@ def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Tracked feeds (added ones and those in the config file) and how their last check went."""
     st = state(ctx)
     registry.sync_config_feeds(st.store(), st.config().track.feeds)
-    rows = registry.list_feeds(st.store())
+    rows = st.store().feeds()
     if as_json:
         jsonout.emit({"feeds": rows})
         return

@@ -19,9 +19,9 @@ from .diff import diff_records, segment_paragraphs
 from .model import ArticleRecord
 from .reports import Report
 from .reports.cache import Reports
+from .render import EXPORT_FORMATS as FORMATS
 from .store import DamagedHistory, Rebuilt, Store
 
-from .render import EXPORT_FORMATS as FORMATS
 _ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",
                "extractor", "label"]  # as the versions table has them
 VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "raw_sha256", "text"]

@@ -18,15 +18,15 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from .alerts.rules import Filter
 from .atomic import remove_stale_temps, write_atomic
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
-from .alerts.rules import Filter
 from .reports.cache import Reports, digest, engine
 from .store import Store
 
@@ -128,19 +128,9 @@ def feed(
         store.require_source(source)
     reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
-    where = {"article_id": article.id} if article is not None else {"source": source} if source is not None else {}
-    items = list(islice(reports.visible(reports.edits(**where)), limit))
-    clauses, params = [], []
-    if article is not None:
-        clauses.append("AND v.article_id = ?")
-        params.append(article.id)
-    if source is not None:
-        clauses.append("AND s.name = ?")
-        params.append(source)
-    since = store.db.execute(
-        "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
-        "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + " ".join(clauses), params,
-    ).fetchone()[0]
+    scope = {"article_id": None if article is None else article.id, "source": source}
+    items = list(islice(reports.visible(reports.edits(**scope)), limit))
+    since = store.first_capture(**scope)
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)
     return feedrender.render_feed(meta, items, _link_for(base_url), fmt)
@@ -316,9 +306,7 @@ def publish(
     articles = [article_ref(row) for row in rows]
     listing = {row["id"]: row for row in rows}
     versions: dict[int, list[VersionRef]] = defaultdict(list)
-    for row in store.db.query(
-        "SELECT id, article_id, number, captured_at, title, content_hash FROM versions ORDER BY article_id, number"
-    ):
+    for row in store.all_versions():
         versions[row["article_id"]].append(
             VersionRef(row["id"], row["number"], row["captured_at"], row["title"], row["content_hash"]))
 

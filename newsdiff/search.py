@@ -1,6 +1,6 @@
 """`newsdiff search`: which articles and versions contain some words, or which edits touched them.
 
-The index (passages.py) holds each distinct paragraph and headline of an article once, with the versions
+The index (store/passage_index.py) holds each distinct paragraph and headline of an article once, with the versions
 that contain it. Each word (or "phrase") of a query is looked up on its own and the versions holding
 every one are intersected per article, so the words may sit in different paragraphs of a version; a
 phrase is contiguous within one paragraph or the headline. With `changed=True` the passages that matched
@@ -11,33 +11,28 @@ cache, diffed once) are read and only the edits whose added or removed words hol
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from .changes import CHANGE_KINDS
 from .reports.cache import Reports
-from .store.passage_index import FTS, GROUPED_NUMBER, TABLE, TITLE, TOKENIZE, expand_ranges, parse_ranges, passage_hash, plain_number
-from .store import DamagedHistory, Store
+from .store import (
+    GROUPED_NUMBER,
+    TITLE,
+    DamagedHistory,
+    Matcher,
+    SearchError,
+    Store,
+    expand_ranges,
+    parse_ranges,
+    passage_hash,
+    plain_number,
+    worded_texts,
+)
 
 EDIT_OPS = tuple(kind for kind in CHANGE_KINDS if kind != "removed")  # a sentence removed whole is not listed
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
-_MARK_START, _MARK_END = "\x01", "\x02"  # control characters never survive clean_text
-
-
-class SearchError(ValueError):
-    """A query the index cannot run; the message is one line."""
-
-
-def _scratch() -> sqlite3.Connection:
-    """An in-memory FTS5 table `t` with the index's own tokenizer, so what is done with it agrees with
-    what the index matches."""
-    db = sqlite3.connect(":memory:")
-    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{TOKENIZE}')")
-    return db
-
 
 def query_terms(query: str, raw: bool = False) -> list[str]:
     """The FTS5 terms a version must all match, each anywhere in its text or headline: one per word
@@ -50,10 +45,7 @@ def query_terms(query: str, raw: bool = False) -> list[str]:
              for phrase, word in _TERM.findall(query)]
     texts = [text.rstrip("*") if prefix else plain_number(text) if GROUPED_NUMBER.fullmatch(text) else text
              for text, prefix in found]
-    with closing(_scratch()) as db:  # ask the tokenizer which terms hold a word
-        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-        db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(texts))
-        worded = {row[0] for row in db.execute("SELECT DISTINCT doc FROM v")}
+    worded = worded_texts(texts)  # ask the tokenizer which terms hold a word
     terms = ['"' + texts[i].replace('"', '""') + '"' + (" *" if found[i][1] else "") for i in sorted(worded)]
     if not terms:
         raise SearchError("the search query is empty" + (f": no words in {query!r}" if query.strip() else ""))
@@ -63,60 +55,6 @@ def query_terms(query: str, raw: bool = False) -> list[str]:
 def fts_query(query: str, raw: bool = False) -> str:
     """The query's terms as one FTS5 expression, as `--json` reports it."""
     return " ".join(query_terms(query, raw))
-
-
-def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
-    """Text marked by FTS5's snippet() or highlight(), and the (start, end) of each mark in it."""
-    plain: list[str] = []
-    spans, start = [], 0
-    for char in marked:
-        if char == _MARK_START:
-            start = len(plain)
-        elif char == _MARK_END:
-            spans.append((start, len(plain)))
-        else:
-            plain.append(char)
-    return "".join(plain), spans
-
-
-_FIGURE_TERM = re.compile(r'"(\d{4,})"')
-
-
-def _as_written(term: str) -> str:
-    """A term as it is matched in a passage's own text: a figure ("1500", which the index also holds for
-    "1,500") matches written with or without separators ("1500" OR "1 500", the tokens of "1,500")."""
-    if not (figure := _FIGURE_TERM.fullmatch(term)):
-        return term
-    digits = figure.group(1)
-    head = len(digits) % 3 or 3
-    grouped = " ".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
-    return f'({term} OR "{grouped}")'
-
-
-class Matcher:
-    """Any of the terms found in any text with the index's own tokenizer, so highlights and the edit
-    filter agree with what the index matched."""
-
-    def __init__(self, terms: Sequence[str]) -> None:
-        self.fts = " OR ".join(map(_as_written, terms))
-        self.db = _scratch()
-
-    def _marked(self, text: str, function: str, *args: object) -> str | None:
-        self.db.execute("DELETE FROM t")
-        self.db.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", [text])
-        row = self.db.execute(f"SELECT {function} FROM t WHERE t MATCH ?",
-                              [_MARK_START, _MARK_END, *args, self.fts]).fetchone()
-        return row[0] if row else None
-
-    def snippet(self, text: str, tokens: int = 32) -> tuple[str, list[tuple[int, int]]]:
-        """A window of `text` around the matches, and the (start, end) of each match within it."""
-        marked = self._marked(text, "snippet(t, 0, ?, ?, '…', ?)", tokens)
-        return _unmark(text[:200] if marked is None else marked)
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """The (start, end) of each match in the whole of `text`."""
-        marked = self._marked(text, "highlight(t, 0, ?, ?)")
-        return [] if marked is None else _unmark(marked)[1]
 
 
 @dataclass
@@ -171,21 +109,12 @@ class _Found:
     rows: list[dict[str, Any]]
 
 
-def _query(store: Store, sql: str, fts: str) -> list[dict[str, Any]]:
-    try:
-        return list(store.db.query(sql, [fts]))
-    except sqlite3.OperationalError as exc:
-        raise SearchError(f"cannot search for {fts!r}: {exc}") from None
-
-
 def _found(store: Store, terms: Sequence[str]) -> dict[int, _Found]:
     """Articles whose versions hold every term, best-ranked first: each term is looked up on its own
     and the versions of its passages are intersected, so the terms may be in different passages."""
-    rows = _query(store, f"SELECT p.id, p.article_id, p.kind, p.hash, p.versions FROM {FTS} "
-                         f"JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ? ORDER BY bm25({FTS})",
-                  " OR ".join(terms))
-    holding = ([{r["rowid"] for r in _query(store, f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?", term)}
-                for term in terms] if len(terms) > 1 else [{r["id"] for r in rows}])
+    rows = store.matching_passages(" OR ".join(terms))
+    holding = ([store.passages_matching(term) for term in terms] if len(terms) > 1
+               else [{r["id"] for r in rows}])
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         grouped.setdefault(row["article_id"], []).append(row)
@@ -196,13 +125,6 @@ def _found(store: Store, terms: Sequence[str]) -> dict[int, _Found]:
         if versions:
             found[article_id] = _Found(versions, passages)
     return found
-
-
-def _article(store: Store, article_id: int) -> dict[str, Any]:
-    row = store.db.execute(
-        "SELECT a.id, a.key, a.url, s.name, a.title FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
-        "WHERE a.id = ?", [article_id]).fetchone()
-    return dict(zip(("article_id", "key", "url", "source", "title"), row))
 
 
 def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 20,
@@ -216,7 +138,7 @@ def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 2
     for article_id, found in _found(store, terms).items():
         if limit is not None and len(hits) >= limit:
             break
-        hit = ArticleHit(_article(store, article_id))
+        hit = ArticleHit(store.article_summary(article_id))
         loaded: dict[int, dict[str, Any]] = {}
         try:
             for row in sorted(found.rows, key=lambda r: (r["kind"] != TITLE, parse_ranges(r["versions"])[0])):
@@ -250,7 +172,7 @@ def _passage_text(version: dict[str, Any], row: dict[str, Any]) -> str:
 def _edit_pairs(store: Store, found: _Found, article_id: int) -> list[int]:
     """Versions at which a matching passage appeared or disappeared (each compared with the one
     before), where one of the two versions holds every word."""
-    latest = store.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
+    latest = store.latest_number(article_id)
     numbers = set()
     for row in found.rows:
         for first, last in parse_ranges(row["versions"]):
@@ -287,7 +209,7 @@ def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | 
     reports = Reports(store)
     hits: list[EditHit] = []
     for article_id, found in _found(store, terms).items():
-        article = _article(store, article_id)
+        article = store.article_summary(article_id)
         for number in _edit_pairs(store, found, article_id):
             try:
                 report = reports.edit_of(store.edit_pairs(article_id=article_id, number=number)[0]).report

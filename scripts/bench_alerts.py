@@ -38,7 +38,6 @@ from newsdiff.model import ArticleRecord, utc_now
 from newsdiff.render.picture import render_picture
 from newsdiff.store import Store
 from newsdiff.track.poll import poll
-from newsdiff.track.registry import new_article
 from newsdiff.track.settings import FetchSettings, TrackSettings
 
 WORDS = ("officials said the council would meet again on Monday to discuss the budget for the coming year "
@@ -198,7 +197,7 @@ def queueing(args: argparse.Namespace, folder: Path) -> None:
             now = utc_now()
             with store.write():
                 for n in range(args.polled):
-                    new_article(store, [f"{base}/{name}/{n}"], source_id=None, title=None, now=now)
+                    store.new_tracked_article([f"{base}/{name}/{n}"], source_id=None, title=None, now=now)
             if name == "rules":
                 attach(store, rules)
             first = poll(store, settings, check_all=True)

@@ -46,9 +46,7 @@ from newsdiff.sources import parse_bytes
 from newsdiff.sources.pool import cores
 from newsdiff.store import Store
 from newsdiff.track.poll import poll
-from newsdiff.track.registry import new_article
 from newsdiff.track.settings import FetchSettings, TrackSettings
-
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "readability-news"
 TEXT, HTML = "text/plain; charset=utf-8", "text/html; charset=utf-8"
@@ -137,7 +135,7 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
             for n in range(args.articles):
                 url = f"{bases[n % len(bases)]}/{n}"
                 # as `track` records them: the user named these loopback hosts, so a poll may fetch them
-                store.event(new_article(store, [url], source_id=None, title=None, now=now), "tracked", {"url": url})
+                store.event(store.new_tracked_article([url], source_id=None, title=None, now=now), "tracked", {"url": url})
         settings = TrackSettings(fetch=FetchSettings(jobs=args.jobs, per_host=args.per_host))
         if args.html:  # version 1 of each article straight from one extraction per page: quicker than a poll
             records, extraction = extracted_pages(f"{bases[0]}/0")

@@ -231,7 +231,7 @@ def send_pending(store: Store, rules: Sequence[AlertRule], *, force: bool = Fals
                     _record(store, row, rule, Outcome(str(exc)), summary)
                     continue
                 if job is None:
-                    queue.mark_skipped(store, row["id"], "left out by the rule's filters")
+                    store.mark_alert_skipped(row["id"], "left out by the rule's filters")
                     summary.skipped += 1
                     continue
             in_flight[pool.submit(_send, job, watch)] = (row, rule)
@@ -250,18 +250,16 @@ def send_test(store: Store, rule: AlertRule) -> tuple[Outcome, str]:
     from ..reports.cache import Reports
 
     reports = {cosmetic: Reports(store, cosmetic=cosmetic) for cosmetic in (False, True)}
-    rows = store.db.query(
-        "SELECT v.id AS version_id, v.number AS version, v.article_id FROM versions v WHERE v.number > 1 "
-        "ORDER BY v.captured_at DESC, v.id DESC LIMIT 1")
-    row = next(iter(rows), None)
+    edit = store.latest_edit()
     with _watching() as watch:
-        if row is None:
+        if edit is None:
             job = _sample_job(rule)
             described = "a built-in sample edit"
         else:
             anything = replace(rule, filter=Filter(min_changed=0, cosmetic=True))  # a test takes any edit
-            job = _job(store, reports, {**row, "id": 0}, anything, {}) or _sample_job(rule)
-            described = f"article {row['article_id']} version {row['version']}"
+            row = {"id": 0, "version_id": edit.version_id, "version": edit.number, "article_id": edit.article_id}
+            job = _job(store, reports, row, anything, {}) or _sample_job(rule)
+            described = f"article {edit.article_id} version {edit.number}"
         return _send(job, watch), described
 
 

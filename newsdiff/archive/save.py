@@ -11,7 +11,6 @@ Authorization header: never stored, never printed.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -42,18 +41,16 @@ def attach(store: Store) -> None:
         since = format_time(datetime.now(timezone.utc) - RECENT)
         if version.captured_at < since:
             return
-        store.db.execute(
-            "INSERT OR IGNORE INTO alerts (rule, article_id, version_id, queued_at, status, attempts) "
-            "SELECT ?, a.id, ?, ?, 'pending', 0 FROM articles a WHERE a.id = ? AND a.url IS NOT NULL",
-            [WAYBACK, version.version_id, format_time(datetime.now(timezone.utc)), version.article_id])
+        store.queue_alert(WAYBACK, version.article_id, version.version_id, format_time(datetime.now(timezone.utc)),
+                          needs_url=True)
 
     store.on_version.append(enqueue)
 
 
 def snapshots(store: Store, article_id: int) -> dict[int, str]:
     """{version id: snapshot URL} for the versions of an article saved to the Wayback Machine."""
-    return {row[0]: json.loads(row[1])["url"] for row in store.db.execute(
-        "SELECT version_id, detail FROM events WHERE article_id = ? AND kind = 'archived' ORDER BY id", [article_id])}
+    return {event.version_id: event.detail["url"] for event in store.events_of_kind("archived", article_id=article_id)
+            if event.version_id is not None}
 
 
 def _auth() -> dict[str, str]:
@@ -63,9 +60,8 @@ def _auth() -> dict[str, str]:
 
 def _job(store: Store, version_id: int) -> str | None:
     """The Save Page Now job last started for a version, unless it ended in an error."""
-    row = store.db.execute("SELECT detail FROM events WHERE version_id = ? AND kind = 'archive_job' "
-                           "ORDER BY id DESC LIMIT 1", [version_id]).fetchone()
-    return json.loads(row[0]).get("job_id") if row else None
+    jobs = store.events_of_kind("archive_job", version_id=version_id)
+    return jobs[-1].detail.get("job_id") if jobs else None
 
 
 def send_saves(store: Store, settings: ArchiveSettings, summary: SendSummary, *, force: bool = False,

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..importer import FileResult
-from ..sources.files import MAX_FILE_BYTES
 from ..model import parse_time
 from ..sources import ParseOptions
+from ..sources.files import MAX_FILE_BYTES
 from ..sources.warc import WarcDamage, WarcItem, WarcSkip, read_warc
 from ..store import Store
 from ..urls import canonical_url

@@ -175,10 +175,7 @@ class _Run:
         """The capture URLs an earlier run handled."""
         if not urls:
             return set()
-        marks = ",".join("?" * len(_DONE))
-        return {row[0] for row in self.store.db.execute(
-            f"SELECT url FROM fetches WHERE outcome IN ({marks}) AND url IN (SELECT value FROM json_each(?))",
-            [*_DONE, json.dumps(urls)])}
+        return self.store.fetched_urls(urls, _DONE)
 
     def _store(self, capture: Capture, fetched: Fetched) -> dict[str, Any]:
         """Extract and store one fetched capture, logged in `fetches` in the same transaction."""
@@ -198,11 +195,9 @@ class _Run:
         return entry
 
     def _log(self, capture: Capture, fetched: Fetched, entry: dict[str, Any], article_id: int | None) -> None:
-        self.store.db["fetches"].insert({
-            "at": utc_now(), "url": capture.url(self.archive.wayback_base), "article_id": article_id,
-            "status_code": fetched.status, "outcome": entry["outcome"], "error": entry.get("reason"),
-            "duration_ms": fetched.duration_ms,
-        })
+        self.store.log_fetch(at=utc_now(), url=capture.url(self.archive.wayback_base), article_id=article_id,
+                             status_code=fetched.status, outcome=entry["outcome"], error=entry.get("reason"),
+                             duration_ms=fetched.duration_ms)
 
 
 def _failure(fetched: Fetched) -> str:

@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..store import DamagedHistory
+from ..store import STORE_ERRORS, DamagedHistory
 from ..render.edits import ArticleRef, Edit, VersionRef
 from . import report as _format
 from .report import Report
@@ -137,7 +137,7 @@ class Reports:
                 whole = self._fresh.pop((old.id, new.id))
         return Edit(dataclasses.replace(article, title=None), old, new, whole)
 
-    def rows(self, **where: int | str) -> list[dict[str, Any]]:
+    def rows(self, **where: int | str | None) -> list[dict[str, Any]]:
         """The pairs (a version and the one before it) `Store.edit_pairs` finds, newest first, not yet diffed."""
         return self.store.edit_pairs(**where)
 
@@ -150,7 +150,7 @@ class Reports:
                              None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
-    def edits(self, **where: int | str) -> Iterator[Edit]:
+    def edits(self, **where: int | str | None) -> Iterator[Edit]:
         """Every edit `Store.edit_pairs` finds, newest first, made on demand: a feed of the newest 50
         never diffs the rest."""
         return map(self.edit_of, self.rows(**where))
@@ -163,7 +163,13 @@ class Reports:
 
     def prune(self) -> None:
         """Forget reports cached by other versions of the code: nothing will read them again."""
-        self.store.drop_reports(PREFIX, keep=f"{PREFIX}{engine()}/")
+        current = f"{PREFIX}{engine()}/"
+        if self.store.has_stale_derived(PREFIX, current):
+            try:
+                with self.store.write():
+                    self.store.drop_stale_derived(PREFIX, current)
+            except STORE_ERRORS:
+                pass  # read-only or busy: the next run tries again
 
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:

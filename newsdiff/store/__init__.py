@@ -21,32 +21,71 @@ _EXPORTS = {
     "StoreError": "errors",
     "StoreBusy": "errors",
     "SchemaError": "errors",
+    "SearchError": "errors",
+    "Matcher": "full_text",
+    "worded_texts": "full_text",
+    "StoreDamaged": "errors",
+    "STORE_ERRORS": "errors",
+    "is_damage": "errors",
     "DamagedHistory": "compact_history",
     "Rebuilt": "compact_history",
     "PassageIndex": "passage_index",
+    "GROUPED_NUMBER": "passage_index",
+    "TITLE": "passage_index",
+    "parse_ranges": "passage_index",
+    "passage_hash": "passage_index",
+    "plain_number": "passage_index",
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
 }
 
 __all__ = [
+    "GROUPED_NUMBER",
+    "STORE_ERRORS",
+    "TITLE",
     "AddResult",
     "DamagedHistory",
+    "Matcher",
     "PassageIndex",
     "RawInput",
     "Rebuilt",
     "SchemaError",
+    "SearchError",
     "Store",
     "StoreBusy",
+    "StoreDamaged",
     "StoreError",
     "StoredVersion",
     "compress_ranges",
     "expand_ranges",
+    "is_damage",
+    "parse_ranges",
+    "passage_hash",
+    "plain_number",
+    "worded_texts",
 ]
 
 if TYPE_CHECKING:
     from .compact_history import DamagedHistory, Rebuilt
-    from .errors import SchemaError, StoreBusy, StoreError
-    from .passage_index import PassageIndex, compress_ranges, expand_ranges
+    from .errors import (
+        STORE_ERRORS,
+        SchemaError,
+        StoreBusy,
+        StoreDamaged,
+        StoreError,
+        is_damage,
+    )
+    from .full_text import Matcher, worded_texts
+    from .passage_index import (
+        GROUPED_NUMBER,
+        TITLE,
+        PassageIndex,
+        compress_ranges,
+        expand_ranges,
+        parse_ranges,
+        passage_hash,
+        plain_number,
+    )
     from .sqlite import AddResult, RawInput, Store, StoredVersion
 
 

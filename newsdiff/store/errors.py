@@ -13,3 +13,31 @@ class StoreBusy(StoreError):
 
 class SchemaError(StoreError):
     """A database this version of newsdiff must not touch; the message is one line naming the file."""
+
+
+class SearchError(StoreError, ValueError):
+    """A query the index cannot run; the message is one line."""
+
+
+class StoreDamaged(StoreError):
+    """Part of the database cannot be read back as written (a corrupt page, a broken index)."""
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    return (sqlite3.DatabaseError,)
+
+
+# Everything a store call may raise about the database itself: the store's own errors and its drivers'
+# (a backend adds its driver's base error here), so callers catch one name and import no driver.
+STORE_ERRORS: tuple[type[Exception], ...] = (StoreError, *_driver_errors())
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error from STORE_ERRORS says the file is damaged (`check` can say where), rather than
+    busy, read-only or otherwise unavailable for now."""
+    import sqlite3
+
+    return isinstance(exc, StoreDamaged) or (isinstance(exc, sqlite3.DatabaseError)
+                                             and not isinstance(exc, sqlite3.OperationalError))

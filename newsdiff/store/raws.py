@@ -16,7 +16,7 @@ import zlib
 
 import zstandard
 
-__all__ = ["ALONE", "AGAINST_BASE", "AS_TEXT", "LEGACY", "pack", "text_forms", "unpack", "worth_a_base"]
+__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "pack", "text_forms", "unpack", "worth_a_base"]
 
 LEGACY = "zlib"  # raws stored before bases existed, each on its own
 ALONE = "zstd"

@@ -15,11 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import compact_history, passage_index, raws, usage
-from .database import MIGRATIONS_TABLE, Database, MigrationSet
-from .errors import SchemaError, StoreBusy
-from ..model import LEDE_CHARS, ArticleRecord, NotFound, clean_text, content_hash, display_title, plural, utc_now
+from ..model import (
+    LEDE_CHARS,
+    ArticleRecord,
+    NotFound,
+    clean_text,
+    content_hash,
+    display_title,
+    plural,
+    utc_now,
+)
 from ..urls import canonical_url, is_web_url
+from . import compact_history, passage_index, raws, usage
+from .alert_queue import AlertQueue
+from .database import MIGRATIONS_TABLE, Database, MigrationSet
+from .edit_pairs import EditPairs
+from .errors import SchemaError, StoreBusy
+from .full_text import FullTextSearch
+from .records import Event, VersionRef
+from .tracking import Tracking
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -380,7 +394,7 @@ class RawInput:
     content_type: str | None
 
 
-class Store:
+class Store(AlertQueue, EditPairs, FullTextSearch, Tracking):
     """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
@@ -839,6 +853,12 @@ class Store:
         sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
         return [self._named(row) for row in self.db.query(sql, params)]
 
+    def article_source(self, article_id: int) -> str | None:
+        """The outlet an article belongs to, if known."""
+        row = self.db.execute("SELECT s.name FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+                              [article_id]).fetchone()
+        return row[0] if row else None
+
     def lede(self, article_id: int) -> str | None:
         """The first words of an article's latest text (`model.display_title`), which name it when it has
         no headline; None without versions. The latest version stands alone: no delta is applied."""
@@ -876,6 +896,27 @@ class Store:
                 [article_id],
             )
         ]
+
+    def events_of_kind(self, kind: str, *, article_id: int | None = None,
+                       version_id: int | None = None) -> list[Event]:
+        """Events of one kind, oldest first, of an article or of one version (or of all)."""
+        where, params = ["kind = ?"], [kind]
+        for column, value in (("article_id", article_id), ("version_id", version_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
+            f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def latest_number(self, article_id: int) -> int | None:
+        """The number of an article's latest version; None without versions."""
+        return self.db.execute("SELECT max(number) FROM versions WHERE article_id = ?", [article_id]).fetchone()[0]
+
+    def latest_edit(self) -> VersionRef | None:
+        """The edit (a version after an article's first) captured last, across all articles."""
+        row = self.db.execute("SELECT article_id, id, number FROM versions WHERE number > 1 "
+                              "ORDER BY captured_at DESC, id DESC LIMIT 1").fetchone()
+        return VersionRef(*row) if row else None
 
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
@@ -973,40 +1014,8 @@ class Store:
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
 
-    # -- the report cache (see `reports.cache`) --------------------------------------------------
-
-    def edit_pairs(self, *, article_id: int | None = None, source: str | None = None,
-                   version_id: int | None = None, number: int | None = None) -> list[dict[str, Any]]:
-        """Each version with the one before it (`old_*` and `new_*` columns, the article's key, URL,
-        source and title), newest first; narrowed to an article, a source, the pair ending at a version
-        id, or at a version number."""
-        clauses, params = [], []
-        for column, value in (("v.article_id", article_id), ("s.name", source), ("v.id", version_id),
-                              ("v.number", number)):
-            if value is not None:
-                clauses.append(f"AND {column} = ?")
-                params.append(value)
-        return list(self.db.query(
-            "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
-            "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
-            "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
-            "v.title AS new_title, v.content_hash AS new_hash "
-            "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
-            "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
-            f"WHERE v.number > 1 {' '.join(clauses)} ORDER BY v.captured_at DESC, v.id DESC", params))
-
     def derived(self, version_id: int, kind: str) -> Any | None:
         """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
         `export` can read it inside one snapshot."""
         row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]).fetchone()
         return None if row is None else json.loads(row[0])
-
-    def drop_reports(self, prefix: str, *, keep: str) -> None:
-        """Forget cached entries whose kind begins with `prefix` but not with `keep` (made by other code)."""
-        stale, kinds = "FROM derived WHERE kind GLOB ? AND kind NOT GLOB ?", [prefix + "*", keep + "*"]
-        if self.db.execute(f"SELECT 1 {stale} LIMIT 1", kinds).fetchone():
-            try:
-                with self.write():
-                    self.db.execute(f"DELETE {stale}", kinds)
-            except sqlite3.OperationalError:
-                pass  # read-only or busy: the next run tries again

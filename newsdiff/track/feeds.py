@@ -15,7 +15,15 @@ import feedparser
 import httpx
 
 from ..model import clean_text
-from ..urls import BadURL, canonical_url, host_key, host_of, is_web_url, looks_like_web_url, shown
+from ..urls import (
+    BadURL,
+    canonical_url,
+    host_key,
+    host_of,
+    is_web_url,
+    looks_like_web_url,
+    shown,
+)
 from .fetch import Fetcher
 from .settings import FetchSettings
 

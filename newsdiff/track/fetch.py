@@ -22,8 +22,8 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from .settings import FetchSettings
 from ..urls import BadURL, check_url, host_key, host_of, private_address
+from .settings import FetchSettings
 
 T = TypeVar("T")
 

@@ -21,20 +21,24 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+
 # Storing and extracting load their libraries with this module, not on the event loop between a request
 # and its timeout (elsewhere they load on first use).
 import sqlite_utils  # noqa: F401
 
 from ..model import InputError, ParsedInput, format_time
-from ..sources import html  # noqa: F401
-from ..sources import ParseOptions, extraction_error
+from ..sources import (
+    ParseOptions,
+    extraction_error,
+    html,  # noqa: F401
+)
 from ..sources.pool import ParsePool, pool_size
 from ..store import Store
+from ..urls import canonical_url
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
-from .registry import add_alias, find_article, names_host, new_article, sync_config_feeds
+from .registry import names_host, sync_config_feeds
 from .settings import TrackSettings
-from ..urls import canonical_url
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
 # Due within this margin counts as due now, so a cron period equal to an interval never skips a run.
@@ -152,13 +156,8 @@ class _Poll:
 
     def _log(self, url: str, fetched: Fetched, outcome: str, error: str | None, *,
              article_id: int | None = None, feed_id: int | None = None, raw_id: int | None = None) -> None:
-        self.store.db["fetches"].insert({
-            "at": self.stamp, "url": url, "article_id": article_id, "feed_id": feed_id, "status_code": fetched.status,
-            "outcome": outcome, "error": error, "duration_ms": fetched.duration_ms, "raw_id": raw_id,
-        })
-
-    def _has_versions(self, article_id: int) -> bool:
-        return self.store.db.execute("SELECT 1 FROM versions WHERE article_id = ?", [article_id]).fetchone() is not None
+        self.store.log_fetch(at=self.stamp, url=url, article_id=article_id, feed_id=feed_id, status_code=fetched.status,
+                             outcome=outcome, error=error, duration_ms=fetched.duration_ms, raw_id=raw_id)
 
     def _advance(self) -> None:
         if self.progress:
@@ -167,8 +166,8 @@ class _Poll:
     # -- feeds -------------------------------------------------------------------------------------
 
     def feed_requests(self) -> list[Request[dict[str, Any]]]:
-        rows = self.store.db.query("SELECT id, url, source_id, etag, last_modified FROM feeds ORDER BY id")
-        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"])) for row in rows]
+        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"]))
+                for row in self.store.feeds_to_poll()]
 
     def check_feed(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
         feed = request.item
@@ -201,7 +200,7 @@ class _Poll:
             if problem:
                 changes["last_error"] = problem
                 self._error(feed["url"], problem)
-            self.store.db["feeds"].update(feed["id"], changes)
+            self.store.update_feed(feed["id"], changes)
             self._log(feed["url"], fetched, outcome, problem, feed_id=feed["id"])
         self._advance()
 
@@ -220,36 +219,23 @@ class _Poll:
                 break
             taken += 1
             if not self._known(entry.urls):  # two entries of one feed may be one story
-                new_article(self.store, entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
+                self.store.new_tracked_article(entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
                 added += 1
         return added, len(fresh) - taken
 
     def _known(self, urls: tuple[str, ...]) -> bool:
         """Whether a story is tracked already under one of these URLs; if so it gains the others as aliases."""
-        existing = find_article(self.store, urls)
+        existing = self.store.find_article(urls)
         if existing is not None:
             for url in urls:
-                add_alias(self.store, existing, url)
+                self.store.add_alias(existing, url)
         return existing is not None
 
     # -- articles ----------------------------------------------------------------------------------
 
     def due(self, check_all: bool, limit: int | None) -> list[dict[str, Any]]:
         """Articles to check: never-fetched ones first, then the most overdue."""
-        sql = (
-            "SELECT a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, s.name AS source "
-            "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
-            "WHERE a.tracked = 1 AND a.status IN ('active', 'gone') "
-        )
-        params: list[Any] = []
-        if not check_all:
-            sql += "AND a.next_check_at <= ? "
-            params.append(format_time(self.now + DUE_MARGIN))
-        sql += "ORDER BY a.last_checked_at IS NULL DESC, a.next_check_at, a.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return list(self.store.db.query(sql, params))
+        return self.store.due_articles(None if check_all else format_time(self.now + DUE_MARGIN), limit)
 
     async def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
         """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome."""
@@ -277,8 +263,7 @@ class _Poll:
                 changes.update(_validators(fetched, read_well=False))  # a comeback must answer in full
                 if article["status"] != "gone":  # one still gone counts as neither gone nor unchanged
                     self.summary.gone += 1
-                    versions = self.store.db.execute(
-                        "SELECT count(*) FROM versions WHERE article_id = ?", [article["id"]]).fetchone()[0]
+                    versions = self.store.version_count(article["id"])
                     self.summary.gone_articles.append(
                         {"article_id": article["id"], "url": request.url, "status": fetched.status, "versions": versions})
                     changes["status"] = "gone"
@@ -300,7 +285,7 @@ class _Poll:
             if problem:
                 self._error(request.url, problem)
             changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
-            self.store.db["articles"].update(article["id"], changes)
+            self.store.update_article(article["id"], changes)
             self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         self._advance()
 
@@ -308,7 +293,7 @@ class _Poll:
                     parsed: ParsedInput | Exception) -> tuple[str, str | None, int | None]:
         """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version)."""
         if (isinstance(parsed, InputError) and str(parsed).startswith("no article found")
-                and self._has_versions(article["id"])):
+                and self.store.version_count(article["id"]) > 0):
             # A page that held the article now yields none (an error page served as 200, a paywall
             # stub): a suspect fetch, like a half-extracted one, never a version or a failure.
             self.store.event(article["id"], "suspect", {"reason": str(parsed), "captured_at": self.stamp})
@@ -325,9 +310,7 @@ class _Poll:
             if added.outcome == "new":
                 self.summary.new_versions += 1
                 outcome = "new"
-                raw_id = self.store.db.execute(
-                    "SELECT raw_id FROM versions WHERE article_id = ? AND number = ?", [added.article_id, added.number]
-                ).fetchone()[0]
+                raw_id = self.store.version_raw_id(added.article_id, added.number)
             elif outcome != "new":
                 outcome = added.outcome
             if added.outcome == "suspect":
@@ -352,39 +335,27 @@ class _Poll:
             return article
         if url == article["url"] or urlsplit(url)[2:4] == ("/", ""):
             return article  # a redirect to a front page (a story taken down, a consent wall) is no new address
-        db = self.store.db
-        unversioned = not self._has_versions(article["id"])
+        unversioned = not self.store.version_count(article["id"]) > 0
         if not (fetched.permanent or (unversioned and article["last_checked_at"] is None)):
             return article
-        owner = find_article(self.store, [url])
+        owner = self.store.find_article([url])
         if owner is None or owner == article["id"]:
-            add_alias(self.store, article["id"], url)
-            db["articles"].update(article["id"], {"url": url})
+            self.store.add_alias(article["id"], url)
+            self.store.update_article(article["id"], {"url": url})
             self.store.event(article["id"], "moved", {"from": article["url"], "to": url})
             return {**article, "url": url}
         if not unversioned:
             return article  # two histories are never merged
-        for table in ("article_urls", "fetches", "events"):
-            db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [owner, article["id"]])
-        db.execute("DELETE FROM articles WHERE id = ?", [article["id"]])
-        return next(db.query(
-            "SELECT a.id, a.key, a.url, a.title, a.status, s.name AS source FROM articles a "
-            "LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?", [owner]))
+        return self.store.fold_article(article["id"], into=owner)
 
     def next_due(self) -> str | None:
         """When the next tracked article falls due (feeds are read by every poll)."""
-        return self.store.db.execute(
-            "SELECT min(next_check_at) FROM articles WHERE tracked = 1 AND status IN ('active', 'gone')"
-        ).fetchone()[0]
+        return self.store.next_due()
 
     def _schedule(self, article_id: int, status: str) -> dict[str, Any]:
         """Next check from how long ago the article last changed (or was tracked again); retired once quiet
         for long enough."""
-        stamps = self.store.db.execute(
-            "SELECT coalesce(last_changed_at, created_at), (SELECT max(at) FROM events "
-            "WHERE article_id = articles.id AND kind = 'tracked') FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        age = self.now - max(_moment(stamp) for stamp in stamps if stamp)
+        age = self.now - max(_moment(stamp) for stamp in self.store.quiet_since(article_id))
         schedule = self.settings.schedule
         if age >= schedule.retire_after:
             self.store.event(article_id, "retired", {"quiet_days": round(age.total_seconds() / 86400, 1)})

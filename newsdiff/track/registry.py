@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..model import NotFound, utc_now
@@ -21,16 +21,7 @@ def add_feed(store: Store, url: str, source: str | None = None, *, from_config: 
     """
     url = feed_url(url)
     with store.write():
-        row = store.db.execute("SELECT id, from_config FROM feeds WHERE url = ?", [url]).fetchone()
-        if row is not None:
-            if from_config and source:
-                store.db.execute("UPDATE feeds SET source_id = ? WHERE id = ?", [store.source_id(source), row[0]])
-            elif row[1] and not from_config:
-                store.db.execute("UPDATE feeds SET from_config = 0 WHERE id = ?", [row[0]])
-            return False
-        store.db["feeds"].insert({"url": url, "source_id": store.source_id(source or host_of(url)),
-                                  "added_at": utc_now(), "from_config": int(from_config)})
-    return True
+        return store.add_feed(url, source, from_config=from_config, default_source=host_of(url))
 
 
 def remove_feed(store: Store, url: str, config_feeds: Iterable[FeedSpec] | None = None) -> None:
@@ -44,11 +35,8 @@ def remove_feed(store: Store, url: str, config_feeds: Iterable[FeedSpec] | None 
     if any(spec.url == url for spec in config_feeds or ()):
         raise ValueError(f"feed {url} is listed in the config file; remove it there")
     with store.write():
-        row = store.db.execute("SELECT id FROM feeds WHERE url IN (?, ?)", [url, given]).fetchone()
-        if row is None:
+        if not store.remove_feed([url, given]):
             raise NotFound(f"no feed {given!r} in the database")
-        store.db.execute("UPDATE fetches SET feed_id = NULL WHERE feed_id = ?", [row[0]])
-        store.db.execute("DELETE FROM feeds WHERE id = ?", [row[0]])
 
 
 def sync_config_feeds(store: Store, specs: Iterable[FeedSpec] | None) -> None:
@@ -64,46 +52,9 @@ def sync_config_feeds(store: Store, specs: Iterable[FeedSpec] | None) -> None:
     for spec in specs:
         add_feed(store, spec.url, spec.source, from_config=True)
         listed.add(spec.url)
-    for (url,) in store.db.execute("SELECT url FROM feeds WHERE from_config = 1").fetchall():
+    for url in store.config_feed_urls():
         if url not in listed:
             remove_feed(store, url)
-
-
-def list_feeds(store: Store) -> list[dict[str, Any]]:
-    return list(store.db.query(
-        "SELECT f.id, f.url, s.name AS source, f.title, f.added_at, f.last_checked_at, f.last_status, f.last_error, "
-        "f.etag, f.last_modified FROM feeds f LEFT JOIN sources s ON s.id = f.source_id ORDER BY f.id"
-    ))
-
-
-def find_article(store: Store, urls: Iterable[str]) -> int | None:
-    """The article already known under any of these URLs (as key, current URL or earlier alias)."""
-    urls = list(urls)
-    marks = ", ".join("?" * len(urls))
-    row = store.db.execute(
-        f"SELECT article_id FROM article_urls WHERE url IN ({marks}) UNION ALL "
-        f"SELECT id FROM articles WHERE key IN ({marks}) LIMIT 1", urls + urls
-    ).fetchone()
-    return row[0] if row else None
-
-
-def add_alias(store: Store, article_id: int, url: str) -> bool:
-    """Remember another URL for an article; False when that URL already belongs to some article."""
-    cursor = store.db.execute(
-        "INSERT OR IGNORE INTO article_urls (url, article_id, added_at) VALUES (?, ?, ?)", [url, article_id, utc_now()]
-    )
-    return cursor.rowcount == 1
-
-
-def new_article(store: Store, urls: Sequence[str], *, source_id: int | None, title: str | None, now: str) -> int:
-    """A tracked article keyed by the first (canonical) URL, due at once."""
-    article_id = store.db["articles"].insert({
-        "key": urls[0], "url": urls[0], "source_id": source_id, "title": title, "created_at": now,
-        "tracked": 1, "status": "active", "next_check_at": now,
-    }).last_pk
-    for url in urls:
-        add_alias(store, article_id, url)
-    return article_id
 
 
 def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]:
@@ -118,17 +69,13 @@ def track(store: Store, url: str, source: str | None = None) -> tuple[int, bool]
     url = canonical_url(given)
     now = utc_now()
     with store.write():
-        article_id = find_article(store, [url, given])
+        article_id = store.find_article([url, given])
         created = article_id is None
         if article_id is None:
-            article_id = new_article(store, [url], source_id=store.source_id(source or host_of(url)), title=None,
-                                     now=now)
+            article_id = store.new_tracked_article([url], source_id=store.source_id(source or host_of(url)),
+                                                   title=None, now=now)
         else:
-            store.db.execute(
-                "UPDATE articles SET tracked = 1, status = CASE WHEN status = 'retired' THEN 'active' ELSE status END, "
-                "next_check_at = ?, source_id = coalesce(source_id, ?) WHERE id = ?",
-                [now, store.source_id(source), article_id],
-            )
+            store.retrack(article_id, now=now, source=source)
         store.event(article_id, "tracked", {"url": url})
     return article_id, created
 
@@ -146,16 +93,12 @@ def names_host(store: Store, host: str) -> bool:
         spelled = idna.decode(key) if "xn--" in key else key
     except (idna.IDNAError, UnicodeError):
         spelled = key
-    urls = [row[0] for row in store.db.execute("SELECT url FROM feeds")]
-    urls += [row[0] for row in store.db.execute(
-        "SELECT json_extract(e.detail, '$.url') FROM events e JOIN articles a ON a.id = e.article_id "
-        "WHERE e.kind = 'tracked' AND a.tracked = 1 AND instr(e.detail, ?) > 0", [spelled])]
-    return any(url and host_key(host_of(url)) == key for url in urls)
+    return any(url and host_key(host_of(url)) == key for url in store.named_urls(spelled))
 
 
 def untrack(store: Store, ref: str) -> dict[str, Any]:
     """Stop checking an article (by id, key or any URL); its versions stay."""
     row = store.resolve(ref)
     with store.write():
-        store.db.execute("UPDATE articles SET tracked = 0 WHERE id = ?", [row["id"]])
+        store.set_untracked(row["id"])
     return row

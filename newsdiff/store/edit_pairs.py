@@ -1,0 +1,68 @@
+"""Edits as the store knows them: each version after an article's first, paired with the one before it.
+What the pair changed is the diff engine's to say (reports.cache); this is which pairs there are."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .database import Database
+
+_PAIRS = (
+    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
+    "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
+    "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
+    "v.title AS new_title, v.content_hash AS new_hash "
+    "FROM versions v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
+    "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
+    "WHERE v.number > 1 "
+)
+
+
+def _scope(article_id: int | None, source: str | None, version_id: int | None,
+           number: int | None = None) -> tuple[str, list[Any]]:
+    """The `AND ...` clauses (versions `v`, sources `s`) that keep what belongs to the scope."""
+    where, params = "", []
+    for clause, value in (("v.article_id", article_id), ("s.name", source), ("v.id", version_id),
+                          ("v.number", number)):
+        if value is not None:
+            where += f"AND {clause} = ? "
+            params.append(value)
+    return where, params
+
+
+class EditPairs:
+    """`Store` methods that list edits (pairs of consecutive versions) and what the site cached about them."""
+
+    db: Database
+
+    def edit_pairs(self, *, article_id: int | None = None, source: str | None = None,
+                   version_id: int | None = None, number: int | None = None) -> list[dict[str, Any]]:
+        """Each version after an article's first with the one before it (`old_*`, `new_*` and the
+        article's key, url, source and article_title), newest capture first: all of them, an article's,
+        a source's, the one ending at version `version_id`, or those ending at version `number`."""
+        where, params = _scope(article_id, source, version_id, number)
+        return list(self.db.query(_PAIRS + where + "ORDER BY v.captured_at DESC, v.id DESC", params))
+
+    def first_capture(self, *, article_id: int | None = None, source: str | None = None) -> str | None:
+        """When the earliest version of an article, of a source, or of anything was captured."""
+        where, params = _scope(article_id, source, None)
+        return self.db.execute(
+            "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
+            "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + where, params).fetchone()[0]
+
+    def all_versions(self) -> list[dict[str, Any]]:
+        """Every version's id, article_id, number, captured_at, title and content_hash, by article and number."""
+        return list(self.db.query("SELECT id, article_id, number, captured_at, title, content_hash FROM versions "
+                                  "ORDER BY article_id, number"))
+
+    def has_stale_derived(self, prefix: str, current: str) -> bool:
+        """Whether derived data of a kind starting with `prefix` but not with `current` is kept (made by
+        another version of the code that computes it)."""
+        return self.db.execute("SELECT 1 FROM derived WHERE substr(kind, 1, ?) = ? AND substr(kind, 1, ?) != ? "
+                               "LIMIT 1", [len(prefix), prefix, len(current), current]).fetchone() is not None
+
+    def drop_stale_derived(self, prefix: str, current: str) -> int:
+        """Delete that stale derived data (inside the caller's write transaction); how many rows went."""
+        return self.db.execute("DELETE FROM derived WHERE substr(kind, 1, ?) = ? AND substr(kind, 1, ?) != ?",
+                               [len(prefix), prefix, len(current), current]).rowcount

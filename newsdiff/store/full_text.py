@@ -1,0 +1,116 @@
+"""Full-text search over the passage index (passage_index.py), and the same FTS5 tokenizer on any text,
+so that what `search` highlights or filters agrees with what the index matched."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
+
+from .errors import SearchError
+from .passage_index import FTS, TABLE, TOKENIZE
+
+if TYPE_CHECKING:
+    from .database import Database
+
+_MARK_START, _MARK_END = "\x01", "\x02"  # control characters never survive clean_text
+
+
+def _scratch() -> sqlite3.Connection:
+    """An in-memory FTS5 table `t` with the index's own tokenizer, so what is done with it agrees with
+    what the index matches."""
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{TOKENIZE}')")
+    return db
+
+
+def worded_texts(texts: Sequence[str]) -> set[int]:
+    """The positions of the texts in which the index's tokenizer finds a word (not punctuation alone)."""
+    with closing(_scratch()) as db:
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(texts))
+        return {row[0] for row in db.execute("SELECT DISTINCT doc FROM v")}
+
+
+def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text marked by FTS5's snippet() or highlight(), and the (start, end) of each mark in it."""
+    plain: list[str] = []
+    spans, start = [], 0
+    for char in marked:
+        if char == _MARK_START:
+            start = len(plain)
+        elif char == _MARK_END:
+            spans.append((start, len(plain)))
+        else:
+            plain.append(char)
+    return "".join(plain), spans
+
+
+_FIGURE_TERM = re.compile(r'"(\d{4,})"')
+
+
+def _as_written(term: str) -> str:
+    """A term as it is matched in a passage's own text: a figure ("1500", which the index also holds for
+    "1,500") matches written with or without separators ("1500" OR "1 500", the tokens of "1,500")."""
+    if not (figure := _FIGURE_TERM.fullmatch(term)):
+        return term
+    digits = figure.group(1)
+    head = len(digits) % 3 or 3
+    grouped = " ".join([digits[:head], *(digits[i:i + 3] for i in range(head, len(digits), 3))])
+    return f'({term} OR "{grouped}")'
+
+
+class Matcher:
+    """Any of the terms found in any text with the index's own tokenizer, so highlights and the edit
+    filter agree with what the index matched."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.fts = " OR ".join(map(_as_written, terms))
+        self.db = _scratch()
+
+    def _marked(self, text: str, function: str, *args: object) -> str | None:
+        self.db.execute("DELETE FROM t")
+        self.db.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", [text])
+        row = self.db.execute(f"SELECT {function} FROM t WHERE t MATCH ?",
+                              [_MARK_START, _MARK_END, *args, self.fts]).fetchone()
+        return row[0] if row else None
+
+    def snippet(self, text: str, tokens: int = 32) -> tuple[str, list[tuple[int, int]]]:
+        """A window of `text` around the matches, and the (start, end) of each match within it."""
+        marked = self._marked(text, "snippet(t, 0, ?, ?, '…', ?)", tokens)
+        return _unmark(text[:200] if marked is None else marked)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The (start, end) of each match in the whole of `text`."""
+        marked = self._marked(text, "highlight(t, 0, ?, ?)")
+        return [] if marked is None else _unmark(marked)[1]
+
+
+class FullTextSearch:
+    """`Store` methods that query the passage index with an FTS5 expression (SearchError if it cannot run)."""
+
+    db: Database
+
+    def _matching(self, sql: str, fts: str) -> list[dict[str, Any]]:
+        try:
+            return list(self.db.query(sql, [fts]))
+        except sqlite3.OperationalError as exc:
+            raise SearchError(f"cannot search for {fts!r}: {exc}") from None
+
+    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
+        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first."""
+        return self._matching(f"SELECT p.id, p.article_id, p.kind, p.hash, p.versions FROM {FTS} "
+                              f"JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ? ORDER BY bm25({FTS})", fts)
+
+    def passages_matching(self, fts: str) -> set[int]:
+        """The ids of the passages matching `fts`."""
+        return {row["rowid"] for row in self._matching(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?", fts)}
+
+    def article_summary(self, article_id: int) -> dict[str, Any]:
+        """An article's id (as article_id), key, url, source and title, as search results name it."""
+        row = self.db.execute(
+            "SELECT a.id, a.key, a.url, s.name, a.title FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.id = ?", [article_id]).fetchone()
+        return dict(zip(("article_id", "key", "url", "source", "title"), row))
