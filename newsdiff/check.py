@@ -7,22 +7,12 @@ and every raw input decompressed and compared with its sha256.
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .model import plural
-from .store import Store
-from .store.passage_index import (
-    FTS,
-    TABLE,
-    PassageIndex,
-    compress_ranges,
-    expand_ranges,
-)
+from .store import STORE_ERRORS, PassageIndex, Store, compress_ranges, expand_ranges
 
 
 @dataclass(frozen=True)
@@ -78,76 +68,23 @@ class CheckReport:
 
 
 def _integrity(store: Store, report: CheckReport) -> None:
-    for (rows,) in store.db.execute("PRAGMA integrity_check"):
-        for message in rows.splitlines():  # one problem a line; a row can hold several
-            if message != "ok" and not message.startswith("*** in database"):
-                report.problems.append(Problem("integrity", f"SQLite integrity check: {message}"))
-    try:
-        _check_search_index(store)
-    except OSError as exc:
-        report.problems.append(Problem("integrity", f"search index ({FTS}) not checked: no temporary copy ({exc})"))
-    except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")):
-            message = f"search index ({FTS}) not checked: no temporary copy ({exc})"  # the scratch file's trouble
-        else:
-            message = f"search index ({FTS}) is corrupt: {exc}"
-        report.problems.append(Problem("integrity", message))
-
-
-def _check_search_index(store: Store) -> None:
-    """FTS5's own check of its index. SQLite counts that check as a write, which a read-only database
-    refuses, so it runs on a copy of the index's tables in a private temporary file: `check` only reads."""
-    create = store.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [FTS]).fetchone()
-    shadows = [name for (name,) in store.db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?", [f"{FTS}_*"])]
-    with tempfile.TemporaryDirectory(prefix="newsdiff-check-") as folder:
-        scratch = sqlite3.connect(Path(folder) / "index.db", isolation_level=None)
-        try:
-            scratch.execute("PRAGMA journal_mode = OFF")  # a throwaway copy: nothing to recover
-            scratch.execute("PRAGMA synchronous = OFF")
-            scratch.execute("BEGIN")
-            scratch.execute(create[0])
-            for name in shadows:
-                columns = len(store.db.execute(f'SELECT * FROM "{name}" LIMIT 0').description)
-                scratch.execute(f'DELETE FROM "{name}"')
-                scratch.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * columns)})',
-                                    store.db.execute(f'SELECT * FROM "{name}"'))
-            scratch.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('integrity-check')")
-            scratch.execute("COMMIT")
-        finally:
-            scratch.close()
+    report.problems.extend(Problem(d.kind, d.message, d.article_id, d.version) for d in store.integrity_damage())
 
 
 def _orphans(store: Store, report: CheckReport) -> None:
-    for table, rowid, parent, _ in store.db.execute("PRAGMA foreign_key_check").fetchall():
-        where: dict[str, Any] = {}
-        if table == "versions":
-            row = store.db.execute("SELECT article_id, number FROM versions WHERE rowid = ?", [rowid]).fetchone()
-            where = {"article_id": row[0], "version": row[1]}
-        report.problems.append(Problem("orphan", f"{table} row {rowid} points at a missing {parent} row", **where))
-    for rowid, in store.db.execute(f"SELECT rowid FROM {FTS} WHERE rowid NOT IN (SELECT id FROM {TABLE})"):
-        report.problems.append(Problem("orphan", f"search index entry {rowid} has no passage row"))
-    for rowid, article_id in store.db.execute(
-        f"SELECT id, article_id FROM {TABLE} WHERE id NOT IN (SELECT rowid FROM {FTS})"
-    ):
-        report.problems.append(Problem("index", f"passage {rowid} is missing from the search index", article_id))
-    for (rowid,) in store.db.execute(
-        "SELECT id FROM raws WHERE id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
-        "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL)"
-    ):
-        report.problems.append(Problem("orphan", f"raw input {rowid} is used by no version or fetch"))
+    report.problems.extend(Problem(d.kind, d.message, d.article_id, d.version) for d in store.orphan_damage())
 
 
 def _versions(store: Store, report: CheckReport) -> None:
     """Rebuild every version; where the whole history rebuilds, compare the search index with it.
 
     A page SQLite cannot read stops one article, not the check: the others still prove themselves."""
-    for article_id, key in store.db.execute("SELECT id, key FROM articles ORDER BY id").fetchall():
+    for article_id, key in store.article_keys().items():
         report.articles += 1
         report.keys[article_id] = key
         try:
             _article_versions(store, article_id, report)
-        except sqlite3.DatabaseError as exc:
+        except STORE_ERRORS as exc:
             report.problems.append(Problem("integrity", f"cannot read its versions or index: {exc}", article_id))
 
 
@@ -164,7 +101,7 @@ def _article_versions(store: Store, article_id: int, report: CheckReport) -> Non
         if item.text is not None:
             expected.add(item.number, item.row["title"], item.text)
     if complete:
-        _compare_index(expected.ranges(), PassageIndex.load(store.db, article_id).ranges(), article_id, report)
+        _compare_index(expected.ranges(), store.passage_ranges(article_id), article_id, report)
 
 
 def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id: int, report: CheckReport) -> None:
@@ -177,17 +114,17 @@ def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id:
 
 
 def _raws(store: Store, report: CheckReport) -> None:
-    for (rowid,) in store.db.execute("SELECT id FROM raws ORDER BY id").fetchall():
+    for raw_id in store.raw_ids():
         report.raws += 1
         try:
-            store.raw_bytes(rowid)
+            store.raw_bytes(raw_id)
         except ValueError as exc:
             report.problems.append(Problem("raw", str(exc)))
 
 
 def _alerts(store: Store, report: CheckReport) -> None:
     """Alerts given up on (a day of failed sends): a channel that needs attention."""
-    if not store.db["alerts"].exists():  # a database opened without its migrations
+    if not store.has_alert_queue():
         return
     for row in store.alerts_with_status("failed"):
         report.problems.append(Problem(
@@ -215,5 +152,5 @@ def check(store: Store) -> CheckReport:
 def _run(name: str, stage: Callable[[Store, CheckReport], None], store: Store, report: CheckReport) -> None:
     try:
         stage(store, report)
-    except sqlite3.DatabaseError as exc:
+    except STORE_ERRORS as exc:
         report.problems.append(Problem("integrity", f"{name} stopped: {exc}"))

@@ -7,7 +7,6 @@ for type checkers are quoted instead.
 
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -23,7 +22,7 @@ from .changes import HEADLINE_TAG, TAGS
 from .model import InputError, NotFound, parse_time, plural
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, jsonout, terminal
 from .sources import ParseOptions, parse_bytes
-from .store import DamagedHistory, StoreBusy
+from .store import STORE_ERRORS, DamagedHistory, StoreBusy, is_damage
 from .track import registry
 
 if TYPE_CHECKING:
@@ -128,8 +127,8 @@ class State:
                     self._store = Store.open(self.db_path, readonly=self.access == "read")
                 except StoreBusy:
                     raise
-                except sqlite3.OperationalError:
-                    if self.access != "cache":
+                except STORE_ERRORS as exc:
+                    if self.access != "cache" or is_damage(exc):
                         raise
                     # A reader that caches its work (log, diff, search) still reads a file it cannot write.
                     self._store = Store.open(self.db_path, readonly=True)
@@ -1220,7 +1219,7 @@ def main() -> None:
 
         sys.stderr.write(f"newsdiff: {exc}\n")
         sys.exit(EXIT_BUSY)
-    except sqlite3.DatabaseError as exc:  # e.g. a corrupt page met halfway through a command
-        hint = "" if isinstance(exc, sqlite3.OperationalError) else "; `newsdiff check` lists all damage"
+    except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
+        hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")
         sys.exit(1)

@@ -30,14 +30,6 @@ SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "
 HEADER_FIELDS = ("title", "byline", "standfirst")  # compared on their own, outside the sentence alignment
 
 
-def _articles(store: Store) -> Iterator[dict[str, Any]]:
-    cursor = store.db.execute(
-        "SELECT a.id, a.key, a.url, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id ORDER BY a.id"
-    )
-    for article_id, key, url, source in cursor:
-        yield {"article_id": article_id, "key": key, "url": url, "source": source}
-
-
 def _sound(article_id: int, item: Rebuilt, damaged: list[DamagedHistory] | None) -> bool:
     """Whether a rebuilt version can be exported. An export never carries a damaged text: a damaged
     version is added to `damaged`, so one bad version need not keep every other article from the
@@ -55,10 +47,8 @@ def version_records(store: Store, since: str | None = None,
                     damaged: list[DamagedHistory] | None = None) -> Iterator[dict[str, Any]]:
     """One flat record per version (article fields repeated), oldest version first within an article;
     versions that cannot be rebuilt are left out and added to `damaged` (without it, DamagedHistory)."""
-    for article in _articles(store):
-        pages = dict(store.db.execute(  # the page or file each version was read from, for evidence
-            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
-            [article["article_id"]]).fetchall())
+    for article in store.article_summaries():
+        pages = store.raw_digests(article["article_id"])  # the page or file each version was read from, for evidence
         for item in store.rebuilt_versions(article["article_id"], since):
             if not _sound(article["article_id"], item, damaged):
                 continue
@@ -74,7 +64,7 @@ def pair_records(store: Store, since: str | None = None,
     sentence alignment (every sentence of both versions in exactly one entry). Pairs with a version
     that cannot be rebuilt are left out, and the version added to `damaged` (without it, DamagedHistory)."""
     reports = Reports(store, cosmetic=True)
-    for article in _articles(store):
+    for article in store.article_summaries():
         previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
         for item in store.rebuilt_versions(article["article_id"]):
             if not _sound(article["article_id"], item, damaged):

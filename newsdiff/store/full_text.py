@@ -108,9 +108,3 @@ class FullTextSearch:
         """The ids of the passages matching `fts`."""
         return {row["rowid"] for row in self._matching(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?", fts)}
 
-    def article_summary(self, article_id: int) -> dict[str, Any]:
-        """An article's id (as article_id), key, url, source and title, as search results name it."""
-        row = self.db.execute(
-            "SELECT a.id, a.key, a.url, s.name, a.title FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
-            "WHERE a.id = ?", [article_id]).fetchone()
-        return dict(zip(("article_id", "key", "url", "source", "title"), row))

@@ -11,7 +11,6 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +31,9 @@ from .database import MIGRATIONS_TABLE, Database, MigrationSet
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
-from .records import Event, VersionRef
+from .integrity import Integrity
+from .interface import Store
+from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
         if content_hash(title, text) == digest:
             db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
                        [compact_history.KEYFRAME, compact_history.encode_keyframe(text), version_id])
-    store = Store(db)
+    store = SQLiteStore(db)
     for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
         "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
         "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
@@ -361,41 +362,8 @@ def _refuse_newer(db: Database, path: Path) -> None:
                           f"knows {max(map(_schema, known))}): upgrade newsdiff")
 
 
-@dataclass(frozen=True)
-class AddResult:
-    """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
-
-    article_id: int
-    key: str
-    outcome: str
-    number: int | None
-    existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
-    reason: str | None = None
-    backdated: bool = False  # a new version captured before others: those after it moved up one
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """A version just written, as `Store.on_version` hooks see it (inside the transaction that stores it)."""
-
-    article_id: int
-    version_id: int
-    number: int
-    captured_at: str
-
-
-@dataclass(frozen=True)
-class RawInput:
-    """The input a version was read from, as captured: evidence of what the outlet served."""
-
-    id: int
-    sha256: str
-    size: int
-    content_type: str | None
-
-
-class Store(AlertQueue, EditPairs, FullTextSearch, Tracking):
-    """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
+class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
+    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -405,7 +373,7 @@ class Store(AlertQueue, EditPairs, FullTextSearch, Tracking):
         self.on_version: list[Callable[[StoredVersion], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, readonly: bool = False) -> SQLiteStore:
         """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
         only read, which then work on a file or folder they may not write, and can never change it.
 
@@ -907,6 +875,29 @@ class Store(AlertQueue, EditPairs, FullTextSearch, Tracking):
                 params.append(value)
         return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
             f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+
+    def passage_ranges(self, article_id: int) -> dict[tuple[str, int], str]:
+        """The search index's entries for an article: {(kind, passage hash): the versions holding it, as ranges}."""
+        return passage_index.PassageIndex.load(self.db, article_id).ranges()
+
+    def article_summary(self, article_id: int) -> dict[str, Any]:
+        """An article's id (as article_id), key, url, source and title, as search results and exports name it."""
+        return next(self._summaries("WHERE a.id = ?", [article_id]))
+
+    def article_summaries(self) -> Iterator[dict[str, Any]]:
+        """Every article's summary (`article_summary`, without the title), in id order, streamed."""
+        for row in self._summaries("ORDER BY a.id", []):
+            del row["title"]
+            yield row
+
+    def _summaries(self, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        return self.db.query("SELECT a.id AS article_id, a.key, a.url, s.name AS source, a.title FROM articles a "
+                             "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
+
+    def raw_digests(self, article_id: int) -> dict[int, str]:
+        """{raw id: sha256} of the inputs an article's versions were read from."""
+        return dict(self.db.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
+                                    "WHERE v.article_id = ?", [article_id]).fetchall())
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
