@@ -5,7 +5,7 @@ A cached report is keyed by what made it: the cached form (`report.FORMAT`), a d
 code and of the HTML fragment's (`engine`), and whether cosmetic changes are shown. An upgrade, or any
 change to that code, redoes the work once, and nothing made by older code is ever served. Computing
 the key reads a few source files; it never imports the engine, so a `log` whose reports are cached
-starts as fast as a `list`.
+loads no part of it.
 """
 
 from __future__ import annotations
