@@ -4,6 +4,10 @@ recomputed, and every command that shows edits reads it (and says the same summa
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,3 +137,26 @@ def test_summary_line_is_the_same_in_log_feed_and_publish(tmp_path: Path, db_pat
     assert cli("publish", site, "--base-url", BASE).code == 0
     pages = "".join(page.read_text(encoding="utf-8") for page in site.rglob("*.html"))
     assert all(f">{line}<" in pages for line in lines.values())
+
+
+LOADED = """
+import json, os, sys
+from newsdiff.cli import main
+sys.argv = ["newsdiff", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+with open(os.environ["LOADED_OUT"], "w") as f:
+    json.dump(sorted(sys.modules), f)
+"""
+
+
+def test_a_log_whose_reports_are_cached_loads_no_part_of_the_engine(tmp_path: Path, db_path: Path) -> None:
+    story_store(db_path).close()
+    out = tmp_path / "modules.json"
+    for run in range(2):  # the first `log` diffs and caches, the second only reads
+        subprocess.run([sys.executable, "-c", LOADED, "-", "--db", str(db_path), "log", STORY], check=True,
+                       capture_output=True, env={**os.environ, "LOADED_OUT": str(out)})
+        engine_loaded = {"newsdiff.diff", "nupunkt"} & set(json.loads(out.read_text()))
+        assert engine_loaded == ({"newsdiff.diff", "nupunkt"} if run == 0 else set())
