@@ -312,3 +312,26 @@ def test_database_written_before_m008_is_converted_and_reads_back_the_same(db_pa
     before = path.stat().st_size
     assert cli("vacuum", "--json").code == 0 and path.stat().st_size < before
     assert cli("show", "1", "--version", "1", "--raw").stdout.startswith("Aleppo fighting kills 1,500\n\n")
+
+
+def test_database_written_before_m009_keeps_one_hash_index_that_still_refuses_duplicates(db_path: Path) -> None:
+    """m009 on a database an older layout wrote: the whole-digest index is gone, one unique index on the
+    digest's prefix and the article takes its place; a second row of one article's text is refused, and
+    the same text stored again is found as the version it is."""
+    shutil.copyfile(PRE_M008, db_path)
+    before = sqlite_utils.Database(db_path).execute(
+        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'idx_versions_%'").fetchone()[0]
+    store = Store.open(db_path)
+    indexes = {row[1] for row in store.db.execute("PRAGMA index_list(versions)")}
+    assert indexes == {"idx_versions_article_id_number", "idx_versions_hash_prefix_article"}
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("INSERT INTO versions (article_id, number, captured_at, text, content_hash, word_count) "
+                         "SELECT article_id, 99, captured_at, '', content_hash, word_count FROM versions "
+                         "WHERE article_id = 1 AND number = 1")
+    first = store.version_row(1, 1)
+    result = store.add_version(ArticleRecord(paragraphs=tuple(first["text"].split("\n\n")), title=first["title"]),
+                               key=store.resolve("1")["key"])
+    assert (result.outcome, result.existing) == ("revert", 1)
+    store.vacuum()
+    after = store.db.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'idx_versions_%'").fetchone()[0]
+    assert after < before
