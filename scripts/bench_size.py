@@ -20,7 +20,7 @@ both databases and their results (hits, versions, snippets, highlights, edits) c
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
     python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline REF | --no-baseline]
-        [--corpus text|html]
+        [--corpus text|html] [--btrees N]
 """
 
 from __future__ import annotations
@@ -185,6 +185,21 @@ def measure(db_path: Path) -> dict[str, int]:
     return {"file": db_path.stat().st_size, **parts}
 
 
+def print_btrees(db_path: Path, count: int, raw: int) -> None:
+    """The `count` biggest tables and indexes of a database file, where its bytes go."""
+    import sqlite_utils
+
+    from newsdiff.store.usage import btree_bytes
+
+    db = sqlite_utils.Database(db_path)
+    try:
+        biggest = list(btree_bytes(db).items())[:count]
+    finally:
+        db.close()
+    for name, (size, unused) in biggest:
+        print(f"    {name:40} {size:9,} {size / raw:6.2%} of raw ({unused:,} unused inside its pages)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=20)
@@ -192,6 +207,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", default=BASELINE, help="git ref whose code builds the baseline databases")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--btrees", type=int, default=0, metavar="N",
+                        help="also print each layout's N biggest tables and indexes (sqlite3 dbstat)")
     parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -234,6 +251,7 @@ def main() -> None:
                 print(f"  {layout:22} {sizes['file']:10,} {sizes['file'] / raw:7.2%}  {sizes['versions']:9,} "
                       f"{sizes['raws']:9,} {sizes['index']:9,} {sizes['reports']:8,} {sizes['other']:8,}  "
                       f"{seconds:8.1f}")
+                print_btrees(db_path, args.btrees, raw)
             ours = results["this checkout"]["file"]
             if len(results) == 2:
                 base = results[layouts[0]]["file"]
