@@ -143,7 +143,7 @@ def test_reading_a_damaged_version_is_one_line_error(store: Store, db_path: Path
 
 def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A poll may store a version while `check` runs: the history and index it reads are one snapshot."""
-    rebuilt_versions = Store.rebuilt_versions
+    rebuilt_versions = type(store).rebuilt_versions  # the backend's own method
 
     def then_a_poll_writes(self: Store, article_id: int, since: str | None = None):
         yield from rebuilt_versions(self, article_id, since)
@@ -152,7 +152,7 @@ def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: 
             other.add_version(ArticleRecord(paragraphs=(*BASE, "A new paragraph."), title="Aleppo", url=KEY), key=KEY)
             other.close()
 
-    monkeypatch.setattr(Store, "rebuilt_versions", then_a_poll_writes)
+    monkeypatch.setattr(type(store), "rebuilt_versions", then_a_poll_writes)
     report = check(store)
     assert report.ok, report.lines()
     assert report.versions == 7

@@ -653,7 +653,7 @@ def test_a_dump_is_stored_whole_or_not_at_all(db_path: Path, tmp_path: Path, mon
     """If storing the newer version fails (disk full, say), the older one is not left behind."""
     text, _ = _next_pair(tmp_path)
     store = Store.open(db_path)
-    real_add = Store.add_version
+    real_add = type(store).add_version  # the backend's own method
     calls = []
 
     def failing_second(self: Store, record: ArticleRecord, **kwargs: Any) -> AddResult:
@@ -662,7 +662,7 @@ def test_a_dump_is_stored_whole_or_not_at_all(db_path: Path, tmp_path: Path, mon
             raise OSError("disk full")
         return real_add(self, record, **kwargs)
 
-    monkeypatch.setattr(Store, "add_version", failing_second)
+    monkeypatch.setattr(type(store), "add_version", failing_second)
     with pytest.raises(OSError):
         import_file(store, text)
     assert calls == ["3", "4"]

@@ -1,8 +1,8 @@
 """The storage layer: the only code that holds SQL, the schema and its migrations.
 
-Everything above it calls `Store`'s named methods (documented in `store.interface`) and reads the
-records they return; a backend (SQLite today, in `store.sqlite`) implements them. Modules outside this
-package import only the names below, never a module inside it.
+Everything above it calls `Store`'s named methods (the abstract boundary in store/interface.py) and
+reads the records they return (store/records.py); a backend (SQLite today, store/sqlite.py) implements
+them. Modules outside this package import only the names below, never a module inside it.
 
 Each name is loaded on first use (PEP 562): `newsdiff --help` must not pay for the SQLite helpers.
 """
@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 # Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
 _EXPORTS = {
-    "Store": "sqlite",
-    "AddResult": "sqlite",
-    "RawInput": "sqlite",
-    "StoredVersion": "sqlite",
+    "Store": "interface",
+    "AddResult": "records",
+    "Damage": "records",
+    "Event": "records",
+    "RawInput": "records",
+    "StoredVersion": "records",
+    "VersionRef": "records",
     "StoreError": "errors",
     "StoreBusy": "errors",
     "SchemaError": "errors",
@@ -44,7 +47,9 @@ __all__ = [
     "STORE_ERRORS",
     "TITLE",
     "AddResult",
+    "Damage",
     "DamagedHistory",
+    "Event",
     "Matcher",
     "PassageIndex",
     "RawInput",
@@ -56,6 +61,7 @@ __all__ = [
     "StoreDamaged",
     "StoreError",
     "StoredVersion",
+    "VersionRef",
     "compress_ranges",
     "expand_ranges",
     "is_damage",
@@ -76,6 +82,7 @@ if TYPE_CHECKING:
         is_damage,
     )
     from .full_text import Matcher, worded_texts
+    from .interface import Store
     from .passage_index import (
         GROUPED_NUMBER,
         TITLE,
@@ -86,7 +93,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .sqlite import AddResult, RawInput, Store, StoredVersion
+    from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 
 def __getattr__(name: str) -> Any:

@@ -34,3 +34,36 @@ class Damage:
     message: str
     article_id: int | None = None
     version: int | None = None
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
+
+    article_id: int
+    key: str
+    outcome: str
+    number: int | None
+    existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
+    reason: str | None = None
+    backdated: bool = False  # a new version captured before others: those after it moved up one
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version just written, as `Store.on_version` hooks see it (inside the transaction that stores it)."""
+
+    article_id: int
+    version_id: int
+    number: int
+    captured_at: str
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """The input a version was read from, as captured: evidence of what the outlet served."""
+
+    id: int
+    sha256: str
+    size: int
+    content_type: str | None

@@ -11,9 +11,8 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import (
     LEDE_CHARS,
@@ -33,7 +32,8 @@ from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
-from .records import Event, VersionRef
+from .interface import Store
+from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
         if content_hash(title, text) == digest:
             db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?",
                        [compact_history.KEYFRAME, compact_history.encode_keyframe(text), version_id])
-    store = Store(db)
+    store = SQLiteStore(db)
     for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
         "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
         "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"
@@ -304,6 +304,22 @@ def m009_one_version_hash_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_versions_hash_prefix")
     db.execute(f"CREATE UNIQUE INDEX idx_versions_hash_prefix_article ON versions("
                f"substr(content_hash, 1, {HASH_PREFIX}), article_id)")
+
+
+class _Alike(NamedTuple):
+    """A stored version with the same content as a record being added."""
+
+    id: int
+    number: int
+    label: str | None
+    raw_sha256: str | None
+
+
+class _Head(NamedTuple):
+    """A version's number and word count: what a new version is placed and judged against."""
+
+    number: int
+    word_count: int
 
 
 def _labels(value: str | None) -> list[str]:
@@ -375,41 +391,8 @@ def _refuse_newer(db: Database, path: Path) -> None:
                           f"knows {max(map(_schema, known))}): upgrade newsdiff")
 
 
-@dataclass(frozen=True)
-class AddResult:
-    """What storing a record did: 'new' version, 'same' as the latest, 'revert' to an earlier one, or 'suspect'."""
-
-    article_id: int
-    key: str
-    outcome: str
-    number: int | None
-    existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
-    reason: str | None = None
-    backdated: bool = False  # a new version captured before others: those after it moved up one
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """A version just written, as `Store.on_version` hooks see it (inside the transaction that stores it)."""
-
-    article_id: int
-    version_id: int
-    number: int
-    captured_at: str
-
-
-@dataclass(frozen=True)
-class RawInput:
-    """The input a version was read from, as captured: evidence of what the outlet served."""
-
-    id: int
-    sha256: str
-    size: int
-    content_type: str | None
-
-
-class Store(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking):
-    """A newsdiff database. Open with `Store.open(path)`; every write is one transaction."""
+class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
+    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -419,7 +402,7 @@ class Store(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking):
         self.on_version: list[Callable[[StoredVersion], None]] = []
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, readonly: bool = False) -> SQLiteStore:
         """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
         only read, which then work on a file or folder they may not write, and can never change it.
 
@@ -654,79 +637,123 @@ class Store(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking):
         """
         now = utc_now()
         captured_at = record.captured_at or now
-        digest = record.content_hash
         with self.write():
-            article_id = self._article_for(key, record.url, self._source_id(record.source), digest, now)
-            key = self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-            same = self.db.execute(
-                "SELECT v.number, r.sha256, v.label, v.id FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
-                f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
-                [digest[:HASH_PREFIX], article_id, digest]
-            ).fetchone()
-            latest = self.db.execute(
-                "SELECT number, word_count FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1",
-                [article_id],
-            ).fetchone()
-            number = self._place(article_id, captured_at, record.label, after=latest[0] if latest else 0)
-            if same and record.label and same[2] and record.label not in _labels(same[2]):
-                # one text under several page versions (a dump of two identical versions): keep them all
-                merged = sorted({*_labels(same[2]), record.label}, key=lambda x: (len(x), x))  # "2" < "10"
-                self.db.execute("UPDATE versions SET label = ? WHERE id = ?", [",".join(merged), same[3]])
-            if same:
-                seen = reread and record.captured_at is None and raw is not None \
-                    and same[1] == hashlib.sha256(raw).hexdigest()
-                if same[0] == latest[0] or number <= latest[0] or seen:
-                    return AddResult(article_id, key, "same", None, existing=same[0])
-                self._event(article_id, None, "revert", {"to_version": same[0], "captured_at": captured_at})
-                return AddResult(article_id, key, "revert", None, existing=same[0])
-            # Compared with the version it follows: an early stub backfilled before a grown story is no suspect.
-            before = latest if latest is None or number > latest[0] else self.db.execute(
-                "SELECT number, word_count FROM versions WHERE article_id = ? AND number = ?", [article_id, number - 1]
-            ).fetchone()
-            if before and suspect_ratio is not None and record.word_count < before[1] * suspect_ratio:
-                reason = f"{plural(record.word_count, 'word')} against {before[1]} in version {before[0]}"
+            article_id, key = self._resolve_article(key, record, now)
+            alike = self._stored_alike(article_id, record.content_hash)
+            latest = self._head(article_id)
+            number = self._place(article_id, captured_at, record.label, after=latest.number if latest else 0)
+            if alike is not None and latest is not None:  # a text stored before: the article has versions
+                reread_input = reread and record.captured_at is None and raw is not None \
+                    and alike.raw_sha256 == hashlib.sha256(raw).hexdigest()
+                again = alike.number == latest.number or number <= latest.number or reread_input
+                return self._already_stored(article_id, key, alike, record.label, captured_at, again=again)
+            reason = self._suspect_reason(article_id, record, number, latest, suspect_ratio)
+            if reason is not None:
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
-            backdated = latest is not None and number <= latest[0]
-            if backdated:
-                older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
-                newer = self.version_row(article_id, number)["text"]
-                self._make_room(article_id, number)
-            version_id = self.db["versions"].insert(
-                {
-                    "article_id": article_id, "number": number, "captured_at": captured_at,
-                    "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
-                    "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
-                    "data": compact_history.encode_keyframe(record.text), "content_hash": digest,
-                    "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
-                    "extractor_version": record.extractor_version, "label": record.label,
-                    "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
-                    "raw_id": self._raw_id(raw, content_type, article_id, record),
-                    "text_size": compact_history.text_size(record.text),
-                }
-            ).last_pk
-            index = passage_index.PassageIndex.load(self.db, article_id)
-            if backdated:
-                _compact_previous(self.db, article_id, number, newer)
-                if older is not None:
-                    self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
-                                    "AND number = ? AND storage = ?",
-                                    [compact_history.PLAIN, older, article_id, number - 1, compact_history.DELTA])
-                    _compact_previous(self.db, article_id, number - 1, record.text)
-                index.insert(number, record.title, record.text)
-            else:
-                if number > 1:
-                    _compact_previous(self.db, article_id, number - 1, record.text)
-                index.add(number, record.title, record.text)
-                self.db.execute(
-                    "UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
-                    [record.title, captured_at, article_id],
-                )
-            index.write(self.db)
-            self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
-            for hook in self.on_version:
-                hook(StoredVersion(article_id, version_id, number, captured_at))
+            backdated = latest is not None and number <= latest.number
+            version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
+                                             raw=raw, content_type=content_type)
+            self._index_passages(article_id, number, record, backdated=backdated)
+            self._record_new_version(article_id, version_id, number, record.title, captured_at, backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
+
+    def _resolve_article(self, key: str, record: ArticleRecord, now: str) -> tuple[int, str]:
+        """The article a record belongs to (created if new) and its key, which may be another spelling of `key`."""
+        article_id = self._article_for(key, record.url, self._source_id(record.source), record.content_hash, now)
+        return article_id, self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+
+    def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
+        """The version of the article whose content has this hash, if one has."""
+        row = self.db.execute(
+            "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
+            f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
+            [digest[:HASH_PREFIX], article_id, digest]).fetchone()
+        return None if row is None else _Alike(*row)
+
+    def _head(self, article_id: int, number: int | None = None) -> _Head | None:
+        """A version's number and word count: the latest, or version `number`."""
+        where, params = ("", [article_id]) if number is None else ("AND number = ? ", [article_id, number])
+        row = self.db.execute(f"SELECT number, word_count FROM versions WHERE article_id = ? {where}"
+                              "ORDER BY number DESC LIMIT 1", params).fetchone()
+        return None if row is None else _Head(*row)
+
+    def _already_stored(self, article_id: int, key: str, alike: _Alike, label: str | None, captured_at: str, *,
+                        again: bool) -> AddResult:
+        """A text stored before: 'same' when met `again` (it is the latest, this capture is older than the
+        latest, or the very input it was read from is read again), else a 'revert' to it (an event). A new
+        page label is added to the version's."""
+        if label and alike.label and label not in _labels(alike.label):
+            # one text under several page versions (a dump of two identical versions): keep them all
+            merged = sorted({*_labels(alike.label), label}, key=lambda x: (len(x), x))  # "2" < "10"
+            self.db.execute("UPDATE versions SET label = ? WHERE id = ?", [",".join(merged), alike.id])
+        if again:
+            return AddResult(article_id, key, "same", None, existing=alike.number)
+        self._event(article_id, None, "revert", {"to_version": alike.number, "captured_at": captured_at})
+        return AddResult(article_id, key, "revert", None, existing=alike.number)
+
+    def _suspect_reason(self, article_id: int, record: ArticleRecord, number: int, latest: _Head | None,
+                        suspect_ratio: float | None) -> str | None:
+        """Why a record looks half-extracted: far fewer words than the version it would follow (compared
+        with that one, so an early stub backfilled before a grown story is no suspect); None if it does not."""
+        if latest is None or suspect_ratio is None:
+            return None
+        before = latest if number > latest.number else self._head(article_id, number - 1)
+        if before is None or record.word_count >= before.word_count * suspect_ratio:
+            return None
+        return f"{plural(record.word_count, 'word')} against {before.word_count} in version {before.number}"
+
+    def _place_version(self, article_id: int, number: int, record: ArticleRecord, captured_at: str, *,
+                       backdated: bool, raw: bytes | None, content_type: str | None) -> int:
+        """Write the version as number `number` (the later ones moved up one when `backdated`), with its raw
+        input, and re-store its neighbours as deltas against it; its id."""
+        if backdated:
+            older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
+            newer = self.version_row(article_id, number)["text"]
+            self._make_room(article_id, number)
+        version_id = self.db["versions"].insert(
+            {
+                "article_id": article_id, "number": number, "captured_at": captured_at,
+                "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
+                "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
+                "data": compact_history.encode_keyframe(record.text), "content_hash": record.content_hash,
+                "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
+                "extractor_version": record.extractor_version, "label": record.label,
+                "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
+                "raw_id": self._raw_id(raw, content_type, article_id, record),
+                "text_size": compact_history.text_size(record.text),
+            }
+        ).last_pk
+        if backdated:
+            _compact_previous(self.db, article_id, number, newer)
+            if older is not None:
+                self.db.execute("UPDATE versions SET storage = ?, text = ?, data = NULL WHERE article_id = ? "
+                                "AND number = ? AND storage = ?",
+                                [compact_history.PLAIN, older, article_id, number - 1, compact_history.DELTA])
+                _compact_previous(self.db, article_id, number - 1, record.text)
+        elif number > 1:
+            _compact_previous(self.db, article_id, number - 1, record.text)
+        return version_id
+
+    def _index_passages(self, article_id: int, number: int, record: ArticleRecord, *, backdated: bool) -> None:
+        """Add the version's headline and paragraphs to the search index (renumbering when `backdated`)."""
+        index = passage_index.PassageIndex.load(self.db, article_id)
+        if backdated:
+            index.insert(number, record.title, record.text)
+        else:
+            index.add(number, record.title, record.text)
+        index.write(self.db)
+
+    def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
+                            captured_at: str, *, backdated: bool) -> None:
+        """The article's headline and last change follow its newest version; a 'version' event; the
+        `on_version` hooks, in this transaction."""
+        if not backdated:
+            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
+                            [title, captured_at, article_id])
+        self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
+        for hook in self.on_version:
+            hook(StoredVersion(article_id, version_id, number, captured_at))
 
     def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:
         """The number a new version takes: after every version captured before it (by the page's own
@@ -745,10 +772,14 @@ class Store(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking):
 
     def _make_room(self, article_id: int, number: int) -> None:
         """Renumber versions `number` and up by one (through negatives, so the unique index never sees
-        two at once) and drop the article's derived data, which names versions by number."""
+        two at once); the reports cached for the article name versions by number, so they go."""
         self.db.execute("UPDATE versions SET number = -number - 1 WHERE article_id = ? AND number >= ?",
                         [article_id, number])
         self.db.execute("UPDATE versions SET number = -number WHERE article_id = ? AND number < 0", [article_id])
+        self._invalidate_reports(article_id)
+
+    def _invalidate_reports(self, article_id: int) -> None:
+        """Drop the derived data (reports, segmentations) cached for an article's versions."""
         self.db.execute("DELETE FROM derived WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)",
                         [article_id])
 
