@@ -335,3 +335,23 @@ def test_database_written_before_m009_keeps_one_hash_index_that_still_refuses_du
     store.vacuum()
     after = store.db.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'idx_versions_%'").fetchone()[0]
     assert after < before
+
+
+def test_search_index_leaves_are_bigger_on_new_and_migrated_databases(tmp_path: Path, db_path: Path) -> None:
+    """m010 (and a new database) write 4000-byte search index leaves: FTS5's own 1000 bytes are a 1 KB page
+    plus a spill into the next one's slack. Searches find what they found before."""
+    from newsdiff.check import check
+    from newsdiff.search import search
+
+    shutil.copyfile(PRE_M008, db_path)
+    expected = json.loads(PRE_M008.with_suffix(".json").read_text("utf-8"))
+    for path in (db_path, tmp_path / "new.db"):
+        store = Store.open(path)
+        leaf = store.db.execute(f"SELECT v FROM {passages.FTS}_config WHERE k = 'pgsz'").fetchone()
+        assert leaf == (passages.LEAF_BYTES,)
+        store.close()
+    store = Store.open(db_path)
+    store.vacuum()
+    for query, hits in expected["search"].items():
+        assert [hit.to_json() for hit in search(store, query)] == hits
+    assert check(store).ok

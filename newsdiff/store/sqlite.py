@@ -306,6 +306,12 @@ def m009_one_version_hash_index(db: sqlite_utils.Database) -> None:
                f"substr(content_hash, 1, {HASH_PREFIX}), article_id)")
 
 
+@migrations()
+def m010_search_index_leaves(db: sqlite_utils.Database) -> None:
+    """Search index leaves of passage_index.LEAF_BYTES: the index is rewritten at the next `vacuum`."""
+    passage_index.set_leaf_bytes(db)
+
+
 class _Alike(NamedTuple):
     """A stored version with the same content as a record being added."""
 
