@@ -180,7 +180,8 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
     tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
     old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
                    "word_count, format, extractor, extractor_version, label, meta, raw_id"
-    columns = {"versions": old_versions, "raws": "id, sha256, size, content_type, compression, data"}
+    digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
+    columns = {"versions": old_versions, "raws": f"id, {digest}, size, content_type, compression, data"}
     rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
     db.close()
@@ -355,3 +356,20 @@ def test_search_index_leaves_are_bigger_on_new_and_migrated_databases(tmp_path: 
     for query, hits in expected["search"].items():
         assert [hit.to_json() for hit in search(store, query)] == hits
     assert check(store).ok
+
+
+def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_path: Path) -> None:
+    """m011 on a database an older layout wrote: every raw's SHA-256 is 32 bytes, read back as hex, and the
+    same input met again is the raw stored before, not a second copy."""
+    shutil.copyfile(PRE_M008, db_path)
+    store = Store.open(db_path)
+    assert set(store.db.execute("SELECT typeof(sha256), length(sha256) FROM raws")) == {("blob", 32)}
+    kept = store.raw(3, 2)
+    assert kept is not None
+    page = store.raw_bytes(kept.id)
+    assert kept.sha256 == hashlib.sha256(page).hexdigest()
+    count = store.db.execute("SELECT count(*) FROM raws").fetchone()[0]
+    result = store.add_version(ArticleRecord(paragraphs=("A later text read from the same page.",), title="T"),
+                               key=store.resolve("3")["key"], raw=page)
+    assert store.raw(3, result.number) == kept
+    assert store.db.execute("SELECT count(*) FROM raws").fetchone()[0] == count

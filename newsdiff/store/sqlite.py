@@ -48,6 +48,14 @@ PAGE_SIZE = 1024
 # whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
 # prefix index (an equality on the column itself hides it from the planner).
 HASH_PREFIX = 16
+# A raw input's SHA-256 is kept as its 32 bytes, not 64 hex digits (m011), and looked up by its first 8.
+RAW_PREFIX = HASH_PREFIX // 2
+
+
+def hex_digest(stored: bytes | str) -> str:
+    """A raw input's SHA-256 as hex digits, as stored since m011 (bytes) or before it (hex): migrations
+    before m011 read raws through this code too."""
+    return stored.hex() if isinstance(stored, bytes) else stored
 
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
@@ -312,6 +320,18 @@ def m010_search_index_leaves(db: sqlite_utils.Database) -> None:
     passage_index.set_leaf_bytes(db)
 
 
+@migrations()
+def m011_raw_digests_as_bytes(db: sqlite_utils.Database) -> None:
+    """Raw inputs' SHA-256 kept as 32 bytes instead of 64 hex digits, and indexed by the first 8 bytes:
+    the rows of a plain-text import's raws (kept as their version's text) were mostly digest. A digest
+    that is not hex (damaged) is left as it is, for `check` to name."""
+    for raw_id, digest in db.execute("SELECT id, sha256 FROM raws").fetchall():
+        if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
+            db.execute("UPDATE raws SET sha256 = ? WHERE id = ?", [bytes.fromhex(digest), raw_id])
+    db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {RAW_PREFIX}))")
+
+
 class _Alike(NamedTuple):
     """A stored version with the same content as a record being added."""
 
@@ -532,9 +552,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
         if raw is None:
             return None
-        digest = hashlib.sha256(raw).hexdigest()
-        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {HASH_PREFIX}) = ? AND +sha256 = ?",
-                              [digest[:HASH_PREFIX], digest]).fetchone()
+        digest = hashlib.sha256(raw).digest()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ?",
+                              [digest[:RAW_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
@@ -565,7 +585,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
         if row[1] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, row[0])
+            return self._raw_from_version(raw_id, hex_digest(row[0]))
         if as_base and not raws.worth_a_base(row[1]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -578,7 +598,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             data = raws.unpack(row[1], row[2], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row[4] or hashlib.sha256(data).hexdigest() != row[0]:
+        if len(data) != row[4] or hashlib.sha256(data).hexdigest() != hex_digest(row[0]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -675,7 +695,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
             f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
             [digest[:HASH_PREFIX], article_id, digest]).fetchone()
-        return None if row is None else _Alike(*row)
+        return None if row is None else _Alike(*row[:3], None if row[3] is None else hex_digest(row[3]))
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -980,8 +1000,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def raw_digests(self, article_id: int) -> dict[int, str]:
         """{raw id: sha256} of the inputs an article's versions were read from."""
-        return dict(self.db.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
-                                    "WHERE v.article_id = ?", [article_id]).fetchall())
+        return {raw_id: hex_digest(digest) for raw_id, digest in self.db.execute(
+            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?", [article_id])}
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
@@ -1073,7 +1093,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if version is None:
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
         row = self.db.execute("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version[0]]).fetchone()
-        return None if row is None else RawInput(*row)
+        return None if row is None else RawInput(row[0], hex_digest(row[1]), *row[2:])
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
