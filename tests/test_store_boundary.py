@@ -63,6 +63,13 @@ def test_nothing_outside_the_store_imports_its_modules() -> None:
     assert "newsdiff.store.sqlite" in modules  # the check looks for the modules that exist
 
 
+def test_nothing_outside_the_store_imports_a_database_driver() -> None:
+    """Callers catch the store's errors (STORE_ERRORS), never sqlite3's: a second backend changes nothing above."""
+    found = [f"{path.relative_to(PACKAGE)}: {name}" for path in _outside_store() for name in _imports(path)
+             if name.split(".")[0] in ("sqlite3", "sqlite_utils")]
+    assert found == []
+
+
 def test_the_sqlite_store_implements_the_whole_interface() -> None:
     abstract = sorted(Store.__abstractmethods__)
     assert len(abstract) > 50 and SQLiteStore.__abstractmethods__ == frozenset()

@@ -12,8 +12,8 @@ from typing import Any
 from rich.text import Text
 
 from ..model import plural
-from ..store import compress_ranges
 from ..search import ArticleHit, EditHit
+from ..store import compress_ranges
 from . import terminal
 
 _MARKERS = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}

@@ -24,6 +24,7 @@ _EXPORTS = {
     "StoreError": "errors",
     "StoreBusy": "errors",
     "SchemaError": "errors",
+    "preload_writer": "database",
     "SearchError": "errors",
     "Matcher": "full_text",
     "worded_texts": "full_text",
@@ -68,11 +69,13 @@ __all__ = [
     "parse_ranges",
     "passage_hash",
     "plain_number",
+    "preload_writer",
     "worded_texts",
 ]
 
 if TYPE_CHECKING:
     from .compact_history import DamagedHistory, Rebuilt
+    from .database import preload_writer
     from .errors import (
         STORE_ERRORS,
         SchemaError,

@@ -45,7 +45,7 @@ class AlertQueue:
         if not names:
             return []
         return list(self.db.query(
-            _ROWS + "WHERE q.status = 'pending' AND q.rule IN (%s) " % ",".join("?" * len(names))
+            _ROWS + f"WHERE q.status = 'pending' AND q.rule IN ({','.join('?' * len(names))}) "
             + "AND (q.not_before IS NULL OR q.not_before <= ?) "
             + ("" if force else "AND (q.next_attempt_at IS NULL OR q.next_attempt_at <= ?) ")
             + "ORDER BY q.id", [*names, now, *([] if force else [now])]))

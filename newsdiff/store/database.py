@@ -62,6 +62,12 @@ class Database(_DatabaseBase):
         return getattr(self.utils, name)
 
 
+def preload_writer() -> None:
+    """Load what writes need (sqlite-utils) now rather than at the first write: a poll calls this as it
+    loads, so no request waiting on the event loop pays for the import."""
+    import sqlite_utils  # noqa: F401
+
+
 class MigrationSet:
     """A named list of migrations, applied by sqlite-utils' `Migrations` (same decorator, same record of
     what was applied), which loads only when one is pending: telling that takes one query."""

@@ -131,7 +131,7 @@ class Store(ABC):
 
     @abstractmethod
     def version_count(self, article_id: int) -> int:
-        ...
+        """How many versions an article has."""
 
     @abstractmethod
     def version_raw_id(self, article_id: int, number: int) -> int | None:
@@ -178,7 +178,7 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None:
-        ...
+        """Let go of the database; the store cannot be used afterwards."""
 
     @abstractmethod
     def event(self, article_id: int, kind: str, detail: dict[str, Any], version_id: int | None = None) -> None:
@@ -282,7 +282,8 @@ class Store(ABC):
 
     @abstractmethod
     def versions(self, article_id: int) -> list[dict[str, Any]]:
-        ...
+        """An article's versions, oldest first: id, number, captured_at, title, content_hash, word_count,
+        format, extractor, extractor_version, label (no text: `version_row` or `record` rebuild it)."""
 
     @abstractmethod
     def write(self) -> AbstractContextManager[object]:
@@ -311,11 +312,11 @@ class Store(ABC):
 
     @abstractmethod
     def mark_alert_sent(self, alert_id: int, now: str) -> None:
-        ...
+        """An alert delivered at `now` (one attempt more); its own transaction."""
 
     @abstractmethod
     def mark_alert_skipped(self, alert_id: int, reason: str) -> None:
-        ...
+        """An alert not sent, and why (the rule's filters left its edit out); its own transaction."""
 
     @abstractmethod
     def queue_alert(self, rule: str, article_id: int, version_id: int, now: str, *, needs_url: bool = False) -> None:

@@ -137,7 +137,7 @@ class PassageIndex:
     passages: dict[tuple[str, int], Passage] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database, article_id: int) -> "PassageIndex":
+    def load(cls, db: sqlite_utils.Database, article_id: int) -> PassageIndex:
         index = cls(article_id)
         for pid, kind, digest, versions in db.execute(
             f"SELECT id, kind, hash, versions FROM {TABLE} WHERE article_id = ?", [article_id]

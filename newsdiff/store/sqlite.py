@@ -355,13 +355,11 @@ def _labels(value: str | None) -> list[str]:
 
 def _compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
     """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
-    row = db.execute(
-        "SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
-        [article_id, number],
-    ).fetchone()
-    if row is None or row[1] == compact_history.DELTA:
+    row = next(db.query("SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
+                        [article_id, number]), None)
+    if row is None or row["storage"] == compact_history.DELTA:
         return
-    version_id, text, chain = row[0], compact_history.own_text({"storage": row[1], "text": row[2], "data": row[3]}), row[4] or 0
+    version_id, text, chain = row["id"], compact_history.own_text(row), row["text_size"] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
         "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
@@ -561,11 +559,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             return self.db["raws"].insert(
                 {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
                  "data": None}).last_pk
-        latest = self.db.execute(
+        latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
-            "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]
-        ).fetchone()
-        base_id = None if latest is None else latest[0] if raws.worth_a_base(latest[1]) else latest[2]
+            "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]), None)
+        base_id = None if latest is None else latest["id"] if raws.worth_a_base(latest["compression"]) \
+            else latest["base_id"]
         base = None
         if base_id is not None:
             try:
@@ -580,25 +578,25 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
-        row = self.db.execute(
-            "SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]).fetchone()
+        row = next(self.db.query("SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]),
+                   None)
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
-        if row[1] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, hex_digest(row[0]))
-        if as_base and not raws.worth_a_base(row[1]):
+        if row["compression"] == raws.AS_TEXT:
+            return self._raw_from_version(raw_id, hex_digest(row["sha256"]))
+        if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
-        if row[3] is not None:
+        if row["base_id"] is not None:
             try:
-                base = self.raw_bytes(row[3], as_base=True)
+                base = self.raw_bytes(row["base_id"], as_base=True)
             except ValueError as exc:
                 raise ValueError(f"raw input {raw_id} cannot be read: its base {exc}") from exc
         try:
-            data = raws.unpack(row[1], row[2], base)
+            data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row[4] or hashlib.sha256(data).hexdigest() != hex_digest(row[0]):
+        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != hex_digest(row["sha256"]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -934,13 +932,13 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def lede(self, article_id: int) -> str | None:
         """The first words of an article's latest text (`model.display_title`), which name it when it has
         no headline; None without versions. The latest version stands alone: no delta is applied."""
-        row = self.db.execute(
+        row = next(self.db.query(
             f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
-            "ORDER BY number DESC LIMIT 1", [article_id]).fetchone()
+            "ORDER BY number DESC LIMIT 1", [article_id]), None)
         if row is None:
             return None
         try:
-            text = compact_history.own_text({"storage": row[0], "text": row[1], "data": row[2]})
+            text = compact_history.own_text(row)
         except (ValueError, zlib.error):  # damaged: `check` names it; the article is named by its URL meanwhile
             return None
         return display_title(None, text)
@@ -1071,14 +1069,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def as_record(self, row: dict[str, Any], text: str | None = None) -> ArticleRecord:
         """A version row as a record; `text` when it was rebuilt apart from the row (`rebuilt_versions`)."""
-        article = self.db.execute(
-            "SELECT a.url, s.name FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
-            [row["article_id"]],
-        ).fetchone()
+        article = self.article_summary(row["article_id"])
         return ArticleRecord(
             paragraphs=tuple(p for p in (row["text"] if text is None else text).split("\n\n") if p),
-            title=row["title"], url=article[0], byline=row["byline"], standfirst=row["standfirst"],
-            published=row["published"], source=article[1], captured_at=row["captured_at"],
+            title=row["title"], url=article["url"], byline=row["byline"], standfirst=row["standfirst"],
+            published=row["published"], source=article["source"], captured_at=row["captured_at"],
             format=row["format"] or "text", extractor=row["extractor"],
             extractor_version=row["extractor_version"], label=row["label"],
             meta=json.loads(row["meta"]) if row["meta"] else {},
@@ -1089,11 +1084,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         kept (a record added by a library call without one). Its bytes: `raw_bytes(raw.id)`."""
         versions = "SELECT raw_id, number FROM versions WHERE article_id = ? " + (
             "ORDER BY number DESC LIMIT 1" if number is None else "AND number = ?")
-        version = self.db.execute(versions, [article_id] + ([] if number is None else [number])).fetchone()
+        version = next(self.db.query(versions, [article_id] + ([] if number is None else [number])), None)
         if version is None:
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
-        row = self.db.execute("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version[0]]).fetchone()
-        return None if row is None else RawInput(row[0], hex_digest(row[1]), *row[2:])
+        row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
+                   None)
+        return None if row is None else RawInput(**{**row, "sha256": hex_digest(row["sha256"])})
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""

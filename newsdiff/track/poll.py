@@ -22,23 +22,24 @@ from urllib.parse import urlsplit
 
 import httpx
 
-# Storing and extracting load their libraries with this module, not on the event loop between a request
-# and its timeout (elsewhere they load on first use).
-import sqlite_utils  # noqa: F401
-
 from ..model import InputError, ParsedInput, format_time
+
+# Storing and extracting load their libraries with this module, not on the event loop between a request
+# and its timeout (elsewhere they load on first use): the extractors with `html`, the store's below.
 from ..sources import (
     ParseOptions,
     extraction_error,
     html,  # noqa: F401
 )
 from ..sources.pool import ParsePool, pool_size
-from ..store import Store
+from ..store import Store, preload_writer
 from ..urls import canonical_url
 from .feeds import Feed, parse_feed
 from .fetch import Fetched, Fetcher, Request, fetch_each
 from .registry import names_host, sync_config_feeds
 from .settings import TrackSettings
+
+preload_writer()
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
 # Due within this margin counts as due now, so a cron period equal to an interval never skips a run.
