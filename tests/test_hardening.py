@@ -101,7 +101,7 @@ def _seeded(db_path: Path, *seeds: Path) -> None:
 
 def test_a_database_from_a_newer_newsdiff_is_refused_for_writes_and_reads(cli, db_path: Path) -> None:
     from newsdiff.store import SchemaError
-    from newsdiff.store.sqlite import migrations
+    from newsdiff.store.migrations import migrations
 
     _seeded(db_path)
     known = max(int(f.__name__[1:4]) for f in migrations.functions)

@@ -18,7 +18,7 @@ from newsdiff.store import compact_history as history, passage_index as passages
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
 from newsdiff.store import Store
-from newsdiff.store.sqlite import migrations
+from newsdiff.store.migrations import migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 

@@ -25,6 +25,8 @@ from ..model import content_hash
 if TYPE_CHECKING:
     from diff_match_patch import diff_match_patch
 
+    from .database import Database
+
 PLAIN = "plain"  # the text is in versions.text (a row written before the latest version was compressed)
 DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
 KEYFRAME = "zlib"  # versions.data: zlib(text), a chain stop (and every article's latest version)
@@ -206,3 +208,28 @@ def rebuild(rows: Iterable[Mapping[str, Any]]) -> Iterator[Rebuilt]:
             run = []
     if run:
         yield from _rebuild_run(run)
+
+
+def compact_previous(db: Database, article_id: int, number: int, newer: str) -> None:
+    """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
+    row = next(db.query("SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
+                        [article_id, number]), None)
+    if row is None or row["storage"] == DELTA:
+        return
+    version_id, text, chain = row["id"], own_text(row), row["text_size"] or 0
+    # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
+    ):
+        chain += size or 0
+        if storage != DELTA:
+            break
+    for storage, size in db.execute(
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number < ? ORDER BY number DESC",
+        [article_id, number],
+    ):
+        if storage != DELTA:
+            break
+        chain += size or 0
+    storage, data = compact(text, newer, chain)
+    db.execute("UPDATE versions SET storage = ?, data = ?, text = '' WHERE id = ?", [storage, data, version_id])

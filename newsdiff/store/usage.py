@@ -9,7 +9,7 @@ from .passage_index import INDEX_TABLES
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from .sqlite import Store
+    from .sqlite import SQLiteStore
 
 # Which tables (with their indexes and FTS5 shadow tables) make up each part of the file `stats` shows.
 PARTS: dict[str, tuple[str, ...]] = {
@@ -66,7 +66,7 @@ def part_bytes(db: sqlite_utils.Database, tables: dict[str, int] | None = None) 
     return {**parts, "other": page_bytes - sum(parts.values())}
 
 
-def stats(store: Store, top: int) -> dict[str, Any]:
+def stats(store: SQLiteStore, top: int) -> dict[str, Any]:
     """Counts, edits per source, the most edited articles and storage figures, as one JSON document."""
     db = store.db
     articles, versions = db.execute(
