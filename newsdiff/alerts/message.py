@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..render import markdown
 from ..render.edits import BIDI_CONTROLS, Edit, clean, parse_utc, safe_url
