@@ -77,9 +77,9 @@ class Integrity:
         for rowid, article_id in self.db.execute(
                 f"SELECT id, article_id FROM {TABLE} WHERE id NOT IN (SELECT rowid FROM {FTS})"):
             found.append(Damage("index", f"passage {rowid} is missing from the search index", article_id))
-        return found + self.unused_raws()
+        return found + self._unused_raws()
 
-    def unused_raws(self) -> list[Damage]:
+    def _unused_raws(self) -> list[Damage]:
         """Raw inputs no version or fetch uses (a backend whose engine enforces references checks only this)."""
         return [Damage("orphan", f"raw input {rowid} is used by no version or fetch") for (rowid,) in self.db.execute(
             "SELECT id FROM raws WHERE id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "

@@ -76,7 +76,7 @@ def _dict_row() -> Any:
 class PostgresStore(SQLiteStore):
     """A newsdiff database on a PostgreSQL server. Open with `PostgresStore.connect(server)`."""
 
-    insert_passage = staticmethod(insert_terms)
+    _insert_passage = staticmethod(insert_terms)
     db: PgDatabase  # type: ignore[assignment]
 
     def __init__(self, db: PgDatabase, server: ServerUrl) -> None:
@@ -127,10 +127,9 @@ class PostgresStore(SQLiteStore):
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
-        row = self.db.conn.execute("SELECT data FROM derived WHERE version_id = %s AND kind = %s",
-                                   [version_id, kind]).fetchone()
-        if row:
-            return json.loads(row[0])
+        value = self.derived(version_id, kind)
+        if value is not None:
+            return value
         value = compute()
         with self.write():
             self.db.conn.execute("INSERT INTO derived (version_id, kind, data) VALUES (%s, %s, %s) "
@@ -166,4 +165,4 @@ class PostgresStore(SQLiteStore):
     def orphan_damage(self) -> list[Damage]:
         """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
         nothing uses are left to find."""
-        return self.unused_raws()
+        return self._unused_raws()

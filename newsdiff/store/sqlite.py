@@ -135,7 +135,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
 
     # How a new passage enters the search index: FTS5's contentless table here.
-    insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
+    _insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -485,7 +485,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             index.insert(number, record.title, record.text)
         else:
             index.add(number, record.title, record.text)
-        index.write(self.db, self.insert_passage)
+        index.write(self.db, self._insert_passage)
 
     def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
                             captured_at: str, *, backdated: bool) -> None:
