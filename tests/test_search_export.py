@@ -410,7 +410,6 @@ def test_export_of_delta_histories_and_sentence_pairs_does_not_grow_with_the_dat
         assert large_peak < 1.5 * small_peak
 
 
-@pytest.mark.sqlite_only
 def test_stats(store: Store, cli) -> None:
     doc = cli("stats", "--json").json
     assert (doc["articles"], doc["versions"], doc["edits"]) == (2, 6, 4)
@@ -425,7 +424,6 @@ def test_stats(store: Store, cli) -> None:
     assert "versions: 6 (4 edits)" in text and "1\t4\twire\tAleppo fighting kills 23" in text
 
 
-@pytest.mark.sqlite_only
 def test_stats_names_an_untitled_article_by_its_first_words(cli, tmp_path: Path) -> None:
     for text in ("The council voted on Monday to close the old bridge to lorries.",
                  "The council voted on Tuesday to close the old bridge to lorries."):

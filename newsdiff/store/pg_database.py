@@ -6,7 +6,10 @@ them are turned into PostgreSQL's here, each for one reason:
 - `?` placeholders become psycopg's `%s` (and a literal `%` is doubled);
 - `+column` (SQLite's "do not use an index on this column" hint) is dropped: PostgreSQL plans by cost;
 - `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`;
-- `json_extract(column, '$.key')` becomes `(column::json ->> 'key')` (details are JSON text on both).
+- `json_extract(column, '$.key')` becomes `(column::json ->> 'key')` (details are JSON text on both);
+- `length(CAST(column AS BLOB))` (bytes of a text) becomes `octet_length(column)`.
+
+Sums of integers come back as int, as SQLite gives them (PostgreSQL's are numeric).
 
 Anything else SQLite-only (FTS5, PRAGMA, sqlite_master) is overridden by `PostgresStore`, not translated.
 """
@@ -26,6 +29,7 @@ _INDEX_HINT = re.compile(r"(?<=\s)\+(?=[a-z_])")
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 # Tables keyed by something other than an `id` column: an insert returns no key.
 _JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
+_TEXT_BYTES = re.compile(r"length\(CAST\(([\w.]+) AS BLOB\)\)")
 _NO_ID = frozenset({"article_urls", "derived", "alert_rules", "host_pace", "host_slots"})
 
 
@@ -35,6 +39,7 @@ def translate(sql: str) -> str:
     ignore = bool(_OR_IGNORE.match(sql))
     if ignore:
         sql = _OR_IGNORE.sub("INSERT INTO", sql, count=1) + " ON CONFLICT DO NOTHING"
+    sql = _TEXT_BYTES.sub(r"octet_length(\1)", sql)
     sql = _JSON_EXTRACT.sub(r"(\1::json ->> '\2')", sql)
     return _INDEX_HINT.sub("", sql.replace("%", "%%")).replace("?", "%s")
 
@@ -72,6 +77,14 @@ class PgDatabase:
     """`execute`, `query`, `executemany`, `db[table]` and `atomic()` over one psycopg connection."""
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        from psycopg.types.numeric import NumericLoader
+
+        class WholeNumbers(NumericLoader):
+            def load(self, data: Any) -> Any:
+                value = super().load(data)
+                return int(value) if value == value.to_integral_value() else float(value)
+
+        conn.adapters.register_loader("numeric", WholeNumbers)
         self.conn = conn
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None) -> psycopg.Cursor[Any]:

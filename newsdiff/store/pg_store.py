@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..dburl import ServerUrl
+from . import usage
 from .errors import SearchError
 from .pg_database import PgDatabase
 from .postgres import SEARCH_CONFIG, open_server
@@ -147,8 +148,16 @@ class PostgresStore(SQLiteStore):
     def forget(self, article_id: int) -> dict[str, int]:
         raise not_supported("forget")
 
-    def stats(self, top: int = 10) -> dict[str, Any]:
-        raise not_supported("stats")
+    def _database_usage(self) -> dict[str, Any]:
+        """The `database` part of `stats`: the server's database and each table's bytes (indexes and
+        TOAST included), biggest first; pages are the server's business, so those figures are None."""
+        tables = {name: int(size) for name, size in self.db.conn.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace ORDER BY 2 DESC, 1")}
+        parts = {part: sum(tables.get(t, 0) for t in names) for part, names in usage.PARTS.items()}
+        return {"path": str(self.server), "bytes_on_disk": self.size_on_disk(), "page_bytes": None,
+                "free_bytes": None, "unused_bytes": None,
+                "parts": {**parts, "other": sum(tables.values()) - sum(parts.values())}, "tables": tables}
 
     def matching_passages(self, fts: str) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (ts_rank) first."""

@@ -212,6 +212,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         part: the document `newsdiff stats` shows."""
         return usage.stats(self, top)
 
+    def _database_usage(self) -> dict[str, Any]:
+        """The `database` part of `stats`: what the file holds."""
+        return usage.file_usage(self)
+
     @contextmanager
     def write(self) -> Iterator[Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
