@@ -160,6 +160,8 @@ class Archive:
         polls share the work through leases."""
         from contextlib import nullcontext
 
+        from .track.poll import poll_lock
+
         return nullcontext() if self.server else poll_lock(self.path, wait=wait)
 
     def _attach(self, store: Store) -> None:

@@ -67,17 +67,21 @@ def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
 
 
 @pytest.fixture
-def any_cli(any_db: str) -> Callable[..., "CliResult"]:
-    """`cli` on each backend in turn (`any_db`)."""
-    return cli_for(any_db)
+def any_cli(any_db: str, db_path: Path) -> Callable[..., "CliResult"]:
+    """`cli` on each backend in turn (`any_db`); on a server, with the config a test wrote beside the
+    SQLite file, where a file database would find it."""
+    return cli_for(any_db, config_beside=None if any_db == str(db_path) else db_path)
 
 
-def cli_for(db: str) -> Callable[..., "CliResult"]:
-    """Run `newsdiff --db DB ARGS...`; `.json` parses stdout."""
+def cli_for(db: str, config_beside: Path | None = None) -> Callable[..., "CliResult"]:
+    """Run `newsdiff --db DB ARGS...`; `.json` parses stdout. With `config_beside`, the newsdiff.toml
+    beside that path, when there is one, is passed with --config."""
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> CliResult:
-        result = runner.invoke(app, ["--db", db, *map(str, args)], input=input)
+        config = None if config_beside is None else config_beside.parent / "newsdiff.toml"
+        chosen = ["--config", str(config)] if config is not None and config.exists() and "--config" not in args else []
+        result = runner.invoke(app, ["--db", db, *chosen, *map(str, args)], input=input)
         return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.stdout_bytes)
 
     return run

@@ -7,7 +7,8 @@ them are turned into PostgreSQL's here, each for one reason:
 - `+column` (SQLite's "do not use an index on this column" hint) is dropped: PostgreSQL plans by cost;
 - `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`;
 - `json_extract(column, '$.key')` becomes `(column::json ->> 'key')` (details are JSON text on both);
-- `length(CAST(column AS BLOB))` (bytes of a text) becomes `octet_length(column)`.
+- `length(CAST(column AS BLOB))` (bytes of a text) becomes `octet_length(column)`;
+- `instr(text, part)` becomes `strpos(text, part)` (the same 1-based position, 0 when absent).
 
 Sums of integers come back as int, as SQLite gives them (PostgreSQL's are numeric).
 
@@ -39,6 +40,7 @@ def translate(sql: str) -> str:
     ignore = bool(_OR_IGNORE.match(sql))
     if ignore:
         sql = _OR_IGNORE.sub("INSERT INTO", sql, count=1) + " ON CONFLICT DO NOTHING"
+    sql = sql.replace("instr(", "strpos(")
     sql = _TEXT_BYTES.sub(r"octet_length(\1)", sql)
     sql = _JSON_EXTRACT.sub(r"(\1::json ->> '\2')", sql)
     return _INDEX_HINT.sub("", sql.replace("%", "%%")).replace("?", "%s")

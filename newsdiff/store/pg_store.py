@@ -9,8 +9,12 @@ report cache's upsert, size on disk, and the checks SQLite runs on its file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import re
+import socket
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +23,7 @@ from ..dburl import ServerUrl
 from . import usage
 from .errors import SearchError
 from .pg_database import PgDatabase
-from .postgres import SEARCH_CONFIG, open_server
+from .postgres import SEARCH_CONFIG, claim_due, claim_feeds, open_server
 from .records import Damage
 from .sqlite import SQLiteStore
 
@@ -38,6 +42,8 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
     assert row is not None
     return int(row[0])
 
+
+_ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
 
 # The FTS5 expressions search makes: quoted phrases or bare words (a prefix: `"word" *`, `word*`), joined
 # by OR, maybe in brackets.
@@ -83,6 +89,36 @@ class PostgresStore(SQLiteStore):
     def __init__(self, db: PgDatabase, server: ServerUrl) -> None:
         super().__init__(db, None)  # type: ignore[arg-type]
         self.server = server
+        # Who holds the leases this store takes: one name per open store, unique across hosts.
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
+
+    def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
+        """Due articles, as SQLite's store orders them, each leased to this store until its check is
+        recorded (`update_article`) or the lease runs out: another poll running meanwhile skips them."""
+        claimed = claim_due(self.db.conn, self.worker, due_by=due_by, limit=limit or _ALL)
+        return [dataclasses.asdict(article) for article in claimed]
+
+    def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
+        """Set these columns; a recorded check (its next check time) gives this store's lease back."""
+        if "next_check_at" in changes:
+            self.db.conn.execute("UPDATE articles SET claimed_by = NULL, lease_until = NULL "
+                                 "WHERE id = %s AND claimed_by = %s", [article_id, self.worker])
+        super().update_article(article_id, changes)
+
+    def feeds_to_poll(self) -> list[dict[str, Any]]:
+        """Every feed no other poll is reading now, in the order added, each leased to this store until it
+        is read (`update_feed`)."""
+        claimed = claim_feeds(self.db.conn, self.worker, read_before="9999", limit=_ALL)
+        return [dataclasses.asdict(feed) for feed in claimed]
+
+    def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
+        """Set these columns; a feed read (its last check time) gives this store's lease back."""
+        if "last_checked_at" in changes:
+            self.db.conn.execute("UPDATE feeds SET claimed_by = NULL, lease_until = NULL "
+                                 "WHERE id = %s AND claimed_by = %s", [feed_id, self.worker])
+        super().update_feed(feed_id, changes)
 
     @classmethod
     def connect(cls, server: ServerUrl) -> PostgresStore:
