@@ -28,11 +28,6 @@ from .records import Damage
 from .sqlite import SQLiteStore
 
 
-def not_supported(what: str) -> NotImplementedError:
-    """The one-line error for what this backend cannot do yet."""
-    return NotImplementedError(f"not supported on PostgreSQL yet: {what}")
-
-
 def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
     """A new passage with its words as a tsvector (no copy of the text, as SQLite's contentless index)."""
     row = db.conn.execute(
@@ -181,8 +176,19 @@ class PostgresStore(SQLiteStore):
         """Nothing to check below the rows: the server keeps its own pages and the tsvector index whole."""
         return []
 
-    def forget(self, article_id: int) -> dict[str, int]:
-        raise not_supported("forget")
+    def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
+        """An article's passages go with their terms: no text is needed to forget them."""
+        return self.db.conn.execute("DELETE FROM passages WHERE article_id = %s", [article_id]).rowcount
+
+    def _references(self) -> list[tuple[str, str, str]]:
+        """Every foreign key of the schema, as (table, column, parent table)."""
+        return [tuple(row) for row in self.db.conn.execute(
+            "SELECT k.table_name, k.column_name, u.table_name FROM information_schema.referential_constraints r "
+            "JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name "
+            "AND k.constraint_schema = r.constraint_schema "
+            "JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name "
+            "AND u.constraint_schema = r.unique_constraint_schema "
+            "WHERE k.constraint_schema = current_schema() ORDER BY 1, 2")]
 
     def _database_usage(self) -> dict[str, Any]:
         """The `database` part of `stats`: the server's database and each table's bytes (indexes and

@@ -554,18 +554,16 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "SELECT raw_id FROM versions WHERE article_id = ? AND raw_id IS NOT NULL UNION "
                 "SELECT raw_id FROM fetches WHERE article_id = ? AND raw_id IS NOT NULL", [article_id, article_id])}
             try:
-                removed = {"passages": passage_index.remove(db, article_id, known)}
+                removed = {"passages": self._remove_passages(article_id, known)}
             except ValueError as exc:
                 raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
                                  "`newsdiff check` lists it, nothing was deleted") from None
             # Rows of any other table that point at the article or its versions go first (foreign keys).
-            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-                for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
-                    parent, column = fk[2], fk[3]
-                    if table not in ("versions", "articles") and parent in ("versions", "articles"):
-                        where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
-                        count = db.execute(f"DELETE FROM [{table}] WHERE [{column}] {where}").rowcount
-                        removed[table] = removed.get(table, 0) + count
+            for table, column, parent in self._references():
+                if table not in ("versions", "articles") and parent in ("versions", "articles"):
+                    where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
+                    count = db.execute(f'DELETE FROM "{table}" WHERE "{column}" {where}').rowcount
+                    removed[table] = removed.get(table, 0) + count
             removed["versions"] = db.execute("DELETE FROM versions WHERE article_id = ?", [article_id]).rowcount
             db.execute("DELETE FROM articles WHERE id = ?", [article_id])
             removed["raws"] = 0
@@ -579,6 +577,16 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 if not gone:
                     break
         return removed
+
+    def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
+        """Take an article's passages out of the search index, given each one's text (`forget`); how many."""
+        return passage_index.remove(self.db, article_id, known)
+
+    def _references(self) -> list[tuple[str, str, str]]:
+        """Every foreign key of the schema, as (table, column, parent table)."""
+        return [(table, fk[3], fk[2])
+                for (table,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                for fk in self.db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()]
 
     def source_id(self, name: str | None) -> int | None:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
