@@ -73,6 +73,15 @@ def any_cli(any_db: str, db_path: Path) -> Callable[..., "CliResult"]:
     return cli_for(any_db, config_beside=None if any_db == str(db_path) else db_path)
 
 
+def import_captures(cli: Callable[..., "CliResult"], folder: Path, captures: dict[str, str], *args: str) -> None:
+    """Import each text as a capture of its time (`captures`: {time: text}), in the order given, with `args`."""
+    for n, (when, body) in enumerate(captures.items()):
+        path = folder / f"capture{n}.txt"
+        path.write_text(body)
+        result = cli("import", path, *args, "--captured-at", when)
+        assert result.code == 0, result
+
+
 def cli_for(db: str, config_beside: Path | None = None) -> Callable[..., "CliResult"]:
     """Run `newsdiff --db DB ARGS...`; `.json` parses stdout. With `config_beside`, the newsdiff.toml
     beside that path, when there is one, is passed with --config."""

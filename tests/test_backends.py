@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, cli_for
+import pytest
+
+from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, cli_for, import_captures
+from .pg_server import PASSWORD
 
 URL = "https://example.org/a"
 OTHER = "https://example.org/b"
@@ -30,10 +33,7 @@ def _fill(cli: Any, tmp_path: Path) -> None:
     edits = {"2016-05-03T12:00:00Z": text, "2016-05-03T15:00:00Z": text.replace("within hours", "soon"),
              "2016-05-04T08:00:00Z": text.replace("killing or injuring dozens", "killing at least 19"),
              "2016-05-03T09:00:00Z": text + "\nThe talks resume on Friday.\n"}
-    for n, (when, body) in enumerate(edits.items()):
-        path = tmp_path / f"capture{n}.txt"
-        path.write_text(body)
-        assert cli("import", path, "--url", URL, "--source", "wire", "--captured-at", when).code == 0
+    import_captures(cli, tmp_path, edits, "--url", URL, "--source", "wire")
     for seed, when in ((SEED_RT, "2016-05-05T10:00:00Z"), (SEED_RT, "2016-05-06T10:00:00Z")):
         assert cli("import", seed, "--url", OTHER, "--source", "rt", "--captured-at", when).code == 0
     assert cli("import", SEED_PRESSTV, "--captured-at", "2016-05-07T10:00:00Z").code == 0
@@ -67,11 +67,30 @@ def test_every_reading_command_answers_alike_on_both(db_path: Path, pg_url: str,
         assert (server.code, server.stderr) == (file.code, file.stderr), args
         if file.stdout.strip():
             assert _timeless(server.json) == _timeless(file.json), args
-    exported = [on_sqlite("export").stdout, on_server("export").stdout]
-    assert [[_timeless(json.loads(line)) for line in out.splitlines()] for out in exported][0] == \
-        [_timeless(json.loads(line)) for line in exported[1].splitlines()]
+    file_lines, server_lines = (cli("export").stdout.splitlines() for cli in (on_sqlite, on_server))
+    assert [_timeless(json.loads(line)) for line in server_lines] == [_timeless(json.loads(line)) for line in file_lines]
     assert on_server("check").stdout == on_sqlite("check").stdout
     forgotten = [cli("forget", URL, "--yes", "--json") for cli in (on_sqlite, on_server)]
     assert forgotten[0].code == 0 and forgotten[1].json == forgotten[0].json
     for args in (("list", "--json"), ("search", "talks", "--json"), ("check", "--json")):
         assert _timeless(on_server(*args).json) == _timeless(on_sqlite(*args).json), args
+
+
+def test_a_connection_lost_mid_write_is_one_line_naming_the_server(pg_url: str) -> None:
+    import psycopg
+
+    from newsdiff import ArticleRecord, Store
+    from newsdiff.store import StoreError
+
+    store = Store.open(pg_url)
+    store.add_version(ArticleRecord(paragraphs=("First text.",), title="T"), key="k")
+    with psycopg.connect(pg_url, autocommit=True) as other:  # the server drops this store's connection
+        other.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(StoreError) as lost:
+        store.add_version(ArticleRecord(paragraphs=("Second text.",), title="T"), key="k")
+    message = str(lost.value)
+    assert message.startswith("lost the connection to postgresql://") and "\n" not in message
+    assert PASSWORD not in message
+    again = Store.open(pg_url)  # nothing half-written: the next run finds the one version
+    assert [v["number"] for v in again.versions(again.resolve("k")["id"])] == [1]

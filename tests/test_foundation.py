@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from newsdiff import Store, parse_bytes
 from newsdiff.model import InputError, clean_text
 
-from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS, on_terminal
+from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT, SEEDS, import_captures, on_terminal
 from .newssniffer_render import Dump, render_html
 
 URL = "https://example.org/a"
@@ -169,10 +169,7 @@ def test_an_earlier_capture_imported_late_takes_its_place(cli, tmp_path: Path) -
     captures = {"2016-05-03T12:00:00Z": text, "2016-05-03T09:00:00Z": text.replace("within hours", "soon"),
                 "2016-05-04T08:00:00Z": text.replace("killing or injuring dozens", "killing at least 19"),
                 "2016-05-03T15:00:00Z": text + "\nThe talks resume on Friday.\n"}
-    for n, (when, body) in enumerate(captures.items()):
-        path = tmp_path / f"capture{n}.txt"
-        path.write_text(body)
-        assert cli("import", path, "--url", URL, "--captured-at", when).code == 0
+    import_captures(cli, tmp_path, captures, "--url", URL)
     log = cli("log", URL, "--json").json["versions"]
     assert [v["captured_at"] for v in log] == sorted(captures)
     assert [v["number"] for v in log] == [1, 2, 3, 4]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,20 @@ _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 _JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
 _TEXT_BYTES = re.compile(r"length\(CAST\(([\w.]+) AS BLOB\)\)")
 _NO_ID = frozenset({"article_urls", "derived", "alert_rules", "host_pace", "host_slots"})
+
+
+@contextmanager
+def server_errors(server: str) -> Iterator[None]:
+    """The connection lost or refused mid-command, as the store's one-line ServerError naming the server
+    (the transaction under way is rolled back by the server: nothing half-written)."""
+    import psycopg
+
+    from .postgres import ServerError, _reason
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise ServerError(f"lost the connection to {server}: {_reason(exc)}") from None
 
 
 @lru_cache(maxsize=512)
@@ -78,7 +92,7 @@ class Table:
 class PgDatabase:
     """`execute`, `query`, `executemany`, `db[table]` and `atomic()` over one psycopg connection."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], server: str) -> None:
         from psycopg.types.numeric import NumericLoader
 
         class WholeNumbers(NumericLoader):
@@ -87,10 +101,11 @@ class PgDatabase:
                 return int(value) if value == value.to_integral_value() else float(value)
 
         conn.adapters.register_loader("numeric", WholeNumbers)
-        self.conn = conn
+        self.conn, self.server = conn, server
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None) -> psycopg.Cursor[Any]:
-        return self.conn.execute(translate(sql), None if parameters is None else list(parameters))
+        with server_errors(self.server):
+            return self.conn.execute(translate(sql), None if parameters is None else list(parameters))
 
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         with self.conn.cursor() as cursor:

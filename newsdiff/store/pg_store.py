@@ -22,7 +22,7 @@ from typing import Any
 from ..dburl import ServerUrl
 from . import usage
 from .errors import SearchError
-from .pg_database import PgDatabase
+from .pg_database import PgDatabase, server_errors
 from .postgres import SEARCH_CONFIG, claim_due, claim_feeds, open_server
 from .records import Damage
 from .sqlite import SQLiteStore
@@ -98,8 +98,7 @@ class PostgresStore(SQLiteStore):
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns; a recorded check (its next check time) gives this store's lease back."""
         if "next_check_at" in changes:
-            self.db.conn.execute("UPDATE articles SET claimed_by = NULL, lease_until = NULL "
-                                 "WHERE id = %s AND claimed_by = %s", [article_id, self.worker])
+            self._end_lease("articles", article_id)
         super().update_article(article_id, changes)
 
     def feeds_to_poll(self) -> list[dict[str, Any]]:
@@ -111,21 +110,25 @@ class PostgresStore(SQLiteStore):
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
         """Set these columns; a feed read (its last check time) gives this store's lease back."""
         if "last_checked_at" in changes:
-            self.db.conn.execute("UPDATE feeds SET claimed_by = NULL, lease_until = NULL "
-                                 "WHERE id = %s AND claimed_by = %s", [feed_id, self.worker])
+            self._end_lease("feeds", feed_id)
         super().update_feed(feed_id, changes)
+
+    def _end_lease(self, table: str, row_id: int) -> None:
+        """Give back this store's lease on an article or feed (none if it ran out and another took it)."""
+        self.db.conn.execute(f"UPDATE {table} SET claimed_by = NULL, lease_until = NULL "
+                             "WHERE id = %s AND claimed_by = %s", [row_id, self.worker])
 
     @classmethod
     def connect(cls, server: ServerUrl) -> PostgresStore:
         """The store on `server`, migrated; ServerError when it cannot be reached, SchemaError when a newer
         newsdiff made it."""
-        return cls(PgDatabase(open_server(server)), server)
+        return cls(PgDatabase(open_server(server), str(server)), server)
 
     @contextmanager
     def write(self) -> Iterator[PgDatabase]:  # type: ignore[override]
         """One transaction; nested calls are savepoints in the outer one. Writers wait on each other's
         rows, not on the whole database, so several poll workers write at once."""
-        with self.db.conn.transaction():
+        with server_errors(str(self.server)), self.db.conn.transaction():
             yield self.db
 
     @contextmanager
