@@ -94,3 +94,27 @@ def test_a_connection_lost_mid_write_is_one_line_naming_the_server(pg_url: str) 
     assert PASSWORD not in message
     again = Store.open(pg_url)  # nothing half-written: the next run finds the one version
     assert [v["number"] for v in again.versions(again.resolve("k")["id"])] == [1]
+
+
+def test_overlapping_polls_on_a_server_share_the_articles(pg_url: str, tmp_path: Path) -> None:
+    """No run lock on a server: two polls at once each take leased articles; every one is fetched once."""
+    import subprocess
+    import sys
+
+    from .test_track_poll import FAST_LIMITS, text_page
+    from .track_server import Outlet, page
+
+    config = tmp_path / "newsdiff.toml"
+    config.write_text(FAST_LIMITS, encoding="utf-8")
+    cli = cli_for(pg_url, config_beside=config)
+    with Outlet() as outlet:
+        for i in range(12):
+            outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story {i} begins."), delay=0.2)
+            assert cli("track", outlet.url(f"/{i}")).code == 0
+        command = [sys.executable, "-m", "newsdiff", "--db", pg_url, "--config", str(config), "poll", "--json"]
+        polls = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(poll.wait(timeout=120), *poll.communicate()) for poll in polls]
+        assert [code for code, _, _ in results] == [0, 0], results
+        assert sorted(outlet.hits[f"/{i}"] for i in range(12)) == [1] * 12
+        assert sum(json.loads(out)["new_versions"] for _, out, _ in results) == 12
+    assert [a["versions"] for a in cli("list", "--json").json["articles"]] == [1] * 12
