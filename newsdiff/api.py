@@ -38,11 +38,10 @@ if TYPE_CHECKING:
     from .model import ParsedInput
     from .publish import PublishResult
     from .render.edits import Edit
-    from .results import (AlertsListing, AlertTest, ArticleLog, ArticleSummary, Exported, FeedAdded, FeedStatus,
-                          Forgotten, ImportResult, PollResult, SearchResult, Stats, Tracked, Untracked, Vacuumed,
-                          VersionView)
+    from .results import (AlertsListing, AlertTest, ArticleLog, Exported, FeedAdded, Forgotten, ImportResult,
+                          PollResult, SearchResult, Stats, Tracked, Untracked, Vacuumed, VersionView)
     from .sources import ParseOptions
-    from .store import Store
+    from .store import ArticleSummary, FeedStatus, Store
     from .track.poll import Progress
 
 ACCESS = ("write", "read", "cache")
@@ -219,7 +218,7 @@ class Archive:
 
     def articles(self, source: str | None = None) -> tuple[ArticleSummary, ...]:
         """Articles (`newsdiff list`), most recently changed first; only `source`'s when given."""
-        from .results import ArticleSummary
+        from .store import ArticleSummary
 
         return tuple(ArticleSummary.of(row) for row in self.store.articles(source))
 
@@ -310,7 +309,7 @@ class Archive:
 
     def feeds(self) -> tuple[FeedStatus, ...]:
         """Tracked feeds (added ones and the config's) and how their last check went."""
-        from .results import FeedStatus
+        from .store import FeedStatus
         from .track import registry
 
         registry.sync_config_feeds(self.store, self.config.track.feeds)
