@@ -23,7 +23,7 @@ from .model import InputError, NotFound, parse_time, plural
 from .api import SEARCH_LIMIT, STATS_TOP
 from .dburl import BadDatabaseUrl, ServerUrl, parse_db
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
-from .store import STORE_ERRORS, DamagedHistory, StoreBusy, is_damage
+from .store import STORE_ERRORS, DamagedHistory, ServerLost, StoreBusy, is_damage
 
 if TYPE_CHECKING:
     from .api import Archive
@@ -1196,6 +1196,9 @@ def main() -> None:
 
         sys.stderr.write(f"newsdiff: {exc}\n")
         sys.exit(EXIT_BUSY)
+    except ServerLost as exc:  # the server went away mid-command: rolled back, finished but not whole
+        sys.stderr.write(f"newsdiff: {exc}\n")
+        sys.exit(2)
     except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
         hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")

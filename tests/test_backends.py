@@ -80,14 +80,14 @@ def test_a_connection_lost_mid_write_is_one_line_naming_the_server(pg_url: str) 
     import psycopg
 
     from newsdiff import ArticleRecord, Store
-    from newsdiff.store import StoreError
+    from newsdiff.store import ServerLost
 
     store = Store.open(pg_url)
     store.add_version(ArticleRecord(paragraphs=("First text.",), title="T"), key="k")
     with psycopg.connect(pg_url, autocommit=True) as other:  # the server drops this store's connection
         other.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    with pytest.raises(StoreError) as lost:
+    with pytest.raises(ServerLost) as lost:
         store.add_version(ArticleRecord(paragraphs=("Second text.",), title="T"), key="k")
     message = str(lost.value)
     assert message.startswith("lost the connection to postgresql://") and "\n" not in message

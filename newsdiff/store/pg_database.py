@@ -36,16 +36,16 @@ _NO_ID = frozenset({"article_urls", "derived", "alert_rules", "host_pace", "host
 
 @contextmanager
 def server_errors(server: str) -> Iterator[None]:
-    """The connection lost or refused mid-command, as the store's one-line ServerError naming the server
+    """The connection lost or refused mid-command, as the store's one-line ServerLost naming the server
     (the transaction under way is rolled back by the server: nothing half-written)."""
     import psycopg
 
-    from .postgres import ServerError, _reason
+    from .postgres import ServerLost, _reason
 
     try:
         yield
     except psycopg.OperationalError as exc:
-        raise ServerError(f"lost the connection to {server}: {_reason(exc)}") from None
+        raise ServerLost(f"lost the connection to {server}: {_reason(exc)}") from None
 
 
 @lru_cache(maxsize=512)

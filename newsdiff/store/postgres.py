@@ -37,6 +37,10 @@ class ServerError(StoreError):
     """The server could not be reached or refused us; the message names it (never its password)."""
 
 
+class ServerLost(ServerError):
+    """The connection went away mid-command: what was under way is rolled back; the next run completes."""
+
+
 def _reason(exc: Exception) -> str:
     """The server's or libpq's own reason, first line only, with the 'connection to server at ...' prefix
     (which names the address again) and any password removed."""
