@@ -74,6 +74,8 @@ def test_every_reading_command_answers_alike_on_both(db_path: Path, pg_url: str,
     assert forgotten[0].code == 0 and _timeless(forgotten[1].json) == _timeless(forgotten[0].json)
     for args in (("list", "--json"), ("search", "talks", "--json"), ("check", "--json")):
         assert _timeless(on_server(*args).json) == _timeless(on_sqlite(*args).json), args
+    vacuumed = on_server("vacuum", "--json")
+    assert vacuumed.code == 0 and vacuumed.json["bytes_after"] > 0, vacuumed
 
 
 def test_a_connection_lost_mid_write_is_one_line_naming_the_server(pg_url: str) -> None:
