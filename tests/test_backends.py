@@ -120,3 +120,22 @@ def test_overlapping_polls_on_a_server_share_the_articles(pg_url: str, tmp_path:
         assert sorted(outlet.hits[f"/{i}"] for i in range(12)) == [1] * 12
         assert sum(json.loads(out)["new_versions"] for _, out, _ in results) == 12
     assert [a["versions"] for a in cli("list", "--json").json["articles"]] == [1] * 12
+
+
+def test_an_archive_migrated_to_a_server_reads_the_same_there(db_path: Path, pg_url: str, tmp_path: Path) -> None:
+    """`migrate` copies every row with its id: afterwards each reading command gives the very same
+    document on the server as on the file (the database's own figures aside)."""
+    on_sqlite, on_server = cli_for(str(db_path)), cli_for(pg_url)
+    _fill(on_sqlite, tmp_path)
+    moved = on_sqlite("migrate", "--from", str(db_path), "--to", pg_url, "--json")
+    assert moved.code == 0 and moved.json["ok"], moved
+    for args in READS:
+        file, server = on_sqlite(*args), on_server(*args)
+        assert (server.code, server.stderr) == (file.code, file.stderr), args
+        if file.stdout.strip():
+            assert {k: v for k, v in server.json.items() if k != "database"} == \
+                {k: v for k, v in file.json.items() if k != "database"}, args
+    assert on_server("export").stdout == on_sqlite("export").stdout
+    for cli in (on_sqlite, on_server):  # the server's ids carry on after the copied rows
+        added = cli("import", SEED_PRESSTV, "--url", "https://example.org/c", "--json").json["imported"][0]
+        assert added["article_id"] == 4, added
