@@ -139,3 +139,24 @@ def test_an_archive_migrated_to_a_server_reads_the_same_there(db_path: Path, pg_
     for cli in (on_sqlite, on_server):  # the server's ids carry on after the copied rows
         added = cli("import", SEED_PRESSTV, "--url", "https://example.org/c", "--json").json["imported"][0]
         assert added["article_id"] == 4, added
+
+
+def test_two_writers_storing_versions_of_one_article_at_once_take_turns(pg_url: str) -> None:
+    """Racing writers on a server queue as on SQLite: every version stored once, numbered 1..n, no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsdiff import ArticleRecord, Store
+
+    def store_some(worker: int) -> list[str]:
+        store = Store.open(pg_url)
+        try:
+            return [store.add_version(ArticleRecord(paragraphs=(f"Text {worker}-{i}.",), title="T",
+                                                    source="wire"), key="shared").outcome for i in range(15)]
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = [o for found in pool.map(store_some, range(3)) for o in found]
+    assert outcomes == ["new"] * 45
+    store = Store.open(pg_url)
+    assert [v["number"] for v in store.versions(store.resolve("shared")["id"])] == list(range(1, 46))

@@ -38,6 +38,7 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
     return int(row[0])
 
 
+WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
 
 # The FTS5 expressions search makes: quoted phrases or bare words (a prefix: `"word" *`, `word*`), joined
@@ -126,9 +127,18 @@ class PostgresStore(SQLiteStore):
 
     @contextmanager
     def write(self) -> Iterator[PgDatabase]:  # type: ignore[override]
-        """One transaction; nested calls are savepoints in the outer one. Writers wait on each other's
-        rows, not on the whole database, so several poll workers write at once."""
+        """One write transaction; nested calls are savepoints in the outer one.
+
+        Writers take turns, as on SQLite (a transaction-scoped advisory lock, taken up front): the shared
+        logic reads before it writes (the next version number, whether a URL or outlet is known), which
+        two workers storing at once could otherwise both act on. A write is short (fetching and
+        extraction happen outside it), so workers still fetch in parallel."""
+        from psycopg.pq import TransactionStatus
+
+        outermost = self.db.conn.info.transaction_status == TransactionStatus.IDLE
         with server_errors(str(self.server)), self.db.conn.transaction():
+            if outermost:
+                self.db.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             yield self.db
 
     @contextmanager
