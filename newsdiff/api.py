@@ -138,7 +138,7 @@ class Archive:
                 except StoreBusy:
                     raise
                 except STORE_ERRORS as exc:
-                    if self.access != "cache" or is_damage(exc):
+                    if self.access != "cache" or is_damage(exc) or self.server:
                         raise
                     store = Store.open(self.path, readonly=True)  # a reader that caches still reads
             except StoreBusy:
