@@ -450,11 +450,12 @@ class Archive:
 
         config = self.config
         wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
-        summary = SendSummary() if wayback_only else send_pending(self.store, self.alert_rules(), force=force)
-        if config.archive.wayback:
-            from .archive.save import send_saves
+        with self.store.one_at_a_time("send"):  # on a server, overlapping polls must not send an alert twice
+            summary = SendSummary() if wayback_only else send_pending(self.store, self.alert_rules(), force=force)
+            if config.archive.wayback:
+                from .archive.save import send_saves
 
-            send_saves(self.store, config.archive, summary, force=force)
+                send_saves(self.store, config.archive, summary, force=force)
         return summary
 
     def test_alert(self, name: str) -> AlertTest:

@@ -160,3 +160,24 @@ def test_two_writers_storing_versions_of_one_article_at_once_take_turns(pg_url: 
     assert outcomes == ["new"] * 45
     store = Store.open(pg_url)
     assert [v["number"] for v in store.versions(store.resolve("shared")["id"])] == list(range(1, 46))
+
+
+def test_senders_on_a_server_take_turns(pg_url: str) -> None:
+    """Overlapping polls on a server would both deliver a pending alert: sending is held by one at a time."""
+    import threading
+
+    from newsdiff import Store
+
+    first, second = Store.open(pg_url), Store.open(pg_url)
+    entered = threading.Event()
+
+    def send_too() -> None:
+        with second.one_at_a_time("send"):
+            entered.set()
+
+    with first.one_at_a_time("send"):
+        waiting = threading.Thread(target=send_too)
+        waiting.start()
+        assert not entered.wait(0.5)  # the second sender waits while the first sends
+    assert entered.wait(10)
+    waiting.join()

@@ -310,6 +310,11 @@ class Store(ABC):
     # -- The alert queue -------------------------------------------------------------------------------------
 
     @abstractmethod
+    def one_at_a_time(self, purpose: str) -> AbstractContextManager[None]:
+        """Held by one process at a time for `purpose` (sending the alerts queue) among all that share the
+        database; the others wait. A SQLite file's poll lock already keeps its senders apart."""
+
+    @abstractmethod
     def alert_counts(self) -> dict[str, dict[str, int]]:
         """{rule: {status: how many alerts}}."""
 

@@ -159,6 +159,15 @@ class PostgresStore(SQLiteStore):
         row.pop("lease_until", None)
         return super()._named(row)
 
+    @contextmanager
+    def one_at_a_time(self, purpose: str) -> Iterator[None]:  # type: ignore[override]
+        """A session advisory lock named after `purpose`, waited for: polls on many hosts send in turn."""
+        self.db.conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"newsdiff:{purpose}"])
+        try:
+            yield
+        finally:
+            self.db.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"newsdiff:{purpose}"])
+
     def size_on_disk(self) -> int | None:
         """Bytes the server's database takes."""
         row = self.db.conn.execute("SELECT pg_database_size(current_database())").fetchone()

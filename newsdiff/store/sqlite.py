@@ -10,7 +10,7 @@ import sqlite3
 import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -211,6 +211,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
         part: the document `newsdiff stats` shows."""
         return usage.stats(self, top)
+
+    def one_at_a_time(self, purpose: str) -> AbstractContextManager[None]:
+        """Nothing to take: every caller already holds the file's poll lock (track.poll.poll_lock)."""
+        return nullcontext()
 
     def _database_usage(self) -> dict[str, Any]:
         """The `database` part of `stats`: what the file holds."""
