@@ -565,7 +565,7 @@ def diff(
             if len(args) == 2 and args[1].isdigit():
                 fail("give two version numbers (ARTICLE A B), or none for previous -> latest", 2)
             if len(args) == 2:
-                fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}")
+                fail(f"no such file: {next(str(f) for f, ok in zip(files, readable, strict=True) if not ok)}")
             fail("give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE", 2)
     except (InputError, LookupError) as exc:
         fail(str(exc))

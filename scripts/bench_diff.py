@@ -201,8 +201,8 @@ def main() -> None:
 
     def from_bounds() -> object:
         """What `newsdiff diff` does for stored versions: sentences sliced out again at cached bounds."""
-        old_sentences = [sentences_at(p, b) for p, b in zip(old.paragraphs, old_b)]
-        new_sentences = [sentences_at(p, b) for p, b in zip(new.paragraphs, new_b)]
+        old_sentences = [sentences_at(p, b) for p, b in zip(old.paragraphs, old_b, strict=True)]
+        new_sentences = [sentences_at(p, b) for p, b in zip(new.paragraphs, new_b, strict=True)]
         return diff_records(old, new, old_sentences=old_sentences, new_sentences=new_sentences).to_json()
 
     ms = interleaved_medians_ms({

@@ -29,6 +29,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -141,7 +142,7 @@ def baseline(texts: list[str], compress: bool) -> tuple[int, tuple[float, float]
 def with_dictionary(texts: list[str]) -> int:
     """Each older version zlib-compressed with the next newer one as preset dictionary (size only)."""
     size = len(zlib.compress(texts[-1].encode(), 9))
-    for older, newer in zip(texts, texts[1:]):
+    for older, newer in pairwise(texts):
         packer = zlib.compressobj(9, zdict=newer.encode())
         size += len(packer.compress(older.encode()) + packer.flush())
     return size
@@ -157,7 +158,7 @@ def pages(texts: list[str]) -> list[bytes]:
 
 def newsdiff_store(texts: list[str], folder: Path) -> tuple[dict[str, int], tuple[float, float]]:
     store = Store.open(folder / "bench.db")
-    for n, (text, page) in enumerate(zip(texts, pages(texts)), start=1):
+    for n, (text, page) in enumerate(zip(texts, pages(texts), strict=True), start=1):
         record = ArticleRecord(paragraphs=tuple(text.split("\n\n")), title="Bench article",
                                captured_at=f"2024-01-01T{n:02d}:00:00Z")
         assert store.add_version(record, key="bench", raw=page, content_type="text/html").outcome == "new"

@@ -125,7 +125,7 @@ def main() -> None:
     pages = [render_html(d) for d in dumps]
     workloads = {
         "seed": ([SEED.read_bytes()], split_lines),
-        "edited": ([scrape(p, heading=d.titles[1]).encode("utf-8") for p, d in zip(pages, dumps)], split_lines),
+        "edited": ([scrape(p, heading=d.titles[1]).encode("utf-8") for p, d in zip(pages, dumps, strict=True)], split_lines),
         "html": ([p.encode("utf-8") for p in pages], parse_page),
     }
     print(f"{'workload':<8} {'dumps':>5} {'avg KB':>6} {'dumps/s':>8} {'baseline/s':>10} {'ratio':>6}  rows by kind")

@@ -74,7 +74,7 @@ def _in_page(page: str, sentence: str) -> str | None:
 def _edited_page(page: str, original: list[list[str]], version: list[list[str]]) -> str:
     """The page with each original sentence replaced by what the version made of it (sentences the
     version added ride along with the one before them)."""
-    for before, after in zip(original, version):
+    for before, after in zip(original, version, strict=True):
         matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
         for op, a1, a2, b1, b2 in matcher.get_opcodes():
             if op == "equal":
@@ -108,7 +108,7 @@ def build_corpora(folder: Path, count: int, rate: float, seed: int) -> dict[str,
         for corpus in corpora:
             (folder / corpus / fixture.name).mkdir(parents=True)
             corpora[corpus][url] = []
-        for v, (text, edited) in enumerate(zip(texts, pages), start=1):
+        for v, (text, edited) in enumerate(zip(texts, pages, strict=True), start=1):
             body = "\n\n".join(" ".join(p) for p in text)
             path = folder / "text" / fixture.name / f"{v:02d}.txt"
             path.write_text(f"{title}\n\n{body}\n", "utf-8")
@@ -240,7 +240,7 @@ def main() -> None:
                 print(f"  this checkout / baseline: {ours / base:.3f}")
                 hits = [json.loads((folder / f"{name}-{n}.search.json").read_text()) for n in range(2)]
                 unordered = [[sorted(json.dumps(h, sort_keys=True) for h in found) for found in db] for db in hits]
-                differ = [q for q, a, b in zip(searches, *hits) if a != b]
+                differ = [q for q, a, b in zip(searches, *hits, strict=True) if a != b]
                 print(f"  search: {len(searches)} queries ({sum(c for c, _ in searches)} --changed), "
                       f"{sum(len(a) for a in hits[0])} hits; the same hits, versions, snippets and edits as the "
                       f"baseline's: {'yes' if unordered[0] == unordered[1] else 'NO'}; in the same order: "

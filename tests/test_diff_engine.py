@@ -303,7 +303,7 @@ def test_new_text_reconstructs_from_old_plus_report(seed: int, edits: int, size:
         text = "".join(t for op, t in c["words"] if op != "-")
         parts = [text] if len(c["new_index"]) == 1 else c["new"]
         assert " ".join(parts) == text
-        for index, sentence in zip(c["new_index"], parts):
+        for index, sentence in zip(c["new_index"], parts, strict=True):
             rebuilt[index] = sentence
     touched = {i for c in changes for i in c["old_index"]}
     untouched = iter(s for i, s in enumerate(old) if i not in touched)
@@ -324,7 +324,7 @@ def test_token_diffs_are_the_reference_diff_match_patch(seed: int, edits: int) -
     reference = diff_match_patch()
     reference.Diff_Timeout = 0
     cases = [(old, new, False)] + [(re.findall(r"\w+|\s+|[^\w\s]", a), re.findall(r"\w+|\s+|[^\w\s]", b), True)
-                                   for a, b in zip(old, new) if a != b]
+                                   for a, b in zip(old, new, strict=False) if a != b]
     for a, b, semantic in cases:
         codes = {token: chr(0x100 + n) for n, token in enumerate(dict.fromkeys(a + b))}
         diffs = reference.diff_main("".join(codes[t] for t in a), "".join(codes[t] for t in b), False)

@@ -315,7 +315,7 @@ def test_duplicate_version_rejected_by_the_schema_itself(db_path: Path) -> None:
     store.add_version(record, key=URL)
     row = store.db.execute("SELECT * FROM versions").fetchone()
     columns = [d[0] for d in store.db.execute("SELECT * FROM versions").description]
-    values = dict(zip(columns, row))
+    values = dict(zip(columns, row, strict=True))
     values.pop("id")
     values["number"] = 2
     with pytest.raises(sqlite3.IntegrityError):

@@ -510,7 +510,7 @@ def test_text_round_trip(data: st.DataObject, pair: tuple[list[str], list[str]],
     rows, flagged = parsed.details["rows"], set(parsed.details["ambiguous"]) | set(parsed.details["uncertain"])
     truth = list(align(old, new))
     assert len(rows) == len(truth)
-    for i, ((kind, o, n), row) in enumerate(zip(truth, rows)):
+    for i, ((kind, o, n), row) in enumerate(zip(truth, rows, strict=True)):
         if kind == "same":
             assert row == {"kind": "same", "old": o, "new": n}
         elif kind in ("added", "removed"):  # never cut, always flagged, placed as asked

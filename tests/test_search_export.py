@@ -396,7 +396,7 @@ def test_export_of_delta_histories_and_sentence_pairs_does_not_grow_with_the_dat
     add_articles(2, 8)
     large = [_export_peak(store, sentences=sentences) for sentences in (False, True)]
     assert store.db.execute("SELECT count(*) FROM versions WHERE storage = 'delta'").fetchone()[0] == 16
-    for (small_peak, small_written), (large_peak, large_written) in zip(small, large):
+    for (small_peak, small_written), (large_peak, large_written) in zip(small, large, strict=True):
         assert large_written >= 3.9 * small_written
         assert large_peak < 1.5 * small_peak
 

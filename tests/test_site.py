@@ -193,7 +193,7 @@ def test_damaged_cached_reports_are_diffed_again(store, tmp_path: Path) -> None:
     out_of_range["kept"] = [[0, 0, 999, 2]]
     junk["kept"] = "junk"
     with store.write():
-        for (rowid, _), damage in zip(rows, [[], out_of_range, junk]):
+        for (rowid, _), damage in zip(rows, [[], out_of_range, junk], strict=True):
             store.db.execute("UPDATE derived SET data = ? WHERE rowid = ?", [json.dumps(damage), rowid])
     publish(store, tmp_path / "two", base_url=BASE)
     assert _files(tmp_path / "one") == _files(tmp_path / "two")

@@ -476,7 +476,7 @@ def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli
     (db_path.parent / "newsdiff.toml").write_text(limits + 'extract_timeout = "5s"\n')
     outlet.routes["/slow"] = page(slow_page(), content_type="text/html; charset=utf-8")
     healthy = [f"/{name}" for name in PAGES[:5]]
-    for path, name in zip(healthy, PAGES):
+    for path, name in zip(healthy, PAGES, strict=True):
         outlet.routes[path] = page(real_page(name), content_type="text/html; charset=utf-8", delay=1.5)
     for path in ["/slow", *healthy]:
         cli("track", outlet.url(path))

@@ -94,7 +94,7 @@ class _Aligner:
         self.old, self.new = old, new
         self.paragraphs = paragraphs
         self.old_keys = [cosmetic_key(s) for s in old]
-        known = dict(zip(old, self.old_keys))  # most sentences are in both versions: fold them once
+        known = dict(zip(old, self.old_keys, strict=True))  # most sentences are in both versions: fold them once
         self.new_keys = [known[s] if s in known else cosmetic_key(s) for s in new]
         self._old_bags: dict[int, Counter[str]] = {}
         self._new_bags: dict[int, Counter[str]] = {}
@@ -289,8 +289,8 @@ class _Aligner:
         old = [_content(self.old[d]) for d in removed]
         new = [_content(self.new[k]) for k in added]
         scored = []
-        for a, (old_words, old_names) in zip(removed, old):
-            for k, (new_words, new_names) in zip(added, new):
+        for a, (old_words, old_names) in zip(removed, old, strict=True):
+            for k, (new_words, new_names) in zip(added, new, strict=True):
                 shared = len(old_words & new_words)
                 if shared < _ACCOUNT_SHARED:
                     continue

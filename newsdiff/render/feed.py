@@ -98,7 +98,7 @@ def render_feed(
     fg.updated(updated)
     fg.lastBuildDate(updated)
 
-    for edit, link in zip(edits, links):
+    for edit, link in zip(edits, links, strict=True):
         entry = fg.add_entry(order="append")
         entry.id(edit.id)
         entry.guid(edit.id, permalink=False)

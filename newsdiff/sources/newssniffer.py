@@ -292,14 +292,14 @@ def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -
 
 def _common_run(a: Sequence[str], b: Sequence[str]) -> int:
     """How many words `a` and `b` share at their start."""
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _one_word_edit(old: str, new: str) -> bool:
     """Whether two one-word paragraphs read as one edited ("https://a.org/x" -> "https://a.org/x?p=2",
     "1,234" -> "1,240"): what they share at their start and end is at least half the longer."""
-    prefix = next((i for i, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)))
-    suffix = next((i for i, (x, y) in enumerate(zip(old[prefix:][::-1], new[prefix:][::-1])) if x != y),
+    prefix = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    suffix = next((i for i, (x, y) in enumerate(zip(old[prefix:][::-1], new[prefix:][::-1], strict=False)) if x != y),
                   min(len(old), len(new)) - prefix)
     return old != new and 2 * (prefix + suffix) >= max(len(old), len(new)) >= 4
 

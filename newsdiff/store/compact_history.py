@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from ..model import content_hash
@@ -183,7 +184,7 @@ def rebuild_version(run: list[Mapping[str, Any]]) -> Rebuilt:
     """
     try:
         text = own_text(run[-1])
-        for row, above in zip(reversed(run[:-1]), reversed(run[1:])):
+        for above, row in pairwise(reversed(run)):
             if row["number"] + 1 != above["number"]:
                 raise ValueError("gap")
             text = apply_delta(text, row["data"])

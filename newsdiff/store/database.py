@@ -42,7 +42,7 @@ class Database(_DatabaseBase):
         cursor = self.execute(sql, params or ())
         keys = [d[0] for d in cursor.description]
         for row in cursor:
-            yield dict(zip(keys, row))
+            yield dict(zip(keys, row, strict=True))
 
     def close(self) -> None:
         self.conn.close()
