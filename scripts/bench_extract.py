@@ -185,7 +185,7 @@ def run_eval(archive: Path, limit: int | None) -> None:
     losses = sorted(((f1(*per_page[n]["trafilatura"]) - f1(*per_page[n]["newsdiff"]), n) for n in per_page), reverse=True)
     losses = [(gap, name) for gap, name in losses if gap > 0]
     print(f"\npages where newsdiff scores below trafilatura: {len(losses)} (worst 25; TP/FP/FN newsdiff vs trafilatura)")
-    for gap, name in losses[:25]:
+    for _gap, name in losses[:25]:
         print(f"  {name:<50} {'/'.join(map(str, per_page[name]['newsdiff'])):>8}  {'/'.join(map(str, per_page[name]['trafilatura'])):>8}")
 
 

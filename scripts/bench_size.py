@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import gzip
 import html
 import json
@@ -71,6 +72,11 @@ def _in_page(page: str, sentence: str) -> str | None:
     return None
 
 
+def _shown_in(page: str, sentence: str) -> bool:
+    """Whether an edit to `sentence` can be made in the page's markup (see `_in_page`)."""
+    return _in_page(page, sentence) is not None
+
+
 def _edited_page(page: str, original: list[list[str]], version: list[list[str]]) -> str:
     """The page with each original sentence replaced by what the version made of it (sentences the
     version added ride along with the one before them)."""
@@ -104,7 +110,7 @@ def build_corpora(folder: Path, count: int, rate: float, seed: int) -> dict[str,
         data = gzip.decompress((fixture / "source.html.gz").read_bytes())
         page = _page_text(data)
         pages = edit_versions(paragraphs, count, rate, random.Random(seed * 1000 + n),
-                              editable=lambda s: _in_page(page, s) is not None)
+                              editable=functools.partial(_shown_in, page))
         for corpus in corpora:
             (folder / corpus / fixture.name).mkdir(parents=True)
             corpora[corpus][url] = []

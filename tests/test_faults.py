@@ -30,7 +30,8 @@ from newsdiff.store import Store
 from newsdiff.track.registry import add_feed
 from newsdiff.urls import BadURL, check_url, private_address, shown
 
-from .test_track_poll import FAST_LIMITS, outlet, text_page  # noqa: F401 (outlet: the fixture)
+from .test_track_poll import FAST_LIMITS, text_page
+from .test_track_poll import outlet as outlet  # the fixture, shared with the poll tests
 from .track_server import Handler, Outlet, page, redirect
 
 RSS = "application/rss+xml"

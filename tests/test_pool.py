@@ -9,7 +9,6 @@ import signal
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from newsdiff.importer import import_paths
 from newsdiff.model import InputError

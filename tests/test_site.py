@@ -22,6 +22,7 @@ from newsdiff import publish as publishing
 from newsdiff.diffing import diff_versions
 from newsdiff.publish import MANIFEST, Reports, article_ref, publish
 from newsdiff.render.edits import VersionRef
+from newsdiff.store import Store
 
 from .conftest import ROOT
 from .track_server import Outlet, page
@@ -66,7 +67,7 @@ def test_site_pages_link_up_and_feeds_parse(store, tmp_path: Path) -> None:
     # Every link between pages leads to a page that exists; nothing is loaded from elsewhere.
     for path in (p for p in expected if p.endswith(".html")):
         doc = _page(site, path)
-        for element, attribute, link, _ in doc.iterlinks():
+        for element, _attribute, link, _ in doc.iterlinks():
             if urlsplit(link).scheme:
                 assert element.tag == "a" and "out" in element.get("class", ""), (path, link)
                 continue

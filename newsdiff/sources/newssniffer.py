@@ -159,9 +159,9 @@ def _shared_counts(words: Sequence[str]) -> list[int]:
     shared = [0]
     current = 0
     for word in words[:-1]:
-        l, r = left.get(word, 0), right[word]
-        current += min(l + 1, r - 1) - min(l, r)
-        left[word], right[word] = l + 1, r - 1
+        in_left, in_right = left.get(word, 0), right[word]
+        current += min(in_left + 1, in_right - 1) - min(in_left, in_right)
+        left[word], right[word] = in_left + 1, in_right - 1
         shared.append(current)
     return shared
 
