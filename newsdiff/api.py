@@ -67,14 +67,13 @@ def version_name(article_id: int, version: int | None) -> str:
 
 def _changes(edit: Edit | DamagedHistory) -> dict[str, Any]:
     """What a version changed from the one before it, as `log` gives it (and `log --json` prints it)."""
-    from .diff.classify import TAGS
+    from .changes import TAGS
     from .store import DamagedHistory
 
     if isinstance(edit, DamagedHistory):
         return {"damaged": str(edit)}
-    tags = {tag for change in edit.report.get("changes", []) if change.get("op") != "unchanged"
-            for tag in change.get("tags", [])}
-    return {"summary": edit.report.get("summary", {}), "headline_changed": edit.headline_changed,
+    tags = {tag for change in edit.report.edited for tag in change.get("tags", [])}
+    return {"summary": edit.report.summary, "headline_changed": edit.headline_changed,
             "cosmetic_only": edit.cosmetic, "tags": [tag for tag in TAGS if tag in tags], "line": edit.summary_line}
 
 
@@ -214,7 +213,7 @@ class Archive:
         """An article's versions, oldest first, what each changed, and the events that happened to it."""
         from .archive.save import snapshots
         from .store import DamagedHistory
-        from .publish import version_edits
+        from .reports.cache import version_edits
         from .results import ArticleLog
 
         row = self.resolve(article)
@@ -257,14 +256,14 @@ class Archive:
 
     def diff(self, article: str | int, a: int | None = None, b: int | None = None) -> Report:
         """What changed, sentence by sentence, between versions `a` and `b` (default: previous -> latest)."""
-        from .diffing import diff_versions
+        from .reports.compare import diff_versions
 
         numbers = [n for n in (a, b) if n is not None]
         return diff_versions(self.store, self.resolve(article)["id"], *numbers)
 
     def diff_files(self, paths: Sequence[str | Path], *, single_as: str = "added") -> Report:
         """What changed between two files, or between the two versions one NewsSniffer dump holds."""
-        from .diffing import diff_files
+        from .reports.compare import diff_files
 
         return diff_files([Path(p) for p in paths], self.parse_options(single_as))
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional, cast
 import typer
 import typer.core
 
+from .changes import HEADLINE_TAG, TAGS
 from .model import InputError, NotFound, parse_time, plural
 from .api import SEARCH_LIMIT, STATS_TOP
 from .dburl import BadDatabaseUrl, ServerUrl, parse_db
@@ -604,7 +605,7 @@ BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_b
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
 FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
-                                                           "(number, correction, quote, name, wording, punctuation, headline ...).")
+                                                           f"({', '.join((*TAGS, HEADLINE_TAG))}).")
 MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
                                                                          "sentences (a changed headline counts as one).")
 

@@ -3,8 +3,9 @@ sentence alignment (a revision dataset in the NewsEdits style), written as it is
 
 Articles come from a cursor and each history is rebuilt run by run (`Store.rebuilt_versions`), so
 memory stays flat whatever the database size. The export reads one snapshot (a read transaction) and
-writes nothing: sentences are segmented on the fly rather than cached, or a full export would store a
-second copy of every text in the cache.
+writes nothing: a pair's report comes from the report cache when `publish` or `feed --cosmetic` left it
+there (the export shows cosmetic changes), else from the engine, uncached; sentences are segmented on
+the fly rather than cached, or a full export would store a second copy of every text in the cache.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any, TextIO
 
 from .diff import diff_records, segment_paragraphs
 from .model import ArticleRecord
+from .reports import Report
+from .reports.cache import Reports
 from .render import EXPORT_FORMATS as FORMATS
 from .store import DamagedHistory, Rebuilt, Store
 
@@ -60,6 +63,7 @@ def pair_records(store: Store, since: str | None = None,
     headline (and byline, standfirst when either version has one) compared on their own, then the full
     sentence alignment (every sentence of both versions in exactly one entry). Pairs with a version
     that cannot be rebuilt are left out, and the version added to `damaged` (without it, DamagedHistory)."""
+    reports = Reports(store, cosmetic=True)
     for article in store.article_summaries():
         previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
         for item in store.rebuilt_versions(article["article_id"]):
@@ -70,18 +74,18 @@ def pair_records(store: Store, since: str | None = None,
             sentences = segment_paragraphs(record.paragraphs)
             if previous is not None and (since is None or item.row["captured_at"] >= since):
                 old_row, old_record, old_sentences = previous
-                report = diff_records(old_record, record, old_sentences=old_sentences, new_sentences=sentences)
+                report = reports.peek(old_row["id"], item.row["id"], [s for p in sentences for s in p])
+                if report is None:
+                    report = Report.of(diff_records(old_record, record, old_sentences=old_sentences,
+                                                    new_sentences=sentences), cosmetic=True)
                 yield {
                     **article, "from_version": old_row["number"], "to_version": item.row["number"],
                     "from_captured_at": old_row["captured_at"], "to_captured_at": item.row["captured_at"],
-                    **{name: {"old": f.old, "new": f.new, "changed": f.changed(cosmetic=True), "tags": list(f.tags)}
-                       for name, f in report.fields.items()},
-                    "summary": report.summary(cosmetic=True),
-                    "sentences": [
-                        {"op": e.op, "old_index": list(e.old_index), "new_index": list(e.new_index),
-                         "old": list(e.old), "new": list(e.new), "tags": list(e.tags)}
-                        for e in report.entries
-                    ],
+                    **{name: {key: field[key] for key in ("old", "new", "changed", "tags")}
+                       for name, field in report.fields.items()},
+                    "summary": report.summary,
+                    "sentences": [{key: entry[key] for key in ("op", "old_index", "new_index", "old", "new", "tags")}
+                                  for entry in report.changes],
                 }
             previous = (item.row, record, sentences)
 

@@ -1,7 +1,7 @@
 """Publishing: edits loaded from the store, rendered as feeds and a static site, written only when changed.
 
 The one layer here that reads the store; `render.feed` and `render.site` only render what it hands them.
-Each pair of versions is diffed once: its report is cached in the store (see `Reports`), so listings,
+Each pair of versions is diffed once: its report is cached in the store (see `reports.cache`), so listings,
 feeds and side-by-side pages never diff it again. A site directory keeps a manifest of what each page
 was made from, so a refresh after a poll renders only the pages whose inputs changed; pages are written
 atomically (temp file, then rename) and only when their bytes differ, so a web server never serves half
@@ -16,8 +16,8 @@ import errno
 import hashlib
 import json
 import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice, pairwise
@@ -27,13 +27,10 @@ from urllib.parse import urljoin
 
 from .alerts.rules import Filter
 from .atomic import remove_stale_temps, write_atomic
-from .diff import SENTENCES_KIND, Change
-from .diffing import diff_versions, version_sentences
 from .render import FEED_LIMIT, SITE_TITLE
 from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
-from .render.htmlfrag import render_html
-from .render.layout import layout
-from .store import STORE_ERRORS, DamagedHistory, Store
+from .reports.cache import Reports, digest, engine
+from .store import Store
 
 if TYPE_CHECKING:  # feeds and pages import their renderers where they make them: `log` needs neither
     from .render import feed as feedrender
@@ -42,177 +39,15 @@ INDEX_EDITS = 100  # edits listed on the front page
 MANIFEST = ".newsdiff-site.json"
 
 
-def _digest(*parts: str) -> str:
-    """A digest of the package's code under `parts` (files or folders): what made a cached result."""
-    root, digest = Path(__file__).parent, hashlib.sha256()
-    for part in parts:
-        path = root / part
-        files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".html", ".css")) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+# A page's fingerprint names the code of the reports it shows (`reports.cache.engine`) and of every
+# renderer, template and this module: an upgrade, or any change to that code, renders it again once.
+SITE_FORMAT = f"{engine()}/{digest('render', 'publish.py')}"
 
-
-# A cached report names the segmenter and the code of the engine and of the HTML fragment; a page's
-# fingerprint adds every renderer, template and this module. An upgrade, or any change to that code,
-# redoes the work once, and nothing made by older code is ever served.
-ENGINE = f"{SENTENCES_KIND}/{_digest('diff', 'diffing.py', 'render/layout.py', 'render/htmlfrag.py')}"
-SITE_FORMAT = f"{ENGINE}/{_digest('render', 'publish.py')}"
-_EDIT_PREFIX = "edit/"
-_EDIT_KIND = f"{_EDIT_PREFIX}{ENGINE}/"
-_REPORT_KEYS = {"title", "summary", "cosmetic_only", "changes"}  # what listings read of a cached report
-_FRESH = 64  # full lists of changes kept from diffing to rendering (an article's pairs are diffed together)
 
 def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
     return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"],
                       None if row["title"] else row["display_title"])
-
-
-def _side(row: dict[str, Any], prefix: str) -> VersionRef:
-    return VersionRef(row[f"{prefix}_id"], row[f"{prefix}_number"], row[f"{prefix}_captured_at"],
-                      row[f"{prefix}_title"], row[f"{prefix}_hash"], row[f"{prefix}_archived"])
-
-
-def _kept(old: int, new: int, sentence: str) -> dict[str, Any]:
-    """The engine's JSON entry for a sentence left exactly as it was."""
-    return Change("unchanged", (old,), (new,), (sentence,), (sentence,), [("=", sentence)]).to_json()
-
-
-def pack(changes: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[list[int]]]:
-    """A report's changes without the sentences kept exactly as they were, and where those sat: runs of
-    `[position, old index, new index, count]`. Listings never show kept sentences and their text is
-    the new version's, so a cached report needs only these few numbers for them."""
-    rest: list[dict[str, Any]] = []
-    runs: list[list[int]] = []
-    for change in changes:
-        old, new, text = change["old_index"], change["new_index"], change["new"]
-        if not (change["op"] == "unchanged" and len(old) == len(new) == len(text) == 1
-                and change == _kept(old[0], new[0], text[0])):
-            rest.append(change)
-        elif runs and runs[-1][0] == len(rest) and runs[-1][1:3] == [old[0] - runs[-1][3], new[0] - runs[-1][3]]:
-            runs[-1][3] += 1
-        else:
-            runs.append([len(rest), old[0], new[0], 1])
-    return rest, runs
-
-
-def unpack(
-    changes: Sequence[dict[str, Any]], runs: Sequence[Sequence[int]], sentences: Sequence[str]
-) -> list[dict[str, Any]]:
-    """`pack` undone, given the new version's sentences: the engine's full list of changes."""
-    out: list[dict[str, Any]] = []
-    done = 0
-    for position, old, new, count in runs:
-        out.extend(changes[done:position])
-        out.extend(_kept(old + k, new + k, sentences[new + k]) for k in range(count))
-        done = position
-    out.extend(changes[done:])
-    return out
-
-
-class Reports:
-    """Diff reports through the engine (`diffing.diff_versions`, which caches each version's sentences).
-
-    Each pair's report is diffed once and cached in the store, packed (see `pack`): `edit` reads it as
-    listings and feed items need it, `full` restores the kept sentences a side-by-side page shows as
-    context from the new version's text. The cache costs a few kilobytes per edit, not another copy of
-    every article, and no page ever diffs a pair again. A pair diffed in this run keeps its full list of
-    changes until its page is rendered, which comes soon after (`_FRESH` pairs at most).
-    """
-
-    def __init__(self, store: Store, *, cosmetic: bool = False, wanted: Filter | None = None) -> None:
-        self.store, self.cosmetic, self.wanted = store, cosmetic, wanted
-        self._kind = f"{_EDIT_KIND}{'cosmetic' if cosmetic else 'plain'}"
-        self._fresh: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
-        self._ledes: dict[int, str | None] = {}  # untitled articles' names (`Store.lede`), read once each
-
-    def _diff(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
-        """The pair through the engine: its report packed, with its HTML fragment."""
-        report = diff_versions(self.store, article_id, old.number, new.number)
-        document = report.to_json(all=True, cosmetic=self.cosmetic)
-        self._fresh[old.id, new.id] = document["changes"]
-        if len(self._fresh) > _FRESH:
-            self._fresh.popitem(last=False)
-        document["changes"], kept = pack(document["changes"])
-        fragment = render_html(layout(report, cosmetic=self.cosmetic, hints=False))
-        return {"report": document, "kept": kept, "fragment": fragment}
-
-    def _packed(self, article_id: int, old: VersionRef, new: VersionRef) -> dict[str, Any]:
-        """The pair's packed report and fragment, from the store's cache (when whole) or the engine."""
-        cached = self.store.cached(new.id, f"{self._kind}/from-{old.id}", lambda: self._diff(article_id, old, new))
-        if not (isinstance(cached, dict) and isinstance(cached.get("report"), dict) and "fragment" in cached
-                and _REPORT_KEYS <= cached["report"].keys()):
-            return self._diff(article_id, old, new)  # a damaged cache entry
-        return cached
-
-    def edit(self, article: ArticleRef, old: VersionRef, new: VersionRef) -> Edit:
-        """The edit with its report minus kept sentences, and its HTML fragment.
-
-        An edit shows its own versions' headlines, never the article's latest one: a new headline must
-        not change every older diff page and feed item of the article.
-        """
-        cached = self._packed(article.id, old, new)
-        return Edit(dataclasses.replace(article, title=None), old, new, cached["report"], cached["fragment"])
-
-    def full(self, edit: Edit) -> Edit:
-        """The edit with every sentence in its report, as a side-by-side page shows it."""
-        article_id, old, new = edit.article.id, edit.old, edit.new
-        cached = self._packed(article_id, old, new)
-        if (changes := self._fresh.pop((old.id, new.id), None)) is None:
-            record = self.store.record(article_id, new.number)
-            sentences = [s for paragraph in version_sentences(self.store, new.id, record) for s in paragraph]
-            try:
-                changes = unpack(cached["report"]["changes"], cached["kept"], sentences)
-            except (LookupError, TypeError, ValueError):  # a damaged cache entry: diff the pair again
-                cached = self._diff(article_id, old, new)
-                changes = self._fresh.pop((old.id, new.id))
-        return dataclasses.replace(edit, report={**cached["report"], "changes": changes})
-
-    def rows(self, **scope: Any) -> list[dict[str, Any]]:
-        """The pairs (a version and the one before it) in `scope` (`Store.edit_pairs`), newest first, not yet diffed."""
-        return self.store.edit_pairs(**scope)
-
-    def edit_of(self, row: dict[str, Any]) -> Edit:
-        article_id = row["article_id"]
-        if not row["article_title"] and article_id not in self._ledes:
-            self._ledes[article_id] = self.store.lede(article_id)
-        article = ArticleRef(article_id, row["key"], row["url"], row["source"], row["article_title"],
-                             None if row["article_title"] else self._ledes[article_id])
-        return self.edit(article, _side(row, "old"), _side(row, "new"))
-
-    def edits(self, **scope: Any) -> Iterator[Edit]:
-        """Every edit in `scope` (`Store.edit_pairs`), newest first, made on demand: a feed of the newest
-        50 never diffs the rest."""
-        return map(self.edit_of, self.rows(**scope))
-
-    def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
-        """Cosmetic-only edits are left out unless the reader asked for them, and edits a reader's filter
-        (tags, fewest changed sentences: an alert rule's keys) does not want."""
-        return (e for e in edits if (self.cosmetic or not e.cosmetic)
-                and (self.wanted is None or self.wanted.wants(e.report, e.article.source)))
-
-    def prune(self) -> None:
-        """Forget reports cached by other versions of the code: nothing will read them again."""
-        if self.store.has_stale_derived(_EDIT_PREFIX, _EDIT_KIND):
-            try:
-                with self.store.write():
-                    self.store.drop_stale_derived(_EDIT_PREFIX, _EDIT_KIND)
-            except STORE_ERRORS:
-                pass  # read-only or busy: the next publish tries again
-
-
-def version_edits(store: Store, article_id: int) -> dict[int, Edit | DamagedHistory]:
-    """What each version of an article changed from the one before it, by version number (what `log`
-    lists); a pair that cannot be rebuilt is its DamagedHistory, not the end of the listing. The
-    reports are the site's: diffed once, cached in the store."""
-    reports, found = Reports(store), {}
-    for row in reports.rows(article_id=article_id):
-        try:
-            found[row["new_number"]] = reports.edit_of(row)
-        except DamagedHistory as exc:
-            found[row["new_number"]] = exc
-    return found
 
 
 def check_base_url(base_url: str | None) -> str | None:
@@ -486,8 +321,9 @@ def publish(
                         partial(feedrender.render_feed, meta, items, _link_for(base), fmt))
 
     # Each page renders from its own arguments (bound by `partial`), never from the loop's variables.
-    def diff_page(edit: Edit, previous: Edit | None, following: Edit | None) -> bytes:
-        return site.render_diff(reports.full(edit), previous, following, title)
+    def diff_page(article: ArticleRef, old: VersionRef, new: VersionRef, previous: Edit | None,
+                  following: Edit | None) -> bytes:
+        return site.render_diff(reports.full(article, old, new), previous, following, title)
 
     def version_page(own: ArticleRef, version: VersionRef, previous: int | None, following: int | None) -> bytes:
         return site.render_version(own, version, store.record(own.id, version.number), previous, following, title)
@@ -502,14 +338,14 @@ def publish(
             writer.page(
                 site.diff_path(article.id, edit.old.number, edit.new.number),
                 [edit, before and before.new.number, after and after.new.number],
-                partial(diff_page, edit, before, after),
+                partial(diff_page, edit.article, edit.old, edit.new, before, after),
             )
         if all_pairs:
             for j, new in enumerate(versions[article.id]):
                 for old in versions[article.id][: max(j - 1, 0)]:
-                    pair = Edit(dataclasses.replace(article, title=None), old, new, {})  # `full` loads its report
+                    pair = [dataclasses.replace(article, title=None), old, new]  # as an edit's fingerprint
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
-                                partial(diff_page, pair, None, None))
+                                partial(diff_page, article, old, new, None, None))
         # A version's page shows its own headline, never the article's latest one: a new headline must
         # not rewrite every older version's page.
         own = dataclasses.replace(article, title=None)

@@ -4,8 +4,8 @@ The index (store/passage_index.py) holds each distinct paragraph and headline of
 that contain it. Each word (or "phrase") of a query is looked up on its own and the versions holding
 every one are intersected per article, so the words may sit in different paragraphs of a version; a
 phrase is contiguous within one paragraph or the headline. With `changed=True` the passages that matched
-point at the version pairs where they appeared or disappeared; those pairs are diffed and only the
-edits whose added or removed words hold a query word are kept.
+point at the version pairs where they appeared or disappeared; those pairs' reports (from the report
+cache, diffed once) are read and only the edits whose added or removed words hold a query word are kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diffing import diff_versions
+from .changes import CHANGE_KINDS
+from .reports.cache import Reports
 from .store import (
     GROUPED_NUMBER,
     TITLE,
@@ -30,7 +31,7 @@ from .store import (
     worded_texts,
 )
 
-EDIT_OPS = ("changed", "added", "moved", "split", "merged")
+EDIT_OPS = tuple(kind for kind in CHANGE_KINDS if kind != "removed")  # a sentence removed whole is not listed
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 def query_terms(query: str, raw: bool = False) -> list[str]:
@@ -205,25 +206,26 @@ def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | 
     cannot be rebuilt is left out and its damage added to `damaged`."""
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
+    reports = Reports(store)
     hits: list[EditHit] = []
     for article_id, found in _found(store, terms).items():
         article = store.article_summary(article_id)
         for number in _edit_pairs(store, found, article_id):
             try:
-                report = diff_versions(store, article_id, number - 1, number).to_json()
+                report = reports.edit_of(store.edit_pairs(article_id=article_id, number=number)[0]).report
             except DamagedHistory as exc:
                 if damaged is None:
                     raise
                 damaged.append(exc)
                 continue
-            entries = [e for e in report["changes"] if e["op"] in EDIT_OPS]  # a sentence removed whole is not listed
-            title = report["title"]
-            if title["changed"]:
+            entries = [e for e in report.changes if e["op"] in EDIT_OPS]
+            if report.headline_changed:
+                title = report.fields["title"]
                 entries.insert(0, {"op": "title", "old": [title["old"] or ""], "new": [title["new"] or ""],
                                    "old_index": [], "new_index": [], "words": title["words"], "tags": title["tags"]})
             for entry in entries:
                 if _touched(matcher, entry["words"]):
-                    hits.append(EditHit(article, number - 1, number, report["to"]["captured_at"], entry))
+                    hits.append(EditHit(article, number - 1, number, report.new["captured_at"], entry))
                     if limit is not None and len(hits) >= limit:
                         return hits
     return hits

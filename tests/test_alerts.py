@@ -21,6 +21,7 @@ from newsdiff.alerts.message import Profile, compose
 from newsdiff.diff import diff_records
 from newsdiff.model import ArticleRecord, format_time
 from newsdiff.render.edits import ArticleRef, Edit, VersionRef
+from newsdiff.reports import Report
 
 from .alerts_server import FakeMastodon, Receiver
 
@@ -345,8 +346,7 @@ def test_apprise_style_bluesky_and_mastodon_urls() -> None:
 def _edit(old_title: str, old_text: str, new_title: str, new_text: str, source: str = "reuters") -> Edit:
     old = ArticleRecord(paragraphs=(old_text,), title=old_title, source=source, captured_at="2026-01-01T12:00:00Z")
     new = ArticleRecord(paragraphs=(new_text,), title=new_title, source=source, captured_at="2026-01-01T14:00:00Z")
-    report = diff_records(old, new).to_json()
-    report["changes"] = [c for c in report["changes"] if c["op"] != "unchanged"]
+    report = Report.of(diff_records(old, new)).packed()
     return Edit(ArticleRef(1, URL, URL, source, new_title), VersionRef(1, 1, old.captured_at or "", old_title, "a"),
                 VersionRef(2, 2, new.captured_at or "", new_title, "b"), report)
 
@@ -439,8 +439,7 @@ def test_a_tiny_limit_keeps_the_links_and_drops_the_rest_first() -> None:
 def test_an_edit_with_no_changed_sentence_still_says_what_changed() -> None:
     old = ArticleRecord(paragraphs=("Up to 19 dead.",), title="Toll", byline="By A", captured_at="2026-01-01T12:00:00Z")
     new = ArticleRecord(paragraphs=("Up to 19 dead.",), title="Toll", byline="By B", captured_at="2026-01-01T13:00:00Z")
-    report = diff_records(old, new).to_json()
-    report["changes"] = []
+    report = Report.of(diff_records(old, new)).packed()
     edit = Edit(ArticleRef(1, URL, URL, "wire", "Toll"), VersionRef(1, 1, old.captured_at or "", "Toll", "a"),
                 VersionRef(2, 2, new.captured_at or "", "Toll", "b"), report)
     body = compose(edit, Profile("text", 500)).body

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from newsdiff import diffing
+from newsdiff.reports import compare
 from newsdiff.diff import SENTENCES_KIND, diff_records
 from newsdiff.model import ArticleRecord
 from newsdiff.render import htmlfrag, markdown, text
@@ -104,7 +104,7 @@ def test_sentences_are_segmented_once_per_version(cli, stored: Path, db_path: Pa
     def refuse(paragraphs):  # a second diff must read the cache, not segment again
         raise AssertionError("segmented again")
 
-    monkeypatch.setattr(diffing, "segment_bounds", refuse)
+    monkeypatch.setattr(compare, "segment_bounds", refuse)
     assert "1 sentence changed" in cli("diff", URL).stdout
 
 

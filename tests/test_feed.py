@@ -18,6 +18,7 @@ from newsdiff.render.edits import ArticleRef, Edit, VersionRef
 from newsdiff.render.feed import NO_PAGE, FeedMeta, render_feed
 from newsdiff.render.htmlfrag import render_html
 from newsdiff.render.layout import layout
+from newsdiff.reports import Report
 
 from .publish_helpers import (
     CDATA_END, HOSTILE, IMG, QUOTES, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
@@ -230,7 +231,7 @@ def test_lone_surrogates_and_controls_never_break_the_xml() -> None:
     article = ArticleRef(1, "k\udc80", "https://example.org/\ud800", "src\x02", "Bad \udcff title")
     edit = Edit(article, VersionRef(1, 1, "2024-01-01T00:00:00Z", old.title, "a" * 64),
                 VersionRef(2, 2, "2024-01-01T01:00:00Z", new.title, "b" * 64),
-                report.to_json(), render_html(layout(report)))
+                Report.of(report, fragment=render_html(layout(report))))
     meta = FeedMeta(id="tag:example.org,2024:x", title="T\udc00", description="D\x00")
     for fmt in ("rss", "atom"):
         data = render_feed(meta, [edit], lambda e: e.article.url, fmt)

@@ -11,6 +11,7 @@ from PIL import Image
 from newsdiff.diff import diff_records
 from newsdiff.model import ArticleRecord
 from newsdiff.render import picture
+from newsdiff.reports import Report
 from newsdiff.render.picture import ADDED_BG, REMOVED_BG, font, has_glyph, render_picture, runs
 
 SCRIPTS = {
@@ -23,11 +24,9 @@ SCRIPTS = {
 }
 
 
-def _report(old: str, new: str, title: str = "Toll rises") -> dict:
-    report = diff_records(ArticleRecord(paragraphs=(old,), title=title, captured_at="2026-01-01T12:00:00Z"),
-                          ArticleRecord(paragraphs=(new,), title=title, captured_at="2026-01-01T14:00:00Z")).to_json()
-    report["changes"] = [c for c in report["changes"] if c["op"] != "unchanged"]
-    return report
+def _report(old: str, new: str, title: str = "Toll rises") -> Report:
+    return Report.of(diff_records(ArticleRecord(paragraphs=(old,), title=title, captured_at="2026-01-01T12:00:00Z"),
+                                  ArticleRecord(paragraphs=(new,), title=title, captured_at="2026-01-01T14:00:00Z")))
 
 
 def _missing_box(name: str) -> bytes:

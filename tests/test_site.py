@@ -19,8 +19,10 @@ import lxml.html
 import pytest
 
 from newsdiff import publish as publishing
-from newsdiff.diffing import diff_versions
-from newsdiff.publish import MANIFEST, Reports, article_ref, publish
+from newsdiff.reports.compare import diff_versions
+from newsdiff.publish import MANIFEST, article_ref, publish
+from newsdiff.reports import compare
+from newsdiff.reports.cache import Reports, engine
 from newsdiff.render.edits import VersionRef
 from newsdiff.store import Store
 
@@ -163,7 +165,7 @@ def test_pages_are_diffed_once_and_match_the_engine(store, tmp_path: Path, monke
         reports = Reports(store, cosmetic=cosmetic)
         for old, new in itertools.combinations(sorted(refs), 2):
             expected = diff_versions(store, story, old, new).to_json(all=True, cosmetic=cosmetic)
-            assert reports.full(reports.edit(article, refs[old], refs[new])).report == expected, (old, new, cosmetic)
+            assert reports.full(article, refs[old], refs[new]).report.to_json() == expected, (old, new, cosmetic)
     moves = _page(one, f"a/{story}/3-4.html").cssselect(".pair.op-moved")  # the page marks where they came from
     assert [_texts(m, ".where") + _texts(m, ".new") for m in moves] == [
         ["from sentence 6 to 1", "Residents were told to stay indoors."],
@@ -172,7 +174,7 @@ def test_pages_are_diffed_once_and_match_the_engine(store, tmp_path: Path, monke
     def engine(*args: object) -> None:
         raise AssertionError("a cached pair was diffed again")
 
-    monkeypatch.setattr(publishing, "diff_versions", engine)
+    monkeypatch.setattr(compare, "diff_versions", engine)
     publish(store, two, base_url=BASE, all_pairs=True)  # every page again, from the cache alone
     assert _files(one) == _files(two)
 
@@ -183,7 +185,7 @@ def test_reports_cached_by_other_code_are_dropped(store, tmp_path: Path) -> None
         store.db["derived"].insert({"version_id": version, "kind": "edit/older-engine/plain/from-1", "data": "{}"})
     publish(store, tmp_path / "site", base_url=BASE)
     kinds = [row[0] for row in store.db.execute("SELECT kind FROM derived WHERE kind GLOB 'edit/*'")]
-    assert kinds and all(kind.startswith(f"edit/{publishing.ENGINE}/") for kind in kinds)
+    assert kinds and all(kind.startswith(f"edit/{engine()}/") for kind in kinds)
 
 
 def test_damaged_cached_reports_are_diffed_again(store, tmp_path: Path) -> None:

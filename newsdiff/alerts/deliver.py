@@ -26,7 +26,7 @@ from .message import Message, Profile, compose
 from .rules import AlertRule, Filter, Target
 
 if TYPE_CHECKING:
-    from ..publish import Reports
+    from ..reports.cache import Reports
 
 JOBS = 8  # sends in flight at once
 _FIRST_WORDS = 12
@@ -201,7 +201,7 @@ def _record(store: Store, job_row: dict[str, Any], rule: AlertRule, outcome: Out
 
 def send_pending(store: Store, rules: Sequence[AlertRule], *, force: bool = False, jobs: int = JOBS) -> SendSummary:
     """Deliver every pending alert that is due (`force`: also those backing off after a failure)."""
-    from ..publish import Reports
+    from ..reports.cache import Reports
 
     by_name = {rule.name: rule for rule in rules}
     summary = SendSummary()
@@ -247,7 +247,7 @@ def send_pending(store: Store, rules: Sequence[AlertRule], *, force: bool = Fals
 def send_test(store: Store, rule: AlertRule) -> tuple[Outcome, str]:
     """One message to a rule's targets, built from the latest stored edit (or a built-in sample), not
     queued: says whether the channel works. Returns the outcome and which edit was sent."""
-    from ..publish import Reports
+    from ..reports.cache import Reports
 
     reports = {cosmetic: Reports(store, cosmetic=cosmetic) for cosmetic in (False, True)}
     edit = store.latest_edit()
@@ -269,13 +269,13 @@ def _sample_job(rule: AlertRule) -> _Job:
     from ..model import ArticleRecord
     from ..render.edits import ArticleRef, VersionRef
     from ..render.picture import render_picture
+    from ..reports import Report
 
     old = ArticleRecord(paragraphs=("Fighting left up to 19 dead, officials said.",), title="Sample: toll rises",
                         source="newsdiff", captured_at="2026-01-01T12:00:00Z")
     new = ArticleRecord(paragraphs=("Fighting left up to 21 dead, officials said on Monday.",),
                         title="Sample: toll rises", source="newsdiff", captured_at="2026-01-01T14:00:00Z")
-    report = diff_records(old, new).to_json()
-    report["changes"] = [c for c in report["changes"] if c["op"] != "unchanged"]
+    report = Report.of(diff_records(old, new)).packed()
     edit = Edit(ArticleRef(0, "local:sample", None, "newsdiff", old.title),
                 VersionRef(0, 1, old.captured_at or "", old.title, ""),
                 VersionRef(0, 2, new.captured_at or "", new.title, ""), report)

@@ -13,13 +13,15 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..render import markdown
-from ..render.edits import BIDI_CONTROLS, Edit, clean, parse_utc, safe_url, summary_line
+from ..render.edits import BIDI_CONTROLS, Edit, clean, parse_utc, safe_url
 from ..render.shorten import ELLIPSIS, Tokens, changed_entries, shorten
 from ..render.text import MARKERS
-from .rules import report_tags
+
+if TYPE_CHECKING:
+    from ..reports import Report
 
 FORMATS = ("text", "markdown", "html")
 _MENTION = re.compile(r"([@\uff20])(?=\w)")  # @everyone, @here, @channel, @user: never a mention
@@ -113,7 +115,7 @@ def _headline(edit: Edit, fallback: str, limit: int) -> str:
     return _clip_words(inert(edit.new.title) or inert(fallback) or inert(edit.article.name), words)
 
 
-def _changes(report: dict[str, Any]) -> list[tuple[str, Tokens]]:
+def _changes(report: Report) -> list[tuple[str, Tokens]]:
     """Each change to show, with a label: the headline first, then the sentences in reading order."""
     return [("Headline" if entry is None else entry["op"], items) for entry, items in changed_entries(report, inert)]
 
@@ -141,11 +143,11 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
     """The alert for `edit` in the profile's format, within its limit (links always kept)."""
     fmt = profile.format if profile.format in FORMATS else "text"
     report = edit.report
-    tags = sorted(report_tags(report))
+    tags = sorted(report.tags())
     headline = _headline(edit, fallback, profile.limit)
     outlet = inert(edit.article.source) or "unknown outlet"
     meta = f"{outlet} · version {edit.old.number} → {edit.new.number}, {_apart(edit.old.captured_at, edit.new.captured_at)}"
-    summary = summary_line(report) + (f" · {', '.join(tags)}" if tags else "")
+    summary = report.summary_line() + (f" · {', '.join(tags)}" if tags else "")
     links = _links(edit, base_url)
     newline = "<br>\n" if fmt == "html" else "\n"
     strong = {"markdown": "**{}**", "html": "<b>{}</b>"}.get(fmt, "{}")

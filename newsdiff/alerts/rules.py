@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..diff.classify import TAGS
+from ..changes import HEADLINE_TAG, TAGS
 from ..envvars import expand
-from ..render.edits import OPS_COUNTED
 
-HEADLINE_TAG = "headline"  # a changed headline counts as a tag for rules and feed filters
+if TYPE_CHECKING:
+    from ..reports import Report
+
 RULE_TAGS = (*TAGS, HEADLINE_TAG)
 KEYS = ("name", "url", "sources", "tags", "min_changed", "cosmetic", "image", "base_url")
 SOCIAL_SCHEMES = ("mastodon", "mastodons", "bluesky", "bsky")  # posted with their own clients (see `social`)
@@ -30,15 +31,15 @@ class Filter:
     min_changed: int = 1
     cosmetic: bool = False
 
-    def wants(self, report: dict[str, Any], source: str | None) -> bool:
-        """Whether an edit (the engine's JSON report, without unchanged sentences) passes."""
+    def wants(self, report: Report, source: str | None) -> bool:
+        """Whether an edit passes."""
         if self.sources and source not in self.sources:
             return False
-        if report.get("cosmetic_only") and not self.cosmetic:
+        if report.cosmetic_only and not self.cosmetic:
             return False
-        if self.tags and not set(self.tags) & report_tags(report):
+        if self.tags and not set(self.tags) & report.tags():
             return False
-        return changed_count(report) >= self.min_changed
+        return report.changed_count() >= self.min_changed
 
 
 @dataclass(frozen=True)
@@ -73,23 +74,6 @@ class AlertRule:
         return {"name": self.name, "urls": [t.shown for t in self.targets], "sources": list(self.filter.sources),
                 "tags": list(self.filter.tags), "min_changed": self.filter.min_changed,
                 "cosmetic": self.filter.cosmetic, "image": self.image, "base_url": self.base_url}
-
-
-def report_tags(report: dict[str, Any]) -> set[str]:
-    """Every tag an edit carries: its changes' tags, and `headline` when the headline changed."""
-    tags = {tag for change in report.get("changes", []) if change.get("op") != "unchanged"
-            for tag in change.get("tags", [])}
-    if report.get("title", {}).get("changed"):
-        tags.add(HEADLINE_TAG)
-        tags.update(report["title"].get("tags", []))
-    return tags
-
-
-def changed_count(report: dict[str, Any]) -> int:
-    """Changed, added, removed, moved, split or merged sentences (the summary's counts), and the headline
-    as one more when it changed: a new headline alone is an edit worth telling."""
-    summary = report.get("summary", {})
-    return sum(summary.get(op, 0) for op in OPS_COUNTED) + bool(report.get("title", {}).get("changed"))
 
 
 def parse_tags(value: str | list[str], where: str) -> tuple[str, ...]:

@@ -8,11 +8,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from ..changes import TAGS
 from .words import Words
 
 __all__ = ["TAGS", "QuoteOpen", "cosmetic_key", "edits", "pair_tags", "sentence_tags", "is_correction", "quote_spans"]
 
-TAGS = ("cosmetic", "punctuation", "number", "quote", "name", "wording", "correction")
 
 _FOLDS = {
     **dict.fromkeys("‘’‚‛′`´", "'"),

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from ..changes import CHANGE_KINDS, UNCHANGED, summary_line
 from .words import Words
 
 __all__ = ["OPS", "Change", "FieldChange", "Kept", "Side", "Report"]
 
-OPS = ("unchanged", "changed", "added", "removed", "moved", "split", "merged")
+OPS = (UNCHANGED, *CHANGE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,6 @@ class FieldChange:
         }
 
 
-_FIELD_NAMES = {"title": "headline", "byline": "byline", "standfirst": "standfirst"}
-
-
 @dataclass(frozen=True)
 class Report:
     """Every sentence of both versions in exactly one entry, in the new version's reading order."""
@@ -155,23 +153,10 @@ class Report:
         return sum(e.cosmetic for e in self.edits) + fields
 
     def summary_line(self, *, cosmetic: bool = False, hints: bool = True) -> str:
-        """'3 sentences changed, 1 added, 2 removed, 1 moved; headline changed'. With `hints`, a count
-        of hidden cosmetic changes says which option shows them: right in a terminal, noise in a feed."""
-        counts = self.summary(cosmetic=cosmetic)
-        parts: list[str] = []
-        for op in OPS[1:]:
-            if counts[op]:
-                noun = "" if parts else (" sentence" if counts[op] == 1 else " sentences")
-                parts.append(f"{counts[op]}{noun} {op}")
-        fields = [f"{_FIELD_NAMES[name]} changed" for name, field in self.fields.items() if field.changed(cosmetic)]
-        line = "; ".join(filter(None, [", ".join(parts), ", ".join(fields)]))
-        hidden = self.hidden(cosmetic=cosmetic)
-        if not line:
-            line = "only cosmetic changes" if hidden else "no changes"
-        if hidden:
-            hint = "; --cosmetic shows them" if hints else ""
-            line += f" ({hidden} cosmetic {'change' if hidden == 1 else 'changes'} hidden{hint})"
-        return line
+        """The one summary line (`changes.summary_line`); `hints` says which option shows hidden
+        cosmetic changes, as a terminal wants."""
+        changed = [name for name, field in self.fields.items() if field.changed(cosmetic)]
+        return summary_line(self.summary(cosmetic=cosmetic), changed, self.hidden(cosmetic=cosmetic), hints=hints)
 
     def to_json(self, *, all: bool = False, cosmetic: bool = False) -> dict[str, Any]:
         """The JSON contract: from/to, title, summary, changes; plus byline/standfirst when present,

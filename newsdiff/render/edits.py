@@ -11,8 +11,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from ..reports import Report
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF), plus
 # DEL and the C1 controls that HTML treats as parse errors: none of them carries meaning in an article.
@@ -27,9 +30,6 @@ BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 # RFC 4151 tag URIs for feed and item ids: independent of where the site is published, so moving the
 # site or running `newsdiff feed` without a base URL never changes the id a feed reader already holds.
 TAG_PREFIX = "tag:newsdiff.invalid,2026:"
-
-OPS_COUNTED = ("changed", "added", "removed", "moved", "split", "merged")
-FIELDS = (("title", "headline"), ("byline", "byline"), ("standfirst", "standfirst"))
 
 
 def clean(text: str | None) -> str:
@@ -88,8 +88,8 @@ class VersionRef:
 
 @dataclass(frozen=True)
 class Edit:
-    """Version `new` of `article` against version `old`: the diff engine's report (its JSON contract) and
-    the engine's HTML fragment of the changes (`<del>`/`<ins>`, escaped), which feed items carry.
+    """Version `new` of `article` against version `old`, with its report (`reports.Report`: the changes
+    and the engine's HTML fragment of them, `<del>`/`<ins>`, escaped, which feed items carry).
 
     Listings and feeds hold a report without unchanged sentences; diff pages the full one.
     """
@@ -97,8 +97,7 @@ class Edit:
     article: ArticleRef
     old: VersionRef
     new: VersionRef
-    report: dict[str, Any]
-    fragment: str = ""
+    report: Report
 
     @property
     def id(self) -> str:
@@ -107,7 +106,7 @@ class Edit:
 
     @property
     def headline_changed(self) -> bool:
-        return bool(self.report.get("title", {}).get("changed"))
+        return self.report.headline_changed
 
     @property
     def title(self) -> str:
@@ -122,29 +121,15 @@ class Edit:
     def cosmetic(self) -> bool:
         """The engine's verdict that only quote style, spaces or invisible characters changed: such
         edits are left out of feeds and listings unless a reader asks for them."""
-        return bool(self.report.get("cosmetic_only"))
+        return self.report.cosmetic_only
+
+    @property
+    def fragment(self) -> str:
+        return self.report.fragment
 
     @property
     def summary_line(self) -> str:
-        return summary_line(self.report)
-
-
-def summary_line(report: dict[str, Any]) -> str:
-    """"3 sentences changed, 1 added, 2 removed; headline changed", from the JSON report.
-
-    The engine's own summary line ends with a command-line hint about hidden cosmetic changes, which
-    means nothing to a reader of a web page or a feed.
-    """
-    summary = report.get("summary", {})
-    parts = []
-    for op in OPS_COUNTED:
-        count = summary.get(op, 0)
-        if count:
-            noun = ("sentence " if count == 1 else "sentences ") if not parts else ""
-            parts.append(f"{count} {noun}{op}")
-    fields = [f"{name} changed" for key, name in FIELDS if report.get(key, {}).get("changed")]
-    line = "; ".join(filter(None, [", ".join(parts), ", ".join(fields)]))
-    return line or ("only cosmetic changes" if report.get("cosmetic_only") else "no visible change")
+        return self.report.summary_line()
 
 
 def parse_utc(value: str) -> datetime:

@@ -59,7 +59,7 @@ def _before_and_after(old: Sequence[str], new: Sequence[str]) -> str:
 def plain_summary(edit: Edit) -> str:
     """Counts and the first changed sentences, as plain text a feed reader can show in its list."""
     lines = [edit.summary_line[:1].upper() + edit.summary_line[1:] + "."]
-    shown = [c for c in edit.report.get("changes", ()) if c.get("op") != "unchanged"][:EXCERPT_CHANGES]
+    shown = edit.report.edited[:EXCERPT_CHANGES]
     for change in shown:
         op, old, new = change.get("op"), change.get("old") or [], change.get("new") or []
         if op == "added":

@@ -18,13 +18,14 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from .edits import BIDI_CONTROLS, clean, parse_utc, summary_line
+from ..reports.report import Report
+from .edits import BIDI_CONTROLS, clean, parse_utc
 from .shorten import ELLIPSIS, Tokens, changed_entries, shorten, tokens
 
 if TYPE_CHECKING:
     from PIL.ImageFont import FreeTypeFont
 
-    from ..diff import Report
+    from ..diff import Report as EngineReport
 
 WIDTH = 1080  # a phone screen's width at 2-3x: text stays readable when the picture is shown full width
 MARGIN = 56
@@ -241,7 +242,7 @@ def _visible(text: str) -> str:
     return BIDI_CONTROLS.sub("", clean(text))
 
 
-def _blocks(report: dict[str, Any]) -> list[tuple[str, Tokens]]:
+def _blocks(report: Report) -> list[tuple[str, Tokens]]:
     """What the picture shows: the headline change first, then each changed sentence, shortened."""
     return [("headline changed" if entry is None else
              entry["op"] + (f" · {', '.join(entry['tags'])}" if entry.get("tags") else ""),
@@ -257,10 +258,10 @@ def _side(words: Tokens, ops: str) -> str:
     return "".join(text for op, text in words if op in ops).strip()
 
 
-def alt_text(report: dict[str, Any], *, headline: str, outlet: str, when: str) -> str:
+def alt_text(report: Report, *, headline: str, outlet: str, when: str) -> str:
     """The picture in words: what a screen reader says, and the image description on Mastodon and Bluesky."""
     about = ", ".join(filter(None, [clean(outlet), when]))
-    parts = [f"Edit to “{clean(headline)}”{f' ({about})' if about else ''}: {summary_line(report)}."]
+    parts = [f"Edit to “{clean(headline)}”{f' ({about})' if about else ''}: {report.summary_line()}."]
     for label, items in _blocks(report):
         old, new = _side(items, "=-"), _side(items, "=+")
         kind = label.split(" · ")[0]
@@ -277,8 +278,8 @@ def alt_text(report: dict[str, Any], *, headline: str, outlet: str, when: str) -
     return cut + " " + ELLIPSIS
 
 
-def render_picture(report: dict[str, Any], *, headline: str, outlet: str, when: str) -> Picture:
-    """The picture of one edit (the engine's JSON report) and its alt text."""
+def render_picture(report: Report, *, headline: str, outlet: str, when: str) -> Picture:
+    """The picture of one edit and its alt text."""
     blocks = _blocks(report)
     japanese = any(script(c) == "kana" for text in [headline, *(t for _, items in blocks for _, t in items)]
                    for c in text)
@@ -287,7 +288,7 @@ def render_picture(report: dict[str, Any], *, headline: str, outlet: str, when: 
     canvas.gap(6)
     canvas.paragraph(_plain(headline), HEAD_SIZE, bold=True)
     canvas.gap(6)
-    canvas.paragraph(_plain(summary_line(report)), SMALL_SIZE, color=LABEL)
+    canvas.paragraph(_plain(report.summary_line()), SMALL_SIZE, color=LABEL)
     canvas.gap(12)
     for label, items in blocks[:MAX_CHANGES]:
         canvas.rule()
@@ -306,9 +307,7 @@ def when(captured_at: str | None) -> str:
     return parse_utc(captured_at).strftime("%Y-%m-%d %H:%M UTC") if captured_at else ""
 
 
-def picture_of(report: Report, outlet: str | None) -> Picture:
+def picture_of(report: EngineReport, outlet: str | None) -> Picture:
     """The picture of a report straight from the engine (`newsdiff diff --image`)."""
-    document = report.to_json()
-    document["changes"] = [c for c in document["changes"] if c["op"] != "unchanged"]
-    return render_picture(document, headline=report.new.title or report.old.title or "", outlet=outlet or "",
-                          when=when(report.new.captured_at))
+    return render_picture(Report.of(report), headline=report.new.title or report.old.title or "",
+                          outlet=outlet or "", when=when(report.new.captured_at))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..reports import Report
 
 ELLIPSIS = "\u2026"
 _TOKEN = re.compile(r"\S+\s*|\s+")
@@ -49,14 +52,12 @@ def shorten(items: Tokens, context: int | None = None, changed: int | None = Non
     return out
 
 
-def changed_entries(report: dict[str, Any], transform: Callable[[str], str] = str
+def changed_entries(report: Report, transform: Callable[[str], str] = str
                     ) -> list[tuple[dict[str, Any] | None, Tokens]]:
     """What a short form of an edit shows, in order: the headline's change (entry None) first, then each
-    changed sentence's entry of the engine's JSON report, each with its tokens."""
+    changed sentence's entry of the report, each with its tokens."""
     out: list[tuple[dict[str, Any] | None, Tokens]] = []
-    title = report.get("title", {})
-    if title.get("changed"):
-        out.append((None, tokens(title.get("words", []), transform)))
-    out += [(change, tokens(change.get("words", []), transform))
-            for change in report.get("changes", []) if change.get("op") != "unchanged"]
+    if report.headline_changed:
+        out.append((None, tokens(report.fields["title"].get("words", []), transform)))
+    out += [(change, tokens(change.get("words", []), transform)) for change in report.edited]
     return out

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ..model import ArticleRecord
-from .edits import ArticleRef, Edit, VersionRef, clean, parse_utc, safe_url, summary_line
+from .edits import ArticleRef, Edit, VersionRef, clean, parse_utc, safe_url
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -101,8 +101,7 @@ def _env() -> Environment:
     env.filters["safe_url"] = safe_url
     env.globals.update(
         article_path=article_path, diff_path=diff_path, version_path=version_path, source_path=source_path,
-        feed_path=feed_path,
-        summary_line=summary_line, css=CSS_PATH,
+        feed_path=feed_path, css=CSS_PATH,
     )
     return env
 
@@ -202,11 +201,11 @@ def render_diff(edit: Edit, previous: Edit | None, following: Edit | None, title
     """
     headline = None
     if edit.headline_changed:
-        change = edit.report["title"]
+        change = edit.report.fields["title"]
         old, new = change.get("old") or "", change.get("new") or ""
         # Without word highlights from the engine, the whole old headline is struck and the new one inserted.
         headline = {"op": "changed", "old": [old], "new": [new], "words": change.get("words") or [["-", old], ["+", new]]}
     return _page(
-        "diff.html", "../../", edit=edit, headline=headline, blocks=blocks(edit.report.get("changes", ())),
+        "diff.html", "../../", edit=edit, headline=headline, blocks=blocks(edit.report.changes),
         previous=previous, following=following, title=title,
     )

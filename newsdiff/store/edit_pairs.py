@@ -1,5 +1,5 @@
 """Edits as the store knows them: each version after an article's first, paired with the one before it.
-What the pair changed is the diff engine's to say (publish.Reports); this is which pairs there are."""
+What the pair changed is the diff engine's to say (reports.cache); this is which pairs there are."""
 
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ _PAIRS = (
 )
 
 
-def _scope(article_id: int | None, source: str | None, version_id: int | None) -> tuple[str, list[Any]]:
+def _scope(article_id: int | None, source: str | None, version_id: int | None,
+           number: int | None = None) -> tuple[str, list[Any]]:
     """The `AND ...` clauses (versions `v`, sources `s`) that keep what belongs to the scope."""
     where, params = "", []
-    for clause, value in (("v.article_id", article_id), ("s.name", source), ("v.id", version_id)):
+    for clause, value in (("v.article_id", article_id), ("s.name", source), ("v.id", version_id),
+                          ("v.number", number)):
         if value is not None:
             where += f"AND {clause} = ? "
             params.append(value)
@@ -39,12 +41,12 @@ class EditPairs:
     db: Database
 
     def edit_pairs(self, *, article_id: int | None = None, source: str | None = None,
-                   version_id: int | None = None) -> list[dict[str, Any]]:
+                   version_id: int | None = None, number: int | None = None) -> list[dict[str, Any]]:
         """Each version after an article's first with the one before it (`old_*`, `new_*` and the
         article's key, url, source and article_title; `*_archived`: the Wayback Machine snapshot's URL or
-        None), newest capture first: all of them, an article's,
-        a source's, or the one ending at version `version_id`."""
-        where, params = _scope(article_id, source, version_id)
+        None), newest capture first: all of them, an article's, a source's, the one ending at version
+        `version_id`, or those ending at version `number`."""
+        where, params = _scope(article_id, source, version_id, number)
         return list(self.db.query(_PAIRS + where + "ORDER BY v.captured_at DESC, v.id DESC", params))
 
     def first_capture(self, *, article_id: int | None = None, source: str | None = None) -> str | None:

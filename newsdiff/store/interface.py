@@ -181,6 +181,11 @@ class Store(ABC):
         """Let go of the database; the store cannot be used afterwards."""
 
     @abstractmethod
+    def derived(self, version_id: int, kind: str) -> Any | None:
+        """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
+        `export` can read it inside one snapshot."""
+
+    @abstractmethod
     def event(self, article_id: int, kind: str, detail: dict[str, Any], version_id: int | None = None) -> None:
         """Record something that happened to an article besides a new version: gone, back, retired, or to
         one of its versions (saved to the Wayback Machine)."""
@@ -348,10 +353,11 @@ class Store(ABC):
         """Delete that stale derived data (inside the caller's write transaction); how many rows went."""
 
     @abstractmethod
-    def edit_pairs(self, *, article_id: int | None = None, source: str | None = None, version_id: int | None = None) -> list[dict[str, Any]]:
+    def edit_pairs(self, *, article_id: int | None = None, source: str | None = None, version_id: int | None = None,
+                   number: int | None = None) -> list[dict[str, Any]]:
         """Each version after an article's first with the one before it (`old_*`, `new_*` and the
         article's key, url, source and article_title), newest capture first: all of them, an article's,
-        a source's, or the one ending at version `version_id`."""
+        a source's, the one ending at version `version_id`, or those ending at version `number`."""
 
     @abstractmethod
     def first_capture(self, *, article_id: int | None = None, source: str | None = None) -> str | None:

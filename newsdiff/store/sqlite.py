@@ -812,11 +812,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
-        row = self.db.execute(
-            "SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]
-        ).fetchone()
-        if row:
-            return json.loads(row[0])
+        value = self.derived(version_id, kind)
+        if value is not None:
+            return value
         value = compute()
         try:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
@@ -825,3 +823,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         except (sqlite3.OperationalError, StoreBusy):
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
+
+    def derived(self, version_id: int, kind: str) -> Any | None:
+        """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
+        `export` can read it inside one snapshot."""
+        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]).fetchone()
+        return None if row is None else json.loads(row[0])

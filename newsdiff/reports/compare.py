@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .diff import SENTENCES_KIND, Report, Side, diff_records, segment_bounds, sentences_at
-from .model import ArticleRecord, InputError
-from .sources import ParseOptions, parse_bytes
-from .sources.files import read_bytes
+from ..diff import SENTENCES_KIND, Report, Side, diff_records, segment_bounds, sentences_at
+from ..model import ArticleRecord, InputError
+from ..sources import ParseOptions, parse_bytes
+from ..sources.files import read_bytes
 
 __all__ = ["diff_versions", "diff_files", "version_sentences"]
 

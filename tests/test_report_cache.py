@@ -1,0 +1,162 @@
+"""The report cache: a pair diffed once comes back as the same typed `Report`, an older cached form is
+recomputed, and every command that shows edits reads it (and says the same summary line)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsdiff.publish import publish
+from newsdiff.render.edits import Edit
+from newsdiff.render.htmlfrag import render_html
+from newsdiff.render.layout import layout
+from newsdiff.reports import Report, compare
+from newsdiff.reports import report as report_format
+from newsdiff.reports.cache import Reports, engine
+from newsdiff.search import search_changed
+from newsdiff.store import Store
+
+from .publish_helpers import STORY, add, story_store
+
+BASE = "https://edits.example.org/"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return story_store(tmp_path / "news.db")
+
+
+@pytest.fixture
+def diffs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    """Every pair the engine diffs from now on, as (article id, old number, new number)."""
+    seen: list[tuple[int, int, int]] = []
+    real = compare.diff_versions
+
+    def counted(store: Store, article_id: int, a: int, b: int):  # type: ignore[no-untyped-def]
+        seen.append((article_id, a, b))
+        return real(store, article_id, a, b)
+
+    monkeypatch.setattr(compare, "diff_versions", counted)
+    return seen
+
+
+def _edit(store: Store, key: str, new: int, reports: Reports | None = None) -> Edit:
+    """Version `new` of an article against the one before it, through `reports` (by default, new ones)."""
+    row = store.edit_pairs(article_id=store.resolve(key)["id"], number=new)[0]
+    return (reports or Reports(store)).edit_of(row)
+
+
+def test_a_cached_report_comes_back_equal_to_a_fresh_one(store: Store, diffs: list[tuple[int, int, int]]) -> None:
+    first = _edit(store, STORY, 3)
+    assert diffs == [(first.article.id, 2, 3)]
+    cached = _edit(store, STORY, 3).report
+    assert len(diffs) == 1, "the second read diffed the pair again"
+    engine_report = compare.diff_versions(store, first.article.id, 2, 3)
+    fresh = Report.of(engine_report, fragment=render_html(layout(engine_report, hints=False))).packed()
+    assert isinstance(cached, Report) and cached == fresh == first.report
+    assert cached.summary_line() == "1 sentence added; headline changed"
+    # the full report, kept sentences restored from the version's text, is the engine's own
+    full = Reports(store).full(first.article, first.old, first.new).report
+    assert full.to_json() == engine_report.to_json(all=True)
+
+
+def test_a_report_cached_in_an_older_format_is_recomputed_and_dropped(
+    store: Store, diffs: list[tuple[int, int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(store, STORY, 3)
+    assert len(diffs) == 1
+    old_kind = engine()
+    monkeypatch.setattr(report_format, "FORMAT", report_format.FORMAT + 1)
+    assert engine() != old_kind
+    reports = Reports(store)
+    _edit(store, STORY, 3, reports)
+    assert reports.computed == 1 and len(diffs) == 2 and diffs[0] == diffs[1]
+    reports.prune()
+    kinds = [row[0] for row in store.db.execute("SELECT kind FROM derived WHERE kind GLOB 'edit/*'")]
+    assert kinds and all(kind.startswith(f"edit/{engine()}/") for kind in kinds)
+
+
+def test_a_damaged_or_foreign_entry_is_not_a_report() -> None:
+    for junk in (None, {}, {"report": {}, "kept": [], "fragment": ""}, {"report": [], "kept": "x", "fragment": 1}):
+        with pytest.raises(ValueError):
+            Report.from_cache(junk)
+
+
+def test_search_changed_reads_the_cache(store: Store, tmp_path: Path, diffs: list[tuple[int, int, int]]) -> None:
+    first = search_changed(store, "21")
+    searched = set(diffs)
+    assert {(h.article["article_id"], h.from_version, h.to_version) for h in first} == searched == {
+        (store.resolve(STORY)["id"], 1, 2), (store.resolve(STORY)["id"], 2, 3)}
+    diffs.clear()
+    assert search_changed(store, "21") == first
+    assert diffs == [], "search --changed diffed pairs it had cached"
+    # the cache is the one `publish` (and `log`, `feed`) read: it diffs only the pairs search did not
+    publish(store, tmp_path / "site", base_url=BASE)
+    assert diffs and not searched & set(diffs)
+
+
+def test_export_reads_the_cache(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdiff import export
+
+    before = io.StringIO()
+    export.export(store, before, sentences=True)
+    publish(store, tmp_path / "site", base_url=BASE, cosmetic=True)  # every pair cached as an export shows it
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("export diffed a pair it had cached")
+
+    monkeypatch.setattr(export, "diff_records", refuse)
+    after = io.StringIO()
+    assert export.export(store, after, sentences=True) == 3
+    assert after.getvalue() == before.getvalue()
+
+
+def test_summary_line_is_the_same_in_log_feed_and_publish(tmp_path: Path, db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    store = story_store(db_path)
+    mixed = "https://news.example.org/2024/05/mixed"  # a real change and a cosmetic one
+    add(store, mixed, ['He said "we are ready". Up to 19 died.'], title="Mixed", at="2024-05-02T08:00:00Z", source="wire")
+    add(store, mixed, ["He said \u201cwe are ready\u201d. Up to 21 died."], title="Mixed", at="2024-05-02T09:00:00Z",
+        source="wire")
+    store.close()
+    lines = {}
+    for key in (STORY, mixed):
+        versions = cli("log", key, "--json").json["versions"]
+        lines.update({(key, v["number"]): v["changes"]["line"] for v in versions if v["changes"]})
+    assert lines == {(STORY, 2): "1 sentence changed", (STORY, 3): "1 sentence added; headline changed",
+                     (mixed, 2): "1 sentence changed (1 cosmetic change hidden)"}
+    assert "1 sentence changed (1 cosmetic change hidden)" in cli("log", mixed).stdout
+    rss = cli("feed").stdout
+    assert all(f"{line[:1].upper()}{line[1:]}." in rss for line in lines.values()), rss
+    site = tmp_path / "site"
+    assert cli("publish", site, "--base-url", BASE).code == 0
+    pages = "".join(page.read_text(encoding="utf-8") for page in site.rglob("*.html"))
+    assert all(f">{line}<" in pages for line in lines.values())
+
+
+LOADED = """
+import json, os, sys
+from newsdiff.cli import main
+sys.argv = ["newsdiff", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+with open(os.environ["LOADED_OUT"], "w") as f:
+    json.dump(sorted(sys.modules), f)
+"""
+
+
+def test_a_log_whose_reports_are_cached_loads_no_part_of_the_engine(tmp_path: Path, db_path: Path) -> None:
+    story_store(db_path).close()
+    out = tmp_path / "modules.json"
+    for run in range(2):  # the first `log` diffs and caches, the second only reads
+        subprocess.run([sys.executable, "-c", LOADED, "-", "--db", str(db_path), "log", STORY], check=True,
+                       capture_output=True, env={**os.environ, "LOADED_OUT": str(out)})
+        engine_loaded = {"newsdiff.diff", "nupunkt"} & set(json.loads(out.read_text()))
+        assert engine_loaded == ({"newsdiff.diff", "nupunkt"} if run == 0 else set())
