@@ -174,7 +174,8 @@ class _Aligner:
     def settled(self, old: int, new: int) -> bool:
         """Whether a sentence has the same neighbours within its paragraph in both versions."""
         assert self.paragraphs is not None
-        return self.context(self.old_keys, self.paragraphs[0], old) == self.context(self.new_keys, self.paragraphs[1], new)
+        return (self.context(self.old_keys, self.paragraphs[0], old)
+                == self.context(self.new_keys, self.paragraphs[1], new))
 
     @staticmethod
     def context(keys: list[str], paragraph: Sequence[int], at: int) -> tuple[str | None, str | None]:

@@ -94,7 +94,8 @@ def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
     return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
 
 
-def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...], attributes: tuple[str, ...] = ("content",)) -> str | None:
+def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...],
+                attributes: tuple[str, ...] = ("content",)) -> str | None:
     """Text (or attribute) of the first element found by the earliest selector that finds one.
 
     One walk of the page for all the selectors, stopped as soon as the first selector matches.
@@ -262,6 +263,7 @@ def trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
         short = len(paragraph.split()) <= 6
         if short and _END_OF_ARTICLE.match(paragraph) and word_count(kept) >= 0.7 * total:
             break
-        if re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
+        if (re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph))
+                and not _TAG_LIST.match(paragraph)):
             kept.append(paragraph)
     return kept

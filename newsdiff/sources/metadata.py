@@ -167,8 +167,8 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
                 url = candidate
                 break
     host = host_of(url) or ""
-    titles = {squash(t) for t in (meta.get("og:title"), meta.get("twitter:title"), _text(next(root.iter("title"), None)))
-              if t}
+    page_title = _text(next(root.iter("title"), None))
+    titles = {squash(t) for t in (meta.get("og:title"), meta.get("twitter:title"), page_title) if t}
     site_names = [n for n in (meta.get("og:site_name"), meta.get("application-name"), host_label(host))
                   if n and squash(n) not in titles]  # some pages give the app the article's name
     byline = _page_byline(root, meta, article)
@@ -268,7 +268,8 @@ def _page_byline(root: lxml.html.HtmlElement, meta: dict[str, str], article: dic
         value = meta.get(key)
         if value and "://" not in value:
             return tidy_byline(value)
-    for element in root.xpath("//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author']"):
+    for element in root.xpath("//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
+                              " | //*[@itemprop='author']"):
         value = element.get("content") or _text(element)
         if value and len(value) < 120:
             return tidy_byline(value)

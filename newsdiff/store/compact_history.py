@@ -220,7 +220,8 @@ def compact_previous(db: Database, article_id: int, number: int, newer: str) -> 
     version_id, text, chain = row["id"], own_text(row), row["text_size"] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
-        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number",
+        [article_id, number],
     ):
         chain += size or 0
         if storage != DELTA:

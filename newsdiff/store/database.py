@@ -85,7 +85,8 @@ class MigrationSet:
 
     def pending(self, db: Database | sqlite_utils.Database) -> list[str]:
         """The names of the migrations not yet applied to `db`."""
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone():
+        found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE])
+        if not found.fetchone():
             applied: set[str] = set()
         else:
             applied = {name for (name,) in db.execute(

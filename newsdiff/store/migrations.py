@@ -140,7 +140,8 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
         rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
         for item in compact_history.rebuild(rows):
             if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
-                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
+                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; "
+                                   "nothing migrated")
 
 
 @migrations()

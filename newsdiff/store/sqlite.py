@@ -49,8 +49,8 @@ _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
 
 
 def write_lock_holder(path: Path) -> str | None:
-    """Who holds a database's write lock ("pid 123, sqlite3"), or None when unknown; read from Linux's /proc/locks without opening
-    the database files (closing any handle on them would drop this process's own SQLite locks)."""
+    """Who holds a database's write lock ("pid 123, sqlite3"), or None when unknown; read from Linux's /proc/locks
+    without opening the database files (closing any handle on them would drop this process's own SQLite locks)."""
     wanted = set()
     try:
         for suffix, offset in _WRITE_LOCKS:
@@ -132,7 +132,8 @@ def _refuse_newer(db: Database, path: Path) -> None:
 
 
 class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
-    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
+    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one
+    transaction."""
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -260,7 +261,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             return row[0]
         return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
 
-    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int, record: ArticleRecord) -> int | None:
+    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int,
+                record: ArticleRecord) -> int | None:
         """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
         same article (the base of its latest version's raw, or that raw itself) when that pays; a plain-text
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
@@ -347,7 +349,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             ).fetchone()
         if row:
             if source_id is not None:
-                self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?", [source_id, row[0]])
+                self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
+                                [source_id, row[0]])
             return row[0]
         article_id = self.db["articles"].insert(
             {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0, "status": "active"}
@@ -666,7 +669,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, extractor_version, label "
+                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, "
+                "extractor_version, label "
                 "FROM versions WHERE article_id = ? ORDER BY number",
                 [article_id],
             )
@@ -690,8 +694,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
-            f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+        rows = self.db.execute(f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id",
+                               params)
+        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in rows]
 
     def count_events(self, kind: str) -> int:
         """How many events of one kind were recorded, over all articles."""
@@ -751,7 +756,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         run = [row]
         if row["storage"] == compact_history.DELTA:
             for newer in self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, row["number"]]
+                "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number",
+                [article_id, row["number"]],
             ):
                 run.append(newer)
                 if newer["storage"] != compact_history.DELTA:
@@ -827,5 +833,6 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def derived(self, version_id: int, kind: str) -> Any | None:
         """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
         `export` can read it inside one snapshot."""
-        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]).fetchone()
+        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?",
+                              [version_id, kind]).fetchone()
         return None if row is None else json.loads(row[0])

@@ -189,5 +189,6 @@ def check_feed(url: str, settings: FetchSettings, *, transport: httpx.AsyncBaseT
         return FeedCheck(url, None, parsed.title and clean_text(parsed.title), len(parsed.entries))
     kind = (fetched.content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or b"<html" in fetched.body[:4096].lower():
-        return FeedCheck(url, "an HTML page, not an RSS or Atom feed", alternates=linked_feeds(fetched.body, fetched.final_url))
+        return FeedCheck(url, "an HTML page, not an RSS or Atom feed",
+                         alternates=linked_feeds(fetched.body, fetched.final_url))
     return FeedCheck(url, parsed.problem)
