@@ -20,7 +20,7 @@ both databases and their results (hits, versions, snippets, highlights, edits) c
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
     python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline REF | --no-baseline]
-        [--corpus text|html]
+        [--corpus text|html] [--btrees N] [--floor]
 """
 
 from __future__ import annotations
@@ -191,6 +191,83 @@ def measure(db_path: Path) -> dict[str, int]:
     return {"file": db_path.stat().st_size, **parts}
 
 
+def print_btrees(db_path: Path, count: int, raw: int) -> None:
+    """The `count` biggest tables and indexes of a database file, where its bytes go."""
+    import sqlite_utils
+
+    from newsdiff.store.usage import btree_bytes
+
+    db = sqlite_utils.Database(db_path)
+    try:
+        biggest = list(btree_bytes(db).items())[:count]
+    finally:
+        db.close()
+    for name, (size, unused) in biggest:
+        print(f"    {name:40} {size:9,} {size / raw:6.2%} of raw ({unused:,} unused inside its pages)")
+
+
+def _index_bytes(documents: list[str], options: str) -> int:
+    """Bytes of pages an FTS5 table with the store's tokenizer and `options` takes for `documents`, merged."""
+    import sqlite3
+
+    from newsdiff.store.passage_index import TOKENIZE
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "index.db", isolation_level=None)
+        db.execute("PRAGMA page_size = 1024")
+        db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, content='', tokenize='{TOKENIZE}'{options})")
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", enumerate(documents, start=1))
+        db.execute("INSERT INTO t(t) VALUES ('optimize')")
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+        size = db.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 't\\_%' ESCAPE '\\'").fetchone()[0]
+        db.close()
+    return size
+
+
+def print_floor(db_path: Path, raw: int) -> None:
+    """What the two biggest parts could shrink to, measured on a database's own history: its version
+    texts (each article's latest text compressed by zstd at level 19, plus its deltas as stored) and a
+    search index of its distinct passages as now, without positions (FTS5 detail=none: no phrase or NEAR
+    search, another bm25), and as one document per article (each distinct word of an article once)."""
+    import zstandard
+
+    from newsdiff.store import Store
+    from newsdiff.store.compact_history import DELTA
+    from newsdiff.store.passage_index import indexed_text, texts
+
+    store = Store.open(db_path, readonly=True)
+    latest = deltas = 0
+    passages: list[str] = []
+    articles: list[str] = []
+    try:
+        history = store.stats()["history"]
+        for article_id in store.article_keys():
+            known: dict[tuple[str, int], str] = {}
+            text = ""
+            for item in store.rebuilt_versions(article_id):
+                known.update(texts(item.row["title"], item.text or ""))
+                text = item.text or ""
+                if item.row["storage"] == DELTA:
+                    deltas += len(item.row["data"])
+            latest += len(zstandard.ZstdCompressor(level=19).compress(text.encode("utf-8")))
+            passages += [indexed_text(value) for value in known.values()]
+            articles.append(" ".join(passages[-len(known):]))
+    finally:
+        store.close()
+    figures = [
+        ("version texts as stored", history["stored_bytes"]),
+        ("  latest texts by zstd -19, plus deltas as stored", latest + deltas),
+        (f"search index of {len(passages):,} passages ({sum(map(len, passages)):,} chars), positions",
+         _index_bytes(passages, "")),
+        ("  the same without positions (detail=none)", _index_bytes(passages, ", detail=none")),
+        ("  one document per article, no positions, no sizes", _index_bytes(articles, ", detail=none, columnsize=0")),
+    ]
+    for label, size in figures:
+        print(f"    {label:72} {size:9,} {size / raw:6.2%} of raw")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=20)
@@ -198,6 +275,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", default=BASELINE, help="git ref whose code builds the baseline databases")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--btrees", type=int, default=0, metavar="N",
+                        help="also print each layout's N biggest tables and indexes (sqlite3 dbstat)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure what version texts and the search index could shrink to")
     parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -240,6 +321,9 @@ def main() -> None:
                 print(f"  {layout:22} {sizes['file']:10,} {sizes['file'] / raw:7.2%}  {sizes['versions']:9,} "
                       f"{sizes['raws']:9,} {sizes['index']:9,} {sizes['reports']:8,} {sizes['other']:8,}  "
                       f"{seconds:8.1f}")
+                print_btrees(db_path, args.btrees, raw)
+                if args.floor and layout == "this checkout":
+                    print_floor(db_path, raw)
             ours = results["this checkout"]["file"]
             if len(results) == 2:
                 base = results[layouts[0]]["file"]

@@ -180,7 +180,8 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
     tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
     old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
                    "word_count, format, extractor, extractor_version, label, meta, raw_id"
-    columns = {"versions": old_versions, "raws": "id, sha256, size, content_type, compression, data"}
+    digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
+    columns = {"versions": old_versions, "raws": f"id, {digest}, size, content_type, compression, data"}
     rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
     db.close()
@@ -312,3 +313,63 @@ def test_database_written_before_m008_is_converted_and_reads_back_the_same(db_pa
     before = path.stat().st_size
     assert cli("vacuum", "--json").code == 0 and path.stat().st_size < before
     assert cli("show", "1", "--version", "1", "--raw").stdout.startswith("Aleppo fighting kills 1,500\n\n")
+
+
+def test_database_written_before_m009_keeps_one_hash_index_that_still_refuses_duplicates(db_path: Path) -> None:
+    """m009 on a database an older layout wrote: the whole-digest index is gone, one unique index on the
+    digest's prefix and the article takes its place; a second row of one article's text is refused, and
+    the same text stored again is found as the version it is."""
+    shutil.copyfile(PRE_M008, db_path)
+    before = sqlite_utils.Database(db_path).execute(
+        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'idx_versions_%'").fetchone()[0]
+    store = Store.open(db_path)
+    indexes = {row[1] for row in store.db.execute("PRAGMA index_list(versions)")}
+    assert indexes == {"idx_versions_article_id_number", "idx_versions_hash_prefix_article"}
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("INSERT INTO versions (article_id, number, captured_at, text, content_hash, word_count) "
+                         "SELECT article_id, 99, captured_at, '', content_hash, word_count FROM versions "
+                         "WHERE article_id = 1 AND number = 1")
+    first = store.version_row(1, 1)
+    result = store.add_version(ArticleRecord(paragraphs=tuple(first["text"].split("\n\n")), title=first["title"]),
+                               key=store.resolve("1")["key"])
+    assert (result.outcome, result.existing) == ("revert", 1)
+    store.vacuum()
+    after = store.db.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'idx_versions_%'").fetchone()[0]
+    assert after < before
+
+
+def test_search_index_leaves_are_bigger_on_new_and_migrated_databases(tmp_path: Path, db_path: Path) -> None:
+    """m010 (and a new database) write 4000-byte search index leaves: FTS5's own 1000 bytes are a 1 KB page
+    plus a spill into the next one's slack. Searches find what they found before."""
+    from newsdiff.check import check
+    from newsdiff.search import search
+
+    shutil.copyfile(PRE_M008, db_path)
+    expected = json.loads(PRE_M008.with_suffix(".json").read_text("utf-8"))
+    for path in (db_path, tmp_path / "new.db"):
+        store = Store.open(path)
+        leaf = store.db.execute(f"SELECT v FROM {passages.FTS}_config WHERE k = 'pgsz'").fetchone()
+        assert leaf == (passages.LEAF_BYTES,)
+        store.close()
+    store = Store.open(db_path)
+    store.vacuum()
+    for query, hits in expected["search"].items():
+        assert [hit.to_json() for hit in search(store, query)] == hits
+    assert check(store).ok
+
+
+def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_path: Path) -> None:
+    """m011 on a database an older layout wrote: every raw's SHA-256 is 32 bytes, read back as hex, and the
+    same input met again is the raw stored before, not a second copy."""
+    shutil.copyfile(PRE_M008, db_path)
+    store = Store.open(db_path)
+    assert set(store.db.execute("SELECT typeof(sha256), length(sha256) FROM raws")) == {("blob", 32)}
+    kept = store.raw(3, 2)
+    assert kept is not None
+    page = store.raw_bytes(kept.id)
+    assert kept.sha256 == hashlib.sha256(page).hexdigest()
+    count = store.db.execute("SELECT count(*) FROM raws").fetchone()[0]
+    result = store.add_version(ArticleRecord(paragraphs=("A later text read from the same page.",), title="T"),
+                               key=store.resolve("3")["key"], raw=page)
+    assert store.raw(3, result.number) == kept
+    assert store.db.execute("SELECT count(*) FROM raws").fetchone()[0] == count

@@ -7,6 +7,7 @@ database made by a newer newsdiff, with migrations this one does not know, is re
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from ..model import content_hash
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 # whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
 # prefix index (an equality on the column itself hides it from the planner).
 HASH_PREFIX = 16
+# A raw input's SHA-256 is kept as its 32 bytes, not 64 hex digits (m011), and looked up by its first 8.
+RAW_PREFIX = HASH_PREFIX // 2
 
 migrations = MigrationSet("newsdiff")
 
@@ -239,3 +242,34 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
             if item.text is not None:
                 index.add(item.number, item.row["title"], item.text)
         index.write(db)
+
+
+@migrations()
+def m009_one_version_hash_index(db: sqlite_utils.Database) -> None:
+    """One index on versions' content hashes instead of two: the unique (article_id, content_hash) index
+    held each 64-digit digest whole (1.5% of a plain-text history's raw bytes, scripts/bench_size.py)
+    beside a prefix index for lookups across articles. A unique index on (hash prefix, article_id) does
+    both jobs: it still makes a duplicate version of an article impossible, whoever races to write it
+    (two texts of one article whose digests share 64 bits would be refused: a chance of 2^-64 a pair)."""
+    db.execute("DROP INDEX IF EXISTS idx_versions_article_id_content_hash")
+    db.execute("DROP INDEX IF EXISTS idx_versions_hash_prefix")
+    db.execute(f"CREATE UNIQUE INDEX idx_versions_hash_prefix_article ON versions("
+               f"substr(content_hash, 1, {HASH_PREFIX}), article_id)")
+
+
+@migrations()
+def m010_search_index_leaves(db: sqlite_utils.Database) -> None:
+    """Search index leaves of passage_index.LEAF_BYTES: the index is rewritten at the next `vacuum`."""
+    passage_index.set_leaf_bytes(db)
+
+
+@migrations()
+def m011_raw_digests_as_bytes(db: sqlite_utils.Database) -> None:
+    """Raw inputs' SHA-256 kept as 32 bytes instead of 64 hex digits, and indexed by the first 8 bytes:
+    the rows of a plain-text import's raws (kept as their version's text) were mostly digest. A digest
+    that is not hex (damaged) is left as it is, for `check` to name."""
+    for raw_id, digest in db.execute("SELECT id, sha256 FROM raws").fetchall():
+        if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
+            db.execute("UPDATE raws SET sha256 = ? WHERE id = ?", [bytes.fromhex(digest), raw_id])
+    db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {RAW_PREFIX}))")

@@ -33,7 +33,7 @@ from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
-from .migrations import HASH_PREFIX, migrations
+from .migrations import HASH_PREFIX, RAW_PREFIX, migrations
 from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
 
@@ -268,9 +268,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
         if raw is None:
             return None
-        digest = hashlib.sha256(raw).hexdigest()
-        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {HASH_PREFIX}) = ? AND +sha256 = ?",
-                              [digest[:HASH_PREFIX], digest]).fetchone()
+        digest = hashlib.sha256(raw).digest()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ?",
+                              [digest[:RAW_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
@@ -301,7 +301,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
         if row["compression"] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, row["sha256"])
+            return self._raw_from_version(raw_id, raws.hex_digest(row["sha256"]))
         if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -314,7 +314,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != row["sha256"]:
+        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != raws.hex_digest(row["sha256"]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -410,8 +410,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """The version of the article whose content has this hash, if one has."""
         row = self.db.execute(
             "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
-            "WHERE v.article_id = ? AND v.content_hash = ?", [article_id, digest]).fetchone()
-        return None if row is None else _Alike(*row)
+            f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
+            [digest[:HASH_PREFIX], article_id, digest]).fetchone()
+        return None if row is None else _Alike(*row[:3], None if row[3] is None else raws.hex_digest(row[3]))
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -722,8 +723,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def raw_digests(self, article_id: int) -> dict[int, str]:
         """{raw id: sha256} of the inputs an article's versions were read from."""
-        return dict(self.db.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
-                                    "WHERE v.article_id = ?", [article_id]).fetchall())
+        return {raw_id: raws.hex_digest(digest) for raw_id, digest in self.db.execute(
+            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?", [article_id])}
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
@@ -814,7 +815,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
         row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
                    None)
-        return None if row is None else RawInput(**row)
+        return None if row is None else RawInput(**{**row, "sha256": raws.hex_digest(row["sha256"])})
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""

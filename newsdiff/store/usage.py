@@ -26,16 +26,26 @@ _PAYLOAD = {
 }
 
 
+def btree_bytes(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]:
+    """(bytes of pages, bytes unused inside them) per table and index of the file, biggest first; empty
+    when SQLite has no dbstat table. `scripts/bench_size.py --btrees` shows where a history's bytes go."""
+    if not db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
+        return {}
+    return {name: (size, spare or 0) for name, size, spare in db.execute(
+        "SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name ORDER BY 2 DESC, 1")}
+
+
 def _table_bytes(db: sqlite_utils.Database) -> tuple[dict[str, int], int | None]:
     """Bytes per table (indexes and FTS shadow tables included) and the bytes left unused inside pages,
     when SQLite has the dbstat table."""
-    if not db.execute("SELECT 1 FROM pragma_module_list WHERE name = 'dbstat'").fetchone():
+    btrees = btree_bytes(db)
+    if not btrees:
         return {}, None
     sizes: dict[str, int] = {}
     unused = 0
     owners = {name: table for name, table in db.execute("SELECT name, tbl_name FROM sqlite_master")}
-    for name, size, spare in db.execute("SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name"):
-        unused += spare or 0
+    for name, (size, spare) in btrees.items():
+        unused += spare
         owner = owners.get(name, name)
         for suffix in ("_data", "_idx", "_docsize", "_config", "_content"):  # FTS5 shadow tables
             if owner.endswith(suffix) and owner[: -len(suffix)] in owners:
