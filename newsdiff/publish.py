@@ -128,9 +128,9 @@ def feed(
         store.require_source(source)
     reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
-    scope = {"article_id": None if article is None else article.id, "source": source}
-    items = list(islice(reports.visible(reports.edits(**scope)), limit))
-    since = store.first_capture(**scope)
+    article_id = None if article is None else article.id
+    items = list(islice(reports.visible(reports.edits(article_id=article_id, source=source)), limit))
+    since = store.first_capture(article_id=article_id, source=source)
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)
     return feedrender.render_feed(meta, items, _link_for(base_url), fmt)

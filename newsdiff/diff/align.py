@@ -140,7 +140,8 @@ class _Aligner:
                 j += count
         self.region(deleted, inserted)
         self.moves()
-        kept = sum(e.length if type(e) is Run else e.op in ("changed", "split", "merged") for e in self.entries)
+        kept = sum(e.length if isinstance(e, Run) else int(e.op in ("changed", "split", "merged"))
+                   for e in self.entries)
         if 3 * kept < min(len(self.old), len(self.new)):
             self.paraphrases()
         return self.entries
@@ -362,12 +363,13 @@ class _Aligner:
             return []
         adjacent_new = [(k, k + 1) for k in added if k + 1 in added]
         adjacent_old = [(d, d + 1) for d in removed if d + 1 in removed]
-        scored = [(-score, (d,), pair) for d in removed for pair in adjacent_new
-                  if (score := self.pair_score([d], list(pair)))]
+        scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = [
+            (-score, (d,), pair) for d in removed for pair in adjacent_new
+            if (score := self.pair_score([d], list(pair)))]
         scored += [(-score, pair, (k,)) for pair in adjacent_old for k in added
                    if (score := self.pair_score(list(pair), [k]))]
         taken: set[tuple[str, int]] = set()
-        found = []
+        found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         for _score, olds, news in sorted(scored):
             sides = {("old", d) for d in olds} | {("new", k) for k in news}
             if not sides & taken:

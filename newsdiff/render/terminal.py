@@ -63,8 +63,8 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
             times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i]))
                                         for n, row in enumerate(shown))
             table.add_column(name, no_wrap=times and any(row[i] for row in shown))
-        for row in shown:
-            table.add_row(*(escape(cell) for cell in row))
+        for cells in shown:
+            table.add_row(*(escape(cell) for cell in cells))
         console().print(table)
         return
     out = sys.stdout

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import bs4
 import lxml.html
@@ -20,6 +20,9 @@ from .document import linear_paragraph_text
 from .metadata import page_time, tidy_byline
 from .sites import Ruleset, SiteRule
 from .words import squash, word_count
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 __all__ = ["Extraction", "extract_by_rule", "extract_generic", "precise_published", "trim"]
 
@@ -207,10 +210,10 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
     extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
     """
     with linear_paragraph_text():
-        document = trafilatura.bare_extraction(
+        document = cast("Document | None", trafilatura.bare_extraction(  # a Document: as_dict is off
             root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
             include_images=False, with_metadata=False, deduplicate=False,
-        )
+        ))
     paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
     return [p for p in paragraphs if p]
 

@@ -366,8 +366,8 @@ def _split_title(line: str) -> tuple[str, str]:
     title, and a new title with nothing in common.
     """
     for copies in (3, 2):
-        size, rest = divmod(len(line) - (copies - 1), copies)
-        if size > 0 and not rest and line == " ".join([line[:size]] * copies):
+        size, leftover = divmod(len(line) - (copies - 1), copies)
+        if size > 0 and not leftover and line == " ".join([line[:size]] * copies):
             return line[:size], line[:size]
     words = line.split(" ")
     readings: list[tuple[float, str, str]] = []
@@ -587,6 +587,7 @@ def _html_time(cell: Any) -> tuple[str | None, str | None]:
     if stamp is None:
         return None, None
     printed = _fold(stamp) or None
+    iso: str | None
     try:
         iso = parse_time(stamp.get("datetime", ""))
     except ValueError:

@@ -317,6 +317,7 @@ class _Poll:
             if added.outcome == "new":
                 self.summary.new_versions += 1
                 outcome = "new"
+                assert added.number is not None  # a new version always has its number
                 raw_id = self.store.version_raw_id(added.article_id, added.number)
             elif outcome != "new":
                 outcome = added.outcome
