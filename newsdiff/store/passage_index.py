@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .database import inserted_id
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -40,12 +42,12 @@ def create(db: sqlite_utils.Database) -> None:
     """The index tables, empty. Passages are looked up by article (an index update loads all of an
     article's); PassageIndex keeps (article, kind, hash) unique, as the text of one article is written
     under the store's write lock."""
-    db[TABLE].create(
+    db.table(TABLE).create(
         {"id": int, "article_id": int, "kind": str, "hash": int, "versions": str},
         pk="id", not_null={"article_id", "kind", "hash", "versions"},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db[TABLE].create_index(["article_id"])
+    db.table(TABLE).create_index(["article_id"])
     db.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(text, content='', tokenize='{TOKENIZE}')")
     set_leaf_bytes(db)
 
@@ -178,9 +180,10 @@ class PassageIndex:
                 continue
             versions = format_ranges(passage.ranges)
             if passage.id is None:
-                passage.id = db[TABLE].insert(
+                assert passage.text is not None  # a passage not yet written carries its text
+                passage.id = inserted_id(db.table(TABLE).insert(
                     {"article_id": self.article_id, "kind": passage.kind, "hash": passage.hash, "versions": versions}
-                ).last_pk
+                ))
                 db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [passage.id, indexed_text(passage.text)])
                 passage.text = None
             else:
