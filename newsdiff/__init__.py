@@ -22,7 +22,7 @@ HTML extraction, SQLite helpers and the like load only for the work that needs t
 
 - open, Archive, OpenError: the verbs above (newsdiff.api)
 - Store, AddResult, RawInput: the database of articles and their versions (newsdiff.store)
-- import_file, import_paths, FileResult: read files into it (newsdiff.importer)
+- import_file, import_paths: read files into it (newsdiff.importer), each giving a FileResult
 - parse_bytes, ParseOptions: what newsdiff understands from a file or page, storing nothing (newsdiff.sources)
 - ArticleRecord, ParsedInput, clean_text: the records that flow between them (newsdiff.model)
 - InputError, NotFound: an input newsdiff cannot read, an article or version the store does not hold
@@ -39,6 +39,7 @@ _EXPORTS = {
     "OpenError": "api",
     "open": "api",
     "ArticleRecord": "model",
+    "FileResult": "model",
     "InputError": "model",
     "NotFound": "model",
     "ParsedInput": "model",
@@ -48,7 +49,6 @@ _EXPORTS = {
     "AddResult": "store",
     "RawInput": "store",
     "Store": "store",
-    "FileResult": "importer",
     "import_file": "importer",
     "import_paths": "importer",
 }
@@ -58,9 +58,9 @@ __all__ = ["__version__", *sorted(_EXPORTS, key=str.lower)]
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` loads each on first use
     # `X as X`: an explicit re-export (the names reach users through `__all__`, built from _EXPORTS above)
     from .api import Archive as Archive, OpenError as OpenError, open as open
-    from .importer import FileResult as FileResult, import_file as import_file, import_paths as import_paths
-    from .model import (ArticleRecord as ArticleRecord, InputError as InputError, NotFound as NotFound,
-                        ParsedInput as ParsedInput, clean_text as clean_text)
+    from .importer import import_file as import_file, import_paths as import_paths
+    from .model import (ArticleRecord as ArticleRecord, FileResult as FileResult, InputError as InputError,
+                        NotFound as NotFound, ParsedInput as ParsedInput, clean_text as clean_text)
     from .sources import ParseOptions as ParseOptions, parse_bytes as parse_bytes
     from .store import AddResult as AddResult, RawInput as RawInput, Store as Store
 

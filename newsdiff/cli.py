@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .api import Archive
     from .archive.warc import WarcResult
     from .config import Config
-    from .importer import FileResult
+    from .model import FileResult
     from .search import ArticleHit, EditHit
 
 class PlainHelpCommand(typer.core.TyperCommand):
@@ -600,7 +600,7 @@ def diff(
 # -- publishing ----------------------------------------------------------------------------------
 
 def _base_url(value: str) -> str | None:
-    from .publish import check_base_url
+    from .render.edits import check_base_url
 
     return check_base_url(value)
 

@@ -10,11 +10,10 @@ import asyncio
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import ArticleRecord, InputError, ParsedInput, clean_text, parse_time
+from .model import ArticleRecord, FileResult, InputError, ParsedInput, clean_text, parse_time
 from .sources import ParseOptions, parse_bytes
 from .sources.pool import ParsePool, in_order, pool_size
 from .sources.files import read_bytes
@@ -22,24 +21,6 @@ from .sources.warc import is_warc
 from .store import Store
 from .urls import canonical_url, is_web_url
 
-
-
-@dataclass
-class FileResult:
-    """What importing one file did: versions stored or recognised, or the error that stopped it."""
-
-    path: str
-    format: str | None = None
-    article_id: int | None = None
-    key: str | None = None
-    url: str | None = None
-    versions: list[dict[str, Any]] = field(default_factory=list)  # {"outcome", "number", "existing", "label"}
-    ambiguous: int = 0  # NewsSniffer text rows seen once, whose side is a guess (`parse` lists them)
-    error: str | None = None
-
-    @property
-    def added(self) -> int:
-        return sum(1 for v in self.versions if v["outcome"] == "new")
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"

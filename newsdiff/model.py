@@ -145,3 +145,21 @@ class InputError(Exception):
 
 class NotFound(LookupError):
     """An ARTICLE reference or version number that the store does not hold."""
+
+
+@dataclass
+class FileResult:
+    """What importing one file did: versions stored or recognised, or the error that stopped it."""
+
+    path: str
+    format: str | None = None
+    article_id: int | None = None
+    key: str | None = None
+    url: str | None = None
+    versions: list[dict[str, Any]] = field(default_factory=list)  # {"outcome", "number", "existing", "label"}
+    ambiguous: int = 0  # NewsSniffer text rows seen once, whose side is a guess (`parse` lists them)
+    error: str | None = None
+
+    @property
+    def added(self) -> int:
+        return sum(1 for v in self.versions if v["outcome"] == "new")

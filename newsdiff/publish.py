@@ -28,7 +28,7 @@ from urllib.parse import urljoin
 from .alerts.rules import Filter
 from .atomic import remove_stale_temps, write_atomic
 from .render import FEED_LIMIT, SITE_TITLE
-from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, clean, safe_url
+from .render.edits import TAG_PREFIX, ArticleRef, Edit, VersionRef, check_base_url, clean
 from .reports.cache import Reports, digest, engine
 from .store import Store
 
@@ -48,17 +48,6 @@ def article_ref(row: dict[str, Any]) -> ArticleRef:
     """An article row (from `Store.resolve` or `Store.articles`) as renderers see it."""
     return ArticleRef(row["id"], row["key"], row["url"], row["source"], row["title"],
                       None if row["title"] else row["display_title"])
-
-
-def check_base_url(base_url: str | None) -> str | None:
-    """The base URL with one trailing slash; ValueError unless it is an absolute http(s) URL with no query
-    or fragment (page paths are joined onto it, and would lose or misplace either)."""
-    if base_url is None:
-        return None
-    url = base_url.strip()
-    if not url or safe_url(url) != url or "?" in url or "#" in url:
-        raise ValueError(f"base URL must be an absolute http(s) URL without a query or fragment, not {base_url!r}")
-    return url.rstrip("/") + "/"
 
 
 def _absolute(base_url: str | None, path: str) -> str | None:

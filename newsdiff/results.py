@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .alerts.rules import AlertRule
     from .archive.warc import WarcResult
     from .store import DamagedHistory
-    from .importer import FileResult
+    from .model import FileResult
     from .model import ArticleRecord
     from .search import ArticleHit, EditHit
     from .store import RawInput

@@ -144,7 +144,7 @@ def _rule(table: Any, index: int) -> AlertRule:
             raise ValueError(f"{where}: {key}: expected true or false, got {flags[key]!r}")
     base_url = table.get("base_url")
     if base_url is not None:
-        from ..publish import check_base_url
+        from ..render.edits import check_base_url
 
         try:
             base_url = check_base_url(base_url if isinstance(base_url, str) else repr(base_url))

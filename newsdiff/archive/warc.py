@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..importer import FileResult
-from ..model import parse_time
+from ..model import FileResult, parse_time
 from ..sources import ParseOptions
 from ..sources.files import MAX_FILE_BYTES
 from ..sources.warc import WarcDamage, WarcItem, WarcSkip, read_warc

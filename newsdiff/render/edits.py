@@ -53,6 +53,17 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def check_base_url(base_url: str | None) -> str | None:
+    """The base URL with one trailing slash; ValueError unless it is an absolute http(s) URL with no query
+    or fragment (page paths are joined onto it, and would lose or misplace either)."""
+    if base_url is None:
+        return None
+    url = base_url.strip()
+    if not url or safe_url(url) != url or "?" in url or "#" in url:
+        raise ValueError(f"base URL must be an absolute http(s) URL without a query or fragment, not {base_url!r}")
+    return url.rstrip("/") + "/"
+
+
 @dataclass(frozen=True)
 class ArticleRef:
     """The article an edit belongs to, as its pages name and link it."""
