@@ -39,7 +39,9 @@ class PlainHelpCommand(typer.core.TyperCommand):
     def _argument_name(self, param: Any) -> str:
         return param.metavar or param.name.upper() + ("..." if param.nargs != 1 else "")
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    # The base classes type `ctx` as click's Context, which typer (vendoring click) does not export; typer
+    # always passes its own typer.Context.
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
@@ -47,11 +49,12 @@ class PlainHelpCommand(typer.core.TyperCommand):
                 pieces.append(name if param.required else f"[{name}]")
         return pieces
 
-    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         arguments, options = [], []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
-                arguments.append((self._argument_name(param), param.help or ""))
+                help_text = param.help if isinstance(param, typer.core.TyperArgument) else None
+                arguments.append((self._argument_name(param), help_text or ""))
             elif (record := param.get_help_record(ctx)) is not None:
                 options.append(record)
         for heading, records in (("Arguments", arguments), ("Options", options)):
@@ -206,7 +209,8 @@ def main_options(
         fail(str(exc))
     server = where if isinstance(where, ServerUrl) else None
     # A server's config file is looked for where a file database's would be: the working directory.
-    ctx.obj = State(db_path=Path("newsdiff.db") if server else Path(where), server=server, config_path=config,
+    ctx.obj = State(db_path=Path("newsdiff.db") if isinstance(where, ServerUrl) else where, server=server,
+                    config_path=config,
                     creates_db=ctx.invoked_subcommand in WRITERS,
                     access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
