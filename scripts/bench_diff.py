@@ -222,7 +222,8 @@ def main() -> None:
     print(f"article: {old.word_count} words, {len(old_flat)} -> {len(new_flat)} sentences; {report.summary_line()}")
     print(f"full report incl. segmentation: {full:7.2f} ms median   (target <= 50 ms: {full / 50:.2f} of it)")
     print(f"full report, cached sentences:  {cached:7.2f} ms median   (target <= 10 ms: {cached / 10:.2f} of it)")
-    print(f"full report, cached bounds:     {bounds:7.2f} ms median   (sentences sliced out again, as for stored versions)")
+    print(f"full report, cached bounds:     {bounds:7.2f} ms median   "
+          "(sentences sliced out again, as for stored versions)")
     print(f"difflib baseline, same job:     {baseline:7.2f} ms median   (from the cached sentence lists)")
     print(f"speed-up over difflib: {baseline / cached:.1f}x (cached sentences, like the baseline), "
           f"{baseline / bounds:.1f}x (cached bounds), {baseline / full:.1f}x (incl. segmentation); target >= 10x")
@@ -232,7 +233,8 @@ def main() -> None:
         return
 
     print("\ngrowth (cached sentences; difflib baseline on the same pair; ~10% and ~1% of sentences touched):")
-    print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6}")
+    print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} "
+          f"{'difflib':>9} {'ratio':>6}")
     for words in (500, 1000, 2000, 5000, 10000, 20000, 50000):
         row = [f"{words:>8}"]
         base = article(paragraphs, words)

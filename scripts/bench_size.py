@@ -12,7 +12,8 @@ one seed, so every run builds the same files):
   with the page's bytes), so raws are stored as a poll stores them; raw bytes are the pages' bytes.
 
 Each database is vacuumed (`newsdiff vacuum`) and measured by parts (versions, raws, index, reports,
-other: `newsdiff stats`). With `--baseline REF` (default `7e477e9`, the last layout before m008), the same files are also imported by
+other: `newsdiff stats`). With `--baseline REF` (default `7e477e9`, the last layout before m008), the same
+files are also imported by
 the code of that git ref (exported with `git archive` into a temporary folder and run from there in a
 subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run;
 150 searches drawn from the articles (words, word pairs, phrases, prefixes, `--changed`) are run on
@@ -335,7 +336,8 @@ def main() -> None:
                       f"{sum(len(a) for a in hits[0])} hits; the same hits, versions, snippets and edits as the "
                       f"baseline's: {'yes' if unordered[0] == unordered[1] else 'NO'}; in the same order: "
                       + ("yes" if not differ else f"all but {len(differ)} ({', '.join(q for _, q in differ[:5])})"))
-            print(f"  target whole file <= 5% of raw: {'met' if ours <= 0.05 * raw else 'NOT met'} ({ours / raw:.2%})\n")
+            met = "met" if ours <= 0.05 * raw else "NOT met"
+            print(f"  target whole file <= 5% of raw: {met} ({ours / raw:.2%})\n")
 
 
 if __name__ == "__main__":

@@ -398,7 +398,8 @@ def _browser(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[byt
     chromium = _chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed here (scripts/ci_install_chromium.sh installs it on Debian)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+             "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={tmp_path / 'profile'}"]
     return subprocess.run([chromium, *flags, *args], capture_output=True, timeout=120, check=True)
@@ -484,7 +485,8 @@ def _script(path: Path, text: str) -> None:
     path.chmod(0o755)
 
 
-def _install(tmp_path: Path, apt_get: str | None, *, installed: bool = False) -> tuple[subprocess.CompletedProcess[str], str]:
+def _install(tmp_path: Path, apt_get: str | None, *,
+             installed: bool = False) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run the installer as root on a machine whose PATH has the usual tools but no Chromium. `apt_get` is
     a stand-in's shell code (it logs its calls; `install` may put a stand-in Chromium on PATH)."""
     tools = tmp_path / "bin"
