@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from .publish import PublishResult
     from .render.edits import Edit
     from .results import (AlertsListing, AlertTest, ArticleLog, Exported, FeedAdded, Forgotten, ImportResult,
-                          PollResult, SearchResult, Stats, Tracked, Vacuumed, VersionView)
+                          PollResult, SearchResult, Stats, Tracked, Untracked, Vacuumed, VersionView)
     from .sources import ParseOptions
-    from .store import Store
+    from .store import ArticleSummary, FeedStatus, Store
     from .track.poll import Progress
 
 ACCESS = ("write", "read", "cache")
@@ -201,9 +201,11 @@ class Archive:
 
     # -- reading the archive ---------------------------------------------------------------------
 
-    def articles(self, source: str | None = None) -> list[dict[str, Any]]:
+    def articles(self, source: str | None = None) -> tuple[ArticleSummary, ...]:
         """Articles (`newsdiff list`), most recently changed first; only `source`'s when given."""
-        return self.store.articles(source)
+        from .store import ArticleSummary
+
+        return tuple(ArticleSummary.of(row) for row in self.store.articles(source))
 
     def resolve(self, article: str | int) -> dict[str, Any]:
         """The article an id, key or URL names (NotFound otherwise)."""
@@ -290,12 +292,13 @@ class Archive:
 
     # -- tracking --------------------------------------------------------------------------------
 
-    def feeds(self) -> list[dict[str, Any]]:
+    def feeds(self) -> tuple[FeedStatus, ...]:
         """Tracked feeds (added ones and the config's) and how their last check went."""
+        from .store import FeedStatus
         from .track import registry
 
         registry.sync_config_feeds(self.store, self.config.track.feeds)
-        return self.store.feeds()
+        return tuple(FeedStatus.of(row) for row in self.store.feeds())
 
     def add_feed(self, url: str, source: str | None = None, *, check: bool = True,
                  transport: httpx.AsyncBaseTransport | None = None) -> FeedAdded:
@@ -328,11 +331,13 @@ class Archive:
         article_id, created = registry.track(self.store, url, source)
         return Tracked(article_id=article_id, url=url.strip(), created=created)
 
-    def untrack(self, article: str | int) -> dict[str, Any]:
+    def untrack(self, article: str | int) -> Untracked:
         """Stop checking an article (its versions stay); the article untracked."""
+        from .results import Untracked
         from .track import registry
 
-        return registry.untrack(self.store, str(article))
+        row = registry.untrack(self.store, str(article))
+        return Untracked(article_id=row["id"], name=row["url"] or row["key"])
 
     def forget(self, article: str | int) -> Forgotten:
         """Delete an article and everything kept about it, for good."""

@@ -443,13 +443,11 @@ def list_cmd(
     except NotFound as exc:
         fail(str(exc))
     if as_json:
-        jsonout.emit({"articles": rows})
+        jsonout.emit({"articles": [r.to_json() for r in rows]})
         return
     terminal.print_table(
         ["id", "source", "versions", "last captured", "title / url"],
-        [[r["id"], r["source"] or "", r["versions"], r["last_captured_at"] or "",
-          r["display_title"] or r["url"] or r["key"]]
-         for r in rows],
+        [[r.id, r.source or "", r.versions, r.last_captured_at or "", r.name] for r in rows],
     )
 
 
@@ -733,12 +731,12 @@ def feeds_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Tracked feeds (added ones and those in the config file) and how their last check went."""
     rows = state(ctx).archive().feeds()
     if as_json:
-        jsonout.emit({"feeds": rows})
+        jsonout.emit({"feeds": [r.to_json() for r in rows]})
         return
     terminal.print_table(
         ["url", "source", "title", "last checked", "status", "error"],
-        [[r["url"], r["source"] or "", r["title"] or "", r["last_checked_at"] or "never", r["last_status"] or "",
-          r["last_error"] or ""] for r in rows],
+        [[r.url, r.source or "", r.title or "", r.last_checked_at or "never", r.last_status or "", r.last_error or ""]
+         for r in rows],
     )
 
 
@@ -774,10 +772,10 @@ def untrack(ctx: typer.Context, article: str = ArticleArg) -> None:
     """Stop checking an article; its versions stay."""
     archive = state(ctx).archive()
     try:
-        row = archive.untrack(article)
+        done = archive.untrack(article)
     except NotFound as exc:
         fail(str(exc))
-    typer.echo(terminal.safe(f"no longer tracking article {row['id']}: {row['url'] or row['key']}"))
+    typer.echo(terminal.safe(f"no longer tracking article {done.article_id}: {done.name}"))
 
 
 @app.command()

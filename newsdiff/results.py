@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from .alerts.deliver import SendSummary
     from .alerts.rules import AlertRule
     from .archive.warc import WarcResult
+    from .model import ArticleRecord, FileResult
     from .store import DamagedHistory
-    from .model import FileResult
-    from .model import ArticleRecord
     from .search import ArticleHit, EditHit
     from .store import RawInput
     from .track.feeds import FeedCheck
@@ -94,6 +93,12 @@ class Tracked:
     article_id: int
     url: str
     created: bool  # False: the article was known, and is tracked again
+
+
+@dataclass(frozen=True)
+class Untracked:
+    article_id: int
+    name: str  # its URL, or its key when it has none
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,11 @@ def test_import_gives_one_typed_result_per_file_and_bad_files_do_not_stop_the_ot
     assert result.to_json()["imported"][0]["url"] == "https://example.org/a"
 
 
-def test_log_show_diff_and_search_return_typed_results(archive: Archive) -> None:
+def test_list_log_show_diff_and_search_return_typed_results(archive: Archive) -> None:
+    (listed,) = archive.articles()
+    assert (listed.url, listed.source, listed.versions, listed.name) == (URL, "example", 2, "Council approves budget")
+    assert archive.articles("example") == (listed,)
+
     log = archive.log(URL)
     assert isinstance(log, ArticleLog) and log.damaged == ()
     assert [v["number"] for v in log.versions] == [1, 2]
@@ -116,7 +120,7 @@ def test_feed_export_stats_check_and_vacuum(archive: Archive, tmp_path: Path) ->
 def test_track_untrack_forget_and_errors_as_exceptions(archive: Archive) -> None:
     tracked = archive.track("https://example.org/other ")
     assert (tracked.url, tracked.created) == ("https://example.org/other", True)
-    assert archive.untrack(tracked.article_id)["id"] == tracked.article_id
+    assert archive.untrack(tracked.article_id).article_id == tracked.article_id
     assert archive.track("https://example.org/other").created is False
     forgotten = archive.forget(URL)
     assert forgotten.removed["versions"] == 2
@@ -164,6 +168,6 @@ def test_feeds_are_checked_through_the_transport_and_a_page_that_is_no_feed_is_r
     assert added.check is not None and (added.check.title, added.check.entries) == ("City desk", 1)
     with pytest.raises(NotAFeed, match="is not a feed"):
         archive.add_feed("https://example.org/", transport=network)
-    assert [(f["url"], f["source"]) for f in archive.feeds()] == [("https://example.org/feed.xml", "city")]
+    assert [(f.url, f.source) for f in archive.feeds()] == [("https://example.org/feed.xml", "city")]
     assert archive.remove_feed(" https://example.org/feed.xml ") == "https://example.org/feed.xml"
-    assert archive.feeds() == []
+    assert archive.feeds() == ()

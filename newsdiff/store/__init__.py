@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Store": "interface",
     "AddResult": "records",
+    "ArticleSummary": "records",
     "Damage": "records",
     "Event": "records",
+    "FeedStatus": "records",
     "RawInput": "records",
     "StoredVersion": "records",
     "VersionRef": "records",
@@ -51,9 +53,11 @@ __all__ = [
     "STORE_ERRORS",
     "TITLE",
     "AddResult",
+    "ArticleSummary",
     "Damage",
     "DamagedHistory",
     "Event",
+    "FeedStatus",
     "Matcher",
     "PassageIndex",
     "RawInput",
@@ -103,7 +107,7 @@ if TYPE_CHECKING:
         plain_number,
     )
     from .postgres import ServerError, copy_archive, open_server
-    from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
+    from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 
 def __getattr__(name: str) -> Any:
