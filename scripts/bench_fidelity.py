@@ -357,7 +357,7 @@ def score_dump(dump: Dump) -> tuple[int, int, int, int, bool]:
     rows = parsed.details["rows"]
     right = hard = hard_right = 0
     seen = Counter(dump.old + dump.new)
-    for (kind, old, new), row in zip(truth, rows, strict=True):
+    for (kind, old, new), row in zip(truth, rows, strict=False):  # a parse may find more or fewer rows
         if kind in ("added", "removed"):
             ok = row["kind"] == "single" and (row["old"] or row["new"]) == (old or new)
         else:

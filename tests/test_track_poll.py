@@ -478,13 +478,13 @@ def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli
     In-line, the slow page held the loop for many seconds: the healthy pages, still arriving (each
     delayed), timed out (total_timeout 3 s) although their servers answered in 1.5 s.
     """
-    limits = FAST_LIMITS.replace("read_timeout = 0.5", "read_timeout = 3").replace("max_bytes = 1000000",
-                                                                                   "max_bytes = 3000000")
+    limits = (FAST_LIMITS.replace("read_timeout = 0.5", "read_timeout = 3")
+              .replace("max_bytes = 1000000", "max_bytes = 3000000"))
     # 1 s: the slow page takes about 3 s (linear since trafilatura's paragraph-text query is), a real one 0.1 s
     (db_path.parent / "newsdiff.toml").write_text(limits + 'extract_timeout = "1s"\n')
     outlet.routes["/slow"] = page(slow_page(), content_type="text/html; charset=utf-8")
     healthy = [f"/{name}" for name in PAGES[:5]]
-    for path, name in zip(healthy, PAGES, strict=True):
+    for path, name in zip(healthy, PAGES[:5], strict=True):
         outlet.routes[path] = page(real_page(name), content_type="text/html; charset=utf-8", delay=1.5)
     for path in ["/slow", *healthy]:
         cli("track", outlet.url(path))
