@@ -21,12 +21,12 @@ from urllib.parse import quote
 from ..model import format_time
 from ..store import Store, StoredVersion
 from ..urls import shown
-from .settings import ArchiveSettings
 
 if TYPE_CHECKING:
     import httpx
 
     from ..alerts.deliver import SendSummary
+    from .settings import ArchiveSettings
 
 WAYBACK = "@wayback"  # the queue's rule name for saves; an [[alerts]] rule name cannot start with @
 PENDING_RECHECK = timedelta(seconds=30)
