@@ -210,8 +210,7 @@ def main_options(
     server = where if isinstance(where, ServerUrl) else None
     # A server's config file is looked for where a file database's would be: the working directory.
     ctx.obj = State(db_path=Path("newsdiff.db") if isinstance(where, ServerUrl) else where, server=server,
-                    config_path=config,
-                    creates_db=ctx.invoked_subcommand in WRITERS,
+                    config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
                     access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
