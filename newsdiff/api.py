@@ -16,6 +16,7 @@ that cannot be opened as a database or a bad config file, InputError for a file 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
@@ -91,7 +92,12 @@ class Archive:
                  access: str = "write") -> None:
         if access not in ACCESS:
             raise ValueError(f"access must be one of {', '.join(ACCESS)}, not {access!r}")
-        self.path = Path(db)
+        from .dburl import ServerUrl, parse_db
+
+        where = parse_db(db)
+        # A server's config file is looked for where a file database's would be: the working directory.
+        self.server = where if isinstance(where, ServerUrl) else None
+        self.path = Path("newsdiff.db") if self.server else Path(db)
         self.config_path = None if config is None else Path(config)
         self.create, self.access = create, access
         self._store: Store | None = None
@@ -121,23 +127,23 @@ class Archive:
     @property
     def store(self) -> Store:
         """The database, opened (and created or migrated) on first use."""
-        from .store import STORE_ERRORS, SchemaError, Store, StoreBusy, is_damage
+        from .store import STORE_ERRORS, SchemaError, ServerError, Store, StoreBusy, is_damage
 
         if self._store is None:
-            if not self.create and not self.path.exists():
+            if not self.create and self.server is None and not self.path.exists():
                 raise NoDatabase(f"no database at {self.path}")
             try:
                 try:
-                    store = Store.open(self.path, readonly=self.access == "read")
+                    store = Store.open(self.server.url if self.server else self.path, readonly=self.access == "read")
                 except StoreBusy:
                     raise
                 except STORE_ERRORS as exc:
-                    if self.access != "cache" or is_damage(exc):
+                    if self.access != "cache" or is_damage(exc) or self.server:
                         raise
                     store = Store.open(self.path, readonly=True)  # a reader that caches still reads
             except StoreBusy:
                 raise  # another writer held the file too long: the caller may try again later
-            except SchemaError as exc:
+            except (SchemaError, ServerError) as exc:
                 raise OpenError(str(exc)) from None
             except Exception as exc:  # an unreadable or foreign file
                 raise OpenError(f"cannot open database {self.path}: {exc}") from None
@@ -148,6 +154,15 @@ class Archive:
                 self.close()
                 raise
         return self._store
+
+    def _run_lock(self, *, wait: bool) -> AbstractContextManager[None]:
+        """One poll (or send, or vacuum) at a time on a SQLite file; none on a server, where overlapping
+        polls share the work through leases."""
+        from contextlib import nullcontext
+
+        from .track.poll import poll_lock
+
+        return nullcontext() if self.server else poll_lock(self.path, wait=wait)
 
     def _attach(self, store: Store) -> None:
         """Every version a creating archive stores may alert (Wayback Machine saves are queued by `poll`)."""
@@ -367,7 +382,7 @@ class Archive:
         from dataclasses import replace
 
         from .results import PollResult
-        from .track.poll import poll, poll_lock
+        from .track.poll import poll
 
         site = None if publish is None else self.site_settings(publish, base_url)
         settings = self.config.track
@@ -378,7 +393,7 @@ class Archive:
             from .archive import save
 
             save.attach(store)
-        with poll_lock(self.path, wait=wait):
+        with self._run_lock(wait=wait):
             summary = poll(store, settings, options=options, check_all=check_all, limit=limit,
                            suspect_ratio=self.config.suspect_ratio, progress=progress, transport=transport)
             if publish is not None and site is not None:  # still under the lock: two runs never write the site at once
@@ -427,9 +442,7 @@ class Archive:
     def send_alerts(self, *, force: bool = False) -> SendSummary:
         """Deliver the alerts (and Wayback Machine saves) that are due; `force`: also those backing off.
         Never beside a poll, which delivers the same alerts."""
-        from .track.poll import poll_lock
-
-        with poll_lock(self.path, wait=True):
+        with self._run_lock(wait=True):
             return self._send_alerts(force)
 
     def _send_alerts(self, force: bool) -> SendSummary:
@@ -437,11 +450,12 @@ class Archive:
 
         config = self.config
         wayback_only = config.archive.wayback and not config.alerts  # else no rules is an error, as ever
-        summary = SendSummary() if wayback_only else send_pending(self.store, self.alert_rules(), force=force)
-        if config.archive.wayback:
-            from .archive.save import send_saves
+        with self.store.one_at_a_time("send"):  # on a server, overlapping polls must not send an alert twice
+            summary = SendSummary() if wayback_only else send_pending(self.store, self.alert_rules(), force=force)
+            if config.archive.wayback:
+                from .archive.save import send_saves
 
-            send_saves(self.store, config.archive, summary, force=force)
+                send_saves(self.store, config.archive, summary, force=force)
         return summary
 
     def test_alert(self, name: str) -> AlertTest:
@@ -497,10 +511,8 @@ class Archive:
     def vacuum(self) -> Vacuumed:
         """Give back the space superseded versions left in the file (after any running poll)."""
         from .results import Vacuumed
-        from .track.poll import poll_lock
-
         store = self.store
-        with poll_lock(self.path, wait=True):  # never while a poll writes: VACUUM rewrites the whole file
+        with self._run_lock(wait=True):  # never while a poll writes: VACUUM rewrites the whole file
             before, after = store.vacuum()
         return Vacuumed(bytes_before=before, bytes_after=after)
 

@@ -23,7 +23,7 @@ from .model import InputError, NotFound, parse_time, plural
 from .api import SEARCH_LIMIT, STATS_TOP
 from .dburl import BadDatabaseUrl, ServerUrl, parse_db
 from .render import DIFF_FORMATS, EXPORT_FORMATS, FEED_FORMATS, FEED_LIMIT, SITE_TITLE, jsonout, terminal
-from .store import STORE_ERRORS, DamagedHistory, StoreBusy, is_damage
+from .store import STORE_ERRORS, DamagedHistory, ServerLost, StoreBusy, is_damage
 
 if TYPE_CHECKING:
     from .api import Archive
@@ -124,10 +124,9 @@ class State:
         that cannot be read is a one-line failure."""
         from .api import Archive, NoDatabase
 
-        if self.server is not None:
-            self._server_store(self.server)
         if self._archive is None:
-            self._archive = Archive(self.db_path, self.config_path, create=self.creates_db, access=self.access)
+            where = self.server.url if self.server else self.db_path
+            self._archive = Archive(where, self.config_path, create=self.creates_db, access=self.access)
         try:
             if opened:
                 _ = self._archive.store  # opened here, so that what stops it is this one line
@@ -136,16 +135,6 @@ class State:
         except ValueError as exc:  # not a database, too new, or a bad config file
             fail(str(exc))
         return self._archive
-
-    def _server_store(self, server: ServerUrl) -> NoReturn:
-        """The store on a PostgreSQL server, connected and migrated; one line and exit 1 when it cannot be."""
-        from .store import StoreError, open_server
-
-        try:
-            open_server(server).close()
-        except StoreError as exc:
-            fail(str(exc))
-        fail(f"{server}: this command does not run on a PostgreSQL database yet; its tables are ready")
 
     def config(self) -> "Config":
         try:
@@ -1230,6 +1219,9 @@ def main() -> None:
 
         sys.stderr.write(f"newsdiff: {exc}\n")
         sys.exit(EXIT_BUSY)
+    except ServerLost as exc:  # the server went away mid-command: rolled back, finished but not whole
+        sys.stderr.write(f"newsdiff: {exc}\n")
+        sys.exit(2)
     except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
         hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")

@@ -55,12 +55,42 @@ def cli(db_path: Path) -> Callable[..., "CliResult"]:
     return cli_for(str(db_path))
 
 
-def cli_for(db: str) -> Callable[..., "CliResult"]:
-    """Run `newsdiff --db DB ARGS...`; `.json` parses stdout."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Each backend in turn, as `--db` names it: a fresh SQLite file, then a fresh database on the test
+    server (skipped only when no PostgreSQL server binary is installed, or for a `sqlite_only` test)."""
+    if request.param == "sqlite":
+        return str(db_path)
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("looks at the SQLite file itself")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_cli(any_db: str, db_path: Path) -> Callable[..., "CliResult"]:
+    """`cli` on each backend in turn (`any_db`); on a server, with the config a test wrote beside the
+    SQLite file, where a file database would find it."""
+    return cli_for(any_db, config_beside=None if any_db == str(db_path) else db_path)
+
+
+def import_captures(cli: Callable[..., "CliResult"], folder: Path, captures: dict[str, str], *args: str) -> None:
+    """Import each text as a capture of its time (`captures`: {time: text}), in the order given, with `args`."""
+    for n, (when, body) in enumerate(captures.items()):
+        path = folder / f"capture{n}.txt"
+        path.write_text(body)
+        result = cli("import", path, *args, "--captured-at", when)
+        assert result.code == 0, result
+
+
+def cli_for(db: str, config_beside: Path | None = None) -> Callable[..., "CliResult"]:
+    """Run `newsdiff --db DB ARGS...`; `.json` parses stdout. With `config_beside`, the newsdiff.toml
+    beside that path, when there is one, is passed with --config."""
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> CliResult:
-        result = runner.invoke(app, ["--db", db, *map(str, args)], input=input)
+        config = None if config_beside is None else config_beside.parent / "newsdiff.toml"
+        chosen = ["--config", str(config)] if config is not None and config.exists() and "--config" not in args else []
+        result = runner.invoke(app, ["--db", db, *chosen, *map(str, args)], input=input)
         return CliResult(result.exit_code, result.stdout, result.stderr, result.exception, result.stdout_bytes)
 
     return run

@@ -50,6 +50,12 @@ def webhook(hook: Receiver, **extra: Any) -> dict[str, Any]:
     return {"name": "desk", "url": f"json://127.0.0.1:{hook.port}/hook", **extra}
 
 
+@pytest.fixture
+def cli(any_cli):
+    """Every command-line alert test here runs on SQLite and on PostgreSQL alike."""
+    return any_cli
+
+
 def store_versions(cli: Callable[..., Any], tmp_path: Path, *texts: str, source: str = "reuters",
                    captured: list[str] | None = None) -> None:
     for i, text in enumerate(texts):
@@ -73,6 +79,7 @@ def queue_rows(db_path: Path) -> list[dict[str, Any]]:
 # -- delivery ------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_each_matching_version_reaches_the_webhook_once_with_its_change(cli, db_path: Path, tmp_path: Path,
                                                                          hook: Receiver) -> None:
     configure(db_path, webhook(hook))
@@ -93,6 +100,7 @@ def test_each_matching_version_reaches_the_webhook_once_with_its_change(cli, db_
     assert [r["status"] for r in queue_rows(db_path)] == ["sent", "sent"]
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_only_versions_captured_after_the_rule_appeared_alert(cli, db_path: Path, tmp_path: Path,
                                                               hook: Receiver) -> None:
     store_versions(cli, tmp_path, OLD, NEW)  # before any rule
@@ -125,6 +133,7 @@ def test_rule_filters(cli, db_path: Path, tmp_path: Path, hook: Receiver, rule: 
     assert result.json["sent"] == sent
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_cosmetic_only_edits_alert_only_when_the_rule_asks(cli, db_path: Path, tmp_path: Path, hook: Receiver) -> None:
     configure(db_path, webhook(hook), webhook(hook, name="all", cosmetic=True))
     store_versions(cli, tmp_path, OLD.replace("The mayor", "The mayor's office"),
@@ -177,6 +186,7 @@ def test_secrets_never_reach_the_database_or_any_output(cli, db_path: Path, tmp_
         assert b"s3cret" not in file.read_bytes()
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_a_failed_send_backs_off_and_alerts_send_now_sends_it_once(cli, db_path: Path, tmp_path: Path,
                                                                    hook: Receiver) -> None:
     configure(db_path, webhook(hook))
@@ -194,6 +204,7 @@ def test_a_failed_send_backs_off_and_alerts_send_now_sends_it_once(cli, db_path:
     assert queue_rows(db_path)[0]["status"] == "sent"
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_429_with_retry_after_is_waited_out_even_by_send_now(cli, db_path: Path, tmp_path: Path,
                                                              hook: Receiver) -> None:
     configure(db_path, webhook(hook))
@@ -208,6 +219,7 @@ def test_429_with_retry_after_is_waited_out_even_by_send_now(cli, db_path: Path,
     assert len(hook.received) == 1
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_an_alert_failing_for_a_day_is_given_up_and_check_lists_it(cli, db_path: Path, tmp_path: Path,
                                                                    hook: Receiver) -> None:
     configure(db_path, webhook(hook))
@@ -228,6 +240,7 @@ def test_an_alert_failing_for_a_day_is_given_up_and_check_lists_it(cli, db_path:
     assert check.code == 1 and "alert 1 (desk) given up after 1 attempts" in check.stdout
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_a_process_killed_before_recording_a_send_delivers_next_time(db_path: Path, tmp_path: Path,
                                                                      hook: Receiver, cli) -> None:
     configure(db_path, webhook(hook))
@@ -247,6 +260,7 @@ def test_a_process_killed_before_recording_a_send_delivers_next_time(db_path: Pa
     assert queue_rows(db_path)[0]["status"] == "sent"
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp_path: Path, hook: Receiver) -> None:
     configure(db_path, webhook(hook))
     store_versions(cli, tmp_path, OLD)
@@ -267,6 +281,7 @@ def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp
 # -- poll ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_poll_delivers_after_storing_unless_told_not_to(cli, db_path: Path, hook: Receiver) -> None:
     from .track_server import Outlet, page
 

@@ -87,7 +87,7 @@ def test_refused_connection_is_one_line() -> None:
     assert PASSWORD not in str(caught.value) and "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("args", [["list"], ["poll"]])
+@pytest.mark.parametrize("args", [["list"], ["poll"], ["log", "1"]])
 def test_cli_bad_credentials_exit_1_with_one_line(pg_server: PgServer, args: list[str]) -> None:
     result = cli_for(pg_server.url(password="wrong"))(*args)
     assert result.code == 1, result

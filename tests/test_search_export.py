@@ -36,8 +36,15 @@ ALEPPO_VERSIONS = [
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    store = Store.open(db_path)
+def cli(any_cli):
+    """Every command-line test here runs on SQLite and on PostgreSQL alike."""
+    return any_cli
+
+
+
+@pytest.fixture
+def store(any_db: str) -> Store:
+    store = Store.open(any_db)
     for title, paragraphs, at in ALEPPO_VERSIONS:
         store.add_version(ArticleRecord(paragraphs=tuple(paragraphs), title=title, url=ALEPPO, source="wire",
                                         captured_at=at), key=ALEPPO)
@@ -193,7 +200,7 @@ def test_changed_wants_the_word_itself_edited_in_or_out(store: Store, cli) -> No
 
 
 def test_index_is_written_with_the_version_or_not_at_all(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: passages.PassageIndex, db: object) -> None:
+    def broken(self: passages.PassageIndex, db: object, insert: object = None) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(passages.PassageIndex, "write", broken)
@@ -289,6 +296,7 @@ def test_sentence_export_carries_byline_and_standfirst_changes(store: Store, cli
         ("text", "unchanged", "She was born in 1950.", "She was born in 1950."), ("text", "added", "", "She sang.")]
 
 
+@pytest.mark.sqlite_only
 def test_export_into_a_pipe_closed_early_ends_quietly(store: Store, db_path: Path) -> None:
     with store.write():  # far more than a pipe holds, so the export is still writing when the reader goes
         text = "\n\n".join(f"Paragraph {i} of a very long story." for i in range(40_000))
@@ -318,6 +326,7 @@ def test_search_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     assert changed.code == 2 and "left out of the results: article 1 version" in changed.stderr
 
 
+@pytest.mark.sqlite_only
 def test_export_leaves_out_damage_and_says_so(store: Store, cli) -> None:
     with store.write():
         store.db.execute("UPDATE versions SET data = x'00' WHERE article_id = 1 AND number = 2")

@@ -66,6 +66,12 @@ def text_page(title: str, sentence: str) -> str:
 
 
 @pytest.fixture
+def cli(any_cli):
+    """Every command-line poll test here runs on SQLite and on PostgreSQL alike."""
+    return any_cli
+
+
+@pytest.fixture
 def outlet(db_path: Path) -> Iterator[Outlet]:
     (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS, encoding="utf-8")
     with Outlet() as running:
@@ -126,6 +132,7 @@ def test_poll_discovers_stores_and_then_sees_exactly_one_edit(cli, outlet: Outle
     assert sum(a["versions"] for a in cli("list", "--json").json["articles"]) == 39
 
 
+@pytest.mark.sqlite_only
 def test_feed_validators_survive_a_304_without_them(cli, outlet: Outlet, db_path: Path) -> None:
     feed = rss(outlet, [])
     outlet.routes["/feed"] = sequence(
@@ -298,6 +305,7 @@ def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cl
     assert outlet.hits[link] == 1
 
 
+@pytest.mark.sqlite_only
 def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outlet, db_path: Path) -> None:
     (db_path.parent / "newsdiff.toml").unlink()  # no config beside the database
     config = db_path.parent / "conf" / "x.toml"
@@ -313,6 +321,7 @@ def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outl
     assert cli("--config", config, "feeds", "list", "--json").json["feeds"] == []
 
 
+@pytest.mark.sqlite_only
 def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: Path) -> None:
     cli("track", outlet.url("/story"))
     outlet.routes["/story"] = status(404)
@@ -333,6 +342,7 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
 
+@pytest.mark.sqlite_only
 def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, db_path: Path) -> None:
     body = text_page("Pulled and restored", "The story was taken down for a while.").encode()
     serve(outlet, "/story", body, "text/plain")
@@ -428,6 +438,7 @@ def test_limit_takes_the_most_overdue_first(outlet: Outlet, db_path: Path) -> No
 
 
 @pytest.mark.parametrize(("jobs", "per_host", "peak"), [(8, 2, 2), (3, 4, 3)])
+@pytest.mark.sqlite_only
 def test_concurrency_respects_jobs_and_the_per_host_limit(cli, outlet: Outlet, db_path: Path,
                                                           jobs: int, per_host: int, peak: int) -> None:
     (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("per_host = 4", f"per_host = {per_host}"))
@@ -471,6 +482,7 @@ def slow_page(paragraphs: int = 39_000) -> bytes:
     return f"<html><head><title>A long list</title></head><body><article>{body}</article></body></html>".encode()
 
 
+@pytest.mark.sqlite_only
 def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet,
                                                                              db_path: Path) -> None:
     """Extraction runs off the event loop, in worker processes, each page under `extract_timeout`.

@@ -44,6 +44,7 @@ _EXPORTS = {
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
     "ServerError": "postgres",
+    "ServerLost": "postgres",
     "open_server": "postgres",
     "copy_archive": "postgres",
 }
@@ -65,6 +66,7 @@ __all__ = [
     "SchemaError",
     "SearchError",
     "ServerError",
+    "ServerLost",
     "Store",
     "StoreBusy",
     "StoreDamaged",
@@ -106,7 +108,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .postgres import ServerError, copy_archive, open_server
+    from .postgres import ServerError, ServerLost, copy_archive, open_server
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 

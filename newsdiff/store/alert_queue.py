@@ -26,8 +26,8 @@ class AlertQueue:
     def register_alert_rules(self, names: Sequence[str], now: str) -> dict[str, str]:
         """When each rule first appeared, recorded as `now` for a new one: {name: first_seen_at}."""
         with self.write():
-            self.db.conn.executemany("INSERT OR IGNORE INTO alert_rules (name, first_seen_at) VALUES (?, ?)",
-                                     [(name, now) for name in names])
+            self.db.executemany("INSERT OR IGNORE INTO alert_rules (name, first_seen_at) VALUES (?, ?)",
+                                [(name, now) for name in names])
             return dict(self.db.execute(
                 f"SELECT name, first_seen_at FROM alert_rules WHERE name IN ({','.join('?' * len(names))})", names))
 

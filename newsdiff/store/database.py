@@ -40,6 +40,9 @@ class Database(_DatabaseBase):
         # Typed as sqlite-utils types it (any iterable); every caller passes what sqlite3 takes.
         return self.conn.execute(sql, cast("Sequence[Any] | Mapping[str, Any]", parameters))
 
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
     def query(self, sql: str,
               params: Iterable[Any] | dict[str, Any] | None = None) -> Generator[dict[str, Any], None, None]:
         """Each row as a dict of column name to value, as sqlite-utils' `query` gives it."""
@@ -69,9 +72,9 @@ class Database(_DatabaseBase):
 
 def inserted_id(table: Table) -> int:
     """The id of the row `table.insert(...)` just added (sqlite-utils types it optional: no insert yet)."""
-    if table.last_rowid is None:
-        raise RuntimeError(f"nothing was inserted into {table.name}")
-    return table.last_rowid
+    if not isinstance(table.last_pk, int):
+        raise RuntimeError("the insert added no row")
+    return table.last_pk
 
 
 def preload_writer() -> None:

@@ -54,7 +54,7 @@ class EditPairs:
         where, params = _scope(article_id, source, None)
         return self.db.execute(
             "SELECT min(v.captured_at) FROM versions v JOIN articles a ON a.id = v.article_id "
-            "LEFT JOIN sources s ON s.id = a.source_id WHERE 1 " + where, params).fetchone()[0]
+            "LEFT JOIN sources s ON s.id = a.source_id WHERE TRUE " + where, params).fetchone()[0]
 
     def all_versions(self) -> list[dict[str, Any]]:
         """Every version's id, article_id, number, captured_at, title, content_hash and archived (its Wayback

@@ -38,9 +38,16 @@ class Store(ABC):
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False) -> Store:
-        """Open (creating and migrating when needed) the database at `path`; `readonly` for commands that
-        only read. SchemaError when a newer newsdiff made it."""
+        """Open (creating and migrating when needed) the database at `path`, a file or a `postgresql://`
+        URL; `readonly` for commands that only read. SchemaError when a newer newsdiff made it."""
+        from ..dburl import ServerUrl, parse_db
         from .sqlite import SQLiteStore
+
+        where = parse_db(path)
+        if isinstance(where, ServerUrl):
+            from .pg_store import PostgresStore
+
+            return PostgresStore.connect(where)
 
         return SQLiteStore.open(path, readonly=readonly)
 
@@ -302,6 +309,11 @@ class Store(ABC):
         Nested calls join the outer transaction, so a caller can make several writes all-or-nothing."""
 
     # -- The alert queue -------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def one_at_a_time(self, purpose: str) -> AbstractContextManager[None]:
+        """Held by one process at a time for `purpose` (sending the alerts queue) among all that share the
+        database; the others wait. A SQLite file's poll lock already keeps its senders apart."""
 
     @abstractmethod
     def alert_counts(self) -> dict[str, dict[str, int]]:

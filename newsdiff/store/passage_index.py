@@ -16,12 +16,18 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .database import inserted_id
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+class PassageInsert(Protocol):
+    """How a backend stores a new passage with its indexed text (`indexed_text`): its id."""
+
+    def __call__(self, db: Any, article_id: int, kind: str, digest: int, versions: str, text: str) -> int: ...
+
 
 TABLE = "passages"
 FTS = "passages_fts"
@@ -173,22 +179,28 @@ class PassageIndex:
         """What the index says, for comparing a stored index with one rebuilt from the history."""
         return {key: format_ranges(p.ranges) for key, p in self.passages.items()}
 
-    def write(self, db: sqlite_utils.Database) -> None:
-        """Insert new passages (and their FTS rows) and update the ranges of extended ones."""
+    def write(self, db: sqlite_utils.Database, insert: PassageInsert | None = None) -> None:
+        """Insert new passages (and their index entries: `insert`, FTS5's by default) and update the ranges
+        of extended ones."""
         for passage in self.passages.values():
             if not passage.dirty:
                 continue
             versions = format_ranges(passage.ranges)
             if passage.id is None:
-                assert passage.text is not None  # a passage not yet written carries its text
-                passage.id = inserted_id(db.table(TABLE).insert(
-                    {"article_id": self.article_id, "kind": passage.kind, "hash": passage.hash, "versions": versions}
-                ))
-                db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [passage.id, indexed_text(passage.text)])
+                passage.id = (insert or insert_fts)(db, self.article_id, passage.kind, passage.hash, versions,
+                                                    indexed_text(passage.text or ""))
                 passage.text = None
             else:
                 db.execute(f"UPDATE {TABLE} SET versions = ? WHERE id = ?", [versions, passage.id])
             passage.dirty = False
+
+
+def insert_fts(db: sqlite_utils.Database, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
+    """A new passage's row and its entry in the FTS5 table (which keeps no copy of `text`); its id."""
+    pid = inserted_id(db.table(TABLE).insert({"article_id": article_id, "kind": kind, "hash": digest,
+                                              "versions": versions}))
+    db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [pid, text])
+    return pid
 
 
 def texts(title: str | None, text: str) -> dict[tuple[str, int], str]:

@@ -37,6 +37,10 @@ class ServerError(StoreError):
     """The server could not be reached or refused us; the message names it (never its password)."""
 
 
+class ServerLost(ServerError):
+    """The connection went away mid-command: what was under way is rolled back; the next run completes."""
+
+
 def _reason(exc: Exception) -> str:
     """The server's or libpq's own reason, first line only, with the 'connection to server at ...' prefix
     (which names the address again) and any password removed."""
@@ -147,6 +151,12 @@ MIGRATIONS: list[tuple[str, str]] = [
     CREATE TABLE host_slots (
         host TEXT NOT NULL, slot INTEGER NOT NULL, held_by TEXT, lease_until TIMESTAMPTZ, PRIMARY KEY (host, slot));
     CREATE TABLE host_pace (host TEXT PRIMARY KEY, next_at TIMESTAMPTZ NOT NULL);
+    """),
+    ("m005_raw_digests_as_bytes", """
+    -- As SQLite's m011: a raw input's SHA-256 as its 32 bytes, looked up by the first 8.
+    DROP INDEX idx_raws_sha256_prefix;
+    ALTER TABLE raws ALTER COLUMN sha256 TYPE BYTEA USING decode(sha256, 'hex');
+    CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, 8));
     """),
 ]
 

@@ -10,7 +10,7 @@ import sqlite3
 import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -135,6 +135,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one
     transaction."""
 
+    # How a new passage enters the search index: FTS5's contentless table here.
+    _insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
+
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
@@ -209,6 +212,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
         part: the document `newsdiff stats` shows."""
         return usage.stats(self, top)
+
+    def one_at_a_time(self, purpose: str) -> AbstractContextManager[None]:
+        """Nothing to take: every caller already holds the file's poll lock (track.poll.poll_lock)."""
+        return nullcontext()
+
+    def _database_usage(self) -> dict[str, Any]:
+        """The `database` part of `stats`: what the file holds."""
+        return usage.file_usage(self)
 
     @contextmanager
     def write(self) -> Iterator[Database]:
@@ -486,7 +497,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             index.insert(number, record.title, record.text)
         else:
             index.add(number, record.title, record.text)
-        index.write(self.db)
+        index.write(self.db, self._insert_passage)
 
     def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
                             captured_at: str, *, backdated: bool) -> None:
@@ -548,21 +559,19 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         with self.write():
             versions = f"SELECT id FROM versions WHERE article_id = {int(article_id)}"
             used = {row[0] for row in db.execute(
-                "SELECT raw_id FROM versions WHERE article_id = ?1 AND raw_id IS NOT NULL UNION "
-                "SELECT raw_id FROM fetches WHERE article_id = ?1 AND raw_id IS NOT NULL", [article_id])}
+                "SELECT raw_id FROM versions WHERE article_id = ? AND raw_id IS NOT NULL UNION "
+                "SELECT raw_id FROM fetches WHERE article_id = ? AND raw_id IS NOT NULL", [article_id, article_id])}
             try:
-                removed = {"passages": passage_index.remove(db, article_id, known)}
+                removed = {"passages": self._remove_passages(article_id, known)}
             except ValueError as exc:
                 raise ValueError(f"article {article_id}: search index out of step with its history ({exc}); "
                                  "`newsdiff check` lists it, nothing was deleted") from None
             # Rows of any other table that point at the article or its versions go first (foreign keys).
-            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-                for fk in db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
-                    parent, column = fk[2], fk[3]
-                    if table not in ("versions", "articles") and parent in ("versions", "articles"):
-                        where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
-                        count = db.execute(f"DELETE FROM [{table}] WHERE [{column}] {where}").rowcount
-                        removed[table] = removed.get(table, 0) + count
+            for table, column, parent in self._references():
+                if table not in ("versions", "articles") and parent in ("versions", "articles"):
+                    where = f"IN ({versions})" if parent == "versions" else f"= {int(article_id)}"
+                    count = db.execute(f'DELETE FROM "{table}" WHERE "{column}" {where}').rowcount
+                    removed[table] = removed.get(table, 0) + count
             removed["versions"] = db.execute("DELETE FROM versions WHERE article_id = ?", [article_id]).rowcount
             db.execute("DELETE FROM articles WHERE id = ?", [article_id])
             removed["raws"] = 0
@@ -576,6 +585,16 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 if not gone:
                     break
         return removed
+
+    def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
+        """Take an article's passages out of the search index, given each one's text (`forget`); how many."""
+        return passage_index.remove(self.db, article_id, known)
+
+    def _references(self) -> list[tuple[str, str, str]]:
+        """Every foreign key of the schema, as (table, column, parent table)."""
+        return [(table, fk[3], fk[2])
+                for (table,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+                for fk in self.db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()]
 
     def source_id(self, name: str | None) -> int | None:
         """The id of outlet `name`, created on first use: feeds and tracked URLs name theirs up front."""
@@ -640,7 +659,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if source:
             sql += "WHERE s.name = ? "
             params.append(source)
-        sql += "GROUP BY a.id ORDER BY last_captured_at DESC, a.id DESC"
+        sql += "GROUP BY a.id, s.name ORDER BY last_captured_at DESC NULLS LAST, a.id DESC"
         return [self._named(row) for row in self.db.query(sql, params)]
 
     def article_source(self, article_id: int) -> str | None:

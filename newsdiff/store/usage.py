@@ -74,15 +74,16 @@ def stats(store: SQLiteStore, top: int) -> dict[str, Any]:
     ).fetchone()
     per_article = (
         "SELECT a.id, a.key, a.title, s.name AS source, count(v.id) AS versions FROM articles a "
-        "LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN versions v ON v.article_id = a.id GROUP BY a.id"
+        "LEFT JOIN sources s ON s.id = a.source_id LEFT JOIN versions v ON v.article_id = a.id GROUP BY a.id, s.name"
     )
     sources = list(db.query(
-        f"SELECT source, count(*) AS articles, sum(versions) AS versions, sum(max(versions - 1, 0)) AS edits "
-        f"FROM ({per_article}) GROUP BY source ORDER BY edits DESC, articles DESC"
+        f"SELECT source, count(*) AS articles, sum(versions) AS versions, "
+        f"sum(CASE WHEN versions > 1 THEN versions - 1 ELSE 0 END) AS edits FROM ({per_article}) per "
+        "GROUP BY source ORDER BY edits DESC, articles DESC"
     ))
     most_edited = [
         {**row, "display_title": row["title"] or store.lede(row["article_id"])}
-        for row in db.query(f"SELECT id AS article_id, key, title, source, versions FROM ({per_article}) "
+        for row in db.query(f"SELECT id AS article_id, key, title, source, versions FROM ({per_article}) per "
                             f"WHERE versions > 1 ORDER BY versions DESC, id LIMIT ?", [top])
     ]
     text_bytes, stored_bytes = db.execute(
@@ -92,9 +93,6 @@ def stats(store: SQLiteStore, top: int) -> dict[str, Any]:
     raws, raw_bytes, raw_stored = db.execute(
         "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(length(data)), 0) FROM raws"
     ).fetchone()
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    pages, free = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0]
-    tables, unused = _table_bytes(db)
     return {
         "articles": articles,
         "versions": versions,
@@ -104,10 +102,19 @@ def stats(store: SQLiteStore, top: int) -> dict[str, Any]:
         "history": {"text_bytes": text_bytes, "stored_bytes": stored_bytes,
                     "ratio": round(stored_bytes / text_bytes, 4) if text_bytes else None},
         "raws": {"count": raws, "bytes": raw_bytes, "stored_bytes": raw_stored},
-        # unused: free pages plus the space left inside pages (an old version's text turned into a small
-        # delta leaves most of its page empty); `newsdiff vacuum` gives back most of what edits left.
-        "database": {"path": str(store.path) if store.path else None, "bytes_on_disk": store.size_on_disk(),
-                     "page_bytes": pages * page_size, "free_bytes": free * page_size,
-                     "unused_bytes": None if unused is None else free * page_size + unused,
-                     "parts": part_bytes(db, tables), "tables": tables},
+        "database": store._database_usage(),
     }
+
+
+def file_usage(store: SQLiteStore) -> dict[str, Any]:
+    """What the SQLite file holds: its pages, free and unused bytes, and bytes per part and table."""
+    db = store.db
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    pages, free = db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0]
+    tables, unused = _table_bytes(db)
+    # unused: free pages plus the space left inside pages (an old version's text turned into a small
+    # delta leaves most of its page empty); `newsdiff vacuum` gives back most of what edits left.
+    return {"path": str(store.path) if store.path else None, "bytes_on_disk": store.size_on_disk(),
+            "page_bytes": pages * page_size, "free_bytes": free * page_size,
+            "unused_bytes": None if unused is None else free * page_size + unused,
+            "parts": part_bytes(db, tables), "tables": tables}

@@ -1,0 +1,243 @@
+"""The store on a PostgreSQL server: the SQLite store's logic and statements, over a server connection.
+
+Every decision (where a version goes, whether it is the same, a revert or a suspect, how texts are
+compacted, what the search index holds) is the SQLite store's own code: this class runs it over
+`PgDatabase` (which takes the statements as PostgreSQL spells them) and replaces only what is an
+engine's own: transactions, the search index's terms (a tsvector in `passages` instead of FTS5), the
+report cache's upsert, size on disk, and the checks SQLite runs on its file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..dburl import ServerUrl
+from . import usage
+from .errors import SearchError
+from .pg_database import PgDatabase, server_errors
+from .postgres import SEARCH_CONFIG, claim_due, claim_feeds, open_server
+from .records import Damage
+from .sqlite import SQLiteStore
+
+
+def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
+    """A new passage with its words as a tsvector (no copy of the text, as SQLite's contentless index)."""
+    row = db.conn.execute(
+        f"INSERT INTO passages (article_id, kind, hash, versions, terms) "
+        f"VALUES (%s, %s, %s, %s, to_tsvector('{SEARCH_CONFIG}', %s)) RETURNING id",
+        [article_id, kind, digest, versions, text]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
+_ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
+
+# The FTS5 expressions search makes: quoted phrases or bare words (a prefix: `"word" *`, `word*`), joined
+# by OR, maybe in brackets.
+_FTS_TOKEN = re.compile(r'\s*(?:"((?:[^"]|"")*)"(\s*\*)?|(OR)\b|([()])|(?!(?:AND|NOT|NEAR)\b)(\w+)(\*)?)')
+
+
+def tsquery(fts: str) -> tuple[str, list[str]]:
+    """An FTS5 expression of phrases and prefixes joined by OR, as a PostgreSQL tsquery expression and its
+    parameters; SearchError for the rest of FTS5's syntax (AND, NOT, NEAR, columns)."""
+    parts, params, at = [], [], 0
+    while at < len(fts.rstrip()):
+        match = _FTS_TOKEN.match(fts, at)
+        if match is None or match.end() == at:
+            raise SearchError(f"cannot search for {fts!r} on PostgreSQL: only words, \"phrases\", prefix* and OR")
+        at = match.end()
+        phrase, prefix = match.group(1) or match.group(5), match.group(2) or match.group(6)
+        if phrase is None:
+            continue  # OR and brackets: every term is one alternative
+        text = phrase.replace('""', '"')
+        if prefix:
+            parts.append(f"to_tsquery('{SEARCH_CONFIG}', %s)")
+            params.append(" & ".join("'" + word.replace("'", "''") + "':*" for word in text.split()) or "''")
+        else:
+            parts.append(f"phraseto_tsquery('{SEARCH_CONFIG}', %s)")
+            params.append(text)
+    if not parts:
+        raise SearchError(f"cannot search for {fts!r}: no terms")
+    return "(" + " || ".join(parts) + ")", params
+
+
+def _dict_row() -> Any:
+    from psycopg.rows import dict_row
+
+    return dict_row
+
+
+class PostgresStore(SQLiteStore):
+    """A newsdiff database on a PostgreSQL server. Open with `PostgresStore.connect(server)`."""
+
+    _insert_passage = staticmethod(insert_terms)
+    db: PgDatabase  # type: ignore[assignment]
+
+    def __init__(self, db: PgDatabase, server: ServerUrl) -> None:
+        super().__init__(db, None)  # type: ignore[arg-type]
+        self.server = server
+        # Who holds the leases this store takes: one name per open store, unique across hosts.
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
+
+    def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
+        """Due articles, as SQLite's store orders them, each leased to this store until its check is
+        recorded (`update_article`) or the lease runs out: another poll running meanwhile skips them."""
+        claimed = claim_due(self.db.conn, self.worker, due_by=due_by, limit=limit or _ALL)
+        return [dataclasses.asdict(article) for article in claimed]
+
+    def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
+        """Set these columns; a recorded check (its next check time) gives this store's lease back."""
+        if "next_check_at" in changes:
+            self._end_lease("articles", article_id)
+        super().update_article(article_id, changes)
+
+    def feeds_to_poll(self) -> list[dict[str, Any]]:
+        """Every feed no other poll is reading now, in the order added, each leased to this store until it
+        is read (`update_feed`)."""
+        claimed = claim_feeds(self.db.conn, self.worker, read_before="9999", limit=_ALL)
+        return [dataclasses.asdict(feed) for feed in claimed]
+
+    def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
+        """Set these columns; a feed read (its last check time) gives this store's lease back."""
+        if "last_checked_at" in changes:
+            self._end_lease("feeds", feed_id)
+        super().update_feed(feed_id, changes)
+
+    def _end_lease(self, table: str, row_id: int) -> None:
+        """Give back this store's lease on an article or feed (none if it ran out and another took it)."""
+        self.db.conn.execute(f"UPDATE {table} SET claimed_by = NULL, lease_until = NULL "
+                             "WHERE id = %s AND claimed_by = %s", [row_id, self.worker])
+
+    @classmethod
+    def connect(cls, server: ServerUrl) -> PostgresStore:
+        """The store on `server`, migrated; ServerError when it cannot be reached, SchemaError when a newer
+        newsdiff made it."""
+        return cls(PgDatabase(open_server(server), str(server)), server)
+
+    @contextmanager
+    def write(self) -> Iterator[PgDatabase]:  # type: ignore[override]
+        """One write transaction; nested calls are savepoints in the outer one.
+
+        Writers take turns, as on SQLite (a transaction-scoped advisory lock, taken up front): the shared
+        logic reads before it writes (the next version number, whether a URL or outlet is known), which
+        two workers storing at once could otherwise both act on. A write is short (fetching and
+        extraction happen outside it), so workers still fetch in parallel."""
+        from psycopg.pq import TransactionStatus
+
+        outermost = self.db.conn.info.transaction_status == TransactionStatus.IDLE
+        with server_errors(str(self.server)), self.db.conn.transaction():
+            if outermost:
+                self.db.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            yield self.db
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PgDatabase]:  # type: ignore[override]
+        """One repeatable-read transaction, so a long read sees one state while workers write."""
+        from psycopg.pq import TransactionStatus
+
+        if self.db.conn.info.transaction_status != TransactionStatus.IDLE:
+            yield self.db
+            return
+        with self.db.conn.transaction():
+            self.db.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield self.db
+
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        """As SQLite's store names an article row, without the work queue's own columns (its lease)."""
+        row.pop("claimed_by", None)
+        row.pop("lease_until", None)
+        return super()._named(row)
+
+    @contextmanager
+    def one_at_a_time(self, purpose: str) -> Iterator[None]:
+        """A session advisory lock named after `purpose`, waited for: polls on many hosts send in turn."""
+        self.db.conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"newsdiff:{purpose}"])
+        try:
+            yield
+        finally:
+            self.db.conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"newsdiff:{purpose}"])
+
+    def size_on_disk(self) -> int | None:
+        """Bytes the server's database takes."""
+        row = self.db.conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return None if row is None else int(row[0])
+
+    def vacuum(self) -> tuple[int | None, int | None]:
+        """Rewrite the tables without dead rows (VACUUM FULL): (bytes before, bytes after)."""
+        before = self.size_on_disk()
+        self.db.conn.execute("VACUUM FULL")
+        return before, self.size_on_disk()
+
+    def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
+        """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
+        value = self.derived(version_id, kind)
+        if value is not None:
+            return value
+        value = compute()
+        with self.write():
+            self.db.conn.execute("INSERT INTO derived (version_id, kind, data) VALUES (%s, %s, %s) "
+                                 "ON CONFLICT (version_id, kind) DO UPDATE SET data = excluded.data",
+                                 [version_id, kind, json.dumps(value, ensure_ascii=False)])
+        return value
+
+    def has_alert_queue(self) -> bool:
+        return True  # the server's migrations always run on open
+
+    def integrity_damage(self) -> list[Damage]:
+        """Nothing to check below the rows: the server keeps its own pages and the tsvector index whole."""
+        return []
+
+    def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
+        """An article's passages go with their terms: no text is needed to forget them."""
+        return self.db.conn.execute("DELETE FROM passages WHERE article_id = %s", [article_id]).rowcount
+
+    def _references(self) -> list[tuple[str, str, str]]:
+        """Every foreign key of the schema, as (table, column, parent table)."""
+        return [tuple(row) for row in self.db.conn.execute(
+            "SELECT k.table_name, k.column_name, u.table_name FROM information_schema.referential_constraints r "
+            "JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name "
+            "AND k.constraint_schema = r.constraint_schema "
+            "JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name "
+            "AND u.constraint_schema = r.unique_constraint_schema "
+            "WHERE k.constraint_schema = current_schema() ORDER BY 1, 2")]
+
+    def _database_usage(self) -> dict[str, Any]:
+        """The `database` part of `stats`: the server's database and each table's bytes (indexes and
+        TOAST included), biggest first; pages are the server's business, so those figures are None."""
+        tables = {name: int(size) for name, size in self.db.conn.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+            "WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace ORDER BY 2 DESC, 1")}
+        parts = {part: sum(tables.get(t, 0) for t in names) for part, names in usage.PARTS.items()}
+        return {"path": str(self.server), "bytes_on_disk": self.size_on_disk(), "page_bytes": None,
+                "free_bytes": None, "unused_bytes": None,
+                "parts": {**parts, "other": sum(tables.values()) - sum(parts.values())}, "tables": tables}
+
+    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
+        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
+        passage's length (normalisation 2): like SQLite's bm25 it favours short passages, so results come
+        in the same order on the tests' archives (not guaranteed on every archive: the formulas differ)."""
+        query, params = tsquery(fts)
+        return list(self.db.conn.cursor(row_factory=_dict_row()).execute(
+            f"SELECT id, article_id, kind, hash, versions FROM passages WHERE terms @@ {query} "
+            f"ORDER BY ts_rank(terms, {query}, 2) DESC, id", [*params, *params]))
+
+    def passages_matching(self, fts: str) -> set[int]:
+        """The ids of the passages matching `fts`."""
+        query, params = tsquery(fts)
+        return {row[0] for row in self.db.conn.execute(f"SELECT id FROM passages WHERE terms @@ {query}", params)}
+
+    def orphan_damage(self) -> list[Damage]:
+        """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
+        nothing uses are left to find."""
+        return self._unused_raws()
