@@ -56,11 +56,13 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS, key=str.lower)]
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time `__getattr__` loads each on first use
-    from .api import Archive, OpenError, open
-    from .importer import import_file, import_paths
-    from .model import ArticleRecord, FileResult, InputError, NotFound, ParsedInput, clean_text
-    from .sources import ParseOptions, parse_bytes
-    from .store import AddResult, RawInput, Store
+    # `X as X`: an explicit re-export (the names reach users through `__all__`, built from _EXPORTS above)
+    from .api import Archive as Archive, OpenError as OpenError, open as open
+    from .importer import import_file as import_file, import_paths as import_paths
+    from .model import (ArticleRecord as ArticleRecord, FileResult as FileResult, InputError as InputError,
+                        NotFound as NotFound, ParsedInput as ParsedInput, clean_text as clean_text)
+    from .sources import ParseOptions as ParseOptions, parse_bytes as parse_bytes
+    from .store import AddResult as AddResult, RawInput as RawInput, Store as Store
 
     __version__: str
 

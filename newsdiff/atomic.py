@@ -25,7 +25,7 @@ def atomic_output(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
     temp file is removed and `path` is untouched. An OSError names `path`, never the temp file. A device
     or a pipe (`-o /dev/null`) is written directly: there is nothing there to replace."""
     if path.exists() and not path.is_file():
-        with path.open("w" if text else "wb", **({"encoding": "utf-8", "newline": ""} if text else {})) as out:
+        with path.open("w", encoding="utf-8", newline="") if text else path.open("wb") as out:
             yield out
         return
     target = path.resolve() if path.is_symlink() else path  # through a link, as any write would go

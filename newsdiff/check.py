@@ -110,7 +110,8 @@ def _compare_index(expected: dict[Any, str], stored: dict[Any, str], article_id:
         wrong |= set(expand_ranges(expected.get(key, "0"))) ^ set(expand_ranges(stored.get(key, "0")))
     wrong.discard(0)
     if wrong:
-        report.problems.append(Problem("index", f"search index is out of step for versions {compress_ranges(wrong)}", article_id))
+        report.problems.append(Problem("index", f"search index is out of step for versions {compress_ranges(wrong)}",
+                                       article_id))
 
 
 def _raws(store: Store, report: CheckReport) -> None:
@@ -128,7 +129,8 @@ def _alerts(store: Store, report: CheckReport) -> None:
         return
     for row in store.alerts_with_status("failed"):
         report.problems.append(Problem(
-            "alert", f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",
+            "alert",
+            f"alert {row['id']} ({row['rule']}) given up after {row['attempts']} attempts: {row['last_error']}",
             row["article_id"], row["version"]))
 
 

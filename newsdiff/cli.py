@@ -39,7 +39,9 @@ class PlainHelpCommand(typer.core.TyperCommand):
     def _argument_name(self, param: Any) -> str:
         return param.metavar or param.name.upper() + ("..." if param.nargs != 1 else "")
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    # The base classes type `ctx` as click's Context, which typer (vendoring click) does not export; typer
+    # always passes its own typer.Context.
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
@@ -47,11 +49,12 @@ class PlainHelpCommand(typer.core.TyperCommand):
                 pieces.append(name if param.required else f"[{name}]")
         return pieces
 
-    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         arguments, options = [], []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
-                arguments.append((self._argument_name(param), param.help or ""))
+                help_text = param.help if isinstance(param, typer.core.TyperArgument) else None
+                arguments.append((self._argument_name(param), help_text or ""))
             elif (record := param.get_help_record(ctx)) is not None:
                 options.append(record)
         for heading, records in (("Arguments", arguments), ("Options", options)):
@@ -195,7 +198,8 @@ def main_options(
         fail(str(exc))
     server = where if isinstance(where, ServerUrl) else None
     # A server's config file is looked for where a file database's would be: the working directory.
-    ctx.obj = State(db_path=Path("newsdiff.db") if server else Path(where), server=server, config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
+    ctx.obj = State(db_path=Path("newsdiff.db") if isinstance(where, ServerUrl) else where, server=server,
+                    config_path=config, creates_db=ctx.invoked_subcommand in WRITERS,
                     access=ACCESS.get(ctx.invoked_subcommand or "", "write"))
 
 
@@ -252,9 +256,11 @@ def import_cmd(
         None, "--to", metavar="TIME", help="With --wayback: captures up to this date, inclusive."),
     url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Canonical URL of the article."),
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name, e.g. reuters."),
-    title: Optional[str] = typer.Option(None, "--title", metavar="TEXT", help="Headline, when the file has none or a wrong one."),
+    title: Optional[str] = typer.Option(None, "--title", metavar="TEXT",
+                                        help="Headline, when the file has none or a wrong one."),
     captured_at: Optional[str] = typer.Option(
-        None, "--captured-at", metavar="TIME", callback=checked(parse_time), help="When this text was seen (ISO 8601)."),
+        None, "--captured-at", metavar="TIME", callback=checked(parse_time),
+        help="When this text was seen (ISO 8601)."),
     single_as: str = SingleAsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -491,7 +497,8 @@ def _write_raw(st: State, article_id: int, version: int | None) -> None:
 def show(
     ctx: typer.Context,
     article: str = ArticleArg,
-    version: Optional[int] = typer.Option(None, "--version", "-v", metavar="N", help="Version number (default: latest)."),
+    version: Optional[int] = typer.Option(None, "--version", "-v", metavar="N",
+                                          help="Version number (default: latest)."),
     raw: bool = typer.Option(False, "--raw", help="Write the page or file the version was read from, byte for byte."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -554,7 +561,7 @@ def diff(
             if len(args) == 2 and args[1].isdigit():
                 fail("give two version numbers (ARTICLE A B), or none for previous -> latest", 2)
             if len(args) == 2:
-                fail(f"no such file: {next(str(f) for f, ok in zip(files, readable) if not ok)}")
+                fail(f"no such file: {next(str(f) for f, ok in zip(files, readable, strict=True) if not ok)}")
             fail("give ARTICLE [A B], OLD_FILE NEW_FILE or DUMP_FILE", 2)
     except (InputError, LookupError) as exc:
         fail(str(exc))
@@ -594,8 +601,9 @@ CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose onl
 FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
                                                            f"({', '.join((*TAGS, HEADLINE_TAG))}).")
-MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N", help="Only edits changing at least this many "
-                                                                         "sentences (a changed headline counts as one).")
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N",
+                             help="Only edits changing at least this many sentences "
+                                  "(a changed headline counts as one).")
 
 
 def _tags(value: Optional[str]) -> tuple[str, ...]:
@@ -612,14 +620,16 @@ def _tags(value: Optional[str]) -> tuple[str, ...]:
 def feed_cmd(
     ctx: typer.Context,
     fmt: str = choice("rss", "--format", "-f", allowed=FEED_FORMATS, help="RSS 2.0 or Atom 1.0."),
-    article: Optional[str] = typer.Option(None, "--article", metavar="ARTICLE", help="Only this article (id, key or URL)."),
+    article: Optional[str] = typer.Option(None, "--article", metavar="ARTICLE",
+                                          help="Only this article (id, key or URL)."),
     source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Only this outlet."),
     limit: int = FeedLimitOpt,
     base_url: Optional[str] = BaseUrlOpt,
     cosmetic: bool = CosmeticOpt,
     tags: Optional[str] = TagsOpt,
     min_changed: int = MinChangedOpt,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the feed to this file (atomically)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE",
+                                       help="Write the feed to this file (atomically)."),
 ) -> None:
     """An RSS or Atom feed of edits: one item per new version, with the change itself inside."""
     from .atomic import write_atomic
@@ -643,7 +653,8 @@ def feed_cmd(
 @app.command("publish")
 def publish_cmd(
     ctx: typer.Context,
-    directory: Path = typer.Argument(..., metavar="DIR", help="Site directory; created, and only newsdiff's own pages change."),
+    directory: Path = typer.Argument(..., metavar="DIR",
+                                     help="Site directory; created, and only newsdiff's own pages change."),
     base_url: str = typer.Option(..., "--base-url", metavar="URL", callback=checked(_base_url),
                                  help="The public URL of DIR (feeds need absolute links)."),
     all_pairs: bool = typer.Option(False, "--all", help="Also write a page for every pair of versions."),
@@ -682,8 +693,10 @@ app.add_typer(feeds_app, name="feeds")
 def feeds_add(
     ctx: typer.Context,
     url: str = typer.Argument(..., metavar="URL", help="RSS or Atom feed URL."),
-    source: Optional[str] = typer.Option(None, "--source", metavar="NAME", help="Outlet name (default: the feed's host)."),
-    no_check: bool = typer.Option(False, "--no-check", help="Add it without fetching it first (a feed down right now)."),
+    source: Optional[str] = typer.Option(None, "--source", metavar="NAME",
+                                         help="Outlet name (default: the feed's host)."),
+    no_check: bool = typer.Option(False, "--no-check",
+                                  help="Add it without fetching it first (a feed down right now)."),
 ) -> None:
     """Track a feed: every poll reads it and starts tracking the articles it lists. The URL is fetched
     once first, and refused unless it is an RSS or Atom feed."""
@@ -790,15 +803,18 @@ def _check_duration(value: str) -> str:
 @app.command()
 def poll(
     ctx: typer.Context,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Requests at once (default: config or 16)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                       help="Requests at once (default: config or 16)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=0, metavar="N", help="Check at most this many articles."),
     now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
                                help="No progress bar and no summary: only errors, suspect pages and pages gone."),
-    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="TOML config (same as the global --config)."),
-    publish_dir: Optional[Path] = typer.Option(None, "--publish", metavar="DIR", help="Refresh the `publish` site in this "
-                                               "directory, with its own settings, when it is out of date."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE",
+                                          help="TOML config (same as the global --config)."),
+    publish_dir: Optional[Path] = typer.Option(None, "--publish", metavar="DIR",
+                                               help="Refresh the `publish` site in this directory, with its own "
+                                                    "settings, when it is out of date."),
     base_url: Optional[str] = BaseUrlOpt,
     no_alerts: bool = typer.Option(False, "--no-alerts", help="Queue alerts but do not send them now."),
     loop: bool = typer.Option(False, "--loop", help="Keep running: poll again when the next article falls due, "
@@ -1076,7 +1092,8 @@ def migrate_cmd(
     else:
         for problem in copied.problems:
             warn(problem)
-        typer.echo(f"copied {plural(copied.rows['articles'], 'article')}, {plural(copied.rows['versions'], 'version')}, "
+        typer.echo(f"copied {plural(copied.rows['articles'], 'article')}, "
+                   f"{plural(copied.rows['versions'], 'version')}, "
                    f"{plural(copied.rows['raws'], 'raw input')} from {source} to {server}")
         typer.echo(f"{source}: {before.summary()}")
         typer.echo(f"{server}: {copied.verified} of {plural(copied.rows['versions'], 'version')} rebuilt and verified")
@@ -1087,10 +1104,13 @@ def migrate_cmd(
 @app.command("search")
 def search_cmd(
     ctx: typer.Context,
-    query: str = typer.Argument(..., metavar="QUERY", help='Words that must all appear in a version (text or headline); "a phrase"; prefix*.'),
+    query: str = typer.Argument(..., metavar="QUERY",
+                                help='Words that must all appear in a version (text or headline); '
+                                     '"a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N", help="At most this many articles (edits, with --changed)."),
+    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N",
+                              help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Which articles and versions contain some words; with --changed, which edits touched them."""
@@ -1121,8 +1141,10 @@ def export_cmd(
     since: Optional[str] = typer.Option(None, "--since", metavar="TIME", callback=checked(parse_time),
                                            help="Only versions captured at or after this date/time (ISO 8601)."),
     sentences: bool = typer.Option(False, "--sentences",
-                                   help="One record per version pair with its sentence alignment (CSV: one row per sentence entry)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to this file instead of stdout."),
+                                   help="One record per version pair with its sentence alignment "
+                                        "(CSV: one row per sentence entry)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write to this file instead of stdout."),
 ) -> None:
     """Every article with all its versions, streamed as JSON lines or CSV."""
     from .atomic import atomic_output
@@ -1141,7 +1163,8 @@ def export_cmd(
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N", help="How many of the most edited articles to list."),
+    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N",
+                            help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Articles, versions, edits per source, the most edited articles and what the database costs."""

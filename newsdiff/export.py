@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
 from .diff import diff_records, segment_paragraphs
@@ -65,7 +65,7 @@ def pair_records(store: Store, since: str | None = None,
     that cannot be rebuilt are left out, and the version added to `damaged` (without it, DamagedHistory)."""
     reports = Reports(store, cosmetic=True)
     for article in store.article_summaries():
-        previous: tuple[dict[str, Any], ArticleRecord, list[list[str]]] | None = None
+        previous: tuple[Mapping[str, Any], ArticleRecord, list[list[str]]] | None = None
         for item in store.rebuilt_versions(article["article_id"]):
             if not _sound(article["article_id"], item, damaged):
                 previous = None

@@ -19,7 +19,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from functools import partial
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -116,9 +117,9 @@ def feed(
         store.require_source(source)
     reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
-    scope = {"article_id": None if article is None else article.id, "source": source}
-    items = list(islice(reports.visible(reports.edits(**scope)), limit))
-    since = store.first_capture(**scope)
+    article_id = None if article is None else article.id
+    items = list(islice(reports.visible(reports.edits(article_id=article_id, source=source)), limit))
+    since = store.first_capture(article_id=article_id, source=source)
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)
     return feedrender.render_feed(meta, items, _link_for(base_url), fmt)
@@ -306,37 +307,45 @@ def publish(
             meta = _feed_meta(article=scope.get("article"), source=scope.get("source"), base_url=base,
                               fmt=fmt, title=title, since=since)
             writer.page(site.feed_path(directory, fmt), [meta, items],
-                        lambda: feedrender.render_feed(meta, items, _link_for(base), fmt))
+                        partial(feedrender.render_feed, meta, items, _link_for(base), fmt))
+
+    # Each page renders from its own arguments (bound by `partial`), never from the loop's variables.
+    def diff_page(article: ArticleRef, old: VersionRef, new: VersionRef, previous: Edit | None,
+                  following: Edit | None) -> bytes:
+        return site.render_diff(reports.full(article, old, new), previous, following, title)
+
+    def version_page(own: ArticleRef, version: VersionRef, previous: int | None, following: int | None) -> bytes:
+        return site.render_version(own, version, store.record(own.id, version.number), previous, following, title)
 
     writer.page("style.css", hashlib.sha256(site.stylesheet()).hexdigest(), site.stylesheet)
     everything: list[Edit] = []
     for article in articles:
-        mine = [reports.edit(article, old, new) for old, new in zip(versions[article.id], versions[article.id][1:])]
+        mine = [reports.edit(article, old, new) for old, new in pairwise(versions[article.id])]
         everything.extend(mine)
         for i, edit in enumerate(mine):
             before, after = (mine[i - 1] if i else None), (mine[i + 1] if i + 1 < len(mine) else None)
             writer.page(
                 site.diff_path(article.id, edit.old.number, edit.new.number),
                 [edit, before and before.new.number, after and after.new.number],
-                lambda: site.render_diff(reports.full(edit.article, edit.old, edit.new), before, after, title),
+                partial(diff_page, edit.article, edit.old, edit.new, before, after),
             )
         if all_pairs:
             for j, new in enumerate(versions[article.id]):
                 for old in versions[article.id][: max(j - 1, 0)]:
                     pair = [dataclasses.replace(article, title=None), old, new]  # as an edit's fingerprint
                     writer.page(site.diff_path(article.id, old.number, new.number), pair,
-                                lambda: site.render_diff(reports.full(article, old, new), None, None, title))
+                                partial(diff_page, article, old, new, None, None))
         # A version's page shows its own headline, never the article's latest one: a new headline must
         # not rewrite every older version's page.
         own = dataclasses.replace(article, title=None)
         numbers = [v.number for v in versions[article.id]]
         for i, version in enumerate(versions[article.id]):
-            before, after = (numbers[i - 1] if i else None), (numbers[i + 1] if i + 1 < len(numbers) else None)
-            writer.page(site.version_path(article.id, version.number), [own, version, before, after],
-                        lambda: site.render_version(own, version, store.record(article.id, version.number),
-                                                    before, after, title))
+            previous = numbers[i - 1] if i else None
+            following = numbers[i + 1] if i + 1 < len(numbers) else None
+            writer.page(site.version_path(article.id, version.number), [own, version, previous, following],
+                        partial(version_page, own, version, previous, following))
         writer.page(site.article_path(article.id), [article, versions[article.id], mine],
-                    lambda: site.render_article(article, versions[article.id], mine, title, all_pairs=all_pairs))
+                    partial(site.render_article, article, versions[article.id], mine, title, all_pairs=all_pairs))
         feeds(site.article_dir(article.id), _newest_first(reports.visible(mine))[:limit],
               article=article, articles=[article])
 
@@ -347,7 +356,7 @@ def publish(
         feeds(site.source_dir(source), theirs[:limit], source=source,
               articles=[a for a in articles if a.source == source])
         writer.page(site.source_path(source), theirs[:INDEX_EDITS],
-                    lambda: site.render_source(source, theirs[:INDEX_EDITS], title))
+                    partial(site.render_source, source, theirs[:INDEX_EDITS], title))
     feeds("", visible[:limit])
     writer.page("index.html", [visible[:INDEX_EDITS], sources, len(articles)],
                 lambda: site.render_index(visible[:INDEX_EDITS], sources, len(articles), title))

@@ -134,7 +134,7 @@ def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 2
     added to `damaged`: one bad version must not hide every other match."""
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
-    hits = []
+    hits: list[ArticleHit] = []
     for article_id, found in _found(store, terms).items():
         if limit is not None and len(hits) >= limit:
             break
@@ -172,7 +172,7 @@ def _passage_text(version: dict[str, Any], row: dict[str, Any]) -> str:
 def _edit_pairs(store: Store, found: _Found, article_id: int) -> list[int]:
     """Versions at which a matching passage appeared or disappeared (each compared with the one
     before), where one of the two versions holds every word."""
-    latest = store.latest_number(article_id)
+    latest = store.latest_number(article_id) or 0  # passages were found: it has versions
     numbers = set()
     for row in found.rows:
         for first, last in parse_ranges(row["versions"]):

@@ -139,6 +139,12 @@ def difflib_report(old: list[str], new: list[str]) -> list[tuple[str, str, str, 
     return report
 
 
+def report_json(old: ArticleRecord, new: ArticleRecord, old_sentences: list[list[str]],
+                new_sentences: list[list[str]]) -> dict:
+    """The engine's whole job on already segmented versions: the report, as JSON."""
+    return diff_records(old, new, old_sentences=old_sentences, new_sentences=new_sentences).to_json()
+
+
 def median_ms(job: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -201,13 +207,13 @@ def main() -> None:
 
     def from_bounds() -> object:
         """What `newsdiff diff` does for stored versions: sentences sliced out again at cached bounds."""
-        old_sentences = [sentences_at(p, b) for p, b in zip(old.paragraphs, old_b)]
-        new_sentences = [sentences_at(p, b) for p, b in zip(new.paragraphs, new_b)]
-        return diff_records(old, new, old_sentences=old_sentences, new_sentences=new_sentences).to_json()
+        old_sentences = [sentences_at(p, b) for p, b in zip(old.paragraphs, old_b, strict=True)]
+        new_sentences = [sentences_at(p, b) for p, b in zip(new.paragraphs, new_b, strict=True)]
+        return report_json(old, new, old_sentences, new_sentences)
 
     ms = interleaved_medians_ms({
         "full": lambda: diff_records(old, new).to_json(),
-        "cached": lambda: diff_records(old, new, old_sentences=old_s, new_sentences=new_s).to_json(),
+        "cached": functools.partial(report_json, old, new, old_s, new_s),
         "bounds": from_bounds,
         "baseline": lambda: difflib_report(old_flat, new_flat),
     }, repeat)
@@ -216,27 +222,29 @@ def main() -> None:
     print(f"article: {old.word_count} words, {len(old_flat)} -> {len(new_flat)} sentences; {report.summary_line()}")
     print(f"full report incl. segmentation: {full:7.2f} ms median   (target <= 50 ms: {full / 50:.2f} of it)")
     print(f"full report, cached sentences:  {cached:7.2f} ms median   (target <= 10 ms: {cached / 10:.2f} of it)")
-    print(f"full report, cached bounds:     {bounds:7.2f} ms median   (sentences sliced out again, as for stored versions)")
+    print(f"full report, cached bounds:     {bounds:7.2f} ms median   "
+          "(sentences sliced out again, as for stored versions)")
     print(f"difflib baseline, same job:     {baseline:7.2f} ms median   (from the cached sentence lists)")
     print(f"speed-up over difflib: {baseline / cached:.1f}x (cached sentences, like the baseline), "
           f"{baseline / bounds:.1f}x (cached bounds), {baseline / full:.1f}x (incl. segmentation); target >= 10x")
 
     if args.bounds:
-        memoised_bounds(lambda: diff_records(old, new, old_sentences=old_s, new_sentences=new_s).to_json(), baseline, repeat * 10)
+        memoised_bounds(functools.partial(report_json, old, new, old_s, new_s), baseline, repeat * 10)
         return
 
     print("\ngrowth (cached sentences; difflib baseline on the same pair; ~10% and ~1% of sentences touched):")
-    print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6}")
+    print(f"{'words':>8} {'10% ms':>9} {'ms/1k w':>8} {'difflib':>9} {'ratio':>6} {'1% ms':>9} {'ms/1k w':>8} "
+          f"{'difflib':>9} {'ratio':>6}")
     for words in (500, 1000, 2000, 5000, 10000, 20000, 50000):
         row = [f"{words:>8}"]
         base = article(paragraphs, words)
         for rate in (0.10, 0.01):
             changed = edit(base, rate, rng)
             a, b = segment_paragraphs(base), segment_paragraphs(changed)
-            ms = median_ms(lambda: diff_records(ArticleRecord(tuple(base)), ArticleRecord(tuple(changed)),
-                                                old_sentences=a, new_sentences=b).to_json(), max(3, repeat // 4))
+            ms = median_ms(functools.partial(report_json, ArticleRecord(tuple(base)), ArticleRecord(tuple(changed)),
+                                             a, b), max(3, repeat // 4))
             flat_a, flat_b = [s for p in a for s in p], [s for p in b for s in p]
-            slow = median_ms(lambda: difflib_report(flat_a, flat_b), 1 if words > 5000 else 3)
+            slow = median_ms(functools.partial(difflib_report, flat_a, flat_b), 1 if words > 5000 else 3)
             row.append(f"{ms:9.2f} {ms / words * 1000:8.3f} {slow:9.2f} {slow / ms:5.1f}x")
         print(" ".join(row))
 

@@ -182,11 +182,14 @@ def run_eval(archive: Path, limit: int | None) -> None:
     ]
     for label, cell in rows:
         print(f"{label:<28}" + "".join(f"{cell(t):>18}" for t in EVAL_EXTRACTORS))
-    losses = sorted(((f1(*per_page[n]["trafilatura"]) - f1(*per_page[n]["newsdiff"]), n) for n in per_page), reverse=True)
+    losses = sorted(((f1(*per_page[n]["trafilatura"]) - f1(*per_page[n]["newsdiff"]), n) for n in per_page),
+                    reverse=True)
     losses = [(gap, name) for gap, name in losses if gap > 0]
-    print(f"\npages where newsdiff scores below trafilatura: {len(losses)} (worst 25; TP/FP/FN newsdiff vs trafilatura)")
-    for gap, name in losses[:25]:
-        print(f"  {name:<50} {'/'.join(map(str, per_page[name]['newsdiff'])):>8}  {'/'.join(map(str, per_page[name]['trafilatura'])):>8}")
+    print(f"\npages where newsdiff scores below trafilatura: {len(losses)} "
+          "(worst 25; TP/FP/FN newsdiff vs trafilatura)")
+    for _gap, name in losses[:25]:
+        print(f"  {name:<50} {'/'.join(map(str, per_page[name]['newsdiff'])):>8}  "
+              f"{'/'.join(map(str, per_page[name]['trafilatura'])):>8}")
 
 
 def run_trafilatura(data: bytes) -> tuple[str, str | None]:
@@ -256,12 +259,15 @@ def load(folder: Path, names: list[str]) -> list[Page]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fixtures", type=Path, default=Path(__file__).resolve().parent.parent / "fixtures" / "readability-news")
+    parser.add_argument("--fixtures", type=Path,
+                        default=Path(__file__).resolve().parent.parent / "fixtures" / "readability-news")
     parser.add_argument("--page", action="append", default=[], help="only this page (repeatable)")
     root = Path(__file__).resolve().parent.parent
     parser.add_argument("--shared", type=Path, default=root.parent / "shared",
-                        help="the shared fixtures folder beside the clone (default: ../shared from the repository root)")
-    parser.add_argument("--eval-pages", type=int, default=None, help="score only the first N pages of trafilatura's benchmark")
+                        help="the shared fixtures folder beside the clone "
+                             "(default: ../shared from the repository root)")
+    parser.add_argument("--eval-pages", type=int, default=None,
+                        help="score only the first N pages of trafilatura's benchmark")
     parser.add_argument("--no-readability-pages", action="store_true", help="skip the fixtures/readability-news pages")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # trafilatura and readability narrate every page
@@ -302,14 +308,16 @@ def readability_pages(pages: list[Page]) -> None:
     header = "".join(f"{tool:>18}" for tool in EXTRACTORS)
     print(f"{'word-4-gram F1':<{width}}{header}")
     for page in pages:
-        row = "".join(f"{scores[page.name].f1[t]:>17.3f}{'' if scores[page.name].title[t] else '*'}" + ("" if not scores[page.name].title[t] else " ") for t in EXTRACTORS)
+        row = "".join(f"{scores[page.name].f1[t]:>17.3f}{'' if scores[page.name].title[t] else '*'}"
+                      + ("" if not scores[page.name].title[t] else " ") for t in EXTRACTORS)
         note = f"  ({NOT_ARTICLES[page.name]})" if page.name in NOT_ARTICLES else ""
         print(f"{page.name:<{width}}{row}{note}")
     print("(* headline differs from expected-metadata.json)\n")
     articles = [p for p in pages if p.name not in NOT_ARTICLES]
     refused = [p.name for p in pages if p.name in NOT_ARTICLES]
     rows: list[tuple[str, Callable[[str], str]]] = [
-        (f"mean F1, {len(articles)} article pages", lambda t: f"{statistics.mean(scores[p.name].f1[t] for p in articles):.3f}" if articles else "-"),
+        (f"mean F1, {len(articles)} article pages",
+         lambda t: f"{statistics.mean(scores[p.name].f1[t] for p in articles):.3f}" if articles else "-"),
         (f"mean F1, all {len(pages)} pages", lambda t: f"{statistics.mean(scores[p.name].f1[t] for p in pages):.3f}"),
         ("median F1, all pages", lambda t: f"{statistics.median(scores[p.name].f1[t] for p in pages):.3f}"),
         ("pages with F1 >= 0.9", lambda t: f"{sum(scores[p.name].f1[t] >= 0.9 for p in pages)}/{len(pages)}"),

@@ -79,7 +79,7 @@ def main() -> int:
     first = rows[0]
     for size, *seconds in rows:
         cells = [f"{s:10.2f}s {s / size * 1e6:8.1f} {(s / size) / (base / first[0]):5.1f}x"
-                 for s, base in zip(seconds, first[1:])]
+                 for s, base in zip(seconds, first[1:], strict=True)]
         print(f"{size:>10} | {cells[0]} | {cells[1]} | {' ' + cells[2]}")
     print("growth: time per paragraph against the smallest page (1.0x = linear); trafilatura: time inside its "
           "two passes; newsdiff own: the rest of parse_bytes (decoding, parsing, page metadata, trimming)")

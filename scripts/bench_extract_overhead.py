@@ -33,8 +33,9 @@ from newsdiff.sources import parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared fixtures sit beside the project's checkout, or one level further up.
-EVAL = next((folder / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz" for folder in (ROOT.parent, ROOT.parent.parent)
-             if (folder / "shared" / "fixtures").is_dir()), ROOT.parent / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz")
+EVAL = next((folder / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz"
+             for folder in (ROOT.parent, ROOT.parent.parent) if (folder / "shared" / "fixtures").is_dir()),
+            ROOT.parent / "shared" / "fixtures" / "trafilatura-eval" / "eval.tar.gz")
 
 
 def news_pages() -> list[bytes]:

@@ -29,6 +29,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -141,7 +142,7 @@ def baseline(texts: list[str], compress: bool) -> tuple[int, tuple[float, float]
 def with_dictionary(texts: list[str]) -> int:
     """Each older version zlib-compressed with the next newer one as preset dictionary (size only)."""
     size = len(zlib.compress(texts[-1].encode(), 9))
-    for older, newer in zip(texts, texts[1:]):
+    for older, newer in pairwise(texts):
         packer = zlib.compressobj(9, zdict=newer.encode())
         size += len(packer.compress(older.encode()) + packer.flush())
     return size
@@ -157,7 +158,7 @@ def pages(texts: list[str]) -> list[bytes]:
 
 def newsdiff_store(texts: list[str], folder: Path) -> tuple[dict[str, int], tuple[float, float]]:
     store = Store.open(folder / "bench.db")
-    for n, (text, page) in enumerate(zip(texts, pages(texts)), start=1):
+    for n, (text, page) in enumerate(zip(texts, pages(texts), strict=True), start=1):
         record = ArticleRecord(paragraphs=tuple(text.split("\n\n")), title="Bench article",
                                captured_at=f"2024-01-01T{n:02d}:00:00Z")
         assert store.add_version(record, key="bench", raw=page, content_type="text/html").outcome == "new"
@@ -173,7 +174,8 @@ def newsdiff_store(texts: list[str], folder: Path) -> tuple[dict[str, int], tupl
         "index": store.db.execute(f"SELECT sum(payload) FROM dbstat WHERE {index}").fetchone()[0],
         "index_pages": store.db.execute(f"SELECT sum(pgsize) FROM dbstat WHERE {index}").fetchone()[0],
     }
-    sizes["raw_bytes"], sizes["raw_stored"] = store.db.execute("SELECT sum(size), sum(length(data)) FROM raws").fetchone()
+    raw_sums = store.db.execute("SELECT sum(size), sum(length(data)) FROM raws").fetchone()
+    sizes["raw_bytes"], sizes["raw_stored"] = raw_sums
     timing = _timed(lambda number: store.version_row(1, number)["text"], texts)
     store.close()
     return sizes, timing
@@ -213,14 +215,17 @@ def main() -> None:
           f"{ours_time[1] / zlib_time[1]:.1f}x worst")
     size_ok, time_ok = ours <= 0.05 * raw, ours_time[1] <= 5.0
     print(f"target stored <= 5% of raw: {'met' if size_ok else 'NOT met'} ({ours / raw:.2%}: the latest alone "
-          f"is {sizes['latest'] / raw:.2%}, the {args.versions - 1} older versions {(ours - sizes['latest']) / raw:.2%})")
+          f"is {sizes['latest'] / raw:.2%}, the {args.versions - 1} older versions "
+          f"{(ours - sizes['latest']) / raw:.2%})")
     print(f"target rebuild <= 5 ms: {'met' if time_ok else 'NOT met'} (worst {ours_time[1]:.2f} ms)")
 
     print("\nnot counted in the target:")
     print(f"  search index (distinct paragraphs once, contentless FTS5): {sizes['index']:,} bytes of payload, "
-          f"{sizes['index'] / raw:.2%} of raw\n    ({sizes['index_pages']:,} bytes of pages in this one-article database)")
-    print(f"  raw inputs ({args.versions} article pages, each zstd-packed against the first): {sizes['raw_bytes']:,} bytes stored in "
-          f"{sizes['raw_stored']:,}, {sizes['raw_stored'] / sizes['raw_bytes']:.2%}")
+          f"{sizes['index'] / raw:.2%} of raw\n"
+          f"    ({sizes['index_pages']:,} bytes of pages in this one-article database)")
+    print(f"  raw inputs ({args.versions} article pages, each zstd-packed against the first): "
+          f"{sizes['raw_bytes']:,} bytes stored in {sizes['raw_stored']:,}, "
+          f"{sizes['raw_stored'] / sizes['raw_bytes']:.2%}")
     sys.exit(0)
 
 

@@ -125,7 +125,8 @@ def main() -> None:
     pages = [render_html(d) for d in dumps]
     workloads = {
         "seed": ([SEED.read_bytes()], split_lines),
-        "edited": ([scrape(p, heading=d.titles[1]).encode("utf-8") for p, d in zip(pages, dumps)], split_lines),
+        "edited": ([scrape(p, heading=d.titles[1]).encode("utf-8") for p, d in zip(pages, dumps, strict=True)],
+                   split_lines),
         "html": ([p.encode("utf-8") for p in pages], parse_page),
     }
     print(f"{'workload':<8} {'dumps':>5} {'avg KB':>6} {'dumps/s':>8} {'baseline/s':>10} {'ratio':>6}  rows by kind")
@@ -133,7 +134,8 @@ def main() -> None:
         ours = rate(parse_bytes, inputs, args.seconds)
         base = rate(baseline, inputs, args.seconds / 2)
         size = sum(map(len, inputs)) / len(inputs) / 1024
-        print(f"{name:<8} {len(inputs):>5} {size:>6.1f} {ours:>8,.0f} {base:>10,.0f} {base / ours:>5.1f}x  {kinds(inputs)}")
+        print(f"{name:<8} {len(inputs):>5} {size:>6.1f} {ours:>8,.0f} {base:>10,.0f} {base / ours:>5.1f}x  "
+              f"{kinds(inputs)}")
         if name != "html":
             verdict = "met" if ours >= TARGET else "NOT met"
             print(f"{'':<8} target {TARGET:,} seed-sized dumps/s on one core: {verdict}")

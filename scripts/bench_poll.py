@@ -135,7 +135,8 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
             for n in range(args.articles):
                 url = f"{bases[n % len(bases)]}/{n}"
                 # as `track` records them: the user named these loopback hosts, so a poll may fetch them
-                store.event(store.new_tracked_article([url], source_id=None, title=None, now=now), "tracked", {"url": url})
+                store.event(store.new_tracked_article([url], source_id=None, title=None, now=now), "tracked",
+                            {"url": url})
         settings = TrackSettings(fetch=FetchSettings(jobs=args.jobs, per_host=args.per_host))
         if args.html:  # version 1 of each article straight from one extraction per page: quicker than a poll
             records, extraction = extracted_pages(f"{bases[0]}/0")
@@ -155,7 +156,8 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
         inline = poll(store, settings, check_all=True, workers=0) if args.html else None
         inline_cpu = time.process_time() - inline_cpu
         assert inline is None or (inline.unchanged == args.articles and not inline.errors), inline
-        sample = [(r[0], r[1]) for r in store.db.execute("SELECT key, url FROM articles ORDER BY id LIMIT ?", [args.sample])]
+        sample = [(r[0], r[1]) for r in store.db.execute("SELECT key, url FROM articles ORDER BY id LIMIT ?",
+                                                         [args.sample])]
         sequential = baseline(store, sample, settings.fetch.user_agent)
     finally:
         outlet.terminate()
@@ -177,7 +179,8 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
               f"{cores()} idle cores workers would give at most {cores() * inline_cpu / (cpu + workers_cpu):.2f}x "
               f"(load average {os.getloadavg()[0]:.1f}; a busy machine's cores are shared between sessions)")
     print(f"  sequential  {len(sample):>6} articles in {sequential:6.2f} s  {base_rate:8.1f} articles/s")
-    print(f"  ratio       {poll_rate / base_rate:.1f}x  ({'extraction sets the pace' if args.html else 'target >= 10x'})")
+    print(f"  ratio       {poll_rate / base_rate:.1f}x  "
+          f"({'extraction sets the pace' if args.html else 'target >= 10x'})")
     how = f"{concurrency} in flight / {args.latency:g} s"
     if args.html:
         bound = min(bound, cores() / extraction)
@@ -194,7 +197,8 @@ def idle(args: argparse.Namespace, folder: Path) -> None:
     store = Store.open(busy_path)
     with store.write():
         store.db.conn.executemany(
-            "INSERT INTO articles (key, url, created_at, tracked, status, next_check_at) VALUES (?, ?, ?, 1, 'active', ?)",
+            "INSERT INTO articles (key, url, created_at, tracked, status, next_check_at) "
+            "VALUES (?, ?, ?, 1, 'active', ?)",
             ((f"https://example.com/{n}", f"https://example.com/{n}", later, later) for n in range(args.idle)),
         )
     store.close()
@@ -237,7 +241,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=32)
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--hosts", type=int, default=8, help="loopback addresses the outlet answers on")
-    parser.add_argument("--sample", type=int, help="articles the sequential baseline re-checks (default 200, 30 with --html)")
+    parser.add_argument("--sample", type=int,
+                        help="articles the sequential baseline re-checks (default 200, 30 with --html)")
     parser.add_argument("--idle", type=int, default=100_000, help="tracked articles for the nothing-due poll")
     parser.add_argument("--html", action="store_true", help="re-check real HTML pages instead (extraction included); "
                                                             "skips the nothing-due part")

@@ -108,7 +108,8 @@ def main() -> None:
         started = time.perf_counter()
         articles = build(store, args.versions, args.per_article, rng)
         stored = store.db.execute("SELECT count(*) FROM versions").fetchone()[0]
-        print(f"database: {stored} versions of {len(articles)} articles ({time.perf_counter() - started:.1f} s to store)")
+        print(f"database: {stored} versions of {len(articles)} articles "
+              f"({time.perf_counter() - started:.1f} s to store)")
         site, other = Path(tmp) / "site", Path(tmp) / "again"
         base = "https://edits.example.org/"
         full = timed("full publish (every edit diffed)", lambda: publish(store, site, base_url=base))
@@ -130,7 +131,8 @@ def main() -> None:
     print("CPU time ratios")
     print(f"second full / first full     {warm / full:7.3f}")
     print(f"refresh (nothing new) / full {noop / full:7.3f}")
-    print(f"refresh ({args.new} new) / full     {refresh / full:7.3f}   ({full / refresh:.0f}x faster than publishing again)")
+    print(f"refresh ({args.new} new) / full     {refresh / full:7.3f}   "
+          f"({full / refresh:.0f}x faster than publishing again)")
 
 
 if __name__ == "__main__":

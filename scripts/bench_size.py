@@ -12,7 +12,8 @@ one seed, so every run builds the same files):
   with the page's bytes), so raws are stored as a poll stores them; raw bytes are the pages' bytes.
 
 Each database is vacuumed (`newsdiff vacuum`) and measured by parts (versions, raws, index, reports,
-other: `newsdiff stats`). With `--baseline REF` (default `7e477e9`, the last layout before m008), the same files are also imported by
+other: `newsdiff stats`). With `--baseline REF` (default `7e477e9`, the last layout before m008), the same
+files are also imported by
 the code of that git ref (exported with `git archive` into a temporary folder and run from there in a
 subprocess), and both layouts are measured with this checkout's stats, so the ratio is of one run;
 150 searches drawn from the articles (words, word pairs, phrases, prefixes, `--changed`) are run on
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import gzip
 import html
 import json
@@ -71,10 +73,15 @@ def _in_page(page: str, sentence: str) -> str | None:
     return None
 
 
+def _shown_in(page: str, sentence: str) -> bool:
+    """Whether an edit to `sentence` can be made in the page's markup (see `_in_page`)."""
+    return _in_page(page, sentence) is not None
+
+
 def _edited_page(page: str, original: list[list[str]], version: list[list[str]]) -> str:
     """The page with each original sentence replaced by what the version made of it (sentences the
     version added ride along with the one before them)."""
-    for before, after in zip(original, version):
+    for before, after in zip(original, version, strict=True):
         matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
         for op, a1, a2, b1, b2 in matcher.get_opcodes():
             if op == "equal":
@@ -104,11 +111,11 @@ def build_corpora(folder: Path, count: int, rate: float, seed: int) -> dict[str,
         data = gzip.decompress((fixture / "source.html.gz").read_bytes())
         page = _page_text(data)
         pages = edit_versions(paragraphs, count, rate, random.Random(seed * 1000 + n),
-                              editable=lambda s: _in_page(page, s) is not None)
+                              editable=functools.partial(_shown_in, page))
         for corpus in corpora:
             (folder / corpus / fixture.name).mkdir(parents=True)
             corpora[corpus][url] = []
-        for v, (text, edited) in enumerate(zip(texts, pages), start=1):
+        for v, (text, edited) in enumerate(zip(texts, pages, strict=True), start=1):
             body = "\n\n".join(" ".join(p) for p in text)
             path = folder / "text" / fixture.name / f"{v:02d}.txt"
             path.write_text(f"{title}\n\n{body}\n", "utf-8")
@@ -324,12 +331,13 @@ def main() -> None:
                 print(f"  this checkout / baseline: {ours / base:.3f}")
                 hits = [json.loads((folder / f"{name}-{n}.search.json").read_text()) for n in range(2)]
                 unordered = [[sorted(json.dumps(h, sort_keys=True) for h in found) for found in db] for db in hits]
-                differ = [q for q, a, b in zip(searches, *hits) if a != b]
+                differ = [q for q, a, b in zip(searches, *hits, strict=True) if a != b]
                 print(f"  search: {len(searches)} queries ({sum(c for c, _ in searches)} --changed), "
                       f"{sum(len(a) for a in hits[0])} hits; the same hits, versions, snippets and edits as the "
                       f"baseline's: {'yes' if unordered[0] == unordered[1] else 'NO'}; in the same order: "
                       + ("yes" if not differ else f"all but {len(differ)} ({', '.join(q for _, q in differ[:5])})"))
-            print(f"  target whole file <= 5% of raw: {'met' if ours <= 0.05 * raw else 'NOT met'} ({ours / raw:.2%})\n")
+            met = "met" if ours <= 0.05 * raw else "NOT met"
+            print(f"  target whole file <= 5% of raw: {met} ({ours / raw:.2%})\n")
 
 
 if __name__ == "__main__":

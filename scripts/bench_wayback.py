@@ -60,7 +60,8 @@ def main() -> None:
     rate, limit = args.captures / first, 1 / args.interval
     print(f"{args.captures} captures ({stored} stored as versions) in {first:.1f} s: {rate:.1f} captures/s, "
           f"{rate / limit:.2f}x of the {limit:g}/s the interval allows")
-    print(f"second run (listing only, {sum(server.hits.values()) - args.captures - 1} further requests): {second:.2f} s")
+    further = sum(server.hits.values()) - args.captures - 1
+    print(f"second run (listing only, {further} further requests): {second:.2f} s")
 
 
 if __name__ == "__main__":

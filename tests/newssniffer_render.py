@@ -143,9 +143,11 @@ on <time datetime='{seen.isoformat()}'>{_long(seen)} (UTC)</time>.
 {ending}
 </p>
 
-<p>You can find the current article at its original source at <cite class="article_url"><a href="{e(dump.url)}" rel="alternate external author">{e(dump.url)}</a></cite></p>
+<p>You can find the current article at its original source at <cite class="article_url"><a href="{e(dump.url)}"
+ rel="alternate external author">{e(dump.url)}</a></cite></p>
 
-<p>The article has changed <var>{dump.changes}</var> times. There is an <a href="/articles/1.rss" class="feed rss" rel="alternate">RSS feed of changes</a> available.</p>
+<p>The article has changed <var>{dump.changes}</var> times. There is an <a href="/articles/1.rss" class="feed rss"
+ rel="alternate">RSS feed of changes</a> available.</p>
 
 <div class="version_list pagination">
 <a href="/articles/1/diff/{b}/{b - 1}" class="prev_page">Previous version</a>

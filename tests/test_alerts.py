@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -227,7 +226,8 @@ def test_an_alert_failing_for_a_day_is_given_up_and_check_lists_it(cli, db_path:
     hook.answers = [(500, {})]
     store_versions(cli, tmp_path, OLD, NEW)
     conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE alerts SET queued_at = ?", [format_time(datetime.now(timezone.utc) - timedelta(days=1, minutes=1))])
+    conn.execute("UPDATE alerts SET queued_at = ?",
+                 [format_time(datetime.now(timezone.utc) - timedelta(days=1, minutes=1))])
     conn.commit()
     conn.close()
     result = cli("alerts", "send")

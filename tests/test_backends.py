@@ -68,7 +68,8 @@ def test_every_reading_command_answers_alike_on_both(db_path: Path, pg_url: str,
         if file.stdout.strip():
             assert _timeless(server.json) == _timeless(file.json), args
     file_lines, server_lines = (cli("export").stdout.splitlines() for cli in (on_sqlite, on_server))
-    assert [_timeless(json.loads(line)) for line in server_lines] == [_timeless(json.loads(line)) for line in file_lines]
+    assert ([_timeless(json.loads(line)) for line in server_lines]
+            == [_timeless(json.loads(line)) for line in file_lines])
     assert on_server("check").stdout == on_sqlite("check").stdout
     forgotten = [cli("forget", URL, "--yes", "--json") for cli in (on_sqlite, on_server)]
     assert forgotten[0].code == 0 and _timeless(forgotten[1].json) == _timeless(forgotten[0].json)

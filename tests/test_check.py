@@ -65,7 +65,8 @@ def test_damaged_delta_names_article_and_version(store: Store, cli) -> None:
     assert result.code == 1
     assert f"article 1 [{KEY}] version 3: its delta does not fit version 4" in result.stdout
     # nothing was repaired
-    assert store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 3").fetchone()[0] == b"not zlib"
+    stored = store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 3").fetchone()[0]
+    assert stored == b"not zlib"
 
 
 def test_delta_that_applies_but_changes_the_text_fails_its_hash(store: Store) -> None:
@@ -77,12 +78,14 @@ def test_delta_that_applies_but_changes_the_text_fails_its_hash(store: Store) ->
 
 
 def test_tampered_hash_is_that_version_only(store: Store) -> None:
-    _tamper(store, "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE article_id = 1 AND number = 2")
+    _tamper(store,
+            "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE article_id = 1 AND number = 2")
     assert _problems(store) == [("version", 1, 2)]
 
 
 def test_tampered_latest_text_and_the_versions_built_on_it(store: Store) -> None:
-    latest = zlib.decompress(store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 6").fetchone()[0])
+    data = store.db.execute("SELECT data FROM versions WHERE article_id = 1 AND number = 6").fetchone()[0]
+    latest = zlib.decompress(data)
     _tamper(store, "UPDATE versions SET data = ? WHERE article_id = 1 AND number = 6",
             [zlib.compress(latest.replace(b"Aleppo", b"Homs"))])
     assert [(p.version, p.message) for p in check(store).problems] == [
@@ -141,7 +144,8 @@ def test_reading_a_damaged_version_is_one_line_error(store: Store, db_path: Path
         "`newsdiff check` lists all damage"]
 
 
-def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_version_stored_during_the_check_is_not_damage(store: Store, db_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A poll may store a version while `check` runs: the history and index it reads are one snapshot."""
     rebuilt_versions = type(store).rebuilt_versions  # the backend's own method
 
@@ -173,7 +177,8 @@ def test_a_busy_database_is_checked_all_the_same(store: Store, db_path: Path) ->
 
 
 def test_a_corrupt_page_is_reported_line_by_line_and_export_fails_in_one_line(store: Store, db_path: Path) -> None:
-    pages = store.db.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
+    pages = store.db.execute(
+        "SELECT pageno, ncell FROM dbstat WHERE name = 'versions' AND pagetype = 'leaf'").fetchall()
     page_size = store.db.execute("PRAGMA page_size").fetchone()[0]
     store.close()  # checkpoints the WAL into the file
     with db_path.open("r+b") as f:

@@ -157,7 +157,8 @@ def test_the_first_poll_of_a_404_names_it_and_the_way_to_forget_it(cli) -> None:
 
 def _counts(db_path: Path) -> dict[str, int]:
     store = Store.open(db_path)
-    tables = ("articles", "versions", "raws", "passages", "passages_fts", "events", "derived", "article_urls", "fetches")
+    tables = ("articles", "versions", "raws", "passages", "passages_fts", "events", "derived", "article_urls",
+              "fetches")
     try:
         return {t: store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     finally:
@@ -189,7 +190,8 @@ def test_forget_removes_an_article_and_everything_about_it(cli, db_path: Path, t
     assert _counts(db_path) == before
     assert cli("check").code == 0  # no orphan rows, no search index entry left behind
     assert cli("search", "quixotically", "--json").json["articles"] == []
-    assert cli("show", "https://example.org/a").stderr == "newsdiff: no article 'https://example.org/a' in the database\n"
+    missing = cli("show", "https://example.org/a")
+    assert missing.stderr == "newsdiff: no article 'https://example.org/a' in the database\n"
     assert cli("list", "--json").json["articles"][0]["url"] == "https://example.org/kept"
 
 

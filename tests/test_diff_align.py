@@ -16,7 +16,8 @@ from newsdiff.sources import parse_bytes
 
 from .conftest import SEEDS
 
-ARTICLES = [segment(parse_bytes(path.read_bytes()).versions[0].paragraphs) for path in sorted(SEEDS.glob("00[012]_*.txt"))]
+ARTICLES = [segment(parse_bytes(path.read_bytes()).versions[0].paragraphs)
+            for path in sorted(SEEDS.glob("00[012]_*.txt"))]
 LAVROV = "Lavrov also called for an extended ceasefire in Syria."
 ENVOY = ("Staffan de Mistura, the U.N. envoy, made his upbeat comments on Tuesday after holding talks with "
          "Sergei Lavrov, the Russian foreign minister, in Moscow.")

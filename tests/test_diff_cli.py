@@ -143,7 +143,8 @@ def test_diff_two_html_pages(cli, tmp_path: Path) -> None:
     old, new = tmp_path / "old.html", tmp_path / "new.html"
     old.write_text(page, encoding="utf-8")
     new.write_text(page.replace('said it was "distressing"', "said it was &ldquo;deeply distressing&rdquo;")
-                   .replace("He vowed to keep trying, but the BBC", "He vowed to keep trying. The BBC"), encoding="utf-8")
+                   .replace("He vowed to keep trying, but the BBC", "He vowed to keep trying. The BBC"),
+                   encoding="utf-8")
     document = cli("diff", old, new, "--format", "json").json
     title = "Obama admits US gun laws are his 'biggest frustration'"
     assert (document["title"]["old"], document["title"]["new"], document["title"]["changed"]) == (title, title, False)
@@ -208,7 +209,8 @@ def test_unreadable_file_named_in_the_error(cli, tmp_path: Path) -> None:
     [
         ([URL, "one", "2"], "version numbers are whole numbers, not 'one'"),
         ([URL, "2"], "give two version numbers (ARTICLE A B), or none for previous -> latest"),
-        ([URL, "--format", "pdf"], "Invalid value for '--format' / '-f': 'pdf' is not one of text, json, markdown, html"),
+        ([URL, "--format", "pdf"],
+         "Invalid value for '--format' / '-f': 'pdf' is not one of text, json, markdown, html"),
         ([URL, "--json", "--format", "html"], "--json contradicts --format html"),
     ],
 )

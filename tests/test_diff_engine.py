@@ -31,7 +31,8 @@ BRITISH = "The minister called the shelling ‘a disgrace’ and the players’ 
 def report(old: list[str], new: list[str], **fields: str) -> Report:
     """Diff two bodies given as paragraphs; keyword arguments set old_/new_ title, byline, standfirst."""
     def record(side: str, paragraphs: list[str]) -> ArticleRecord:
-        return ArticleRecord(tuple(paragraphs), **{k[len(side) + 1:]: v for k, v in fields.items() if k.startswith(side)})
+        return ArticleRecord(tuple(paragraphs),
+                             **{k[len(side) + 1:]: v for k, v in fields.items() if k.startswith(side)})
     return diff_records(record("old", old), record("new", new))
 
 
@@ -162,7 +163,8 @@ def test_split_and_merged() -> None:
     assert (split["op"], split["old_index"], split["new_index"]) == ("split", [1], [1, 2])
     # "and he" -> ". He": a word and a comma went; the capital of the new sentence is not a name.
     assert split["tags"] == ["punctuation", "wording"]
-    assert split["new"] == ["The envoy arrived in Moscow on Tuesday.", "He met Lavrov for talks on the truce in Aleppo."]
+    assert split["new"] == ["The envoy arrived in Moscow on Tuesday.",
+                            "He met Lavrov for talks on the truce in Aleppo."]
     assert "".join(t for op, t in split["words"] if op != "+") == long
     assert "".join(t for op, t in split["words"] if op != "-") == halves
     merged = only_change(report([TOLL, halves, TALKS], [TOLL, long, TALKS]))
@@ -303,7 +305,7 @@ def test_new_text_reconstructs_from_old_plus_report(seed: int, edits: int, size:
         text = "".join(t for op, t in c["words"] if op != "-")
         parts = [text] if len(c["new_index"]) == 1 else c["new"]
         assert " ".join(parts) == text
-        for index, sentence in zip(c["new_index"], parts):
+        for index, sentence in zip(c["new_index"], parts, strict=True):
             rebuilt[index] = sentence
     touched = {i for c in changes for i in c["old_index"]}
     untouched = iter(s for i, s in enumerate(old) if i not in touched)
@@ -324,7 +326,7 @@ def test_token_diffs_are_the_reference_diff_match_patch(seed: int, edits: int) -
     reference = diff_match_patch()
     reference.Diff_Timeout = 0
     cases = [(old, new, False)] + [(re.findall(r"\w+|\s+|[^\w\s]", a), re.findall(r"\w+|\s+|[^\w\s]", b), True)
-                                   for a, b in zip(old, new) if a != b]
+                                   for a, b in zip(old, new, strict=False) if a != b]
     for a, b, semantic in cases:
         codes = {token: chr(0x100 + n) for n, token in enumerate(dict.fromkeys(a + b))}
         diffs = reference.diff_main("".join(codes[t] for t in a), "".join(codes[t] for t in b), False)
@@ -362,7 +364,8 @@ def test_json_contract() -> None:
                             new_side=Side(5, new.captured_at, new.title)).to_json()
     document = json.loads(json.dumps(document))
     assert list(document)[:3] == ["from", "to", "title"] and "summary" in document and "changes" in document
-    assert document["from"] == {"version": 2, "captured_at": "2016-05-03T10:00:00Z", "title": "Truce talks", "label": None}
+    assert document["from"] == {"version": 2, "captured_at": "2016-05-03T10:00:00Z", "title": "Truce talks",
+                                "label": None}
     assert document["to"]["version"] == 5
     assert {k: document["title"][k] for k in ("old", "new", "changed")} == {
         "old": "Truce talks", "new": "Truce talks resume", "changed": True}

@@ -29,7 +29,8 @@ GOLDEN_MISSES = {
     "compounds. . . . The practice was not abandoned. . . .",
 }
 SEED_PARAGRAPHS = [
-    p for path in sorted(SEEDS.glob("*.txt")) for record in parse_bytes(path.read_bytes()).versions for p in record.paragraphs
+    p for path in sorted(SEEDS.glob("*.txt"))
+    for record in parse_bytes(path.read_bytes()).versions for p in record.paragraphs
 ]
 
 

@@ -30,7 +30,8 @@ from newsdiff.store import Store
 from newsdiff.track.registry import add_feed
 from newsdiff.urls import BadURL, check_url, private_address, shown
 
-from .test_track_poll import FAST_LIMITS, outlet, text_page  # noqa: F401 (outlet: the fixture)
+from .test_track_poll import FAST_LIMITS, text_page
+from .test_track_poll import outlet as outlet  # the fixture, shared with the poll tests
 from .track_server import Handler, Outlet, page, redirect
 
 RSS = "application/rss+xml"
@@ -43,7 +44,8 @@ def items(*links: str, dates: list[str] | None = None) -> bytes:
         + (f"<pubDate>{dates[i]}</pubDate>" if dates else "") + "</item>"
         for i, link in enumerate(links)
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>{body}</channel></rss>'.encode()
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>{body}'
+            '</channel></rss>').encode()
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +127,8 @@ def test_every_bad_link_costs_its_own_item_and_every_healthy_article_is_stored(c
     assert "Traceback" not in result.stderr and "\x1b" not in result.stderr and "\x7f" not in result.stderr
     errors = result.json["errors"]
     named = Counter(error["url"] for error in errors)
-    assert named == Counter([shown_url for _, shown_url, _ in bad] + [outlet.url("/esc\\x1b[2Jx"), outlet.url("/esc.xml")])
+    assert named == Counter([shown_url for _, shown_url, _ in bad] + [outlet.url("/esc\\x1b[2Jx"),
+                                                                      outlet.url("/esc.xml")])
     reasons = {error["url"]: error["error"] for error in errors}
     for _, shown_url, reason in bad:
         assert reasons[shown_url].startswith(reason), (shown_url, reasons[shown_url])
@@ -149,7 +152,8 @@ def test_a_bad_url_stored_by_an_older_version_is_reported_not_a_crash(cli, outle
                                      "next_check_at": "2024-01-01T00:00:00Z"})
     result = cli("poll", "--json")
     assert result.code == 2 and "Traceback" not in result.stderr, result
-    assert [e["error"] for e in result.json["errors"]] == [f"control character '\\x7f' in URL: '{outlet.url('/old')}\\x7f'"]
+    assert [e["error"] for e in result.json["errors"]] == [
+        f"control character '\\x7f' in URL: '{outlet.url('/old')}\\x7f'"]
     assert stored(cli)[outlet.url("/fine")] == 1
 
 
@@ -243,7 +247,7 @@ def test_a_huge_feed_is_taken_newest_first_a_few_at_a_time(cli, db_path: Path, o
         assert result.code == 0, result
         taken.append(set(stored(cli)) - set().union(*taken))
     assert taken == [set(links[4:7]), set(links[1:4]), {links[0], outlet.url("/7")}]
-    assert [r["If-None-Match"] if "If-None-Match" in r else None for r in outlet.requests["/feed"]] == [None, None, None]
+    assert [r.get("If-None-Match") for r in outlet.requests["/feed"]] == [None, None, None]
     assert cli("poll", "--now", "--json").json["articles_discovered"] == 0
     assert outlet.requests["/feed"][-1]["If-None-Match"] == '"big"'  # all taken: conditional again
 

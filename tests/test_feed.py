@@ -62,7 +62,8 @@ def test_feed_round_trips_through_feedparser(store, fmt: str) -> None:
     article_id = store.resolve(STORY)["id"]
     assert newest.link == f"{BASE}a/{article_id}/2-3.html"
     assert older.link == f"{BASE}a/{article_id}/1-2.html"
-    assert newest.id.startswith("tag:") and newest.id.endswith("/v3-" + store.version_row(article_id, 3)["content_hash"][:12])
+    digest = store.version_row(article_id, 3)["content_hash"]
+    assert newest.id.startswith("tag:") and newest.id.endswith("/v3-" + digest[:12])
     assert len({newest.id, older.id}) == 2
     # The change itself: a plain summary, and the sentence diff with the figure struck and inserted.
     assert older.summary.startswith("1 sentence changed.")

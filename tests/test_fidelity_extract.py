@@ -29,7 +29,8 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     ("Bridge to close", '<meta property="og:title" content="Mayor says bridge is &quot;beyond repair&quot;">',
      ("Mayor says bridge is “beyond repair”",), 'Mayor says bridge is "beyond repair"'),
     # the declared title is the <h1> and its source in brackets: the whole declared headline
-    ("Bridge to close - Example Portal", '<meta property="og:title" content="Council closes old bridge (Daily Courier)">'
+    ("Bridge to close - Example Portal",
+     '<meta property="og:title" content="Council closes old bridge (Daily Courier)">'
      '<meta property="og:site_name" content="Example Portal">', ("Council closes old bridge",),
      "Council closes old bridge (Daily Courier)"),
     # ... but a site name in brackets is cut like a ' | Site' suffix

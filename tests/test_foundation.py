@@ -40,7 +40,8 @@ def test_reuters_seed_caption_becomes_metadata() -> None:
     assert record.published == "2016-05-03"
     assert record.meta["caption"].startswith("Russian Foreign Minister Sergei Lavrov (L)")
     assert record.paragraphs[0].startswith("MOSCOW The United Nations mediator on Syria")
-    assert record.paragraphs[-1] == "(Reporting by Denis Dyomkin and Polina Devitt; Writing by Andrew Osborn; Editing by Peter Graff)"
+    assert record.paragraphs[-1] == ("(Reporting by Denis Dyomkin and Polina Devitt; Writing by Andrew Osborn; "
+                                     "Editing by Peter Graff)")
     assert len(record.paragraphs) == 14
     assert not any("date 2016" in p for p in record.paragraphs)
 
@@ -209,7 +210,8 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
     (folder / "people.csv").write_text("name,age,city\nJohn Smith,32,London\nMary Jones,45,Paris\nAhmed Ali,29,Cairo\n")
     (folder / "settings.yaml").write_text("name: newsdiff\nversion: 1.0\nsettings:\n  timeout: 30\n  retries: 2\n")
     (folder / "server.log").write_text("".join(
-        f"2024-01-01 12:00:0{n},123 INFO Request GET /api/articles?id={n} took 35 ms on worker {n}\n" for n in range(4)))
+        f"2024-01-01 12:00:0{n},123 INFO Request GET /api/articles?id={n} took 35 ms on worker {n}\n"
+        for n in range(4)))
     (folder / "code.py").write_text(Path(__file__).read_text(encoding="utf-8"))
     result = cli("import", folder, tmp_path / "missing.txt", "--json")
     assert result.code == 2, result  # some imported, some failed
@@ -319,7 +321,7 @@ def test_duplicate_version_rejected_by_the_schema_itself(db_path: Path) -> None:
     store.add_version(record, key=URL)
     row = store.db.execute("SELECT * FROM versions").fetchone()
     columns = [d[0] for d in store.db.execute("SELECT * FROM versions").description]
-    values = dict(zip(columns, row))
+    values = dict(zip(columns, row, strict=True))
     values.pop("id")
     values["number"] = 2
     with pytest.raises(sqlite3.IntegrityError):
@@ -342,7 +344,8 @@ def test_bad_text_input_raises_input_error() -> None:
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newsdiff", *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run([sys.executable, "-m", "newsdiff", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
 
 
 def test_real_subprocess_with_env_db(tmp_path: Path) -> None:
@@ -495,7 +498,8 @@ def test_an_unknown_source_is_an_error_that_names_the_known_ones(cli) -> None:
     """A typo is not an outlet with no articles."""
     assert cli("import", SEED_REUTERS, "--source", "reuters").code == 0
     assert cli("import", SEED_RT, "--source", "rt").code == 0
-    for args in (("list", "--source", "Reuters"), ("list", "--source", "Reuters", "--json"), ("feed", "--source", "Reuters")):
+    for args in (("list", "--source", "Reuters"), ("list", "--source", "Reuters", "--json"),
+                 ("feed", "--source", "Reuters")):
         result = cli(*args)
         assert (result.code, result.stdout) == (1, "") and result.stderr.strip().splitlines() == [
             "newsdiff: no source 'Reuters' in the database (sources: reuters, rt)"], result

@@ -212,7 +212,8 @@ def test_publish_removes_the_temp_files_a_killed_publish_left(tmp_path: Path) ->
     site = tmp_path / "site"
     publish(store, site, base_url="https://example.org/edits/")
     article = next(p for p in site.rglob("index.html") if p.parent != site).parent
-    stale = [site / ".rss.xml.k2j4_x9a.tmp", article / ".index.html.0abcdefg.tmp", site / ".newsdiff-site.json.zzzzzzzz.tmp"]
+    stale = [site / ".rss.xml.k2j4_x9a.tmp", article / ".index.html.0abcdefg.tmp",
+             site / ".newsdiff-site.json.zzzzzzzz.tmp"]
     kept = [site / "notes.tmp", site / ".rss.xml.tmp", site / "draft.rss.xml.abcdefgh.tmp"]
     for path in stale + kept:
         path.write_bytes(b"half a page")
@@ -228,7 +229,8 @@ def test_publish_removes_the_temp_files_a_killed_publish_left(tmp_path: Path) ->
 # -- import: streams, devices, pipes, gzip, the database's own folder ------------------------------------
 
 
-def _import(db_path: Path, *args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+def _import(db_path: Path, *args: str, stdin: bytes | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
     """`newsdiff import` as its own process, so that a read that never ends fails the test instead of hanging it."""
     return subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), "import", *args], input=stdin,
                           capture_output=True, timeout=timeout)
@@ -252,7 +254,8 @@ def test_devices_and_named_pipes_are_refused_in_one_line_each(db_path: Path, tmp
 
 def test_import_dash_reads_standard_input_with_the_same_cap(db_path: Path) -> None:
     result = _import(db_path, "-", "--url", "https://example.org/a", stdin=SEED_REUTERS.read_bytes())
-    assert result.returncode == 0 and result.stdout.decode() == "-: article 1 [https://example.org/a]: stored version 1\n"
+    assert result.returncode == 0
+    assert result.stdout.decode() == "-: article 1 [https://example.org/a]: stored version 1\n"
     endless = subprocess.Popen(["sh", "-c", "cat /dev/zero"], stdout=subprocess.PIPE)  # never ends
     try:
         capped = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), "import", "-"],

@@ -68,7 +68,8 @@ def _apply(paragraphs: list[str], kind: str, i: int, j: int, other: str) -> list
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.lists(edit, min_size=1, max_size=4), min_size=1, max_size=12),
        budget=st.sampled_from([history.CHAIN_BUDGET, 6_000]))
-def test_every_version_reads_back_exactly(tmp_path: Path, steps: list, budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_version_reads_back_exactly(tmp_path: Path, steps: list, budget: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "CHAIN_BUDGET", budget)  # the small budget forces keyframes between deltas
     versions = [PARAGRAPHS[:12]]
     for step in steps:
@@ -102,7 +103,8 @@ def test_latest_is_compressed_and_older_versions_are_small(tmp_path: Path) -> No
     for n in range(1, 10):
         versions.append(_apply(versions[-1], "word", n * 7, n * 3, f"edit{n} x"))
     store = _store(tmp_path / "s.db", "k", versions)
-    rows = list(store.db.query("SELECT number, storage, text, length(data) AS size, text_size FROM versions ORDER BY number"))
+    rows = list(store.db.query("SELECT number, storage, text, length(data) AS size, text_size FROM versions "
+                               "ORDER BY number"))
     latest = "\n\n".join(versions[-1])
     assert rows[-1]["storage"] == history.KEYFRAME and rows[-1]["text"] == ""
     assert rows[-1]["size"] < rows[-1]["text_size"] / 2 and store.version_row(1)["text"] == latest
@@ -143,7 +145,8 @@ def test_tampered_delta_is_reported_with_article_and_version(tmp_path: Path) -> 
                          [history.encode_delta("\n\n".join(versions[2]), "\n\n".join(versions[2]) + " extra")])
     with pytest.raises(history.DamagedHistory, match="article 1 version 2: text does not match its content hash"):
         store.version_row(1, 2)
-    with pytest.raises(history.DamagedHistory, match="article 1 version 1: cannot rebuild: stored against damaged version 2"):
+    with pytest.raises(history.DamagedHistory,
+                       match="article 1 version 1: cannot rebuild: stored against damaged version 2"):
         store.record(1, 1)
     assert store.record(1, 3).paragraphs == tuple(versions[2])
 
@@ -156,7 +159,8 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
     db = sqlite_utils.Database(path)
     migrations.apply(db, stop_before="m003_compact_history")
     texts = {}
-    raw_id = db["raws"].insert({"sha256": "0" * 64, "size": 3, "compression": "zlib", "data": zlib.compress(b"<p>")}).last_pk
+    raw_id = db["raws"].insert({"sha256": "0" * 64, "size": 3, "compression": "zlib",
+                                "data": zlib.compress(b"<p>")}).last_pk
     for article_id, (key, versions) in enumerate(articles.items(), start=1):
         db["articles"].insert({"id": article_id, "key": key, "created_at": "2024-01-01T00:00:00Z",
                                "tracked": 0, "status": "active"})
@@ -177,7 +181,8 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
 def _rows(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table an old database has, in the columns it had (versions without their text)."""
     db = sqlite3.connect(path)
-    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
+    tables = [t for (t,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
     old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
                    "word_count, format, extractor, extractor_version, label, meta, raw_id"
     digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
@@ -233,7 +238,8 @@ def test_failed_migration_leaves_the_old_database_untouched(tmp_path: Path, monk
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(6)), budget=st.sampled_from([history.CHAIN_BUDGET, 3000]))
 def test_captures_stored_in_any_order_read_back_in_capture_order(
-        tmp_path_factory: pytest.TempPathFactory, order: list[int], budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path_factory: pytest.TempPathFactory, order: list[int], budget: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Backfilled captures take their place: every version rebuilds exactly, and the index agrees."""
     monkeypatch.setattr(history, "CHAIN_BUDGET", budget)
     texts = [list(PARAGRAPHS[:8])]

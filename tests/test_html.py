@@ -138,7 +138,8 @@ def test_guardian_standfirst_and_typography_kept() -> None:
 def test_generic_pages() -> None:
     ars = parse_html(fixture("ars-1"))
     assert ars.details["extractor"] == "generic" and ars.versions[0].extractor == "generic"
-    assert ars.versions[0].extractor_version.startswith("newsdiff-") and "trafilatura-" in ars.versions[0].extractor_version
+    extractor_version = ars.versions[0].extractor_version
+    assert extractor_version.startswith("newsdiff-") and "trafilatura-" in extractor_version
     assert ars.versions[0].title == "Just-released Minecraft exploit makes it easy to crash game servers"
     assert ars.versions[0].source == "arstechnica"
     japanese = article(fixture("yahoo-4"))  # no spaces between words, still an article
@@ -157,7 +158,8 @@ def test_embedded_posts_are_dropped_on_the_generic_path() -> None:
     tweet = ('<blockquote class="twitter-tweet"><p lang="en">Bridge closing! What a disgrace #bridge '
              '<a href="https://t.co/x">pic.twitter.com/x</a></p>— Angry Commuter (@commuter) '
              '<a href="https://twitter.com/commuter/status/1">May 1, 2024</a></blockquote>')
-    instagram = '<blockquote class="instagram-media" data-instgrm-permalink="x"><p>A view of the old bridge at dusk</p></blockquote>'
+    instagram = ('<blockquote class="instagram-media" data-instgrm-permalink="x">'
+                 '<p>A view of the old bridge at dusk</p></blockquote>')
     body = ("<article><h1>Bridge to close</h1>" + paragraphs_html(SENTENCES[:3]) + f"<div class='embed'>{tweet}</div>"
             + paragraphs_html(SENTENCES[3:5]) + instagram + paragraphs_html(SENTENCES[5:]) + "</article>")
     record = article(page(body))
@@ -170,7 +172,8 @@ def test_standfirst_is_the_description_shown_under_the_headline_not_a_teaser() -
     body = f"<header><h1>Bridge to close</h1><div class='x'>{dek}</div></header><article>{paragraphs_html()}</article>"
     record = article(page(body, head))
     assert record.standfirst == dek and list(record.paragraphs) == SENTENCES
-    filler = "".join(f"<li><a href='/n/{i}'>Another story about the city council number {i}</a></li>" for i in range(60))
+    filler = "".join(f"<li><a href='/n/{i}'>Another story about the city council number {i}</a></li>"
+                     for i in range(60))
     teaser = f"<h1>Bridge to close</h1><article>{paragraphs_html()}</article><ul>{filler}</ul><div>{dek}</div>"
     assert article(page(teaser, head)).standfirst is None
 
@@ -195,7 +198,8 @@ def section_front(cards: int = 30, head: str = '<meta property="og:type" content
         if whole_card_links:
             items.append(f"<a class='card' href='/world/story-{i}/'><h3>{headline}</h3><p>{TEASER}</p></a>{stamp}")
         else:
-            items.append(f"<div class='card'><h3><a href='/world/story-{i}/'>{headline}</a></h3><p>{TEASER}</p>{stamp}</div>")
+            items.append("<div class='card'><h3><a "
+                         f"href='/world/story-{i}/'>{headline}</a></h3><p>{TEASER}</p>{stamp}</div>")
     return page("<main><h1>World</h1>" + "".join(items) + "</main>", head + f'<link rel="canonical" href="{url}">')
 
 
@@ -269,7 +273,8 @@ OUTLETS = {
         '<meta property="article:published_time" content="2024-05-01T09:30:00Z">',
         '<main id="main-content-area"><header class="article-header"><h1>Council votes to close old bridge</h1>'
         '<p class="article__subhead">Engineers warned of corrosion for years</p></header>'
-        '<div class="article-author-name"><span class="article-author-name-item"><a href="/author/jd">Jane Doe</a></span></div>'
+        '<div class="article-author-name"><span class="article-author-name-item"><a href="/author/jd">Jane '
+        'Doe</a></span></div>'
         '<div class="wysiwyg wysiwyg--all-content">' + paragraphs_html(SENTENCES[:4])
         + f'<div class="more-on"><h2>More on this</h2><a href="/x">{PROMO}</a></div>'
         '<div class="container--ads">Advertisement</div>' + paragraphs_html(SENTENCES[4:]) + "</div></main>",
@@ -300,7 +305,8 @@ OUTLETS = {
     "bbc": (  # today's markup, not the 2015 fixture's
         "https://www.bbc.co.uk/news/articles/c0000000000o",
         '<meta property="og:type" content="article">',
-        '<main><article><div data-component="headline-block"><h1 id="main-heading">Council votes to close old bridge</h1></div>'
+        '<main><article><div data-component="headline-block">'
+        '<h1 id="main-heading">Council votes to close old bridge</h1></div>'
         '<div data-component="byline-block"><div data-testid="byline-new-contributors"><span>Jane Doe</span></div>'
         '<time datetime="2024-05-01T09:30:00.000Z">1 May 2024</time></div>'
         + "".join(f'<div data-component="text-block"><p>{s}</p></div>' for s in SENTENCES[:3])
@@ -387,12 +393,14 @@ def test_bad_user_rule_is_reported_at_load() -> None:
         parse_html(page(EXAMPLE_BODY), url="https://example.com/x", sites={"example.com": {"bdy": ".story"}})
 
 
-def test_config_file_rules_reach_parse_through_the_cli(cli: Callable[..., CliResult], db_path: Path, tmp_path: Path) -> None:
+def test_config_file_rules_reach_parse_through_the_cli(cli: Callable[..., CliResult], db_path: Path,
+                                                       tmp_path: Path) -> None:
     html_file = tmp_path / "page.html"
     html_file.write_bytes(page(EXAMPLE_BODY, '<link rel="canonical" href="https://example.com/bridge">'))
     assert cli("parse", html_file, "--json").json["extractor"] == "generic"
     (db_path.parent / "newsdiff.toml").write_text(
-        '[sites."example.com"]\nbody = ".story"\nstrip = [".box"]\ntitle = ".hed h1"\nbyline = ".who"\npublished = ".when"\n'
+        '[sites."example.com"]\nbody = ".story"\nstrip = [".box"]\ntitle = ".hed h1"\nbyline = ".who"\n'
+        'published = ".when"\n'
     )
     result = cli("parse", html_file, "--json")
     assert result.code == 0, result
@@ -532,7 +540,8 @@ def test_markup_soup_is_a_result_or_an_input_error(soup: str) -> None:
 
 def test_subscribe_prompts_are_dropped_from_a_real_article() -> None:
     prompt = "<p>Already a subscriber? Sign in to continue reading.</p>"
-    body = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + prompt + paragraphs_html(LONG[6:]) + "</article>"
+    body = ("<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + prompt + paragraphs_html(LONG[6:])
+            + "</article>")
     assert list(article(page(body)).paragraphs) == LONG
 
 
@@ -545,7 +554,8 @@ def test_subscribe_prompts_are_dropped_from_a_real_article() -> None:
     "Abbonati per continuare a leggere.",
 ])
 def test_subscribe_prompts_in_other_languages_are_dropped_and_make_a_stub(prompt: str) -> None:
-    full = "<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + f"<p>{prompt}</p>" + paragraphs_html(LONG[6:])
+    full = ("<article><h1>Bridge to close</h1>" + paragraphs_html(LONG[:6]) + f"<p>{prompt}</p>"
+            + paragraphs_html(LONG[6:]))
     assert list(article(page(full + "</article>")).paragraphs) == LONG
     stub = "<article><h1>Council votes to close old bridge</h1>" + paragraphs_html(SENTENCES[:2]) + f"<p>{prompt}</p>"
     with pytest.raises(InputError, match="paywall stub"):
@@ -571,7 +581,8 @@ def test_paragraphs_are_normalised_but_typography_is_kept() -> None:
 
 
 @pytest.mark.parametrize(("control", "kept"), [
-    *((c, "Engineers had warned for years.") for c in ("\x08", "\x01", "\x0b", "&#x1b;", "&#X1B;", "&#8;", "&#27", "&#x0c;")),
+    *((c, "Engineers had warned for years.") for c in ("\x08", "\x01", "\x0b", "&#x1b;", "&#X1B;", "&#8;", "&#27",
+                                                       "&#x0c;")),
     ("\x1b[31m", "Engineers had [31mwarned for years."),  # the escape goes, the letters after it are text
     ("&#x1bc;", "Engineers had\u01bcwarned for years."),  # a reference to a letter, not to a control
 ])
@@ -686,9 +697,11 @@ def test_url_from_the_page(head: str, url: str | None) -> None:
      '{"@type": "NewsArticle", "headline": "Old bridge to close", "datePublished": "2024-05-01T10:30:00+01:00", '
      '"author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}]}]}</script>',
      "2024-05-01T09:30:00Z", "Jane Doe, John Roe"),
-    ('<meta property="article:published_time" content="Wed, 01 May 2024 09:30:00 GMT"><meta name="author" content="By Jane Doe">',
+    ('<meta property="article:published_time" content="Wed, 01 May 2024 09:30:00 GMT">'
+     '<meta name="author" content="By Jane Doe">',
      "2024-05-01T09:30:00Z", "Jane Doe"),
-    ('<meta property="article:published_time" content="last Tuesday"><script type="application/ld+json">{broken</script>',
+    ('<meta property="article:published_time" content="last Tuesday"><script '
+     'type="application/ld+json">{broken</script>',
      None, None),
 ])
 def test_metadata(head: str, published: str | None, byline: str | None) -> None:
@@ -745,7 +758,8 @@ def test_headline_by_agreement(title: str, head: str, h1s: tuple[str, ...], expe
 @pytest.mark.parametrize(("data", "reason"), [
     (page("<h1>Page not found</h1><p>Sorry, we could not find that page.</p>").replace(
         b"Bridge to close", b"404 - Page not found"), "an error page"),
-    (page("<article><h1>Bridge to close</h1><p>" + SENTENCES[0] + "</p><div>Subscribe to read the full story.</div></article>",
+    (page("<article><h1>Bridge to close</h1><p>" + SENTENCES[0]
+          + "</p><div>Subscribe to read the full story.</div></article>",
           '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'),
      "paywalled: only"),
     (page("<nav>" + "".join(f'<h3><a href="/n/{i}">Story {i} headline</a></h3>' for i in range(30)) + "</nav>",
@@ -824,7 +838,8 @@ def test_truncated_and_malformed_pages() -> None:
     cut = whole[: whole.index(SENTENCES[5].encode()) + 20]  # ends inside a paragraph, no closing tags
     record = article(cut)
     assert list(record.paragraphs[:5]) == SENTENCES[:5] and record.paragraphs[5] == SENTENCES[5][:20].strip()
-    malformed = page("</div></div><article><p>" + "<p>".join(SENTENCES) + "</b></i><table><td>" + SENTENCES[0] + "</article></span>")
+    malformed = page("</div></div><article><p>" + "<p>".join(SENTENCES) + "</b></i><table><td>" + SENTENCES[0]
+                     + "</article></span>")
     assert SENTENCES[2] in article(malformed).text
 
 
@@ -841,7 +856,8 @@ def test_huge_pages_finish_quickly() -> None:
     start = time.perf_counter()
     record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>", script))
     assert list(record.paragraphs) == SENTENCES
-    runaway = page(f'<div class="{"x" * 20_000_000}"><article><h1>Bridge to close</h1>' + paragraphs_html() + "</article></div>")
+    runaway = page(f'<div class="{"x" * 20_000_000}"><article><h1>Bridge to close</h1>' + paragraphs_html()
+                   + "</article></div>")
     runaway_start = time.perf_counter()
     assert list(article(runaway).paragraphs) == SENTENCES  # a 20 MB class name, which class patterns choke on
     assert time.perf_counter() - runaway_start < 10  # once 20-45 s, with trafilatura matching patterns on it
@@ -871,7 +887,8 @@ def test_cli_names_the_file_that_has_no_article(cli: Callable[..., CliResult], t
     front.write_bytes(fixture("nytimes-5"))
     result = cli("parse", front)
     assert result.code == 1
-    assert result.stderr.strip() == f"newsdiff: {front}: no article found (a section front or index page, not an article)"
+    assert result.stderr.strip() == (f"newsdiff: {front}: no article found "
+                                     "(a section front or index page, not an article)")
 
 
 def test_suspect_extraction_is_not_stored(cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -895,10 +912,12 @@ LONG = [f"{sentence} Paragraph {i} adds detail." for i, sentence in enumerate(SE
 
 def kicker_page(minutes: int, paragraphs: list[str] = LONG, url: str = "https://example.com/bridge") -> bytes:
     return page(f'<div class="story"><p class="kicker">Updated {minutes} minutes ago, with {minutes + 2} new comments '
-                f"from readers below.</p>" + paragraphs_html(paragraphs) + "</div>", f'<link rel="canonical" href="{url}">')
+                f"from readers below.</p>" + paragraphs_html(paragraphs) + "</div>",
+                f'<link rel="canonical" href="{url}">')
 
 
-def test_config_rules_reach_import_and_diff_of_files(cli: Callable[..., CliResult], db_path: Path, tmp_path: Path) -> None:
+def test_config_rules_reach_import_and_diff_of_files(cli: Callable[..., CliResult], db_path: Path,
+                                                     tmp_path: Path) -> None:
     old, new = tmp_path / "old.html", tmp_path / "new.html"
     old.write_bytes(kicker_page(5))
     new.write_bytes(kicker_page(9))
@@ -909,7 +928,8 @@ def test_config_rules_reach_import_and_diff_of_files(cli: Callable[..., CliResul
     again = cli("import", new)
     assert again.code == 0 and "unchanged: same as version 1" in again.stdout
     version = cli("log", "https://example.com/bridge", "--json").json["versions"][0]
-    assert version["extractor"] == "example.com" and re.match(r"newsdiff-\d+\+[0-9a-f]{8}/beautifulsoup4-", version["extractor_version"])
+    assert version["extractor"] == "example.com" and re.match(r"newsdiff-\d+\+[0-9a-f]{8}/beautifulsoup4-",
+                                                              version["extractor_version"])
 
 
 def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspect_pages(
@@ -935,10 +955,12 @@ def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspe
             (stored,) = db.execute("SELECT length(data) FROM raws").fetchone()
         assert stored < len(first) / 2
 
-        outlet.routes["/bridge"] = served_page(kicker_page(9, LONG[:3], url=url), content_type="text/html; charset=utf-8")
+        outlet.routes["/bridge"] = served_page(kicker_page(9, LONG[:3], url=url),
+                                               content_type="text/html; charset=utf-8")
         suspect = cli("poll", "--now", "--json")
         assert suspect.code == 0 and suspect.json["new_versions"] == 0
-        reason = f"{ArticleRecord(paragraphs=tuple(LONG[:3])).word_count} words against {log['versions'][0]['word_count']} in version 1"
+        words = ArticleRecord(paragraphs=tuple(LONG[:3])).word_count
+        reason = f"{words} words against {log['versions'][0]['word_count']} in version 1"
         assert suspect.json["suspect"] == [{"url": url, "reason": reason}]
         assert f"{url}: suspect extraction, not stored ({reason})" in suspect.stderr
         assert len(cli("log", url, "--json").json["versions"]) == 1
@@ -951,7 +973,8 @@ def test_poll_extracts_with_config_rules_keeps_raw_html_and_guards_against_suspe
         assert [s["reason"].startswith("no article found") for s in empty.json["suspect"]] == [True]
         assert [e["kind"] for e in cli("log", url, "--json").json["events"]].count("suspect") == 2
 
-        outlet.routes["/bridge"] = served_page(kicker_page(9, LONG[:3], url=url), content_type="text/html; charset=utf-8")
+        outlet.routes["/bridge"] = served_page(kicker_page(9, LONG[:3], url=url),
+                                               content_type="text/html; charset=utf-8")
         (db_path.parent / "newsdiff.toml").write_text(rule + "[extraction]\nsuspect_ratio = 0.2\n")
         allowed = cli("poll", "--now", "--json")
         assert allowed.code == 0 and allowed.json["new_versions"] == 1 and allowed.json["suspect"] == []

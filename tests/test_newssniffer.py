@@ -296,7 +296,8 @@ def test_hostile_sizes_are_bounded(cli, tmp_path: Path) -> None:  # type: ignore
     parsed = parse_dump_text(_text(Dump([huge_row], [huge_row + " More."])))
     assert parsed.details["rows"] == [{"kind": "single", "old": None, "new": f"{huge_row} {huge_row} More."}]
     assert parsed.details["ambiguous"] == [0]
-    header = "You can find the current article at its original source at http://x.example/a\n\nThe article has changed 5 times.\n"
+    header = ("You can find the current article at its original source at http://x.example/a\n\n"
+              "The article has changed 5 times.\n")
     with pytest.raises(InputError, match="its title row has 28,000 words"):  # header-like junk, quadratic to search
         parse_dump_text(header + "This article is from the source 'x' and was first published or seen on " * 2000)
     with pytest.raises(InputError, match="its title row has 301 words"):
@@ -339,7 +340,8 @@ def test_dumps_without_rows_are_refused() -> None:
 
 # -- splitting rows --------------------------------------------------------------------------------
 
-REAL = "Russia and the UN have said they hope a new ceasefire can be announced within hours for the Syrian city of Aleppo."
+REAL = ("Russia and the UN have said they hope a new ceasefire can be announced within hours for the Syrian city "
+        "of Aleppo.")
 
 
 @pytest.mark.parametrize("old,new", [
@@ -377,7 +379,8 @@ def test_a_paragraph_moved_into_a_changed_row_is_cut_out() -> None:
     elsewhere in the dump (it moved), that is where the row is cut."""
     a, x, b = "Talks resume in Geneva.", "Kerry flew to Moscow on Monday night.", "The UN envoy spoke."
     moved = "“Lavrov said a truce could come within hours”"
-    old, new = [a, moved, b, x, "Aid convoys wait at the border."], [a, b, moved.strip("“”"), "Aid convoys wait at the border."]
+    old, new = [a, moved, b, x, "Aid convoys wait at the border."], [a, b, moved.strip("“”"),
+                                                                     "Aid convoys wait at the border."]
     parsed = parse_dump_text(_text(Dump(old, new)))
     changed = [row for row in parsed.details["rows"] if row["kind"] == "changed"]
     assert changed == [{"kind": "changed", "old": x, "new": moved.strip("“”")}]
@@ -512,7 +515,7 @@ def test_text_round_trip(data: st.DataObject, pair: tuple[list[str], list[str]],
     rows, flagged = parsed.details["rows"], set(parsed.details["ambiguous"]) | set(parsed.details["uncertain"])
     truth = list(align(old, new))
     assert len(rows) == len(truth)
-    for i, ((kind, o, n), row) in enumerate(zip(truth, rows)):
+    for i, ((kind, o, n), row) in enumerate(zip(truth, rows, strict=True)):
         if kind == "same":
             assert row == {"kind": "same", "old": o, "new": n}
         elif kind in ("added", "removed"):  # never cut, always flagged, placed as asked
@@ -600,7 +603,8 @@ def test_cli_parse_says_which_splits_are_guesses(cli, tmp_path: Path) -> None:  
     path.write_text(_text(Dump([REAL, f"{REAL} {second}"], [REAL, REAL])), encoding="utf-8")
     result = cli("parse", path)
     assert result.code == 0, result
-    assert "1 changed row could be split" in result.stdout and "row 2 “Russia and the UN have said they hope a …”" in result.stdout
+    assert "1 changed row could be split" in result.stdout
+    assert "row 2 “Russia and the UN have said they hope a …”" in result.stdout
     assert cli("parse", path, "--json").json["uncertain"] == [1]
 
 

@@ -9,7 +9,6 @@ import signal
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from newsdiff.importer import import_paths
 from newsdiff.model import InputError
@@ -103,5 +102,6 @@ def test_a_folder_imported_with_workers_is_stored_as_without_them(tmp_path: Path
                          for a in store.articles()]
     assert results[0] == results[2]
     assert [path for path, *_ in results[2]] == [str(p) for p in sorted(folder.iterdir())]
-    assert [error for _, error, *_ in results[2]][len(PAGES):len(PAGES) + 2] == ["empty file", "no article found (only 2 words of text)"]
+    errors = [error for _, error, *_ in results[2]]
+    assert errors[len(PAGES):len(PAGES) + 2] == ["empty file", "no article found (only 2 words of text)"]
     assert len(rows[2]) >= len(PAGES) + 1 and rows[0] == rows[2]

@@ -96,7 +96,8 @@ def test_a_base_that_is_itself_packed_against_another_is_refused_not_followed(db
     store_pages(store, captures(3))
     with store.write():  # hostile rows: 1 and 2 each other's base
         store.db.execute("UPDATE raws SET compression = 'zstd+base', base_id = 2 WHERE id = 1")
-    with pytest.raises(ValueError, match="raw input 2 is packed against another, so cannot be a base|raw input 1 is packed"):
+    with pytest.raises(ValueError,
+                       match="raw input 2 is packed against another, so cannot be a base|raw input 1 is packed"):
         store.raw_bytes(3)
     assert not check(store).ok
 
@@ -106,7 +107,8 @@ def test_show_raw_errors_are_one_line(db_path: Path, cli) -> None:
     store.add_version(ArticleRecord(paragraphs=("A story stored by a script, without its page.",), title="T"), key="k")
     for args, message in [
         (("show", "k", "--raw"), "newsdiff: the latest version of article 1 was stored without its raw input"),
-        (("show", "k", "--raw", "--json"), "newsdiff: --raw and --json cannot be combined: --json already names the raw "
+        (("show", "k", "--raw", "--json"),
+         "newsdiff: --raw and --json cannot be combined: --json already names the raw "
                                            "input (sha256, size, type)"),
         (("show", "k", "-v", "7", "--raw"), "newsdiff: article 1 has no version 7"),
     ]:

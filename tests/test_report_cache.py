@@ -120,7 +120,8 @@ def test_export_reads_the_cache(store: Store, tmp_path: Path, monkeypatch: pytes
 def test_summary_line_is_the_same_in_log_feed_and_publish(tmp_path: Path, db_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     store = story_store(db_path)
     mixed = "https://news.example.org/2024/05/mixed"  # a real change and a cosmetic one
-    add(store, mixed, ['He said "we are ready". Up to 19 died.'], title="Mixed", at="2024-05-02T08:00:00Z", source="wire")
+    add(store, mixed, ['He said "we are ready". Up to 19 died.'], title="Mixed", at="2024-05-02T08:00:00Z",
+        source="wire")
     add(store, mixed, ["He said \u201cwe are ready\u201d. Up to 21 died."], title="Mixed", at="2024-05-02T09:00:00Z",
         source="wire")
     store.close()

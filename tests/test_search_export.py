@@ -102,7 +102,8 @@ def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
 def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)
-        assert result.code == 1 and result.stderr.startswith(f"newsdiff: {message}") and len(result.stderr.splitlines()) == 1
+        assert result.code == 1 and result.stderr.startswith(f"newsdiff: {message}")
+        assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_query_of_punctuation_alone_is_an_empty_query(store: Store, cli) -> None:
@@ -206,7 +207,8 @@ def test_index_is_written_with_the_version_or_not_at_all(store: Store, monkeypat
     before = store.db.execute("SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM passages)").fetchone()
     with pytest.raises(RuntimeError):
         store.add_version(ArticleRecord(paragraphs=("A brand new paragraph.",), title="Aleppo fighting"), key=ALEPPO)
-    assert store.db.execute("SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM passages)").fetchone() == before
+    after = store.db.execute("SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM passages)").fetchone()
+    assert after == before
     assert store.version_row(1)["number"] == 4 and store.version_row(1, 3)["title"] == "Aleppo fighting kills 21"
 
 
@@ -221,7 +223,7 @@ def test_jsonl_export_has_every_version_exactly(store: Store, cli) -> None:
     for r in lines:
         assert r["text"] == store.version_row(r["article_id"], r["version"])["text"]
         assert content_hash(r["title"], r["text"]) == r["content_hash"]
-    assert lines[0]["source"] == "wire" and lines[0]["url"] == ALEPPO and lines[0]["captured_at"] == "2024-03-01T08:00:00Z"
+    assert (lines[0]["source"], lines[0]["url"], lines[0]["captured_at"]) == ("wire", ALEPPO, "2024-03-01T08:00:00Z")
     assert {r["raw_sha256"] for r in lines} == {None}  # these were stored by a script, without their pages
 
 
@@ -251,7 +253,8 @@ def test_sentence_export_is_a_full_alignment_per_version_pair(store: Store, cli,
     out = tmp_path / "pairs.jsonl"
     assert cli("export", "--sentences", "-o", str(out)).code == 0
     pairs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [(p["article_id"], p["from_version"], p["to_version"]) for p in pairs] == [(1, 1, 2), (1, 2, 3), (1, 3, 4), (2, 1, 2)]
+    assert [(p["article_id"], p["from_version"], p["to_version"]) for p in pairs] == [
+        (1, 1, 2), (1, 2, 3), (1, 3, 4), (2, 1, 2)]
     for pair in pairs:
         old = store.record(pair["article_id"], pair["from_version"])
         new = store.record(pair["article_id"], pair["to_version"])
@@ -339,7 +342,8 @@ def test_export_leaves_out_damage_and_says_so(store: Store, cli) -> None:
         export(store, io.StringIO())
     pairs = cli("export", "--sentences")
     assert pairs.code == 2
-    assert [(r["article_id"], r["from_version"]) for r in map(json.loads, pairs.stdout.splitlines())] == [(1, 3), (2, 1)]
+    found = [(r["article_id"], r["from_version"]) for r in map(json.loads, pairs.stdout.splitlines())]
+    assert found == [(1, 3), (2, 1)]
 
 
 # -- streaming: memory stays flat however much is exported --------------------------------------------------
@@ -372,12 +376,14 @@ def test_export_memory_stays_flat(tmp_path: Path) -> None:
     total = 0
     with store.write():
         for article_id in range(1, 101):
-            store.db["articles"].insert({"id": article_id, "key": f"k{article_id}", "created_at": "2024-01-01T00:00:00Z",
+            store.db["articles"].insert({"id": article_id, "key": f"k{article_id}",
+                                         "created_at": "2024-01-01T00:00:00Z",
                                          "tracked": 0, "status": "active"})
             rows = []
             for number in range(1, 31):  # written as self-contained rows, as an import of old data would
                 text = f"{paragraph} {article_id} {number}"
-                rows.append({"article_id": article_id, "number": number, "captured_at": f"2024-02-{number:02d}T00:00:00Z",
+                rows.append({"article_id": article_id, "number": number,
+                             "captured_at": f"2024-02-{number:02d}T00:00:00Z",
                              "title": "t", "text": text, "content_hash": content_hash("t", text),
                              "word_count": 1202, "text_size": text_size(text)})
                 total += len(text)
@@ -405,7 +411,7 @@ def test_export_of_delta_histories_and_sentence_pairs_does_not_grow_with_the_dat
     add_articles(2, 8)
     large = [_export_peak(store, sentences=sentences) for sentences in (False, True)]
     assert store.db.execute("SELECT count(*) FROM versions WHERE storage = 'delta'").fetchone()[0] == 16
-    for (small_peak, small_written), (large_peak, large_written) in zip(small, large):
+    for (small_peak, small_written), (large_peak, large_written) in zip(small, large, strict=True):
         assert large_written >= 3.9 * small_written
         assert large_peak < 1.5 * small_peak
 
@@ -431,5 +437,6 @@ def test_stats_names_an_untitled_article_by_its_first_words(cli, tmp_path: Path)
         path.write_text(text + "\n", encoding="utf-8")
         cli("import", str(path), "--url", "https://example.org/bridge")
     [row] = cli("stats", "--json").json["most_edited"]
-    assert (row["title"], row["display_title"]) == (None, "The council voted on Tuesday to close the old bridge to lorries.")
+    assert (row["title"], row["display_title"]) == (None,
+                                                    "The council voted on Tuesday to close the old bridge to lorries.")
     assert "The council voted on Tuesday" in cli("stats").stdout

@@ -24,6 +24,7 @@ from newsdiff.publish import MANIFEST, article_ref, publish
 from newsdiff.reports import compare
 from newsdiff.reports.cache import Reports, engine
 from newsdiff.render.edits import VersionRef
+from newsdiff.store import Store
 
 from .conftest import ROOT
 from .track_server import Outlet, page
@@ -68,7 +69,7 @@ def test_site_pages_link_up_and_feeds_parse(store, tmp_path: Path) -> None:
     # Every link between pages leads to a page that exists; nothing is loaded from elsewhere.
     for path in (p for p in expected if p.endswith(".html")):
         doc = _page(site, path)
-        for element, attribute, link, _ in doc.iterlinks():
+        for element, _attribute, link, _ in doc.iterlinks():
             if urlsplit(link).scheme:
                 assert element.tag == "a" and "out" in element.get("class", ""), (path, link)
                 continue
@@ -195,7 +196,7 @@ def test_damaged_cached_reports_are_diffed_again(store, tmp_path: Path) -> None:
     out_of_range["kept"] = [[0, 0, 999, 2]]
     junk["kept"] = "junk"
     with store.write():
-        for (rowid, _), damage in zip(rows, [[], out_of_range, junk]):
+        for (rowid, _), damage in zip(rows, [[], out_of_range, junk], strict=True):
             store.db.execute("UPDATE derived SET data = ? WHERE rowid = ?", [json.dumps(damage), rowid])
     publish(store, tmp_path / "two", base_url=BASE)
     assert _files(tmp_path / "one") == _files(tmp_path / "two")
@@ -397,7 +398,8 @@ def _browser(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[byt
     chromium = _chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed here (scripts/ci_install_chromium.sh installs it on Debian)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+             "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={tmp_path / 'profile'}"]
     return subprocess.run([chromium, *flags, *args], capture_output=True, timeout=120, check=True)
@@ -483,7 +485,8 @@ def _script(path: Path, text: str) -> None:
     path.chmod(0o755)
 
 
-def _install(tmp_path: Path, apt_get: str | None, *, installed: bool = False) -> tuple[subprocess.CompletedProcess[str], str]:
+def _install(tmp_path: Path, apt_get: str | None, *,
+             installed: bool = False) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run the installer as root on a machine whose PATH has the usual tools but no Chromium. `apt_get` is
     a stand-in's shell code (it logs its calls; `install` may put a stand-in Chromium on PATH)."""
     tools = tmp_path / "bin"

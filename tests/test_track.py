@@ -163,11 +163,14 @@ user_agent = "newsdiff (ops@example.org)"
         encoding="utf-8",
     )
     track = load_config(None, tmp_path / "news.db").track
-    assert [(f.url, f.source) for f in track.feeds] == [("https://a.example/rss", None), ("https://b.example/atom", "bee")]
+    assert [(f.url, f.source) for f in track.feeds] == [("https://a.example/rss", None),
+                                                        ("https://b.example/atom", "bee")]
     assert track.schedule.retire_after == timedelta(days=10)
     assert track.schedule.interval(timedelta(hours=1)) == timedelta(minutes=5)
     assert track.schedule.interval(timedelta(days=5)) == timedelta(hours=6)
-    assert (track.fetch.jobs, track.fetch.per_host, track.fetch.read_timeout, track.fetch.extract_timeout) == (4, 1, 5.0, 60.0)
+    assert (track.fetch.jobs, track.fetch.per_host, track.fetch.read_timeout, track.fetch.extract_timeout) == (4, 1,
+                                                                                                               5.0,
+                                                                                                               60.0)
     assert track.fetch.user_agent == "newsdiff (ops@example.org)"
 
 
@@ -247,7 +250,8 @@ def test_periods_cron_cannot_keep_are_refused(every: str) -> None:
 
 
 def test_cron_text_names_the_database_absolutely(tmp_path: Path) -> None:
-    text = cron_text(tmp_path / "my news.db", timedelta(minutes=10), ["/opt/bin/newsdiff", "--db", str(tmp_path / "my news.db")])
+    text = cron_text(tmp_path / "my news.db", timedelta(minutes=10),
+                     ["/opt/bin/newsdiff", "--db", str(tmp_path / "my news.db")])
     line = next(ln for ln in text.splitlines() if ln.startswith("*/10 "))
     assert line == f"*/10 * * * * /opt/bin/newsdiff --db '{tmp_path}/my news.db' poll --quiet"
     assert f"30 4 * * 0 /opt/bin/newsdiff --db '{tmp_path}/my news.db' vacuum > /dev/null" in text.splitlines()
@@ -265,7 +269,8 @@ def test_cron_command_prints_units_for_this_database(cli, db_path: Path) -> None
     assert Path(program).name == "newsdiff" or args[:2] == ["-m", "newsdiff"]
     assert f"ExecStart={line.removeprefix('*/30 * * * * ')}" in result.stdout
     bad = cli("cron", "--every", "7m")
-    assert bad.code == 2 and bad.stdout == "" and "Invalid value for '--every': cron cannot run every 7 minutes" in bad.stderr
+    assert bad.code == 2 and bad.stdout == ""
+    assert "Invalid value for '--every': cron cannot run every 7 minutes" in bad.stderr
 
 
 def test_cron_names_the_config_and_refuses_one_it_cannot_read(cli, db_path: Path, tmp_path: Path) -> None:
@@ -293,7 +298,8 @@ def test_a_poll_that_cannot_run_exits_1_with_one_line(cli, db_path: Path) -> Non
     (db_path.parent / "newsdiff.toml").write_text("feeds = ['feed.xml']\n", encoding="utf-8")
     result = cli("poll", "--json")
     assert (result.code, result.stdout) == (1, "")
-    assert result.stderr == f"newsdiff: config file {db_path.parent / 'newsdiff.toml'}: feeds: not an http(s) URL: 'feed.xml'\n"
+    config = db_path.parent / "newsdiff.toml"
+    assert result.stderr == f"newsdiff: config file {config}: feeds: not an http(s) URL: 'feed.xml'\n"
     other = db_path.parent / "other.toml"
     other.write_text("[fetch]\njobs = 2\n", encoding="utf-8")
     assert cli("poll", "--config", other, "--json").code == 0  # poll's own --config is read instead
@@ -328,7 +334,8 @@ def test_config_feeds_are_listed_and_cannot_be_removed_by_command(cli, db_path: 
 def test_a_feed_taken_out_of_the_config_is_no_longer_tracked(cli, db_path: Path) -> None:
     config = db_path.parent / "newsdiff.toml"
     config.write_text('feeds = ["https://a.example/rss", "https://b.example/rss", "https://c.example/rss"]\n')
-    assert cli("feeds", "add", "--no-check", "https://c.example/rss").stdout.startswith("feed https://c.example/rss is already")
+    assert cli("feeds", "add", "--no-check",
+               "https://c.example/rss").stdout.startswith("feed https://c.example/rss is already")
     cli("feeds", "add", "--no-check", "https://d.example/rss", "--source", "dee")
     assert len(cli("feeds", "list", "--json").json["feeds"]) == 4
     config.write_text('feeds = [{url = "https://a.example/rss", source = "ay"}]\n')

@@ -148,7 +148,8 @@ def test_feed_validators_survive_a_304_without_them(cli, outlet: Outlet, db_path
 
 
 def test_a_story_in_two_feeds_under_different_links_is_one_article(cli, outlet: Outlet) -> None:
-    serve(outlet, "/story", text_page("One story", "The council voted on Tuesday.").encode(), "text/plain; charset=utf-8")
+    serve(outlet, "/story", text_page("One story", "The council voted on Tuesday.").encode(),
+          "text/plain; charset=utf-8")
     outlet.routes["/a"] = page(rss(outlet, ["/story?utm_source=rss"]), content_type="application/rss+xml")
     outlet.routes["/b"] = page(rss(outlet, ["/story#comments"]), content_type="application/rss+xml")
     cli("feeds", "add", "--no-check", outlet.url("/a"))
@@ -176,7 +177,8 @@ def test_misbehaving_servers_are_each_reported_and_nothing_wrong_is_stored(cli, 
         "/cp1252-declared-utf8": page(liberation.decode("utf-8").encode("cp1252", "xmlcharrefreplace"),
                                       content_type="text/html; charset=utf-8"),
         "/utf8-declared-latin1": page(liberation, content_type="text/html; charset=iso-8859-1"),
-        "/latin1-text": page("Caf\u00e9 society\n\nThe caf\u00e9 reopened today after a long winter break.".encode("latin-1"),
+        "/latin1-text": page("Caf\u00e9 society\n\nThe caf\u00e9 reopened today after a long winter break."
+                             .encode("latin-1"),
                              content_type="text/plain; charset=utf-8"),
         "/ok": page(text_page("Calm page", "Nothing odd happens here.")),
     }
@@ -334,7 +336,8 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     assert store.resolve(outlet.url("/story"))["status"] == "active"
     # A reader sees the disappearance and the return in the article's log.
     events = cli("log", outlet.url("/story"), "--json").json["events"]
-    assert [(e["kind"], e["detail"].get("status")) for e in events] == [("tracked", None), ("gone", 404), ("back", None)]
+    assert [(e["kind"], e["detail"].get("status")) for e in events] == [("tracked", None), ("gone", 404),
+                                                                        ("back", None)]
     human = cli("log", outlet.url("/story")).stdout
     assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
@@ -353,7 +356,8 @@ def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outle
     assert (back["new_versions"], back["unchanged"], back["errors"]) == (0, 1, [])
     store = Store.open(db_path)
     assert store.resolve(outlet.url("/story"))["status"] == "active"
-    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "version", "gone", "back"]
+    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "version", "gone",
+                                                                                       "back"]
     assert "If-None-Match" not in outlet.requests["/story"][-1]
     assert cli("poll", "--now", "--json").json["not_modified"] == 1  # conditional again once read in full
 
@@ -392,7 +396,8 @@ def test_schedule_follows_age_and_retires_quiet_articles(outlet: Outlet, db_path
     assert poll(store, settings, now=start + timedelta(days=60), check_all=True).articles_checked == 0
 
 
-def test_tracking_an_article_last_changed_long_ago_does_not_retire_it_at_once(cli, outlet: Outlet, tmp_path: Path) -> None:
+def test_tracking_an_article_last_changed_long_ago_does_not_retire_it_at_once(cli, outlet: Outlet,
+                                                                              tmp_path: Path) -> None:
     body = text_page("An old story", "It was imported from an archive.")
     outlet.routes["/old"] = page(body)
     archived = tmp_path / "old.txt"
@@ -478,25 +483,28 @@ def slow_page(paragraphs: int = 39_000) -> bytes:
 
 
 @pytest.mark.sqlite_only
-def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet, db_path: Path) -> None:
+def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet,
+                                                                             db_path: Path) -> None:
     """Extraction runs off the event loop, in worker processes, each page under `extract_timeout`.
 
     In-line, the slow page held the loop for many seconds: the healthy pages, still arriving (each
     delayed), timed out (total_timeout 3 s) although their servers answered in 1.5 s.
     """
-    limits = FAST_LIMITS.replace("read_timeout = 0.5", "read_timeout = 3").replace("max_bytes = 1000000", "max_bytes = 3000000")
+    limits = (FAST_LIMITS.replace("read_timeout = 0.5", "read_timeout = 3")
+              .replace("max_bytes = 1000000", "max_bytes = 3000000"))
     # 1 s: the slow page takes about 3 s (linear since trafilatura's paragraph-text query is), a real one 0.1 s
     (db_path.parent / "newsdiff.toml").write_text(limits + 'extract_timeout = "1s"\n')
     outlet.routes["/slow"] = page(slow_page(), content_type="text/html; charset=utf-8")
     healthy = [f"/{name}" for name in PAGES[:5]]
-    for path, name in zip(healthy, PAGES):
+    for path, name in zip(healthy, PAGES[:5], strict=True):
         outlet.routes[path] = page(real_page(name), content_type="text/html; charset=utf-8", delay=1.5)
     for path in ["/slow", *healthy]:
         cli("track", outlet.url(path))
     result = cli("poll", "--json")
     summary = result.json
     assert result.code == 2, result
-    assert summary["errors"] == [{"url": outlet.url("/slow"), "error": "extraction stopped after 1 s (extract_timeout)"}]
+    assert summary["errors"] == [{"url": outlet.url("/slow"),
+                                  "error": "extraction stopped after 1 s (extract_timeout)"}]
     assert summary["new_versions"] == len(healthy)
     store = Store.open(db_path)
     fetched = dict(store.db.execute("SELECT url, outcome FROM fetches WHERE article_id IS NOT NULL").fetchall())
@@ -517,7 +525,8 @@ def test_extraction_in_workers_stores_what_extraction_in_process_stores(outlet: 
         summary = poll(store, load_config(None, tmp_path / f"{workers}.db").track, workers=workers, now=now)
         assert summary.new_versions == len(PAGES)
         assert summary.errors == [{"url": outlet.url("/short"), "error": "no article found (only 2 words of text)"}]
-        stored[workers] = {row["url"]: store.record(row["id"]) for row in store.articles() if row["url"] != outlet.url("/short")}
+        stored[workers] = {row["url"]: store.record(row["id"]) for row in store.articles()
+                           if row["url"] != outlet.url("/short")}
     assert len(stored[2]) == len(PAGES) and stored[0] == stored[2]
 
 

@@ -112,7 +112,8 @@ def test_the_lock_holds_however_the_database_path_is_spelled(db_path: Path, tmp_
 
 
 @pytest.mark.parametrize("kill_after_versions", [0, 5])
-def test_a_poll_killed_part_way_leaves_a_sound_database(db_path: Path, outlet: Outlet, kill_after_versions: int) -> None:
+def test_a_poll_killed_part_way_leaves_a_sound_database(db_path: Path, outlet: Outlet,
+                                                        kill_after_versions: int) -> None:
     victim = newsdiff(db_path, "poll")
     if kill_after_versions:
         wait_for(lambda: sum(n for _, n in versions(db_path)) >= kill_after_versions)
@@ -152,7 +153,8 @@ def test_on_a_terminal_a_progress_bar_then_one_summary_line(db_path: Path, outle
     assert run.wait(timeout=30) == 0
     text = screen.decode("utf-8", "replace")
     assert f"{ARTICLES}/{ARTICLES}" in text and "articles" in text  # the bar, counting articles
-    assert f"1 feed (0 not modified), {ARTICLES} new articles; checked {ARTICLES} articles: {ARTICLES} new versions" in text
+    assert (f"1 feed (0 not modified), {ARTICLES} new articles; "
+            f"checked {ARTICLES} articles: {ARTICLES} new versions") in text
 
 
 def test_poll_loop_keeps_reading_the_feeds_until_sigterm(db_path: Path, outlet: Outlet) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -49,7 +50,7 @@ def test_captures_become_versions_at_their_times_and_a_second_run_fetches_nothin
     retried = [t for t, path in wayback.times if path == "/web/20240302083000id_/" + CANONICAL]
     assert len(retried) == 2 and retried[1] - retried[0] >= 0.9  # Retry-After waited for
     starts = sorted(t for t, _ in wayback.times)
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.15  # never faster than the interval
+    assert min(b - a for a, b in pairwise(starts)) >= 0.15  # never faster than the interval
     fetched = sum(wayback.hits.values())
     again = cli("import", "--wayback", CANONICAL)
     assert again.code == 0, again

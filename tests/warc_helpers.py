@@ -31,7 +31,7 @@ def write_warc(path: Path, records: list[dict], *, gzip: bool = True) -> list[in
                 record = writer.create_warc_record(spec["url"], "response", payload=io.BytesIO(spec["body"]),
                                                    http_headers=http, warc_headers_dict={"WARC-Date": spec["date"]})
             elif kind == "request":
-                http = StatusAndHeaders(f"GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
+                http = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
                 record = writer.create_warc_record(spec["url"], "request", payload=io.BytesIO(b""),
                                                    http_headers=http, warc_headers_dict={"WARC-Date": spec["date"]})
             else:

@@ -149,7 +149,8 @@ def _send(job: _Job, watch: _Watch) -> Outcome:
             (_social_send if target.scheme in SOCIAL_SCHEMES else _apprise_send)(target, job)
         except Exception as exc:  # any library's failure is this alert's, never the run's
             status = watch.local.status or getattr(getattr(exc, "response", None), "status_code", None)
-            header = watch.local.retry_after or getattr(getattr(exc, "response", None), "headers", {}).get("Retry-After")
+            response_headers = getattr(getattr(exc, "response", None), "headers", {})
+            header = watch.local.retry_after or response_headers.get("Retry-After")
             detail = "; ".join(watch.local.messages[-1:]) or f"{type(exc).__name__}: {exc}"
             error = f"{target.shown}: " + (f"HTTP {status}: " if status else "") + detail
             return Outcome(_secret_free(error, job.rule), retry_after_seconds(header))

@@ -146,7 +146,8 @@ def compose(edit: Edit, profile: Profile, *, base_url: str | None = None, fallba
     tags = sorted(report.tags())
     headline = _headline(edit, fallback, profile.limit)
     outlet = inert(edit.article.source) or "unknown outlet"
-    meta = f"{outlet} · version {edit.old.number} → {edit.new.number}, {_apart(edit.old.captured_at, edit.new.captured_at)}"
+    apart = _apart(edit.old.captured_at, edit.new.captured_at)
+    meta = f"{outlet} · version {edit.old.number} → {edit.new.number}, {apart}"
     summary = report.summary_line() + (f" · {', '.join(tags)}" if tags else "")
     links = _links(edit, base_url)
     newline = "<br>\n" if fmt == "html" else "\n"

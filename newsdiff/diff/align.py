@@ -94,7 +94,7 @@ class _Aligner:
         self.old, self.new = old, new
         self.paragraphs = paragraphs
         self.old_keys = [cosmetic_key(s) for s in old]
-        known = dict(zip(old, self.old_keys))  # most sentences are in both versions: fold them once
+        known = dict(zip(old, self.old_keys, strict=True))  # most sentences are in both versions: fold them once
         self.new_keys = [known[s] if s in known else cosmetic_key(s) for s in new]
         self._old_bags: dict[int, Counter[str]] = {}
         self._new_bags: dict[int, Counter[str]] = {}
@@ -140,7 +140,8 @@ class _Aligner:
                 j += count
         self.region(deleted, inserted)
         self.moves()
-        kept = sum(e.length if type(e) is Run else e.op in ("changed", "split", "merged") for e in self.entries)
+        kept = sum(e.length if isinstance(e, Run) else int(e.op in ("changed", "split", "merged"))
+                   for e in self.entries)
         if 3 * kept < min(len(self.old), len(self.new)):
             self.paraphrases()
         return self.entries
@@ -174,7 +175,8 @@ class _Aligner:
     def settled(self, old: int, new: int) -> bool:
         """Whether a sentence has the same neighbours within its paragraph in both versions."""
         assert self.paragraphs is not None
-        return self.context(self.old_keys, self.paragraphs[0], old) == self.context(self.new_keys, self.paragraphs[1], new)
+        return (self.context(self.old_keys, self.paragraphs[0], old)
+                == self.context(self.new_keys, self.paragraphs[1], new))
 
     @staticmethod
     def context(keys: list[str], paragraph: Sequence[int], at: int) -> tuple[str | None, str | None]:
@@ -289,8 +291,8 @@ class _Aligner:
         old = [_content(self.old[d]) for d in removed]
         new = [_content(self.new[k]) for k in added]
         scored = []
-        for a, (old_words, old_names) in zip(removed, old):
-            for k, (new_words, new_names) in zip(added, new):
+        for a, (old_words, old_names) in zip(removed, old, strict=True):
+            for k, (new_words, new_names) in zip(added, new, strict=True):
                 shared = len(old_words & new_words)
                 if shared < _ACCOUNT_SHARED:
                     continue
@@ -361,12 +363,13 @@ class _Aligner:
             return []
         adjacent_new = [(k, k + 1) for k in added if k + 1 in added]
         adjacent_old = [(d, d + 1) for d in removed if d + 1 in removed]
-        scored = [(-score, (d,), pair) for d in removed for pair in adjacent_new
-                  if (score := self.pair_score([d], list(pair)))]
+        scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = [
+            (-score, (d,), pair) for d in removed for pair in adjacent_new
+            if (score := self.pair_score([d], list(pair)))]
         scored += [(-score, pair, (k,)) for pair in adjacent_old for k in added
                    if (score := self.pair_score(list(pair), [k]))]
         taken: set[tuple[str, int]] = set()
-        found = []
+        found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         for _score, olds, news in sorted(scored):
             sides = {("old", d) for d in olds} | {("new", k) for k in news}
             if not sides & taken:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 import nupunkt
 
@@ -139,7 +140,7 @@ def sentence_bounds(paragraph: str) -> list[int]:
 def sentences_at(paragraph: str, bounds: list[int]) -> list[str]:
     """The paragraph cut at `bounds` (as `sentence_bounds` gives them) into stripped sentences."""
     cuts = [0, *bounds, len(paragraph)]
-    pieces = (paragraph[a:b].strip() for a, b in zip(cuts, cuts[1:]))
+    pieces = (paragraph[a:b].strip() for a, b in pairwise(cuts))
     return [piece for piece in pieces if piece]
 
 

@@ -38,7 +38,7 @@ def diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> li
 
     diff-match-patch's C++ implementation, with its time limit off: a deadline would turn a slow diff
     into 'delete everything, insert everything', which is never an acceptable report."""
-    codes = dict(zip(dict.fromkeys(old + new), _codes()))
+    codes = dict(zip(dict.fromkeys(old + new), _codes(), strict=False))
     return _dmp_diff("".join(map(codes.__getitem__, old)), "".join(map(codes.__getitem__, new)), timelimit=0,
                      checklines=False, cleanup="Semantic" if semantic else "No")
 

@@ -61,7 +61,7 @@ def plain_summary(edit: Edit) -> str:
     lines = [edit.summary_line[:1].upper() + edit.summary_line[1:] + "."]
     shown = edit.report.edited[:EXCERPT_CHANGES]
     for change in shown:
-        op, old, new = change.get("op"), change.get("old") or [], change.get("new") or []
+        op, old, new = change["op"], change.get("old") or [], change.get("new") or []
         if op == "added":
             lines.append(f"Added: {_quote(_text(new))}")
         elif op == "removed":
@@ -98,7 +98,7 @@ def render_feed(
     fg.updated(updated)
     fg.lastBuildDate(updated)
 
-    for edit, link in zip(edits, links):
+    for edit, link in zip(edits, links, strict=True):
         entry = fg.add_entry(order="append")
         entry.id(edit.id)
         entry.guid(edit.id, permalink=False)

@@ -75,7 +75,8 @@ def print_edits(edits: Sequence[EditHit]) -> None:
 
 def print_more(what: str, limit: int) -> None:
     """The list was cut: a search for "every article where ..." must not look complete when it is not."""
-    shown = f"the first matching {what.removesuffix('s')} is" if limit == 1 else f"the first {limit} matching {what} are"
+    shown = (f"the first matching {what.removesuffix('s')} is" if limit == 1
+             else f"the first {limit} matching {what} are")
     _emit([(f"only {shown} shown; --limit shows more", "dim")])
 
 
@@ -113,7 +114,8 @@ def print_stats(doc: dict[str, Any]) -> None:
     if doc["sources"]:
         sys.stdout.write("\n")
         terminal.print_table(["source", "articles", "versions", "edits"],
-                             [[s["source"] or "(none)", s["articles"], s["versions"], s["edits"]] for s in doc["sources"]])
+                             [[s["source"] or "(none)", s["articles"], s["versions"], s["edits"]]
+                              for s in doc["sources"]])
     if doc["most_edited"]:
         sys.stdout.write("\n")
         terminal.print_table(["id", "versions", "source", "title / key"],

@@ -298,7 +298,8 @@ def render_picture(report: Report, *, headline: str, outlet: str, when: str) -> 
     if len(blocks) > MAX_CHANGES:
         more = len(blocks) - MAX_CHANGES
         canvas.rule()
-        canvas.paragraph(_plain(f"{ELLIPSIS} and {more} more change{'s' if more != 1 else ''}"), SMALL_SIZE, color=LABEL)
+        canvas.paragraph(_plain(f"{ELLIPSIS} and {more} more change{'s' if more != 1 else ''}"), SMALL_SIZE,
+                         color=LABEL)
     return Picture(canvas.paint(), alt_text(report, headline=headline, outlet=outlet, when=when))
 
 

@@ -42,7 +42,7 @@ def shorten(items: Tokens, context: int | None = None, changed: int | None = Non
                     keep[j] = keep[j] or items[j][0] == "="
     out: Tokens = []
     gap = False
-    for (op, token), kept in zip(items, keep):
+    for (op, token), kept in zip(items, keep, strict=True):
         if kept and (longest is None or len(token.strip()) <= longest):
             out.append((op, token))
             gap = False

@@ -204,7 +204,8 @@ def render_diff(edit: Edit, previous: Edit | None, following: Edit | None, title
         change = edit.report.fields["title"]
         old, new = change.get("old") or "", change.get("new") or ""
         # Without word highlights from the engine, the whole old headline is struck and the new one inserted.
-        headline = {"op": "changed", "old": [old], "new": [new], "words": change.get("words") or [["-", old], ["+", new]]}
+        headline = {"op": "changed", "old": [old], "new": [new],
+                    "words": change.get("words") or [["-", old], ["+", new]]}
     return _page(
         "diff.html", "../../", edit=edit, headline=headline, blocks=blocks(edit.report.changes),
         previous=previous, following=following, title=title,

@@ -60,10 +60,11 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
         shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
         table = Table(title=title and safe(title), title_justify="left")
         for i, name in enumerate(columns):
-            times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i])) for n, row in enumerate(shown))
+            times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i]))
+                                        for n, row in enumerate(shown))
             table.add_column(name, no_wrap=times and any(row[i] for row in shown))
-        for row in shown:
-            table.add_row(*(escape(cell) for cell in row))
+        for cells in shown:
+            table.add_row(*(escape(cell) for cell in cells))
         console().print(table)
         return
     out = sys.stdout

@@ -137,7 +137,7 @@ class Reports:
                 whole = self._fresh.pop((old.id, new.id))
         return Edit(dataclasses.replace(article, title=None), old, new, whole)
 
-    def rows(self, **where: int | str | None) -> list[dict[str, Any]]:
+    def rows(self, **where: Any) -> list[dict[str, Any]]:
         """The pairs (a version and the one before it) `Store.edit_pairs` finds, newest first, not yet diffed."""
         return self.store.edit_pairs(**where)
 
@@ -150,7 +150,7 @@ class Reports:
                              None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
-    def edits(self, **where: int | str | None) -> Iterator[Edit]:
+    def edits(self, **where: Any) -> Iterator[Edit]:
         """Every edit `Store.edit_pairs` finds, newest first, made on demand: a feed of the newest 50
         never diffs the rest."""
         return map(self.edit_of, self.rows(**where))
@@ -180,7 +180,8 @@ def _side(row: dict[str, Any], prefix: str) -> VersionRef:
 def version_edits(store: Store, article_id: int) -> dict[int, Edit | DamagedHistory]:
     """What each version of an article changed from the one before it, by version number (what `log`
     lists); a pair that cannot be rebuilt is its DamagedHistory, not the end of the listing."""
-    reports, found = Reports(store), {}
+    reports = Reports(store)
+    found: dict[int, Edit | DamagedHistory] = {}
     for row in reports.rows(article_id=article_id):
         try:
             found[row["new_number"]] = reports.edit_of(row)

@@ -21,7 +21,7 @@ def version_sentences(store: Any, version_id: int, record: ArticleRecord) -> lis
     bounds = store.cached(version_id, SENTENCES_KIND, lambda: segment_bounds(paragraphs))
     if not _fits(bounds, paragraphs):  # a damaged cache entry: segment again rather than cut wrongly
         bounds = segment_bounds(paragraphs)
-    return [sentences_at(paragraph, cuts) for paragraph, cuts in zip(paragraphs, bounds)]
+    return [sentences_at(paragraph, cuts) for paragraph, cuts in zip(paragraphs, bounds, strict=True)]
 
 
 def _fits(bounds: Any, paragraphs: tuple[str, ...]) -> bool:
@@ -30,7 +30,7 @@ def _fits(bounds: Any, paragraphs: tuple[str, ...]) -> bool:
     return isinstance(bounds, list) and len(bounds) == len(paragraphs) and all(
         isinstance(cuts, list) and all(type(c) is int for c in cuts) and cuts == sorted(cuts)
         and (not cuts or 0 < cuts[0] and cuts[-1] < len(paragraph))
-        for paragraph, cuts in zip(paragraphs, bounds)
+        for paragraph, cuts in zip(paragraphs, bounds, strict=True)
     )
 
 

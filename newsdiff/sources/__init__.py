@@ -45,7 +45,8 @@ def decode_text(data: bytes) -> str:
             try:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"not valid {encoding} despite its byte-order mark ({exc.reason} at byte {exc.start})") from None
+                raise InputError(f"not valid {encoding} despite its byte-order mark "
+                                 f"({exc.reason} at byte {exc.start})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -94,9 +94,9 @@ def _foreign_in_latin(text: str) -> bool:
 
 def decode_page(data: bytes, content_type: str | None = None) -> tuple[str, str, str]:
     """(text, encoding, where the encoding came from): BOM, HTTP header, <meta>, then detection."""
-    for bom, encoding in _BOMS:
+    for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, "replace"), encoding, "bom"
+            return data[len(bom):].decode(codec, "replace"), codec, "bom"
     header = _HEADER_CHARSET.search(content_type or "")
     meta = _META_CHARSET.search(data[:_META_SCAN])
     meta_codec = _codec(meta.group(1)) if meta else None

@@ -88,7 +88,8 @@ class _LinearParagraphText:
         return paragraph_texts(self.getroottree().getroot() if include_top else self, include_top)  # type: ignore[attr-defined]
 
 
-class _Element(_LinearParagraphText, lxml.html.HtmlElement):
+# The mixin's xpath takes the queries trafilatura sends (a str path, variables), narrower than lxml's stubs.
+class _Element(_LinearParagraphText, lxml.html.HtmlElement):  # type: ignore[misc]
     """Every element of a parsed page. lxml.html's own lookup gives forms, inputs and labels classes of
     their own, through a Python call for each element that Python touches (5% of an extraction); nothing
     here uses their form methods, so one class for all is looked up by lxml itself."""
@@ -100,7 +101,7 @@ _LOOKUP = etree.ElementDefaultClassLookup(element=_Element, comment=lxml.html.Ht
                                           pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
 
 
-class _BuiltElement(_LinearParagraphText, etree.ElementBase):
+class _BuiltElement(_LinearParagraphText, etree.ElementBase):  # type: ignore[misc]  # xpath: see _Element
     """An element trafilatura builds itself (its output tree), with the same linear answer."""
 
 

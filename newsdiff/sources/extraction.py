@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import bs4
 import lxml.html
@@ -20,6 +20,9 @@ from .document import linear_paragraph_text
 from .metadata import page_time, tidy_byline
 from .sites import Ruleset, SiteRule
 from .words import squash, word_count
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 __all__ = ["Extraction", "extract_by_rule", "extract_generic", "precise_published", "trim"]
 
@@ -94,7 +97,8 @@ def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
     return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
 
 
-def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...], attributes: tuple[str, ...] = ("content",)) -> str | None:
+def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...],
+                attributes: tuple[str, ...] = ("content",)) -> str | None:
     """Text (or attribute) of the first element found by the earliest selector that finds one.
 
     One walk of the page for all the selectors, stopped as soon as the first selector matches.
@@ -206,10 +210,10 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) 
     extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
     """
     with linear_paragraph_text():
-        document = trafilatura.bare_extraction(
+        document = cast("Document | None", trafilatura.bare_extraction(  # a Document: as_dict is off
             root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
             include_images=False, with_metadata=False, deduplicate=False,
-        )
+        ))
     paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
     return [p for p in paragraphs if p]
 
@@ -262,6 +266,7 @@ def trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
         short = len(paragraph.split()) <= 6
         if short and _END_OF_ARTICLE.match(paragraph) and word_count(kept) >= 0.7 * total:
             break
-        if re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
+        if (re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph))
+                and not _TAG_LIST.match(paragraph)):
             kept.append(paragraph)
     return kept

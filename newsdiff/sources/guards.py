@@ -149,7 +149,8 @@ def _paywall_marks(root: lxml.html.HtmlElement, article: dict[str, Any]) -> bool
                           name=f" {selector[1:]} "):
                 return True
     return any(_PAYWALL_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}")
-               for element in root.iter() if isinstance(element.tag, str) and (element.get("class") or element.get("id")))
+               for element in root.iter()
+               if isinstance(element.tag, str) and (element.get("class") or element.get("id")))
 
 
 def refuse_stub(page: Page, words: int, prompted: bool, root: lxml.html.HtmlElement) -> None:

@@ -156,15 +156,19 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
     article = next((o for o in objects if any(t.endswith(_ARTICLE_TYPES) for t in _types(o))), {})
     ld_types = set().union(*(_types(o) for o in objects)) if objects else set()
     if not url:
-        canonical = next((l.get("href") for l in root.iter("link") if "canonical" in (l.get("rel") or "").lower().split()), None)
-        for candidate in (canonical, meta.get("og:url"), article.get("url") if isinstance(article.get("url"), str) else None):
+        canonical = next((link.get("href") for link in root.iter("link")
+                          if "canonical" in (link.get("rel") or "").lower().split()), None)
+        ld_url = article.get("url") if isinstance(article.get("url"), str) else None
+        for candidate in (canonical, meta.get("og:url"), ld_url):
             candidate = (candidate or "").strip()
-            candidate = "https:" + candidate if candidate.startswith("//") else urljoin(meta.get("og:url", ""), candidate)
+            candidate = ("https:" + candidate if candidate.startswith("//")
+                         else urljoin(meta.get("og:url", ""), candidate))
             if candidate.startswith(("http://", "https://")) and host_of(candidate):
                 url = candidate
                 break
     host = host_of(url) or ""
-    titles = {squash(t) for t in (meta.get("og:title"), meta.get("twitter:title"), _text(next(root.iter("title"), None))) if t}
+    page_title = _text(next(root.iter("title"), None))
+    titles = {squash(t) for t in (meta.get("og:title"), meta.get("twitter:title"), page_title) if t}
     site_names = [n for n in (meta.get("og:site_name"), meta.get("application-name"), host_label(host))
                   if n and squash(n) not in titles]  # some pages give the app the article's name
     byline = _page_byline(root, meta, article)
@@ -264,7 +268,8 @@ def _page_byline(root: lxml.html.HtmlElement, meta: dict[str, str], article: dic
         value = meta.get(key)
         if value and "://" not in value:
             return tidy_byline(value)
-    for element in root.xpath("//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author']"):
+    for element in root.xpath("//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
+                              " | //*[@itemprop='author']"):
         value = element.get("content") or _text(element)
         if value and len(value) < 120:
             return tidy_byline(value)

@@ -159,9 +159,9 @@ def _shared_counts(words: Sequence[str]) -> list[int]:
     shared = [0]
     current = 0
     for word in words[:-1]:
-        l, r = left.get(word, 0), right[word]
-        current += min(l + 1, r - 1) - min(l, r)
-        left[word], right[word] = l + 1, r - 1
+        in_left, in_right = left.get(word, 0), right[word]
+        current += min(in_left + 1, in_right - 1) - min(in_left, in_right)
+        left[word], right[word] = in_left + 1, in_right - 1
         shared.append(current)
     return shared
 
@@ -292,14 +292,14 @@ def _best_cut(words: Sequence[str], *, limit: int = 64, hopeless: bool = True) -
 
 def _common_run(a: Sequence[str], b: Sequence[str]) -> int:
     """How many words `a` and `b` share at their start."""
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _one_word_edit(old: str, new: str) -> bool:
     """Whether two one-word paragraphs read as one edited ("https://a.org/x" -> "https://a.org/x?p=2",
     "1,234" -> "1,240"): what they share at their start and end is at least half the longer."""
-    prefix = next((i for i, (x, y) in enumerate(zip(old, new)) if x != y), min(len(old), len(new)))
-    suffix = next((i for i, (x, y) in enumerate(zip(old[prefix:][::-1], new[prefix:][::-1])) if x != y),
+    prefix = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    suffix = next((i for i, (x, y) in enumerate(zip(old[prefix:][::-1], new[prefix:][::-1], strict=False)) if x != y),
                   min(len(old), len(new)) - prefix)
     return old != new and 2 * (prefix + suffix) >= max(len(old), len(new)) >= 4
 
@@ -366,8 +366,8 @@ def _split_title(line: str) -> tuple[str, str]:
     title, and a new title with nothing in common.
     """
     for copies in (3, 2):
-        size, rest = divmod(len(line) - (copies - 1), copies)
-        if size > 0 and not rest and line == " ".join([line[:size]] * copies):
+        size, leftover = divmod(len(line) - (copies - 1), copies)
+        if size > 0 and not leftover and line == " ".join([line[:size]] * copies):
             return line[:size], line[:size]
     words = line.split(" ")
     readings: list[tuple[float, str, str]] = []
@@ -587,6 +587,7 @@ def _html_time(cell: Any) -> tuple[str | None, str | None]:
     if stamp is None:
         return None, None
     printed = _fold(stamp) or None
+    iso: str | None
     try:
         iso = parse_time(stamp.get("datetime", ""))
     except ValueError:

@@ -187,7 +187,8 @@ class ParsePool:
             self._idle.put_nowait(self._start())
             if isinstance(exc, TimeoutError):
                 raise InputError(f"extraction stopped after {self.timeout:g} s (extract_timeout)") from None
-            raise InputError(f"extraction failed: its worker process died (exit code {worker.process.exitcode})") from None
+            code = worker.process.exitcode
+            raise InputError(f"extraction failed: its worker process died (exit code {code})") from None
         self._idle.put_nowait(worker)
         if not ok:
             raise answer

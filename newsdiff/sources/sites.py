@@ -171,7 +171,7 @@ def _proxy(domain: str, value: Any) -> str:
         raise RuleError(f'site "{domain}": proxy must be an http:// or https:// URL such as '
                         f'"http://proxy.example:3128"{shown}')
     try:
-        parts.port
+        _ = parts.port  # reading the port is what checks it
     except ValueError:
         raise RuleError(f'site "{domain}": proxy {parts.hostname} has a bad port') from None
     return value

@@ -73,7 +73,7 @@ def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
     """Every record of a WARC file in order. Raises OSError only when the file cannot be opened."""
     from warcio.archiveiterator import ArchiveIterator
 
-    class Quiet(ArchiveIterator):  # type: ignore[misc]
+    class Quiet(ArchiveIterator):
         """warcio writes a record's stray bytes straight to stderr (a terminal): they are the file's."""
 
         def _consume_blanklines(self) -> Any:

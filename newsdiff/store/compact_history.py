@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from ..model import content_hash
 
 if TYPE_CHECKING:
+    import sqlite_utils
     from diff_match_patch import diff_match_patch
-
-    from .database import Database
 
 PLAIN = "plain"  # the text is in versions.text (a row written before the latest version was compressed)
 DELTA = "delta"  # versions.data: zlib(JSON delta, see encode_delta) turning version number+1's text into this one
@@ -138,7 +138,7 @@ def _verify(row: Mapping[str, Any], text: str) -> str | None:
     return None
 
 
-def _rebuild_run(run: list[Mapping[str, Any]]) -> list[Rebuilt]:
+def _rebuild_run(run: Sequence[Mapping[str, Any]]) -> list[Rebuilt]:
     """Rebuild a run of deltas ending at a self-contained row, top down; returned oldest first."""
     top = run[-1]
     text: str | None = None
@@ -175,7 +175,7 @@ def _rebuild_run(run: list[Mapping[str, Any]]) -> list[Rebuilt]:
     return done
 
 
-def rebuild_version(run: list[Mapping[str, Any]]) -> Rebuilt:
+def rebuild_version(run: Sequence[Mapping[str, Any]]) -> Rebuilt:
     """The first row of `run` (its delta run up to and including a self-contained row), hash-checked.
 
     Only the result is verified: its hash proves every step. If it fails, the run is rebuilt again
@@ -183,7 +183,7 @@ def rebuild_version(run: list[Mapping[str, Any]]) -> Rebuilt:
     """
     try:
         text = own_text(run[-1])
-        for row, above in zip(reversed(run[:-1]), reversed(run[1:])):
+        for above, row in pairwise(reversed(run)):
             if row["number"] + 1 != above["number"]:
                 raise ValueError("gap")
             text = apply_delta(text, row["data"])
@@ -210,7 +210,7 @@ def rebuild(rows: Iterable[Mapping[str, Any]]) -> Iterator[Rebuilt]:
         yield from _rebuild_run(run)
 
 
-def compact_previous(db: Database, article_id: int, number: int, newer: str) -> None:
+def compact_previous(db: sqlite_utils.Database, article_id: int, number: int, newer: str) -> None:
     """Re-store version `number` (self-contained until now) against `newer`, the text of its successor."""
     row = next(db.query("SELECT id, storage, text, data, text_size FROM versions WHERE article_id = ? AND number = ?",
                         [article_id, number]), None)
@@ -219,7 +219,8 @@ def compact_previous(db: Database, article_id: int, number: int, newer: str) -> 
     version_id, text, chain = row["id"], own_text(row), row["text_size"] or 0
     # What a rebuild of the oldest delta below would walk: up through this version to the full text above.
     for storage, size in db.execute(
-        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, number]
+        "SELECT storage, text_size FROM versions WHERE article_id = ? AND number > ? ORDER BY number",
+        [article_id, number],
     ):
         chain += size or 0
         if storage != DELTA:

@@ -10,9 +10,9 @@ connection, made on first use.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -35,17 +35,21 @@ class Database(_DatabaseBase):
         self.conn = conn
 
     def execute(self, sql: str, parameters: Iterable[Any] | dict[str, Any] | None = None) -> sqlite3.Cursor:
-        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+        if parameters is None:
+            return self.conn.execute(sql)
+        # Typed as sqlite-utils types it (any iterable); every caller passes what sqlite3 takes.
+        return self.conn.execute(sql, cast("Sequence[Any] | Mapping[str, Any]", parameters))
 
-    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> sqlite3.Cursor:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
 
-    def query(self, sql: str, params: Iterable[Any] | dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def query(self, sql: str,
+              params: Iterable[Any] | dict[str, Any] | None = None) -> Generator[dict[str, Any], None, None]:
         """Each row as a dict of column name to value, as sqlite-utils' `query` gives it."""
         cursor = self.execute(sql, params or ())
         keys = [d[0] for d in cursor.description]
         for row in cursor:
-            yield dict(zip(keys, row))
+            yield dict(zip(keys, row, strict=True))
 
     def close(self) -> None:
         self.conn.close()
@@ -59,10 +63,18 @@ class Database(_DatabaseBase):
         return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     def __getitem__(self, table: str) -> Table:
-        return self.utils[table]
+        """The table (sqlite-utils' `db[name]` may also be a view, which newsdiff never writes through)."""
+        return self.utils.table(table)
 
     def __getattr__(self, name: str) -> Any:  # reached only for what this class does not define
         return getattr(self.utils, name)
+
+
+def inserted_id(table: Table) -> int:
+    """The id of the row `table.insert(...)` just added (sqlite-utils types it optional: no insert yet)."""
+    if not isinstance(table.last_pk, int):
+        raise RuntimeError("the insert added no row")
+    return table.last_pk
 
 
 def preload_writer() -> None:
@@ -88,7 +100,8 @@ class MigrationSet:
 
     def pending(self, db: Database | sqlite_utils.Database) -> list[str]:
         """The names of the migrations not yet applied to `db`."""
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]).fetchone():
+        found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE])
+        if not found.fetchone():
             applied: set[str] = set()
         else:
             applied = {name for (name,) in db.execute(

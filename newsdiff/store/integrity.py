@@ -95,4 +95,5 @@ class Integrity:
 
     def has_alert_queue(self) -> bool:
         """False for a database opened without its migrations (read-only, made by an older newsdiff)."""
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").fetchone() is not None
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'")
+        return found.fetchone() is not None

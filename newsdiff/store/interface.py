@@ -148,7 +148,8 @@ class Store(ABC):
 
     @abstractmethod
     def add_version(self, record: ArticleRecord, *, key: str, raw: bytes | None = None,
-                    content_type: str | None = None, suspect_ratio: float | None = None, reread: bool = False) -> AddResult:
+                    content_type: str | None = None, suspect_ratio: float | None = None,
+                    reread: bool = False) -> AddResult:
         """Store `record` as a version of article `key` unless its content is already stored.
 
         A record captured before the latest version (an archive imported late, dumps out of order) takes

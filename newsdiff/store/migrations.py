@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..model import content_hash
 from . import compact_history, passage_index, raws
 from .compact_history import compact_previous
-from .database import MigrationSet
+from .database import Database, MigrationSet
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -30,19 +30,19 @@ migrations = MigrationSet("newsdiff")
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["sources"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name", "created_at"})
-    db["sources"].create_index(["name"], unique=True)
+    db.table("sources").create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name", "created_at"})
+    db.table("sources").create_index(["name"], unique=True)
 
-    db["feeds"].create(
+    db.table("feeds").create(
         {
             "id": int, "url": str, "source_id": int, "added_at": str, "etag": str, "last_modified": str,
             "last_checked_at": str, "last_status": int, "last_error": str,
         },
         pk="id", not_null={"url", "added_at"}, foreign_keys=[("source_id", "sources", "id")],
     )
-    db["feeds"].create_index(["url"], unique=True)
+    db.table("feeds").create_index(["url"], unique=True)
 
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int, "key": str, "url": str, "source_id": int, "title": str, "created_at": str,
             "tracked": int, "status": str, "last_changed_at": str, "last_checked_at": str, "next_check_at": str,
@@ -51,24 +51,24 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         defaults={"status": "active", "tracked": 0},
         foreign_keys=[("source_id", "sources", "id")],
     )
-    db["articles"].create_index(["key"], unique=True)
-    db["articles"].create_index(["source_id"])
-    db["articles"].create_index(["tracked", "status", "next_check_at"])
+    db.table("articles").create_index(["key"], unique=True)
+    db.table("articles").create_index(["source_id"])
+    db.table("articles").create_index(["tracked", "status", "next_check_at"])
 
     # Every URL an article has been seen under (canonical, redirects, feed links) points at it.
-    db["article_urls"].create(
+    db.table("article_urls").create(
         {"url": str, "article_id": int, "added_at": str},
         pk="url", foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_urls"].create_index(["article_id"])
+    db.table("article_urls").create_index(["article_id"])
 
-    db["raws"].create(
+    db.table("raws").create(
         {"id": int, "sha256": str, "size": int, "content_type": str, "compression": str, "data": bytes},
         pk="id", not_null={"sha256", "size", "compression"},
     )
-    db["raws"].create_index(["sha256"], unique=True)
+    db.table("raws").create_index(["sha256"], unique=True)
 
-    db["versions"].create(
+    db.table("versions").create(
         {
             "id": int, "article_id": int, "number": int, "captured_at": str, "title": str, "byline": str,
             "standfirst": str, "published": str, "text": str, "content_hash": str, "word_count": int,
@@ -79,11 +79,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("article_id", "articles", "id"), ("raw_id", "raws", "id")],
     )
     # These two make a duplicate version impossible, whoever races to write it.
-    db["versions"].create_index(["article_id", "number"], unique=True)
-    db["versions"].create_index(["article_id", "content_hash"], unique=True)
-    db["versions"].create_index(["content_hash"])
+    db.table("versions").create_index(["article_id", "number"], unique=True)
+    db.table("versions").create_index(["article_id", "content_hash"], unique=True)
+    db.table("versions").create_index(["content_hash"])
 
-    db["fetches"].create(
+    db.table("fetches").create(
         {
             "id": int, "at": str, "url": str, "article_id": int, "feed_id": int, "status_code": int,
             "outcome": str, "error": str, "duration_ms": int, "raw_id": int,
@@ -91,17 +91,17 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id", not_null={"at", "url", "outcome"},
         foreign_keys=[("article_id", "articles", "id"), ("feed_id", "feeds", "id"), ("raw_id", "raws", "id")],
     )
-    db["fetches"].create_index(["article_id"])
+    db.table("fetches").create_index(["article_id"])
 
-    db["events"].create(
+    db.table("events").create(
         {"id": int, "at": str, "article_id": int, "version_id": int, "kind": str, "detail": str},
         pk="id", not_null={"at", "article_id", "kind"},
         foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
     )
-    db["events"].create_index(["article_id"])
+    db.table("events").create_index(["article_id"])
 
     # Derived data computed once per version (sentence segmentation, ...), keyed by what computed it.
-    db["derived"].create(
+    db.table("derived").create(
         {"version_id": int, "kind": str, "data": str},
         pk=("version_id", "kind"), foreign_keys=[("version_id", "versions", "id")],
     )
@@ -110,9 +110,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 @migrations()
 def m002_tracking_validators(db: sqlite_utils.Database) -> None:
     """Article pages are fetched conditionally too; feeds keep their title for `feeds list`."""
-    db["articles"].add_column("etag", str)
-    db["articles"].add_column("last_modified", str)
-    db["feeds"].add_column("title", str)
+    db.table("articles").add_column("etag", str)
+    db.table("articles").add_column("last_modified", str)
+    db.table("feeds").add_column("title", str)
 
 
 @migrations()
@@ -121,9 +121,9 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
 
     Every version is rebuilt and compared with its old plain text before the migration commits.
     """
-    db["versions"].add_column("storage", str, not_null_default=compact_history.PLAIN)
-    db["versions"].add_column("data", bytes)
-    db["versions"].add_column("text_size", int)
+    db.table("versions").add_column("storage", str, not_null_default=compact_history.PLAIN)
+    db.table("versions").add_column("data", bytes)
+    db.table("versions").add_column("text_size", int)
     passage_index.create(db)
     for (article_id,) in db.execute("SELECT id FROM articles ORDER BY id").fetchall():
         index = passage_index.PassageIndex(article_id)
@@ -143,7 +143,8 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
         rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
         for item in compact_history.rebuild(rows):
             if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
-                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; nothing migrated")
+                raise RuntimeError(f"compacting article {article_id} would change version {item.number}; "
+                                   "nothing migrated")
 
 
 @migrations()
@@ -164,7 +165,7 @@ def m004_readable_views(db: sqlite_utils.Database) -> None:
 @migrations()
 def m005_config_feeds(db: sqlite_utils.Database) -> None:
     """Feeds copied in from the config file are marked, so that one taken out of the file stops being polled."""
-    db["feeds"].add_column("from_config", int, not_null_default=0)
+    db.table("feeds").add_column("from_config", int, not_null_default=0)
 
 
 @migrations()
@@ -180,8 +181,8 @@ def m007_alerts(db: sqlite_utils.Database) -> None:
     """Alerts: when each `[[alerts]]` rule first appeared (only versions captured since then alert), and one
     queued alert per rule and new version, written with the version (see alerts/queue.py). A rule is
     named, never its URL: URLs hold secrets."""
-    db["alert_rules"].create({"name": str, "first_seen_at": str}, pk="name", not_null={"first_seen_at"})
-    db["alerts"].create(
+    db.table("alert_rules").create({"name": str, "first_seen_at": str}, pk="name", not_null={"first_seen_at"})
+    db.table("alerts").create(
         {
             "id": int, "rule": str, "article_id": int, "version_id": int, "queued_at": str, "status": str,
             "attempts": int, "next_attempt_at": str, "not_before": str, "last_error": str, "sent_at": str,
@@ -190,8 +191,8 @@ def m007_alerts(db: sqlite_utils.Database) -> None:
         defaults={"status": "pending", "attempts": 0},
         foreign_keys=[("article_id", "articles", "id"), ("version_id", "versions", "id")],
     )
-    db["alerts"].create_index(["rule", "version_id"], unique=True)
-    db["alerts"].create_index(["status", "next_attempt_at"])
+    db.table("alerts").create_index(["rule", "version_id"], unique=True)
+    db.table("alerts").create_index(["status", "next_attempt_at"])
 
 
 @migrations()
@@ -213,7 +214,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
         SQLiteStore,  # the store reads what it migrates: imported here, where it is complete
     )
 
-    store = SQLiteStore(db)
+    store = SQLiteStore(Database(db.conn))  # the store's own reader, on the migration's connection
     for raw_id, compression in db.execute(  # only raws of a version's size can be its text: pages are not read
         "SELECT DISTINCT r.id, r.compression FROM raws r JOIN versions v ON v.raw_id = r.id "
         "WHERE r.size BETWEEN v.text_size AND v.text_size + length(CAST(coalesce(v.title, '') AS BLOB)) + 3"

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .database import inserted_id
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -46,12 +48,12 @@ def create(db: sqlite_utils.Database) -> None:
     """The index tables, empty. Passages are looked up by article (an index update loads all of an
     article's); PassageIndex keeps (article, kind, hash) unique, as the text of one article is written
     under the store's write lock."""
-    db[TABLE].create(
+    db.table(TABLE).create(
         {"id": int, "article_id": int, "kind": str, "hash": int, "versions": str},
         pk="id", not_null={"article_id", "kind", "hash", "versions"},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db[TABLE].create_index(["article_id"])
+    db.table(TABLE).create_index(["article_id"])
     db.execute(f"CREATE VIRTUAL TABLE {FTS} USING fts5(text, content='', tokenize='{TOKENIZE}')")
     set_leaf_bytes(db)
 
@@ -195,7 +197,8 @@ class PassageIndex:
 
 def insert_fts(db: sqlite_utils.Database, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
     """A new passage's row and its entry in the FTS5 table (which keeps no copy of `text`); its id."""
-    pid = db[TABLE].insert({"article_id": article_id, "kind": kind, "hash": digest, "versions": versions}).last_pk
+    pid = inserted_id(db.table(TABLE).insert({"article_id": article_id, "kind": kind, "hash": digest,
+                                              "versions": versions}))
     db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [pid, text])
     return pid
 

@@ -160,7 +160,7 @@ class PostgresStore(SQLiteStore):
         return super()._named(row)
 
     @contextmanager
-    def one_at_a_time(self, purpose: str) -> Iterator[None]:  # type: ignore[override]
+    def one_at_a_time(self, purpose: str) -> Iterator[None]:
         """A session advisory lock named after `purpose`, waited for: polls on many hosts send in turn."""
         self.db.conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"newsdiff:{purpose}"])
         try:

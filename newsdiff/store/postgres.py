@@ -24,7 +24,7 @@ from .errors import SchemaError, StoreError
 if TYPE_CHECKING:
     import psycopg
 
-    from .sqlite import SQLiteStore
+    from .interface import Store
 
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
@@ -378,11 +378,15 @@ def _columns(conn: psycopg.Connection[Any], table: str) -> list[str]:
         "AND table_name = %s ORDER BY ordinal_position", [table])]
 
 
-def copy_archive(store: SQLiteStore, conn: psycopg.Connection[Any]) -> Copied:
+def copy_archive(store: Store, conn: psycopg.Connection[Any]) -> Copied:
     """Copy every row of a SQLite store into the empty PostgreSQL database `conn` is on, in one
     transaction, ids kept; the search index is rebuilt from the history (SQLite's keeps no text).
     ValueError, nothing copied, when the target already holds articles."""
     from .passage_index import indexed_text, texts
+    from .sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):  # its rows are read with SQLite's own queries
+        raise TypeError(f"copy_archive copies a SQLite store, not a {type(store).__name__}")
 
     migrate(conn)
     copied: dict[str, int] = {}

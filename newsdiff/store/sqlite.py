@@ -27,7 +27,7 @@ from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
 from .compact_history import compact_previous
-from .database import MIGRATIONS_TABLE, Database
+from .database import MIGRATIONS_TABLE, Database, inserted_id
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
@@ -49,8 +49,8 @@ _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
 
 
 def write_lock_holder(path: Path) -> str | None:
-    """Who holds a database's write lock ("pid 123, sqlite3"), or None when unknown; read from Linux's /proc/locks without opening
-    the database files (closing any handle on them would drop this process's own SQLite locks)."""
+    """Who holds a database's write lock ("pid 123, sqlite3"), or None when unknown; read from Linux's /proc/locks
+    without opening the database files (closing any handle on them would drop this process's own SQLite locks)."""
     wanted = set()
     try:
         for suffix, offset in _WRITE_LOCKS:
@@ -132,7 +132,8 @@ def _refuse_newer(db: Database, path: Path) -> None:
 
 
 class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, Store):
-    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one transaction."""
+    """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one
+    transaction."""
 
     # How a new passage enters the search index: FTS5's contentless table here.
     _insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
@@ -269,9 +270,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        return self.db["sources"].insert({"name": name, "created_at": utc_now()}).last_pk
+        return inserted_id(self.db["sources"].insert({"name": name, "created_at": utc_now()}))
 
-    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int, record: ArticleRecord) -> int | None:
+    def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int,
+                record: ArticleRecord) -> int | None:
         """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
         same article (the base of its latest version's raw, or that raw itself) when that pays; a plain-text
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
@@ -283,9 +285,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
-            return self.db["raws"].insert(
+            return inserted_id(self.db["raws"].insert(
                 {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
-                 "data": None}).last_pk
+                 "data": None}))
         latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]), None)
@@ -298,10 +300,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             except ValueError:  # a damaged base (`check` names it) must not stop new captures: pack alone
                 base = None
         compression, data = raws.pack(raw, base)
-        return self.db["raws"].insert(
+        return inserted_id(self.db["raws"].insert(
             {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
              "data": data, "base_id": base_id if compression == raws.AGAINST_BASE else None}
-        ).last_pk
+        ))
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
@@ -358,11 +360,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             ).fetchone()
         if row:
             if source_id is not None:
-                self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?", [source_id, row[0]])
+                self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
+                                [source_id, row[0]])
             return row[0]
-        article_id = self.db["articles"].insert(
+        article_id = inserted_id(self.db["articles"].insert(
             {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0, "status": "active"}
-        ).last_pk
+        ))
         if url:
             self.db["article_urls"].insert({"url": url, "article_id": article_id, "added_at": now}, ignore=True)
         return article_id
@@ -420,7 +423,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
             f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
             [digest[:HASH_PREFIX], article_id, digest]).fetchone()
-        return None if row is None else _Alike(*row[:3], None if row[3] is None else raws.hex_digest(row[3]))
+        return None if row is None else _Alike(row[0], row[1], row[2],
+                                               None if row[3] is None else raws.hex_digest(row[3]))
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -462,7 +466,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
             newer = self.version_row(article_id, number)["text"]
             self._make_room(article_id, number)
-        version_id = self.db["versions"].insert(
+        version_id = inserted_id(self.db["versions"].insert(
             {
                 "article_id": article_id, "number": number, "captured_at": captured_at,
                 "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
@@ -474,7 +478,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "raw_id": self._raw_id(raw, content_type, article_id, record),
                 "text_size": compact_history.text_size(record.text),
             }
-        ).last_pk
+        ))
         if backdated:
             compact_previous(self.db, article_id, number, newer)
             if older is not None:
@@ -686,7 +690,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, extractor_version, label "
+                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, "
+                "extractor_version, label "
                 "FROM versions WHERE article_id = ? ORDER BY number",
                 [article_id],
             )
@@ -705,13 +710,15 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def events_of_kind(self, kind: str, *, article_id: int | None = None,
                        version_id: int | None = None) -> list[Event]:
         """Events of one kind, oldest first, of an article or of one version (or of all)."""
-        where, params = ["kind = ?"], [kind]
+        where: list[str] = ["kind = ?"]
+        params: list[Any] = [kind]
         for column, value in (("article_id", article_id), ("version_id", version_id)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in self.db.execute(
-            f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id", params)]
+        rows = self.db.execute(f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id",
+                               params)
+        return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in rows]
 
     def count_events(self, kind: str) -> int:
         """How many events of one kind were recorded, over all articles."""
@@ -738,7 +745,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def raw_digests(self, article_id: int) -> dict[int, str]:
         """{raw id: sha256} of the inputs an article's versions were read from."""
         return {raw_id: raws.hex_digest(digest) for raw_id, digest in self.db.execute(
-            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?", [article_id])}
+            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
+            [article_id])}
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
@@ -771,7 +779,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         run = [row]
         if row["storage"] == compact_history.DELTA:
             for newer in self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number", [article_id, row["number"]]
+                "SELECT * FROM versions WHERE article_id = ? AND number > ? ORDER BY number",
+                [article_id, row["number"]],
             ):
                 run.append(newer)
                 if newer["storage"] != compact_history.DELTA:
@@ -847,5 +856,6 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def derived(self, version_id: int, kind: str) -> Any | None:
         """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
         `export` can read it inside one snapshot."""
-        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?", [version_id, kind]).fetchone()
+        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?",
+                              [version_id, kind]).fetchone()
         return None if row is None else json.loads(row[0])

@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .database import inserted_id
+
 if TYPE_CHECKING:
     from .database import Database
 
@@ -86,10 +88,10 @@ class Tracking:
 
     def new_tracked_article(self, urls: Sequence[str], *, source_id: int | None, title: str | None, now: str) -> int:
         """A tracked article keyed by the first URL, known under all of them, due at `now`."""
-        article_id = self.db["articles"].insert({
+        article_id = inserted_id(self.db["articles"].insert({
             "key": urls[0], "url": urls[0], "source_id": source_id, "title": title, "created_at": now,
             "tracked": 1, "status": "active", "next_check_at": now,
-        }).last_pk
+        }))
         for url in urls:
             self.add_alias(article_id, url)
         return article_id
@@ -116,7 +118,8 @@ class Tracking:
     def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
         most overdue; at most `limit`."""
-        sql, params = _ARTICLE + "WHERE " + _LIVE + " ", []
+        sql = _ARTICLE + "WHERE " + _LIVE + " "
+        params: list[Any] = []
         if due_by is not None:
             sql += "AND a.next_check_at <= ? "
             params.append(due_by)

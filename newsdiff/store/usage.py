@@ -78,7 +78,8 @@ def stats(store: SQLiteStore, top: int) -> dict[str, Any]:
     )
     sources = list(db.query(
         f"SELECT source, count(*) AS articles, sum(versions) AS versions, "
-        f"sum(CASE WHEN versions > 1 THEN versions - 1 ELSE 0 END) AS edits FROM ({per_article}) per GROUP BY source ORDER BY edits DESC, articles DESC"
+        f"sum(CASE WHEN versions > 1 THEN versions - 1 ELSE 0 END) AS edits FROM ({per_article}) per "
+        "GROUP BY source ORDER BY edits DESC, articles DESC"
     ))
     most_edited = [
         {**row, "display_title": row["title"] or store.lede(row["article_id"])}

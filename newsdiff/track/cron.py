@@ -38,7 +38,8 @@ def cron_text(db_path: Path, every: timedelta, base: Sequence[str]) -> str:
     db_path = db_path.resolve()
     line = shlex.join([*base, "poll", "--quiet"])
     vacuum = shlex.join([*base, "vacuum"]).replace("%", chr(92) + "%")
-    unit = "newsdiff-poll" + ("" if db_path.stem == "newsdiff" else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", db_path.stem))
+    suffix = "" if db_path.stem == "newsdiff" else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", db_path.stem)
+    unit = "newsdiff-poll" + suffix
     return f"""\
 # crontab -e  (a run that finds the previous one still going exits {EXIT_BUSY} and leaves it be)
 {crontab_schedule(every)} {line.replace('%', chr(92) + '%')}

@@ -162,8 +162,8 @@ def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
     for link in doc.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
-            url = urljoin(base, link.get("href").strip())
+        if "alternate" in rel and kind in FEED_TYPES and (href := link.get("href")):
+            url = urljoin(base, href.strip())
             if is_web_url(url) and url.isprintable() and url not in found:  # a person reads it, a terminal shows it
                 found[url] = clean_text(link.get("title") or "") or None
     return tuple((title, url) for url, title in found.items())
@@ -189,5 +189,6 @@ def check_feed(url: str, settings: FetchSettings, *, transport: httpx.AsyncBaseT
         return FeedCheck(url, None, parsed.title and clean_text(parsed.title), len(parsed.entries))
     kind = (fetched.content_type or "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or b"<html" in fetched.body[:4096].lower():
-        return FeedCheck(url, "an HTML page, not an RSS or Atom feed", alternates=linked_feeds(fetched.body, fetched.final_url))
+        return FeedCheck(url, "an HTML page, not an RSS or Atom feed",
+                         alternates=linked_feeds(fetched.body, fetched.final_url))
     return FeedCheck(url, parsed.problem)

@@ -274,7 +274,7 @@ class Fetcher:
             s = self.settings
             rule = self.rules.find(host) if self.rules else None
             proxy = rule.proxy if rule and not self._transport else None
-            self._tls = self._tls or httpx.create_ssl_context()
+            tls = self._tls = self._tls or httpx.create_ssl_context()
             connections = s.per_host * 2  # room for redirects to another host
             limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
             self._clients[host] = httpx.AsyncClient(
@@ -289,11 +289,12 @@ class Fetcher:
                 max_redirects=s.max_redirects,
                 event_hooks={"request": [functools.partial(self._site_headers, proxied=proxy is not None)],
                              "response": [_check_redirect]},
-                transport=self._transport or self._guarded_transport(limits, proxy),
+                transport=self._transport or self._guarded_transport(tls, limits, proxy),
             )
         return self._clients[host]
 
-    def _guarded_transport(self, limits: httpx.Limits, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
+    def _guarded_transport(self, tls: ssl.SSLContext, limits: httpx.Limits,
+                           proxy: str | None = None) -> httpx.AsyncHTTPTransport:
         """httpx's own transport, connecting through `_GuardedNetwork`.
 
         httpx takes no network backend, so its connection pool is replaced by one built the same way with
@@ -301,8 +302,8 @@ class Fetcher:
         A site rule's proxy is used for its outlet; the target's name is then checked by `_site_headers`
         (the proxy resolves it again on its own: the one gap a proxy leaves).
         """
-        transport = httpx.AsyncHTTPTransport(verify=self._tls, limits=limits, trust_env=False)
-        pool: dict[str, Any] = dict(ssl_context=self._tls, max_connections=limits.max_connections,
+        transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=False)
+        pool: dict[str, Any] = dict(ssl_context=tls, max_connections=limits.max_connections,
                                     max_keepalive_connections=limits.max_keepalive_connections,
                                     keepalive_expiry=limits.keepalive_expiry, network_backend=self._network)
         if proxy is None:

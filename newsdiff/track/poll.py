@@ -68,7 +68,8 @@ def poll_lock(db_path: Path, *, wait: bool = False) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip()
-            raise PollBusy(f"another poll{f' (pid {holder})' if holder.isdigit() else ''} is running on {db_path}") from None
+            shown = f" (pid {holder})" if holder.isdigit() else ""
+            raise PollBusy(f"another poll{shown} is running on {db_path}") from None
         handle.truncate(0)
         handle.write(str(os.getpid()))
         handle.flush()
@@ -222,7 +223,8 @@ class _Poll:
                 break
             taken += 1
             if not self._known(entry.urls):  # two entries of one feed may be one story
-                self.store.new_tracked_article(entry.urls, source_id=feed["source_id"], title=entry.title, now=self.stamp)
+                self.store.new_tracked_article(entry.urls, source_id=feed["source_id"], title=entry.title,
+                                               now=self.stamp)
                 added += 1
         return added, len(fresh) - taken
 
@@ -251,7 +253,8 @@ class _Poll:
                 parsed = exc
         self.store_article(request, fetched, parsed)
 
-    def store_article(self, request: Request[dict[str, Any]], fetched: Fetched, parsed: ParsedInput | Exception | None) -> None:
+    def store_article(self, request: Request[dict[str, Any]], fetched: Fetched,
+                      parsed: ParsedInput | Exception | None) -> None:
         """Record one answer in its own transaction: the page's versions, gone or back, the next check."""
         article = request.item
         self.summary.articles_checked += 1
@@ -268,7 +271,8 @@ class _Poll:
                     self.summary.gone += 1
                     versions = self.store.version_count(article["id"])
                     self.summary.gone_articles.append(
-                        {"article_id": article["id"], "url": request.url, "status": fetched.status, "versions": versions})
+                        {"article_id": article["id"], "url": request.url, "status": fetched.status,
+                         "versions": versions})
                     changes["status"] = "gone"
                     self.store.event(article["id"], "gone", {"status": fetched.status, "url": fetched.final_url})
             else:
@@ -313,6 +317,7 @@ class _Poll:
             if added.outcome == "new":
                 self.summary.new_versions += 1
                 outcome = "new"
+                assert added.number is not None  # a new version always has its number
                 raw_id = self.store.version_raw_id(added.article_id, added.number)
             elif outcome != "new":
                 outcome = added.outcome
@@ -383,7 +388,8 @@ class _Poll:
                 if self.progress:
                     self.progress.start("articles", len(articles))
                 workers = pool_size(len(articles)) if self.workers is None else self.workers
-                async with ParsePool(self.options, workers=workers, timeout=self.settings.fetch.extract_timeout) as pool:
+                timeout = self.settings.fetch.extract_timeout
+                async with ParsePool(self.options, workers=workers, timeout=timeout) as pool:
                     self.pool = pool
                     await fetch_each(pages, articles, self.check_article)
 
