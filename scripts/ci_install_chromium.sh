@@ -12,10 +12,8 @@ set -euo pipefail
 FLAGS=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run
        --disable-background-networking --disable-component-update --disable-sync)
 
-fail() {
-  echo "ci_install_chromium: $*" >&2
-  exit 1
-}
+CI_SCRIPT=ci_install_chromium
+. "$(dirname "$0")/ci_apt.sh"
 
 find_chromium() {
   for name in chromium chromium-browser google-chrome google-chrome-stable; do
@@ -25,19 +23,8 @@ find_chromium() {
 }
 
 if ! browser=$(find_chromium); then
-  command -v apt-get >/dev/null 2>&1 || fail "no apt-get here; install Chromium by hand to run the browser test"
-  as_root=()
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo -n true 2>/dev/null || fail "not root and no password-less sudo; cannot install Chromium"
-    as_root=(sudo -n)
-  fi
-  # env, not export: sudo would drop an exported variable. The lock timeout waits out a running
-  # unattended upgrade instead of failing at once; `timeout` bounds a stalled mirror.
-  apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -q -o DPkg::Lock::Timeout=300)
-  "${apt[@]}" update >/dev/null || fail "apt-get update failed"
   # Fonts are only recommended by the package, but a screenshot without them is a row of boxes.
-  "${apt[@]}" install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core >/dev/null \
-    || fail "apt-get install chromium failed"
+  apt_install Chromium chromium fonts-liberation fonts-dejavu-core
   browser=$(find_chromium) || fail "the chromium package is installed but no chromium is on PATH"
 fi
 

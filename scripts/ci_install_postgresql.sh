@@ -3,11 +3,8 @@
 # store on PostgreSQL (tests/pg_server.py starts a throwaway server from them). Does nothing when they
 # are already installed. Fails soft like ci_install_chromium.sh: one line on stderr, a non-zero exit.
 set -euo pipefail
-
-fail() {
-  echo "ci_install_postgresql: $*" >&2
-  exit 1
-}
+CI_SCRIPT=ci_install_postgresql
+. "$(dirname "$0")/ci_apt.sh"
 
 find_bin() {
   local dir
@@ -19,16 +16,8 @@ find_bin() {
 }
 
 if ! bin=$(find_bin); then
-  command -v apt-get >/dev/null 2>&1 || fail "no apt-get here; install PostgreSQL by hand to run its tests"
-  as_root=()
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo -n true 2>/dev/null || fail "not root and no password-less sudo; cannot install PostgreSQL"
-    as_root=(sudo -n)
-  fi
-  apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -q -o DPkg::Lock::Timeout=300)
-  "${apt[@]}" update >/dev/null || fail "apt-get update failed"
   # The package also creates the `postgres` user the tests run the server as when they run as root.
-  "${apt[@]}" install -y --no-install-recommends postgresql >/dev/null || fail "apt-get install postgresql failed"
+  apt_install PostgreSQL postgresql
   bin=$(find_bin) || fail "the postgresql package is installed but no initdb/pg_ctl was found"
 fi
 echo "ci_install_postgresql: $("$bin/pg_ctl" --version) at $bin"
