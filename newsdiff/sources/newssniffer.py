@@ -191,6 +191,7 @@ class _Cut:
     longer: int
     anchors: int  # 0-2: the two sides start with the same word, end with the same word
     boundary: bool  # the cut falls where a paragraph could end and another start
+    opens: bool  # the new side can start a paragraph (no lower-case first letter)
 
     @property
     def cues(self) -> int:
@@ -226,14 +227,16 @@ class _Cut:
         """Is this cut a credible old/new pair rather than one paragraph cut in two?
 
         Yes if most of both sides is shared (an edit inside the paragraph), or if one side is
-        wholly kept in the other, which starts or ends alike (sentences added or dropped), or
-        nearly so with the cut where one paragraph ends and another starts.
+        wholly kept in the other, which starts or ends alike (sentences added or dropped) and whose
+        new side can open a paragraph ("... satellites. to deliver satellites." is one paragraph
+        repeating its end, not a long paragraph cut to its last words), or nearly so with the cut
+        where one paragraph ends and another starts.
         """
         if self.common * 2 >= self.longer and (self.common >= 2 or self.boundary):
             return True
         if self.common < 2:
             return False
-        if self.common == self.shorter and self.anchors:
+        if self.common == self.shorter and self.anchors and self.opens:
             return True
         return self.boundary and self.common * 5 >= self.shorter * 4
 
@@ -241,7 +244,8 @@ class _Cut:
 def _cut(words: Sequence[str], keys: Sequence[str], k: int, common: int) -> _Cut:
     a, b = keys[:k], keys[k:]
     anchors = (a[0] == b[0]) + (a[-1] == b[-1])
-    return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(words[k - 1], words[k]))
+    return _Cut(k, common, min(len(a), len(b)), max(len(a), len(b)), anchors, _looks_like_cut(words[k - 1], words[k]),
+                _starts_paragraph(words[k]))
 
 
 _QUOTES = "\"'“”‘’«»„‟‹›"
