@@ -20,5 +20,5 @@ apt_install() {
   # unattended upgrade instead of failing at once; `timeout` bounds a stalled mirror.
   local apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get -q -o DPkg::Lock::Timeout=300)
   "${apt[@]}" update >/dev/null || fail "apt-get update failed"
-  "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null || fail "apt-get install $* failed"
+  "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null || fail "apt-get install $1 failed"
 }

@@ -13,7 +13,7 @@ FLAGS=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-q
        --disable-background-networking --disable-component-update --disable-sync)
 
 CI_SCRIPT=ci_install_chromium
-. "$(dirname "$0")/ci_apt.sh"
+. "${BASH_SOURCE[0]%/*}/ci_apt.sh"  # no dirname: the tests run this with a bare PATH
 
 find_chromium() {
   for name in chromium chromium-browser google-chrome google-chrome-stable; do

@@ -4,7 +4,7 @@
 # are already installed. Fails soft like ci_install_chromium.sh: one line on stderr, a non-zero exit.
 set -euo pipefail
 CI_SCRIPT=ci_install_postgresql
-. "$(dirname "$0")/ci_apt.sh"
+. "${BASH_SOURCE[0]%/*}/ci_apt.sh"  # no dirname: the tests run this with a bare PATH
 
 find_bin() {
   local dir

@@ -515,7 +515,7 @@ def test_installer_on_a_fresh_debian_machine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("apt_get", "calls", "message"), [
-    (None, [], "no apt-get here; install Chromium by hand to run the browser test"),
+    (None, [], "no apt-get here; install Chromium by hand to run its tests"),
     ('case "$*" in *update*) exit 100 ;; esac', ["update"], "apt-get update failed"),
     ('case "$*" in *install*) exit 100 ;; esac', ["update", "install"], "apt-get install chromium failed"),
     ("exit 0", ["update", "install"], "the chromium package is installed but no chromium is on PATH"),
