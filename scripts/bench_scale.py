@@ -60,9 +60,9 @@ NEWSDIFF = [sys.executable, "-m", "newsdiff"]
 
 # -- the outlet -------------------------------------------------------------------------------------
 
-PAGE = """<!doctype html><html><head><title>Council backs flood plan for district {n}</title></head>
+PAGE = """<!doctype html><html><head><title>Council backs riverside flood plan</title></head>
 <body><header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
-<article><h1>Council backs flood plan for district {n}</h1><p class="byline">By a staff reporter</p>
+<article><h1>Council backs riverside flood plan</h1><p class="byline">By a staff reporter</p>
 <p>The city council on Tuesday approved a flood defence plan for district {n} after a debate that ran
 late into the evening, with {votes} members voting in favour and {against} against.</p>
 <p>The plan pays for new barriers along the river and for drains under the main road, which flooded
@@ -250,7 +250,7 @@ def killed_worker(url: str, port: int, articles: int, workers: int, batch: int, 
     with ThreadPoolExecutor(workers) as pool:
         done = [pool.submit(poll_until_done, url, batch, procs) for _ in range(workers)]
         held = 0
-        while not held:  # a poll holding a batch, some of it recorded: mid-batch
+        while not held:  # a poll holding a batch once the round has stored its first checks: mid-batch
             time.sleep(0.05)
             for proc in procs:
                 mine = f"%:{proc.pid}:%"
