@@ -10,8 +10,8 @@ synthetic archive.
    the workers share the work. Reports articles per second for each and their ratio, from the outlet's
    own count that every article was fetched exactly once per round, and that each article holds exactly
    one version per round and one recorded check.
-2. A killed worker: WORKERS workers re-check every article; once one has claimed a batch and fetched part
-   of it, it is SIGKILLed. Its leases then run out: the benchmark moves their end to now (as the 300 s
+2. A killed worker: WORKERS workers re-check every article; once the round has stored its first checks,
+   a poll holding a batch is SIGKILLed. Its leases then run out: the benchmark moves their end to now (as the 300 s
    lease, newsdiff.store.postgres.DEFAULT_LEASE_S, would; `--wait-lease` waits for it instead) and the
    others take those articles. Reports that every article was checked (nothing lost) and holds exactly one
    version more (nothing stored twice), and how many pages the killed worker had fetched without storing.
