@@ -236,7 +236,8 @@ def throughput(url: str, port: int, articles: int, workers: int, batch: int, lat
         print(f"{count} worker(s), --limit {batch}: {articles} articles in {elapsed:.1f} s = {rates[count]:.1f}/s "
               f"(latency bound {count * 2 / latency:.0f}/s); "
               f"poll processes' CPU {cpu * 1000 / articles:.1f} ms per article, so {os.cpu_count()} cores "
-              f"bound {(os.cpu_count() or 1) * articles / cpu:.0f}/s; {load()}; {counts}; exactly once: {exact and not again}")
+              f"bound {(os.cpu_count() or 1) * articles / cpu:.0f}/s; {load()}; {counts}; "
+          f"exactly once: {exact and not again}")
     print(f"ratio {workers} workers / 1: {rates[workers] / rates[1]:.2f}x")
 
 
