@@ -778,6 +778,16 @@ def test_pages_without_an_article(data: bytes, reason: str) -> None:
         parse_html(data)
 
 
+@pytest.mark.parametrize("headline", ["404 residents evacuated after fire", "Error in vote count delays result",
+                                      "Missing hiker not found after storm", "Forbidden City reopens to visitors"])
+def test_a_short_story_whose_headline_holds_an_error_word_is_an_article(headline: str) -> None:
+    # A short item (under 150 words) is refused as an error page only when a part of its title is error
+    # words alone ("404 - Page not found"), not for a headline that uses one.
+    data = page("<article><h1>Bridge to close</h1>" + paragraphs_html(SENTENCES) + "</article>").replace(
+        b"Bridge to close", headline.encode())
+    assert article(data).title == headline
+
+
 NOT_FREE = '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
 
 

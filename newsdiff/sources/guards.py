@@ -29,7 +29,12 @@ _FRONT_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
 # the site's, and says nothing about the page.
 _SITE_TYPES = {"WebSite", "Organization", "Corporation", "NewsMediaOrganization", "Person", "Brand", "ImageObject",
                "BreadcrumbList", "ListItem", "SearchAction", "EntryPoint", "PostalAddress", "ContactPoint", "Place"}
-_ERROR_TITLE = re.compile(r"\b(?:404|410|page not found|not found|error|access denied|forbidden)\b", re.IGNORECASE)
+# An error page's title has a part (between separators) made of error words alone ("404", "Error 404 |
+# Site", "Page not found - Site"). A headline may hold any of them ("404 residents evacuated", "Error in
+# vote count", "Hiker not found", "Forbidden City reopens" are news).
+_TITLE_SEPARATORS = re.compile(r"[|:–—-]")
+_ERROR_WORDS = re.compile(r"\b(?:error|404|410|page not found|not found|access denied|forbidden)\b", re.IGNORECASE)
+_NOT_WORDS = re.compile(r"\W+")
 # A short line asking the reader to subscribe or sign in to read on: a paywall's prompt, not the article.
 # English, then French, Spanish, German, Portuguese and Italian: a word of access and a word of reading on.
 _PAYWALL_ACCESS = re.compile(
@@ -153,6 +158,15 @@ def _paywall_marks(root: lxml.html.HtmlElement, article: dict[str, Any]) -> bool
                if isinstance(element.tag, str) and (element.get("class") or element.get("id")))
 
 
+def _error_title(title: str) -> bool:
+    """Is one part of the title nothing but error words? (Splits and substitutions only: linear time.)"""
+    for part in _TITLE_SEPARATORS.split(title):
+        rest, found = _ERROR_WORDS.subn("", part)
+        if found and not _NOT_WORDS.sub("", rest):
+            return True
+    return False
+
+
 def refuse_stub(page: Page, words: int, prompted: bool, root: lxml.html.HtmlElement) -> None:
     """Raise for pages whose few words are not an article: a paywall (declared and shown, or a
     subscribe prompt under a paragraph or two), an error page, a teaser."""
@@ -162,7 +176,7 @@ def refuse_stub(page: Page, words: int, prompted: bool, root: lxml.html.HtmlElem
         raise InputError(f"no article found (paywalled: only {words} words visible)")
     if prompted and words < _STUB_WORDS:
         raise InputError(f"no article found (paywall stub: only {words} words before a subscribe prompt)")
-    if page.title and _ERROR_TITLE.search(page.title) and words < _STUB_WORDS:
+    if page.title and words < _STUB_WORDS and _error_title(page.title):
         raise InputError(f"no article found (an error page: {page.title[:80]!r})")
     if words == 0:
         raise InputError("no article found (no body text on the page)")
