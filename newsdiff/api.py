@@ -363,12 +363,13 @@ class Archive:
 
     def site_settings(self, directory: str | Path, base_url: str | None = None) -> dict[str, Any]:
         """The settings a site was published with, `base_url` overriding its own (ValueError without one)."""
-        from . import publish as publishing
+        from .publish import recorded_settings
+        from .render.edits import check_base_url
 
-        site = {**publishing.recorded_settings(directory), **({"base_url": base_url} if base_url else {})}
+        site = {**recorded_settings(directory), **({"base_url": base_url} if base_url else {})}
         if not site.get("base_url"):
             raise ValueError("--publish needs --base-url, the site's public URL")
-        publishing.check_base_url(site["base_url"])
+        check_base_url(site["base_url"])
         return site
 
     def poll(self, *, jobs: int | None = None, limit: int | None = None, check_all: bool = False,
