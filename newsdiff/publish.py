@@ -118,7 +118,8 @@ def feed(
     reports = Reports(store, cosmetic=cosmetic, wanted=_wanted(tags, min_changed))
     reports.prune()
     article_id = None if article is None else article.id
-    items = list(islice(reports.visible(reports.edits(article_id=article_id, source=source)), limit))
+    items = list(islice(reports.visible(reports.edits(page=max(limit, 1), article_id=article_id,
+                                                                  source=source)), limit))
     since = store.first_capture(article_id=article_id, source=source)
     meta = _feed_meta(article=article, source=source if article is None else None, base_url=base_url,
                       fmt=fmt, title=title, since=since)

@@ -11,7 +11,7 @@ import feedparser
 import lxml.etree
 import pytest
 
-from newsdiff import ArticleRecord
+from newsdiff import ArticleRecord, Store
 from newsdiff.diff import diff_records
 from newsdiff.publish import article_ref, feed
 from newsdiff.render.edits import ArticleRef, Edit, VersionRef
@@ -21,7 +21,7 @@ from newsdiff.render.layout import layout
 from newsdiff.reports import Report
 
 from .publish_helpers import (
-    CDATA_END, HOSTILE, IMG, QUOTES, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
+    P2, CDATA_END, HOSTILE, IMG, QUOTES, SCRIPT, STORY, add, assert_inert, hostile_store, story_store,
 )
 
 BASE = "https://edits.example.org/site/"
@@ -276,3 +276,59 @@ def test_feed_command(cli, db_path: Path, tmp_path: Path) -> None:
     ]:
         result = cli("feed", *args)
         assert result.code == 2 and message in result.stderr and result.stdout == "", result
+
+
+def _busy_store(db: str) -> Store:
+    """Five articles edited in turns, several edits captured at the same second, one capture backdated
+    and one cosmetic edit: the orders a page boundary could get wrong."""
+    from newsdiff import Store
+
+    store = Store.open(db)
+    for round_ in range(4):
+        for n in range(5):
+            at = f"2024-05-0{1 + round_}T08:00:0{n % 2}Z"  # two articles share every second
+            figure = 10 * round_ + n
+            paragraphs = [f"Article {n} reports {figure} arrests today. Police gave the figure.", P2]
+            if n == 4 and round_ >= 2:  # the last edit of article 4 changes only the quote style
+                quoted = "\u201cPolice\u201d" if round_ == 2 else '"Police"'
+                paragraphs = [f"Article 4 reports 33 arrests today. {quoted} gave the figure.", P2]
+            add(store, f"https://news.example.org/{n}", paragraphs, title=f"Story {n}", at=at,
+                source="wire" if n % 2 else "daily")
+    add(store, "https://news.example.org/0", ["Article 0 reports 1 arrest today. Police gave the figure.", P2],
+        title="Story 0", at="2024-04-30T08:00:00Z", source="daily")  # backdated: becomes version 1
+    return store
+
+
+def test_a_limited_or_paged_read_of_edits_is_the_start_of_the_whole_list(any_db: str) -> None:
+    from newsdiff.reports.cache import Reports
+
+    store = _busy_store(any_db)
+    whole = store.edit_pairs()
+    assert len(whole) == 16
+    keys = [(p["new_captured_at"], p["new_id"]) for p in whole]
+    assert keys == sorted(keys, reverse=True) and len(set(keys)) == len(keys)
+    for n in (1, 2, 3, 7, 16, 50):
+        assert store.edit_pairs(limit=n) == whole[:n]
+        assert store.edit_pairs(source="wire", limit=n) == [p for p in whole if p["source"] == "wire"][:n]
+    for size in (1, 2, 3, 5, 16):
+        paged, after = [], None
+        while page := store.edit_pairs(limit=size, after=after):
+            paged.extend(page)
+            after = (page[-1]["new_captured_at"], page[-1]["new_id"])
+        assert paged == whole, size
+    # A version stored between two pages shows on top of the next read, never inside the later pages.
+    first = store.edit_pairs(limit=5)
+    add(store, "https://news.example.org/3", ["Article 3 reports 99 arrests today. Police gave the figure.", P2],
+        title="Story 3", at="2024-06-01T08:00:00Z", source="wire")
+    rest = store.edit_pairs(after=(first[-1]["new_captured_at"], first[-1]["new_id"]))
+    assert first + rest == whole
+    assert store.edit_pairs(limit=1)[0]["new_captured_at"] == "2024-06-01T08:00:00Z"
+    # Edits read page by page are the edits of the whole list, and a feed of N shows the first N of them.
+    reports = Reports(store)
+    everything = [(e.old.id, e.new.id) for e in reports.edits(page=3)]
+    assert everything == [(p["old_id"], p["new_id"]) for p in store.edit_pairs()]
+    entries = [e.id for e in _parse(feed(store, fmt="atom", limit=100)).entries]
+    assert len(entries) == 16  # 17 edits, one only cosmetic
+    for n in (1, 4, 15, 16):
+        assert [e.id for e in _parse(feed(store, fmt="atom", limit=n)).entries] == entries[:n]
+    store.close()

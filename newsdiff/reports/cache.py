@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "Reports", "digest", "engine", "version_edits"]
 
 PREFIX = "edit/"  # every cached report's kind begins so
+PAGE = 50  # pairs read at a time by `Reports.edits`
 _FRESH = 64  # full reports kept from diffing to rendering (an article's pairs are diffed together)
 _ENGINE_CODE = ("diff", "changes.py", "reports", "render/layout.py", "render/htmlfrag.py")
 
@@ -150,10 +151,16 @@ class Reports:
                              None if row["article_title"] else self._ledes[article_id])
         return self.edit(article, _side(row, "old"), _side(row, "new"))
 
-    def edits(self, **where: Any) -> Iterator[Edit]:
-        """Every edit `Store.edit_pairs` finds, newest first, made on demand: a feed of the newest 50
-        never diffs the rest."""
-        return map(self.edit_of, self.rows(**where))
+    def edits(self, *, page: int = PAGE, **where: Any) -> Iterator[Edit]:
+        """Every edit `Store.edit_pairs` finds, newest first, made on demand and read `page` pairs at a
+        time (keyset pages): a feed of the newest 50 neither reads nor diffs the rest."""
+        after = None
+        while True:
+            rows = self.store.edit_pairs(limit=page, after=after, **where)
+            yield from map(self.edit_of, rows)
+            if len(rows) < page:
+                return
+            after = (rows[-1]["new_captured_at"], rows[-1]["new_id"])
 
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
         """Cosmetic-only edits are left out unless the reader asked for them, and edits a reader's filter

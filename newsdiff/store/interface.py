@@ -367,10 +367,12 @@ class Store(ABC):
 
     @abstractmethod
     def edit_pairs(self, *, article_id: int | None = None, source: str | None = None, version_id: int | None = None,
-                   number: int | None = None) -> list[dict[str, Any]]:
+                   number: int | None = None, limit: int | None = None,
+                   after: tuple[str, int] | None = None) -> list[dict[str, Any]]:
         """Each version after an article's first with the one before it (`old_*`, `new_*` and the
         article's key, url, source and article_title), newest capture first: all of them, an article's,
-        a source's, the one ending at version `version_id`, or those ending at version `number`."""
+        a source's, the one ending at version `version_id`, or those ending at version `number`; at most
+        `limit`, starting past the row whose (`new_captured_at`, `new_id`) is `after` (a keyset page)."""
 
     @abstractmethod
     def first_capture(self, *, article_id: int | None = None, source: str | None = None) -> str | None:

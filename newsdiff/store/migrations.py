@@ -273,3 +273,10 @@ def m011_raw_digests_as_bytes(db: sqlite_utils.Database) -> None:
             db.execute("UPDATE raws SET sha256 = ? WHERE id = ?", [bytes.fromhex(digest), raw_id])
     db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
     db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {RAW_PREFIX}))")
+
+
+@migrations()
+def m012_versions_by_capture_time(db: sqlite_utils.Database) -> None:
+    """Versions indexed by capture time (as PostgreSQL's from its start): a feed reads the newest edits
+    first, page by page, instead of sorting every pair of a large archive (scripts/bench_scale.py)."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_versions_captured_at ON versions(captured_at, id)")
