@@ -17,8 +17,9 @@ synthetic archive.
    version more (nothing stored twice), and how many pages the killed worker had fetched without storing.
 3. Synthetic archive: ARCHIVE articles with VERSIONS versions each (generated rows, not fetched), the
    same rows on PostgreSQL and in a SQLite store; times the due-article claim, `log` of one article
-   (its versions), the feed of the latest 50 edits and a full-text search, and each database's bytes
-   per version.
+   (its versions), the store's reads for the feed of the latest 50 edits (`Store.edit_pairs`, as
+   `newsdiff feed` calls it) and for the next 50, a full-text search, and each database's bytes per
+   version. Each table is loaded without its indexes, which are then made in one pass.
 
     python scripts/bench_scale.py [--articles 4000] [--latency 0.05] [--workers 4] [--batch 100]
                                   [--wait-lease] [--archive 20000] [--versions 10]
@@ -42,7 +43,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsdiff.dburl import ServerUrl, parse_db
+from newsdiff.store import Store
 from newsdiff.store.postgres import DEFAULT_LEASE_S, claim_due, connect, migrate
 from tests.pg_server import PgServer
 
@@ -284,80 +288,109 @@ WORDS = ["minister", "council", "election", "budget", "storm", "flood", "court",
          "energy", "price", "market", "report", "ceasefire", "border", "summit", "strike", "vaccine", "climate"]
 
 
+@contextmanager
+def pg_bulk_load(conn: Any, table: str) -> Iterator[None]:
+    """`table`'s indexes, unique and foreign keys dropped while rows are loaded and made again after,
+    each in one pass (as a restore does): updating every index and checking every key row by row costs
+    far more."""
+    kept = conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "AND contype IN ('u', 'f')", [table]).fetchall()
+    indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                           "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                           [table, table]).fetchall()
+    indexes = [(name, sql) for name, sql in indexes if not name.endswith("_pkey")]
+    for name, _ in kept:
+        conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    yield
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    for _, sql in indexes:
+        conn.execute(sql)
+    for name, definition in kept:
+        conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+
+
 def generate_postgres(url: str, articles: int, versions: int) -> float:
-    """Articles, their versions (keyframe-sized text) and one passage each, by generate_series."""
+    """Articles, their versions (keyframe-sized text) and one passage each, by generate_series, each table
+    loaded without its indexes (`pg_bulk_load`)."""
     began = time.perf_counter()
     with connect(_server(url)) as conn:
         migrate(conn)
         for table in ("passages", "events", "fetches", "versions", "article_urls", "articles", "sources"):
             conn.execute(f"DELETE FROM {table}")
         conn.execute("INSERT INTO sources (id, name, created_at) VALUES (1, 'Outlet', %s)", [DUE])
-        conn.execute(
-            "INSERT INTO articles (id, key, url, source_id, title, created_at, tracked, status, last_changed_at, "
-            "last_checked_at, next_check_at) SELECT i, 'https://outlet.example/a/' || i, "
-            "'https://outlet.example/a/' || i, 1, 'Headline ' || i, %s, 1, 'active', %s, %s, "
-            "to_char(timestamp '2026-01-01' + (i %% 10000) * interval '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-            "FROM generate_series(1, %s) i", [DUE, DUE, DUE, articles])
-        conn.execute(
-            "INSERT INTO versions (article_id, number, captured_at, title, text, content_hash, word_count, storage, "
-            "data, text_size) SELECT a, n, to_char(timestamp '2025-01-01' + (a * %s + n) * interval '1 second', "
-            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'Headline ' || a, '', md5(a || '-' || n) || md5(n || '-' || a), "
-            "120, CASE WHEN n = %s THEN 'keyframe' ELSE 'delta' END, "
-            "convert_to(CASE WHEN n = %s THEN repeat('A sentence of the story, number ' || a || '. ', 20) "
-            "ELSE 'delta ' || n END, 'UTF8'), 700 "
-            "FROM generate_series(1, %s) a, generate_series(1, %s) n",
-            [versions, versions, versions, articles, versions])
-        conn.execute(
-            "INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT a, 'text', a, '1-' || %s, "
-            "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] "
-            "|| ' story ' || a) "
-            "FROM generate_series(1, %s) a", [versions, WORDS, WORDS, articles])
+        with pg_bulk_load(conn, "articles"):
+            conn.execute(
+                "INSERT INTO articles (id, key, url, source_id, title, created_at, tracked, status, last_changed_at, "
+                "last_checked_at, next_check_at) SELECT i, 'https://outlet.example/a/' || i, "
+                "'https://outlet.example/a/' || i, 1, 'Headline ' || i, %s, 1, 'active', %s, %s, "
+                "to_char(timestamp '2026-01-01' + (i %% 10000) * interval '1 minute', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM generate_series(1, %s) i", [DUE, DUE, DUE, articles])
+        with pg_bulk_load(conn, "versions"):
+            conn.execute(
+                "INSERT INTO versions (article_id, number, captured_at, title, text, content_hash, word_count, "
+                "storage, data, text_size) SELECT a, n, to_char(timestamp '2025-01-01' + (a * %s + n) * interval "
+                "'1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'Headline ' || a, '', md5(a || '-' || n) || "
+                "md5(n || '-' || a), 120, CASE WHEN n = %s THEN 'keyframe' ELSE 'delta' END, "
+                "convert_to(CASE WHEN n = %s THEN repeat('A sentence of the story, number ' || a || '. ', 20) "
+                "ELSE 'delta ' || n END, 'UTF8'), 700 "
+                "FROM generate_series(1, %s) a, generate_series(1, %s) n",
+                [versions, versions, versions, articles, versions])
+        with pg_bulk_load(conn, "passages"):
+            conn.execute(
+                "INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT a, 'text', a, '1-' || %s, "
+                "to_tsvector('newsdiff', (%s::text[])[1 + a %% 20] || ' ' || (%s::text[])[1 + (a / 20) %% 20] "
+                "|| ' story ' || a) "
+                "FROM generate_series(1, %s) a", [versions, WORDS, WORDS, articles])
         conn.execute("SELECT setval('articles_id_seq', %s)", [articles])
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM ANALYZE")
     return time.perf_counter() - began
 
 
-def generate_sqlite(path: Path, url: str) -> float:
-    """The same rows in a SQLite store (its own schema and search index), copied from PostgreSQL."""
-    from newsdiff.store import Store
+def _copy_out(conn: Any, query: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `query`, streamed from the server (a server-side cursor), never all held in memory."""
+    with conn.transaction(), conn.cursor(name="copy_out") as cur:
+        cur.itersize = 20000
+        cur.execute(query)
+        yield from cur
 
+
+def generate_sqlite(path: Path, url: str) -> float:
+    """The same rows in a SQLite store (its own schema and search index), copied from PostgreSQL, the
+    tables' indexes dropped while they load and made again from the store's own definitions."""
     began = time.perf_counter()
     Store.open(path).close()
     db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA cache_size = -1000000")
+    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+                         "tbl_name IN ('articles', 'versions', 'passages')").fetchall()
     db.execute("BEGIN")
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
     with connect(_server(url)) as conn:
         db.execute("INSERT INTO sources (id, name, created_at) VALUES (1, 'Outlet', ?)", [DUE])
-        with conn.cursor() as cur:
-            cur.execute("SELECT id, key, url, source_id, title, created_at, tracked, status, last_changed_at, "
-                        "last_checked_at, next_check_at FROM articles")
-            db.executemany("INSERT INTO articles (id, key, url, source_id, title, created_at, tracked, status, "
-                           "last_changed_at, last_checked_at, next_check_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", cur)
-            cur.execute("SELECT article_id, number, captured_at, title, text, content_hash, word_count, storage, "
-                        "data, text_size FROM versions")
-            db.executemany("INSERT INTO versions (article_id, number, captured_at, title, text, content_hash, "
-                           "word_count, storage, data, text_size) VALUES (?,?,?,?,?,?,?,?,?,?)", cur)
-            cur.execute("SELECT id, article_id, kind, hash, versions, array_to_string(tsvector_to_array(terms), ' ') "
-                        "FROM passages")
-            for pid, article_id, kind, digest, held, text in cur:
-                db.execute("INSERT INTO passages (id, article_id, kind, hash, versions) VALUES (?,?,?,?,?)",
-                           [pid, article_id, kind, digest, held])
-                db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", [pid, text])
+        db.executemany("INSERT INTO articles (id, key, url, source_id, title, created_at, tracked, status, "
+                       "last_changed_at, last_checked_at, next_check_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       _copy_out(conn, "SELECT id, key, url, source_id, title, created_at, tracked, status, "
+                                 "last_changed_at, last_checked_at, next_check_at FROM articles ORDER BY id"))
+        db.executemany("INSERT INTO versions (id, article_id, number, captured_at, title, text, content_hash, "
+                       "word_count, storage, data, text_size) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       _copy_out(conn, "SELECT id, article_id, number, captured_at, title, text, content_hash, "
+                                 "word_count, storage, data, text_size FROM versions ORDER BY id"))
+        passages = ("SELECT id, article_id, kind, hash, versions, array_to_string(tsvector_to_array(terms), ' ') "
+                    "FROM passages ORDER BY id")
+        db.executemany("INSERT INTO passages (id, article_id, kind, hash, versions) VALUES (?,?,?,?,?)",
+                       (row[:5] for row in _copy_out(conn, passages)))
+        db.executemany("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)",
+                       ((row[0], row[5]) for row in _copy_out(conn, passages)))
+    for _, sql in indexes:
+        db.execute(sql)
     db.execute("COMMIT")
     db.execute("ANALYZE")
     db.close()
     return time.perf_counter() - began
 
-
-# The pairs a feed shows (a version and the one before it), newest first, as the SQLite store selects them
-# (store/edit_pairs.py), here cut at 50 by the database.
-EDIT_PAIRS = (
-    "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, p.id AS old_id, "
-    "p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, p.content_hash AS old_hash, "
-    "v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, v.title AS new_title, "
-    "v.content_hash AS new_hash FROM versions v JOIN versions p ON p.article_id = v.article_id "
-    "AND p.number = v.number - 1 JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
-    "WHERE v.number > 1 ORDER BY v.captured_at DESC, v.id DESC"
-)
 
 # What `log` reads of one article, with each driver's placeholder.
 LOG_VERSIONS = ("SELECT number, captured_at, title, word_count, storage, data FROM versions WHERE article_id = {} "
@@ -375,6 +408,16 @@ def timed(run: Any, repeat: int = 20) -> float:
     return statistics.median(times)
 
 
+def feed_reads(store: Store, pages: int = 1) -> None:
+    """What `newsdiff feed` reads of the store for the latest 50 edits (`pages` 2: the 50 after them, a
+    keyset page), before any diffing: the pairs and the first capture (the feed's date when empty)."""
+    after = None
+    for _ in range(pages):
+        rows = store.edit_pairs(limit=50, after=after)
+        after = (rows[-1]["new_captured_at"], rows[-1]["new_id"])
+    store.first_capture()
+
+
 def archive(url: str, articles: int, versions: int) -> None:
     made = generate_postgres(url, articles, versions)
     print(f"synthetic archive: {articles} articles x {versions} versions = {articles * versions} versions "
@@ -390,10 +433,12 @@ def archive(url: str, articles: int, versions: int) -> None:
             claim_due(conn, "bench", due_by="2026-01-01T00:05:00Z", limit=100)
             raise psycopg.Rollback()
 
+    pg_store = Store.open(url)
     pg = {
         "due articles (claim 100)": due,
         "log of one article": lambda: conn.execute(LOG_VERSIONS.format("%s"), [middle]).fetchall(),
-        "feed of latest 50 edits": lambda: conn.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
+        "feed of latest 50 edits": lambda: feed_reads(pg_store),
+        "feed, next 50 (keyset)": lambda: feed_reads(pg_store, pages=2),
         "search": lambda: conn.execute(
             "SELECT p.article_id, p.versions FROM passages p WHERE p.terms @@ plainto_tsquery('newsdiff', %s) "
             "ORDER BY ts_rank(p.terms, plainto_tsquery('newsdiff', %s)) DESC LIMIT 20",
@@ -402,23 +447,27 @@ def archive(url: str, articles: int, versions: int) -> None:
     pg_times = {name: timed(run) for name, run in pg.items()}
     pg_size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     conn.close()
+    pg_store.close()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "archive.db"
         copied = generate_sqlite(path, url)
         db = sqlite3.connect(path)
+        sq_store = Store.open(path)
         sq = {
             "due articles (claim 100)": lambda: db.execute(
                 "SELECT id FROM articles WHERE tracked = 1 AND status IN ('active', 'gone') AND next_check_at <= ? "
                 "ORDER BY last_checked_at IS NULL DESC, next_check_at, id LIMIT 100",
                 ["2026-01-01T00:05:00Z"]).fetchall(),
             "log of one article": lambda: db.execute(LOG_VERSIONS.format("?"), [middle]).fetchall(),
-            "feed of latest 50 edits": lambda: db.execute(EDIT_PAIRS + " LIMIT 50").fetchall(),
+            "feed of latest 50 edits": lambda: feed_reads(sq_store),
+            "feed, next 50 (keyset)": lambda: feed_reads(sq_store, pages=2),
             "search": lambda: db.execute(
                 "SELECT p.article_id, p.versions FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
                 "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT 20", ["minister storm"]).fetchall(),
         }
         sq_times = {name: timed(run) for name, run in sq.items()}
         db.close()
+        sq_store.close()
         sq_size = path.stat().st_size + sum(p.stat().st_size for p in Path(folder).glob("archive.db-*"))
     print(f"(SQLite copy made in {copied:.1f} s)")
     print(f"{'query':28} {'PostgreSQL ms':>14} {'SQLite ms':>10}")
