@@ -2,9 +2,9 @@
 
 Importing sqlite-utils (with click, pluggy and dateutil behind it) costs more than everything `newsdiff
 list` or `log` does on a database of a thousand articles (scripts/bench_startup.py). Reads need none of
-it: `execute` and `query` here are sqlite-utils' own two lines over the connection. Everything else
-(`db["table"].insert(...)`, `atomic()`, `create_view()`, ...) is sqlite-utils' Database on the same
-connection, made on first use.
+it: `execute` and `query` here are sqlite-utils' own two lines over the connection. Nor do the rows a
+poll writes: `insert_row` and `update_row` are one plain statement each. Everything else (`atomic()`,
+migrations, `create_view()`, ...) is sqlite-utils' Database on the same connection, made on first use.
 """
 
 from __future__ import annotations
@@ -51,6 +51,22 @@ class Database(_DatabaseBase):
         for row in cursor:
             yield dict(zip(keys, row, strict=True))
 
+    def insert_row(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int | None:
+        """Add one row with one plain INSERT; its id (None when `ignore` and the row was there already).
+        sqlite-utils' `db[table].insert` asks the schema what tables, views and columns there are first:
+        five statements around each one a poll writes per article."""
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        cursor = self.conn.execute(f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                   list(row.values()))
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def update_row(self, table: str, row_id: int, changes: Mapping[str, Any]) -> None:
+        """Set these columns of the row with this id, with one plain UPDATE (sqlite-utils' `update` reads
+        the schema and the row back)."""
+        if changes:
+            self.conn.execute(f"UPDATE {table} SET {', '.join(f'{column} = ?' for column in changes)} WHERE id = ?",
+                              [*changes.values(), row_id])
+
     def close(self) -> None:
         self.conn.close()
 
@@ -68,13 +84,6 @@ class Database(_DatabaseBase):
 
     def __getattr__(self, name: str) -> Any:  # reached only for what this class does not define
         return getattr(self.utils, name)
-
-
-def inserted_id(table: Table) -> int:
-    """The id of the row `table.insert(...)` just added (sqlite-utils types it optional: no insert yet)."""
-    if not isinstance(table.last_pk, int):
-        raise RuntimeError("the insert added no row")
-    return table.last_pk
 
 
 def preload_writer() -> None:

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .database import inserted_id
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -197,8 +196,9 @@ class PassageIndex:
 
 def insert_fts(db: sqlite_utils.Database, article_id: int, kind: str, digest: int, versions: str, text: str) -> int:
     """A new passage's row and its entry in the FTS5 table (which keeps no copy of `text`); its id."""
-    pid = inserted_id(db.table(TABLE).insert({"article_id": article_id, "kind": kind, "hash": digest,
-                                              "versions": versions}))
+    pid = db.execute(f"INSERT INTO {TABLE} (article_id, kind, hash, versions) VALUES (?, ?, ?, ?)",
+                     [article_id, kind, digest, versions]).lastrowid
+    assert pid is not None  # a plain insert adds its row or raises
     db.execute(f"INSERT INTO {FTS}(rowid, text) VALUES (?, ?)", [pid, text])
     return pid
 

@@ -18,7 +18,7 @@ Anything else SQLite-only (FTS5, PRAGMA, sqlite_master) is overridden by `Postgr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -68,25 +68,16 @@ class Inserted:
 
 
 class Table:
-    """The two row helpers the store uses of sqlite-utils' Table: insert a dict, update by id."""
+    """The two row helpers of sqlite-utils' Table that tests use: insert a dict, update by id."""
 
     def __init__(self, db: PgDatabase, name: str) -> None:
         self.db, self.name = db, name
 
     def insert(self, record: dict[str, Any], *, ignore: bool = False) -> Inserted:
-        columns = ", ".join(record)
-        marks = ", ".join("%s" for _ in record)
-        sql = f"INSERT INTO {self.name} ({columns}) VALUES ({marks})" + (" ON CONFLICT DO NOTHING" if ignore else "")
-        if self.name in _NO_ID:
-            self.db.conn.execute(sql, list(record.values()))
-            return Inserted(None)
-        row = self.db.conn.execute(sql + " RETURNING id", list(record.values())).fetchone()
-        return Inserted(None if row is None else row[0])
+        return Inserted(self.db.insert_row(self.name, record, ignore=ignore))
 
     def update(self, pk: int, changes: dict[str, Any]) -> None:
-        if changes:
-            assignments = ", ".join(f"{column} = %s" for column in changes)
-            self.db.conn.execute(f"UPDATE {self.name} SET {assignments} WHERE id = %s", [*changes.values(), pk])
+        self.db.update_row(self.name, pk, changes)
 
 
 class PgDatabase:
@@ -117,6 +108,22 @@ class PgDatabase:
         keys = [d.name for d in cursor.description or ()]
         for row in cursor:
             yield dict(zip(keys, row, strict=True))
+
+    def insert_row(self, table: str, row: Mapping[str, Any], *, ignore: bool = False) -> int | None:
+        """Add one row; its id (None for a table without one, or when `ignore` and the row was there)."""
+        sql = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('%s' for _ in row)})" + (
+            " ON CONFLICT DO NOTHING" if ignore else "")
+        if table in _NO_ID:
+            self.conn.execute(sql, list(row.values()))
+            return None
+        found = self.conn.execute(sql + " RETURNING id", list(row.values())).fetchone()
+        return None if found is None else found[0]
+
+    def update_row(self, table: str, row_id: int, changes: Mapping[str, Any]) -> None:
+        """Set these columns of the row with this id."""
+        if changes:
+            assignments = ", ".join(f"{column} = %s" for column in changes)
+            self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*changes.values(), row_id])
 
     def __getitem__(self, table: str) -> Table:
         return Table(self, table)

@@ -27,7 +27,7 @@ from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
 from .compact_history import compact_previous
-from .database import MIGRATIONS_TABLE, Database, inserted_id
+from .database import MIGRATIONS_TABLE, Database
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
@@ -270,7 +270,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        return inserted_id(self.db["sources"].insert({"name": name, "created_at": utc_now()}))
+        return self._new_row("sources", {"name": name, "created_at": utc_now()})
 
     def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int,
                 record: ArticleRecord) -> int | None:
@@ -285,9 +285,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
-            return inserted_id(self.db["raws"].insert(
-                {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
-                 "data": None}))
+            return self._new_row(
+                "raws", {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
+                         "data": None})
         latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]), None)
@@ -300,10 +300,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             except ValueError:  # a damaged base (`check` names it) must not stop new captures: pack alone
                 base = None
         compression, data = raws.pack(raw, base)
-        return inserted_id(self.db["raws"].insert(
-            {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
-             "data": data, "base_id": base_id if compression == raws.AGAINST_BASE else None}
-        ))
+        return self._new_row(
+            "raws", {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
+                     "data": data, "base_id": base_id if compression == raws.AGAINST_BASE else None})
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
@@ -343,32 +342,33 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                     return form
         raise ValueError(f"raw input {raw_id} is kept as a version's text, but no version read from it rebuilds it")
 
-    def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str, now: str) -> int:
-        """The article this record belongs to, created if new.
+    def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str,
+                     now: str) -> tuple[int, str]:
+        """The article this record belongs to, created if new, and its key (maybe another spelling of `key`).
 
         Without a URL, a text already stored verbatim is taken to be that article: re-importing a file
         that was first imported with `--url` must not start a second copy of the article.
         """
         row = self.db.execute(
-            "SELECT a.id FROM articles a WHERE a.key = ? UNION "
-            "SELECT article_id FROM article_urls WHERE url = ? LIMIT 1", [key, url or key]
-        ).fetchone()
+            "SELECT a.id, a.key FROM articles a WHERE a.key = ? UNION "
+            "SELECT a.id, a.key FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ? LIMIT 1",
+            [key, url or key]).fetchone()
         if row is None and url is None:
             row = self.db.execute(
-                f"SELECT article_id FROM versions WHERE substr(content_hash, 1, {HASH_PREFIX}) = ? "
-                "AND +content_hash = ? ORDER BY id LIMIT 1", [digest[:HASH_PREFIX], digest]
-            ).fetchone()
+                f"SELECT v.article_id, a.key FROM versions v JOIN articles a ON a.id = v.article_id "
+                f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND +v.content_hash = ? ORDER BY v.id LIMIT 1",
+                [digest[:HASH_PREFIX], digest]).fetchone()
         if row:
             if source_id is not None:
                 self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
                                 [source_id, row[0]])
-            return row[0]
-        article_id = inserted_id(self.db["articles"].insert(
-            {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0, "status": "active"}
-        ))
+            return row[0], row[1]
+        article_id = self._new_row(
+            "articles", {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0,
+                         "status": "active"})
         if url:
-            self.db["article_urls"].insert({"url": url, "article_id": article_id, "added_at": now}, ignore=True)
-        return article_id
+            self.db.insert_row("article_urls", {"url": url, "article_id": article_id, "added_at": now}, ignore=True)
+        return article_id, key
 
     def add_version(
         self,
@@ -392,10 +392,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         now = utc_now()
         captured_at = record.captured_at or now
         with self.write():
-            article_id, key = self._resolve_article(key, record, now)
+            article_id, key = self._article_for(key, record.url, self._source_id(record.source), record.content_hash,
+                                                now)
             alike = self._stored_alike(article_id, record.content_hash)
-            latest = self._head(article_id)
-            number = self._place(article_id, captured_at, record.label, after=latest.number if latest else 0)
+            number, latest = self._place(article_id, captured_at, record.label)
             if alike is not None and latest is not None:  # a text stored before: the article has versions
                 reread_input = reread and record.captured_at is None and raw is not None \
                     and alike.raw_sha256 == hashlib.sha256(raw).hexdigest()
@@ -411,11 +411,6 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             self._index_passages(article_id, number, record, backdated=backdated)
             self._record_new_version(article_id, version_id, number, record.title, captured_at, backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
-
-    def _resolve_article(self, key: str, record: ArticleRecord, now: str) -> tuple[int, str]:
-        """The article a record belongs to (created if new) and its key, which may be another spelling of `key`."""
-        article_id = self._article_for(key, record.url, self._source_id(record.source), record.content_hash, now)
-        return article_id, self.db.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()[0]
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
         """The version of the article whose content has this hash, if one has."""
@@ -466,8 +461,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
             newer = self.version_row(article_id, number)["text"]
             self._make_room(article_id, number)
-        version_id = inserted_id(self.db["versions"].insert(
-            {
+        version_id = self._new_row(
+            "versions", {
                 "article_id": article_id, "number": number, "captured_at": captured_at,
                 "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
                 "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
@@ -477,8 +472,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
                 "raw_id": self._raw_id(raw, content_type, article_id, record),
                 "text_size": compact_history.text_size(record.text),
-            }
-        ))
+            })
         if backdated:
             compact_previous(self.db, article_id, number, newer)
             if older is not None:
@@ -510,20 +504,22 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         for hook in self.on_version:
             hook(StoredVersion(article_id, version_id, number, captured_at))
 
-    def _place(self, article_id: int, captured_at: str, label: str | None, after: int) -> int:
+    def _place(self, article_id: int, captured_at: str, label: str | None) -> tuple[int, _Head | None]:
         """The number a new version takes: after every version captured before it (by the page's own
         version numbers when both carry one, as NewsSniffer dumps do; else by capture time), so after
-        the latest, `after`, unless it was captured earlier."""
-        for number, their_time, their_label in self.db.execute(
-            "SELECT number, captured_at, label FROM versions WHERE article_id = ? ORDER BY number", [article_id]
-        ):
+        the latest unless it was captured earlier. With it, the latest version's number and word count
+        (None for a new article), read in the same statement."""
+        rows = self.db.execute("SELECT number, captured_at, label, word_count FROM versions WHERE article_id = ? "
+                               "ORDER BY number", [article_id]).fetchall()
+        latest = _Head(rows[-1][0], rows[-1][3]) if rows else None
+        for number, their_time, their_label, _ in rows:
             theirs = [int(x) for x in _labels(their_label) if x.isdigit()]
             if label and label.isdigit() and theirs:
                 if min(theirs) > int(label):
-                    return number
+                    return number, latest
             elif their_time > captured_at:
-                return number
-        return after + 1
+                return number, latest
+        return (latest.number if latest else 0) + 1, latest
 
     def _make_room(self, article_id: int, number: int) -> None:
         """Renumber versions `number` and up by one (through negatives, so the unique index never sees
@@ -538,11 +534,15 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         self.db.execute("DELETE FROM derived WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)",
                         [article_id])
 
+    def _new_row(self, table: str, row: dict[str, Any]) -> int:
+        """Add a row to a table keyed by `id`; its id."""
+        row_id = self.db.insert_row(table, row)
+        assert row_id is not None  # a plain insert adds its row or raises
+        return row_id
+
     def _event(self, article_id: int, version_id: int | None, kind: str, detail: dict[str, Any]) -> None:
-        self.db["events"].insert(
-            {"at": utc_now(), "article_id": article_id, "version_id": version_id, "kind": kind,
-             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)}
-        )
+        self.db.insert_row("events", {"at": utc_now(), "article_id": article_id, "version_id": version_id,
+                                      "kind": kind, "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)})
 
     def forget(self, article_id: int) -> dict[str, int]:
         """Delete an article for good, with everything recorded about it: versions, raw inputs no other

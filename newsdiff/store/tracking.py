@@ -7,8 +7,6 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .database import inserted_id
-
 if TYPE_CHECKING:
     from .database import Database
 
@@ -38,8 +36,8 @@ class Tracking:
             elif was_from_config and not from_config:
                 self.db.execute("UPDATE feeds SET from_config = 0 WHERE id = ?", [feed_id])
             return False
-        self.db["feeds"].insert({"url": url, "source_id": self.source_id(source or default_source),
-                                 "added_at": _now(), "from_config": int(from_config)})
+        self.db.insert_row("feeds", {"url": url, "source_id": self.source_id(source or default_source),
+                                     "added_at": _now(), "from_config": int(from_config)})
         return True
 
     def remove_feed(self, urls: Sequence[str]) -> bool:
@@ -68,7 +66,7 @@ class Tracking:
 
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of a feed (last_checked_at, last_status, last_error, etag, last_modified, title)."""
-        self.db["feeds"].update(feed_id, changes)
+        self.db.update_row("feeds", feed_id, changes)
 
     # -- tracked articles --------------------------------------------------------------------------
 
@@ -88,10 +86,11 @@ class Tracking:
 
     def new_tracked_article(self, urls: Sequence[str], *, source_id: int | None, title: str | None, now: str) -> int:
         """A tracked article keyed by the first URL, known under all of them, due at `now`."""
-        article_id = inserted_id(self.db["articles"].insert({
+        article_id = self.db.insert_row("articles", {
             "key": urls[0], "url": urls[0], "source_id": source_id, "title": title, "created_at": now,
             "tracked": 1, "status": "active", "next_check_at": now,
-        }))
+        })
+        assert article_id is not None  # a plain insert adds its row or raises
         for url in urls:
             self.add_alias(article_id, url)
         return article_id
@@ -131,7 +130,7 @@ class Tracking:
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at)."""
-        self.db["articles"].update(article_id, changes)
+        self.db.update_row("articles", article_id, changes)
 
     def fold_article(self, article_id: int, into: int) -> dict[str, Any]:
         """Merge an article without versions into another (its URLs, fetches and events move there) and
@@ -159,7 +158,7 @@ class Tracking:
                   duration_ms: int | None, article_id: int | None = None, feed_id: int | None = None,
                   raw_id: int | None = None) -> None:
         """One request made (a page, a feed, an archive capture) and what came of it."""
-        self.db["fetches"].insert({
+        self.db.insert_row("fetches", {
             "at": at, "url": url, "article_id": article_id, "feed_id": feed_id, "status_code": status_code,
             "outcome": outcome, "error": error, "duration_ms": duration_ms, "raw_id": raw_id})
 
