@@ -11,20 +11,18 @@ if TYPE_CHECKING:
 # A version's snapshot in the Wayback Machine (archive/save.py records it as an `archived` event).
 _ARCHIVED = ("(SELECT json_extract(e.detail, '$.url') FROM events e WHERE e.article_id = {v}.article_id "
              "AND e.version_id = {v}.id AND e.kind = 'archived' ORDER BY e.id DESC LIMIT 1)")
-# `{by}v.article_id`: with `+` (SQLite's "no index on this term"), the newer version of each pair is the
-# outer loop, read newest first from the capture time index and stopped at the LIMIT; without it SQLite
-# starts from the articles, which is right for one source's pairs (its articles first) but sorts every
-# pair of the archive when no source is given. PostgreSQL plans by cost and ignores the hint.
+# `{newer}`: the versions that end a pair, `versions` itself or the page of them a feed reads (`_newer`).
 _PAIRS = (
     "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
     "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
     "v.title AS new_title, v.content_hash AS new_hash, "
     f"{_ARCHIVED.format(v='p')} AS old_archived, {_ARCHIVED.format(v='v')} AS new_archived "
-    "FROM versions v JOIN versions p ON p.article_id = {by}v.article_id AND p.number = v.number - 1 "
-    "JOIN articles a ON a.id = {by}v.article_id LEFT JOIN sources s ON s.id = a.source_id "
+    "FROM {newer} v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
+    "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
     "WHERE v.number > 1 "
 )
+_NEWEST_FIRST = "ORDER BY v.captured_at DESC, v.id DESC"
 
 
 def _scope(article_id: int | None, source: str | None, version_id: int | None,
@@ -54,7 +52,10 @@ class EditPairs:
 
         `limit` cuts the list; `after` (a row's `new_captured_at` and `new_id`) starts it past that row:
         a keyset page, which stays right while versions are added. Versions are indexed by capture time
-        (`idx_versions_captured_at`), so the newest 50 of a large archive are read without sorting the rest.
+        (`idx_versions_captured_at`): the page is taken from the versions alone, newest first from that
+        index, and only its rows are joined, so the newest 50 of a large archive are read without sorting
+        the rest (and without the parallel scan PostgreSQL's estimate of the whole join would start). One
+        source's pairs start from its articles instead.
         """
         where, params = _scope(article_id, source, version_id, number)
         if after is not None:
@@ -64,8 +65,10 @@ class EditPairs:
         if limit is not None:
             cut = " LIMIT ?"
             params.append(limit)
-        pairs = _PAIRS.replace("{by}", "" if source is not None else "+")
-        return list(self.db.query(pairs + where + "ORDER BY v.captured_at DESC, v.id DESC" + cut, params))
+        if source is None:  # every condition is on the newer version: pick the page from its rows alone
+            newer = f"(SELECT * FROM versions v WHERE v.number > 1 {where}{_NEWEST_FIRST}{cut})"
+            return list(self.db.query(_PAIRS.replace("{newer}", newer) + _NEWEST_FIRST, params))
+        return list(self.db.query(_PAIRS.replace("{newer}", "versions") + where + _NEWEST_FIRST + cut, params))
 
     def first_capture(self, *, article_id: int | None = None, source: str | None = None) -> str | None:
         """When the earliest version of an article, of a source, or of anything was captured (the
