@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,13 @@ READS = [
     ("search", "--changed", "killing", "--json"),
     ("check", "--json"),
     ("stats", "--json"),
+    *(("search", "--fts", expression, "--json") for expression in (
+        "talks NOT Moscow", "Moscow NOT talks", "NEAR(talks Moscow)", "NEAR(talks Moscow, 20)", "NEAR(Lavrov talks, 1)",
+        'NEAR("foreign minister" Russian, 0)', "text: truce OR -text: Moscow",
+        "{text}: ceasefire NOT (talks OR Aleppo)", '^"Staffan de"', "^MOSCOW", "peace + talks",
+        "NEAR(ceasefire Syria, 0)", "kill* NOT soon",
+        # malformed: SQLite's own message, exit 1, on both
+        "title: talks", "talks AND", "NEAR(talks Moscow, x)", '"talks', "talks)")),
     ("log", "https://example.org/missing", "--json"),
     ("list", "--source", "nowhere", "--json"),
 ]
@@ -67,6 +75,11 @@ def test_every_reading_command_answers_alike_on_both(db_path: Path, pg_url: str,
         assert (server.code, server.stderr) == (file.code, file.stderr), args
         if file.stdout.strip():
             assert _timeless(server.json) == _timeless(file.json), args
+    near = {window: [(a["article_id"], len(a["matches"])) for a in on_server(
+        "search", "--fts", f"NEAR(talks Moscow{window})", "--json").json["articles"]] for window in ("", ", 20", ", 1")}
+    assert near == {"": [(1, 3)], ", 20": [(1, 4)], ", 1": []}  # a wider window finds more paragraphs
+    refused = on_server("search", "--fts", "title: talks")
+    assert (refused.code, refused.stderr) == (1, "newsdiff: cannot search for 'title: talks': no such column: title\n")
     file_lines, server_lines = (cli("export").stdout.splitlines() for cli in (on_sqlite, on_server))
     assert ([_timeless(json.loads(line)) for line in server_lines]
             == [_timeless(json.loads(line)) for line in file_lines])
@@ -182,3 +195,52 @@ def test_senders_on_a_server_take_turns(pg_url: str) -> None:
         assert not entered.wait(0.5)  # the second sender waits while the first sends
     assert entered.wait(10)
     waiting.join()
+
+
+def _expression(rnd: random.Random, words: list[str], depth: int = 0) -> str:
+    """A random FTS5 expression over `words`: phrases, prefixes, `+`, `^`, NEAR, columns, AND, OR, NOT."""
+    def phrase() -> str:
+        word, roll = rnd.choice(words), rnd.random()
+        return (word[:3] + "*" if roll < 0.2 else f'"{word} {rnd.choice(words)}"' if roll < 0.35 else
+                '","' if roll < 0.4 else "^" + word if roll < 0.45 else f"{word} + {rnd.choice(words)}" if roll < 0.5
+                else word)
+
+    roll = rnd.random()
+    if depth > 2 or roll < 0.3:
+        return phrase()
+    if roll < 0.45:
+        window = f", {rnd.randint(0, 5)}" if rnd.random() < 0.7 else ""
+        return "NEAR(" + " ".join(phrase().lstrip("^") for _ in range(rnd.randint(2, 3))) + window + ")"
+    if roll < 0.55:
+        return f"{phrase()} {phrase()}"
+    if roll < 0.65:
+        return rnd.choice(["-text: ", "text: ", "{text}: "]) + f"({_expression(rnd, words, depth + 1)})"
+    op = rnd.choice(["AND", "OR", "NOT"])
+    return f"({_expression(rnd, words, depth + 1)}) {op} ({_expression(rnd, words, depth + 1)})"
+
+
+def test_fts_expressions_find_the_same_passages_on_both(db_path: Path, pg_url: str) -> None:
+    """400 random expressions over paragraphs of a few words (so NEAR's window, `^` and the order of
+    words decide): each finds the very same paragraphs and headlines on both engines."""
+    from newsdiff import ArticleRecord, Store
+    from newsdiff.store import SearchError
+
+    rnd = random.Random(7)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "alphabet", "betamax"]
+    stores = [Store.open(db_path), Store.open(pg_url)]
+    for n in range(30):
+        paragraphs = tuple(" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14))) + "."
+                           for _ in range(rnd.randint(1, 4)))
+        title = " ".join(rnd.sample(words, 2))
+        for store in stores:
+            store.add_version(ArticleRecord(paragraphs=paragraphs, title=title), key=f"k{n}")
+
+    def found(store: Store, expression: str) -> set[tuple[int, str, int]] | str:
+        try:
+            return {(r["article_id"], r["kind"], r["hash"]) for r in store.matching_passages(expression)}
+        except SearchError as exc:
+            return str(exc)
+
+    answers = [(e, found(stores[0], e), found(stores[1], e)) for e in (_expression(rnd, words) for _ in range(400))]
+    assert [a for a in answers if a[1] != a[2]] == []
+    assert sum(1 for _, file, _ in answers if file and not isinstance(file, str)) > 200  # most find something
