@@ -22,6 +22,7 @@ from ..dburl import ServerUrl
 from . import usage
 from .full_text import check_expression
 from .pg_database import PgDatabase, server_errors
+from .pg_pages import page_damage
 from .pg_search import NOTHING, translate
 from .postgres import SEARCH_CONFIG, claim_due, claim_feeds, open_server
 from .records import Damage
@@ -166,8 +167,9 @@ class PostgresStore(SQLiteStore):
         return True  # the server's migrations always run on open
 
     def integrity_damage(self) -> list[Damage]:
-        """Nothing to check below the rows: the server keeps its own pages and the tsvector index whole."""
-        return []
+        """The server's own check of its pages and indexes (amcheck: see pg_pages), as SQLite's store runs
+        `integrity_check`."""
+        return page_damage(self.db.conn)
 
     def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
         """An article's passages go with their terms: no text is needed to forget them."""
