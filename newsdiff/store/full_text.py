@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import SearchError
@@ -96,11 +97,19 @@ def refused(fts: str, exc: Exception) -> SearchError:
 def check_expression(fts: str) -> None:
     """SearchError, worded as a search of the index would word it, unless FTS5 accepts `fts` on a table
     with the index's one column: another engine then rejects exactly what SQLite rejects."""
+    if (reason := _fts5_refusal(fts)) is not None:
+        raise SearchError(reason)
+
+
+@lru_cache(maxsize=256)
+def _fts5_refusal(fts: str) -> str | None:
+    """Why FTS5 refuses `fts`, or None; kept, as a search asks once per term and per page of results."""
     with closing(_scratch()) as db:
         try:
             db.execute("SELECT rowid FROM t WHERE t MATCH ?", [fts]).fetchall()
         except sqlite3.OperationalError as exc:
-            raise refused(fts, exc) from None
+            return str(refused(fts, exc))
+    return None
 
 
 class FullTextSearch:
