@@ -271,20 +271,20 @@ def _translate(node: Any, lexemes: dict[str, list[tuple[int, str]]]) -> _Part | 
 
 def _near(phrases: Sequence[_Words], distance: int) -> _Part | None:
     """Phrases within `distance` tokens of one another in any order: each starts at most its own width
-    plus `distance` before the last of them starts (FTS5's rule)."""
+    plus `distance` before the last of them starts (FTS5's rule). Put another way, some phrase starts at
+    a position from which every phrase has a start at most its width plus `distance` back: checked
+    start by start, so the work grows with the starts found, not with their combinations."""
     if len(phrases) <= 1:
         return _Part(phrases[0].tsquery()) if phrases else None
     every = " & ".join(f"({words.tsquery()})" for words in phrases)
-    sources, params = [], []
-    for n, words in enumerate(phrases):
-        starts, found = words.starts()
-        sources.append(f"({starts}) n{n}")
-        params += found
-    last = "GREATEST(" + ", ".join(f"n{n}.s" for n in range(len(phrases))) + ")"
-    within = " AND ".join(f"{last} - n{n}.s <= %s" for n in range(len(phrases)))
-    params += [words.width + distance for words in phrases]
-    return _Part(every, f"(terms @@ %s::tsquery AND EXISTS (SELECT 1 FROM {', '.join(sources)} WHERE {within}))",
-                 [every, *params])
+    starts = [words.starts() for words in phrases]
+    within = " AND ".join(f"EXISTS (SELECT 1 FROM ({sql}) x WHERE x.s BETWEEN m.s - %s AND m.s)" for sql, _ in starts)
+    sql = (f"(terms @@ %s::tsquery AND EXISTS (SELECT 1 FROM ({' UNION '.join(sql for sql, _ in starts)}) m "
+           f"WHERE {within}))")
+    params = [every, *(p for _, found in starts for p in found)]
+    for (_, found), words in zip(starts, phrases, strict=True):
+        params += [*found, words.width + distance]
+    return _Part(every, sql, params)
 
 
 def _combine(node: _Binary, left: _Part | None, right: _Part | None) -> _Part | None:
