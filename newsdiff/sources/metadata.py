@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -111,16 +112,17 @@ def host_label(host: str) -> str:
 
 
 def _strip_site(title: str, site_names: list[str], byline: str | None = None) -> str:
-    """Drop a leading or trailing ' | Site Name' (or ' | Author Name', or a trailing '(site name)')
-    from a headline, and a separator left dangling at either end ('Headline -' once a CMS has
-    joined it to an empty site name)."""
+    """Drop a leading or trailing ' | Site Name' (or ' | Author Name', a part without a letter or
+    digit, or a trailing '(site name)') from a headline, and a separator left dangling at either end
+    ('Headline -' once a CMS has joined it to an empty site name)."""
     title = _DANGLING.sub("", title)
     names = [squash(n) for n in site_names if squash(n)]
     authors = {squash(a) for a in (byline, *(byline or "").split(",")) if a and squash(a)}
 
     def is_furniture(part: str) -> bool:
+        """A site or author name, or a part without a letter or digit ('☆☆☆☆☆' rating stars)."""
         part = squash(part)
-        return bool(part) and (part in authors or any(n in part or part in n for n in names))
+        return not part or part in authors or any(n in part or part in n for n in names)
 
     source = _SOURCE.search(title)
     if source and is_furniture(source.group()) and title[:source.start()].strip():
@@ -197,9 +199,9 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     published it, while the <h1> may be typeset (curly quotes) or shortened.
     """
     headline = article.get("headline")
-    declared = [clean_text(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
-                                        meta.get("twitter:title")) if t and clean_text(t)]
-    tag = _text(next(root.iter("title"), None))
+    declared = [_declared(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
+                                       meta.get("twitter:title")) if t and _declared(t)]
+    tag = _declared(_text(next(root.iter("title"), None)))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     for h1 in h1s:
@@ -216,6 +218,12 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
         if squash(stripped) and squash(stripped) not in sites:
             return stripped
     return None
+
+
+def _declared(title: str) -> str:
+    """A declared title as text: JSON-LD strings are never decoded as HTML, and some CMSs escape a
+    <meta> content or <title> twice, so character references left in it ("Tom &#038; Jerry") are decoded."""
+    return clean_text(html.unescape(title) if "&" in title else title)
 
 
 def _letters(text: str) -> str:
