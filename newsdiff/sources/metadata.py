@@ -190,13 +190,18 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
 def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str],
                 byline: str | None) -> str | None:
     """The headline: the visible <h1> that a title the page declares (JSON-LD, Open Graph, Twitter,
-    <title>) agrees with once site name and author are cut off it, else the first declared one.
+    <title>, asked in that order) agrees with once site name and author are cut off it, else the
+    first declared one.
 
     Agreeing is being equal or one a prefix of the other (a declared title may be cut short, or
-    carry a source in brackets), so a section name in the <title> does not confirm an <h1>. Where
-    the declared title is the whole headline (the same letters, or the <h1> and a source in
-    brackets), its own wording is kept: the page's metadata spells the headline as the outlet
-    published it, while the <h1> may be typeset (curly quotes) or shortened.
+    carry a source in brackets), so a section name in the <title> does not confirm an <h1>. The
+    declared titles are asked in turn, so an <h1> holding the blog's name, a prefix of a <title>
+    "Blog name: Post title", loses to the <h1> that the og:title confirms. Where the declared title
+    is the whole headline (the same letters, or the <h1> and a source in brackets), its own wording
+    is kept: the page's metadata spells the headline as the outlet published it, while the <h1> may
+    be typeset (curly quotes) or shortened. An <h1> that ends with a declared title after a shorter
+    run of words is that title under a kicker ("Weekly drill" + "Pyramid sets"), whose markup may
+    even leave no space between them: the declared title is the headline.
     """
     headline = article.get("headline")
     declared = [_declared(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
@@ -204,11 +209,15 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     tag = _declared(_text(next(root.iter("title"), None)))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
-    for h1 in h1s:
-        key = squash(h1)
-        for title in titles:
-            found = squash(title)
-            if len(key) < 10 or len(found) < 10 or not (key.startswith(found) or found.startswith(key)):
+    for rank, title in enumerate(titles):
+        found = squash(title)
+        for h1 in h1s:
+            key = squash(h1)
+            if len(key) < 10 or len(found) < 10:
+                continue
+            if rank < len(declared) and key != found and key.endswith(found) and len(key) - len(found) < len(found):
+                return title
+            if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
             return title if _letters(title) == _letters(h1) or (unsourced != title and squash(unsourced) == key) else h1
