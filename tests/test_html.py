@@ -753,6 +753,10 @@ def titled_page(title: str, head: str = "", h1s: tuple[str, ...] = ()) -> bytes:
        '<meta property="og:title" content="Council votes to close old bridge">', (h1,),
        "Council votes to close old bridge")
       for h1 in ("Harbour works: Council votes to close old bridge", "Harbour worksCouncil votes to close old bridge")),
+    # every declared title is the site's name: the story's headline is its <h1>
+    ("Riverside Notes: templates and designs", '<meta property="og:title" content="Riverside Notes: templates and '
+     'designs"><meta property="og:site_name" content="Riverside Notes: templates and designs">',
+     ("Council votes to close old bridge",), "Council votes to close old bridge"),
     # nothing agrees with the visible headline: the article's declared headline
     ("Example News", '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Old bridge to close"}'
      "</script>", ("Bridge to close",), "Old bridge to close"),

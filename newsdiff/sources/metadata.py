@@ -221,11 +221,16 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
                 continue
             unsourced = _SOURCE.sub("", title)
             return title if _letters(title) == _letters(h1) or (unsourced != title and squash(unsourced) == key) else h1
+    # A declared title that is the name the page gives its site (og:site_name, application-name) is
+    # a headline only when nothing else is: no <h1> confirmed it, and some pages give the site's name
+    # as every title while the story's headline is in the <h1>.
+    declared_sites = {squash(clean_text(meta.get(k) or "")) for k in ("og:site_name", "application-name")}
     sites = {squash(n) for n in site_names}
-    for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
-        stripped = _strip_site(candidate, site_names, byline) if candidate else ""
-        if squash(stripped) and squash(stripped) not in sites:
-            return stripped
+    for skipped in (sites | declared_sites, sites):
+        for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
+            stripped = _strip_site(candidate, site_names, byline) if candidate else ""
+            if squash(stripped) and squash(stripped) not in skipped:
+                return stripped
     return None
 
 
