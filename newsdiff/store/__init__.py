@@ -43,8 +43,8 @@ _EXPORTS = {
     "plain_number": "passage_index",
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
-    "ServerError": "postgres",
-    "ServerLost": "postgres",
+    "ServerError": "errors",
+    "ServerLost": "errors",
     "open_server": "postgres",
     "copy_archive": "postgres",
 }
@@ -91,6 +91,8 @@ if TYPE_CHECKING:
     from .errors import (
         STORE_ERRORS,
         SchemaError,
+        ServerError,
+        ServerLost,
         StoreBusy,
         StoreDamaged,
         StoreError,
@@ -108,7 +110,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .postgres import ServerError, ServerLost, copy_archive, open_server
+    from .postgres import copy_archive, open_server
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 
