@@ -345,11 +345,12 @@ class Fetcher:
         for attempt in range(s.retries + 1):
             result = Fetched(url=url, final_url=url, attempts=attempt + 1)
             host = host_of(url)
+            client = self._client(host)  # made before the turn: the request starts as soon as its turn comes
             async with self._hosts[host]:
                 turn = await self._take_turn(host)
                 try:
                     async with self._slots:
-                        retryable = await self._attempt(self._client(host), url, headers or {}, result)
+                        retryable = await self._attempt(client, url, headers or {}, result)
                 finally:
                     if turn is not None and self._turns is not None:
                         self._turns.end_host_turn(host_key(host), turn)
