@@ -226,6 +226,7 @@ class HostTurns(Protocol):
 # A turn is held through one attempt, which `total_timeout` ends: past that and this margin, the turn of a
 # poll that died (SIGKILL, a lost host) is free again.
 TURN_MARGIN_S = 10.0
+TURN_RETRY_MAX_S = 0.5  # the longest wait before asking again for a host's turn
 
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
@@ -375,12 +376,17 @@ class Fetcher:
             await asyncio.sleep(start - now)
         if self._turns is None:
             return None
+        tries = 0
         while True:
             turn, wait = self._turns.take_host_turn(host_key(host), per_host=s.per_host, delay_s=s.per_host_delay,
                                                     lease_s=s.total_timeout + TURN_MARGIN_S)
             if turn is not None:
                 return turn
-            await asyncio.sleep(wait)
+            # A host whose turns stay taken (many polls at it) is asked less and less often, at random
+            # moments, so that waiting polls do not keep the database busy asking.
+            backoff = min(TURN_RETRY_MAX_S, wait * 2 ** min(tries, 10)) * random.uniform(0.5, 1.0)
+            await asyncio.sleep(max(wait, backoff))
+            tries += 1
 
     async def _attempt(self, client: httpx.AsyncClient, url: str, headers: dict[str, str], result: Fetched) -> bool:
         """One request into `result`; True when a failure is worth retrying."""
