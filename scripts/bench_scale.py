@@ -237,10 +237,34 @@ def busy_cores() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, float, float]:
+class WriteLockWaits:
+    """Samples, every 50 ms while running, how many polls wait for the store's write lock (the advisory
+    lock every write transaction takes on PostgreSQL, pg_store.WRITE_LOCK): the writes' serialisation."""
+
+    def __init__(self, url: str) -> None:
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(url,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, url: str) -> None:
+        with connect(_server(url)) as conn:
+            while not self._stop.wait(0.05):
+                self.samples.append(conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND wait_event = 'advisory'").fetchone()[0])
+
+    def stop(self) -> float:
+        """The mean number of polls waiting for the write lock."""
+        self._stop.set()
+        self._thread.join()
+        return statistics.fmean(self.samples) if self.samples else 0.0
+
+
+def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, float, float, float]:
     """Seconds for `workers` long-running polls to re-check every article once all are made due; the CPU
-    seconds their processes (and the extraction processes they started) used while running, and the
-    machine's busy CPU seconds during the round."""
+    seconds their processes (and the extraction processes they started) used while running, the machine's
+    busy CPU seconds during the round, and the mean number of polls waiting for the write lock."""
     import resource
 
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -249,12 +273,14 @@ def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, flo
     machine = busy_cores()
     began = time.perf_counter()
     new_round(url, base)
+    waits = WriteLockWaits(url)
     until_done(url)
     elapsed = time.perf_counter() - began
     machine = busy_cores() - machine
+    waiting = waits.stop()
     running.stop()
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, machine
+    return elapsed, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, machine, waiting
 
 
 def load() -> str:
@@ -275,14 +301,15 @@ def throughput(url: str, bases: list[str], articles: int, workers: int, jobs: in
     cores = os.cpu_count() or 1
     for rounds, count in enumerate((1, workers), start=2):
         before = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0]
-        elapsed, cpu, machine = poll_round(url, bases[0], count, jobs)
+        elapsed, cpu, machine, waiting = poll_round(url, bases[0], count, jobs)
         rates[count] = articles / elapsed
         again, exact, counts = checked(url, bases[0], articles, rounds, before)
         bound = min(count * jobs, len(bases) * 2) / latency
         print(f"{count} worker(s): {articles} articles in {elapsed:.1f} s = {rates[count]:.1f}/s (latency bound "
               f"{bound:.0f}/s); poll processes' CPU {cpu * 1000 / articles:.1f} ms per article "
               f"({cpu / elapsed:.2f} cores), so {cores} cores bound {cores * articles / cpu:.0f}/s; machine busy "
-              f"{machine / elapsed:.2f} of {cores} cores; {load()}; {counts}; exactly once: {exact and not again}")
+              f"{machine / elapsed:.2f} of {cores} cores; {waiting:.2f} polls waiting for the write lock on "
+              f"average; {load()}; {counts}; exactly once: {exact and not again}")
     print(f"ratio {workers} workers / 1: {rates[workers] / rates[1]:.2f}x")
 
 
