@@ -261,26 +261,44 @@ class WriteLockWaits:
         return statistics.fmean(self.samples) if self.samples else 0.0
 
 
-def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, float, float, float]:
+SERVER_PID: list[int] = []  # the benchmark's PostgreSQL postmaster, set by main
+
+
+def server_cpu() -> float:
+    """CPU seconds the benchmark's PostgreSQL server (its postmaster and every backend) has used so far."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if SERVER_PID and SERVER_PID[0] in (pid, parent):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, float, float, float, float]:
     """Seconds for `workers` long-running polls to re-check every article once all are made due; the CPU
     seconds their processes (and the extraction processes they started) used while running, the machine's
-    busy CPU seconds during the round, and the mean number of polls waiting for the write lock."""
+    busy CPU seconds during the round, the server's CPU seconds (the backends' with the postmaster's, as
+    far as they ran during the round), and the mean number of polls waiting for the write lock."""
     import resource
 
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     running = Workers(url, workers, jobs)
     time.sleep(3)  # started, and idle: nothing is due yet
-    machine = busy_cores()
+    machine, served = busy_cores(), server_cpu()
     began = time.perf_counter()
     new_round(url, base)
     waits = WriteLockWaits(url)
     until_done(url)
     elapsed = time.perf_counter() - began
-    machine = busy_cores() - machine
+    machine, served = busy_cores() - machine, server_cpu() - served
     waiting = waits.stop()
     running.stop()
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, machine, waiting
+    return elapsed, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, served, machine, waiting
 
 
 def load() -> str:
@@ -301,13 +319,14 @@ def throughput(url: str, bases: list[str], articles: int, workers: int, jobs: in
     cores = os.cpu_count() or 1
     for rounds, count in enumerate((1, workers), start=2):
         before = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0]
-        elapsed, cpu, machine, waiting = poll_round(url, bases[0], count, jobs)
+        elapsed, cpu, served, machine, waiting = poll_round(url, bases[0], count, jobs)
         rates[count] = articles / elapsed
         again, exact, counts = checked(url, bases[0], articles, rounds, before)
         bound = min(count * jobs, len(bases) * 2) / latency
         print(f"{count} worker(s): {articles} articles in {elapsed:.1f} s = {rates[count]:.1f}/s (latency bound "
               f"{bound:.0f}/s); poll processes' CPU {cpu * 1000 / articles:.1f} ms per article "
-              f"({cpu / elapsed:.2f} cores), so {cores} cores bound {cores * articles / cpu:.0f}/s; machine busy "
+              f"({cpu / elapsed:.2f} cores), PostgreSQL's {served * 1000 / articles:.1f} ms ({served / elapsed:.2f} "
+              f"cores), so {cores} cores bound {cores * articles / (cpu + served):.0f}/s; machine busy "
               f"{machine / elapsed:.2f} of {cores} cores; {waiting:.2f} polls waiting for the write lock on "
               f"average; {load()}; {counts}; exactly once: {exact and not again}")
     print(f"ratio {workers} workers / 1: {rates[workers] / rates[1]:.2f}x")
@@ -519,6 +538,7 @@ def main() -> None:
     parser.add_argument("--skip-archive", action="store_true")
     args = parser.parse_args()
     server = PgServer.start()
+    SERVER_PID.append(int((server.root / "data" / "postmaster.pid").read_text().split()[0]))
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     hosts = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
