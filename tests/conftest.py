@@ -61,8 +61,8 @@ def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
     server (skipped only when no PostgreSQL server binary is installed, or for a `sqlite_only` test)."""
     if request.param == "sqlite":
         return str(db_path)
-    if request.node.get_closest_marker("sqlite_only"):
-        pytest.skip("looks at the SQLite file itself")
+    if marker := request.node.get_closest_marker("sqlite_only"):
+        pytest.skip(f"SQLite's own: {marker.args[0]}" if marker.args else "looks at the SQLite file itself")
     return request.getfixturevalue("pg_url")
 
 

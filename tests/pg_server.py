@@ -61,13 +61,30 @@ class PgServer:
         server = cls(bin_dir, root, _free_port())
         try:
             server._init()
-            server._run("pg_ctl", "-D", str(root / "data"), "-l", str(root / "log"), "-w", "-t", "60", "-o",
-                        f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60", "start")
+            server.resume()
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
         return server
+
+    def resume(self) -> None:
+        """Start the server on its files (after `start` made them, or after `pause`)."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-w", "-t", "60", "-o",
+                  f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60", "start")
+
+    def pause(self) -> None:
+        """Stop the server cleanly (every page written to its file), keeping its files for `resume`."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def relation_file(self, database_url: str, table: str) -> Path:
+        """The file holding `table`'s first segment, in that database."""
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            row = conn.execute("SELECT pg_relation_filepath(%s)", [table]).fetchone()
+        assert row is not None
+        return self.root / "data" / row[0]
 
     def _as_owner(self) -> list[str]:
         return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []

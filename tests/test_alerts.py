@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from newsdiff.diff import diff_records
 from newsdiff.model import ArticleRecord, format_time
 from newsdiff.render.edits import ArticleRef, Edit, VersionRef
 from newsdiff.reports import Report
+from newsdiff.store import Store
 
 from .alerts_server import FakeMastodon, Receiver
 
@@ -68,23 +68,23 @@ def store_versions(cli: Callable[..., Any], tmp_path: Path, *texts: str, source:
         assert result.code == 0, result
 
 
-def queue_rows(db_path: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    rows = [dict(r) for r in conn.execute("SELECT * FROM alerts ORDER BY id")]
-    conn.close()
-    return rows
+def queue_rows(db: str) -> list[dict[str, Any]]:
+    """The alert queue, oldest first, as the store reads it on either backend."""
+    store = Store.open(db)
+    try:
+        return store.alerts_with_status("pending", "sent", "skipped", "failed")
+    finally:
+        store.close()
 
 
 # -- delivery ------------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_each_matching_version_reaches_the_webhook_once_with_its_change(cli, db_path: Path, tmp_path: Path,
-                                                                         hook: Receiver) -> None:
+                                                                         hook: Receiver, any_db: str) -> None:
     configure(db_path, webhook(hook))
     store_versions(cli, tmp_path, OLD, NEW, NEWER)
-    assert [r["status"] for r in queue_rows(db_path)] == ["pending", "pending"]  # versions 2 and 3, not 1
+    assert [r["status"] for r in queue_rows(any_db)] == ["pending", "pending"]  # versions 2 and 3, not 1
     result = cli("alerts", "send", "--json")
     assert result.code == 0, result
     assert result.json["sent"] == 2
@@ -97,23 +97,22 @@ def test_each_matching_version_reaches_the_webhook_once_with_its_change(cli, db_
     assert cli("alerts", "send").code == 0
     assert cli("poll").code == 0  # poll delivers too, and finds nothing more to send
     assert len(hook.received) == 2
-    assert [r["status"] for r in queue_rows(db_path)] == ["sent", "sent"]
+    assert [r["status"] for r in queue_rows(any_db)] == ["sent", "sent"]
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_only_versions_captured_after_the_rule_appeared_alert(cli, db_path: Path, tmp_path: Path,
-                                                              hook: Receiver) -> None:
+                                                              hook: Receiver, any_db: str) -> None:
     store_versions(cli, tmp_path, OLD, NEW)  # before any rule
     configure(db_path, webhook(hook))
     past = format_time(datetime.now(timezone.utc) - timedelta(days=30))
     store_versions(cli, tmp_path, NEWER, captured=[past])  # a back-dated capture: history, not news
-    assert queue_rows(db_path) == []
+    assert queue_rows(any_db) == []
     assert cli("alerts", "send").code == 0
     assert hook.received == []
     later = tmp_path / "later.txt"
     later.write_text(NEWER.replace("Tuesday", "Wednesday"), encoding="utf-8")
     assert cli("import", str(later), "--url", URL).code == 0
-    assert len(queue_rows(db_path)) == 1
+    assert len(queue_rows(any_db)) == 1
 
 
 @pytest.mark.parametrize("rule, sent", [
@@ -133,14 +132,14 @@ def test_rule_filters(cli, db_path: Path, tmp_path: Path, hook: Receiver, rule: 
     assert result.json["sent"] == sent
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
-def test_cosmetic_only_edits_alert_only_when_the_rule_asks(cli, db_path: Path, tmp_path: Path, hook: Receiver) -> None:
+def test_cosmetic_only_edits_alert_only_when_the_rule_asks(cli, db_path: Path, tmp_path: Path, hook: Receiver,
+                                                           any_db: str) -> None:
     configure(db_path, webhook(hook), webhook(hook, name="all", cosmetic=True))
     store_versions(cli, tmp_path, OLD.replace("The mayor", "The mayor's office"),
                    OLD.replace("The mayor", "The mayor’s office"))
     result = cli("alerts", "send", "--json")
     assert result.json["sent"] == 1 and result.json["skipped"] == 1
-    assert {r["rule"]: r["status"] for r in queue_rows(db_path)} == {"desk": "skipped", "all": "sent"}
+    assert {r["rule"]: r["status"] for r in queue_rows(any_db)} == {"desk": "skipped", "all": "sent"}
 
 
 @pytest.mark.parametrize("rule, message", [
@@ -186,32 +185,30 @@ def test_secrets_never_reach_the_database_or_any_output(cli, db_path: Path, tmp_
         assert b"s3cret" not in file.read_bytes()
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_a_failed_send_backs_off_and_alerts_send_now_sends_it_once(cli, db_path: Path, tmp_path: Path,
-                                                                   hook: Receiver) -> None:
+                                                                   hook: Receiver, any_db: str) -> None:
     configure(db_path, webhook(hook))
     hook.answers = [(500, {})]
     store_versions(cli, tmp_path, OLD, NEW)
     failed = cli("alerts", "send")
     assert failed.code == 2 and "will retry" in failed.stderr
-    [row] = queue_rows(db_path)
+    [row] = queue_rows(any_db)
     assert row["status"] == "pending" and row["attempts"] == 1 and "500" in row["last_error"]
     assert cli("alerts", "send").code == 0  # still backing off: nothing sent
     assert len(hook.received) == 1
     assert cli("alerts", "send", "--now").code == 0
     assert cli("alerts", "send", "--now").code == 0
     assert len(hook.received) == 2
-    assert queue_rows(db_path)[0]["status"] == "sent"
+    assert queue_rows(any_db)[0]["status"] == "sent"
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_429_with_retry_after_is_waited_out_even_by_send_now(cli, db_path: Path, tmp_path: Path,
-                                                             hook: Receiver) -> None:
+                                                             hook: Receiver, any_db: str) -> None:
     configure(db_path, webhook(hook))
     hook.answers = [(429, {"Retry-After": "3600"})]
     store_versions(cli, tmp_path, OLD, NEW)
     assert cli("alerts", "send").code == 2
-    [row] = queue_rows(db_path)
+    [row] = queue_rows(any_db)
     assert "429" in row["last_error"]
     wait = datetime.fromisoformat(row["not_before"].replace("Z", "+00:00")) - datetime.now(timezone.utc)
     assert timedelta(minutes=59) < wait <= timedelta(hours=1)
@@ -219,20 +216,19 @@ def test_429_with_retry_after_is_waited_out_even_by_send_now(cli, db_path: Path,
     assert len(hook.received) == 1
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_an_alert_failing_for_a_day_is_given_up_and_check_lists_it(cli, db_path: Path, tmp_path: Path,
-                                                                   hook: Receiver) -> None:
+                                                                   hook: Receiver, any_db: str) -> None:
     configure(db_path, webhook(hook))
     hook.answers = [(500, {})]
     store_versions(cli, tmp_path, OLD, NEW)
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE alerts SET queued_at = ?",
-                 [format_time(datetime.now(timezone.utc) - timedelta(days=1, minutes=1))])
-    conn.commit()
-    conn.close()
+    store = Store.open(any_db)
+    with store.write():  # queued a day and a minute ago
+        store.db.execute("UPDATE alerts SET queued_at = ?",
+                         [format_time(datetime.now(timezone.utc) - timedelta(days=1, minutes=1))])
+    store.close()
     result = cli("alerts", "send")
     assert result.code == 2 and "given up" in result.stderr
-    assert queue_rows(db_path)[0]["status"] == "failed"
+    assert queue_rows(any_db)[0]["status"] == "failed"
     assert cli("alerts", "send", "--now").code == 0 and len(hook.received) == 1  # never sent again
     listed = cli("alerts", "list", "--json").json
     assert [a["status"] for a in listed["alerts"]] == ["failed"]
@@ -240,13 +236,13 @@ def test_an_alert_failing_for_a_day_is_given_up_and_check_lists_it(cli, db_path:
     assert check.code == 1 and "alert 1 (desk) given up after 1 attempts" in check.stdout
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
 def test_a_process_killed_before_recording_a_send_delivers_next_time(db_path: Path, tmp_path: Path,
-                                                                     hook: Receiver, cli) -> None:
+                                                                     hook: Receiver, cli, any_db: str) -> None:
     configure(db_path, webhook(hook))
     store_versions(cli, tmp_path, OLD, NEW)
     hook.hold.set()
-    process = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", str(db_path), "alerts", "send"],
+    process = subprocess.Popen([sys.executable, "-m", "newsdiff", "--db", any_db, "--config",
+                                str(db_path.parent / "newsdiff.toml"), "alerts", "send"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert hook.arrived.wait(60)
@@ -254,14 +250,14 @@ def test_a_process_killed_before_recording_a_send_delivers_next_time(db_path: Pa
         process.wait(10)
     finally:
         hook.hold.clear()
-    assert queue_rows(db_path)[0]["status"] == "pending"
+    assert queue_rows(any_db)[0]["status"] == "pending"
     assert cli("alerts", "send").code == 0
     assert len(hook.received) == 2  # at least once: the interrupted send, then the delivery that counts
-    assert queue_rows(db_path)[0]["status"] == "sent"
+    assert queue_rows(any_db)[0]["status"] == "sent"
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
-def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp_path: Path, hook: Receiver) -> None:
+def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp_path: Path, hook: Receiver,
+                                                         any_db: str) -> None:
     configure(db_path, webhook(hook))
     store_versions(cli, tmp_path, OLD)
     result = cli("alerts", "test", "desk")
@@ -271,7 +267,7 @@ def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp
     result = cli("alerts", "test", "desk")
     assert result.code == 0 and "article 1 version 2" in result.stdout
     assert "[-19-]{+23+}" in hook.messages()[1]["message"]
-    assert queue_rows(db_path)[0]["status"] == "pending"  # a test sends outside the queue
+    assert queue_rows(any_db)[0]["status"] == "pending"  # a test sends outside the queue
     doc = cli("alerts", "test", "desk", "--json").json
     assert doc["rule"] == "desk" and "article 1 version 2" in doc["sent"] and len(doc["to"]) == 1
     assert len(hook.messages()) == 3
@@ -281,8 +277,7 @@ def test_alerts_test_sends_a_sample_then_the_latest_edit(cli, db_path: Path, tmp
 # -- poll ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.sqlite_only  # reads the queue from the SQLite file
-def test_poll_delivers_after_storing_unless_told_not_to(cli, db_path: Path, hook: Receiver) -> None:
+def test_poll_delivers_after_storing_unless_told_not_to(cli, db_path: Path, hook: Receiver, any_db: str) -> None:
     from .track_server import Outlet, page
 
     configure(db_path, webhook(hook))
@@ -293,7 +288,7 @@ def test_poll_delivers_after_storing_unless_told_not_to(cli, db_path: Path, hook
         outlet.routes["/story"] = page(NEW)
         result = cli("poll", "--now", "--no-alerts", "--json")
         assert result.code == 0 and result.json["new_versions"] == 1 and "alerts" not in result.json
-        assert hook.received == [] and queue_rows(db_path)[0]["status"] == "pending"
+        assert hook.received == [] and queue_rows(any_db)[0]["status"] == "pending"
         outlet.routes["/story"] = page(NEWER)
         result = cli("poll", "--now", "--json")
         assert result.code == 0 and result.json["alerts"]["sent"] == 2

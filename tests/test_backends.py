@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,13 @@ READS = [
     ("search", "--changed", "killing", "--json"),
     ("check", "--json"),
     ("stats", "--json"),
+    *(("search", "--fts", expression, "--json") for expression in (
+        "talks NOT Moscow", "Moscow NOT talks", "NEAR(talks Moscow)", "NEAR(talks Moscow, 20)", "NEAR(Lavrov talks, 1)",
+        'NEAR("foreign minister" Russian, 0)', "text: truce OR -text: Moscow",
+        "{text}: ceasefire NOT (talks OR Aleppo)", '^"Staffan de"', "^MOSCOW", "peace + talks",
+        "NEAR(ceasefire Syria, 0)", "kill* NOT soon",
+        # malformed: SQLite's own message, exit 1, on both
+        "title: talks", "talks AND", "NEAR(talks Moscow, x)", '"talks', "talks)")),
     ("log", "https://example.org/missing", "--json"),
     ("list", "--source", "nowhere", "--json"),
 ]
@@ -67,6 +75,11 @@ def test_every_reading_command_answers_alike_on_both(db_path: Path, pg_url: str,
         assert (server.code, server.stderr) == (file.code, file.stderr), args
         if file.stdout.strip():
             assert _timeless(server.json) == _timeless(file.json), args
+    near = {window: [(a["article_id"], len(a["matches"])) for a in on_server(
+        "search", "--fts", f"NEAR(talks Moscow{window})", "--json").json["articles"]] for window in ("", ", 20", ", 1")}
+    assert near == {"": [(1, 3)], ", 20": [(1, 4)], ", 1": []}  # a wider window finds more paragraphs
+    refused = on_server("search", "--fts", "title: talks")
+    assert (refused.code, refused.stderr) == (1, "newsdiff: cannot search for 'title: talks': no such column: title\n")
     file_lines, server_lines = (cli("export").stdout.splitlines() for cli in (on_sqlite, on_server))
     assert ([_timeless(json.loads(line)) for line in server_lines]
             == [_timeless(json.loads(line)) for line in file_lines])
@@ -182,3 +195,143 @@ def test_senders_on_a_server_take_turns(pg_url: str) -> None:
         assert not entered.wait(0.5)  # the second sender waits while the first sends
     assert entered.wait(10)
     waiting.join()
+
+
+def _expression(rnd: random.Random, words: list[str], depth: int = 0) -> str:
+    """A random FTS5 expression over `words`: phrases, prefixes, `+`, `^`, NEAR, columns, AND, OR, NOT."""
+    def phrase() -> str:
+        word, roll = rnd.choice(words), rnd.random()
+        return (word[:3] + "*" if roll < 0.2 else f'"{word} {rnd.choice(words)}"' if roll < 0.35 else
+                '","' if roll < 0.4 else "^" + word if roll < 0.45 else f"{word} + {rnd.choice(words)}" if roll < 0.5
+                else word)
+
+    roll = rnd.random()
+    if depth > 2 or roll < 0.3:
+        return phrase()
+    if roll < 0.45:
+        window = f", {rnd.randint(0, 5)}" if rnd.random() < 0.7 else ""
+        return "NEAR(" + " ".join(phrase().lstrip("^") for _ in range(rnd.randint(2, 3))) + window + ")"
+    if roll < 0.55:
+        return f"{phrase()} {phrase()}"
+    if roll < 0.65:
+        return rnd.choice(["-text: ", "text: ", "{text}: "]) + f"({_expression(rnd, words, depth + 1)})"
+    op = rnd.choice(["AND", "OR", "NOT"])
+    return f"({_expression(rnd, words, depth + 1)}) {op} ({_expression(rnd, words, depth + 1)})"
+
+
+def test_fts_expressions_find_the_same_passages_on_both(db_path: Path, pg_url: str) -> None:
+    """400 random expressions over paragraphs of a few words (so NEAR's window, `^` and the order of
+    words decide): each finds the very same paragraphs and headlines on both engines."""
+    from newsdiff import ArticleRecord, Store
+    from newsdiff.store import SearchError
+
+    rnd = random.Random(7)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "alphabet", "betamax"]
+    stores = [Store.open(db_path), Store.open(pg_url)]
+    for n in range(30):
+        paragraphs = tuple(" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 14))) + "."
+                           for _ in range(rnd.randint(1, 4)))
+        title = " ".join(rnd.sample(words, 2))
+        for store in stores:
+            store.add_version(ArticleRecord(paragraphs=paragraphs, title=title), key=f"k{n}")
+
+    def found(store: Store, expression: str) -> set[tuple[int, str, int]] | str:
+        try:
+            return {(r["article_id"], r["kind"], r["hash"]) for r in store.matching_passages(expression)}
+        except SearchError as exc:
+            return str(exc)
+
+    answers = [(e, found(stores[0], e), found(stores[1], e)) for e in (_expression(rnd, words) for _ in range(400))]
+    assert [a for a in answers if a[1] != a[2]] == []
+    assert sum(1 for _, file, _ in answers if file and not isinstance(file, str)) > 200  # most find something
+
+
+def _filled_server(pg_url: str, tmp_path: Path) -> Any:
+    cli = cli_for(pg_url)
+    for n in range(3):
+        (tmp_path / f"s{n}.txt").write_text(f"Story {n}\n\nWhat happened in story {n}.\n")
+        assert cli("import", tmp_path / f"s{n}.txt", "--url", f"https://example.org/{n}", "--source", "wire").code == 0
+    return cli
+
+
+def test_check_on_a_server_checks_its_pages_and_indexes(db_path: Path, pg_url: str, tmp_path: Path) -> None:
+    """An index that no longer agrees with its table (rows indexed under what an `immutable` function
+    returned before it was changed: what a corrupt index looks like to amcheck) is one problem line, exit 1,
+    in the shape SQLite's check reports its own damage."""
+    import psycopg
+
+    on_server = _filled_server(pg_url, tmp_path)
+    on_sqlite = _filled_server(str(db_path), tmp_path)
+    healthy = on_server("check", "--json")
+    assert healthy.code == 0 and healthy.json == on_sqlite("check", "--json").json
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION flip(t text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT t $$")
+        conn.execute("CREATE INDEX articles_by_flip ON articles (flip(key))")
+        conn.execute("CREATE OR REPLACE FUNCTION flip(t text) RETURNS text IMMUTABLE LANGUAGE sql "
+                     "AS $$ SELECT reverse(t) || '!' $$")
+    damaged = on_server("check")
+    lines = damaged.stdout.splitlines()
+    assert damaged.code == 1 and len(lines) == 2, damaged
+    assert lines[0].startswith('PostgreSQL page check: index articles_by_flip: heap tuple (0,1) from table "articles" '
+                               'lacks matching index tuple')
+    assert lines[1] == "1 problem found; 3 articles, 3 of 3 versions rebuilt and verified, 3 raw inputs"
+    report = on_server("check", "--json").json
+    assert report.keys() == healthy.json.keys() and report["problems"][0]["kind"] == "integrity"
+
+
+def test_check_on_a_server_says_when_its_page_check_could_not_run(pg_url: str, tmp_path: Path) -> None:
+    """A role that may not create amcheck, or may not run its functions, is told so: never a pass."""
+    import psycopg
+
+    _filled_server(pg_url, tmp_path)
+    role = f"reader_{pg_url.rsplit('/', 1)[1]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'")
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    reader = cli_for(pg_url.replace(pg_url.split("@")[0], f"postgresql://{role}:pw"))
+    refused = reader("check")
+    assert refused.code == 1, refused
+    assert refused.stdout.splitlines() == [
+        'page check not run: cannot create the amcheck extension: permission denied to create extension "amcheck" '
+        "(a superuser can run CREATE EXTENSION amcheck)",
+        "1 problem found; 3 articles, 3 of 3 versions rebuilt and verified, 3 raw inputs"]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION amcheck")  # there, but its functions are not granted to the role
+    assert reader("check").stdout.splitlines()[0] == (
+        "page check not run: permission denied for function verify_heapam (a superuser can GRANT EXECUTE on "
+        "amcheck's functions)")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}")
+    allowed = reader("check")
+    assert (allowed.code, allowed.stdout) == (0, "ok: 3 articles, 3 of 3 versions rebuilt and verified, 3 raw inputs\n")
+
+
+def test_check_on_a_server_finds_a_damaged_table_page(tmp_path: Path) -> None:
+    """A tuple header overwritten on disk (a server of this test's own, stopped while its file is changed)
+    is found by the page check, and named by table, page and item."""
+    pytest.importorskip("psycopg")
+    from .pg_server import PgServer, server_bin
+
+    if server_bin() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
+    server = PgServer.start()
+    try:
+        url = server.new_database()
+        cli = _filled_server(url, tmp_path)
+        assert cli("check").code == 0
+        path = server.relation_file(url, "sources")
+        server.pause()
+        page = bytearray(path.read_bytes()[:8192])
+        pointer = int.from_bytes(page[24:28], "little")  # the first line pointer: offset, flags, length
+        tuple_at = pointer & 0x7FFF
+        mask = int.from_bytes(page[tuple_at + 18:tuple_at + 20], "little")  # t_infomask2: attribute count
+        page[tuple_at + 18:tuple_at + 20] = ((mask & ~0x07FF) | 0x07FF).to_bytes(2, "little")
+        with path.open("r+b") as file:
+            file.write(page)
+        server.resume()
+        damaged = cli("check")
+        assert damaged.code == 1, damaged
+        assert damaged.stdout.startswith("PostgreSQL page check: table sources page 0 item 1: "), damaged
+    finally:
+        server.stop()

@@ -256,8 +256,8 @@ def test_nothing_importable_exits_1_and_writes_nothing(cli, tmp_path: Path) -> N
     assert cli("list", "--json").json == {"articles": []}
 
 
-@pytest.mark.sqlite_only
-def test_unknown_article_is_one_line_error(cli, db_path: Path) -> None:
+@pytest.mark.sqlite_only("a file that is not there; a server's database exists before newsdiff uses it")
+def test_reading_commands_never_create_a_database_file(cli, db_path: Path) -> None:
     # Commands that only read never create a database: a mistyped --db must not look like an empty one.
     for command in (["show", "x"], ["list"], ["check"], ["stats"], ["search", "truce"], ["export"]):
         result = cli(*command)
@@ -265,6 +265,9 @@ def test_unknown_article_is_one_line_error(cli, db_path: Path) -> None:
         assert result.stderr.strip() == (
             f"newsdiff: no database at {db_path} (import or poll first, or name one with --db or NEWSDIFF_DB)")
     assert not db_path.exists()
+
+
+def test_unknown_article_is_one_line_error(cli) -> None:
     assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     result = cli("show", "https://nowhere.example/x")
     assert result.code == 1
@@ -328,11 +331,10 @@ def test_duplicate_version_rejected_by_the_schema_itself(db_path: Path) -> None:
         store.db["versions"].insert(values)
 
 
-@pytest.mark.sqlite_only
-def test_raw_input_is_kept_compressed_once(db_path: Path, cli) -> None:
+def test_raw_input_is_kept_compressed_once(any_db: str, cli) -> None:
     assert cli("import", SEED_REUTERS, "--url", URL).code == 0
     assert cli("import", SEED_REUTERS, "--url", "https://example.org/other").code == 0
-    store = Store.open(db_path)
+    store = Store.open(any_db)
     raws = list(store.db.query("SELECT size, length(data) AS stored FROM raws"))
     assert len(raws) == 1
     assert raws[0]["size"] == len(SEED_REUTERS.read_bytes()) > raws[0]["stored"]
@@ -465,7 +467,7 @@ def test_newssniffer_dumps_imported_out_of_order_keep_the_page_order(cli, tmp_pa
     assert cli("check").code == 0
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only("datasette opens SQLite files: its views are made in the file only")
 def test_datasette_views_name_things(db_path: Path, cli) -> None:
     """`datasette newsdiff.db` opens on views that read without joins: outlet names, URLs, no blobs."""
     assert cli("import", SEED_REUTERS, "--url", URL, "--source", "reuters", "--captured-at", "2026-01-01").code == 0

@@ -132,7 +132,6 @@ def test_poll_discovers_stores_and_then_sees_exactly_one_edit(cli, outlet: Outle
     assert sum(a["versions"] for a in cli("list", "--json").json["articles"]) == 39
 
 
-@pytest.mark.sqlite_only
 def test_feed_validators_survive_a_304_without_them(cli, outlet: Outlet, db_path: Path) -> None:
     feed = rss(outlet, [])
     outlet.routes["/feed"] = sequence(
@@ -305,7 +304,6 @@ def test_a_feed_link_redirecting_to_a_story_another_feed_lists_is_one_article(cl
     assert outlet.hits[link] == 1
 
 
-@pytest.mark.sqlite_only
 def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outlet, db_path: Path) -> None:
     (db_path.parent / "newsdiff.toml").unlink()  # no config beside the database
     config = db_path.parent / "conf" / "x.toml"
@@ -321,8 +319,7 @@ def test_config_feeds_outlive_a_command_run_without_the_config(cli, outlet: Outl
     assert cli("--config", config, "feeds", "list", "--json").json["feeds"] == []
 
 
-@pytest.mark.sqlite_only
-def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: Path) -> None:
+def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, any_db: str) -> None:
     cli("track", outlet.url("/story"))
     outlet.routes["/story"] = status(404)
     assert cli("poll", "--json").json["gone"] == 1
@@ -330,7 +327,7 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     assert (still["articles_checked"], still["gone"], still["unchanged"]) == (1, 0, 0)
     serve(outlet, "/story", text_page("Back again", "The story was restored.").encode(), "text/plain")
     assert cli("poll", "--now", "--json").json["new_versions"] == 1
-    store = Store.open(db_path)
+    store = Store.open(any_db)
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
     assert kinds == ["tracked", "gone", "back", "version"]
     assert store.resolve(outlet.url("/story"))["status"] == "active"
@@ -342,8 +339,7 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, db_path: 
     assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
 
-@pytest.mark.sqlite_only
-def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, db_path: Path) -> None:
+def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, any_db: str) -> None:
     body = text_page("Pulled and restored", "The story was taken down for a while.").encode()
     serve(outlet, "/story", body, "text/plain")
     cli("track", outlet.url("/story"))
@@ -354,7 +350,7 @@ def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outle
     outlet.routes["/story"] = restored  # same bytes, same ETag: a conditional GET would get a 304
     back = cli("poll", "--now", "--json").json
     assert (back["new_versions"], back["unchanged"], back["errors"]) == (0, 1, [])
-    store = Store.open(db_path)
+    store = Store.open(any_db)
     assert store.resolve(outlet.url("/story"))["status"] == "active"
     assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "version", "gone",
                                                                                        "back"]
@@ -438,7 +434,6 @@ def test_limit_takes_the_most_overdue_first(outlet: Outlet, db_path: Path) -> No
 
 
 @pytest.mark.parametrize(("jobs", "per_host", "peak"), [(8, 2, 2), (3, 4, 3)])
-@pytest.mark.sqlite_only
 def test_concurrency_respects_jobs_and_the_per_host_limit(cli, outlet: Outlet, db_path: Path,
                                                           jobs: int, per_host: int, peak: int) -> None:
     (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("per_host = 4", f"per_host = {per_host}"))
@@ -482,9 +477,8 @@ def slow_page(paragraphs: int = 39_000) -> bytes:
     return f"<html><head><title>A long list</title></head><body><article>{body}</article></body></html>".encode()
 
 
-@pytest.mark.sqlite_only
-def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet,
-                                                                             db_path: Path) -> None:
+def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli, outlet: Outlet, db_path: Path,
+                                                                             any_db: str) -> None:
     """Extraction runs off the event loop, in worker processes, each page under `extract_timeout`.
 
     In-line, the slow page held the loop for many seconds: the healthy pages, still arriving (each
@@ -506,7 +500,7 @@ def test_a_page_slow_to_extract_costs_that_article_alone_and_stalls_no_fetch(cli
     assert summary["errors"] == [{"url": outlet.url("/slow"),
                                   "error": "extraction stopped after 1 s (extract_timeout)"}]
     assert summary["new_versions"] == len(healthy)
-    store = Store.open(db_path)
+    store = Store.open(any_db)
     fetched = dict(store.db.execute("SELECT url, outcome FROM fetches WHERE article_id IS NOT NULL").fetchall())
     assert fetched == {outlet.url("/slow"): "error", **{outlet.url(p): "new" for p in healthy}}
 

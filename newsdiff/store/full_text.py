@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import SearchError
@@ -88,6 +89,29 @@ class Matcher:
         return [] if marked is None else _unmark(marked)[1]
 
 
+def refused(fts: str, exc: Exception) -> SearchError:
+    """The one-line error for an expression the index cannot run, as FTS5 words the reason."""
+    return SearchError(f"cannot search for {fts!r}: {exc}")
+
+
+def check_expression(fts: str) -> None:
+    """SearchError, worded as a search of the index would word it, unless FTS5 accepts `fts` on a table
+    with the index's one column: another engine then rejects exactly what SQLite rejects."""
+    if (reason := _fts5_refusal(fts)) is not None:
+        raise SearchError(reason)
+
+
+@lru_cache(maxsize=256)
+def _fts5_refusal(fts: str) -> str | None:
+    """Why FTS5 refuses `fts`, or None; kept, as a search asks once per term and per page of results."""
+    with closing(_scratch()) as db:
+        try:
+            db.execute("SELECT rowid FROM t WHERE t MATCH ?", [fts]).fetchall()
+        except sqlite3.OperationalError as exc:
+            return str(refused(fts, exc))
+    return None
+
+
 class FullTextSearch:
     """`Store` methods that query the passage index with an FTS5 expression (SearchError if it cannot run)."""
 
@@ -97,7 +121,7 @@ class FullTextSearch:
         try:
             return list(self.db.query(sql, [fts]))
         except sqlite3.OperationalError as exc:
-            raise SearchError(f"cannot search for {fts!r}: {exc}") from None
+            raise refused(fts, exc) from None
 
     def matching_passages(self, fts: str) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import socket
 import uuid
 from collections.abc import Callable, Collection, Iterator
@@ -21,8 +20,10 @@ from typing import Any
 
 from ..dburl import ServerUrl
 from . import usage
-from .errors import SearchError
+from .full_text import check_expression
 from .pg_database import PgDatabase, server_errors
+from .pg_pages import page_damage
+from .pg_search import NOTHING, translate
 from .postgres import (
     DEFAULT_LEASE_S,
     SEARCH_CONFIG,
@@ -48,35 +49,6 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
 
 WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
-
-# The FTS5 expressions search makes: quoted phrases or bare words (a prefix: `"word" *`, `word*`), joined
-# by OR, maybe in brackets.
-_FTS_TOKEN = re.compile(r'\s*(?:"((?:[^"]|"")*)"(\s*\*)?|(OR)\b|([()])|(?!(?:AND|NOT|NEAR)\b)(\w+)(\*)?)')
-
-
-def tsquery(fts: str) -> tuple[str, list[str]]:
-    """An FTS5 expression of phrases and prefixes joined by OR, as a PostgreSQL tsquery expression and its
-    parameters; SearchError for the rest of FTS5's syntax (AND, NOT, NEAR, columns)."""
-    parts, params, at = [], [], 0
-    while at < len(fts.rstrip()):
-        match = _FTS_TOKEN.match(fts, at)
-        if match is None or match.end() == at:
-            raise SearchError(f"cannot search for {fts!r} on PostgreSQL: only words, \"phrases\", prefix* and OR")
-        at = match.end()
-        phrase, prefix = match.group(1) or match.group(5), match.group(2) or match.group(6)
-        if phrase is None:
-            continue  # OR and brackets: every term is one alternative
-        text = phrase.replace('""', '"')
-        if prefix:
-            parts.append(f"to_tsquery('{SEARCH_CONFIG}', %s)")
-            params.append(" & ".join("'" + word.replace("'", "''") + "':*" for word in text.split()) or "''")
-        else:
-            parts.append(f"phraseto_tsquery('{SEARCH_CONFIG}', %s)")
-            params.append(text)
-    if not parts:
-        raise SearchError(f"cannot search for {fts!r}: no terms")
-    return "(" + " || ".join(parts) + ")", params
-
 
 def _dict_row() -> Any:
     from psycopg.rows import dict_row
@@ -217,8 +189,9 @@ class PostgresStore(SQLiteStore):
         return True  # the server's migrations always run on open
 
     def integrity_damage(self) -> list[Damage]:
-        """Nothing to check below the rows: the server keeps its own pages and the tsvector index whole."""
-        return []
+        """The server's own check of its pages and indexes (amcheck: see pg_pages), as SQLite's store runs
+        `integrity_check`."""
+        return page_damage(self.db.conn)
 
     def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
         """An article's passages go with their terms: no text is needed to forget them."""
@@ -245,19 +218,28 @@ class PostgresStore(SQLiteStore):
                 "free_bytes": None, "unused_bytes": None,
                 "parts": {**parts, "other": sum(tables.values()) - sum(parts.values())}, "tables": tables}
 
+    def _search(self, columns: str, fts: str, ranked: bool) -> Any:
+        """Rows of the passages matching the FTS5 expression `fts` (pg_search translates it; SQLite's own
+        parser words the error for a malformed one), best-ranked first when `ranked`."""
+        check_expression(fts)
+        part = translate(self.db.conn, SEARCH_CONFIG, fts)
+        cursor = self.db.conn.cursor(row_factory=_dict_row())
+        if part is None or part is NOTHING:
+            return []
+        where, params = part.condition()
+        order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
+        return cursor.execute(f"SELECT {columns} FROM passages WHERE {where}{order}",
+                              [*params, *([part.tsquery] if ranked else [])])
+
     def matching_passages(self, fts: str) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
         passage's length (normalisation 2): like SQLite's bm25 it favours short passages, so results come
         in the same order on the tests' archives (not guaranteed on every archive: the formulas differ)."""
-        query, params = tsquery(fts)
-        return list(self.db.conn.cursor(row_factory=_dict_row()).execute(
-            f"SELECT id, article_id, kind, hash, versions FROM passages WHERE terms @@ {query} "
-            f"ORDER BY ts_rank(terms, {query}, 2) DESC, id", [*params, *params]))
+        return list(self._search("id, article_id, kind, hash, versions", fts, ranked=True))
 
     def passages_matching(self, fts: str) -> set[int]:
         """The ids of the passages matching `fts`."""
-        query, params = tsquery(fts)
-        return {row[0] for row in self.db.conn.execute(f"SELECT id FROM passages WHERE terms @@ {query}", params)}
+        return {row["id"] for row in self._search("id", fts, ranked=False)}
 
     def orphan_damage(self) -> list[Damage]:
         """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
