@@ -45,11 +45,13 @@ _EXPORTS = {
     "expand_ranges": "passage_index",
     "ServerError": "postgres",
     "ServerLost": "postgres",
+    "DEFAULT_LEASE_S": "postgres",
     "open_server": "postgres",
     "copy_archive": "postgres",
 }
 
 __all__ = [
+    "DEFAULT_LEASE_S",
     "GROUPED_NUMBER",
     "STORE_ERRORS",
     "TITLE",
@@ -108,7 +110,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .postgres import ServerError, ServerLost, copy_archive, open_server
+    from .postgres import DEFAULT_LEASE_S, ServerError, ServerLost, copy_archive, open_server
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 

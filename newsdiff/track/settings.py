@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import __version__
-from ..store.postgres import DEFAULT_LEASE_S
+from ..store import DEFAULT_LEASE_S
 from ..urls import BadURL, feed_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
