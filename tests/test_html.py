@@ -1045,3 +1045,34 @@ def test_the_site_description_seo_plugins_add_to_every_page_does_not_make_a_fron
     # A page that describes itself as the website and nothing else, over little text, is a front.
     with pytest.raises(InputError, match="a section front"):
         parse_html(page(body, graph % '{"@type": "WebSite"}, {"@type": "Organization"}'))
+
+
+def test_site_rule_selections_are_soupsieves_own() -> None:
+    # A site rule asks soupsieve only about the elements a selector's last part names (tag, id, class,
+    # attribute): every kind of selector must still find exactly what soupsieve finds on the whole page,
+    # in page order, inside a node, and after elements are taken out of the tree.
+    import bs4
+    import soupsieve
+
+    from newsdiff.sources.extraction import _Page
+
+    html = gzip.decompress((FIXTURES / "readability-news" / "bbc-1" / "source.html.gz").read_bytes()).decode()
+    html = html.replace("<body", '<body><div ID="Up" CLASS="a  B"><template><p class="x">hidden</p></template>'
+                        '<P Data-X="1">one</P><p data-x>two</p></div', 1)
+    selectors = ["p", "P", "#Up", "#up", ".B", ".b", "[DATA-X]", "[data-x='1']", "div > p + p", "*", "p:not(.x)",
+                 "[class*='story']", "h1, h2, .x, #main-heading", ":is(p, li):nth-child(2)", "template p", "p:empty",
+                 "article [data-component='text-block']", "meta[property='og:type']", "a[href^='https']", "svg|rect"]
+    soup = bs4.BeautifulSoup(html, "lxml")
+    page = _Page(soup)
+    for selector in selectors:
+        compiled = soupsieve.compile(selector, namespaces={"svg": "http://www.w3.org/2000/svg"})
+        assert page.select(compiled) == compiled.select(soup), selector
+    node = soup.select_one("article") or soup.body
+    for selector in selectors[:12]:
+        compiled = soupsieve.compile(selector)
+        assert page.select(compiled, node) == compiled.select(node), selector
+    for element in page.select(soupsieve.compile("p, figure")):
+        page.decompose(element)
+    for selector in ("p", "*", "[class]", "figure img"):
+        compiled = soupsieve.compile(selector)
+        assert page.select(compiled) == compiled.select(soup), selector

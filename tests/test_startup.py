@@ -40,13 +40,18 @@ with open(out, "w") as f:
 """
 
 
-def loaded(tmp_path: Path, *args: str) -> set[str]:
-    """Top-level packages loaded by `newsdiff ARGS...` run in a fresh interpreter (output to a pipe)."""
+def modules(tmp_path: Path, *args: str) -> set[str]:
+    """Modules loaded by `newsdiff ARGS...` run in a fresh interpreter (output to a pipe)."""
     out = tmp_path / "modules.json"
     done = subprocess.run([sys.executable, "-c", RUN, str(out), *args], capture_output=True, text=True)
-    code, modules = json.loads(out.read_text())
+    code, names = json.loads(out.read_text())
     assert code in (0, None) and done.stderr == "", done
-    return {name.split(".")[0] for name in modules}
+    return set(names)
+
+
+def loaded(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level packages loaded by `newsdiff ARGS...`."""
+    return {name.split(".")[0] for name in modules(tmp_path, *args)}
 
 
 @pytest.fixture
@@ -74,6 +79,32 @@ def test_help_list_and_log_load_none_of_the_heavy_libraries(tmp_path: Path, two_
         assert HEAVY & loaded(tmp_path, "--db", str(two_versions), "log", URL) == set()
     db = sqlite3.connect(two_versions)
     assert db.execute("SELECT count(*) FROM derived WHERE kind LIKE 'edit/%'").fetchone()[0] == 1
+
+
+def test_log_loads_only_what_it_uses_of_newsdiff(tmp_path: Path, two_versions: Path) -> None:
+    # The first `log` diffs the pair: the engine loads, but not extraction (only files need reading),
+    # the PostgreSQL store, other commands' result classes, or `check`'s temporary files.
+    first = modules(tmp_path, "--db", str(two_versions), "log", URL)
+    assert {"newsdiff.diff", "newsdiff.results.reading"} <= first
+    assert {m for m in first if m.startswith(("newsdiff.sources", "newsdiff.store.postgres", "tempfile"))} == set()
+    assert {m for m in first if m.startswith("newsdiff.results.")} == {"newsdiff.results.reading"}
+    assert "newsdiff.diff" not in modules(tmp_path, "--db", str(two_versions), "log", URL)  # cached now
+    assert "newsdiff.store.postgres" not in modules(tmp_path, "--help")
+
+
+def test_the_command_collects_garbage_once_it_has_loaded() -> None:
+    # The entry point pauses the collector while the command line loads, then freezes what loaded:
+    # the command itself runs with the collector on, so its memory stays bounded.
+    code = """
+import gc, json, newsdiff.cli
+seen = []
+newsdiff.cli.main = lambda: seen.append([gc.isenabled(), gc.get_freeze_count() > 0])
+from newsdiff.__main__ import main
+main()
+print(json.dumps(seen))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [[True, True]]
 
 
 def test_commands_that_need_a_library_still_load_it(tmp_path: Path, two_versions: Path) -> None:

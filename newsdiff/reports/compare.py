@@ -4,12 +4,13 @@ stored version's cached sentences), then hands it to the engine, which never rea
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diff import SENTENCES_KIND, Report, Side, diff_records, segment_bounds, sentences_at
 from ..model import ArticleRecord, InputError
-from ..sources import ParseOptions, parse_bytes
-from ..sources.files import read_bytes
+
+if TYPE_CHECKING:
+    from ..sources import ParseOptions
 
 __all__ = ["diff_versions", "diff_files", "version_sentences"]
 
@@ -59,6 +60,9 @@ def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | No
 
 
 def _read(path: Path, options: ParseOptions | None) -> list[ArticleRecord]:
+    from ..sources import parse_bytes  # only files need reading: a stored pair's diff loads no extraction
+    from ..sources.files import read_bytes
+
     try:
         return parse_bytes(read_bytes(path, streams=True), options=options).versions  # capped, as `import` reads
     except InputError as exc:

@@ -4,6 +4,8 @@ by trafilatura otherwise, then trimmed of the furniture around it (repeated head
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -12,8 +14,11 @@ from typing import TYPE_CHECKING, Any, cast
 import bs4
 import lxml.html
 import soupsieve
+import soupsieve.css_types
 import trafilatura
 from lxml import etree
+from soupsieve.css_match import RE_NOT_WS, CSSMatch
+from soupsieve.util import lower
 
 from ..model import InputError, clean_text, format_time
 from .document import linear_paragraph_text
@@ -97,15 +102,106 @@ def _outermost(nodes: list[bs4.Tag]) -> list[bs4.Tag]:
     return [n for n in nodes if not any(id(p) in chosen for p in n.parents)]
 
 
-def _first_text(soup: bs4.BeautifulSoup, selectors: tuple[str, ...],
+class _Page:
+    """A page's bs4 tree whose elements are indexed once, by what the last part of a CSS selector can
+    name (tag, id, class, attribute): a selection then asks soupsieve about the elements that have all
+    one of its selectors names, not about every element of the page (a site rule selects seven times
+    or more a page, and most of a page is menus and links none of its selectors names).
+
+    soupsieve still decides every match, with the matcher its own `select` uses and against the tree
+    as it is then (after `strip`), so each selection gives what soupsieve's would, in page order.
+    """
+
+    def __init__(self, soup: bs4.BeautifulSoup) -> None:
+        self.soup = soup
+        # Every element soupsieve's select visits (it never enters a <template>), in page order.
+        walk = CSSMatch(soupsieve.compile("*").selectors, soup, None, 0)
+        self.elements: list[bs4.Tag] = list(walk.get_tag_descendants(soup, template_contents=True))
+        self.position = {id(element): i for i, element in enumerate(self.elements)}
+        self.end = list(range(len(self.elements)))  # the position of each element's last descendant
+        self.removed = bytearray(len(self.elements))  # 1: taken out of the tree by `decompose`
+        self.index: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        open_: list[int] = []
+        for i, element in enumerate(self.elements):
+            while open_ and self.elements[open_[-1]] is not element.parent:
+                self.end[open_.pop()] = i - 1
+            open_.append(i)
+            self.index["tag", lower(element.name)].append(i)
+            found: dict[str, Any] = {}
+            for name, value in element.attrs.items():
+                key = lower(name)
+                found.setdefault(key, value)  # the first of a name, as soupsieve reads it
+                self.index["attribute", key].append(i)
+            if isinstance(found.get("id"), str):
+                self.index["id", found["id"]].append(i)
+            classes = found.get("class", [])
+            for name in set(RE_NOT_WS.findall(classes) if isinstance(classes, str) else classes):
+                self.index["class", name].append(i)
+        for i in open_:
+            self.end[i] = len(self.elements) - 1
+
+    def _named(self, selector: Any) -> list[tuple[str, str]]:
+        """What one selector's last part requires an element to have (soupsieve matches tag and
+        attribute names without regard to ASCII case in HTML, ids and classes exactly)."""
+        keys = [("id", name) for name in selector.ids] + [("class", name) for name in selector.classes]
+        keys += [("attribute", lower(a.attribute)) for a in selector.attributes if a.prefix is None]
+        if selector.tag is not None and selector.tag.prefix is None and selector.tag.name != "*":
+            keys.append(("tag", lower(selector.tag.name)))
+        return keys
+
+    def _candidates(self, selectors: Any, start: int, stop: int) -> Iterable[int]:
+        """Positions in [start, stop) of the elements that could match one of `selectors`."""
+        if selectors.is_not or selectors.is_html:
+            return range(start, stop)
+        found: set[int] = set()
+        for selector in selectors:
+            if selector is soupsieve.css_types.Null:
+                continue  # matches nothing
+            keys = self._named(selector)
+            if not keys:
+                return range(start, stop)  # names nothing: any element may match
+            fewest = min((self.index.get(key, []) for key in keys), key=len)
+            found.update(fewest[bisect_left(fewest, start):bisect_left(fewest, stop)])
+        return sorted(found)
+
+    def iselect(self, compiled: soupsieve.SoupSieve, scope: bs4.Tag | None = None) -> Iterator[bs4.Tag]:
+        """What `compiled.iselect(scope)` gives (scope: the whole page by default), one element at a time;
+        the tree must not change until the last is taken."""
+        scope = scope or self.soup
+        if scope is self.soup:
+            start, stop = 0, len(self.elements)
+        elif id(scope) in self.position and lower(scope.name) != "template":
+            start, stop = self.position[id(scope)] + 1, self.end[self.position[id(scope)]] + 1
+        else:
+            yield from compiled.iselect(scope)
+            return
+        matcher = CSSMatch(compiled.selectors, scope, compiled.namespaces, compiled.flags)
+        for i in self._candidates(compiled.selectors, start, stop):
+            element = self.elements[i]
+            if not self.removed[i] and matcher.match(element):
+                yield element
+
+    def decompose(self, element: bs4.Tag) -> None:
+        """Take an element and all it holds out of the tree (and out of every later selection)."""
+        i = self.position.get(id(element))
+        if i is not None:
+            self.removed[i:self.end[i] + 1] = b"\x01" * (self.end[i] + 1 - i)
+        element.decompose()
+
+    def select(self, compiled: soupsieve.SoupSieve, scope: bs4.Tag | None = None) -> list[bs4.Tag]:
+        """What `compiled.select(scope)` gives: every match, in page order."""
+        return list(self.iselect(compiled, scope))
+
+
+def _first_text(page: _Page, selectors: tuple[str, ...],
                 attributes: tuple[str, ...] = ("content",)) -> str | None:
     """Text (or attribute) of the first element found by the earliest selector that finds one.
 
-    One walk of the page for all the selectors, stopped as soon as the first selector matches.
+    One selection for all the selectors, stopped as soon as the first selector matches.
     """
     best: tuple[int, str] | None = None
     matchers = [soupsieve.compile(selector) for selector in selectors]
-    for element in soupsieve.iselect(", ".join(selectors), soup) if selectors else ():
+    for element in page.iselect(soupsieve.compile(", ".join(selectors))) if selectors else ():
         rank = next(i for i, matcher in enumerate(matchers) if matcher.match(element))
         if best is not None and rank >= best[0]:
             continue
@@ -132,33 +228,35 @@ class Extraction:
 def extract_by_rule(root: lxml.html.HtmlElement, rule: SiteRule, rules: Ruleset) -> Extraction | str:
     """Extraction by the outlet's selectors, or the reason they did not find the article."""
     soup = bs4.BeautifulSoup(lxml.html.tostring(root, encoding="unicode"), "lxml")
-    if rule.front and soupsieve.select_one(", ".join(rule.front), soup):
+    page = _Page(soup)
+    front = next(page.iselect(soupsieve.compile(", ".join(rule.front))), None) if rule.front else None
+    if front is not None:
         raise InputError("no article found (a section front or index page, not an article)")
     body: list[bs4.Tag] = []
     for selector in rule.body:
-        body = _outermost(soup.select(selector))
+        body = _outermost(page.select(soup.css.compile(selector)))  # as soup.select(selector) compiles it
         if body:
             break
     else:
         return f"site rule {rule.name}: no body matched"
     strip = soupsieve.compile(", ".join((*rule.strip, *rules.default_strip)))
     for node in body:
-        for element in strip.select(node):
-            element.decompose()
+        for element in page.select(strip, node):
+            page.decompose(element)
         for element in node.find_all(("p", "li", "h2", "h3", "h4")):
             links = element.find_all("a", limit=2)
             if len(links) == 1 and squash(links[0].get_text()) == squash(element.get_text()) != "":
-                element.decompose()  # a promo for another article, not part of this one
-    published = _first_text(soup, rule.published, ("datetime", "content", "data-timestamp", "data-source"))
+                page.decompose(element)  # a promo for another article, not part of this one
+    published = _first_text(page, rule.published, ("datetime", "content", "data-timestamp", "data-source"))
     version = f"newsdiff-{rules.version}" + (f"+{rule.overridden}" if rule.overridden else "")
     return Extraction(
         paragraphs=_soup_paragraphs(body),
         extractor=rule.name,
         version=f"{version}/beautifulsoup4-{bs4.__version__}",
-        title=_first_text(soup, rule.title),
-        byline=tidy_byline(_first_text(soup, rule.byline) or ""),
+        title=_first_text(page, rule.title),
+        byline=tidy_byline(_first_text(page, rule.byline) or ""),
         published=_epoch_or_time(published),
-        standfirst=_first_text(soup, rule.standfirst),
+        standfirst=_first_text(page, rule.standfirst),
     )
 
 

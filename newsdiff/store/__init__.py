@@ -43,8 +43,8 @@ _EXPORTS = {
     "plain_number": "passage_index",
     "compress_ranges": "passage_index",
     "expand_ranges": "passage_index",
-    "ServerError": "postgres",
-    "ServerLost": "postgres",
+    "ServerError": "errors",
+    "ServerLost": "errors",
     "DEFAULT_LEASE_S": "postgres",
     "open_server": "postgres",
     "copy_archive": "postgres",
@@ -93,6 +93,8 @@ if TYPE_CHECKING:
     from .errors import (
         STORE_ERRORS,
         SchemaError,
+        ServerError,
+        ServerLost,
         StoreBusy,
         StoreDamaged,
         StoreError,
@@ -110,7 +112,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .postgres import DEFAULT_LEASE_S, ServerError, ServerLost, copy_archive, open_server
+    from .postgres import DEFAULT_LEASE_S, copy_archive, open_server
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 

@@ -23,6 +23,15 @@ class StoreDamaged(StoreError):
     """Part of the database cannot be read back as written (a corrupt page, a broken index)."""
 
 
+# A PostgreSQL store's (store/postgres.py); here so that a command can catch them without loading that module.
+class ServerError(StoreError):
+    """The server could not be reached or refused us; the message names it (never its password)."""
+
+
+class ServerLost(ServerError):
+    """The connection went away mid-command: what was under way is rolled back; the next run completes."""
+
+
 def _driver_errors() -> tuple[type[Exception], ...]:
     import sqlite3
 

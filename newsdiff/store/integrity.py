@@ -4,7 +4,6 @@ rows pointing at missing parents. Each answer is a list of `Damage`; the store n
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,8 @@ class Integrity:
         create = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [FTS]).fetchone()
         shadows = [name for (name,) in self.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?", [f"{FTS}_*"])]
+        import tempfile  # only `check` needs it: every command loads this module
+
         with tempfile.TemporaryDirectory(prefix="newsdiff-check-") as folder:
             scratch = sqlite3.connect(Path(folder) / "index.db", isolation_level=None)
             try:

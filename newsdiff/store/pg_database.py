@@ -40,7 +40,8 @@ def server_errors(server: str) -> Iterator[None]:
     (the transaction under way is rolled back by the server: nothing half-written)."""
     import psycopg
 
-    from .postgres import ServerLost, _reason
+    from .errors import ServerLost
+    from .postgres import _reason
 
     try:
         yield

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..dburl import ServerUrl
-from .errors import SchemaError, StoreError
+from .errors import SchemaError, ServerError
 
 if TYPE_CHECKING:
     import psycopg
@@ -31,14 +31,6 @@ MIGRATIONS_TABLE = "newsdiff_migrations"
 MIGRATION_LOCK = 0x6E657773  # "news": the advisory lock key taken while migrating
 DEFAULT_LEASE_S = 300.0  # longer than any one article's fetch, extraction and write
 HOST_RETRY_S = 0.05  # how soon to ask again for a host whose requests in flight are all taken
-
-
-class ServerError(StoreError):
-    """The server could not be reached or refused us; the message names it (never its password)."""
-
-
-class ServerLost(ServerError):
-    """The connection went away mid-command: what was under way is rolled back; the next run completes."""
 
 
 def _reason(exc: Exception) -> str:
