@@ -45,7 +45,7 @@ _EXPORTS = {
     "expand_ranges": "passage_index",
     "ServerError": "errors",
     "ServerLost": "errors",
-    "DEFAULT_LEASE_S": "postgres",
+    "DEFAULT_LEASE_S": "interface",
     "open_server": "postgres",
     "copy_archive": "postgres",
 }
@@ -101,7 +101,7 @@ if TYPE_CHECKING:
         is_damage,
     )
     from .full_text import Matcher, worded_texts
-    from .interface import Store
+    from .interface import DEFAULT_LEASE_S, Store
     from .passage_index import (
         GROUPED_NUMBER,
         TITLE,
@@ -112,7 +112,7 @@ if TYPE_CHECKING:
         passage_hash,
         plain_number,
     )
-    from .postgres import DEFAULT_LEASE_S, copy_archive, open_server
+    from .postgres import copy_archive, open_server
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 

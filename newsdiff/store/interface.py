@@ -25,8 +25,11 @@ from typing import Any
 
 from ..model import ArticleRecord
 from .compact_history import Rebuilt
-from .postgres import DEFAULT_LEASE_S
 from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
+
+# How long a claim holds an article or feed where polls share the store, unless told (fetch.lease):
+# longer than a batch's fetches, extraction and writes usually take.
+DEFAULT_LEASE_S = 300.0
 
 
 class Store(ABC):

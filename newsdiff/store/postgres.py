@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dburl import ServerUrl
 from .errors import SchemaError, ServerError
+from .interface import DEFAULT_LEASE_S
 
 if TYPE_CHECKING:
     import psycopg
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
 MIGRATION_LOCK = 0x6E657773  # "news": the advisory lock key taken while migrating
-DEFAULT_LEASE_S = 300.0  # longer than any one article's fetch, extraction and write
 HOST_RETRY_S = 0.05  # how soon to ask again for a host whose requests in flight are all taken
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .database import inserted_id
-from .postgres import DEFAULT_LEASE_S
+from .interface import DEFAULT_LEASE_S
 
 if TYPE_CHECKING:
     from .database import Database
