@@ -13,6 +13,8 @@ scores 0 there: the summary gives the mean over the article pages alone and over
 newsdiff's body is the record's text, its paragraphs; the standfirst it keeps apart is not counted.
 Under the table, newsdiff's headline misses are listed beside the expected title, to be judged:
 the expected titles come from <title> or og:title and often keep a site name or author suffix.
+Headlines are counted exactly, with such a suffix aside, and the same on the article pages whose
+expected title is a headline (not the site's name the page declares and does not show).
 
 Then, when the shared fixtures sit beside the clone (`../shared`, or `--shared DIR`), trafilatura's own
 multilingual benchmark (fixtures/trafilatura-eval/eval.tar.gz: 923 archived pages and evaldata.json's
@@ -216,6 +218,7 @@ class Page:
     expected: str
     title: str
     headlines: frozenset[str] = frozenset()  # the title, and the title without a site-name or author suffix
+    site_title: bool = False  # the expected title is the name the page gives its site, not a headline
 
 
 @dataclass
@@ -240,6 +243,19 @@ def headlines(metadata: dict) -> frozenset[str]:
     return frozenset(found)
 
 
+def names_its_site(source: bytes, title: str) -> bool:
+    """Is this title the name the page declares for its site (og:site_name, application-name), and
+    neither its <title> nor an <h1> shows it? Then the page's metadata gives no headline to match (a
+    Yahoo page whose og:title and application-name are 'Yahoo News - Latest News & Headlines', while its
+    <title> and <h1> hold the story's headline). Some pages name their app after the article: those
+    show it as their <title> or <h1>, and count."""
+    root = lxml.html.fromstring(source)
+    names = {clean_text(m.get("content") or "").casefold() for m in root.iter("meta")
+             if (m.get("property") or m.get("name") or "").lower() in ("og:site_name", "application-name")}
+    shown = {clean_text(e.text_content()).casefold() for e in (*root.iter("title"), *root.iter("h1"))}
+    return title.casefold() in names and title.casefold() not in shown
+
+
 def load(folder: Path, names: list[str]) -> list[Page]:
     pages = []
     for directory in sorted(p for p in folder.iterdir() if p.is_dir()):
@@ -247,12 +263,15 @@ def load(folder: Path, names: list[str]) -> list[Page]:
             continue
         expected = gzip.decompress((directory / "expected.html.gz").read_bytes()).decode("utf-8")
         metadata = json.loads((directory / "expected-metadata.json").read_text("utf-8"))
+        source = gzip.decompress((directory / "source.html.gz").read_bytes())
+        title = clean_text(metadata.get("title") or "")
         pages.append(Page(
             name=directory.name,
-            source=gzip.decompress((directory / "source.html.gz").read_bytes()),
+            source=source,
             expected=html_text(expected),
-            title=clean_text(metadata.get("title") or ""),
+            title=title,
             headlines=headlines(metadata),
+            site_title=names_its_site(source, title),
         ))
     return pages
 
@@ -314,6 +333,7 @@ def readability_pages(pages: list[Page]) -> None:
         print(f"{page.name:<{width}}{row}{note}")
     print("(* headline differs from expected-metadata.json)\n")
     articles = [p for p in pages if p.name not in NOT_ARTICLES]
+    headlined = [p for p in articles if not p.site_title]  # pages whose metadata gives a headline to match
     refused = [p.name for p in pages if p.name in NOT_ARTICLES]
     rows: list[tuple[str, Callable[[str], str]]] = [
         (f"mean F1, {len(articles)} article pages",
@@ -323,6 +343,8 @@ def readability_pages(pages: list[Page]) -> None:
         ("pages with F1 >= 0.9", lambda t: f"{sum(scores[p.name].f1[t] >= 0.9 for p in pages)}/{len(pages)}"),
         ("headline exact", lambda t: f"{sum(scores[p.name].title[t] for p in pages)}/{len(pages)}"),
         ("headline exact, suffix aside", lambda t: f"{sum(scores[p.name].headline[t] for p in pages)}/{len(pages)}"),
+        (f"  same, {len(headlined)} articles titled",
+         lambda t: f"{sum(scores[p.name].headline[t] for p in headlined)}/{len(headlined)}"),
         ("pages per second", lambda t: f"{len(pages) / seconds[t]:.1f}"),
         ("speed vs newsdiff", lambda t: f"{seconds['newsdiff'] / seconds[t]:.2f}x"),
     ]
@@ -332,6 +354,10 @@ def readability_pages(pages: list[Page]) -> None:
         print(f"{label:<{label_width}}" + "".join(f"{cell(t):>18}" for t in EXTRACTORS))
     for name in refused:
         print(f"\n{name} is {NOT_ARTICLES[name]}: newsdiff refuses it (no article found), which scores 0 there.")
+    untitled = [p.name for p in articles if p.site_title]
+    print(f"\n'articles titled': the article pages but {', '.join(untitled) or 'none'}, whose expected title is "
+          "the name the page gives its site (og:site_name or application-name, shown in no <title> or <h1>), "
+          "not a headline.")
     misses = [p for p in pages if not scores[p.name].title["newsdiff"]]
     if misses:
         print("\nnewsdiff headline misses (expected / newsdiff):")

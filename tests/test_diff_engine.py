@@ -9,7 +9,7 @@ import re
 
 import pytest
 from diff_match_patch import diff_match_patch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newsdiff.diff import OPS, Change, Report, Side, diff_records, segment
@@ -314,6 +314,29 @@ def test_new_text_reconstructs_from_old_plus_report(seed: int, edits: int, size:
     assert rebuilt == new
     counts = r.summary(cosmetic=True)
     assert sum(counts.values()) == len(entries)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 3))
+def test_a_sentence_added_at_a_paragraph_start_is_reported_added(seed: int, words: int) -> None:
+    """A sentence new to the story opening a paragraph, before a first sentence edited in a few words or
+    not at all: the one is added, the other changed (or unchanged), neither taken for part of the other."""
+    rng = random.Random(seed)
+    size = rng.randint(1, 8)
+    start = rng.randrange(len(SEED_PARAGRAPHS) - size + 1)
+    old = list(SEED_PARAGRAPHS[start:start + size])
+    para = rng.randrange(size)
+    first, *rest = segment([old[para]])
+    edited = first.split()
+    for _ in range(words):
+        edited[rng.randrange(len(edited))] = rng.choice(["reportedly", "officials", "Kirby", "Tuesday"])
+    added = rng.choice([s for s in EXTRA if s not in segment(old)])
+    new = old[:para] + [" ".join([added, *edited, *rest])] + old[para + 1:]
+    assume(segment([new[para]])[:2] == [added, " ".join(edited)])
+    entries = report(old, new).to_json(all=True, cosmetic=True)["changes"]
+    assert [(e["op"], e["old"]) for e in entries if added in e["new"]] == [("added", [])]
+    [following] = [e for e in entries if " ".join(edited) in e["new"]]
+    assert following["old"] == [first] and following["new"] == [" ".join(edited)]
 
 
 @settings(max_examples=30, deadline=None)

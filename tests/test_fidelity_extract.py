@@ -43,6 +43,16 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     ("Council closes old bridge -", "", (), "Council closes old bridge"),
     ("Council closes old bridge | | Example News", '<meta property="og:site_name" content="Example News">', (),
      "Council closes old bridge"),
+    # JSON-LD strings are not HTML: a character reference in one is decoded, not shown
+    ("Example News", '<script type="application/ld+json">{"@type": "NewsArticle", '
+     '"headline": "Bridge &#038; ferry to close &#8211; council"}</script>', (), "Bridge & ferry to close – council"),
+    # ... and one a CMS escaped twice in a <meta> content
+    ("Example News", '<meta property="og:title" content="Mayor says bridge is &amp;quot;beyond repair&amp;quot;">',
+     (), 'Mayor says bridge is "beyond repair"'),
+    # a title part without a letter or digit (rating stars) is furniture, like a site name
+    ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
+     '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),
+     "Council closes old bridge"),
 ])
 def test_headline_in_the_page_metadata_own_wording(title: str, head: str, h1s: tuple[str, ...], expected: str) -> None:
     assert article(titled_page(title, head, h1s)).title == expected

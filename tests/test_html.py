@@ -744,6 +744,19 @@ def titled_page(title: str, head: str = "", h1s: tuple[str, ...] = ()) -> bytes:
     # a page that names its app after the article: that name is no site name to cut away
     ("Council votes to close old bridge", '<meta name="application-name" content="Council votes to close old bridge">'
      '<meta property="og:title" content="Council votes to close old bridge">', (), "Council votes to close old bridge"),
+    # a blog's name in the first <h1>, a prefix of '<title>Blog name: Post title': the <h1> the og:title confirms
+    ("Riverside Notes Weekly: Council votes to close old bridge",
+     '<meta property="og:title" content="Council votes to close old bridge">',
+     ("Riverside Notes Weekly", "Council votes to close old bridge"), "Council votes to close old bridge"),
+    # a kicker set in the <h1> above the headline the page declares, with or without a space: the declared one
+    *(("Harbour works: Council votes to close old bridge - Example News",
+       '<meta property="og:title" content="Council votes to close old bridge">', (h1,),
+       "Council votes to close old bridge")
+      for h1 in ("Harbour works: Council votes to close old bridge", "Harbour worksCouncil votes to close old bridge")),
+    # every declared title is the site's name: the story's headline is its <h1>
+    ("Riverside Notes: templates and designs", '<meta property="og:title" content="Riverside Notes: templates and '
+     'designs"><meta property="og:site_name" content="Riverside Notes: templates and designs">',
+     ("Council votes to close old bridge",), "Council votes to close old bridge"),
     # nothing agrees with the visible headline: the article's declared headline
     ("Example News", '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Old bridge to close"}'
      "</script>", ("Bridge to close",), "Old bridge to close"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -111,16 +112,17 @@ def host_label(host: str) -> str:
 
 
 def _strip_site(title: str, site_names: list[str], byline: str | None = None) -> str:
-    """Drop a leading or trailing ' | Site Name' (or ' | Author Name', or a trailing '(site name)')
-    from a headline, and a separator left dangling at either end ('Headline -' once a CMS has
-    joined it to an empty site name)."""
+    """Drop a leading or trailing ' | Site Name' (or ' | Author Name', a part without a letter or
+    digit, or a trailing '(site name)') from a headline, and a separator left dangling at either end
+    ('Headline -' once a CMS has joined it to an empty site name)."""
     title = _DANGLING.sub("", title)
     names = [squash(n) for n in site_names if squash(n)]
     authors = {squash(a) for a in (byline, *(byline or "").split(",")) if a and squash(a)}
 
     def is_furniture(part: str) -> bool:
+        """A site or author name, or a part without a letter or digit ('☆☆☆☆☆' rating stars)."""
         part = squash(part)
-        return bool(part) and (part in authors or any(n in part or part in n for n in names))
+        return not part or part in authors or any(n in part or part in n for n in names)
 
     source = _SOURCE.search(title)
     if source and is_furniture(source.group()) and title[:source.start()].strip():
@@ -188,34 +190,54 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
 def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any], site_names: list[str],
                 byline: str | None) -> str | None:
     """The headline: the visible <h1> that a title the page declares (JSON-LD, Open Graph, Twitter,
-    <title>) agrees with once site name and author are cut off it, else the first declared one.
+    <title>, asked in that order) agrees with once site name and author are cut off it, else the
+    first declared one.
 
     Agreeing is being equal or one a prefix of the other (a declared title may be cut short, or
-    carry a source in brackets), so a section name in the <title> does not confirm an <h1>. Where
-    the declared title is the whole headline (the same letters, or the <h1> and a source in
-    brackets), its own wording is kept: the page's metadata spells the headline as the outlet
-    published it, while the <h1> may be typeset (curly quotes) or shortened.
+    carry a source in brackets), so a section name in the <title> does not confirm an <h1>. The
+    declared titles are asked in turn, so an <h1> holding the blog's name, a prefix of a <title>
+    "Blog name: Post title", loses to the <h1> that the og:title confirms. Where the declared title
+    is the whole headline (the same letters, or the <h1> and a source in brackets), its own wording
+    is kept: the page's metadata spells the headline as the outlet published it, while the <h1> may
+    be typeset (curly quotes) or shortened. An <h1> that ends with a declared title after a shorter
+    run of words is that title under a kicker ("Weekly drill" + "Pyramid sets"), whose markup may
+    even leave no space between them: the declared title is the headline.
     """
     headline = article.get("headline")
-    declared = [clean_text(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
-                                        meta.get("twitter:title")) if t and clean_text(t)]
-    tag = _text(next(root.iter("title"), None))
+    declared = [_declared(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
+                                       meta.get("twitter:title")) if t and _declared(t)]
+    tag = _declared(_text(next(root.iter("title"), None)))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
-    for h1 in h1s:
-        key = squash(h1)
-        for title in titles:
-            found = squash(title)
-            if len(key) < 10 or len(found) < 10 or not (key.startswith(found) or found.startswith(key)):
+    for rank, title in enumerate(titles):
+        found = squash(title)
+        for h1 in h1s:
+            key = squash(h1)
+            if len(key) < 10 or len(found) < 10:
+                continue
+            if rank < len(declared) and key != found and key.endswith(found) and len(key) - len(found) < len(found):
+                return title
+            if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
             return title if _letters(title) == _letters(h1) or (unsourced != title and squash(unsourced) == key) else h1
+    # A declared title that is the name the page gives its site (og:site_name, application-name) is
+    # a headline only when nothing else is: no <h1> confirmed it, and some pages give the site's name
+    # as every title while the story's headline is in the <h1>.
+    declared_sites = {squash(clean_text(meta.get(k) or "")) for k in ("og:site_name", "application-name")}
     sites = {squash(n) for n in site_names}
-    for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
-        stripped = _strip_site(candidate, site_names, byline) if candidate else ""
-        if squash(stripped) and squash(stripped) not in sites:
-            return stripped
+    for skipped in (sites | declared_sites, sites):
+        for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
+            stripped = _strip_site(candidate, site_names, byline) if candidate else ""
+            if squash(stripped) and squash(stripped) not in skipped:
+                return stripped
     return None
+
+
+def _declared(title: str) -> str:
+    """A declared title as text: JSON-LD strings are never decoded as HTML, and some CMSs escape a
+    <meta> content or <title> twice, so character references left in it ("Tom &#038; Jerry") are decoded."""
+    return clean_text(html.unescape(title) if "&" in title else title)
 
 
 def _letters(text: str) -> str:
