@@ -372,14 +372,16 @@ class Archive:
         check_base_url(site["base_url"])
         return site
 
-    def poll(self, *, jobs: int | None = None, limit: int | None = None, check_all: bool = False,
+    def poll(self, *, jobs: int | None = None, limit: int | None = None, lease: float | None = None,
+             check_all: bool = False,
              wait: bool = False, publish: str | Path | None = None, base_url: str | None = None,
              alerts: bool = True, progress: Progress | None = None,
              transport: httpx.AsyncBaseTransport | None = None) -> PollResult:
         """Read the feeds, re-check the articles that are due and store each new version; then refresh
         the site published in `publish` when it is out of date, and send the alerts that are due.
 
-        One poll per database: PollBusy when another runs (`wait`: wait for it instead)."""
+        One poll per database file: PollBusy when another runs (`wait`: wait for it instead). On a server
+        any number run at once, each holding what it claims for `lease` seconds (default: the config's)."""
         from dataclasses import replace
 
         from .results import PollResult
@@ -389,6 +391,10 @@ class Archive:
         settings = self.config.track
         if jobs:
             settings = replace(settings, fetch=replace(settings.fetch, jobs=jobs))
+        if lease is not None:
+            from .track.settings import check_lease
+
+            settings = replace(settings, fetch=replace(settings.fetch, lease=check_lease(lease, "lease", lease)))
         store, options = self.store, self.parse_options()
         if self.config.archive.wayback:  # what a poll finds is saved to the Wayback Machine; imported history never
             from .archive import save

@@ -800,6 +800,17 @@ def _check_duration(value: str) -> str:
     return value
 
 
+def _lease_seconds(value: str) -> float:
+    from .track.settings import check_lease, parse_duration
+
+    return check_lease(parse_duration(value, "--lease").total_seconds(), "--lease", value)
+
+
+def _check_lease(value: str) -> str:
+    _lease_seconds(value)
+    return value
+
+
 @app.command()
 def poll(
     ctx: typer.Context,
@@ -821,6 +832,9 @@ def poll(
                               "and at least every --every (the feeds are read each time)."),
     every: Optional[str] = typer.Option(None, "--every", metavar="DURATION", callback=checked(_check_duration),
                                         help="With --loop: the longest wait between polls (default 15m)."),
+    lease: Optional[str] = typer.Option(None, "--lease", metavar="DURATION", callback=checked(_check_lease),
+                                        help="On PostgreSQL, how long this poll holds the articles and feeds it "
+                                        "claims, 10s to 24h (default: config or 5m)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Read the feeds, re-check the articles that are due, store each new version (the cron job), then
@@ -841,10 +855,11 @@ def poll(
         fail("--every goes with --loop (for cron, see `newsdiff cron --every`)", 2)
     archive = st.archive(opened=False)
     show_progress = not quiet and sys.stderr.isatty() and not loop
+    lease_s = None if lease is None else _lease_seconds(lease)
 
     def once() -> tuple[int, str | None]:
         """One poll and its report: (exit code, when the next article falls due)."""
-        return _poll_once(st, archive, jobs=jobs, limit=limit, now=now, wait=wait or loop, quiet=quiet,
+        return _poll_once(st, archive, jobs=jobs, limit=limit, lease=lease_s, now=now, wait=wait or loop, quiet=quiet,
                           show_progress=show_progress, publish_dir=publish_dir, base_url=base_url,
                           no_alerts=no_alerts, as_json=as_json)
 
@@ -868,8 +883,9 @@ def poll(
 LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
 
 
-def _poll_once(st: State, archive: "Archive", *, jobs: int | None, limit: int | None, now: bool, wait: bool,
-               quiet: bool, show_progress: bool, publish_dir: Path | None, base_url: str | None, no_alerts: bool,
+def _poll_once(st: State, archive: "Archive", *, jobs: int | None, limit: int | None, lease: float | None,
+               now: bool, wait: bool, quiet: bool, show_progress: bool, publish_dir: Path | None,
+               base_url: str | None, no_alerts: bool,
                as_json: bool) -> tuple[int, str | None]:
     """One poll (with its site refresh and alerts) and its lines printed: (exit code, next due time)."""
     from .render import polling
@@ -878,7 +894,7 @@ def _poll_once(st: State, archive: "Archive", *, jobs: int | None, limit: int | 
 
     try:
         with ProgressBar() if show_progress else nullcontext() as bar:
-            polled = archive.poll(jobs=jobs, limit=limit, check_all=now, wait=wait, publish=publish_dir,
+            polled = archive.poll(jobs=jobs, limit=limit, lease=lease, check_all=now, wait=wait, publish=publish_dir,
                                   base_url=base_url, alerts=not no_alerts, progress=bar)
     except PollBusy as exc:
         fail(str(exc), EXIT_BUSY)

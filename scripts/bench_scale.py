@@ -2,31 +2,35 @@
 """Real `newsdiff poll` processes sharing one PostgreSQL database, and the store's queries on a large
 synthetic archive.
 
-1. Throughput: ARTICLES articles on a local outlet (a separate process on 127.0.0.1, every response
-   delayed by LATENCY; each page a short news story whose figures change every round, so each check
-   stores a version) are tracked on one database and fetched once. Then all are made due and re-checked
-   by 1 worker, then by WORKERS workers started at once. A worker runs `newsdiff --db URL poll --limit
-   BATCH --json` again and again until no article is due; the store leases each claimed batch to it, so
-   the workers share the work. Reports articles per second for each and their ratio, from the outlet's
-   own count that every article was fetched exactly once per round, and that each article holds exactly
-   one version per round and one recorded check.
+1. Throughput: ARTICLES articles on a local outlet (a separate process answering on HOSTS loopback
+   addresses, 127.0.0.1 and up, every response delayed by LATENCY; each page a short news story whose
+   figures change every round, so each check stores a version) are tracked on one database and fetched
+   once. Then all are made due and re-checked by 1 worker, then by WORKERS workers. A worker is a
+   long-running `newsdiff --db URL poll --loop --every 1s` process, as a service would run it (started
+   before the round, so its start-up is not counted; stopped with SIGTERM after it): each poll claims
+   the due articles in batches, so the workers share them, and the per-host limit (fetch.per_host
+   requests in flight, 2) is shared by all of them through the database. Reports articles per second for
+   each and their ratio, the CPU the poll processes used per article and the cores the machine was
+   busy, the most requests the outlet had in flight to one host, and from the outlet's own count that
+   every article was fetched exactly once per round, each holding one version and one recorded check more.
 2. A killed worker: WORKERS workers re-check every article; once the round has stored its first checks,
-   a poll holding a batch is SIGKILLed. Its leases then run out: the benchmark moves their end to now (as the 300 s
-   lease, newsdiff.store.postgres.DEFAULT_LEASE_S, would; `--wait-lease` waits for it instead) and the
-   others take those articles. Reports that every article was checked (nothing lost) and holds exactly one
-   version more (nothing stored twice), and how many pages the killed worker had fetched without storing.
+   a worker holding a batch is SIGKILLed. Its leases (articles and host turns) then run out: the
+   benchmark moves their end to now (as the 300 s lease, fetch.lease, would; `--wait-lease` waits for it
+   instead) and the others take those articles. Reports that every article was checked (nothing lost)
+   and holds exactly one version more (nothing stored twice), and how many pages the killed worker had
+   fetched without storing.
 3. Synthetic archive: ARCHIVE articles with VERSIONS versions each (generated rows, not fetched), the
    same rows on PostgreSQL and in a SQLite store; times the due-article claim, `log` of one article
    (its versions), the store's reads for the feed of the latest 50 edits (`Store.edit_pairs`, as
    `newsdiff feed` calls it) and for the next 50, a full-text search, and each database's bytes per
    version. Each table is loaded without its indexes, which are then made in one pass.
 
-    python scripts/bench_scale.py [--articles 4000] [--latency 0.05] [--workers 4] [--batch 100]
+    python scripts/bench_scale.py [--articles 4000] [--latency 0.05] [--workers 4] [--hosts 8] [--jobs 16]
                                   [--wait-lease] [--archive 20000] [--versions 10]
                                   [--skip-throughput] [--skip-archive]
 
-A poll fetches at most fetch.per_host (2) pages of one host at a time, per process: the outlet is one
-host, so 1 worker is bound at 2 / LATENCY articles per second and WORKERS workers at WORKERS times that.
+Every poll together fetches at most fetch.per_host (2) pages of one host at a time, and each poll at most
+--jobs pages in all: the bound set by latency is min(WORKERS * jobs, HOSTS * 2) / LATENCY articles per second.
 """
 
 from __future__ import annotations
@@ -78,11 +82,14 @@ Opposition members said the estimate was too low and asked for an independent re
 <footer><p>Contact the newsroom. All rights reserved.</p></footer></body></html>"""
 
 
-def serve_outlet(port_out: Any, latency: float) -> None:
-    """An article per path /a/N after `latency` seconds, its figures set by the round; POST /_round starts
-    the next round, GET /_hits answers each path's count since the last call as JSON."""
+def serve_outlet(port_out: Any, latency: float, hosts: list[str]) -> None:
+    """An article per path /a/N on each host after `latency` seconds, its figures set by the round; POST
+    /_round starts the next round, GET /_hits answers each path's count since the last call and the most
+    requests in flight to one host at once, as JSON."""
     hits: dict[str, int] = {}
     edition = [0]
+    active: dict[str, int] = {}
+    peak = [0]
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -96,11 +103,20 @@ def serve_outlet(port_out: Any, latency: float) -> None:
         def do_GET(self) -> None:
             if self.path == "/_hits":
                 with lock:
-                    body = json.dumps(hits).encode()
+                    body = json.dumps({"hits": hits, "peak": peak[0]}).encode()
                     hits.clear()
+                    peak[0] = 0
                 self._answer(body, "application/json")
                 return
-            time.sleep(latency)
+            host = self.server.server_address[0]
+            with lock:
+                active[host] = active.get(host, 0) + 1
+                peak[0] = max(peak[0], active[host])
+            try:
+                time.sleep(latency)
+            finally:
+                with lock:
+                    active[host] -= 1
             with lock:
                 hits[self.path] = hits.get(self.path, 0) + 1
                 votes = 20 + edition[0]
@@ -124,18 +140,20 @@ def serve_outlet(port_out: Any, latency: float) -> None:
         def handle_error(self, request: Any, client_address: Any) -> None:
             pass  # the killed worker's connections break mid-answer: expected, not news
 
-    server = Server(("127.0.0.1", 0), Handler)
-    port_out.send(server.server_address[1])
-    server.serve_forever()
+    servers = [Server((host, 0), Handler) for host in hosts]
+    port_out.send([f"http://{host}:{server.server_address[1]}" for host, server in zip(hosts, servers, strict=True)])
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
-def outlet(port: int, path: str) -> Any:
+def outlet(base: str, path: str) -> Any:
     """The outlet's answer to a control path: `/_hits` (GET) or `/_round` (POST)."""
     import httpx
 
     if path == "/_round":
-        return httpx.post(f"http://127.0.0.1:{port}{path}")
-    return httpx.get(f"http://127.0.0.1:{port}{path}").json()
+        return httpx.post(f"{base}{path}")
+    return httpx.get(f"{base}{path}").json()
 
 
 # -- the polls --------------------------------------------------------------------------------------
@@ -154,47 +172,56 @@ def sql(url: str, statement: str, params: list[Any] | None = None) -> Any:
         return cursor.fetchone() if cursor.description else None
 
 
-def track(url: str, port: int, articles: int) -> None:
-    """ARTICLES articles tracked as `newsdiff track` does, in one process."""
+def track(url: str, bases: list[str], articles: int) -> None:
+    """ARTICLES articles tracked as `newsdiff track` does, in one process, spread over the outlet's hosts."""
     import newsdiff
 
     archive = newsdiff.open(url)
     for i in range(1, articles + 1):
-        archive.track(f"http://127.0.0.1:{port}/a/{i}")
+        archive.track(f"{bases[i % len(bases)]}/a/{i}")
 
 
-def poll_until_done(url: str, batch: int, started: list[subprocess.Popen[str]] | None = None) -> None:
-    """One worker: `newsdiff poll --limit BATCH` again and again until no article is due (a batch another
-    worker holds is waited for: its lease may run out). Each poll process is put in `started`."""
-    while True:
-        proc = subprocess.Popen([*NEWSDIFF, "--db", url, "poll", "--limit", str(batch), "--json", "--quiet"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if started is not None:
-            started.append(proc)
-        out, err = proc.communicate()
-        if proc.returncode == -signal.SIGKILL:
-            return
-        if proc.returncode:
-            raise SystemExit(f"poll exited {proc.returncode}: {err.strip()}")
-        if json.loads(out)["articles_checked"]:
-            continue
-        if not sql(url, "SELECT count(*) FROM articles WHERE next_check_at <= %s", [PAST])[0]:
-            return
-        time.sleep(0.5)
+class Workers:
+    """`count` long-running `newsdiff poll --loop` processes, as a service runs them; `stop()` sends SIGTERM
+    (each finishes the poll under way) and waits for them."""
+
+    def __init__(self, url: str, count: int, jobs: int) -> None:
+        command = [*NEWSDIFF, "--db", url, "poll", "--loop", "--every", "1s", "--jobs", str(jobs), "--quiet"]
+        self.procs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                      for _ in range(count)]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            _, err = proc.communicate(timeout=120)
+            if proc.returncode not in (0, -signal.SIGKILL):
+                raise SystemExit(f"poll --loop exited {proc.returncode}: {err.strip()}")
 
 
-def new_round(url: str, port: int) -> None:
+def until_done(url: str) -> None:
+    """Wait until no article is due or held (a killed worker's batch is waited for: its lease may run out)."""
+    from newsdiff.model import utc_now
+
+    due = "SELECT count(*) FROM articles WHERE next_check_at <= %s OR claimed_by IS NOT NULL"
+    while sql(url, due, [utc_now()])[0]:
+        time.sleep(0.1)
+
+
+def new_round(url: str, base: str) -> None:
     """Every article due, and their pages changed."""
+    outlet(base, "/_round")
+    outlet(base, "/_hits")
     sql(url, "UPDATE articles SET next_check_at = %s", [PAST])
-    outlet(port, "/_round")
-    outlet(port, "/_hits")
 
 
-def checked(url: str, port: int, articles: int, rounds: int, checks_before: int) -> tuple[int, bool, str]:
+def checked(url: str, base: str, articles: int, rounds: int, checks_before: int) -> tuple[int, bool, str]:
     """The round's pages fetched more than once (by the outlet's count); whether every article was checked
     and holds exactly one version and one recorded check more (nothing lost, nothing stored twice); and
     the counts as a line."""
-    counts = outlet(port, "/_hits")
+    counted = outlet(base, "/_hits")
+    counts = counted["hits"]
     fetched = [counts.get(f"/a/{i}", 0) for i in range(1, articles + 1)]
     due = sql(url, "SELECT count(*) FROM articles WHERE next_check_at <= %s", [PAST])[0]
     versions, wrong = sql(url, "SELECT count(*), count(*) FILTER (WHERE n <> %s) FROM "
@@ -202,84 +229,152 @@ def checked(url: str, port: int, articles: int, rounds: int, checks_before: int)
     checks = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0] - checks_before
     exact = 0 not in fetched and due == 0 and versions == articles and wrong == 0 and checks == articles
     return sum(fetched) - articles, exact, (
-        f"pages fetched {sum(fetched)} (each {min(fetched)}-{max(fetched)} times), still due {due}, "
-        f"{checks} checks recorded, {rounds} versions on {versions - wrong} of {articles} articles")
+        f"pages fetched {sum(fetched)} (each {min(fetched)}-{max(fetched)} times), at most {counted['peak']} "
+        f"in flight to one host, still due {due}, {checks} checks recorded, {rounds} versions on "
+        f"{versions - wrong} of {articles} articles")
 
 
-def poll_round(url: str, port: int, workers: int, batch: int) -> tuple[float, float]:
-    """Seconds for `workers` poll loops started at once to re-check every due article, and the CPU seconds
-    their processes (and the extraction processes they started) used."""
+def busy_cores() -> float:
+    """CPU seconds the whole machine has spent busy so far (every session's work, not only this one's)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class WriteLockWaits:
+    """Samples, every 50 ms while running, how many polls wait for the store's write lock (the advisory
+    lock every write transaction takes on PostgreSQL, pg_store.WRITE_LOCK): the writes' serialisation."""
+
+    def __init__(self, url: str) -> None:
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(url,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, url: str) -> None:
+        with connect(_server(url)) as conn:
+            while not self._stop.wait(0.05):
+                self.samples.append(conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND wait_event = 'advisory'").fetchone()[0])
+
+    def stop(self) -> float:
+        """The mean number of polls waiting for the write lock."""
+        self._stop.set()
+        self._thread.join()
+        return statistics.fmean(self.samples) if self.samples else 0.0
+
+
+SERVER_PID: list[int] = []  # the benchmark's PostgreSQL postmaster, set by main
+
+
+def server_cpu() -> float:
+    """CPU seconds the benchmark's PostgreSQL server (its postmaster and every backend) has used so far."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if SERVER_PID and SERVER_PID[0] in (pid, parent):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def poll_round(url: str, base: str, workers: int, jobs: int) -> tuple[float, float, float, float, float]:
+    """Seconds for `workers` long-running polls to re-check every article once all are made due; the CPU
+    seconds their processes (and the extraction processes they started) used while running, the machine's
+    busy CPU seconds during the round, the server's CPU seconds (the backends' with the postmaster's, as
+    far as they ran during the round), and the mean number of polls waiting for the write lock."""
     import resource
 
-    began, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(lambda _: poll_until_done(url, batch), range(workers)))
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    running = Workers(url, workers, jobs)
+    time.sleep(3)  # started, and idle: nothing is due yet
+    machine, served = busy_cores(), server_cpu()
+    began = time.perf_counter()
+    new_round(url, base)
+    waits = WriteLockWaits(url)
+    until_done(url)
+    elapsed = time.perf_counter() - began
+    machine, served = busy_cores() - machine, server_cpu() - served
+    waiting = waits.stop()
+    running.stop()
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.perf_counter() - began, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
+    return elapsed, used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, served, machine, waiting
 
 
 def load() -> str:
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
 
-def throughput(url: str, port: int, articles: int, workers: int, batch: int, latency: float) -> None:
+def throughput(url: str, bases: list[str], articles: int, workers: int, jobs: int, latency: float) -> None:
     began = time.perf_counter()
-    track(url, port, articles)
-    outlet(port, "/_hits")
-    first, _ = poll_round(url, port, workers, batch)
-    again, exact, counts = checked(url, port, articles, 1, 0)
-    print(f"{articles} articles tracked, first fetch by {workers} workers in {first:.1f} s "
-          f"(setup {time.perf_counter() - began:.1f} s): {counts}; exactly once: {exact and not again}")
+    track(url, bases, articles)
+    outlet(bases[0], "/_hits")
+    first = Workers(url, workers, jobs)
+    until_done(url)
+    first.stop()
+    again, exact, counts = checked(url, bases[0], articles, 1, 0)
+    print(f"{articles} articles on {len(bases)} hosts tracked and first fetched by {workers} workers in "
+          f"{time.perf_counter() - began:.1f} s: {counts}; exactly once: {exact and not again}")
     rates = {}
+    cores = os.cpu_count() or 1
     for rounds, count in enumerate((1, workers), start=2):
-        new_round(url, port)
         before = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0]
-        elapsed, cpu = poll_round(url, port, count, batch)
+        elapsed, cpu, served, machine, waiting = poll_round(url, bases[0], count, jobs)
         rates[count] = articles / elapsed
-        again, exact, counts = checked(url, port, articles, rounds, before)
-        print(f"{count} worker(s), --limit {batch}: {articles} articles in {elapsed:.1f} s = {rates[count]:.1f}/s "
-              f"(latency bound {count * 2 / latency:.0f}/s); "
-              f"poll processes' CPU {cpu * 1000 / articles:.1f} ms per article, so {os.cpu_count()} cores "
-              f"bound {(os.cpu_count() or 1) * articles / cpu:.0f}/s; {load()}; {counts}; "
-          f"exactly once: {exact and not again}")
+        again, exact, counts = checked(url, bases[0], articles, rounds, before)
+        bound = min(count * jobs, len(bases) * 2) / latency
+        print(f"{count} worker(s): {articles} articles in {elapsed:.1f} s = {rates[count]:.1f}/s (latency bound "
+              f"{bound:.0f}/s); poll processes' CPU {cpu * 1000 / articles:.1f} ms per article "
+              f"({cpu / elapsed:.2f} cores), PostgreSQL's {served * 1000 / articles:.1f} ms ({served / elapsed:.2f} "
+              f"cores), so {cores} cores bound {cores * articles / (cpu + served):.0f}/s; machine busy "
+              f"{machine / elapsed:.2f} of {cores} cores; {waiting:.2f} polls waiting for the write lock on "
+              f"average; {load()}; {counts}; exactly once: {exact and not again}")
     print(f"ratio {workers} workers / 1: {rates[workers] / rates[1]:.2f}x")
 
 
-def killed_worker(url: str, port: int, articles: int, workers: int, batch: int, wait_lease: bool) -> None:
-    """WORKERS poll loops; the first poll process to claim articles is SIGKILLed mid-batch."""
+def killed_worker(url: str, base: str, articles: int, workers: int, jobs: int, wait_lease: bool) -> None:
+    """WORKERS long-running polls; the first one found holding articles once the round has stored its
+    first checks is SIGKILLed mid-batch."""
     rounds = sql(url, "SELECT max(number) FROM versions")[0] + 1
-    new_round(url, port)
     before = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0]
-    procs: list[subprocess.Popen[str]] = []
+    running = Workers(url, workers, jobs)
+    time.sleep(3)
     began = time.perf_counter()
-    with ThreadPoolExecutor(workers) as pool:
-        done = [pool.submit(poll_until_done, url, batch, procs) for _ in range(workers)]
-        held = 0
-        while not held:  # a poll holding a batch once the round has stored its first checks: mid-batch
-            time.sleep(0.05)
-            for proc in procs:
-                mine = f"%:{proc.pid}:%"
-                held, stored = sql(url, "SELECT count(*) FILTER (WHERE claimed_by LIKE %s), count(*) FILTER "
-                                   "(WHERE next_check_at > %s) FROM articles", [mine, PAST])
-                if held and stored:
-                    victim = proc
-                    break
-                held = 0
-        victim.kill()
-        killed_at = time.perf_counter()
-        held = sql(url, "SELECT count(*) FROM articles WHERE claimed_by LIKE %s", [f"%:{victim.pid}:%"])[0]
-        if wait_lease:
-            time.sleep(DEFAULT_LEASE_S)
-        else:  # as the lease running out would: the others' claims skip only leases still running
-            sql(url, "UPDATE articles SET lease_until = now() - interval '1 second' WHERE claimed_by LIKE %s",
-                [f"%:{victim.pid}:%"])
-        for future in done:
-            future.result()
-    again, exact, counts = checked(url, port, articles, rounds, before)
+    new_round(url, base)
+    held = 0
+    while not held:  # a worker holding a batch once the round has stored its first checks: mid-batch
+        time.sleep(0.05)
+        for proc in running.procs:
+            mine = f"%:{proc.pid}:%"
+            held, stored = sql(url, "SELECT count(*) FILTER (WHERE claimed_by LIKE %s), count(*) FILTER "
+                               "(WHERE next_check_at > %s) FROM articles", [mine, PAST])
+            if held and stored:
+                victim = proc
+                break
+            held = 0
+    victim.kill()
+    victim.wait()
+    killed_at = time.perf_counter()
+    mine = f"%:{victim.pid}:%"
+    held = sql(url, "SELECT count(*) FROM articles WHERE claimed_by LIKE %s", [mine])[0]
+    turns = sql(url, "SELECT count(*) FROM host_slots WHERE held_by LIKE %s AND lease_until > now()", [mine])[0]
+    if wait_lease:
+        time.sleep(DEFAULT_LEASE_S)
+    else:  # as the leases running out would: the others' claims skip only leases still running
+        sql(url, "UPDATE articles SET lease_until = now() - interval '1 second' WHERE claimed_by LIKE %s", [mine])
+        sql(url, "UPDATE host_slots SET lease_until = now() - interval '1 second' WHERE held_by LIKE %s", [mine])
+    until_done(url)
+    running.stop()
+    again, exact, counts = checked(url, base, articles, rounds, before)
     print(f"SIGKILL mid-batch: {workers} workers, one killed {killed_at - began:.1f} s in holding {held} articles "
-          f"unrecorded; lease {'waited out' if wait_lease else 'ended by the benchmark'}; others done "
-          f"{time.perf_counter() - killed_at:.1f} s later; {counts}; nothing lost, nothing stored twice: "
-          f"{exact}; {again} pages fetched twice (by the killed poll, never stored, then by another)")
+          f"unrecorded and {turns} host turns; leases {'waited out' if wait_lease else 'ended by the benchmark'}; "
+          f"others done {time.perf_counter() - killed_at:.1f} s later; {counts}; nothing lost, nothing stored "
+          f"twice: {exact}; {again} pages fetched twice (by the killed worker, never stored, then by another)")
 
 
 # -- the synthetic archive --------------------------------------------------------------------------
@@ -483,7 +578,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=4000, help="articles tracked (the issue's figure: 4000)")
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--batch", type=int, default=100, help="each poll's --limit")
+    parser.add_argument("--hosts", type=int, default=8, help="loopback addresses the outlet answers on")
+    parser.add_argument("--jobs", type=int, default=16, help="each poll's --jobs (requests in flight)")
     parser.add_argument("--wait-lease", action="store_true",
                         help=f"wait out the killed worker's lease ({DEFAULT_LEASE_S:g} s) instead of ending it")
     parser.add_argument("--archive", type=int, default=20000)
@@ -492,19 +588,21 @@ def main() -> None:
     parser.add_argument("--skip-archive", action="store_true")
     args = parser.parse_args()
     server = PgServer.start()
+    SERVER_PID.append(int((server.root / "data" / "postmaster.pid").read_text().split()[0]))
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    outlet_process = context.Process(target=serve_outlet, args=(send, args.latency), daemon=True)
+    hosts = [f"127.0.0.{i + 1}" for i in range(args.hosts)]
+    outlet_process = context.Process(target=serve_outlet, args=(send, args.latency, hosts), daemon=True)
     outlet_process.start()
-    port = receive.recv()
+    bases = receive.recv()
     try:
         print(f"machine: {os.cpu_count()} cores, {load()}")
         if not args.skip_throughput:
             if args.articles != 4000:
                 print(f"scaled: {args.articles} articles (the issue names 4000)")
             url = server.new_database()
-            throughput(url, port, args.articles, args.workers, args.batch, args.latency)
-            killed_worker(url, port, args.articles, args.workers, args.batch, args.wait_lease)
+            throughput(url, bases, args.articles, args.workers, args.jobs, args.latency)
+            killed_worker(url, bases[0], args.articles, args.workers, args.jobs, args.wait_lease)
         if not args.skip_archive:
             archive(server.new_database(), args.archive, args.versions)
         print(f"end: {load()}")

@@ -17,6 +17,7 @@ class ProgressBar:
             console=Console(stderr=True), transient=True,
         )
         self._task: TaskID | None = None
+        self._total = 0
 
     def __enter__(self) -> "ProgressBar":
         self._progress.start()
@@ -29,6 +30,13 @@ class ProgressBar:
         if self._task is not None:
             self._progress.remove_task(self._task)
         self._task = self._progress.add_task(phase, total=total)
+        self._total = total
+
+    def grow(self, more: int) -> None:
+        """The phase has `more` items than it was started with (a poll claims its work in batches)."""
+        if self._task is not None:
+            self._total += more
+            self._progress.update(self._task, total=self._total)
 
     def advance(self) -> None:
         if self._task is not None:

@@ -45,11 +45,13 @@ _EXPORTS = {
     "expand_ranges": "passage_index",
     "ServerError": "errors",
     "ServerLost": "errors",
+    "DEFAULT_LEASE_S": "interface",
     "open_server": "postgres",
     "copy_archive": "postgres",
 }
 
 __all__ = [
+    "DEFAULT_LEASE_S",
     "GROUPED_NUMBER",
     "STORE_ERRORS",
     "TITLE",
@@ -99,7 +101,7 @@ if TYPE_CHECKING:
         is_damage,
     )
     from .full_text import Matcher, worded_texts
-    from .interface import Store
+    from .interface import DEFAULT_LEASE_S, Store
     from .passage_index import (
         GROUPED_NUMBER,
         TITLE,

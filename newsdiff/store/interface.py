@@ -18,7 +18,7 @@ machine) without anything above this package changing. The contract every backen
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,10 @@ from typing import Any
 from ..model import ArticleRecord
 from .compact_history import Rebuilt
 from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
+
+# How long a claim holds an article or feed where polls share the store, unless told (fetch.lease):
+# longer than a batch's fetches, extraction and writes usually take.
+DEFAULT_LEASE_S = 300.0
 
 
 class Store(ABC):
@@ -67,17 +71,34 @@ class Store(ABC):
         """Feeds that were copied in from the config file."""
 
     @abstractmethod
-    def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
+    def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
-        most overdue; at most `limit`."""
+        most overdue; at most `limit`, none of the ids in `skip` (those a poll has checked already). Where
+        polls share the store, each is held for this poll for `lease_s` seconds or until its check is
+        recorded: another poll meanwhile gets others."""
 
     @abstractmethod
     def feeds(self) -> list[dict[str, Any]]:
         """Every feed with its outlet and last check, as `feeds list` shows them."""
 
     @abstractmethod
-    def feeds_to_poll(self) -> list[dict[str, Any]]:
-        """Each feed's id, URL, outlet id and validators (ETag, Last-Modified), in the order added."""
+    def feeds_to_poll(self, limit: int | None = None, *, skip: Collection[int] = (),
+                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
+        """Each feed's id, URL, outlet id and validators (ETag, Last-Modified), in the order added; at most
+        `limit`, none of the ids in `skip`. Where polls share the store, each is held for this poll (as
+        `due_articles` holds articles) until it is read."""
+
+    @abstractmethod
+    def take_host_turn(self, host: str, *, per_host: int, delay_s: float, lease_s: float) -> tuple[int | None, float]:
+        """A turn to send one request to `host`, shared by every poll on this store: (slot, 0.0) to go now
+        (give it back with `end_host_turn`; held at most `lease_s` seconds), else (None, seconds to wait
+        before asking again) while `per_host` requests are in flight or the last one started less than
+        `delay_s` ago."""
+
+    @abstractmethod
+    def end_host_turn(self, host: str, slot: int) -> None:
+        """Give back a turn `take_host_turn` gave."""
 
     @abstractmethod
     def fetched_urls(self, urls: Sequence[str], outcomes: Sequence[str]) -> set[str]:

@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,7 +24,15 @@ from .full_text import check_expression
 from .pg_database import PgDatabase, server_errors
 from .pg_pages import page_damage
 from .pg_search import NOTHING, translate
-from .postgres import SEARCH_CONFIG, claim_due, claim_feeds, open_server
+from .postgres import (
+    DEFAULT_LEASE_S,
+    SEARCH_CONFIG,
+    claim_due,
+    claim_feeds,
+    end_host_turn,
+    open_server,
+    take_host_turn,
+)
 from .records import Damage
 from .sqlite import SQLiteStore
 
@@ -62,10 +70,12 @@ class PostgresStore(SQLiteStore):
 
     # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
 
-    def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
+    def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Due articles, as SQLite's store orders them, each leased to this store until its check is
         recorded (`update_article`) or the lease runs out: another poll running meanwhile skips them."""
-        claimed = claim_due(self.db.conn, self.worker, due_by=due_by, limit=limit or _ALL)
+        claimed = claim_due(self.db.conn, self.worker, due_by=due_by, limit=_ALL if limit is None else limit,
+                            lease_s=lease_s, skip=sorted(skip))
         return [dataclasses.asdict(article) for article in claimed]
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
@@ -74,11 +84,23 @@ class PostgresStore(SQLiteStore):
             self._end_lease("articles", article_id)
         super().update_article(article_id, changes)
 
-    def feeds_to_poll(self) -> list[dict[str, Any]]:
-        """Every feed no other poll is reading now, in the order added, each leased to this store until it
-        is read (`update_feed`)."""
-        claimed = claim_feeds(self.db.conn, self.worker, read_before="9999", limit=_ALL)
+    def feeds_to_poll(self, limit: int | None = None, *, skip: Collection[int] = (),
+                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
+        """Feeds no other poll is reading now, in the order added, each leased to this store until it is
+        read (`update_feed`)."""
+        claimed = claim_feeds(self.db.conn, self.worker, read_before="9999", limit=_ALL if limit is None else limit,
+                              lease_s=lease_s, skip=sorted(skip))
         return [dataclasses.asdict(feed) for feed in claimed]
+
+    def take_host_turn(self, host: str, *, per_host: int, delay_s: float, lease_s: float) -> tuple[int | None, float]:
+        """A turn shared with every poll on this database, through its `host_slots` (postgres.take_host_turn)."""
+        with server_errors(str(self.server)):
+            return take_host_turn(self.db.conn, self.worker, host, per_host=per_host, delay_s=delay_s, lease_s=lease_s)
+
+    def end_host_turn(self, host: str, slot: int) -> None:
+        """Give the slot back for the next request to `host`, from this poll or another."""
+        with server_errors(str(self.server)):
+            end_host_turn(self.db.conn, self.worker, host, slot)
 
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
         """Set these columns; a feed read (its last check time) gives this store's lease back."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..dburl import ServerUrl
 from .errors import SchemaError, ServerError
+from .interface import DEFAULT_LEASE_S
 
 if TYPE_CHECKING:
     import psycopg
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 10
 MIGRATIONS_TABLE = "newsdiff_migrations"
 MIGRATION_LOCK = 0x6E657773  # "news": the advisory lock key taken while migrating
-DEFAULT_LEASE_S = 300.0  # longer than any one article's fetch, extraction and write
 HOST_RETRY_S = 0.05  # how soon to ask again for a host whose requests in flight are all taken
 
 
@@ -236,8 +236,9 @@ _CLAIMED_COLUMNS = "a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modifi
 
 
 def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None, limit: int,
-              lease_s: float = DEFAULT_LEASE_S) -> list[Claimed]:
-    """Take up to `limit` due articles (all tracked ones with `due_by` None) that no live lease holds.
+              lease_s: float = DEFAULT_LEASE_S, skip: Sequence[int] = ()) -> list[Claimed]:
+    """Take up to `limit` due articles (all tracked ones with `due_by` None) that no live lease holds,
+    none of the ids in `skip`.
 
     Never-checked articles first, then the most overdue, as a SQLite poll orders them. Rows another
     worker is claiming at this instant are skipped, not waited for: two workers never get one article,
@@ -246,13 +247,13 @@ def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None,
     rows = conn.execute(
         "WITH picked AS ("
         "  SELECT a.id FROM articles a WHERE a.tracked = 1 AND a.status IN ('active', 'gone') " + due +
-        "  AND (a.lease_until IS NULL OR a.lease_until < now()) "
+        "  AND (a.lease_until IS NULL OR a.lease_until < now()) AND a.id <> ALL(%(skip)s) "
         "  ORDER BY a.last_checked_at IS NULL DESC, a.next_check_at, a.id LIMIT %(limit)s "
         "  FOR UPDATE SKIP LOCKED) "
         "UPDATE articles a SET claimed_by = %(worker)s, lease_until = now() + make_interval(secs => %(lease)s) "
         "FROM picked WHERE a.id = picked.id "
         "RETURNING a.id",
-        {"due_by": due_by, "limit": limit, "worker": worker, "lease": lease_s},
+        {"due_by": due_by, "limit": limit, "worker": worker, "lease": lease_s, "skip": list(skip)},
     ).fetchall()
     ids = [row[0] for row in rows]
     if not ids:
@@ -288,17 +289,17 @@ class ClaimedFeed:
 
 
 def claim_feeds(conn: psycopg.Connection[Any], worker: str, *, read_before: str, limit: int,
-                lease_s: float = DEFAULT_LEASE_S) -> list[ClaimedFeed]:
-    """Take up to `limit` feeds not read since `read_before` that no live lease holds, least recently
-    read first: however many workers poll, each feed is read once per round."""
+                lease_s: float = DEFAULT_LEASE_S, skip: Sequence[int] = ()) -> list[ClaimedFeed]:
+    """Take up to `limit` feeds not read since `read_before` that no live lease holds, none of the ids in
+    `skip`, least recently read first: however many workers poll, each feed is read once per round."""
     found = conn.execute(
         "WITH picked AS ("
         "  SELECT id FROM feeds WHERE (last_checked_at IS NULL OR last_checked_at < %(before)s) "
-        "  AND (lease_until IS NULL OR lease_until < now()) "
+        "  AND (lease_until IS NULL OR lease_until < now()) AND id <> ALL(%(skip)s) "
         "  ORDER BY last_checked_at IS NOT NULL, last_checked_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
         "UPDATE feeds f SET claimed_by = %(worker)s, lease_until = now() + make_interval(secs => %(lease)s) "
         "FROM picked WHERE f.id = picked.id RETURNING f.id, f.url, f.source_id, f.etag, f.last_modified",
-        {"before": read_before, "limit": limit, "worker": worker, "lease": lease_s}).fetchall()
+        {"before": read_before, "limit": limit, "worker": worker, "lease": lease_s, "skip": list(skip)}).fetchall()
     return sorted((ClaimedFeed(*row) for row in found), key=lambda feed: feed.id)
 
 

@@ -217,6 +217,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """Nothing to take: every caller already holds the file's poll lock (track.poll.poll_lock)."""
         return nullcontext()
 
+    def take_host_turn(self, host: str, *, per_host: int, delay_s: float, lease_s: float) -> tuple[int | None, float]:
+        """Always a turn: one poll at a time runs on a file (its run lock), so its own per-host limits
+        (track.fetch.Fetcher) are all there are."""
+        return 0, 0.0
+
+    def end_host_turn(self, host: str, slot: int) -> None:
+        """Nothing was taken (see take_host_turn)."""
+
     def _database_usage(self) -> dict[str, Any]:
         """The `database` part of `stats`: what the file holds."""
         return usage.file_usage(self)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from .interface import DEFAULT_LEASE_S
 
 if TYPE_CHECKING:
     from .database import Database
@@ -60,9 +62,13 @@ class Tracking:
             "f.last_error, f.etag, f.last_modified FROM feeds f LEFT JOIN sources s ON s.id = f.source_id "
             "ORDER BY f.id"))
 
-    def feeds_to_poll(self) -> list[dict[str, Any]]:
-        """Each feed's id, URL, outlet id and validators (ETag, Last-Modified), in the order added."""
-        return list(self.db.query("SELECT id, url, source_id, etag, last_modified FROM feeds ORDER BY id"))
+    def feeds_to_poll(self, limit: int | None = None, *, skip: Collection[int] = (),
+                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
+        """Each feed's id, URL, outlet id and validators (ETag, Last-Modified), in the order added; at most
+        `limit`, none in `skip`. No lease: one poll at a time runs on a file (its run lock)."""
+        return list(self.db.query("SELECT id, url, source_id, etag, last_modified FROM feeds WHERE id NOT IN "
+                                  "(SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
+                                  [json.dumps(sorted(skip)), -1 if limit is None else limit]))
 
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of a feed (last_checked_at, last_status, last_error, etag, last_modified, title)."""
@@ -114,11 +120,15 @@ class Tracking:
             "SELECT json_extract(e.detail, '$.url') FROM events e JOIN articles a ON a.id = e.article_id "
             "WHERE e.kind = 'tracked' AND a.tracked = 1 AND instr(e.detail, ?) > 0", [mentioning])]
 
-    def due_articles(self, due_by: str | None, limit: int | None) -> list[dict[str, Any]]:
+    def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
-        most overdue; at most `limit`."""
+        most overdue; at most `limit`, none in `skip`. No lease: one poll at a time runs on a file."""
         sql = _ARTICLE + "WHERE " + _LIVE + " "
         params: list[Any] = []
+        if skip:
+            sql += "AND a.id NOT IN (SELECT value FROM json_each(?)) "
+            params.append(json.dumps(sorted(skip)))
         if due_by is not None:
             sql += "AND a.next_check_at <= ? "
             params.append(due_by)

@@ -213,6 +213,21 @@ def _describe(exc: Exception, settings: FetchSettings) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class HostTurns(Protocol):
+    """Where requests to one host take turns beyond this process: the store, whose PostgreSQL side
+    shares them between every poll on the database (its SQLite side always gives a turn)."""
+
+    def take_host_turn(self, host: str, *, per_host: int, delay_s: float,
+                       lease_s: float) -> tuple[int | None, float]: ...
+
+    def end_host_turn(self, host: str, slot: int) -> None: ...
+
+
+# A turn is held through one attempt, which `total_timeout` ends: past that and this margin, the turn of a
+# poll that died (SIGKILL, a lost host) is free again.
+TURN_MARGIN_S = 10.0
+TURN_RETRY_MAX_S = 0.5  # the longest wait before asking again for a host's turn
+
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
@@ -223,13 +238,18 @@ class Fetcher:
     pool per host keeps that cost flat however many outlets a poll visits. `is_named` says whether the
     user named a host (a feed's, a `track`ed URL's): only those may be reached at internal addresses.
     `rules` are the site rules whose `headers`, `cookies` and `proxy` apply to their outlets' hosts.
+    Requests to one host are at most `per_host` at once and start `per_host_delay` apart: in this process,
+    and through `turns` (a poll's store) across every poll sharing it.
     """
 
     def __init__(self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None,
-                 is_named: Callable[[str], bool] = lambda host: False, rules: Ruleset | None = None) -> None:
+                 is_named: Callable[[str], bool] = lambda host: False, rules: Ruleset | None = None,
+                 turns: HostTurns | None = None) -> None:
         self.settings = settings
         self.rules = rules
         self._transport = transport
+        self._turns = turns
+        self._next_start: dict[str, float] = {}  # when the next request to a host may start (monotonic)
         # A proxy a site rule names is a host the user named, wherever it is.
         proxies = {host_key(host_of(r.proxy)) for r in (rules.rules if rules else ()) if r.proxy}
         self._network = _GuardedNetwork(lambda host: host in proxies or is_named(host), settings.allow_private_hosts)
@@ -326,8 +346,15 @@ class Fetcher:
         for attempt in range(s.retries + 1):
             result = Fetched(url=url, final_url=url, attempts=attempt + 1)
             host = host_of(url)
-            async with self._hosts[host], self._slots:
-                retryable = await self._attempt(self._client(host), url, headers or {}, result)
+            client = self._client(host)  # made before the turn: the request starts as soon as its turn comes
+            async with self._hosts[host]:
+                turn = await self._take_turn(host)
+                try:
+                    async with self._slots:
+                        retryable = await self._attempt(client, url, headers or {}, result)
+                finally:
+                    if turn is not None and self._turns is not None:
+                        self._turns.end_host_turn(host_key(host), turn)
             wait = self._retry_wait(result, attempt) if retryable else None
             if wait is None or attempt == s.retries:
                 break
@@ -337,6 +364,29 @@ class Fetcher:
             result.error = rule.redact(result.error)
         result.duration_ms = int((time.monotonic() - started) * 1000)
         return result
+
+    async def _take_turn(self, host: str) -> int | None:
+        """Wait for this host's turn: `per_host_delay` after this process's last start, then a turn from
+        `turns` (waiting as long as it says). The turn to give back, None without `turns`."""
+        s = self.settings
+        if s.per_host_delay:
+            now = time.monotonic()
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + s.per_host_delay  # the next one waits its turn after this one
+            await asyncio.sleep(start - now)
+        if self._turns is None:
+            return None
+        tries = 0
+        while True:
+            turn, wait = self._turns.take_host_turn(host_key(host), per_host=s.per_host, delay_s=s.per_host_delay,
+                                                    lease_s=s.total_timeout + TURN_MARGIN_S)
+            if turn is not None:
+                return turn
+            # A host whose turns stay taken (many polls at it) is asked less and less often, at random
+            # moments, so that waiting polls do not keep the database busy asking.
+            backoff = min(TURN_RETRY_MAX_S, wait * 2 ** min(tries, 10)) * random.uniform(0.5, 1.0)
+            await asyncio.sleep(max(wait, backoff))
+            tries += 1
 
     async def _attempt(self, client: httpx.AsyncClient, url: str, headers: dict[str, str], result: Fetched) -> bool:
         """One request into `result`; True when a failure is worth retrying."""
@@ -419,19 +469,33 @@ class Getter(Protocol):
 
 
 async def fetch_each(
-    fetcher: Getter, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], Awaitable[None] | None]
+    fetcher: Getter, requests: Sequence[Request[T]], handle: Callable[[Request[T], Fetched], Awaitable[None] | None],
+    more: Callable[[], Sequence[Request[T]]] | None = None,
 ) -> None:
     """Fetch every request with `jobs` workers and hand each answer to `handle` as soon as it arrives.
 
     A worker waits for an awaitable `handle` before its next fetch, so at most `jobs` answers are held.
+    When the requests run out, `more()` gives the next batch (taken only as it is needed, so polls sharing
+    a store share the work), until it gives none.
     """
     pending = deque(interleave_hosts(requests))
+    source = more
 
     async def worker() -> None:
-        while pending:
+        nonlocal source
+        while True:
+            if not pending and source is not None:
+                batch = source()
+                if batch:
+                    pending.extend(interleave_hosts(batch))
+                else:
+                    source = None
+            if not pending:
+                return
             request = pending.popleft()
             handled = handle(request, await fetcher.get(request.url, request.headers))
             if handled is not None:
                 await handled
 
-    await asyncio.gather(*(worker() for _ in range(min(fetcher.settings.jobs, len(pending)))))
+    workers = fetcher.settings.jobs if more is not None else min(fetcher.settings.jobs, len(pending))
+    await asyncio.gather(*(worker() for _ in range(workers)))

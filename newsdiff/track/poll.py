@@ -47,6 +47,9 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
 # Due within this margin counts as due now, so a cron period equal to an interval never skips a run.
 DUE_MARGIN = timedelta(minutes=1)
 GONE_STATUSES = frozenset({404, 410})
+# Articles and feeds are claimed this many per request in flight (`jobs`) at a time, and again as each batch
+# runs out: polls sharing a PostgreSQL store share the due ones, and a killed poll holds at most a batch.
+CLAIM_PER_JOB = 4
 _UNDATED = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -78,6 +81,7 @@ def poll_lock(db_path: Path, *, wait: bool = False) -> Iterator[None]:
 
 class Progress(Protocol):
     def start(self, phase: str, total: int) -> None: ...
+    def grow(self, more: int) -> None: ...
     def advance(self) -> None: ...
 
 
@@ -153,6 +157,14 @@ class _Poll:
         self.stamp = format_time(now)
         self.progress = progress
         self.summary = PollSummary()
+        self.batch = settings.fetch.jobs * CLAIM_PER_JOB
+        self.feeds_claimed: set[int] = set()
+        # Articles this poll claimed that a later claim must not give again: those in flight, and checked
+        # ones still due by `due_by` (every one with `--now`, whose `due_by` is None).
+        self.articles_held: set[int] = set()
+        self.articles_claimed = 0
+        self.phase: str | None = None
+        self.due_by: str | None = None  # articles due by then are checked (None: every tracked one, `--now`)
 
     def _error(self, url: str, message: str) -> None:
         line = " ".join(message.split())  # one line each, whatever an exception or a server put in it
@@ -169,9 +181,21 @@ class _Poll:
 
     # -- feeds -------------------------------------------------------------------------------------
 
+    def _claimed(self, phase: str, count: int) -> None:
+        """The progress bar's total grows by each batch claimed."""
+        if self.progress and count:
+            if self.phase == phase:
+                self.progress.grow(count)
+            else:
+                self.progress.start(phase, count)
+                self.phase = phase
+
     def feed_requests(self) -> list[Request[dict[str, Any]]]:
-        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"]))
-                for row in self.store.feeds_to_poll()]
+        """The next batch of feeds this poll has not read, each held for it (on a shared store) until read."""
+        rows = self.store.feeds_to_poll(self.batch, skip=self.feeds_claimed, lease_s=self.settings.fetch.lease)
+        self.feeds_claimed.update(row["id"] for row in rows)
+        self._claimed("feeds", len(rows))
+        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"])) for row in rows]
 
     def check_feed(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
         feed = request.item
@@ -238,9 +262,17 @@ class _Poll:
 
     # -- articles ----------------------------------------------------------------------------------
 
-    def due(self, check_all: bool, limit: int | None) -> list[dict[str, Any]]:
-        """Articles to check: never-fetched ones first, then the most overdue."""
-        return self.store.due_articles(None if check_all else format_time(self.now + DUE_MARGIN), limit)
+    def article_requests(self, due_by: str | None, limit: int | None) -> list[Request[dict[str, Any]]]:
+        """The next batch of articles to check, never-fetched ones first, then the most overdue (every
+        tracked one with `due_by` None), up to `limit` in all; each held for this poll on a shared store."""
+        size = self.batch if limit is None else min(self.batch, limit - self.articles_claimed)
+        if size <= 0:
+            return []
+        rows = self.store.due_articles(due_by, size, skip=self.articles_held, lease_s=self.settings.fetch.lease)
+        self.articles_held.update(row["id"] for row in rows)
+        self.articles_claimed += len(rows)
+        self._claimed("articles", len(rows))
+        return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"])) for row in rows]
 
     async def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
         """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome."""
@@ -293,6 +325,8 @@ class _Poll:
                 self._error(request.url, problem)
             changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
             self.store.update_article(article["id"], changes)
+        if self.due_by is not None and (changes["next_check_at"] is None or changes["next_check_at"] > self.due_by):
+            self.articles_held.discard(request.item["id"])  # no longer due: no claim would give it again
             self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         self._advance()
 
@@ -375,23 +409,21 @@ class _Poll:
     async def run(self, check_all: bool, limit: int | None, transport: httpx.AsyncBaseTransport | None) -> None:
         named = functools.partial(names_host, self.store)
         rules = ruleset(self.options.sites)  # their headers, cookies and proxy; `fetch = "browser"` for articles
-        async with Fetcher(self.settings.fetch, transport=transport, is_named=named, rules=rules) as fetcher, \
-                BrowserFetcher(fetcher) as pages:
+        # Requests to one host take turns through the store: on PostgreSQL with every poll on the database.
+        async with Fetcher(self.settings.fetch, transport=transport, is_named=named, rules=rules,
+                           turns=self.store) as fetcher, BrowserFetcher(fetcher) as pages:
             feeds = self.feed_requests()
             if feeds:
-                if self.progress:
-                    self.progress.start("feeds", len(feeds))
-                await fetch_each(fetcher, feeds, self.check_feed)
-            articles = [Request(row["url"], row, _conditional(row["etag"], row["last_modified"]))
-                        for row in self.due(check_all, limit)]
+                await fetch_each(fetcher, feeds, self.check_feed, more=self.feed_requests)
+            self.due_by = None if check_all else format_time(self.now + DUE_MARGIN)
+            articles = self.article_requests(self.due_by, limit)
             if articles:
-                if self.progress:
-                    self.progress.start("articles", len(articles))
                 workers = pool_size(len(articles)) if self.workers is None else self.workers
                 timeout = self.settings.fetch.extract_timeout
                 async with ParsePool(self.options, workers=workers, timeout=timeout) as pool:
                     self.pool = pool
-                    await fetch_each(pages, articles, self.check_article)
+                    await fetch_each(pages, articles, self.check_article,
+                                     more=functools.partial(self.article_requests, self.due_by, limit))
 
 
 def poll(

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from .. import __version__
+from ..store import DEFAULT_LEASE_S
 from ..urls import BadURL, feed_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
@@ -18,6 +19,9 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # Real pages extract in well under a second; the limit only stops hostile ones, without waiting all day.
 MIN_EXTRACT_TIMEOUT, MAX_EXTRACT_TIMEOUT = 1.0, 3600.0
 MAX_DURATION = timedelta(days=3650)  # past this, "now + interval" leaves the calendar: a typo, not a choice
+# A poll worker's hold on the articles and feeds it claims on a shared (PostgreSQL) store: long enough for a
+# batch's fetches, short enough that a killed worker's batch is soon taken up by another.
+MIN_LEASE, MAX_LEASE = 10.0, 86400.0
 MAX_WHOLE = 1_000_000_000  # any whole-number setting: far above sense, far below what breaks arithmetic
 WHOLE_LIMITS = {"jobs": 1000, "per_host": 100, "max_bytes": 2**30, "max_redirects": 100, "retries": 20}
 
@@ -83,7 +87,10 @@ class FetchSettings:
     """Politeness and safety limits for every HTTP request a poll makes."""
 
     jobs: int = 16  # requests in flight at once, all hosts together
-    per_host: int = 2  # requests in flight to one host
+    # Politeness to each host, shared by every poll on one PostgreSQL database (per process on SQLite,
+    # where one poll runs at a time): requests in flight to one host, and seconds between their starts.
+    per_host: int = 2
+    per_host_delay: float = 0.0
     user_agent: str = f"newsdiff/{__version__} (news article revision tracker)"
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -98,6 +105,7 @@ class FetchSettings:
     # addresses are refused unless the host is one the user named (a feed's, a `track`ed URL's) or this is on.
     allow_private_hosts: bool = False
     max_new_per_feed: int = 200  # new articles one feed may add per poll, newest first; the rest wait
+    lease: float = DEFAULT_LEASE_S  # seconds a worker holds what it claims on PostgreSQL (see check_lease)
 
 
 @dataclass(frozen=True)
@@ -181,9 +189,19 @@ def _fetch(value: dict[str, Any]) -> FetchSettings:
     if not MIN_EXTRACT_TIMEOUT <= settings.extract_timeout <= MAX_EXTRACT_TIMEOUT:
         raise ValueError(f"fetch.extract_timeout: expected {MIN_EXTRACT_TIMEOUT:g}s to {MAX_EXTRACT_TIMEOUT / 60:g}m, "
                          f"got {value['extract_timeout']!r}")
+    if "lease" in value:
+        check_lease(settings.lease, "fetch.lease", value["lease"])
     if not 1 <= settings.max_new_per_feed <= MAX_NEW_PER_FEED:
         raise ValueError(f"fetch.max_new_per_feed: expected 1 to {MAX_NEW_PER_FEED:,}, got {settings.max_new_per_feed}")
     return settings
+
+
+def check_lease(seconds: float, name: str, given: Any) -> float:
+    """A lease length within bounds; ValueError naming the setting and what was given otherwise."""
+    if not MIN_LEASE <= seconds <= MAX_LEASE:
+        raise ValueError(f"{name}: expected {MIN_LEASE:g}s to {MAX_LEASE / 3600:g}h (how long a poll worker "
+                         f"holds the articles and feeds it claims), got {given!r}")
+    return seconds
 
 
 def track_settings(data: dict[str, Any]) -> TrackSettings:
