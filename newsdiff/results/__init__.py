@@ -10,8 +10,9 @@ own result class (each frozen dataclass costs start-up time to make).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 # Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
 _EXPORTS = {
@@ -56,13 +57,4 @@ if TYPE_CHECKING:
     from .tracking import FeedAdded, Forgotten, PollResult, Tracked, Untracked
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    globals()[name] = value  # loaded once: later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

@@ -9,8 +9,9 @@ Each name is loaded on first use (PEP 562): `newsdiff --help` must not pay for t
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 # Where each public name lives: the one list `__getattr__`, `__all__` and `__dir__` read.
 _EXPORTS = {
@@ -116,13 +117,4 @@ if TYPE_CHECKING:
     from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-    globals()[name] = value  # loaded once: later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
