@@ -339,6 +339,21 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, any_db: s
     assert "\tgone\t" in human and "status=404" in human and "\tback\t" in human
 
 
+def test_every_check_is_recorded_with_its_outcome_including_polls_with_now(cli, outlet: Outlet,
+                                                                          any_db: str) -> None:
+    """A poll records each article check in `fetches`, whether or not the article is due again after it:
+    `--now` checks articles that are not due, and their checks count as much as scheduled ones."""
+    serve(outlet, "/story", text_page("A story", "The first text.").encode(), "text/plain")
+    cli("track", outlet.url("/story"))
+    assert cli("poll", "--json").json["new_versions"] == 1
+    assert cli("poll", "--now", "--json").json["articles_checked"] == 1
+    outlet.routes["/story"] = status(404)
+    assert cli("poll", "--now", "--json").json["gone"] == 1
+    store = Store.open(any_db)
+    outcomes = [r[0] for r in store.db.execute("SELECT outcome FROM fetches WHERE article_id IS NOT NULL ORDER BY id")]
+    assert outcomes[0] == "new" and outcomes[-1] == "gone" and len(outcomes) == 3, outcomes
+
+
 def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outlet, any_db: str) -> None:
     body = text_page("Pulled and restored", "The story was taken down for a while.").encode()
     serve(outlet, "/story", body, "text/plain")

@@ -325,9 +325,9 @@ class _Poll:
                 self._error(request.url, problem)
             changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
             self.store.update_article(article["id"], changes)
+            self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         if self.due_by is not None and (changes["next_check_at"] is None or changes["next_check_at"] > self.due_by):
             self.articles_held.discard(request.item["id"])  # no longer due: no claim would give it again
-            self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         self._advance()
 
     def _store_page(self, article: dict[str, Any], fetched: Fetched,
