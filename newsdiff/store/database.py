@@ -86,6 +86,13 @@ class Database(_DatabaseBase):
         return getattr(self.utils, name)
 
 
+def new_row(db: Database, table: str, row: Mapping[str, Any]) -> int:
+    """Add a row to a table keyed by `id` (on either engine's database); its id."""
+    row_id = db.insert_row(table, row)
+    assert row_id is not None  # a plain insert adds its row or raises
+    return row_id
+
+
 def preload_writer() -> None:
     """Load what writes need (sqlite-utils) now rather than at the first write: a poll calls this as it
     loads, so no request waiting on the event loop pays for the import."""

@@ -27,7 +27,7 @@ from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
 from .compact_history import compact_previous
-from .database import MIGRATIONS_TABLE, Database
+from .database import MIGRATIONS_TABLE, Database, new_row
 from .edit_pairs import EditPairs
 from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
@@ -278,7 +278,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
         if row:
             return row[0]
-        return self._new_row("sources", {"name": name, "created_at": utc_now()})
+        return new_row(self.db, "sources", {"name": name, "created_at": utc_now()})
 
     def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int,
                 record: ArticleRecord) -> int | None:
@@ -293,9 +293,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
-            return self._new_row(
-                "raws", {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": raws.AS_TEXT,
-                         "data": None})
+            return new_row(self.db, "raws", {"sha256": digest, "size": len(raw), "content_type": content_type,
+                                             "compression": raws.AS_TEXT, "data": None})
         latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
             "WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1", [article_id]), None)
@@ -308,9 +307,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             except ValueError:  # a damaged base (`check` names it) must not stop new captures: pack alone
                 base = None
         compression, data = raws.pack(raw, base)
-        return self._new_row(
-            "raws", {"sha256": digest, "size": len(raw), "content_type": content_type, "compression": compression,
-                     "data": data, "base_id": base_id if compression == raws.AGAINST_BASE else None})
+        return new_row(self.db, "raws", {"sha256": digest, "size": len(raw), "content_type": content_type,
+                                         "compression": compression, "data": data,
+                                         "base_id": base_id if compression == raws.AGAINST_BASE else None})
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
@@ -371,9 +370,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
                                 [source_id, row[0]])
             return row[0], row[1]
-        article_id = self._new_row(
-            "articles", {"key": key, "url": url, "source_id": source_id, "created_at": now, "tracked": 0,
-                         "status": "active"})
+        article_id = new_row(self.db, "articles", {"key": key, "url": url, "source_id": source_id, "created_at": now,
+                                                   "tracked": 0, "status": "active"})
         if url:
             self.db.insert_row("article_urls", {"url": url, "article_id": article_id, "added_at": now}, ignore=True)
         return article_id, key
@@ -469,8 +467,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
             newer = self.version_row(article_id, number)["text"]
             self._make_room(article_id, number)
-        version_id = self._new_row(
-            "versions", {
+        version_id = new_row(
+            self.db, "versions", {
                 "article_id": article_id, "number": number, "captured_at": captured_at,
                 "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
                 "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
@@ -541,12 +539,6 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """Drop the derived data (reports, segmentations) cached for an article's versions."""
         self.db.execute("DELETE FROM derived WHERE version_id IN (SELECT id FROM versions WHERE article_id = ?)",
                         [article_id])
-
-    def _new_row(self, table: str, row: dict[str, Any]) -> int:
-        """Add a row to a table keyed by `id`; its id."""
-        row_id = self.db.insert_row(table, row)
-        assert row_id is not None  # a plain insert adds its row or raises
-        return row_id
 
     def _event(self, article_id: int, version_id: int | None, kind: str, detail: dict[str, Any]) -> None:
         self.db.insert_row("events", {"at": utc_now(), "article_id": article_id, "version_id": version_id,

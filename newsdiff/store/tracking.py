@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .database import new_row
 from .interface import DEFAULT_LEASE_S
 
 if TYPE_CHECKING:
@@ -92,11 +93,10 @@ class Tracking:
 
     def new_tracked_article(self, urls: Sequence[str], *, source_id: int | None, title: str | None, now: str) -> int:
         """A tracked article keyed by the first URL, known under all of them, due at `now`."""
-        article_id = self.db.insert_row("articles", {
+        article_id = new_row(self.db, "articles", {
             "key": urls[0], "url": urls[0], "source_id": source_id, "title": title, "created_at": now,
             "tracked": 1, "status": "active", "next_check_at": now,
         })
-        assert article_id is not None  # a plain insert adds its row or raises
         for url in urls:
             self.add_alias(article_id, url)
         return article_id
