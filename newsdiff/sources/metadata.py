@@ -204,8 +204,8 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     even leave no space between them: the declared title is the headline.
     """
     headline = article.get("headline")
-    declared = [_declared(t) for t in (headline if isinstance(headline, str) else None, meta.get("og:title"),
-                                       meta.get("twitter:title")) if t and _declared(t)]
+    declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
+                                                   meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
     h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
