@@ -6,19 +6,21 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from newsdiff.publish import publish
+from newsdiff.publish import feed, publish
 from newsdiff.render.edits import Edit
 from newsdiff.render.htmlfrag import render_html
 from newsdiff.render.layout import layout
 from newsdiff.reports import Report, compare
 from newsdiff.reports import report as report_format
-from newsdiff.reports.cache import Reports, engine
+from newsdiff.reports.cache import PREFIX, Reports, engine
 from newsdiff.search import search_changed
 from newsdiff.store import Store
 
@@ -80,6 +82,80 @@ def test_a_report_cached_in_an_older_format_is_recomputed_and_dropped(
     reports.prune()
     kinds = [row[0] for row in store.db.execute("SELECT kind FROM derived WHERE kind GLOB 'edit/*'")]
     assert kinds and all(kind.startswith(f"edit/{engine()}/") for kind in kinds)
+
+
+def test_a_feed_looks_for_stale_reports_once_per_engine(any_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `feed` prunes the cache, but reads every cached report for stale ones only once per version of
+    the code: a second feed reads reports by their key alone; after another code change the reports of the
+    one before are dropped again."""
+    store = story_store(any_db)  # type: ignore[arg-type]
+    statements: list[str] = []
+    real = store.db.execute
+
+    def recorded(sql: str, *args: object, **kwargs: object) -> object:
+        statements.append(sql)
+        return real(sql, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.db, "execute", recorded)
+
+    def kinds() -> set[str]:
+        return {row[0].rsplit("/from-", 1)[0] for row in real("SELECT kind FROM derived") if row[0].startswith("edit/")}
+
+    def scans() -> list[str]:
+        """Statements that read the cache other than by a version's key (its pruned marker aside)."""
+        return [s for s in statements if "derived" in s and "version_id" not in s and "derived_pruned" not in s]
+
+    for change in (1, 2):
+        _edit(store, STORY, 3)  # a report cached by the code before the change
+        before = kinds()
+        monkeypatch.setattr(report_format, "FORMAT", report_format.FORMAT + 1)
+        current = f"edit/{engine()}/plain"
+        assert before and current not in before
+        statements.clear()
+        feed(store)
+        assert kinds() == {current}, f"change {change}: a stale report was kept"
+        assert scans(), "the first feed after a change did not look for stale reports"
+        statements.clear()
+        feed(store)
+        assert kinds() == {current}
+        assert scans() == [], "a second feed read the whole cache again"
+    store.close()
+
+
+STALE = "edit/0/older-code/plain/from-1"  # a report's kind as an older newsdiff cached it
+
+
+def _first_feed_prunes(database: str) -> None:
+    """Opened by this newsdiff (migrated), the database's first feed drops the older code's report and
+    records the code it pruned for."""
+    store = Store.open(database)
+    assert store.db.execute("SELECT count(*) FROM derived WHERE kind = ?", [STALE]).fetchone()[0] == 1
+    assert store.last_pruned(PREFIX) is None
+    feed(store)
+    assert store.db.execute("SELECT count(*) FROM derived WHERE kind = ?", [STALE]).fetchone()[0] == 0
+    assert store.last_pruned(PREFIX) == f"{PREFIX}{engine()}/"
+    store.close()
+
+
+def test_a_sqlite_archive_made_before_m013_is_pruned_by_its_first_feed(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "fixtures" / "history" / "pre-m008.db", old)
+    with sqlite3.connect(old) as db:
+        db.execute("INSERT INTO derived (version_id, kind, data) SELECT max(id), ?, '{}' FROM versions", [STALE])
+    _first_feed_prunes(str(old))
+
+
+def test_a_server_database_made_before_m006_is_pruned_by_its_first_feed(pg_url: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdiff.store import postgres
+
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in postgres.MIGRATIONS if m[0] < "m006"])
+    store = story_store(pg_url)  # type: ignore[arg-type]
+    store.db.execute("INSERT INTO derived (version_id, kind, data) SELECT max(id), ?, '{}' FROM versions", [STALE])
+    assert store.db.execute("SELECT to_regclass('derived_pruned')").fetchone() == (None,)
+    store.close()
+    monkeypatch.undo()
+    _first_feed_prunes(pg_url)
 
 
 def test_a_damaged_or_foreign_entry_is_not_a_report() -> None:

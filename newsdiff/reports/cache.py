@@ -169,14 +169,20 @@ class Reports:
                 and (self.wanted is None or self.wanted.wants(e.report, e.article.source)))
 
     def prune(self) -> None:
-        """Forget reports cached by other versions of the code: nothing will read them again."""
+        """Forget reports cached by other versions of the code: nothing will read them again.
+
+        Done once per version of the code: the store records the one last pruned, and while it is the
+        running one no report is read to look for stale ones (a large archive holds millions). Reports an
+        older newsdiff caches after that (another host not yet upgraded) stay until the code changes
+        again; they are never served, as their kind names the code that made them."""
         current = f"{PREFIX}{engine()}/"
-        if self.store.has_stale_derived(PREFIX, current):
-            try:
-                with self.store.write():
-                    self.store.drop_stale_derived(PREFIX, current)
-            except STORE_ERRORS:
-                pass  # read-only or busy: the next run tries again
+        if self.store.last_pruned(PREFIX) == current:
+            return
+        try:
+            with self.store.write():
+                self.store.drop_stale_derived(PREFIX, current)
+        except STORE_ERRORS:
+            pass  # read-only or busy: the next run tries again
 
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:

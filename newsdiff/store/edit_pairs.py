@@ -87,13 +87,18 @@ class EditPairs:
                                   f"{_ARCHIVED.format(v='versions')} AS archived FROM versions "
                                   "ORDER BY article_id, number"))
 
-    def has_stale_derived(self, prefix: str, current: str) -> bool:
-        """Whether derived data of a kind starting with `prefix` but not with `current` is kept (made by
-        another version of the code that computes it)."""
-        return self.db.execute("SELECT 1 FROM derived WHERE substr(kind, 1, ?) = ? AND substr(kind, 1, ?) != ? "
-                               "LIMIT 1", [len(prefix), prefix, len(current), current]).fetchone() is not None
+    def last_pruned(self, prefix: str) -> str | None:
+        """The `current` of the last `drop_stale_derived(prefix, current)`: while it is still the current
+        one, nothing stale of `prefix` is kept, and pruning need not read the derived data again."""
+        row = self.db.execute("SELECT engine FROM derived_pruned WHERE prefix = ?", [prefix]).fetchone()
+        return None if row is None else str(row[0])
 
     def drop_stale_derived(self, prefix: str, current: str) -> int:
-        """Delete that stale derived data (inside the caller's write transaction); how many rows went."""
-        return self.db.execute("DELETE FROM derived WHERE substr(kind, 1, ?) = ? AND substr(kind, 1, ?) != ?",
-                               [len(prefix), prefix, len(current), current]).rowcount
+        """Delete derived data of a kind starting with `prefix` but not with `current` (made by another
+        version of the code that computes it), inside the caller's write transaction, and record `current`
+        as the last pruned (`last_pruned`); how many rows went."""
+        dropped = self.db.execute("DELETE FROM derived WHERE substr(kind, 1, ?) = ? AND substr(kind, 1, ?) != ?",
+                                  [len(prefix), prefix, len(current), current]).rowcount
+        self.db.execute("INSERT INTO derived_pruned (prefix, engine) VALUES (?, ?) "
+                        "ON CONFLICT (prefix) DO UPDATE SET engine = excluded.engine", [prefix, current])
+        return dropped

@@ -384,7 +384,9 @@ class Store(ABC):
 
     @abstractmethod
     def drop_stale_derived(self, prefix: str, current: str) -> int:
-        """Delete that stale derived data (inside the caller's write transaction); how many rows went."""
+        """Delete derived data of a kind starting with `prefix` but not with `current` (made by another
+        version of the code that computes it), inside the caller's write transaction, and record `current`
+        as the last pruned (`last_pruned`); how many rows went."""
 
     @abstractmethod
     def edit_pairs(self, *, article_id: int | None = None, source: str | None = None, version_id: int | None = None,
@@ -400,9 +402,9 @@ class Store(ABC):
         """When the earliest version of an article, of a source, or of anything was captured."""
 
     @abstractmethod
-    def has_stale_derived(self, prefix: str, current: str) -> bool:
-        """Whether derived data of a kind starting with `prefix` but not with `current` is kept (made by
-        another version of the code that computes it)."""
+    def last_pruned(self, prefix: str) -> str | None:
+        """The `current` of the last `drop_stale_derived(prefix, current)`: while it is still the current
+        one, nothing stale of `prefix` is kept, and pruning need not read the derived data again."""
 
     # -- Looking for damage (`check`) ------------------------------------------------------------------------
 

@@ -280,3 +280,10 @@ def m012_versions_by_capture_time(db: sqlite_utils.Database) -> None:
     """Versions indexed by capture time (as PostgreSQL's from its start): a feed reads the newest edits
     first, page by page, instead of sorting every pair of a large archive (scripts/bench_scale.py)."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_versions_captured_at ON versions(captured_at, id)")
+
+
+@migrations()
+def m013_derived_pruned(db: sqlite_utils.Database) -> None:
+    """The code version whose cached reports were last kept when the others were dropped (`Reports.prune`):
+    while it is the running one, `feed` and `publish` need not read every cached report to find stale ones."""
+    db.execute("CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL)")

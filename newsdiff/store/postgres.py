@@ -150,6 +150,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE raws ALTER COLUMN sha256 TYPE BYTEA USING decode(sha256, 'hex');
     CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, 8));
     """),
+    ("m006_derived_pruned", """
+    -- As SQLite's m013: the code version whose cached reports were last kept when the others were dropped.
+    CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL);
+    """),
 ]
 
 
