@@ -135,6 +135,45 @@ def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pyt
         assert conn.execute("SELECT to_regclass('half')").fetchone() == (None,)  # rolled back with its record
 
 
+def test_a_search_is_not_split_over_parallel_workers_once_migrated(pg_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """m006 on a database made before it: the store's ranked search, which the planner splits over
+    parallel workers when they look cheap (here made free), runs in one process, with the same answer."""
+    from newsdiff.store import postgres
+
+    from .publish_helpers import add
+
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "m006"])
+    store = Store.open(pg_url)
+    add(store, "https://news.example/storm", ["A storm hits the coast."], title="Storm", at="2024-05-01T08:00:00Z",
+        source="wire")
+    store.db.execute("INSERT INTO passages (article_id, kind, hash, versions, terms) SELECT 1, 'text', g, '1', "
+                     "to_tsvector('newsdiff', repeat('rain ', mod(g, 7)) || 'storm ' || g) "
+                     "FROM generate_series(1, 3000) g")
+    store.db.execute("ANALYZE passages")
+
+    def searched(store: Store) -> tuple[str, list[int]]:
+        """The plan of the store's ranked search for `storm` when workers cost nothing, and its answer."""
+        statement = store.search_statement("id", "storm", ranked=True)  # type: ignore[attr-defined]
+        assert statement is not None
+        conn = store.db.conn  # type: ignore[attr-defined]
+        with conn.transaction():
+            for cost in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+                conn.execute(f"SET LOCAL {cost} = 0")
+            plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + statement[0], statement[1]))
+        return plan, [row["id"] for row in store.matching_passages("storm")]
+
+    before, found = searched(store)
+    assert "Parallel" in before and len(found) == 3002  # the headline, the paragraph and the rows made
+    store.close()
+    monkeypatch.undo()
+    store = Store.open(pg_url)
+    after, found_after = searched(store)
+    assert "Parallel" not in after and "Gather" not in after, after
+    assert found_after == found
+    store.close()
+
+
 def _tracked(conn: object, count: int, due: str = "2026-01-01T00:00:00Z") -> None:
     conn.execute(  # type: ignore[attr-defined]
         "INSERT INTO articles (key, url, created_at, tracked, next_check_at) "

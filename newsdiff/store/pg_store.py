@@ -218,18 +218,23 @@ class PostgresStore(SQLiteStore):
                 "free_bytes": None, "unused_bytes": None,
                 "parts": {**parts, "other": sum(tables.values()) - sum(parts.values())}, "tables": tables}
 
-    def _search(self, columns: str, fts: str, ranked: bool) -> Any:
-        """Rows of the passages matching the FTS5 expression `fts` (pg_search translates it; SQLite's own
-        parser words the error for a malformed one), best-ranked first when `ranked`."""
+    def search_statement(self, columns: str, fts: str, ranked: bool) -> tuple[str, list[Any]] | None:
+        """The statement finding the passages that match the FTS5 expression `fts` (pg_search translates
+        it; SQLite's own parser words the error for a malformed one), best-ranked first when `ranked`;
+        None when nothing can match."""
         check_expression(fts)
         part = translate(self.db.conn, SEARCH_CONFIG, fts)
-        cursor = self.db.conn.cursor(row_factory=_dict_row())
         if part is None or part is NOTHING:
-            return []
+            return None
         where, params = part.condition()
         order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
-        return cursor.execute(f"SELECT {columns} FROM passages WHERE {where}{order}",
-                              [*params, *([part.tsquery] if ranked else [])])
+        return f"SELECT {columns} FROM passages WHERE {where}{order}", [*params, *([part.tsquery] if ranked else [])]
+
+    def _search(self, columns: str, fts: str, ranked: bool) -> Any:
+        statement = self.search_statement(columns, fts, ranked)
+        if statement is None:
+            return []
+        return self.db.conn.cursor(row_factory=_dict_row()).execute(*statement)
 
     def matching_passages(self, fts: str) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
