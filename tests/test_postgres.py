@@ -174,51 +174,6 @@ def test_a_search_is_not_split_over_parallel_workers_once_migrated(pg_url: str,
     store.close()
 
 
-def test_writers_of_different_articles_store_at_once_and_of_one_article_in_turn(pg_url: str) -> None:
-    """While one worker writes an article, another stores a version of a different article at once; a
-    write of the same article, or of anything (article_id None), waits until the first commits."""
-    from .publish_helpers import add
-
-    first, second = Store.open(pg_url), Store.open(pg_url)
-    add(first, "https://news.example/one", ["First story."], title="One", at="2024-05-01T08:00:00Z", source="wire")
-    add(first, "https://news.example/two", ["Second story."], title="Two", at="2024-05-01T08:00:00Z", source="wire")
-    ids = {key: first.resolve(key)["id"] for key in ("https://news.example/one", "https://news.example/two")}
-
-    def store(article: str | None, text: str) -> threading.Thread:
-        """A thread storing a version of `article` through the second store, whose write names the article
-        (None: a write of anything, naming none)."""
-        key = article or "https://news.example/two"
-
-        def run() -> None:
-            with second.write(article_id=None if article is None else ids[key]):
-                add(second, key, [text], title="Two", at="2024-05-01T09:00:00Z", source="wire")
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        return thread
-
-    with first.write(article_id=ids["https://news.example/one"]):
-        add(first, "https://news.example/one", ["First story, updated."], title="One", at="2024-05-01T09:00:00Z",
-            source="wire")
-        other = store("https://news.example/two", "Second story, updated.")
-        other.join(10)
-        assert not other.is_alive(), "a write of another article waited"
-        same = store("https://news.example/one", "First story, updated again.")
-        same.join(1)
-        assert same.is_alive(), "a write of the same article did not wait"
-    same.join(10)
-    assert not same.is_alive()
-    with first.write(article_id=ids["https://news.example/one"]):
-        anything = store(None, "Second story, third version.")
-        anything.join(1)
-        assert anything.is_alive(), "a write naming no article did not wait"
-    anything.join(10)
-    assert [v["number"] for v in second.versions(ids["https://news.example/one"])] == [1, 2, 3]
-    assert [v["number"] for v in second.versions(ids["https://news.example/two"])] == [1, 2, 3]
-    first.close()
-    second.close()
-
-
 def _tracked(conn: object, count: int, due: str = "2026-01-01T00:00:00Z") -> None:
     conn.execute(  # type: ignore[attr-defined]
         "INSERT INTO articles (key, url, created_at, tracked, next_check_at) "

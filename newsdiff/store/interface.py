@@ -327,13 +327,10 @@ class Store(ABC):
         format, extractor, extractor_version, label (no text: `version_row` or `record` rebuild it)."""
 
     @abstractmethod
-    def write(self, article_id: int | None = None) -> AbstractContextManager[object]:
+    def write(self) -> AbstractContextManager[object]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
 
-        Nested calls join the outer transaction, so a caller can make several writes all-or-nothing. With
-        `article_id` the transaction writes that article's rows alone (its versions, passages, checks and
-        events; shared rows only where a conflict is harmless), so writers of other articles may run
-        alongside it where the engine allows."""
+        Nested calls join the outer transaction, so a caller can make several writes all-or-nothing."""
 
     # -- The alert queue -------------------------------------------------------------------------------------
 

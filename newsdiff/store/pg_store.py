@@ -48,7 +48,6 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
 
 
 WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
-ARTICLE_LOCK = 0x6E657761  # with an article's id, the key its writers take turns on ("newa")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
 
 def _dict_row() -> Any:
@@ -122,24 +121,19 @@ class PostgresStore(SQLiteStore):
         return cls(PgDatabase(open_server(server), str(server)), server)
 
     @contextmanager
-    def write(self, article_id: int | None = None) -> Iterator[PgDatabase]:  # type: ignore[override]
+    def write(self) -> Iterator[PgDatabase]:  # type: ignore[override]
         """One write transaction; nested calls are savepoints in the outer one.
 
-        Writers take turns, as on SQLite (transaction-scoped advisory locks, taken up front): the shared
+        Writers take turns, as on SQLite (a transaction-scoped advisory lock, taken up front): the shared
         logic reads before it writes (the next version number, whether a URL or outlet is known), which
-        two workers storing at once could otherwise both act on. A write of one article (`article_id`)
-        waits only for writers of that article and for writers of anything (who wait for it in turn):
-        what it reads first is that article's own rows, so workers store different articles at once. A
-        write is short (fetching and extraction happen outside it), so workers still fetch in parallel."""
+        two workers storing at once could otherwise both act on. A write is short (fetching and
+        extraction happen outside it), so workers still fetch in parallel."""
         from psycopg.pq import TransactionStatus
 
         outermost = self.db.conn.info.transaction_status == TransactionStatus.IDLE
         with server_errors(str(self.server)), self.db.conn.transaction():
-            if outermost and article_id is None:
+            if outermost:
                 self.db.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-            elif outermost and article_id is not None:  # two keys: apart from WRITE_LOCK's one-key space
-                self.db.conn.execute("SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s, %s)",
-                                     [WRITE_LOCK, ARTICLE_LOCK, article_id % 2**31])
             yield self.db
 
     @contextmanager

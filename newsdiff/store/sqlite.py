@@ -230,11 +230,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return usage.file_usage(self)
 
     @contextmanager
-    def write(self, article_id: int | None = None) -> Iterator[Database]:
+    def write(self) -> Iterator[Database]:
         """One write transaction, taken up front so racing writers queue instead of deadlocking.
 
         Nested calls join the outer transaction, so a caller can make several writes all-or-nothing.
-        SQLite has one writer at a time, whatever `article_id` it writes.
         """
         conn = self.db.conn
         if conn.in_transaction:
@@ -276,12 +275,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         name = clean_text(name) if name else None  # an outlet name from a feed, a flag or a file: one clean line
         if not name:
             return None
-        found = "SELECT id FROM sources WHERE name = ?"
-        row = self.db.execute(found, [name]).fetchone()
-        if row is None:  # ignored if another article's writer (on a server) adds the outlet meanwhile
-            self.db.execute("INSERT OR IGNORE INTO sources (name, created_at) VALUES (?, ?)", [name, utc_now()])
-            row = self.db.execute(found, [name]).fetchone()
-        return int(row[0])
+        row = self.db.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()
+        if row:
+            return row[0]
+        return new_row(self.db, "sources", {"name": name, "created_at": utc_now()})
 
     def _raw_id(self, raw: bytes | None, content_type: str | None, article_id: int,
                 record: ArticleRecord) -> int | None:

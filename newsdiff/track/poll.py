@@ -298,8 +298,7 @@ class _Poll:
         self.summary.articles_checked += 1
         changes: dict[str, Any] = {"last_checked_at": self.stamp}
         raw_id = None
-        # A page that moved may fold this article into another (`_moved`): that write takes every turn.
-        with self.store.write(article_id=None if fetched.redirects else article["id"]):
+        with self.store.write():
             problem = _failure(fetched)
             if problem is not None:
                 outcome = "error"
