@@ -25,6 +25,8 @@ _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
 _SOURCE = re.compile(r"\s*[(（\[][^()（）\[\]]{1,60}[)）\]]$")  # "(CNET Japan)" after a headline
 _DANGLING = re.compile(r"^(?:[|·–—-]|::)\s+|\s+(?:[|·–—-]|::)$")
+# a CDATA section or an HTML comment that hides a script from old parsers
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
 
 
@@ -45,13 +47,14 @@ def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def _linked_data(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
+    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped. A block
+    wrapped in a CDATA section or an HTML comment (the Article object of some news pages) is read without it."""
     objects: list[dict[str, Any]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         try:
-            stack: list[Any] = [json.loads(script.text or "")]
+            stack: list[Any] = [json.loads(_WRAPPER.sub("", script.text or ""))]
         except ValueError:
             continue
         while stack and len(objects) < 500:
