@@ -49,6 +49,14 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     # ... and one a CMS escaped twice in a <meta> content
     ("Example News", '<meta property="og:title" content="Mayor says bridge is &amp;quot;beyond repair&amp;quot;">',
      (), 'Mayor says bridge is "beyond repair"'),
+    # the <h1> is the whole <title>, site name and all: the declared headline without it
+    ("Council closes old bridge | Example News", '<meta property="og:title" content="Council closes old bridge">'
+     '<meta property="og:site_name" content="Example News">', ("Council closes old bridge | Example News",),
+     "Council closes old bridge"),
+    # ... but an <h1> longer than the declared title by more than the site's name is the headline
+    ("Council closes old bridge | Example News", '<meta property="og:title" content="Council closes old bridge">'
+     '<meta property="og:site_name" content="Example News">', ("Council closes old bridge - Example News says",),
+     "Council closes old bridge - Example News says"),
     # a title part without a letter or digit (rating stars) is furniture, like a site name
     ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
      '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),
