@@ -57,6 +57,15 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     ("Council closes old bridge | Example News", '<meta property="og:title" content="Council closes old bridge">'
      '<meta property="og:site_name" content="Example News">', ("Council closes old bridge - Example News says",),
      "Council closes old bridge - Example News says"),
+    # a subtitle or a date set inside the <h1>, after the declared title: the declared title
+    *(("Council closes old bridge", '<meta property="og:title" content="Council closes old bridge">', (h1,),
+       "Council closes old bridge") for h1 in (
+        'Council closes old bridge <span class="subtitle">Ferries to run until the new one opens</span>',
+        '<span class="primary">Council closes old bridge</span><small>1 May 2024 • Transport, Local</small>')),
+    # ... but an <h1> that runs on past the declared title in the same text is the whole headline
+    ("Council closes old bridge", '<meta property="og:title" content="Council closes old bridge">',
+     ("Council closes old bridge after engineers find corrosion",),
+     "Council closes old bridge after engineers find corrosion"),
     # a title part without a letter or digit (rating stars) is furniture, like a site name
     ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
      '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),

@@ -203,7 +203,8 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     is the whole headline (the same letters, or the <h1> and a source in brackets), its own wording
     is kept: the page's metadata spells the headline as the outlet published it, while the <h1> may
     be typeset (curly quotes) or shortened; so is it where the <h1> is the declared title and the
-    site's name (a theme that prints the whole <title> as the <h1>). An <h1> that ends with a
+    site's name (a theme that prints the whole <title> as the <h1>), or the declared title and, in
+    an element of its own, a subtitle, a date or the rest of a roofline. An <h1> that ends with a
     declared title after a shorter run of words is that title under a kicker ("Weekly drill" +
     "Pyramid sets"), whose markup may even leave no space between them: the declared title is the
     headline.
@@ -212,12 +213,12 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
                                                    meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
-    h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
+    h1s = [(t, h) for t, h in ((_text(h), h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     sites = {squash(n) for n in site_names}
     for rank, title in enumerate(titles):
         found = squash(title)
-        for h1 in h1s:
+        for h1, element in h1s:
             key = squash(h1)
             if len(key) < 10 or len(found) < 10:
                 continue
@@ -226,18 +227,29 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
-            whole = _letters(title) == _letters(h1) or (len(key) > len(found) and key[len(found):] in sites)
+            more = len(key) > len(found) and (key[len(found):] in sites or found in _heads(element))
+            whole = _letters(title) == _letters(h1) or more
             return title if whole or (unsourced != title and squash(unsourced) == key) else h1
     # A declared title that is the name the page gives its site (og:site_name, application-name) is
     # a headline only when nothing else is: no <h1> confirmed it, and some pages give the site's name
     # as every title while the story's headline is in the <h1>.
     declared_sites = {squash(clean_text(meta.get(k) or "")) for k in ("og:site_name", "application-name")}
     for skipped in (sites | declared_sites, sites):
-        for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
+        for candidate in (*declared, *(h1 for h1, _ in h1s[:1] if len(h1s) == 1), tag):
             stripped = _strip_site(candidate, site_names, byline) if candidate else ""
             if squash(stripped) and squash(stripped) not in skipped:
                 return stripped
     return None
+
+
+def _heads(element: lxml.html.HtmlElement) -> set[str]:
+    """An element's text up to each boundary between the elements inside it, squashed: where a
+    subtitle, a date or a roofline set inside an <h1> begins or ends."""
+    heads, text = set(), ""
+    for piece in element.itertext():
+        text += piece
+        heads.add(squash(text))
+    return heads
 
 
 def _declared(title: str) -> str:
