@@ -232,10 +232,16 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             return title if whole or (unsourced != title and squash(unsourced) == key) else h1
     # A declared title that is the name the page gives its site (og:site_name, application-name) is
     # a headline only when nothing else is: no <h1> confirmed it, and some pages give the site's name
-    # as every title while the story's headline is in the <h1>.
+    # as every title while the story's headline is in the <h1>. A lone <h1> that no declared title
+    # agreed with, and that is the shorter end of the <title> cut off at a separator, is the site's
+    # name set as a logo ("Post title | Blog name" and an <h1> "Blog name"): the rest of the <title>.
+    shown = [h1 for h1, _ in h1s[:1] if len(h1s) == 1]
+    rest = next((cut for h1 in shown for sep in _TITLE_SEPARATORS for cut in (
+        tag[len(h1 + sep):] if tag.startswith(h1 + sep) else "", tag[:-len(sep + h1)] if tag.endswith(sep + h1) else "")
+        if len(squash(cut)) > len(squash(h1))), "")
     declared_sites = {squash(clean_text(meta.get(k) or "")) for k in ("og:site_name", "application-name")}
     for skipped in (sites | declared_sites, sites):
-        for candidate in (*declared, *(h1 for h1, _ in h1s[:1] if len(h1s) == 1), tag):
+        for candidate in (*declared, rest) if rest else (*declared, *shown, tag):
             stripped = _strip_site(candidate, site_names, byline) if candidate else ""
             if squash(stripped) and squash(stripped) not in skipped:
                 return stripped
