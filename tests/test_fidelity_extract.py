@@ -71,6 +71,14 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     ("Council closes old bridge | Riverside Notes", "", ("Riverside Notes",), "Council closes old bridge"),
     # ... while an <h1> that is the longer end of it is the headline
     ("Notes | Council closes old bridge", "", ("Council closes old bridge",), "Council closes old bridge"),
+    # ... but a blog's name after a '|' is no headline under a kicker: only a title '<kicker>: <h1>' confirms it
+    ("Bridge news | Riverside Notes Weekly", '<meta property="og:title" content="Council closes old bridge">',
+     ("Riverside Notes Weekly",), "Council closes old bridge"),
+    # a declared title that is the <h1> after a shorter kicker and a colon confirms the <h1>, without the kicker
+    ("Example News: Council closes old bridge", '<meta property="og:title" content="Press releases">',
+     ("Council closes old bridge",), "Council closes old bridge"),
+    ("Bridge to close", '<meta property="og:title" content="Transport: Council closes old bridge">',
+     ("Council closes old bridge",), "Council closes old bridge"),
     # a title part without a letter or digit (rating stars) is furniture, like a site name
     ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
      '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),

@@ -207,7 +207,8 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     an element of its own, a subtitle, a date or the rest of a roofline. An <h1> that ends with a
     declared title after a shorter run of words is that title under a kicker ("Weekly drill" +
     "Pyramid sets"), whose markup may even leave no space between them: the declared title is the
-    headline.
+    headline. Likewise a title that is the <h1> after a shorter kicker and a colon ("Press release:
+    Pyramid sets", "Site: Pyramid sets") confirms the <h1>, without the kicker.
     """
     headline = article.get("headline")
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
@@ -224,6 +225,9 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
                 continue
             if rank < len(declared) and key != found and key.endswith(found) and len(key) - len(found) < len(found):
                 return title
+            kicker = title[:-len(h1)] if title.endswith(h1) else ""
+            if kicker.rstrip().endswith(":") and len(squash(kicker)) < len(key):
+                return h1
             if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
