@@ -79,6 +79,13 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
      ("Council closes old bridge",), "Council closes old bridge"),
     ("Bridge to close", '<meta property="og:title" content="Transport: Council closes old bridge">',
      ("Council closes old bridge",), "Council closes old bridge"),
+    # a kicker in an element of its own, even one longer than the headline, before the title the page declares
+    ("Council closes old bridge", '<meta property="og:title" content="Press releases">',
+     ('<span class="kicker">Press release of the department of transport and public works</span> '
+      "<span>Council closes old bridge</span>",), "Council closes old bridge"),
+    # a theme's CSS set inside the <h1> is not part of its text
+    ("Example News", "", ("<style>h1 span { color: #707070 }</style><span>Council closes old bridge</span>",),
+     "Council closes old bridge"),
     # a title part without a letter or digit (rating stars) is furniture, like a site name
     ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
      '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),

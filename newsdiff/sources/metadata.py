@@ -34,6 +34,11 @@ def _text(element: Any) -> str:
     return clean_text(element.text_content()) if element is not None else ""
 
 
+def _shown(element: lxml.html.HtmlElement) -> str:
+    """An element's visible text: a <style> or <script> inside it (a theme's CSS set in the <h1>) is no text."""
+    return clean_text("".join(element.xpath(".//text()[not(ancestor::style or ancestor::script)]")))
+
+
 def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
     """First non-empty content of each <meta> by property, name or itemprop, lower-cased."""
     found: dict[str, str] = {}
@@ -205,16 +210,17 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     be typeset (curly quotes) or shortened; so is it where the <h1> is the declared title and the
     site's name (a theme that prints the whole <title> as the <h1>), or the declared title and, in
     an element of its own, a subtitle, a date or the rest of a roofline. An <h1> that ends with a
-    declared title after a shorter run of words is that title under a kicker ("Weekly drill" +
-    "Pyramid sets"), whose markup may even leave no space between them: the declared title is the
-    headline. Likewise a title that is the <h1> after a shorter kicker and a colon ("Press release:
-    Pyramid sets", "Site: Pyramid sets") confirms the <h1>, without the kicker.
+    declared title after a shorter run of words, or after an element of its own (the <title> too, and
+    a kicker of any length), is that title under a kicker ("Weekly drill" + "Pyramid sets"), whose
+    markup may even leave no space between them: the declared title is the headline. Likewise a
+    title that is the <h1> after a shorter kicker and a colon ("Press release: Pyramid sets",
+    "Site: Pyramid sets") confirms the <h1>, without the kicker.
     """
     headline = article.get("headline")
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
                                                    meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
-    h1s = [(t, h) for t, h in ((_text(h), h) for h in root.iter("h1")) if t]
+    h1s = [(t, h) for t, h in ((_shown(h), h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     sites = {squash(n) for n in site_names}
     for rank, title in enumerate(titles):
@@ -223,7 +229,8 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             key = squash(h1)
             if len(key) < 10 or len(found) < 10:
                 continue
-            if rank < len(declared) and key != found and key.endswith(found) and len(key) - len(found) < len(found):
+            if key != found and key.endswith(found) and (
+                    found in _cuts(element)[1] or rank < len(declared) and len(key) - len(found) < len(found)):
                 return title
             kicker = title[:-len(h1)] if title.endswith(h1) else ""
             if kicker.rstrip().endswith(":") and len(squash(kicker)) < len(key):
@@ -231,7 +238,7 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
-            more = len(key) > len(found) and (key[len(found):] in sites or found in _heads(element))
+            more = len(key) > len(found) and (key[len(found):] in sites or found in _cuts(element)[0])
             whole = _letters(title) == _letters(h1) or more
             return title if whole or (unsourced != title and squash(unsourced) == key) else h1
     # A declared title that is the name the page gives its site (og:site_name, application-name) is
@@ -252,14 +259,12 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     return None
 
 
-def _heads(element: lxml.html.HtmlElement) -> set[str]:
-    """An element's text up to each boundary between the elements inside it, squashed: where a
-    subtitle, a date or a roofline set inside an <h1> begins or ends."""
-    heads, text = set(), ""
-    for piece in element.itertext():
-        text += piece
-        heads.add(squash(text))
-    return heads
+def _cuts(element: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
+    """An element's visible text up to, and from, each boundary between the elements inside it,
+    squashed: where a kicker, a subtitle, a date or a roofline set inside an <h1> ends or begins."""
+    pieces = element.xpath(".//text()[not(ancestor::style or ancestor::script)]")
+    return ({squash("".join(pieces[:i])) for i in range(1, len(pieces) + 1)},
+            {squash("".join(pieces[i:])) for i in range(len(pieces))})
 
 
 def _declared(title: str) -> str:
