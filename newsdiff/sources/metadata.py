@@ -34,9 +34,9 @@ def _text(element: Any) -> str:
     return clean_text(element.text_content()) if element is not None else ""
 
 
-def _shown(element: lxml.html.HtmlElement) -> str:
-    """An element's visible text: a <style> or <script> inside it (a theme's CSS set in the <h1>) is no text."""
-    return clean_text("".join(element.xpath(".//text()[not(ancestor::style or ancestor::script)]")))
+def _pieces(element: lxml.html.HtmlElement) -> list[str]:
+    """An element's runs of visible text: a <style> or <script> inside it (a theme's CSS set in the <h1>) is no text."""
+    return [str(piece) for piece in element.xpath(".//text()[not(ancestor::style or ancestor::script)]")]
 
 
 def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
@@ -220,7 +220,7 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
                                                    meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
-    h1s = [(t, h) for t, h in ((_shown(h), h) for h in root.iter("h1")) if t]
+    h1s = [(t, h) for t, h in ((clean_text("".join(_pieces(h))), h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     sites = {squash(n) for n in site_names}
     for rank, title in enumerate(titles):
@@ -230,7 +230,7 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             if len(key) < 10 or len(found) < 10:
                 continue
             if key != found and key.endswith(found) and (
-                    found in _cuts(element)[1] or rank < len(declared) and len(key) - len(found) < len(found)):
+                    found in _cuts(element)[1] or (rank < len(declared) and len(key) - len(found) < len(found))):
                 return title
             kicker = title[:-len(h1)] if title.endswith(h1) else ""
             if kicker.rstrip().endswith(":") and len(squash(kicker)) < len(key):
@@ -262,7 +262,7 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
 def _cuts(element: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
     """An element's visible text up to, and from, each boundary between the elements inside it,
     squashed: where a kicker, a subtitle, a date or a roofline set inside an <h1> ends or begins."""
-    pieces = element.xpath(".//text()[not(ancestor::style or ancestor::script)]")
+    pieces = _pieces(element)
     return ({squash("".join(pieces[:i])) for i in range(1, len(pieces) + 1)},
             {squash("".join(pieces[i:])) for i in range(len(pieces))})
 
