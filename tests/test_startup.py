@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -140,3 +141,31 @@ def test_reads_give_the_rows_sqlite_utils_gives(two_versions: Path) -> None:
     assert list(Database(conn).query(sql, params)) == list(sqlite_utils.Database(conn).query(sql, params))
     assert Database(conn).execute("SELECT count(*) FROM versions").fetchone() == (2,)
     assert Database(conn)["versions"].count == 2  # anything else is sqlite-utils' own
+
+
+def test_a_command_builds_only_its_own_options(two_versions: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer would read every command's signature at each start; only the one run (and, for --help,
+    # each one listed) is built.
+    import typer.main
+    from typer.testing import CliRunner
+
+    from newsdiff.cli import app
+
+    built: list[str] = []
+    build = typer.main.get_command_from_info
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        info = kwargs.get("command_info") or args[0]
+        built.append(info.callback.__name__)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counted)
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(two_versions), "list"]).exit_code == 0
+    assert built == ["list_cmd"]
+    built.clear()
+    assert runner.invoke(app, ["--db", str(two_versions), "feeds", "list"]).exit_code == 0
+    assert len(built) == 1
+    built.clear()
+    listing = runner.invoke(app, ["--help"]).stdout
+    assert len(built) > 15 and "vacuum" in listing and "feeds" in listing
