@@ -23,9 +23,9 @@ from newsdiff.store import Store
 from .conftest import FIXTURES
 
 # What no `--help`, `list` or `log` needs: extraction, sqlite-utils, terminal styling (output here is a
-# pipe), HTML templates and feeds, the network and feed parsing.
+# pipe), HTML templates and feeds, the network and feed parsing, the raw pages' compression.
 HEAVY = {"trafilatura", "lxml", "bs4", "soupsieve", "charset_normalizer", "sqlite_utils", "rich", "jinja2",
-         "feedgen", "httpx", "feedparser"}
+         "feedgen", "httpx", "feedparser", "zstandard"}
 URL = "https://news.example/world/story"
 
 RUN = """

@@ -13,8 +13,10 @@ then checked against the sha256. Otherwise a plain-text import would keep every 
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import zstandard
+if TYPE_CHECKING:
+    import zstandard
 
 __all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "hex_digest", "pack", "text_forms", "unpack", "worth_a_base"]
 
@@ -29,6 +31,8 @@ _BASE_GAIN = 0.5
 
 
 def _compressor(base: bytes | None) -> zstandard.ZstdCompressor:
+    import zstandard  # only where raws are written or read: `list` and `log` never load it
+
     if base is None:
         return zstandard.ZstdCompressor(level=_LEVEL)
     return zstandard.ZstdCompressor(
@@ -66,6 +70,8 @@ def worth_a_base(compression: str) -> bool:
 
 def unpack(compression: str, data: bytes, base: bytes | None = None) -> bytes:
     """The raw bytes again. Raises ValueError for data that does not decompress, or a missing base."""
+    import zstandard
+
     try:
         if compression == LEGACY:
             return zlib.decompress(data)
