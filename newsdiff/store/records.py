@@ -4,7 +4,6 @@ fields by name."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from functools import cache
 from typing import Any
 
 
@@ -87,7 +86,7 @@ class ArticleSummary:
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> ArticleSummary:
-        return cls(*[row[name] for name in _names(cls)])
+        return cls(*[row[name] for name in _SUMMARY_FIELDS])
 
     @property
     def name(self) -> str:
@@ -115,13 +114,12 @@ class FeedStatus:
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> FeedStatus:
-        return cls(*[row[name] for name in _names(cls)])
+        return cls(*[row[name] for name in _FEED_FIELDS])
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-@cache
-def _names(record: type) -> tuple[str, ...]:
-    """A record's field names in order, read once: `list` builds a thousand summaries from rows."""
-    return tuple(f.name for f in fields(record))
+# Each record's field names in order, read once: `list` builds a thousand summaries from rows.
+_SUMMARY_FIELDS = tuple(f.name for f in fields(ArticleSummary))
+_FEED_FIELDS = tuple(f.name for f in fields(FeedStatus))
