@@ -93,6 +93,12 @@ def test_log_loads_only_what_it_uses_of_newsdiff(tmp_path: Path, two_versions: P
     assert "newsdiff.store.postgres" not in modules(tmp_path, "--help")
 
 
+def test_list_builds_only_the_record_class_it_shows(tmp_path: Path, two_versions: Path) -> None:
+    # Each record class costs start-up time to build (about a millisecond); `list` needs only its rows'.
+    listed = modules(tmp_path, "--db", str(two_versions), "list")
+    assert "newsdiff.store.listings" in listed and "newsdiff.store.records" not in listed
+
+
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:
     # The entry point pauses the collector while the command line loads, then freezes what loaded:
     # the command itself runs with the collector on, so its memory stays bounded.

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import (
     LEDE_CHARS,
@@ -34,8 +34,10 @@ from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
 from .migrations import HASH_PREFIX, RAW_PREFIX, migrations
-from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
+
+if TYPE_CHECKING:  # the records load with the first one made: `list` and `log` make none of them
+    from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 # Pages of a new database file. Most rows are small (deltas of tens of bytes, index entries), and every
@@ -395,6 +397,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         the very input an earlier version came from, given no capture time of its own, is that version
         read again, not a revert to it.
         """
+        from .records import AddResult
+
         now = utc_now()
         captured_at = record.captured_at or now
         with self.write():
@@ -439,6 +443,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """A text stored before: 'same' when met `again` (it is the latest, this capture is older than the
         latest, or the very input it was read from is read again), else a 'revert' to it (an event). A new
         page label is added to the version's."""
+        from .records import AddResult
+
         if label and alike.label and label not in _labels(alike.label):
             # one text under several page versions (a dump of two identical versions): keep them all
             merged = sorted({*_labels(alike.label), label}, key=lambda x: (len(x), x))  # "2" < "10"
@@ -503,6 +509,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                             captured_at: str, *, backdated: bool) -> None:
         """The article's headline and last change follow its newest version; a 'version' event; the
         `on_version` hooks, in this transaction."""
+        from .records import StoredVersion
+
         if not backdated:
             self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
                             [title, captured_at, article_id])
@@ -710,6 +718,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def events_of_kind(self, kind: str, *, article_id: int | None = None,
                        version_id: int | None = None) -> list[Event]:
         """Events of one kind, oldest first, of an article or of one version (or of all)."""
+        from .records import Event
+
         where: list[str] = ["kind = ?"]
         params: list[Any] = [kind]
         for column, value in (("article_id", article_id), ("version_id", version_id)):
@@ -754,6 +764,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def latest_edit(self) -> VersionRef | None:
         """The edit (a version after an article's first) captured last, across all articles."""
+        from .records import VersionRef
+
         row = self.db.execute("SELECT article_id, id, number FROM versions WHERE number > 1 "
                               "ORDER BY captured_at DESC, id DESC LIMIT 1").fetchone()
         return VersionRef(*row) if row else None
@@ -830,6 +842,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def raw(self, article_id: int, number: int | None = None) -> RawInput | None:
         """Which input (page or file) a version (`None`: the latest) was read from; None if none was
         kept (a record added by a library call without one). Its bytes: `raw_bytes(raw.id)`."""
+        from .records import RawInput
+
         versions = "SELECT raw_id, number FROM versions WHERE article_id = ? " + (
             "ORDER BY number DESC LIMIT 1" if number is None else "AND number = ?")
         version = next(self.db.query(versions, [article_id] + ([] if number is None else [number])), None)
