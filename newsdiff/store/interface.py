@@ -21,12 +21,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..model import ArticleRecord
 from .compact_history import Rebuilt
 
-if TYPE_CHECKING:  # the records load with the first one made: `list` and `log` make none of them
+if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
     from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 # How long a claim holds an article or feed where polls share the store, unless told (fetch.lease):
@@ -39,6 +39,9 @@ class Store(ABC):
     tracked and fetched, alerts, the search index and cached reports. Open one with `Store.open(path)`."""
 
     path: Path | None  # the database's file, when it has one
+    # Whether several polls may run on this store at once, sharing the due articles and feeds through
+    # leases (a server); a file's polls take turns through its run lock instead.
+    shared: ClassVar[bool] = False
     # Called inside the transaction that stores each new version (see the module's contract).
     on_version: list[Callable[[StoredVersion], None]]
 

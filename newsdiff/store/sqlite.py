@@ -36,7 +36,7 @@ from .interface import Store
 from .migrations import HASH_PREFIX, RAW_PREFIX, migrations
 from .tracking import Tracking
 
-if TYPE_CHECKING:  # the records load with the first one made: `list` and `log` make none of them
+if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
     from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
