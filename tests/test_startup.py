@@ -93,10 +93,13 @@ def test_log_loads_only_what_it_uses_of_newsdiff(tmp_path: Path, two_versions: P
     assert "newsdiff.store.postgres" not in modules(tmp_path, "--help")
 
 
-def test_list_builds_only_the_record_class_it_shows(tmp_path: Path, two_versions: Path) -> None:
-    # Each record class costs start-up time to build (about a millisecond); `list` needs only its rows'.
+def test_list_and_log_build_only_the_record_classes_they_show(tmp_path: Path, two_versions: Path) -> None:
+    # Each record class costs start-up time to build (about a millisecond); `list` needs only its rows',
+    # and `log` of an article with no Wayback snapshot (no `archived` event) none of the store's.
     listed = modules(tmp_path, "--db", str(two_versions), "list")
     assert "newsdiff.store.listings" in listed and "newsdiff.store.records" not in listed
+    for _ in range(2):  # diffed, then cached
+        assert "newsdiff.store.records" not in modules(tmp_path, "--db", str(two_versions), "log", URL)
 
 
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:

@@ -718,8 +718,6 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def events_of_kind(self, kind: str, *, article_id: int | None = None,
                        version_id: int | None = None) -> list[Event]:
         """Events of one kind, oldest first, of an article or of one version (or of all)."""
-        from .records import Event
-
         where: list[str] = ["kind = ?"]
         params: list[Any] = [kind]
         for column, value in (("article_id", article_id), ("version_id", version_id)):
@@ -727,7 +725,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 where.append(f"{column} = ?")
                 params.append(value)
         rows = self.db.execute(f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id",
-                               params)
+                               params).fetchall()
+        if not rows:  # `log` asks every article for its Wayback snapshots: most have none, and make no record
+            return []
+        from .records import Event
+
         return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in rows]
 
     def count_events(self, kind: str) -> int:
