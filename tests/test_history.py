@@ -18,7 +18,7 @@ from newsdiff.store import compact_history as history, passage_index as passages
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
 from newsdiff.store import Store
-from newsdiff.store.migrations import migrations
+from newsdiff.store.migrations import RAWS_WITH_DATA, migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 
@@ -179,7 +179,8 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table an old database has, in the columns it had (versions without their text)."""
+    """Every row of every table an old database has, in the columns it had (versions without their text,
+    events without the 'version' ones)."""
     db = sqlite3.connect(path)
     tables = [t for (t,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
@@ -187,7 +188,8 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
                    "word_count, format, extractor, extractor_version, label, meta, raw_id"
     digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
     columns = {"versions": old_versions, "raws": f"id, {digest}, size, content_type, compression, data"}
-    rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} ORDER BY rowid").fetchall()
+    where = {"events": "WHERE kind != 'version'"}  # m013 drops these, read by nothing
+    rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} {where.get(t, '')} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
     db.close()
     return rows
@@ -381,3 +383,32 @@ def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_p
                                key=store.resolve("3")["key"], raw=page)
     assert store.raw(3, result.number) == kept
     assert store.db.execute("SELECT count(*) FROM raws").fetchone()[0] == count
+
+
+def test_database_written_before_m013_drops_version_events_and_indexes_only_raws_with_data(db_path: Path) -> None:
+    """m013 on a database an older layout wrote: the 'version' events (one per version, read by nothing) are
+    gone and the other events stay; raws kept as their version's text leave the digest index, while a page
+    met again is still the raw stored before and a new plain-text version still keeps its input."""
+    from newsdiff.check import check
+
+    shutil.copyfile(PRE_M008, db_path)
+    old = sqlite_utils.Database(db_path)
+    assert old.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 6
+    old.close()
+    store = Store.open(db_path)
+    assert store.db.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 0
+    as_text = store.db.execute("SELECT count(*) FROM raws WHERE compression = ?", [raws.AS_TEXT]).fetchone()[0]
+    indexed = store.db.execute("SELECT count(*) FROM raws INDEXED BY idx_raws_sha256_prefix "
+                               f"WHERE {RAWS_WITH_DATA}").fetchone()[0]
+    assert as_text == 3 and indexed == store.db.execute("SELECT count(*) FROM raws").fetchone()[0] - as_text
+    page = store.raw(3, 2)
+    assert page is not None
+    result = store.add_version(ArticleRecord(paragraphs=("Read again from the same page.",), title="T"),
+                               key=store.resolve("3")["key"], raw=store.raw_bytes(page.id))
+    assert store.raw(3, result.number) == page
+    text = ArticleRecord(paragraphs=("A plain text, new.",), title="Plain")
+    added = store.add_version(text, key=store.resolve("1")["key"], raw=b"Plain\n\nA plain text, new.\n")
+    kept = store.raw(1, added.number)
+    assert kept is not None and store.raw_bytes(kept.id) == b"Plain\n\nA plain text, new.\n"
+    assert [e["kind"] for e in store.events(1)] == []
+    assert check(store).ok

@@ -150,6 +150,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE raws ALTER COLUMN sha256 TYPE BYTEA USING decode(sha256, 'hex');
     CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, 8));
     """),
+    ("m006_no_version_events", """
+    -- As SQLite's m013: a version is no longer also an event (the row repeated the version's number).
+    DELETE FROM events WHERE kind = 'version';
+    """),
 ]
 
 

@@ -33,7 +33,7 @@ from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
-from .migrations import HASH_PREFIX, RAW_PREFIX, migrations
+from .migrations import HASH_PREFIX, RAW_PREFIX, RAWS_WITH_DATA, migrations
 from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
 
@@ -288,8 +288,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if raw is None:
             return None
         digest = hashlib.sha256(raw).digest()
-        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ?",
-                              [digest[:RAW_PREFIX], digest]).fetchone()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ? "
+                              f"AND {RAWS_WITH_DATA}", [digest[:RAW_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
@@ -415,7 +415,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
                                              raw=raw, content_type=content_type)
             self._index_passages(article_id, number, record, backdated=backdated)
-            self._record_new_version(article_id, version_id, number, record.title, captured_at, backdated=backdated)
+            self._record_new_version(StoredVersion(article_id, version_id, number, captured_at), record.title,
+                                     backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
@@ -499,16 +500,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             index.add(number, record.title, record.text)
         index.write(self.db, self._insert_passage)
 
-    def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
-                            captured_at: str, *, backdated: bool) -> None:
-        """The article's headline and last change follow its newest version; a 'version' event; the
-        `on_version` hooks, in this transaction."""
+    def _record_new_version(self, stored: StoredVersion, title: str | None, *, backdated: bool) -> None:
+        """The article's headline and last change follow its newest version; the `on_version` hooks, in
+        this transaction. No event: the version's own row says when it was captured (m013)."""
         if not backdated:
             self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
-                            [title, captured_at, article_id])
-        self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
+                            [title, stored.captured_at, stored.article_id])
         for hook in self.on_version:
-            hook(StoredVersion(article_id, version_id, number, captured_at))
+            hook(stored)
 
     def _place(self, article_id: int, captured_at: str, label: str | None) -> tuple[int, _Head | None]:
         """The number a new version takes: after every version captured before it (by the page's own
@@ -702,7 +701,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return [
             {**row, "detail": json.loads(row["detail"]) if row["detail"] else {}}
             for row in self.db.query(
-                "SELECT at, kind, detail FROM events WHERE article_id = ? AND kind != 'version' ORDER BY id",
+                "SELECT at, kind, detail FROM events WHERE article_id = ? ORDER BY id",
                 [article_id],
             )
         ]
