@@ -184,10 +184,12 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(path)
     tables = [t for (t,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
-    old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
-                   "word_count, format, extractor, extractor_version, label, meta, raw_id"
-    digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
-    columns = {"versions": old_versions, "raws": f"id, {digest}, size, content_type, compression, data"}
+    def digest(column: str) -> str:  # bytes since m011 (raws) and m013 (versions)
+        return f"CASE typeof({column}) WHEN 'blob' THEN lower(hex({column})) ELSE {column} END"
+
+    old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, " \
+                   f"{digest('content_hash')}, word_count, format, extractor, extractor_version, label, meta, raw_id"
+    columns = {"versions": old_versions, "raws": f"id, {digest('sha256')}, size, content_type, compression, data"}
     where = {"events": "WHERE kind != 'version'"}  # m013 drops these, read by nothing
     rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} {where.get(t, '')} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
@@ -385,18 +387,29 @@ def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_p
     assert store.db.execute("SELECT count(*) FROM raws").fetchone()[0] == count
 
 
-def test_database_written_before_m013_drops_version_events_and_indexes_only_raws_with_data(db_path: Path) -> None:
+def test_database_written_before_m013_keeps_hashes_as_bytes_without_version_events(db_path: Path) -> None:
     """m013 on a database an older layout wrote: the 'version' events (one per version, read by nothing) are
-    gone and the other events stay; raws kept as their version's text leave the digest index, while a page
-    met again is still the raw stored before and a new plain-text version still keeps its input."""
+    gone; content hashes are 32 bytes, still read (log, the Datasette view) as the hex digits they were and
+    still finding a text stored before; raws kept as their version's text leave the digest index, while a
+    page met again is still the raw stored before and a new plain-text version still keeps its input."""
     from newsdiff.check import check
 
     shutil.copyfile(PRE_M008, db_path)
     old = sqlite_utils.Database(db_path)
     assert old.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 6
+    digests = old.execute("SELECT article_id, number, content_hash FROM versions ORDER BY id").fetchall()
     old.close()
     store = Store.open(db_path)
     assert store.db.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 0
+    assert set(store.db.execute("SELECT typeof(content_hash), length(content_hash) FROM versions")) == {("blob", 32)}
+    assert [(v["number"], v["content_hash"]) for v in store.versions(1)] == [(n, h) for a, n, h in digests if a == 1]
+    assert [store.version_row(a, n)["content_hash"] for a, n, _ in digests] == [h for _, _, h in digests]
+    view = store.db.execute("SELECT article_id, version, content_hash FROM article_versions")
+    assert sorted(view.fetchall()) == sorted(digests)
+    first = store.version_row(1, 1)
+    again = store.add_version(ArticleRecord(paragraphs=tuple(first["text"].split("\n\n")), title=first["title"]),
+                              key=store.resolve("1")["key"])
+    assert (again.outcome, again.existing) == ("revert", 1)
     as_text = store.db.execute("SELECT count(*) FROM raws WHERE compression = ?", [raws.AS_TEXT]).fetchone()[0]
     indexed = store.db.execute("SELECT count(*) FROM raws INDEXED BY idx_raws_sha256_prefix "
                                f"WHERE {RAWS_WITH_DATA}").fetchone()[0]
@@ -410,5 +423,5 @@ def test_database_written_before_m013_drops_version_events_and_indexes_only_raws
     added = store.add_version(text, key=store.resolve("1")["key"], raw=b"Plain\n\nA plain text, new.\n")
     kept = store.raw(1, added.number)
     assert kept is not None and store.raw_bytes(kept.id) == b"Plain\n\nA plain text, new.\n"
-    assert [e["kind"] for e in store.events(1)] == []
+    assert [e["kind"] for e in store.events(1)] == ["revert"]  # no event for the version added
     assert check(store).ok

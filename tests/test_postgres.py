@@ -274,7 +274,7 @@ def test_migrate_refuses_a_damaged_archive_and_copies_nothing(cli: Callable[...,
 
     assert cli("import", str(SEED_REUTERS)).code == 0
     with closing(sqlite3.connect(db_path)) as db, db:
-        db.execute("UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE id = 1")
+        db.execute("UPDATE versions SET content_hash = zeroblob(32) WHERE id = 1")
     result = cli("migrate", "--from", str(db_path), "--to", pg_url)
     assert result.code == 1 and "is damaged" in result.stderr and "Nothing copied" in result.stderr
     with connect(_server(pg_url)) as conn:

@@ -150,9 +150,13 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE raws ALTER COLUMN sha256 TYPE BYTEA USING decode(sha256, 'hex');
     CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, 8));
     """),
-    ("m006_no_version_events", """
-    -- As SQLite's m013: a version is no longer also an event (the row repeated the version's number).
+    ("m006_compact_version_rows", """
+    -- As SQLite's m013: a version is no longer also an event (the row repeated the version's number), and
+    -- its content hash is kept as 32 bytes, looked up by the first 8.
     DELETE FROM events WHERE kind = 'version';
+    DROP INDEX idx_versions_hash_prefix;
+    ALTER TABLE versions ALTER COLUMN content_hash TYPE BYTEA USING decode(content_hash, 'hex');
+    CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, 8));
     """),
 ]
 

@@ -16,7 +16,7 @@ import zlib
 
 import zstandard
 
-__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "hex_digest", "pack", "text_forms", "unpack", "worth_a_base"]
+__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "pack", "text_forms", "unpack", "worth_a_base"]
 
 LEGACY = "zlib"  # raws stored before bases existed, each on its own
 ALONE = "zstd"
@@ -51,12 +51,6 @@ def text_forms(title: str | None, text: str) -> list[bytes]:
     by blank lines), with or without a final newline."""
     bodies = [f"{title}\n\n{text}", text] if title else [text]
     return [form.encode("utf-8") for body in bodies for form in (body + "\n", body)]
-
-
-def hex_digest(stored: bytes | str) -> str:
-    """A raw input's SHA-256 as hex digits, as stored since m011 (bytes) or before it (hex): migrations
-    before m011 read raws through the store too."""
-    return stored.hex() if isinstance(stored, bytes) else stored
 
 
 def worth_a_base(compression: str) -> bool:

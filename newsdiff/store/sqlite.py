@@ -20,6 +20,7 @@ from ..model import (
     NotFound,
     clean_text,
     display_title,
+    hex_digest,
     plural,
     utc_now,
 )
@@ -33,7 +34,7 @@ from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
-from .migrations import HASH_PREFIX, RAW_PREFIX, RAWS_WITH_DATA, migrations
+from .migrations import DIGEST_PREFIX, RAWS_WITH_DATA, migrations
 from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 from .tracking import Tracking
 
@@ -288,8 +289,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if raw is None:
             return None
         digest = hashlib.sha256(raw).digest()
-        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ? "
-                              f"AND {RAWS_WITH_DATA}", [digest[:RAW_PREFIX], digest]).fetchone()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {DIGEST_PREFIX}) = ? AND +sha256 = ? "
+                              f"AND {RAWS_WITH_DATA}", [digest[:DIGEST_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
@@ -318,7 +319,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
         if row["compression"] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, raws.hex_digest(row["sha256"]))
+            return self._raw_from_version(raw_id, hex_digest(row["sha256"]))
         if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -331,7 +332,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != raws.hex_digest(row["sha256"]):
+        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != hex_digest(row["sha256"]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -361,10 +362,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             "SELECT a.id, a.key FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ? LIMIT 1",
             [key, url or key]).fetchone()
         if row is None and url is None:
+            stored = bytes.fromhex(digest)
             row = self.db.execute(
                 f"SELECT v.article_id, a.key FROM versions v JOIN articles a ON a.id = v.article_id "
-                f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND +v.content_hash = ? ORDER BY v.id LIMIT 1",
-                [digest[:HASH_PREFIX], digest]).fetchone()
+                f"WHERE substr(v.content_hash, 1, {DIGEST_PREFIX}) = ? AND +v.content_hash = ? ORDER BY v.id LIMIT 1",
+                [stored[:DIGEST_PREFIX], stored]).fetchone()
         if row:
             if source_id is not None:
                 self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
@@ -420,13 +422,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
-        """The version of the article whose content has this hash, if one has."""
+        """The version of the article whose content has this hash (hex), if one has."""
+        stored = bytes.fromhex(digest)
         row = self.db.execute(
             "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
-            f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
-            [digest[:HASH_PREFIX], article_id, digest]).fetchone()
+            f"WHERE substr(v.content_hash, 1, {DIGEST_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
+            [stored[:DIGEST_PREFIX], article_id, stored]).fetchone()
         return None if row is None else _Alike(row[0], row[1], row[2],
-                                               None if row[3] is None else raws.hex_digest(row[3]))
+                                               None if row[3] is None else hex_digest(row[3]))
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -473,7 +476,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "article_id": article_id, "number": number, "captured_at": captured_at,
                 "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
                 "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
-                "data": compact_history.encode_keyframe(record.text), "content_hash": record.content_hash,
+                "data": compact_history.encode_keyframe(record.text),
+                "content_hash": bytes.fromhex(record.content_hash),
                 "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                 "extractor_version": record.extractor_version, "label": record.label,
                 "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
@@ -689,7 +693,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, "
+                "SELECT id, number, captured_at, title, lower(hex(content_hash)) AS content_hash, word_count, "
+                "format, extractor, "
                 "extractor_version, label "
                 "FROM versions WHERE article_id = ? ORDER BY number",
                 [article_id],
@@ -743,7 +748,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def raw_digests(self, article_id: int) -> dict[int, str]:
         """{raw id: sha256} of the inputs an article's versions were read from."""
-        return {raw_id: raws.hex_digest(digest) for raw_id, digest in self.db.execute(
+        return {raw_id: hex_digest(digest) for raw_id, digest in self.db.execute(
             "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
             [article_id])}
 
@@ -760,11 +765,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
         if number is None:
-            rows = list(self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1", [article_id]))
+            rows = list(self._version_rows("WHERE article_id = ? ORDER BY number DESC LIMIT 1", [article_id]))
         else:
-            rows = list(self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? AND number = ?", [article_id, number]))
+            rows = list(self._version_rows("WHERE article_id = ? AND number = ?", [article_id, number]))
         if not rows:
             missing = "versions" if number is None else f"version {number}"
             raise NotFound(f"article {article_id} has no {missing}")
@@ -772,6 +775,13 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         row["text"] = self._rebuild(article_id, row)
         del row["data"]
         return row
+
+    def _version_rows(self, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        """Whole version rows (`SELECT * FROM versions` and `where`), each content hash as hex digits,
+        whichever way it is stored (see `model.hex_digest`): what every reader of a whole row is given."""
+        for row in self.db.query(f"SELECT * FROM versions {where}", params):
+            row["content_hash"] = hex_digest(row["content_hash"])
+            yield row
 
     def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
         """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
@@ -803,9 +813,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             if first is None:
                 return
             start = first
-        rows = self.db.query(
-            "SELECT * FROM versions WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start]
-        )
+        rows = self._version_rows("WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start])
         for item in compact_history.rebuild(rows):
             if since is None or item.row["captured_at"] >= since:
                 yield item
@@ -836,7 +844,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
         row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
                    None)
-        return None if row is None else RawInput(**{**row, "sha256": raws.hex_digest(row["sha256"])})
+        return None if row is None else RawInput(**{**row, "sha256": hex_digest(row["sha256"])})
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
