@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..model import ArticleRecord
 from .compact_history import Rebuilt
@@ -37,6 +37,9 @@ class Store(ABC):
     tracked and fetched, alerts, the search index and cached reports. Open one with `Store.open(path)`."""
 
     path: Path | None  # the database's file, when it has one
+    # Whether several polls may run on this store at once, sharing the due articles and feeds through
+    # leases (a server); a file's polls take turns through its run lock instead.
+    shared: ClassVar[bool] = False
     # Called inside the transaction that stores each new version (see the module's contract).
     on_version: list[Callable[[StoredVersion], None]]
 

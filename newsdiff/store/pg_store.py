@@ -61,6 +61,7 @@ class PostgresStore(SQLiteStore):
 
     _insert_passage = staticmethod(insert_terms)
     db: PgDatabase  # type: ignore[assignment]
+    shared = True
 
     def __init__(self, db: PgDatabase, server: ServerUrl) -> None:
         super().__init__(db, None)  # type: ignore[arg-type]
