@@ -291,9 +291,11 @@ def m013_compact_version_rows(db: sqlite_utils.Database) -> None:
     """What a plain-text history paid for per version beside its text (scripts/bench_size.py): a 'version'
     event per version, read by nothing, which repeated the version row's number; versions' content hashes
     as 64 hex digits (now their 32 bytes, indexed by the first 8 with the article, as raws' since m011); and
-    an index entry for the digest of each raw kept as its version's text (RAWS_WITH_DATA). A content hash
-    that is not hex (damaged) is left as it is, for `check` to name."""
+    the digest of each raw kept as its version's text, with its index entry (RAWS_WITH_DATA): those bytes
+    are rebuilt from the version, which its own content hash checks (raws.NO_DIGEST). A content hash that
+    is not hex (damaged) is left as it is, for `check` to name."""
     db.execute("DELETE FROM events WHERE kind = 'version'")
+    db.execute("UPDATE raws SET sha256 = ? WHERE compression = ?", [raws.NO_DIGEST, raws.AS_TEXT])
     db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
     db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {DIGEST_PREFIX})) "
                f"WHERE {RAWS_WITH_DATA}")

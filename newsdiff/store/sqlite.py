@@ -80,7 +80,7 @@ class _Alike(NamedTuple):
     id: int
     number: int
     label: str | None
-    raw_sha256: str | None
+    raw_id: int | None
 
 
 class _Head(NamedTuple):
@@ -294,7 +294,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
-            return new_row(self.db, "raws", {"sha256": digest, "size": len(raw), "content_type": content_type,
+            return new_row(self.db, "raws", {"sha256": raws.NO_DIGEST, "size": len(raw), "content_type": content_type,
                                              "compression": raws.AS_TEXT, "data": None})
         latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
@@ -313,13 +313,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                                          "base_id": base_id if compression == raws.AGAINST_BASE else None})
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
-        """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
+        """A stored raw input's bytes, checked against its SHA-256, or for one kept as its version's text,
+        rebuilt from the version and checked by its content hash (ValueError if it cannot be read back)."""
         row = next(self.db.query("SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]),
                    None)
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
         if row["compression"] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, hex_digest(row["sha256"]))
+            return self._raw_from_version(raw_id, row["size"])
         if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -336,7 +337,15 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
-    def _raw_from_version(self, raw_id: int, sha256: str) -> bytes:
+    def _raw_digest(self, raw_id: int) -> str:
+        """A raw input's SHA-256 (hex): as stored, or that of its bytes rebuilt when it is kept as its version's
+        text (raws.NO_DIGEST). ValueError if those cannot be rebuilt."""
+        stored = self.db.execute("SELECT sha256 FROM raws WHERE id = ?", [raw_id]).fetchone()[0]
+        if stored == raws.NO_DIGEST:
+            return hashlib.sha256(self.raw_bytes(raw_id)).hexdigest()
+        return hex_digest(stored)
+
+    def _raw_from_version(self, raw_id: int, size: int) -> bytes:
         """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
         for article_id, number in self.db.execute(
             "SELECT article_id, number FROM versions WHERE raw_id = ? ORDER BY article_id, number", [raw_id]
@@ -345,9 +354,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 row = self.version_row(article_id, number)
             except compact_history.DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
-            for form in raws.text_forms(row["title"], row["text"]):
-                if hashlib.sha256(form).hexdigest() == sha256:
-                    return form
+            form = raws.text_form(row["title"], row["text"], size)
+            if form is not None:
+                return form
         raise ValueError(f"raw input {raw_id} is kept as a version's text, but no version read from it rebuilds it")
 
     def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str,
@@ -406,7 +415,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             number, latest = self._place(article_id, captured_at, record.label)
             if alike is not None and latest is not None:  # a text stored before: the article has versions
                 reread_input = reread and record.captured_at is None and raw is not None \
-                    and alike.raw_sha256 == hashlib.sha256(raw).hexdigest()
+                    and alike.raw_id is not None and self._raw_digest(alike.raw_id) == hashlib.sha256(raw).hexdigest()
                 again = alike.number == latest.number or number <= latest.number or reread_input
                 return self._already_stored(article_id, key, alike, record.label, captured_at, again=again)
             reason = self._suspect_reason(article_id, record, number, latest, suspect_ratio)
@@ -425,11 +434,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """The version of the article whose content has this hash (hex), if one has."""
         stored = bytes.fromhex(digest)
         row = self.db.execute(
-            "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
+            "SELECT v.id, v.number, v.label, v.raw_id FROM versions v "
             f"WHERE substr(v.content_hash, 1, {DIGEST_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
             [stored[:DIGEST_PREFIX], article_id, stored]).fetchone()
-        return None if row is None else _Alike(row[0], row[1], row[2],
-                                               None if row[3] is None else hex_digest(row[3]))
+        return None if row is None else _Alike(*row)
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -747,10 +755,19 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                              "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
 
     def raw_digests(self, article_id: int) -> dict[int, str]:
-        """{raw id: sha256} of the inputs an article's versions were read from."""
-        return {raw_id: hex_digest(digest) for raw_id, digest in self.db.execute(
-            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
-            [article_id])}
+        """{raw id: sha256} of the inputs an article's versions were read from; those kept as their version's
+        text (raws.NO_DIGEST) from the article's history, rebuilt once (one that cannot be is left out)."""
+        rows = self.db.execute("SELECT r.id, r.sha256, r.size, v.number FROM raws r JOIN versions v ON v.raw_id = r.id "
+                               "WHERE v.article_id = ?", [article_id]).fetchall()
+        digests = {raw_id: hex_digest(digest) for raw_id, digest, _, _ in rows if digest != raws.NO_DIGEST}
+        as_text = {number: (raw_id, size) for raw_id, digest, size, number in rows if digest == raws.NO_DIGEST}
+        if as_text:
+            for item in self.rebuilt_versions(article_id):
+                if item.number in as_text and item.text is not None:
+                    raw_id, size = as_text[item.number]
+                    if (form := raws.text_form(item.row["title"], item.text, size)) is not None:
+                        digests[raw_id] = hashlib.sha256(form).hexdigest()
+        return digests
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
@@ -842,9 +859,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         version = next(self.db.query(versions, [article_id] + ([] if number is None else [number])), None)
         if version is None:
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
-        row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
-                   None)
-        return None if row is None else RawInput(**{**row, "sha256": hex_digest(row["sha256"])})
+        row = next(self.db.query("SELECT id, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]), None)
+        return None if row is None else RawInput(**row, sha256=self._raw_digest(row["id"]))
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
