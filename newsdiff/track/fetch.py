@@ -12,7 +12,8 @@ import ssl
 import time
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -347,14 +348,8 @@ class Fetcher:
             result = Fetched(url=url, final_url=url, attempts=attempt + 1)
             host = host_of(url)
             client = self._client(host)  # made before the turn: the request starts as soon as its turn comes
-            async with self._hosts[host]:
-                turn = await self._take_turn(host)
-                try:
-                    async with self._slots:
-                        retryable = await self._attempt(client, url, headers or {}, result)
-                finally:
-                    if turn is not None and self._turns is not None:
-                        self._turns.end_host_turn(host_key(host), turn)
+            async with self._hosts[host], self._turn(host):
+                retryable = await self._attempt(client, url, headers or {}, result)
             wait = self._retry_wait(result, attempt) if retryable else None
             if wait is None or attempt == s.retries:
                 break
@@ -365,28 +360,41 @@ class Fetcher:
         result.duration_ms = int((time.monotonic() - started) * 1000)
         return result
 
-    async def _take_turn(self, host: str) -> int | None:
-        """Wait for this host's turn: `per_host_delay` after this process's last start, then a turn from
-        `turns` (waiting as long as it says). The turn to give back, None without `turns`."""
+    @asynccontextmanager
+    async def _turn(self, host: str) -> AsyncIterator[None]:
+        """Hold a request slot (`jobs`) and this host's turn together: `per_host_delay` after this
+        process's last start to the host, then a turn from `turns` (given back on leaving).
+
+        The slot is taken first and the turn asked for while it is held, so the request starts the moment
+        its turn is given: a turn given to a request that then waited for a slot would start it late, and
+        closer than `per_host_delay` to the next request another poll sends. Waiting for a turn holds no
+        slot, so requests to other hosts go on meanwhile."""
         s = self.settings
-        if s.per_host_delay:
-            now = time.monotonic()
-            start = max(now, self._next_start.get(host, now))
-            self._next_start[host] = start + s.per_host_delay  # the next one waits its turn after this one
-            await asyncio.sleep(start - now)
-        if self._turns is None:
-            return None
         tries = 0
         while True:
-            turn, wait = self._turns.take_host_turn(host_key(host), per_host=s.per_host, delay_s=s.per_host_delay,
-                                                    lease_s=s.total_timeout + TURN_MARGIN_S)
-            if turn is not None:
-                return turn
-            # A host whose turns stay taken (many polls at it) is asked less and less often, at random
-            # moments, so that waiting polls do not keep the database busy asking.
-            backoff = min(TURN_RETRY_MAX_S, wait * 2 ** min(tries, 10)) * random.uniform(0.5, 1.0)
-            await asyncio.sleep(max(wait, backoff))
-            tries += 1
+            async with self._slots:
+                now = time.monotonic()
+                wait = self._next_start.get(host, now) - now
+                turn = None
+                if wait <= 0 and self._turns is not None:
+                    turn, wait = self._turns.take_host_turn(host_key(host), per_host=s.per_host,
+                                                            delay_s=s.per_host_delay,
+                                                            lease_s=s.total_timeout + TURN_MARGIN_S)
+                    if turn is None:
+                        # A host whose turns stay taken (many polls at it) is asked less and less often,
+                        # at random moments, so that waiting polls do not keep the database busy asking.
+                        wait = max(wait, min(TURN_RETRY_MAX_S, wait * 2 ** min(tries, 10)) * random.uniform(0.5, 1.0),
+                                   0.001)
+                        tries += 1
+                if wait <= 0 or turn is not None:
+                    self._next_start[host] = time.monotonic() + s.per_host_delay
+                    try:
+                        yield
+                    finally:
+                        if turn is not None and self._turns is not None:
+                            self._turns.end_host_turn(host_key(host), turn)
+                    return
+            await asyncio.sleep(wait)
 
     async def _attempt(self, client: httpx.AsyncClient, url: str, headers: dict[str, str], result: Fetched) -> bool:
         """One request into `result`; True when a failure is worth retrying."""
