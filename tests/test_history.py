@@ -430,3 +430,19 @@ def test_database_written_before_m013_keeps_hashes_as_bytes_without_version_even
     assert kept is not None and store.raw_bytes(kept.id) == b"Plain\n\nA plain text, new.\n"
     assert [e["kind"] for e in store.events(1)] == ["revert"]  # no event for the version added
     assert check(store).ok
+
+
+def test_an_input_read_again_whose_text_version_is_damaged_is_still_imported(db_path: Path) -> None:
+    """A raw kept as its version's text has no digest of its own (m013): telling whether an input is read
+    again rebuilds it, and a version that cannot be rebuilt makes that 'not known', not a failed import."""
+    store = Store.open(db_path)
+    first = ArticleRecord(paragraphs=("The first text of the story.",), title="Story")
+    raw = b"Story\n\nThe first text of the story.\n"
+    store.add_version(first, key="local:story", raw=raw)
+    assert store.add_version(first, key="local:story", raw=raw, reread=True).outcome == "same"
+    store.add_version(ArticleRecord(paragraphs=("The second text.",), title="Story"), key="local:story")
+    assert store.add_version(first, key="local:story", raw=raw, reread=True).outcome == "same"  # read again
+    with store.write():
+        store.db.execute("UPDATE versions SET data = x'00' WHERE number = 1")
+    again = store.add_version(first, key="local:story", raw=raw, reread=True)
+    assert (again.outcome, again.existing) == ("revert", 1)

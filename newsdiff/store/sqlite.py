@@ -345,6 +345,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             return hashlib.sha256(self.raw_bytes(raw_id)).hexdigest()
         return hex_digest(stored)
 
+    def _is_stored_input(self, raw_id: int, raw: bytes) -> bool:
+        """Whether `raw` is the stored raw input `raw_id`; False when that cannot be read back (`check` names it),
+        so damage does not stop an import."""
+        try:
+            return self._raw_digest(raw_id) == hashlib.sha256(raw).hexdigest()
+        except ValueError:
+            return False
+
     def _raw_from_version(self, raw_id: int, size: int) -> bytes:
         """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
         for article_id, number in self.db.execute(
@@ -415,7 +423,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             number, latest = self._place(article_id, captured_at, record.label)
             if alike is not None and latest is not None:  # a text stored before: the article has versions
                 reread_input = reread and record.captured_at is None and raw is not None \
-                    and alike.raw_id is not None and self._raw_digest(alike.raw_id) == hashlib.sha256(raw).hexdigest()
+                    and alike.raw_id is not None and self._is_stored_input(alike.raw_id, raw)
                 again = alike.number == latest.number or number <= latest.number or reread_input
                 return self._already_stored(article_id, key, alike, record.label, captured_at, again=again)
             reason = self._suspect_reason(article_id, record, number, latest, suspect_ratio)
