@@ -49,6 +49,43 @@ def test_article_text_in_a_box_the_precise_pass_drops_is_kept(box: str) -> None:
     # ... and one a CMS escaped twice in a <meta> content
     ("Example News", '<meta property="og:title" content="Mayor says bridge is &amp;quot;beyond repair&amp;quot;">',
      (), 'Mayor says bridge is "beyond repair"'),
+    # the <h1> is the whole <title>, site name and all: the declared headline without it
+    ("Council closes old bridge | Example News", '<meta property="og:title" content="Council closes old bridge">'
+     '<meta property="og:site_name" content="Example News">', ("Council closes old bridge | Example News",),
+     "Council closes old bridge"),
+    # ... but an <h1> longer than the declared title by more than the site's name is the headline
+    ("Council closes old bridge | Example News", '<meta property="og:title" content="Council closes old bridge">'
+     '<meta property="og:site_name" content="Example News">', ("Council closes old bridge - Example News says",),
+     "Council closes old bridge - Example News says"),
+    # a subtitle or a date set inside the <h1>, after the declared title: the declared title
+    *(("Council closes old bridge", '<meta property="og:title" content="Council closes old bridge">', (h1,),
+       "Council closes old bridge") for h1 in (
+        'Council closes old bridge <span class="subtitle">Ferries to run until the new one opens</span>',
+        '<span class="primary">Council closes old bridge</span><small>1 May 2024 • Transport, Local</small>')),
+    # ... but an <h1> that runs on past the declared title in the same text is the whole headline
+    ("Council closes old bridge", '<meta property="og:title" content="Council closes old bridge">',
+     ("Council closes old bridge after engineers find corrosion",),
+     "Council closes old bridge after engineers find corrosion"),
+    # the only <h1>, that no declared title agrees with, is the blog's name at the shorter end of the <title>:
+    # the rest of the <title>
+    ("Council closes old bridge | Riverside Notes", "", ("Riverside Notes",), "Council closes old bridge"),
+    # ... while an <h1> that is the longer end of it is the headline
+    ("Notes | Council closes old bridge", "", ("Council closes old bridge",), "Council closes old bridge"),
+    # ... but a blog's name after a '|' is no headline under a kicker: only a title '<kicker>: <h1>' confirms it
+    ("Bridge news | Riverside Notes Weekly", '<meta property="og:title" content="Council closes old bridge">',
+     ("Riverside Notes Weekly",), "Council closes old bridge"),
+    # a declared title that is the <h1> after a shorter kicker and a colon confirms the <h1>, without the kicker
+    ("Example News: Council closes old bridge", '<meta property="og:title" content="Press releases">',
+     ("Council closes old bridge",), "Council closes old bridge"),
+    ("Bridge to close", '<meta property="og:title" content="Transport: Council closes old bridge">',
+     ("Council closes old bridge",), "Council closes old bridge"),
+    # a kicker in an element of its own, even one longer than the headline, before the title the page declares
+    ("Council closes old bridge", '<meta property="og:title" content="Press releases">',
+     ('<span class="kicker">Press release of the department of transport and public works</span> '
+      "<span>Council closes old bridge</span>",), "Council closes old bridge"),
+    # a theme's CSS set inside the <h1> is not part of its text
+    ("Example News", "", ("<style>h1 span { color: #707070 }</style><span>Council closes old bridge</span>",),
+     "Council closes old bridge"),
     # a title part without a letter or digit (rating stars) is furniture, like a site name
     ("Bridge to close", '<meta property="og:title" content="Council closes old bridge » ☆☆☆☆☆ - Example News">'
      '<meta property="og:site_name" content="☆☆☆☆☆ - Example News">', ("Council closes old bridge",),

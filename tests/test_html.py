@@ -703,6 +703,10 @@ def test_url_from_the_page(head: str, url: str | None) -> None:
     ('<meta property="article:published_time" content="last Tuesday"><script '
      'type="application/ld+json">{broken</script>',
      None, None),
+    # a JSON-LD block hidden from old parsers in a CDATA section or an HTML comment is still read
+    *((f'<script type="application/ld+json">\n  {start}\n  {{"@type": "NewsArticle", "datePublished": '
+       f'"2024-05-01T09:30:00Z", "author": {{"@type": "Person", "name": "Jane Doe"}}}}\n  {end}\n</script>',
+       "2024-05-01T09:30:00Z", "Jane Doe") for start, end in (("<![CDATA[", "]]>"), ("<!--", "-->"))),
 ])
 def test_metadata(head: str, published: str | None, byline: str | None) -> None:
     record = article(page("<article><h1>Bridge to close</h1>" + paragraphs_html() + "</article>", head))

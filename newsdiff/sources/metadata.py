@@ -25,11 +25,18 @@ _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
 _SOURCE = re.compile(r"\s*[(（\[][^()（）\[\]]{1,60}[)）\]]$")  # "(CNET Japan)" after a headline
 _DANGLING = re.compile(r"^(?:[|·–—-]|::)\s+|\s+(?:[|·–—-]|::)$")
+# a CDATA section or an HTML comment that hides a script from old parsers
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|par|por|von|di|door)\s+", re.IGNORECASE)
 
 
 def _text(element: Any) -> str:
     return clean_text(element.text_content()) if element is not None else ""
+
+
+def _pieces(element: lxml.html.HtmlElement) -> list[str]:
+    """An element's runs of visible text: a <style> or <script> inside it (a theme's CSS set in the <h1>) is no text."""
+    return [str(piece) for piece in element.xpath(".//text()[not(ancestor::style or ancestor::script)]")]
 
 
 def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
@@ -45,13 +52,14 @@ def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def _linked_data(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
+    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped. A block
+    wrapped in a CDATA section or an HTML comment (the Article object of some news pages) is read without it."""
     objects: list[dict[str, Any]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         try:
-            stack: list[Any] = [json.loads(script.text or "")]
+            stack: list[Any] = [json.loads(_WRAPPER.sub("", script.text or ""))]
         except ValueError:
             continue
         while stack and len(objects) < 500:
@@ -199,39 +207,64 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     "Blog name: Post title", loses to the <h1> that the og:title confirms. Where the declared title
     is the whole headline (the same letters, or the <h1> and a source in brackets), its own wording
     is kept: the page's metadata spells the headline as the outlet published it, while the <h1> may
-    be typeset (curly quotes) or shortened. An <h1> that ends with a declared title after a shorter
-    run of words is that title under a kicker ("Weekly drill" + "Pyramid sets"), whose markup may
-    even leave no space between them: the declared title is the headline.
+    be typeset (curly quotes) or shortened; so is it where the <h1> is the declared title and the
+    site's name (a theme that prints the whole <title> as the <h1>), or the declared title and, in
+    an element of its own, a subtitle, a date or the rest of a roofline. An <h1> that ends with a
+    declared title after a shorter run of words, or after an element of its own (the <title> too, and
+    a kicker of any length), is that title under a kicker ("Weekly drill" + "Pyramid sets"), whose
+    markup may even leave no space between them: the declared title is the headline. Likewise a
+    title that is the <h1> after a shorter kicker and a colon ("Press release: Pyramid sets",
+    "Site: Pyramid sets") confirms the <h1>, without the kicker.
     """
     headline = article.get("headline")
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
                                                    meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
-    h1s = [t for t in (_text(h) for h in root.iter("h1")) if t]
+    h1s = [(t, h) for t, h in ((clean_text("".join(_pieces(h))), h) for h in root.iter("h1")) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
+    sites = {squash(n) for n in site_names}
     for rank, title in enumerate(titles):
         found = squash(title)
-        for h1 in h1s:
+        for h1, element in h1s:
             key = squash(h1)
             if len(key) < 10 or len(found) < 10:
                 continue
-            if rank < len(declared) and key != found and key.endswith(found) and len(key) - len(found) < len(found):
+            if key != found and key.endswith(found) and (
+                    found in _cuts(element)[1] or (rank < len(declared) and len(key) - len(found) < len(found))):
                 return title
+            kicker = title[:-len(h1)] if title.endswith(h1) else ""
+            if kicker.rstrip().endswith(":") and len(squash(kicker)) < len(key):
+                return h1
             if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
-            return title if _letters(title) == _letters(h1) or (unsourced != title and squash(unsourced) == key) else h1
+            more = len(key) > len(found) and (key[len(found):] in sites or found in _cuts(element)[0])
+            whole = _letters(title) == _letters(h1) or more
+            return title if whole or (unsourced != title and squash(unsourced) == key) else h1
     # A declared title that is the name the page gives its site (og:site_name, application-name) is
     # a headline only when nothing else is: no <h1> confirmed it, and some pages give the site's name
-    # as every title while the story's headline is in the <h1>.
+    # as every title while the story's headline is in the <h1>. A lone <h1> that no declared title
+    # agreed with, and that is the shorter end of the <title> cut off at a separator, is the site's
+    # name set as a logo ("Post title | Blog name" and an <h1> "Blog name"): the rest of the <title>.
+    shown = [h1 for h1, _ in h1s[:1] if len(h1s) == 1]
+    rest = next((cut for h1 in shown for sep in _TITLE_SEPARATORS for cut in (
+        tag[len(h1 + sep):] if tag.startswith(h1 + sep) else "", tag[:-len(sep + h1)] if tag.endswith(sep + h1) else "")
+        if len(squash(cut)) > len(squash(h1))), "")
     declared_sites = {squash(clean_text(meta.get(k) or "")) for k in ("og:site_name", "application-name")}
-    sites = {squash(n) for n in site_names}
     for skipped in (sites | declared_sites, sites):
-        for candidate in (*declared, *(h1s if len(h1s) == 1 else ()), tag):
+        for candidate in (*declared, rest) if rest else (*declared, *shown, tag):
             stripped = _strip_site(candidate, site_names, byline) if candidate else ""
             if squash(stripped) and squash(stripped) not in skipped:
                 return stripped
     return None
+
+
+def _cuts(element: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
+    """An element's visible text up to, and from, each boundary between the elements inside it,
+    squashed: where a kicker, a subtitle, a date or a roofline set inside an <h1> ends or begins."""
+    pieces = _pieces(element)
+    return ({squash("".join(pieces[:i])) for i in range(1, len(pieces) + 1)},
+            {squash("".join(pieces[i:])) for i in range(len(pieces))})
 
 
 def _declared(title: str) -> str:
