@@ -8,7 +8,7 @@ for type checkers are quoted instead.
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, Optional, cast
 
 import typer
 import typer.core
+import typer.main
+import typer.models
 
 from .changes import HEADLINE_TAG, TAGS
 from .model import InputError, NotFound, parse_time, plural
@@ -63,12 +65,85 @@ class PlainHelpCommand(typer.core.TyperCommand):
                     formatter.write_dl(records)
 
 
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands by name, each built (its signature read, its options made) on first lookup.
+
+    typer builds every command of the tree at each start, though a run uses one: about 5 ms of the
+    few tens a command may take (scripts/bench_startup.py). Names and order are the registration's;
+    listing the values (`--help`) builds them all.
+    """
+
+    def __init__(self, app: "App") -> None:
+        self._app = app
+        self._entries: dict[str, Any] = {}  # a command's typer info until built, then the command
+        waiting: list[typer.models.CommandInfo | typer.models.TyperInfo] = [*app.commands_waiting, *app.groups_waiting]
+        for info in waiting:  # typer's order: commands, then groups
+            callback = info.callback.__name__ if info.callback else ""
+            self._entries[info.name or typer.main.get_command_name(callback)] = info
+        self._waiting = set(self._entries)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._waiting:
+            self._entries[name] = self._build(self._entries[name])
+            self._waiting.discard(name)
+        return self._entries[name]
+
+    def _build(self, info: Any) -> Any:
+        short, markup = self._app.pretty_exceptions_short, self._app.rich_markup_mode
+        if isinstance(info, typer.models.TyperInfo):
+            return typer.main.get_group_from_info(group_info=info, pretty_exceptions_short=short,
+                                                  rich_markup_mode=markup, suggest_commands=self._app.suggest_commands)
+        return typer.main.get_command_from_info(command_info=info, pretty_exceptions_short=short,
+                                                rich_markup_mode=markup)
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._entries[name] = command
+        self._waiting.discard(name)
+
+    def __delitem__(self, name: str) -> None:
+        del self._entries[name]
+        self._waiting.discard(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """A group whose commands are its app's, built on first use (`LazyCommands`)."""
+
+    app: "App"  # set by App, one subclass per app
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = LazyCommands(self.app)
+
+
 class App(typer.Typer):
-    """A Typer app whose commands all get plain help (`PlainHelpCommand`)."""
+    """A Typer app whose commands all get plain help (`PlainHelpCommand`) and are built only when used:
+    they wait in `commands_waiting` and `groups_waiting`, out of typer's sight, for `LazyCommands`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cls=type("AppGroup", (LazyGroup,), {"app": self}), **kwargs)
+        self.commands_waiting: list[typer.models.CommandInfo] = []
+        self.groups_waiting: list[typer.models.TyperInfo] = []
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("cls", PlainHelpCommand)
-        return super().command(*args, **kwargs)
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            register(function)
+            self.commands_waiting.append(self.registered_commands.pop())
+            return function
+
+        return decorator
+
+    def add_typer(self, *args: Any, **kwargs: Any) -> None:
+        super().add_typer(*args, **kwargs)
+        self.groups_waiting.append(self.registered_groups.pop())
 
 
 app = App(

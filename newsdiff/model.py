@@ -130,6 +130,12 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def hex_digest(stored: bytes | str) -> str:
+    """A stored SHA-256 as hex digits: the store keeps digests as their 32 bytes (raws since m011, versions'
+    content hashes since m013), and migrations before those read rows that still hold hex."""
+    return stored.hex() if isinstance(stored, bytes) else stored
+
+
 @dataclass
 class ParsedInput:
     """What one input (a file, a fetched page) yields: one version, or two for a NewsSniffer dump."""

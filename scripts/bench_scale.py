@@ -426,8 +426,8 @@ def generate_postgres(url: str, articles: int, versions: int) -> float:
             conn.execute(
                 "INSERT INTO versions (article_id, number, captured_at, title, text, content_hash, word_count, "
                 "storage, data, text_size) SELECT a, n, to_char(timestamp '2025-01-01' + (a * %s + n) * interval "
-                "'1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'Headline ' || a, '', md5(a || '-' || n) || "
-                "md5(n || '-' || a), 120, CASE WHEN n = %s THEN 'keyframe' ELSE 'delta' END, "
+                "'1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'Headline ' || a, '', decode(md5(a || '-' || n) || "
+                "md5(n || '-' || a), 'hex'), 120, CASE WHEN n = %s THEN 'keyframe' ELSE 'delta' END, "
                 "convert_to(CASE WHEN n = %s THEN repeat('A sentence of the story, number ' || a || '. ', 20) "
                 "ELSE 'delta ' || n END, 'UTF8'), 700 "
                 "FROM generate_series(1, %s) a, generate_series(1, %s) n",

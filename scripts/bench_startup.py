@@ -20,7 +20,12 @@ than the baseline's, which often finishes within one time slice, so the CPU rati
 newsdiff's modules are compiled to bytecode first, as `pip install` does: a source tree run with
 PYTHONDONTWRITEBYTECODE would otherwise compile them on every start and time the compiler.
 
-    python scripts/bench_startup.py [--articles 1000] [--versions 5] [--repeat 15]
+An editable install's import hook loads at every interpreter start (the baseline's too), which lowers
+every ratio; `--wheel VENV` also times this checkout as `pip install newsdiff` gives it, in the same
+run: a wheel is built and installed into VENV (made, with the dependencies, if missing; reinstalled
+without them otherwise), and each command, the baselines included, runs there as well.
+
+    python scripts/bench_startup.py [--articles 1000] [--versions 5] [--repeat 15] [--wheel VENV]
 """
 
 from __future__ import annotations
@@ -77,10 +82,56 @@ def build(path: Path, articles: int, versions: int, edited: int, seed: int = 1) 
     return urls
 
 
-def newsdiff_command() -> list[str]:
-    """The installed `newsdiff` script beside this Python, else `python -m newsdiff`."""
-    script = Path(sys.executable).parent / "newsdiff"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "newsdiff"]
+def newsdiff_command(python: Path) -> list[str]:
+    """The installed `newsdiff` script beside `python`, else `python -m newsdiff`."""
+    script = python.parent / "newsdiff"
+    return [str(script)] if script.is_file() else [str(python), "-m", "newsdiff"]
+
+
+def wheel_install(venv: Path, folder: Path) -> Path:
+    """This checkout built as a wheel and installed into `venv` (made, dependencies and all, if missing);
+    the venv's Python."""
+    python = venv / "bin" / "python"
+    source = Path(__file__).resolve().parent.parent
+    quiet = {"stdout": subprocess.DEVNULL, "check": True}
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(source)], **quiet)
+    wheel = next(folder.glob("newsdiff-*.whl"))
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], **quiet)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], **quiet)
+    else:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(wheel)],
+                       **quiet)
+    return python
+
+
+def commands_of(python: Path) -> dict[str, list[str]]:
+    """The timed commands, run by `python` (the baselines too: each environment against its own)."""
+    program = newsdiff_command(python)
+    return {
+        BASELINE: [str(python), "-c", "import sqlite3"],
+        FLOOR: [str(python), "-c", "import typer"],
+        "newsdiff --help": [*program, "--help"],
+        "newsdiff list": [*program, "list"],
+        "newsdiff log ARTICLE": [*program, "log"],
+        FIRST_LOG: [*program, "log"],  # a new article each run
+    }
+
+
+def report(title: str, runs: dict[str, list[tuple[float, float]]]) -> None:
+    """Each command's median wall and CPU time and its ratios to the baseline's, and whether the target is met."""
+    wall = {name: statistics.median(w for w, _ in values) for name, values in runs.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    base = BASELINE
+    print(f"\n{title}")
+    print(f"{'command':<28} {'wall ms':>8} {'ratio':>6} {'CPU ms':>8} {'ratio':>6}")
+    for name in runs:
+        print(f"{name:<28} {wall[name] * 1000:>8.1f} {wall[name] / wall[base]:>5.1f}x "
+              f"{cpu[name] * 1000:>8.1f} {cpu[name] / cpu[base]:>5.1f}x")
+    for label, figures in (("wall", wall), ("CPU", cpu)):
+        worst = max(value / figures[base] for name, value in figures.items() if name.startswith("newsdiff"))
+        print(f"target, {label} time: each <= {TARGET:.0f}x the baseline: "
+              f"{'met' if worst <= TARGET else 'missed'} (worst {worst:.1f}x)")
 
 
 def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -102,50 +153,42 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--versions", type=int, default=5, help="versions of the article `log` shows")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--wheel", type=Path, metavar="VENV",
+                        help="also time a wheel of this checkout installed into VENV")
     args = parser.parse_args()
 
     compileall.compile_dir(Path(newsdiff.__file__).parent, quiet=1)
     folder = Path(tempfile.mkdtemp(prefix="newsdiff-startup-"))
     try:
+        installs = {"this environment": Path(sys.executable)}
+        if args.wheel:
+            installs["wheel install"] = wheel_install(args.wheel.resolve(), folder)
         db = folder / "bench.db"
         started = time.perf_counter()
-        urls = build(db, args.articles, args.versions, edited=args.repeat + 2)
+        # each install's first log reads its own articles: a report cached by one is not the other's first diff
+        urls = build(db, args.articles, args.versions, edited=len(installs) * (args.repeat + 1) + 1)
         print(f"database: {args.articles} articles, {db.stat().st_size / 1e6:.1f} MB, "
               f"built in {time.perf_counter() - started:.1f} s")
         env = {**os.environ, "NEWSDIFF_DB": str(db)}
-        program = newsdiff_command()
-        commands = {
-            BASELINE: [sys.executable, "-c", "import sqlite3"],
-            FLOOR: [sys.executable, "-c", "import typer"],
-            "newsdiff --help": [*program, "--help"],
-            "newsdiff list": [*program, "list"],
-            "newsdiff log ARTICLE": [*program, "log", urls[0]],
-            FIRST_LOG: [*program, "log"],  # a new article each run
-        }
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        commands = {install: commands_of(python) for install, python in installs.items()}
+        runs = {install: {name: [] for name in commands[install]} for install in installs}
+        fresh = iter(urls[1:])
         for run in range(args.repeat + 1):  # the first round warms the file cache and is not counted
-            for name, command in commands.items():
-                timed = run_once(command + [urls[1 + run]] if name == FIRST_LOG else command, env)
-                if run:
-                    runs[name].append(timed)
+            for install, named in commands.items():
+                for name, command in named.items():
+                    shown = name.startswith("newsdiff log")
+                    article = [next(fresh)] if name == FIRST_LOG else [urls[0]] if shown else []
+                    timed = run_once(command + article, env)
+                    if run:
+                        runs[install][name].append(timed)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    wall = {name: statistics.median(w for w, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
-    base = BASELINE
-    if any(name.startswith("__editable__") for name in sys.modules):
-        print("newsdiff is an editable install: its import hook loads at every interpreter start, the "
-              "baseline's too, which lowers every ratio (a wheel install shows the plain figures)")
     print(f"median of {args.repeat} runs each; CPU is the process's user + system time")
-    print(f"{'command':<28} {'wall ms':>8} {'ratio':>6} {'CPU ms':>8} {'ratio':>6}")
-    for name in runs:
-        print(f"{name:<28} {wall[name] * 1000:>8.1f} {wall[name] / wall[base]:>5.1f}x "
-              f"{cpu[name] * 1000:>8.1f} {cpu[name] / cpu[base]:>5.1f}x")
-    for label, figures in (("wall", wall), ("CPU", cpu)):
-        worst = max(value / figures[base] for name, value in figures.items() if name.startswith("newsdiff"))
-        print(f"target, {label} time: each <= {TARGET:.0f}x the baseline: "
-              f"{'met' if worst <= TARGET else 'missed'} (worst {worst:.1f}x)")
+    editable = any(name.startswith("__editable__") for name in sys.modules)
+    for install, timed in runs.items():
+        hook = " (editable: its import hook loads at every start, the baseline's too)"
+        report(install + (hook if editable and install == "this environment" else ""), timed)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def test_delta_that_applies_but_changes_the_text_fails_its_hash(store: Store) ->
 
 def test_tampered_hash_is_that_version_only(store: Store) -> None:
     _tamper(store,
-            "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE article_id = 1 AND number = 2")
+            "UPDATE versions SET content_hash = zeroblob(32) WHERE article_id = 1 AND number = 2")
     assert _problems(store) == [("version", 1, 2)]
 
 
@@ -102,7 +102,7 @@ def test_a_plain_text_raw_kept_as_its_version_is_checked_through_it(store: Store
         "SELECT id, compression, data FROM raws ORDER BY id DESC LIMIT 1").fetchone()
     assert (compression, data) == ("version-text", None) and store.raw_bytes(raw_id) == text.encode()
     assert check(store).ok
-    _tamper(store, "UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE raw_id = ?", [raw_id])
+    _tamper(store, "UPDATE versions SET content_hash = zeroblob(32) WHERE raw_id = ?", [raw_id])
     messages = [p.message for p in check(store).problems]
     assert messages == ["text does not match its content hash",
                         f"raw input {raw_id} is kept as the text of article 3 version 1: "

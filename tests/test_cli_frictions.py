@@ -200,7 +200,7 @@ def test_forget_keeps_a_raw_input_another_article_still_uses(cli, db_path: Path)
     cli("import", SEED_REUTERS, "--url", "https://example.org/b")  # the same file: one raw, two articles
     result = cli("forget", "https://example.org/a", "--yes")
     assert result.code == 0 and result.stdout == (
-        "forgot article 1 [https://example.org/a]: 1 version, 0 raw inputs, 1 event\n")
+        "forgot article 1 [https://example.org/a]: 1 version, 0 raw inputs, 0 events\n")  # a version is no event
     assert cli("show", "https://example.org/b", "--raw").stdout_bytes == SEED_REUTERS.read_bytes()
     assert cli("check").code == 0
 

@@ -18,7 +18,7 @@ from newsdiff.store import compact_history as history, passage_index as passages
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
 from newsdiff.store import Store
-from newsdiff.store.migrations import migrations
+from newsdiff.store.migrations import RAWS_WITH_DATA, migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 
@@ -179,15 +179,19 @@ def _old_database(path: Path, articles: dict[str, list[tuple[str | None, list[st
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table an old database has, in the columns it had (versions without their text)."""
+    """Every row of every table an old database has, in the columns it had (versions without their text,
+    events without the 'version' ones)."""
     db = sqlite3.connect(path)
     tables = [t for (t,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%migrations'")]
-    old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, content_hash, " \
-                   "word_count, format, extractor, extractor_version, label, meta, raw_id"
-    digest = "CASE typeof(sha256) WHEN 'blob' THEN lower(hex(sha256)) ELSE sha256 END"  # bytes since m011
-    columns = {"versions": old_versions, "raws": f"id, {digest}, size, content_type, compression, data"}
-    rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} ORDER BY rowid").fetchall()
+    def digest(column: str) -> str:  # bytes since m011 (raws) and m013 (versions)
+        return f"CASE typeof({column}) WHEN 'blob' THEN lower(hex({column})) ELSE {column} END"
+
+    old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, " \
+                   f"{digest('content_hash')}, word_count, format, extractor, extractor_version, label, meta, raw_id"
+    columns = {"versions": old_versions, "raws": f"id, {digest('sha256')}, size, content_type, compression, data"}
+    where = {"events": "WHERE kind != 'version'"}  # m013 drops these, read by nothing
+    rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} {where.get(t, '')} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
     db.close()
     return rows
@@ -371,7 +375,8 @@ def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_p
     same input met again is the raw stored before, not a second copy."""
     shutil.copyfile(PRE_M008, db_path)
     store = Store.open(db_path)
-    assert set(store.db.execute("SELECT typeof(sha256), length(sha256) FROM raws")) == {("blob", 32)}
+    assert set(store.db.execute("SELECT typeof(sha256), length(sha256) FROM raws WHERE compression != ?",
+                                [raws.AS_TEXT])) == {("blob", 32)}  # those kept as text keep none since m013
     kept = store.raw(3, 2)
     assert kept is not None
     page = store.raw_bytes(kept.id)
@@ -381,3 +386,63 @@ def test_raw_digests_are_kept_as_bytes_and_still_find_the_raw_stored_before(db_p
                                key=store.resolve("3")["key"], raw=page)
     assert store.raw(3, result.number) == kept
     assert store.db.execute("SELECT count(*) FROM raws").fetchone()[0] == count
+
+
+def test_database_written_before_m013_keeps_hashes_as_bytes_without_version_events(db_path: Path) -> None:
+    """m013 on a database an older layout wrote: the 'version' events (one per version, read by nothing) are
+    gone; content hashes are 32 bytes, still read (log, the Datasette view) as the hex digits they were and
+    still finding a text stored before; raws kept as their version's text leave the digest index, while a
+    page met again is still the raw stored before and a new plain-text version still keeps its input."""
+    from newsdiff.check import check
+
+    shutil.copyfile(PRE_M008, db_path)
+    old = sqlite_utils.Database(db_path)
+    assert old.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 6
+    digests = old.execute("SELECT article_id, number, content_hash FROM versions ORDER BY id").fetchall()
+    raw_digests = dict(old.execute("SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id "
+                                   "WHERE v.article_id = 1"))
+    old.close()
+    store = Store.open(db_path)
+    assert store.db.execute("SELECT count(*) FROM events WHERE kind = 'version'").fetchone()[0] == 0
+    assert set(store.db.execute("SELECT typeof(content_hash), length(content_hash) FROM versions")) == {("blob", 32)}
+    assert [(v["number"], v["content_hash"]) for v in store.versions(1)] == [(n, h) for a, n, h in digests if a == 1]
+    assert [store.version_row(a, n)["content_hash"] for a, n, _ in digests] == [h for _, _, h in digests]
+    view = store.db.execute("SELECT article_id, version, content_hash FROM article_versions")
+    assert sorted(view.fetchall()) == sorted(digests)
+    first = store.version_row(1, 1)
+    again = store.add_version(ArticleRecord(paragraphs=tuple(first["text"].split("\n\n")), title=first["title"]),
+                              key=store.resolve("1")["key"])
+    assert (again.outcome, again.existing) == ("revert", 1)
+    as_text = store.db.execute("SELECT count(*) FROM raws WHERE compression = ?", [raws.AS_TEXT]).fetchone()[0]
+    assert set(store.db.execute("SELECT sha256 FROM raws WHERE compression = ?", [raws.AS_TEXT])) == {(b"",)}
+    assert store.raw_digests(1) == raw_digests  # rebuilt from the texts, as they were
+    indexed = store.db.execute("SELECT count(*) FROM raws INDEXED BY idx_raws_sha256_prefix "
+                               f"WHERE {RAWS_WITH_DATA}").fetchone()[0]
+    assert as_text == 3 and indexed == store.db.execute("SELECT count(*) FROM raws").fetchone()[0] - as_text
+    page = store.raw(3, 2)
+    assert page is not None
+    result = store.add_version(ArticleRecord(paragraphs=("Read again from the same page.",), title="T"),
+                               key=store.resolve("3")["key"], raw=store.raw_bytes(page.id))
+    assert store.raw(3, result.number) == page
+    text = ArticleRecord(paragraphs=("A plain text, new.",), title="Plain")
+    added = store.add_version(text, key=store.resolve("1")["key"], raw=b"Plain\n\nA plain text, new.\n")
+    kept = store.raw(1, added.number)
+    assert kept is not None and store.raw_bytes(kept.id) == b"Plain\n\nA plain text, new.\n"
+    assert [e["kind"] for e in store.events(1)] == ["revert"]  # no event for the version added
+    assert check(store).ok
+
+
+def test_an_input_read_again_whose_text_version_is_damaged_is_still_imported(db_path: Path) -> None:
+    """A raw kept as its version's text has no digest of its own (m013): telling whether an input is read
+    again rebuilds it, and a version that cannot be rebuilt makes that 'not known', not a failed import."""
+    store = Store.open(db_path)
+    first = ArticleRecord(paragraphs=("The first text of the story.",), title="Story")
+    raw = b"Story\n\nThe first text of the story.\n"
+    store.add_version(first, key="local:story", raw=raw)
+    assert store.add_version(first, key="local:story", raw=raw, reread=True).outcome == "same"
+    store.add_version(ArticleRecord(paragraphs=("The second text.",), title="Story"), key="local:story")
+    assert store.add_version(first, key="local:story", raw=raw, reread=True).outcome == "same"  # read again
+    with store.write():
+        store.db.execute("UPDATE versions SET data = x'00' WHERE number = 1")
+    again = store.add_version(first, key="local:story", raw=raw, reread=True)
+    assert (again.outcome, again.existing) == ("revert", 1)

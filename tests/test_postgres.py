@@ -137,13 +137,13 @@ def test_a_failing_migration_leaves_nothing_behind(pg_url: str, monkeypatch: pyt
 
 def test_a_search_is_not_split_over_parallel_workers_once_migrated(pg_url: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """m006 on a database made before it: the store's ranked search, which the planner splits over
+    """m007 on a database made before it: the store's ranked search, which the planner splits over
     parallel workers when they look cheap (here made free), runs in one process, with the same answer."""
     from newsdiff.store import postgres
 
     from .publish_helpers import add
 
-    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "m006"])
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "m007"])
     store = Store.open(pg_url)
     add(store, "https://news.example/storm", ["A storm hits the coast."], title="Storm", at="2024-05-01T08:00:00Z",
         source="wire")
@@ -313,7 +313,7 @@ def test_migrate_refuses_a_damaged_archive_and_copies_nothing(cli: Callable[...,
 
     assert cli("import", str(SEED_REUTERS)).code == 0
     with closing(sqlite3.connect(db_path)) as db, db:
-        db.execute("UPDATE versions SET content_hash = 'x' || substr(content_hash, 2) WHERE id = 1")
+        db.execute("UPDATE versions SET content_hash = zeroblob(32) WHERE id = 1")
     result = cli("migrate", "--from", str(db_path), "--to", pg_url)
     assert result.code == 1 and "is damaged" in result.stderr and "Nothing copied" in result.stderr
     with connect(_server(pg_url)) as conn:
@@ -346,3 +346,47 @@ def test_a_killed_workers_host_slot_frees_after_its_lease(pg_url: str) -> None:
         assert take_host_turn(heir, "heir", "outlet.example", per_host=1, delay_s=0)[0] is None
         time.sleep(1.1)
         assert take_host_turn(heir, "heir", "outlet.example", per_host=1, delay_s=0)[0] == 0
+
+
+def test_m006_keeps_an_older_servers_hashes_as_bytes_without_version_events(pg_url: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """m006 on a server database the layout before it wrote (hex content hashes, a 'version' event per
+    version, a digest for a raw kept as its version's text): versions read back with the hex hashes they
+    had, the raw with the digest it had, the same text is found again, and `check` passes."""
+    import hashlib
+
+    from newsdiff.check import check
+    from newsdiff.model import ArticleRecord, content_hash
+    from newsdiff.store.compact_history import KEYFRAME, encode_keyframe
+    from newsdiff.store.passage_index import indexed_text, texts
+
+    older = [m for m in MIGRATIONS if m[0] != "m006_compact_version_rows"]
+    assert len(older) == len(MIGRATIONS) - 1
+    monkeypatch.setattr("newsdiff.store.postgres.MIGRATIONS", older)
+    title, text = "Headline", "The only paragraph."
+    digest, raw = content_hash(title, text), f"{title}\n\n{text}\n".encode()
+    with connect(_server(pg_url)) as conn:
+        migrate(conn)
+        conn.execute("INSERT INTO articles (id, key, created_at) VALUES (1, 'local:a', '2024-01-01T00:00:00Z')")
+        conn.execute("INSERT INTO raws (id, sha256, size, compression) VALUES (1, %s, %s, 'version-text')",
+                     [hashlib.sha256(raw).digest(), len(raw)])
+        conn.execute("INSERT INTO versions (id, article_id, number, captured_at, title, text, content_hash, "
+                     "word_count, storage, data, text_size, raw_id) VALUES (1, 1, 1, '2024-01-01T00:00:00Z', %s, '', "
+                     "%s, 3, %s, %s, %s, 1)", [title, digest, KEYFRAME, encode_keyframe(text), len(text)])
+        conn.execute("INSERT INTO events (at, article_id, version_id, kind, detail) VALUES "
+                     "('2024-01-01T00:00:00Z', 1, 1, 'version', '{}'), ('2024-01-02T00:00:00Z', 1, NULL, 'gone', '{}')")
+        for (kind, passage), value in texts(title, text).items():
+            conn.execute("INSERT INTO passages (article_id, kind, hash, versions, terms) "
+                         "VALUES (1, %s, %s, '1', to_tsvector('newsdiff', %s))", [kind, passage, indexed_text(value)])
+        for table in ("articles", "raws", "versions"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 2, false)")
+    monkeypatch.undo()
+    store = Store.open(pg_url)
+    assert store.version_row(1, 1)["content_hash"] == digest
+    assert [e["kind"] for e in store.events(1)] == ["gone"]
+    kept = store.raw(1, 1)
+    assert kept is not None and kept.sha256 == hashlib.sha256(raw).hexdigest()
+    assert store.raw_bytes(kept.id) == raw
+    again = store.add_version(ArticleRecord(paragraphs=(text,), title=title), key="local:a")
+    assert (again.outcome, again.existing) == ("same", 1)
+    assert check(store).ok

@@ -137,7 +137,7 @@ def _first_feed_prunes(database: str) -> None:
     store.close()
 
 
-def test_a_sqlite_archive_made_before_m013_is_pruned_by_its_first_feed(tmp_path: Path) -> None:
+def test_a_sqlite_archive_made_before_m014_is_pruned_by_its_first_feed(tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     shutil.copyfile(Path(__file__).resolve().parent.parent / "fixtures" / "history" / "pre-m008.db", old)
     with sqlite3.connect(old) as db:
@@ -145,11 +145,11 @@ def test_a_sqlite_archive_made_before_m013_is_pruned_by_its_first_feed(tmp_path:
     _first_feed_prunes(str(old))
 
 
-def test_a_server_database_made_before_m007_is_pruned_by_its_first_feed(pg_url: str,
+def test_a_server_database_made_before_m008_is_pruned_by_its_first_feed(pg_url: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from newsdiff.store import postgres
 
-    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in postgres.MIGRATIONS if m[0] < "m007"])
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in postgres.MIGRATIONS if m[0] < "m008"])
     store = story_store(pg_url)  # type: ignore[arg-type]
     store.db.execute("INSERT INTO derived (version_id, kind, data) SELECT max(id), ?, '{}' FROM versions", [STALE])
     assert store.db.execute("SELECT to_regclass('derived_pruned')").fetchone() == (None,)

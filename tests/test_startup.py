@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -22,9 +23,9 @@ from newsdiff.store import Store
 from .conftest import FIXTURES
 
 # What no `--help`, `list` or `log` needs: extraction, sqlite-utils, terminal styling (output here is a
-# pipe), HTML templates and feeds, the network and feed parsing.
+# pipe), HTML templates and feeds, the network and feed parsing, the raw pages' compression.
 HEAVY = {"trafilatura", "lxml", "bs4", "soupsieve", "charset_normalizer", "sqlite_utils", "rich", "jinja2",
-         "feedgen", "httpx", "feedparser"}
+         "feedgen", "httpx", "feedparser", "zstandard"}
 URL = "https://news.example/world/story"
 
 RUN = """
@@ -92,6 +93,15 @@ def test_log_loads_only_what_it_uses_of_newsdiff(tmp_path: Path, two_versions: P
     assert "newsdiff.store.postgres" not in modules(tmp_path, "--help")
 
 
+def test_list_and_log_build_only_the_record_classes_they_show(tmp_path: Path, two_versions: Path) -> None:
+    # Each record class costs start-up time to build (about a millisecond); `list` needs only its rows',
+    # and `log` of an article with no Wayback snapshot (no `archived` event) none of the store's.
+    listed = modules(tmp_path, "--db", str(two_versions), "list")
+    assert "newsdiff.store.listings" in listed and "newsdiff.store.records" not in listed
+    for _ in range(2):  # diffed, then cached
+        assert "newsdiff.store.records" not in modules(tmp_path, "--db", str(two_versions), "log", URL)
+
+
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:
     # The entry point pauses the collector while the command line loads, then freezes what loaded:
     # the command itself runs with the collector on, so its memory stays bounded.
@@ -140,3 +150,31 @@ def test_reads_give_the_rows_sqlite_utils_gives(two_versions: Path) -> None:
     assert list(Database(conn).query(sql, params)) == list(sqlite_utils.Database(conn).query(sql, params))
     assert Database(conn).execute("SELECT count(*) FROM versions").fetchone() == (2,)
     assert Database(conn)["versions"].count == 2  # anything else is sqlite-utils' own
+
+
+def test_a_command_builds_only_its_own_options(two_versions: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # typer would read every command's signature at each start; only the one run (and, for --help,
+    # each one listed) is built.
+    import typer.main
+    from typer.testing import CliRunner
+
+    from newsdiff.cli import app
+
+    built: list[str] = []
+    build = typer.main.get_command_from_info
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        info = kwargs.get("command_info") or args[0]
+        built.append(info.callback.__name__)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counted)
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(two_versions), "list"]).exit_code == 0
+    assert built == ["list_cmd"]
+    built.clear()
+    assert runner.invoke(app, ["--db", str(two_versions), "feeds", "list"]).exit_code == 0
+    assert len(built) == 1
+    built.clear()
+    listing = runner.invoke(app, ["--help"]).stdout
+    assert len(built) > 15 and "vacuum" in listing and "feeds" in listing

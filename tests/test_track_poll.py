@@ -329,7 +329,7 @@ def test_gone_is_an_event_and_a_return_is_noticed(cli, outlet: Outlet, any_db: s
     assert cli("poll", "--now", "--json").json["new_versions"] == 1
     store = Store.open(any_db)
     kinds = [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")]
-    assert kinds == ["tracked", "gone", "back", "version"]
+    assert kinds == ["tracked", "gone", "back"]  # the new version is its own row, not also an event
     assert store.resolve(outlet.url("/story"))["status"] == "active"
     # A reader sees the disappearance and the return in the article's log.
     events = cli("log", outlet.url("/story"), "--json").json["events"]
@@ -367,8 +367,7 @@ def test_a_page_restored_unchanged_under_its_old_etag_is_back(cli, outlet: Outle
     assert (back["new_versions"], back["unchanged"], back["errors"]) == (0, 1, [])
     store = Store.open(any_db)
     assert store.resolve(outlet.url("/story"))["status"] == "active"
-    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "version", "gone",
-                                                                                       "back"]
+    assert [r[0] for r in store.db.execute("SELECT kind FROM events ORDER BY id")] == ["tracked", "gone", "back"]
     assert "If-None-Match" not in outlet.requests["/story"][-1]
     assert cli("poll", "--now", "--json").json["not_modified"] == 1  # conditional again once read in full
 

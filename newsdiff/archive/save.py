@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..model import format_time
-from ..store import Store, StoredVersion
 from ..urls import shown
 
 if TYPE_CHECKING:
     import httpx
 
     from ..alerts.deliver import SendSummary
+    from ..store import Store, StoredVersion
     from .settings import ArchiveSettings
 
 WAYBACK = "@wayback"  # the queue's rule name for saves; an [[alerts]] rule name cannot start with @

@@ -17,10 +17,10 @@ from ..lazy import lazy_exports
 _EXPORTS = {
     "Store": "interface",
     "AddResult": "records",
-    "ArticleSummary": "records",
+    "ArticleSummary": "listings",
     "Damage": "records",
     "Event": "records",
-    "FeedStatus": "records",
+    "FeedStatus": "listings",
     "RawInput": "records",
     "StoredVersion": "records",
     "VersionRef": "records",
@@ -114,7 +114,8 @@ if TYPE_CHECKING:
         plain_number,
     )
     from .postgres import copy_archive, open_server
-    from .records import AddResult, ArticleSummary, Damage, Event, FeedStatus, RawInput, StoredVersion, VersionRef
+    from .listings import ArticleSummary, FeedStatus
+    from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

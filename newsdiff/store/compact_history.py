@@ -21,7 +21,7 @@ from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from ..model import content_hash
+from ..model import content_hash, hex_digest
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -133,7 +133,7 @@ def own_text(row: Mapping[str, Any]) -> str:
 
 
 def _verify(row: Mapping[str, Any], text: str) -> str | None:
-    if content_hash(row["title"], text) != row["content_hash"]:
+    if content_hash(row["title"], text) != hex_digest(row["content_hash"]):
         return "text does not match its content hash"
     return None
 

@@ -15,8 +15,8 @@ _ARCHIVED = ("(SELECT json_extract(e.detail, '$.url') FROM events e WHERE e.arti
 _PAIRS = (
     "SELECT v.article_id, a.key, a.url, s.name AS source, a.title AS article_title, "
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
-    "p.content_hash AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
-    "v.title AS new_title, v.content_hash AS new_hash, "
+    "lower(hex(p.content_hash)) AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
+    "v.title AS new_title, lower(hex(v.content_hash)) AS new_hash, "
     f"{_ARCHIVED.format(v='p')} AS old_archived, {_ARCHIVED.format(v='v')} AS new_archived "
     "FROM {newer} v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
     "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
@@ -83,7 +83,8 @@ class EditPairs:
     def all_versions(self) -> list[dict[str, Any]]:
         """Every version's id, article_id, number, captured_at, title, content_hash and archived (its Wayback
         Machine snapshot's URL or None), by article and number."""
-        return list(self.db.query("SELECT id, article_id, number, captured_at, title, content_hash, "
+        return list(self.db.query("SELECT id, article_id, number, captured_at, title, "
+                                  "lower(hex(content_hash)) AS content_hash, "
                                   f"{_ARCHIVED.format(v='versions')} AS archived FROM versions "
                                   "ORDER BY article_id, number"))
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .passage_index import FTS, TABLE
-from .records import Damage
 
 if TYPE_CHECKING:
+    from .records import Damage
     from .database import Database
 
 
@@ -21,6 +21,8 @@ class Integrity:
 
     def integrity_damage(self) -> list[Damage]:
         """SQLite's own integrity check, then FTS5's check of the search index."""
+        from .records import Damage
+
         found = []
         for (rows,) in self.db.execute("PRAGMA integrity_check"):
             for message in rows.splitlines():  # one problem a line; a row can hold several
@@ -66,6 +68,8 @@ class Integrity:
     def orphan_damage(self) -> list[Damage]:
         """Rows pointing at a missing parent, search index entries without their passage (and the
         reverse), raw inputs nothing uses."""
+        from .records import Damage
+
         found = []
         for table, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check").fetchall():
             article_id = version = None
@@ -82,6 +86,8 @@ class Integrity:
 
     def _unused_raws(self) -> list[Damage]:
         """Raw inputs no version or fetch uses (a backend whose engine enforces references checks only this)."""
+        from .records import Damage
+
         return [Damage("orphan", f"raw input {rowid} is used by no version or fetch") for (rowid,) in self.db.execute(
             "SELECT id FROM raws WHERE id NOT IN (SELECT raw_id FROM versions WHERE raw_id IS NOT NULL) "
             "AND id NOT IN (SELECT raw_id FROM fetches WHERE raw_id IS NOT NULL) ORDER BY id")]

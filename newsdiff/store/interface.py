@@ -21,11 +21,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..model import ArticleRecord
 from .compact_history import Rebuilt
-from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
+
+if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 # How long a claim holds an article or feed where polls share the store, unless told (fetch.lease):
 # longer than a batch's fetches, extraction and writes usually take.

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 # whole digest) and then compare the whole digest, written `+column = ?` so that SQLite still picks the
 # prefix index (an equality on the column itself hides it from the planner).
 HASH_PREFIX = 16
-# A raw input's SHA-256 is kept as its 32 bytes, not 64 hex digits (m011), and looked up by its first 8.
-RAW_PREFIX = HASH_PREFIX // 2
+# A SHA-256 is kept as its 32 bytes, not 64 hex digits (raws' since m011, versions' content hashes since
+# m013), and looked up by its first 8.
+DIGEST_PREFIX = HASH_PREFIX // 2
+# The raws looked up by digest (m013): a raw kept as its version's text is never met again as a new
+# version's input (that text is found as the version it is), so indexing its digest would only cost space.
+RAWS_WITH_DATA = f"compression != '{raws.AS_TEXT}'"
 
 migrations = MigrationSet("newsdiff")
 
@@ -272,7 +276,7 @@ def m011_raw_digests_as_bytes(db: sqlite_utils.Database) -> None:
         if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
             db.execute("UPDATE raws SET sha256 = ? WHERE id = ?", [bytes.fromhex(digest), raw_id])
     db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
-    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {RAW_PREFIX}))")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {DIGEST_PREFIX}))")
 
 
 @migrations()
@@ -283,7 +287,33 @@ def m012_versions_by_capture_time(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m013_derived_pruned(db: sqlite_utils.Database) -> None:
+def m013_compact_version_rows(db: sqlite_utils.Database) -> None:
+    """What a plain-text history paid for per version beside its text (scripts/bench_size.py): a 'version'
+    event per version, read by nothing, which repeated the version row's number; versions' content hashes
+    as 64 hex digits (now their 32 bytes, indexed by the first 8 with the article, as raws' since m011); and
+    the digest of each raw kept as its version's text, with its index entry (RAWS_WITH_DATA): those bytes
+    are rebuilt from the version, which its own content hash checks (raws.NO_DIGEST). A content hash that
+    is not hex (damaged) is left as it is, for `check` to name."""
+    db.execute("DELETE FROM events WHERE kind = 'version'")
+    db.execute("UPDATE raws SET sha256 = ? WHERE compression = ?", [raws.NO_DIGEST, raws.AS_TEXT])
+    db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")
+    db.execute(f"CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, {DIGEST_PREFIX})) "
+               f"WHERE {RAWS_WITH_DATA}")
+    db.execute("DROP INDEX IF EXISTS idx_versions_hash_prefix_article")
+    for version_id, digest in db.execute("SELECT id, content_hash FROM versions").fetchall():
+        if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest):
+            db.execute("UPDATE versions SET content_hash = ? WHERE id = ?", [bytes.fromhex(digest), version_id])
+    db.execute(f"CREATE UNIQUE INDEX idx_versions_hash_prefix_article ON versions("
+               f"substr(content_hash, 1, {DIGEST_PREFIX}), article_id)")
+    db.execute("DROP VIEW IF EXISTS article_versions")  # m004's, which showed the hash as it is stored
+    db.create_view("article_versions", """
+        SELECT v.article_id, s.name AS source, a.url, a.key, v.number AS version, v.title, v.captured_at,
+               v.published, v.byline, v.word_count, v.format, v.label, lower(hex(v.content_hash)) AS content_hash
+        FROM versions v JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id""")
+
+
+@migrations()
+def m014_derived_pruned(db: sqlite_utils.Database) -> None:
     """The code version whose cached reports were last kept when the others were dropped (`Reports.prune`):
     while it is the running one, `feed` and `publish` need not read every cached report to find stale ones."""
     db.execute("CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL)")

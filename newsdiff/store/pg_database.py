@@ -8,7 +8,8 @@ them are turned into PostgreSQL's here, each for one reason:
 - `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`;
 - `json_extract(column, '$.key')` becomes `(column::json ->> 'key')` (details are JSON text on both);
 - `length(CAST(column AS BLOB))` (bytes of a text) becomes `octet_length(column)`;
-- `instr(text, part)` becomes `strpos(text, part)` (the same 1-based position, 0 when absent).
+- `instr(text, part)` becomes `strpos(text, part)` (the same 1-based position, 0 when absent);
+- `lower(hex(column))` (a digest's bytes as hex digits) becomes `encode(column, 'hex')`.
 
 Sums of integers come back as int, as SQLite gives them (PostgreSQL's are numeric).
 
@@ -31,6 +32,7 @@ _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 # Tables keyed by something other than an `id` column: an insert returns no key.
 _JSON_EXTRACT = re.compile(r"json_extract\(([\w.]+), '\$\.(\w+)'\)")
 _TEXT_BYTES = re.compile(r"length\(CAST\(([\w.]+) AS BLOB\)\)")
+_HEX = re.compile(r"lower\(hex\(([\w.]+)\)\)")
 _NO_ID = frozenset({"article_urls", "derived", "alert_rules", "host_pace", "host_slots"})
 
 
@@ -57,6 +59,7 @@ def translate(sql: str) -> str:
         sql = _OR_IGNORE.sub("INSERT INTO", sql, count=1) + " ON CONFLICT DO NOTHING"
     sql = sql.replace("instr(", "strpos(")
     sql = _TEXT_BYTES.sub(r"octet_length(\1)", sql)
+    sql = _HEX.sub(r"encode(\1, 'hex')", sql)
     sql = _JSON_EXTRACT.sub(r"(\1::json ->> '\2')", sql)
     return _INDEX_HINT.sub("", sql.replace("%", "%%")).replace("?", "%s")
 

@@ -150,14 +150,24 @@ MIGRATIONS: list[tuple[str, str]] = [
     ALTER TABLE raws ALTER COLUMN sha256 TYPE BYTEA USING decode(sha256, 'hex');
     CREATE INDEX idx_raws_sha256_prefix ON raws(substr(sha256, 1, 8));
     """),
-    ("m006_passages_searched_serially", """
+    ("m006_compact_version_rows", """
+    -- As SQLite's m013: a version is no longer also an event (the row repeated the version's number), its
+    -- content hash is kept as 32 bytes, looked up by the first 8, and a raw kept as its version's text
+    -- keeps no digest of its own (raws.NO_DIGEST).
+    DELETE FROM events WHERE kind = 'version';
+    UPDATE raws SET sha256 = ''::bytea WHERE compression = 'version-text';
+    DROP INDEX idx_versions_hash_prefix;
+    ALTER TABLE versions ALTER COLUMN content_hash TYPE BYTEA USING decode(content_hash, 'hex');
+    CREATE INDEX idx_versions_hash_prefix ON versions(substr(content_hash, 1, 8));
+    """),
+    ("m007_passages_searched_serially", """
     -- A search is never split over parallel workers: it reads its matches from the GIN index in one
     -- process anyway, and on a busy server starting workers and sharing the bitmap of matches costs more
     -- CPU and time than the split saves (scripts/bench_scale.py: 1.7x the CPU for two words).
     ALTER TABLE passages SET (parallel_workers = 0);
     """),
-    ("m007_derived_pruned", """
-    -- As SQLite's m013: the code version whose cached reports were last kept when the others were dropped.
+    ("m008_derived_pruned", """
+    -- As SQLite's m014: the code version whose cached reports were last kept when the others were dropped.
     CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL);
     """),
 ]

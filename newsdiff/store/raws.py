@@ -6,22 +6,28 @@ that changed a little. Each raw is zstd-compressed with an earlier raw of its ar
 always a raw packed alone, so reading any raw decompresses at most two.
 
 A plain-text file whose bytes are exactly its version's headline and text (as `text_forms` lays them
-out) is not stored at all: the raw row says so (`AS_TEXT`) and the bytes are rebuilt from the version,
-then checked against the sha256. Otherwise a plain-text import would keep every version twice.
+out) is not stored at all: the raw row says so (`AS_TEXT`), with its size but not its digest
+(`NO_DIGEST`), and the bytes are rebuilt from the version, whose own content hash checks them (the
+size tells which form). Otherwise a plain-text import would keep every version twice.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import zstandard
+if TYPE_CHECKING:
+    import zstandard
 
-__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "hex_digest", "pack", "text_forms", "unpack", "worth_a_base"]
+__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "NO_DIGEST", "pack", "text_form", "text_forms", "unpack",
+           "worth_a_base"]
 
 LEGACY = "zlib"  # raws stored before bases existed, each on its own
 ALONE = "zstd"
 AGAINST_BASE = "zstd+base"
 AS_TEXT = "version-text"  # no data: the bytes are one of text_forms() of a version read from this raw
+# The sha256 column of an AS_TEXT raw (since m013): its digest is that of its bytes, rebuilt from the version.
+NO_DIGEST = b""
 _LEVEL = 9  # past this, zstd takes many times longer for a per cent or two
 # A raw packed against its base to more than this share of its size alone (a site redesign, another
 # page) is packed alone instead, and becomes the base of the captures after it.
@@ -29,6 +35,8 @@ _BASE_GAIN = 0.5
 
 
 def _compressor(base: bytes | None) -> zstandard.ZstdCompressor:
+    import zstandard  # only where raws are written or read: `list` and `log` never load it
+
     if base is None:
         return zstandard.ZstdCompressor(level=_LEVEL)
     return zstandard.ZstdCompressor(
@@ -53,10 +61,9 @@ def text_forms(title: str | None, text: str) -> list[bytes]:
     return [form.encode("utf-8") for body in bodies for form in (body + "\n", body)]
 
 
-def hex_digest(stored: bytes | str) -> str:
-    """A raw input's SHA-256 as hex digits, as stored since m011 (bytes) or before it (hex): migrations
-    before m011 read raws through the store too."""
-    return stored.hex() if isinstance(stored, bytes) else stored
+def text_form(title: str | None, text: str, size: int) -> bytes | None:
+    """The one of `text_forms` that is `size` bytes long (no two are: a headline adds at least three), if any."""
+    return next((form for form in text_forms(title, text) if len(form) == size), None)
 
 
 def worth_a_base(compression: str) -> bool:
@@ -66,6 +73,8 @@ def worth_a_base(compression: str) -> bool:
 
 def unpack(compression: str, data: bytes, base: bytes | None = None) -> bytes:
     """The raw bytes again. Raises ValueError for data that does not decompress, or a missing base."""
+    import zstandard
+
     try:
         if compression == LEGACY:
             return zlib.decompress(data)

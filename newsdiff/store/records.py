@@ -3,7 +3,7 @@ fields by name."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -67,54 +67,3 @@ class RawInput:
     sha256: str
     size: int
     content_type: str | None
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """One article as `list` shows it: who published it, how many versions, when last captured."""
-
-    id: int
-    key: str
-    url: str | None
-    source: str | None
-    title: str | None  # the latest headline; None for an untitled article
-    status: str  # active, gone or retired
-    tracked: int  # 1 while a poll checks it
-    versions: int
-    last_captured_at: str | None
-    display_title: str | None  # the title, or the first words of the lede when there is none
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> ArticleSummary:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
-
-    @property
-    def name(self) -> str:
-        """How an article is named in listings: its headline (or lede), else its URL, else its key."""
-        return self.display_title or self.url or self.key
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    """One feed as `feeds list` shows it: its outlet and how its last check went."""
-
-    id: int
-    url: str
-    source: str | None
-    title: str | None
-    added_at: str | None
-    last_checked_at: str | None
-    last_status: int | None
-    last_error: str | None
-    etag: str | None
-    last_modified: str | None
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> FeedStatus:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)

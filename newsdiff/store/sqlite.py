@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import (
     LEDE_CHARS,
@@ -20,6 +20,7 @@ from ..model import (
     NotFound,
     clean_text,
     display_title,
+    hex_digest,
     plural,
     utc_now,
 )
@@ -33,9 +34,11 @@ from .errors import SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
-from .migrations import HASH_PREFIX, RAW_PREFIX, migrations
-from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
+from .migrations import DIGEST_PREFIX, RAWS_WITH_DATA, migrations
 from .tracking import Tracking
+
+if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
 # Pages of a new database file. Most rows are small (deltas of tens of bytes, index entries), and every
@@ -79,7 +82,7 @@ class _Alike(NamedTuple):
     id: int
     number: int
     label: str | None
-    raw_sha256: str | None
+    raw_id: int | None
 
 
 class _Head(NamedTuple):
@@ -288,12 +291,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         if raw is None:
             return None
         digest = hashlib.sha256(raw).digest()
-        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {RAW_PREFIX}) = ? AND +sha256 = ?",
-                              [digest[:RAW_PREFIX], digest]).fetchone()
+        row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {DIGEST_PREFIX}) = ? AND +sha256 = ? "
+                              f"AND {RAWS_WITH_DATA}", [digest[:DIGEST_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
-            return new_row(self.db, "raws", {"sha256": digest, "size": len(raw), "content_type": content_type,
+            return new_row(self.db, "raws", {"sha256": raws.NO_DIGEST, "size": len(raw), "content_type": content_type,
                                              "compression": raws.AS_TEXT, "data": None})
         latest = next(self.db.query(
             "SELECT r.id, r.compression, r.base_id FROM versions v JOIN raws r ON r.id = v.raw_id "
@@ -312,13 +315,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                                          "base_id": base_id if compression == raws.AGAINST_BASE else None})
 
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
-        """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
+        """A stored raw input's bytes, checked against its SHA-256, or for one kept as its version's text,
+        rebuilt from the version and checked by its content hash (ValueError if it cannot be read back)."""
         row = next(self.db.query("SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]),
                    None)
         if row is None:
             raise ValueError(f"raw input {raw_id} is missing")
         if row["compression"] == raws.AS_TEXT:
-            return self._raw_from_version(raw_id, raws.hex_digest(row["sha256"]))
+            return self._raw_from_version(raw_id, row["size"])
         if as_base and not raws.worth_a_base(row["compression"]):
             raise ValueError(f"raw input {raw_id} is packed against another, so cannot be a base")
         base = None
@@ -331,11 +335,27 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != raws.hex_digest(row["sha256"]):
+        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != hex_digest(row["sha256"]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
-    def _raw_from_version(self, raw_id: int, sha256: str) -> bytes:
+    def _raw_digest(self, raw_id: int) -> str:
+        """A raw input's SHA-256 (hex): as stored, or that of its bytes rebuilt when it is kept as its version's
+        text (raws.NO_DIGEST). ValueError if those cannot be rebuilt."""
+        stored = self.db.execute("SELECT sha256 FROM raws WHERE id = ?", [raw_id]).fetchone()[0]
+        if stored == raws.NO_DIGEST:
+            return hashlib.sha256(self.raw_bytes(raw_id)).hexdigest()
+        return hex_digest(stored)
+
+    def _is_stored_input(self, raw_id: int, raw: bytes) -> bool:
+        """Whether `raw` is the stored raw input `raw_id`; False when that cannot be read back (`check` names it),
+        so damage does not stop an import."""
+        try:
+            return self._raw_digest(raw_id) == hashlib.sha256(raw).hexdigest()
+        except ValueError:
+            return False
+
+    def _raw_from_version(self, raw_id: int, size: int) -> bytes:
         """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
         for article_id, number in self.db.execute(
             "SELECT article_id, number FROM versions WHERE raw_id = ? ORDER BY article_id, number", [raw_id]
@@ -344,9 +364,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 row = self.version_row(article_id, number)
             except compact_history.DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
-            for form in raws.text_forms(row["title"], row["text"]):
-                if hashlib.sha256(form).hexdigest() == sha256:
-                    return form
+            form = raws.text_form(row["title"], row["text"], size)
+            if form is not None:
+                return form
         raise ValueError(f"raw input {raw_id} is kept as a version's text, but no version read from it rebuilds it")
 
     def _article_for(self, key: str, url: str | None, source_id: int | None, digest: str,
@@ -361,10 +381,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             "SELECT a.id, a.key FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ? LIMIT 1",
             [key, url or key]).fetchone()
         if row is None and url is None:
+            stored = bytes.fromhex(digest)
             row = self.db.execute(
                 f"SELECT v.article_id, a.key FROM versions v JOIN articles a ON a.id = v.article_id "
-                f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND +v.content_hash = ? ORDER BY v.id LIMIT 1",
-                [digest[:HASH_PREFIX], digest]).fetchone()
+                f"WHERE substr(v.content_hash, 1, {DIGEST_PREFIX}) = ? AND +v.content_hash = ? ORDER BY v.id LIMIT 1",
+                [stored[:DIGEST_PREFIX], stored]).fetchone()
         if row:
             if source_id is not None:
                 self.db.execute("UPDATE articles SET source_id = coalesce(source_id, ?) WHERE id = ?",
@@ -395,6 +416,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         the very input an earlier version came from, given no capture time of its own, is that version
         read again, not a revert to it.
         """
+        from .records import AddResult, StoredVersion
+
         now = utc_now()
         captured_at = record.captured_at or now
         with self.write():
@@ -404,7 +427,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             number, latest = self._place(article_id, captured_at, record.label)
             if alike is not None and latest is not None:  # a text stored before: the article has versions
                 reread_input = reread and record.captured_at is None and raw is not None \
-                    and alike.raw_sha256 == hashlib.sha256(raw).hexdigest()
+                    and alike.raw_id is not None and self._is_stored_input(alike.raw_id, raw)
                 again = alike.number == latest.number or number <= latest.number or reread_input
                 return self._already_stored(article_id, key, alike, record.label, captured_at, again=again)
             reason = self._suspect_reason(article_id, record, number, latest, suspect_ratio)
@@ -415,17 +438,18 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
                                              raw=raw, content_type=content_type)
             self._index_passages(article_id, number, record, backdated=backdated)
-            self._record_new_version(article_id, version_id, number, record.title, captured_at, backdated=backdated)
+            self._record_new_version(StoredVersion(article_id, version_id, number, captured_at), record.title,
+                                     backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
-        """The version of the article whose content has this hash, if one has."""
+        """The version of the article whose content has this hash (hex), if one has."""
+        stored = bytes.fromhex(digest)
         row = self.db.execute(
-            "SELECT v.id, v.number, v.label, r.sha256 FROM versions v LEFT JOIN raws r ON r.id = v.raw_id "
-            f"WHERE substr(v.content_hash, 1, {HASH_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
-            [digest[:HASH_PREFIX], article_id, digest]).fetchone()
-        return None if row is None else _Alike(row[0], row[1], row[2],
-                                               None if row[3] is None else raws.hex_digest(row[3]))
+            "SELECT v.id, v.number, v.label, v.raw_id FROM versions v "
+            f"WHERE substr(v.content_hash, 1, {DIGEST_PREFIX}) = ? AND v.article_id = ? AND +v.content_hash = ?",
+            [stored[:DIGEST_PREFIX], article_id, stored]).fetchone()
+        return None if row is None else _Alike(*row)
 
     def _head(self, article_id: int, number: int | None = None) -> _Head | None:
         """A version's number and word count: the latest, or version `number`."""
@@ -439,6 +463,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """A text stored before: 'same' when met `again` (it is the latest, this capture is older than the
         latest, or the very input it was read from is read again), else a 'revert' to it (an event). A new
         page label is added to the version's."""
+        from .records import AddResult
+
         if label and alike.label and label not in _labels(alike.label):
             # one text under several page versions (a dump of two identical versions): keep them all
             merged = sorted({*_labels(alike.label), label}, key=lambda x: (len(x), x))  # "2" < "10"
@@ -472,7 +498,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "article_id": article_id, "number": number, "captured_at": captured_at,
                 "title": record.title, "byline": record.byline, "standfirst": record.standfirst,
                 "published": record.published, "text": "", "storage": compact_history.KEYFRAME,
-                "data": compact_history.encode_keyframe(record.text), "content_hash": record.content_hash,
+                "data": compact_history.encode_keyframe(record.text),
+                "content_hash": bytes.fromhex(record.content_hash),
                 "word_count": record.word_count, "format": record.format, "extractor": record.extractor,
                 "extractor_version": record.extractor_version, "label": record.label,
                 "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
@@ -499,16 +526,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             index.add(number, record.title, record.text)
         index.write(self.db, self._insert_passage)
 
-    def _record_new_version(self, article_id: int, version_id: int, number: int, title: str | None,
-                            captured_at: str, *, backdated: bool) -> None:
-        """The article's headline and last change follow its newest version; a 'version' event; the
-        `on_version` hooks, in this transaction."""
+    def _record_new_version(self, stored: StoredVersion, title: str | None, *, backdated: bool) -> None:
+        """The article's headline and last change follow its newest version; the `on_version` hooks, in
+        this transaction. No event: the version's own row says when it was captured (m013)."""
         if not backdated:
             self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
-                            [title, captured_at, article_id])
-        self._event(article_id, version_id, "version", {"number": number, **({"backdated": True} if backdated else {})})
+                            [title, stored.captured_at, stored.article_id])
         for hook in self.on_version:
-            hook(StoredVersion(article_id, version_id, number, captured_at))
+            hook(stored)
 
     def _place(self, article_id: int, captured_at: str, label: str | None) -> tuple[int, _Head | None]:
         """The number a new version takes: after every version captured before it (by the page's own
@@ -690,7 +715,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT id, number, captured_at, title, content_hash, word_count, format, extractor, "
+                "SELECT id, number, captured_at, title, lower(hex(content_hash)) AS content_hash, word_count, "
+                "format, extractor, "
                 "extractor_version, label "
                 "FROM versions WHERE article_id = ? ORDER BY number",
                 [article_id],
@@ -702,7 +728,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return [
             {**row, "detail": json.loads(row["detail"]) if row["detail"] else {}}
             for row in self.db.query(
-                "SELECT at, kind, detail FROM events WHERE article_id = ? AND kind != 'version' ORDER BY id",
+                "SELECT at, kind, detail FROM events WHERE article_id = ? ORDER BY id",
                 [article_id],
             )
         ]
@@ -717,7 +743,11 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 where.append(f"{column} = ?")
                 params.append(value)
         rows = self.db.execute(f"SELECT at, version_id, detail FROM events WHERE {' AND '.join(where)} ORDER BY id",
-                               params)
+                               params).fetchall()
+        if not rows:  # `log` asks every article for its Wayback snapshots: most have none, and make no record
+            return []
+        from .records import Event
+
         return [Event(at, kind, version, json.loads(detail) if detail else {}) for at, version, detail in rows]
 
     def count_events(self, kind: str) -> int:
@@ -743,10 +773,19 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                              "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
 
     def raw_digests(self, article_id: int) -> dict[int, str]:
-        """{raw id: sha256} of the inputs an article's versions were read from."""
-        return {raw_id: raws.hex_digest(digest) for raw_id, digest in self.db.execute(
-            "SELECT r.id, r.sha256 FROM raws r JOIN versions v ON v.raw_id = r.id WHERE v.article_id = ?",
-            [article_id])}
+        """{raw id: sha256} of the inputs an article's versions were read from; those kept as their version's
+        text (raws.NO_DIGEST) from the article's history, rebuilt once (one that cannot be is left out)."""
+        rows = self.db.execute("SELECT r.id, r.sha256, r.size, v.number FROM raws r JOIN versions v ON v.raw_id = r.id "
+                               "WHERE v.article_id = ?", [article_id]).fetchall()
+        digests = {raw_id: hex_digest(digest) for raw_id, digest, _, _ in rows if digest != raws.NO_DIGEST}
+        as_text = {number: (raw_id, size) for raw_id, digest, size, number in rows if digest == raws.NO_DIGEST}
+        if as_text:
+            for item in self.rebuilt_versions(article_id):
+                if item.number in as_text and item.text is not None:
+                    raw_id, size = as_text[item.number]
+                    if (form := raws.text_form(item.row["title"], item.text, size)) is not None:
+                        digests[raw_id] = hashlib.sha256(form).hexdigest()
+        return digests
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
@@ -754,6 +793,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def latest_edit(self) -> VersionRef | None:
         """The edit (a version after an article's first) captured last, across all articles."""
+        from .records import VersionRef
+
         row = self.db.execute("SELECT article_id, id, number FROM versions WHERE number > 1 "
                               "ORDER BY captured_at DESC, id DESC LIMIT 1").fetchone()
         return VersionRef(*row) if row else None
@@ -761,11 +802,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def version_row(self, article_id: int, number: int | None = None) -> dict[str, Any]:
         """One version's row; `number=None` is the latest."""
         if number is None:
-            rows = list(self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? ORDER BY number DESC LIMIT 1", [article_id]))
+            rows = list(self._version_rows("WHERE article_id = ? ORDER BY number DESC LIMIT 1", [article_id]))
         else:
-            rows = list(self.db.query(
-                "SELECT * FROM versions WHERE article_id = ? AND number = ?", [article_id, number]))
+            rows = list(self._version_rows("WHERE article_id = ? AND number = ?", [article_id, number]))
         if not rows:
             missing = "versions" if number is None else f"version {number}"
             raise NotFound(f"article {article_id} has no {missing}")
@@ -773,6 +812,13 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         row["text"] = self._rebuild(article_id, row)
         del row["data"]
         return row
+
+    def _version_rows(self, where: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        """Whole version rows (`SELECT * FROM versions` and `where`), each content hash as hex digits,
+        whichever way it is stored (see `model.hex_digest`): what every reader of a whole row is given."""
+        for row in self.db.query(f"SELECT * FROM versions {where}", params):
+            row["content_hash"] = hex_digest(row["content_hash"])
+            yield row
 
     def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
         """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
@@ -804,9 +850,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             if first is None:
                 return
             start = first
-        rows = self.db.query(
-            "SELECT * FROM versions WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start]
-        )
+        rows = self._version_rows("WHERE article_id = ? AND number >= ? ORDER BY number", [article_id, start])
         for item in compact_history.rebuild(rows):
             if since is None or item.row["captured_at"] >= since:
                 yield item
@@ -830,14 +874,15 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def raw(self, article_id: int, number: int | None = None) -> RawInput | None:
         """Which input (page or file) a version (`None`: the latest) was read from; None if none was
         kept (a record added by a library call without one). Its bytes: `raw_bytes(raw.id)`."""
+        from .records import RawInput
+
         versions = "SELECT raw_id, number FROM versions WHERE article_id = ? " + (
             "ORDER BY number DESC LIMIT 1" if number is None else "AND number = ?")
         version = next(self.db.query(versions, [article_id] + ([] if number is None else [number])), None)
         if version is None:
             raise NotFound(f"article {article_id} has no {'versions' if number is None else f'version {number}'}")
-        row = next(self.db.query("SELECT id, sha256, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]),
-                   None)
-        return None if row is None else RawInput(**{**row, "sha256": raws.hex_digest(row["sha256"])})
+        row = next(self.db.query("SELECT id, size, content_type FROM raws WHERE id = ?", [version["raw_id"]]), None)
+        return None if row is None else RawInput(**row, sha256=self._raw_digest(row["id"]))
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""

@@ -1,0 +1,63 @@
+"""Listings' rows (`list`, `feeds list`) as named, frozen records: apart from the store's other records
+(store/records.py) so that `list`, which builds a thousand of them, loads no other record class."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """One article as `list` shows it: who published it, how many versions, when last captured."""
+
+    id: int
+    key: str
+    url: str | None
+    source: str | None
+    title: str | None  # the latest headline; None for an untitled article
+    status: str  # active, gone or retired
+    tracked: int  # 1 while a poll checks it
+    versions: int
+    last_captured_at: str | None
+    display_title: str | None  # the title, or the first words of the lede when there is none
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ArticleSummary:
+        return cls(*[row[name] for name in _SUMMARY_FIELDS])
+
+    @property
+    def name(self) -> str:
+        """How an article is named in listings: its headline (or lede), else its URL, else its key."""
+        return self.display_title or self.url or self.key
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """One feed as `feeds list` shows it: its outlet and how its last check went."""
+
+    id: int
+    url: str
+    source: str | None
+    title: str | None
+    added_at: str | None
+    last_checked_at: str | None
+    last_status: int | None
+    last_error: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> FeedStatus:
+        return cls(*[row[name] for name in _FEED_FIELDS])
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Each record's field names in order, read once: `list` builds a thousand summaries from rows.
+_SUMMARY_FIELDS = tuple(f.name for f in fields(ArticleSummary))
+_FEED_FIELDS = tuple(f.name for f in fields(FeedStatus))
