@@ -11,7 +11,7 @@ cache, diffed once) are read and only the edits whose added or removed words hol
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,22 +109,20 @@ class _Found:
     rows: list[dict[str, Any]]
 
 
-def _found(store: Store, terms: Sequence[str]) -> dict[int, _Found]:
-    """Articles whose versions hold every term, best-ranked first: each term is looked up on its own
-    and the versions of its passages are intersected, so the terms may be in different passages."""
-    rows = store.matching_passages(" OR ".join(terms))
-    holding = ([store.passages_matching(term) for term in terms] if len(terms) > 1
-               else [{r["id"] for r in rows}])
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        grouped.setdefault(row["article_id"], []).append(row)
-    found = {}
-    for article_id, passages in grouped.items():
-        versions = set.intersection(*({n for r in passages if r["id"] in ids for n in expand_ranges(r["versions"])}
+def _found(store: Store, terms: Sequence[str]) -> Iterator[tuple[int, _Found]]:
+    """Articles whose versions hold every term, best-ranked first (by their best passage for any term):
+    each term is looked up on its own and the versions of its passages are intersected, so the terms
+    may be in different passages. One article at a time, its own passages read when it comes up: a
+    search that stops at its limit never reads every passage that holds a common word."""
+    anything = " OR ".join(terms)
+    for article_id in store.ranked_articles(anything):
+        rows = store.matching_passages(anything, article_id)
+        holding = ([store.passages_matching(term, article_id) for term in terms] if len(terms) > 1
+                   else [{r["id"] for r in rows}])
+        versions = set.intersection(*({n for r in rows if r["id"] in ids for n in expand_ranges(r["versions"])}
                                       for ids in holding))
         if versions:
-            found[article_id] = _Found(versions, passages)
-    return found
+            yield article_id, _Found(versions, rows)
 
 
 def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 20,
@@ -135,9 +133,9 @@ def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 2
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
     hits: list[ArticleHit] = []
-    for article_id, found in _found(store, terms).items():
-        if limit is not None and len(hits) >= limit:
-            break
+    if limit is not None and limit <= 0:
+        return hits
+    for article_id, found in _found(store, terms):
         hit = ArticleHit(store.article_summary(article_id))
         loaded: dict[int, dict[str, Any]] = {}
         try:
@@ -155,6 +153,8 @@ def search(store: Store, query: str, *, raw: bool = False, limit: int | None = 2
             damaged.append(exc)
             continue
         hits.append(hit)
+        if limit is not None and len(hits) >= limit:
+            break  # before the next article is looked for
     return hits
 
 
@@ -208,7 +208,7 @@ def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | 
     matcher = Matcher(terms)
     reports = Reports(store)
     hits: list[EditHit] = []
-    for article_id, found in _found(store, terms).items():
+    for article_id, found in _found(store, terms):
         article = store.article_summary(article_id)
         for number in _edit_pairs(store, found, article_id):
             try:

@@ -99,6 +99,32 @@ def test_a_list_cut_by_limit_says_so(store: Store, cli) -> None:
     assert one.endswith("only the first matching article is shown; --limit shows more\n")
 
 
+def test_a_limited_search_reads_only_the_articles_it_shows(any_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search stops at its limit: the passages of articles past it are never read (in a large archive,
+    every passage holding a common word), and its hits are the unlimited search's first, in its order."""
+    from newsdiff.search import search
+
+    store = Store.open(any_db)
+    for i in range(12):
+        url = f"https://example.org/story-{i}"
+        store.add_version(ArticleRecord(
+            paragraphs=(f"The council met on day {i}." + " It sat late." * i, f"Storm damage was reported {i} times."),
+            title=f"Story {i}", url=url, source="wire", captured_at=f"2024-03-{i + 1:02d}T08:00:00Z"), key=url)
+    everything = search(store, "council storm", limit=None)
+    assert len(everything) == 12
+    read: list[int | None] = []
+    matching = store.matching_passages
+
+    def counted(fts: str, article_id: int | None = None) -> list[dict]:
+        read.append(article_id)
+        return matching(fts, article_id)
+
+    monkeypatch.setattr(store, "matching_passages", counted)
+    first = search(store, "council storm", limit=3)
+    assert [hit.to_json() for hit in first] == [hit.to_json() for hit in everything[:3]]
+    assert len(read) == 3 and None not in read
+
+
 def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)

@@ -117,18 +117,30 @@ class FullTextSearch:
 
     db: Database
 
-    def _matching(self, sql: str, fts: str) -> list[dict[str, Any]]:
+    def _matching(self, columns: str, fts: str, article_id: int | None, order: str = "") -> list[dict[str, Any]]:
+        """`columns` of the passages (`p`) matching `fts`, of one article only with `article_id`."""
+        sql = f"SELECT {columns} FROM {FTS} JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ?"
+        params: list[Any] = [fts]
+        if article_id is not None:
+            sql += " AND p.article_id = ?"
+            params.append(article_id)
         try:
-            return list(self.db.query(sql, [fts]))
+            return list(self.db.query(sql + order, params))
         except sqlite3.OperationalError as exc:
             raise refused(fts, exc) from None
 
-    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
-        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first."""
-        return self._matching(f"SELECT p.id, p.article_id, p.kind, p.hash, p.versions FROM {FTS} "
-                              f"JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ? ORDER BY bm25({FTS})", fts)
+    def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
+        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first; with
+        `article_id`, that article's only (ranked as among all: bm25 weighs words by the whole index)."""
+        return self._matching("p.id, p.article_id, p.kind, p.hash, p.versions", fts, article_id,
+                              f" ORDER BY bm25({FTS})")
 
-    def passages_matching(self, fts: str) -> set[int]:
-        """The ids of the passages matching `fts`."""
-        return {row["rowid"] for row in self._matching(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?", fts)}
+    def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
+        """The ids of the passages matching `fts` (of one article only with `article_id`)."""
+        return {row["id"] for row in self._matching("p.id", fts, article_id)}
+
+    def ranked_articles(self, fts: str) -> list[int]:
+        """The articles with a passage matching `fts`, in the order of their best-ranked one (bm25)."""
+        return list(dict.fromkeys(row["article_id"] for row in self._matching("p.article_id", fts, None,
+                                                                               f" ORDER BY bm25({FTS})")))
 

@@ -437,9 +437,14 @@ class Store(ABC):
     # -- Full-text search over the passage index -------------------------------------------------------------
 
     @abstractmethod
-    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
-        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first."""
+    def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
+        """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first; with
+        `article_id`, that article's only, ranked as among all."""
 
     @abstractmethod
-    def passages_matching(self, fts: str) -> set[int]:
-        """The ids of the passages matching `fts`."""
+    def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
+        """The ids of the passages matching `fts` (of one article only with `article_id`)."""
+
+    @abstractmethod
+    def ranked_articles(self, fts: str) -> list[int]:
+        """The articles with a passage matching `fts`, in the order of their best-ranked one."""

@@ -219,33 +219,40 @@ class PostgresStore(SQLiteStore):
                 "free_bytes": None, "unused_bytes": None,
                 "parts": {**parts, "other": sum(tables.values()) - sum(parts.values())}, "tables": tables}
 
-    def search_statement(self, columns: str, fts: str, ranked: bool) -> tuple[str, list[Any]] | None:
+    def search_statement(self, columns: str, fts: str, ranked: bool,
+                         article_id: int | None = None) -> tuple[str, list[Any]] | None:
         """The statement finding the passages that match the FTS5 expression `fts` (pg_search translates
-        it; SQLite's own parser words the error for a malformed one), best-ranked first when `ranked`;
-        None when nothing can match."""
+        it; SQLite's own parser words the error for a malformed one), of one article only with
+        `article_id`, best-ranked first when `ranked`; None when nothing can match."""
         check_expression(fts)
         part = translate(self.db.conn, SEARCH_CONFIG, fts)
         if part is None or part is NOTHING:
             return None
         where, params = part.condition()
+        if article_id is not None:
+            where, params = f"({where}) AND article_id = %s", [*params, article_id]
         order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
         return f"SELECT {columns} FROM passages WHERE {where}{order}", [*params, *([part.tsquery] if ranked else [])]
 
-    def _search(self, columns: str, fts: str, ranked: bool) -> Any:
-        statement = self.search_statement(columns, fts, ranked)
+    def _search(self, columns: str, fts: str, ranked: bool, article_id: int | None = None) -> Any:
+        statement = self.search_statement(columns, fts, ranked, article_id)
         if statement is None:
             return []
         return self.db.conn.cursor(row_factory=_dict_row()).execute(*statement)
 
-    def matching_passages(self, fts: str) -> list[dict[str, Any]]:
+    def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
         passage's length (normalisation 2): like SQLite's bm25 it favours short passages, so results come
         in the same order on the tests' archives (not guaranteed on every archive: the formulas differ)."""
-        return list(self._search("id, article_id, kind, hash, versions", fts, ranked=True))
+        return list(self._search("id, article_id, kind, hash, versions", fts, ranked=True, article_id=article_id))
 
-    def passages_matching(self, fts: str) -> set[int]:
-        """The ids of the passages matching `fts`."""
-        return {row["id"] for row in self._search("id", fts, ranked=False)}
+    def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
+        """The ids of the passages matching `fts` (of one article only with `article_id`)."""
+        return {row["id"] for row in self._search("id", fts, ranked=False, article_id=article_id)}
+
+    def ranked_articles(self, fts: str) -> list[int]:
+        """The articles with a passage matching `fts`, in the order of their best-ranked one."""
+        return list(dict.fromkeys(row["article_id"] for row in self._search("id, article_id", fts, ranked=True)))
 
     def orphan_damage(self) -> list[Damage]:
         """The server enforces every reference, and a passage's terms are in its own row: only raw inputs
