@@ -220,17 +220,17 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     declared = [d for d in (_declared(t) for t in (headline if isinstance(headline, str) else None,
                                                    meta.get("og:title"), meta.get("twitter:title")) if t) if d]
     tag = _declared(_text(next(root.iter("title"), None)))
-    h1s = [(t, h) for t, h in ((clean_text("".join(_pieces(h))), h) for h in root.iter("h1")) if t]
+    h1s = [(t, pieces) for t, pieces in ((clean_text("".join(p)), p) for p in map(_pieces, root.iter("h1"))) if t]
     titles = [_strip_site(t, site_names, byline) for t in (*declared, tag) if t]
     sites = {squash(n) for n in site_names}
     for rank, title in enumerate(titles):
         found = squash(title)
-        for h1, element in h1s:
+        for h1, pieces in h1s:
             key = squash(h1)
             if len(key) < 10 or len(found) < 10:
                 continue
             if key != found and key.endswith(found) and (
-                    found in _cuts(element)[1] or (rank < len(declared) and len(key) - len(found) < len(found))):
+                    found in _cuts(pieces)[1] or (rank < len(declared) and len(key) - len(found) < len(found))):
                 return title
             kicker = title[:-len(h1)] if title.endswith(h1) else ""
             if kicker.rstrip().endswith(":") and len(squash(kicker)) < len(key):
@@ -238,7 +238,7 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
             if not (key.startswith(found) or found.startswith(key)):
                 continue
             unsourced = _SOURCE.sub("", title)
-            more = len(key) > len(found) and (key[len(found):] in sites or found in _cuts(element)[0])
+            more = len(key) > len(found) and (key[len(found):] in sites or found in _cuts(pieces)[0])
             whole = _letters(title) == _letters(h1) or more
             return title if whole or (unsourced != title and squash(unsourced) == key) else h1
     # A declared title that is the name the page gives its site (og:site_name, application-name) is
@@ -259,10 +259,9 @@ def _page_title(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict
     return None
 
 
-def _cuts(element: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
-    """An element's visible text up to, and from, each boundary between the elements inside it,
-    squashed: where a kicker, a subtitle, a date or a roofline set inside an <h1> ends or begins."""
-    pieces = _pieces(element)
+def _cuts(pieces: list[str]) -> tuple[set[str], set[str]]:
+    """An element's visible text (its `_pieces`) up to, and from, each boundary between the elements
+    inside it, squashed: where a kicker, a subtitle, a date or a roofline set inside an <h1> ends or begins."""
     return ({squash("".join(pieces[:i])) for i in range(1, len(pieces) + 1)},
             {squash("".join(pieces[i:])) for i in range(len(pieces))})
 
