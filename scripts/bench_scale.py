@@ -4,10 +4,11 @@ synthetic archive.
 
 1. Throughput: ARTICLES articles on a local outlet (a separate process answering on HOSTS loopback
    addresses, 127.0.0.1 and up, every response delayed by LATENCY; each page a short news story whose
-   figures change every round, so each check stores a version) are tracked on one database and fetched
-   once. Then all are made due and re-checked by 1 worker, then by WORKERS workers. A worker is a
-   long-running `newsdiff --db URL poll --loop --every 1s` process, as a service would run it (started
-   before the round, so its start-up is not counted; stopped with SIGTERM after it): each poll claims
+   figures change every round, so each check stores a version; with --same-pages every page keeps its
+   bytes, so each check finds it unchanged) are tracked on one database and fetched once. Then all are
+   made due and re-checked by 1 worker, then by WORKERS workers. A worker is a long-running
+   `newsdiff --db URL poll --loop --every 1s` process, as a service would run it (started before the
+   round, so its start-up is not counted; stopped with SIGTERM after it): each poll claims
    the due articles in batches, so the workers share them, and the per-host limit (fetch.per_host
    requests in flight, 2) is shared by all of them through the database. Reports articles per second for
    each and their ratio, the CPU the poll processes used per article and the cores the machine was
@@ -28,7 +29,7 @@ synthetic archive.
    each database's bytes per version. Each table is loaded without its indexes, which are then made in one pass.
 
     python scripts/bench_scale.py [--articles 4000] [--latency 0.05] [--workers 4] [--hosts 8] [--jobs 16]
-                                  [--wait-lease] [--archive 20000] [--versions 10]
+                                  [--same-pages] [--wait-lease] [--archive 20000] [--versions 10]
                                   [--skip-throughput] [--skip-archive]
 
 Every poll together fetches at most fetch.per_host (2) pages of one host at a time, and each poll at most
@@ -212,8 +213,9 @@ def until_done(url: str) -> None:
 
 
 def new_round(url: str, base: str) -> None:
-    """Every article due, and their pages changed."""
-    outlet(base, "/_round")
+    """Every article due, and their pages changed (unless --same-pages)."""
+    if CHANGING[0]:
+        outlet(base, "/_round")
     outlet(base, "/_hits")
     sql(url, "UPDATE articles SET next_check_at = %s", [PAST])
 
@@ -226,6 +228,7 @@ def checked(url: str, base: str, articles: int, rounds: int, checks_before: int)
     counts = counted["hits"]
     fetched = [counts.get(f"/a/{i}", 0) for i in range(1, articles + 1)]
     due = sql(url, "SELECT count(*) FROM articles WHERE next_check_at <= %s", [PAST])[0]
+    rounds = rounds if CHANGING[0] else 1
     versions, wrong = sql(url, "SELECT count(*), count(*) FILTER (WHERE n <> %s) FROM "
                           "(SELECT count(*) n FROM versions GROUP BY article_id) v", [rounds])
     checks = sql(url, "SELECT count(*) FROM fetches WHERE article_id IS NOT NULL")[0] - checks_before
@@ -269,6 +272,7 @@ class WriteLockWaits:
 
 
 SERVER_PID: list[int] = []  # the benchmark's PostgreSQL postmaster, set by main
+CHANGING = [True]  # whether each round changes every page (not with --same-pages), set by main
 
 
 def server_cpu() -> float:
@@ -591,6 +595,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--hosts", type=int, default=8, help="loopback addresses the outlet answers on")
     parser.add_argument("--jobs", type=int, default=16, help="each poll's --jobs (requests in flight)")
+    parser.add_argument("--same-pages", action="store_true",
+                        help="rounds leave every page as it was: each re-check finds its page unchanged")
     parser.add_argument("--wait-lease", action="store_true",
                         help=f"wait out the killed worker's lease ({DEFAULT_LEASE_S:g} s) instead of ending it")
     parser.add_argument("--archive", type=int, default=20000)
@@ -598,6 +604,7 @@ def main() -> None:
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-archive", action="store_true")
     args = parser.parse_args()
+    CHANGING[0] = not args.same_pages
     server = PgServer.start()
     SERVER_PID.append(int((server.root / "data" / "postmaster.pid").read_text().split()[0]))
     context = multiprocessing.get_context("spawn")

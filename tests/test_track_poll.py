@@ -578,3 +578,168 @@ def test_poll_through_an_httpx_mock_transport_stores_the_page(tmp_path: Path) ->
     article = store.resolve(url)
     assert [v["number"] for v in store.versions(article["id"])] == [1]
     assert "approved the budget" in " ".join(store.as_record(store.version_row(article["id"], None)).paragraphs)
+
+
+# -- a page met again byte for byte ----------------------------------------------------------------
+
+
+@pytest.fixture
+def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URL of every page handed to extraction, in order: a spy on the extraction pool."""
+    from newsdiff.sources.pool import ParsePool
+
+    calls: list[str] = []
+    parse = ParsePool.parse
+
+    async def spy(self: ParsePool, data: bytes, *, url: str | None = None,
+                  content_type: str | None = None) -> object:
+        calls.append(url or "")
+        return await parse(self, data, url=url, content_type=content_type)
+
+    monkeypatch.setattr(ParsePool, "parse", spy)
+    return calls
+
+
+STORY = """<!doctype html><html><head><title>Council backs flood plan</title></head><body><article>
+<h1>Council backs flood plan</h1><p>The city council on Tuesday approved a flood defence plan for the riverside
+district after a debate that ran late into the evening, with {votes} members voting in favour.</p>
+<p>The plan pays for new barriers along the river and for drains under the main road, which flooded twice
+last winter. Officials put its cost at twelve million, to be spent over four years.</p>
+<p>Residents who had campaigned for the works welcomed the vote, and shop owners said the closures during
+building worried them. Work starts in the spring, the council said.</p></article>{tail}</body></html>"""
+
+
+def story(votes: int = 21, tail: str = "") -> bytes:
+    return STORY.format(votes=votes, tail=tail).encode()
+
+
+def test_a_page_met_again_byte_for_byte_is_unchanged_without_being_extracted(outlet: Outlet, any_db: str,
+                                                                             db_path: Path,
+                                                                             extracted: list[str]) -> None:
+    """Served without validators, the same bytes come back as a 200 on every poll: the second poll records
+    them unchanged (counted, logged and scheduled as an unchanged page) without extracting; new bytes with
+    the same text are extracted and unchanged, new text is extracted and a new version."""
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    track(store, url)
+    start = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+    assert poll(store, settings, now=start).new_versions == 1 and extracted == [url]
+    again = poll(store, settings, now=start + timedelta(hours=1))
+    assert (again.articles_checked, again.unchanged, again.not_modified, again.new_versions, again.errors) == (
+        1, 1, 0, 0, [])
+    assert extracted == [url] and outlet.hits["/story"] == 2  # fetched, not extracted
+    row = store.resolve(url)
+    assert row["last_checked_at"] == format_time(start + timedelta(hours=1))
+    assert row["next_check_at"] > format_time(start + timedelta(hours=1))  # the schedule moved on
+    outlet.routes["/story"] = page(story(tail="<!-- rendered again -->"), content_type="text/html; charset=utf-8")
+    assert poll(store, settings, now=start + timedelta(hours=2)).unchanged == 1 and len(extracted) == 2
+    assert poll(store, settings, now=start + timedelta(hours=3)).unchanged == 1 and len(extracted) == 2
+    outlet.routes["/story"] = page(story(votes=23), content_type="text/html; charset=utf-8")
+    assert poll(store, settings, now=start + timedelta(hours=4)).new_versions == 1 and len(extracted) == 3
+    assert poll(store, settings, now=start + timedelta(hours=5)).unchanged == 1 and len(extracted) == 3
+    outcomes = [r[0] for r in store.db.execute("SELECT outcome FROM fetches WHERE article_id IS NOT NULL ORDER BY id")]
+    assert outcomes == ["new", "same", "same", "same", "new", "same"]
+    assert [v["number"] for v in store.versions(row["id"])] == [1, 2]
+
+
+@pytest.mark.parametrize("change", ["site rule", "trafilatura"])
+def test_a_page_is_extracted_again_once_what_reads_it_changes(outlet: Outlet, any_db: str, db_path: Path,
+                                                             extracted: list[str], change: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes are read again after the user changes the outlet's site rule or after an upgrade of the
+    extractor: what they read as may differ, and only extracting them tells."""
+    import trafilatura
+
+    from newsdiff.sources import ParseOptions
+
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    track(store, url)
+    assert poll(store, settings, check_all=True).new_versions == 1
+    assert poll(store, settings, check_all=True).unchanged == 1 and len(extracted) == 1
+    options = ParseOptions()
+    if change == "site rule":
+        options = ParseOptions(sites={"127.0.0.1": {"body": "article", "strip": "h1"}})
+    else:
+        monkeypatch.setattr(trafilatura, "__version__", f"{trafilatura.__version__}.post1")
+    read_again = poll(store, settings, options=options, check_all=True)
+    assert (read_again.errors, len(extracted)) == ([], 2)
+    assert poll(store, settings, options=options, check_all=True).articles_checked == 1 and len(extracted) == 2
+
+
+def test_a_page_once_suspect_or_reverted_to_is_extracted_on_every_poll_as_before(outlet: Outlet, any_db: str,
+                                                                               db_path: Path,
+                                                                               extracted: list[str]) -> None:
+    """Only a page read as the latest version skips extraction: after a suspect fetch the page is read in full
+    again, and a page that reads as an earlier version is a revert each time it is met, as it always was."""
+    url = outlet.url("/story")
+    first, stub = story(), b"<html><head><title>Sorry</title></head><body><p>Not here.</p></body></html>"
+    outlet.routes["/story"] = page(first, content_type="text/html; charset=utf-8")
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    track(store, url)
+    assert poll(store, settings, check_all=True).new_versions == 1
+    outlet.routes["/story"] = page(stub, content_type="text/html; charset=utf-8")
+    assert len(poll(store, settings, check_all=True).suspect) == 1
+    outlet.routes["/story"] = page(first, content_type="text/html; charset=utf-8")
+    assert poll(store, settings, check_all=True).unchanged == 1 and len(extracted) == 3  # read in full again
+    outlet.routes["/story"] = page(story(votes=23), content_type="text/html; charset=utf-8")
+    assert poll(store, settings, check_all=True).new_versions == 1
+    outlet.routes["/story"] = page(first, content_type="text/html; charset=utf-8")
+    for _ in range(2):
+        assert poll(store, settings, check_all=True).unchanged == 1
+    assert len(extracted) == 6
+    outcomes = [r[0] for r in store.db.execute("SELECT outcome FROM fetches WHERE article_id IS NOT NULL ORDER BY id")]
+    assert outcomes == ["new", "suspect", "same", "new", "revert", "revert"]
+
+
+def test_a_version_stored_by_another_command_has_the_next_poll_extract_the_page(outlet: Outlet, any_db: str,
+                                                                              db_path: Path,
+                                                                              extracted: list[str]) -> None:
+    """The digest stands for the page the latest version was read from; a version added otherwise (an
+    import) is not that page, so the page is read again and found to revert to the version before."""
+    from newsdiff.model import ArticleRecord
+
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    track(store, url)
+    assert poll(store, settings, check_all=True).new_versions == 1
+    key = store.resolve(url)["key"]
+    imported = ArticleRecord(paragraphs=("An imported text.",), title="Imported")
+    assert store.add_version(imported, key=key).outcome == "new"
+    assert poll(store, settings, check_all=True).unchanged == 1 and len(extracted) == 2
+    assert store.db.execute("SELECT outcome FROM fetches ORDER BY id DESC LIMIT 1").fetchone()[0] == "revert"
+
+
+def test_a_database_made_before_page_digests_is_migrated_and_then_skips_pages_met_again(
+        outlet: Outlet, any_db: str, db_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's m015 and PostgreSQL's m009 on a database made before them: an article tracked there has no
+    digest yet, so the first poll after the upgrade extracts its page as before, and the next one does not."""
+    from newsdiff.store import migrations, postgres
+
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    with monkeypatch.context() as before:
+        if any_db == str(db_path):
+            earlier = [f for f in migrations.migrations.functions if f.__name__ != "m015_page_digest"]
+            assert len(earlier) == len(migrations.migrations.functions) - 1
+            before.setattr(migrations.migrations, "functions", earlier)
+        else:
+            older = [m for m in postgres.MIGRATIONS if m[0] != "m009_page_digest"]
+            assert len(older) == len(postgres.MIGRATIONS) - 1
+            before.setattr(postgres, "MIGRATIONS", older)
+        old = Store.open(any_db)
+        track(old, url)
+        assert "page_digest" not in [d[0] for d in old.db.execute("SELECT * FROM articles LIMIT 0").description]
+        old.close()
+    store = Store.open(any_db)
+    assert store.db.execute("SELECT page_digest FROM articles").fetchall() == [(None,)]
+    settings = load_config(None, db_path).track
+    assert poll(store, settings, check_all=True).new_versions == 1 and extracted == [url]
+    assert poll(store, settings, check_all=True).unchanged == 1 and extracted == [url]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import InputError, ParsedInput
 
-__all__ = ["ParseOptions", "parse_bytes", "decode_text", "extraction_error"]
+__all__ = ["ParseOptions", "parse_bytes", "decode_text", "extraction_error", "reader"]
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -30,6 +30,24 @@ class ParseOptions:
 
     single_as: str = "added"  # where a NewsSniffer row seen once goes: "added" or "removed"
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-site extraction rules from config
+
+
+def reader(options: ParseOptions) -> str:
+    """What decides how `parse_bytes` reads a page, apart from the page, its address and content type: the
+    package's parsing code and built-in site rules (a digest of their files, as `reports.cache.digest` names
+    the diff engine's code), trafilatura's and Beautiful Soup's versions, and these options (the user's
+    overrides of site rules by their hash, as `extractor_version` names them). A poll extracts a page again
+    only when its bytes or this have changed since it was last read."""
+    import bs4
+    import trafilatura
+
+    from ..reports.cache import digest
+    from .sites import ruleset
+
+    overrides = sorted(f"{rule.domains[0]}+{rule.overridden}" for rule in ruleset(options.sites).rules
+                       if rule.overridden)
+    return "/".join((digest("sources", "sites.toml", "model.py"), f"trafilatura-{trafilatura.__version__}",
+                     f"beautifulsoup4-{bs4.__version__}", f"single-as-{options.single_as}", *overrides))
 
 
 def extraction_error(exc: Exception) -> str:

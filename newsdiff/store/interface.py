@@ -156,7 +156,8 @@ class Store(ABC):
 
     @abstractmethod
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
-        """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at)."""
+        """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at,
+        page_digest)."""
 
     @abstractmethod
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:

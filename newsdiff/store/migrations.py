@@ -317,3 +317,10 @@ def m014_derived_pruned(db: sqlite_utils.Database) -> None:
     """The code version whose cached reports were last kept when the others were dropped (`Reports.prune`):
     while it is the running one, `feed` and `publish` need not read every cached report to find stale ones."""
     db.execute("CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL)")
+
+
+@migrations()
+def m015_page_digest(db: sqlite_utils.Database) -> None:
+    """An article's page as last read into its latest version, as a SHA-256 of the page with what read it
+    (track/poll.py): a poll that gets those very bytes again records them unchanged without extracting."""
+    db.execute("ALTER TABLE articles ADD COLUMN page_digest BLOB")

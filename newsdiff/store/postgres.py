@@ -170,6 +170,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     -- As SQLite's m014: the code version whose cached reports were last kept when the others were dropped.
     CREATE TABLE derived_pruned (prefix TEXT PRIMARY KEY, engine TEXT NOT NULL);
     """),
+    ("m009_page_digest", """
+    -- As SQLite's m015: the SHA-256 of an article's page, with what read it, as last read into its latest version.
+    ALTER TABLE articles ADD COLUMN page_digest BYTEA;
+    """),
 ]
 
 
@@ -250,9 +254,11 @@ class Claimed:
     last_modified: str | None
     last_checked_at: str | None
     source: str | None
+    page_digest: bytes | None
 
 
-_CLAIMED_COLUMNS = "a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, s.name AS source"
+_CLAIMED_COLUMNS = ("a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, "
+                    "s.name AS source, a.page_digest")
 
 
 def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None, limit: int,

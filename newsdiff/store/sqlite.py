@@ -527,10 +527,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         index.write(self.db, self._insert_passage)
 
     def _record_new_version(self, stored: StoredVersion, title: str | None, *, backdated: bool) -> None:
-        """The article's headline and last change follow its newest version; the `on_version` hooks, in
-        this transaction. No event: the version's own row says when it was captured (m013)."""
+        """The article's headline and last change follow its newest version, and the digest of the page last
+        read into the latest version (m015) is dropped: whatever stored this one (an import, a poll) says
+        which page it came from. The `on_version` hooks, in this transaction. No event: the version's own
+        row says when it was captured (m013)."""
         if not backdated:
-            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ? WHERE id = ?",
+            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ?, page_digest = NULL WHERE id = ?",
                             [title, stored.captured_at, stored.article_id])
         for hook in self.on_version:
             hook(stored)

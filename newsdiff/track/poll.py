@@ -2,7 +2,9 @@
 
 Fetching runs concurrently on one event loop; pages are extracted in worker processes (one per core,
 each page under a time limit), and every answer is then stored in its own transaction on the loop's
-thread, so a poll killed at any moment leaves only whole results behind.
+thread, so a poll killed at any moment leaves only whole results behind. A page whose bytes, address,
+content type and reader (`sources.reader`) are those last read into the article's latest version is that
+version again, as a 304 would say: it is recorded unchanged without being extracted.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import functools
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -30,6 +33,7 @@ from ..sources import (
     ParseOptions,
     extraction_error,
     html,  # noqa: F401
+    reader,
 )
 from ..sources.pool import ParsePool, pool_size
 from ..sources.sites import ruleset
@@ -157,6 +161,7 @@ class _Poll:
         self.store, self.settings, self.options, self.suspect_ratio = store, settings, options, suspect_ratio
         self.workers = workers
         self.pool: ParsePool | None = None  # for the articles' phase of `run`
+        self.reader = reader(options)  # what reads a page, part of each page's digest
         self.now = now
         self.stamp = format_time(now)
         self.progress = progress
@@ -281,19 +286,34 @@ class _Poll:
         return [Request(row["url"], row, _conditional(row["etag"], row["last_modified"])) for row in rows]
 
     async def check_article(self, request: Request[dict[str, Any]], fetched: Fetched) -> None:
-        """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome."""
+        """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome; a
+        page with the digest stored for the article is its latest version again and is not extracted."""
         parsed: ParsedInput | Exception | None = None
+        digest = None
         if fetched.status == 200 and _failure(fetched) is None:
-            assert self.pool is not None
-            try:
-                parsed = await self.pool.parse(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
-            except Exception as exc:  # a hostile page must cost one article, never the whole poll
-                parsed = exc
-        self.store_article(request, fetched, parsed)
+            digest = self._page_digest(fetched)
+            if digest != request.item["page_digest"]:
+                assert self.pool is not None
+                try:
+                    parsed = await self.pool.parse(fetched.body, url=fetched.final_url,
+                                                   content_type=fetched.content_type)
+                except Exception as exc:  # a hostile page must cost one article, never the whole poll
+                    parsed = exc
+        self.store_article(request, fetched, parsed, digest)
+
+    def _page_digest(self, fetched: Fetched) -> bytes:
+        """SHA-256 of everything a page's extraction reads: its reader, address, content type and bytes."""
+        hashed = hashlib.sha256(f"{self.reader}\0{fetched.final_url}\0{fetched.content_type or ''}\0".encode())
+        hashed.update(fetched.body)
+        return hashed.digest()
 
     def store_article(self, request: Request[dict[str, Any]], fetched: Fetched,
-                      parsed: ParsedInput | Exception | None) -> None:
-        """Record one answer in its own transaction: the page's versions, gone or back, the next check."""
+                      parsed: ParsedInput | Exception | None, digest: bytes | None) -> None:
+        """Record one answer in its own transaction: the page's versions, gone or back, the next check.
+
+        `parsed` is None for a 200 whose `digest` is the article's stored one. The digest is kept for a page
+        read as the latest version ('new' or 'same'; a revert is not the latest), and dropped with the
+        validators for one not read well or gone, so that such a page is extracted again next time."""
         article = request.item
         self.summary.articles_checked += 1
         changes: dict[str, Any] = {"last_checked_at": self.stamp}
@@ -304,7 +324,8 @@ class _Poll:
                 outcome = "error"
             elif fetched.status in GONE_STATUSES:
                 outcome = "gone"
-                changes.update(_validators(fetched, read_well=False))  # a comeback must answer in full
+                # a comeback must answer in full, and be read again
+                changes.update(_validators(fetched, read_well=False), page_digest=None)
                 if article["status"] != "gone":  # one still gone counts as neither gone nor unchanged
                     self.summary.gone += 1
                     versions = self.store.version_count(article["id"])
@@ -323,9 +344,13 @@ class _Poll:
                     self.summary.not_modified += 1
                     read_well = True
                 else:
-                    assert parsed is not None  # a 200 answer, extracted by check_article
-                    outcome, problem, raw_id = self._store_page(article, fetched, parsed)
+                    if parsed is None:  # the page last read into the latest version (check_article)
+                        outcome = "same"
+                        self.summary.unchanged += 1
+                    else:
+                        outcome, problem, raw_id = self._store_page(article, fetched, parsed)
                     read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
+                    changes["page_digest"] = digest if outcome in ("new", "same") else None
                 changes.update(_validators(fetched, read_well=read_well))
             if problem:
                 self._error(request.url, problem)
