@@ -295,6 +295,32 @@ def test_export_names_the_page_each_version_was_read_from(cli, tmp_path: Path) -
     assert record["raw_sha256"] == cli("show", ALEPPO, "--json").json["raw"]["sha256"]
 
 
+def test_export_rebuilds_a_plain_text_history_once_and_names_each_file(
+        cli, any_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain-text file kept as its version's text has its digest made from the text the export rebuilds
+    anyway: the history is rebuilt once, not once more for the digests."""
+    from newsdiff.export import version_records
+
+    files = []
+    for n, toll in enumerate(("19", "21", "24")):
+        page = tmp_path / f"v{n}.txt"
+        page.write_text(f"Fighting in Aleppo left {toll} people dead on Tuesday, rescue workers said.\n")
+        assert cli("import", page, "--url", ALEPPO).code == 0
+        files.append(page)
+    store = Store.open(any_db)
+    rebuilt = store.rebuilt_versions
+    calls: list[int] = []
+
+    def counted(article_id: int, since: str | None = None):  # type: ignore[no-untyped-def]
+        calls.append(article_id)
+        return rebuilt(article_id, since)
+
+    monkeypatch.setattr(store, "rebuilt_versions", counted)
+    records = list(version_records(store))
+    assert [r["raw_sha256"] for r in records] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert calls == [1]
+
+
 def test_since_and_csv(store: Store, cli) -> None:
     rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv", "--since", "2024-03-02").stdout)))
     assert [(r["article_id"], r["version"]) for r in rows] == [("1", "3"), ("1", "4"), ("2", "2")]
