@@ -631,6 +631,7 @@ def test_a_page_met_again_byte_for_byte_is_unchanged_without_being_extracted(out
         1, 1, 0, 0, [])
     assert extracted == [url] and outlet.hits["/story"] == 2  # fetched, not extracted
     row = store.resolve(url)
+    assert not {"page_digest", "claimed_by", "lease_until"} & set(row)  # as `log --json` shows it: no bookkeeping
     assert row["last_checked_at"] == format_time(start + timedelta(hours=1))
     assert row["next_check_at"] > format_time(start + timedelta(hours=1))  # the schedule moved on
     outlet.routes["/story"] = page(story(tail="<!-- rendered again -->"), content_type="text/html; charset=utf-8")

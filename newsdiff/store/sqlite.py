@@ -46,6 +46,11 @@ BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`)
 # (scripts/bench_size.py); SQLite fixes the size when the file is created.
 PAGE_SIZE = 1024
 
+# An article's row as `resolve` gives it to readers (`log --json` shows it): the same on every backend, without
+# the bookkeeping of polls (the page digest, PostgreSQL's leases).
+_ARTICLE_SHOWN = ("a.id, a.key, a.url, a.source_id, a.title, a.created_at, a.tracked, a.status, a.last_changed_at, "
+                  "a.last_checked_at, a.next_check_at, a.etag, a.last_modified")
+
 # Where SQLite's write lock lives: a byte of the -shm file in WAL mode, the RESERVED byte of the database
 # file otherwise (src/os_unix.c, src/wal.c).
 _WRITE_LOCKS = (("-shm", 120), ("", 0x40000001))
@@ -650,7 +655,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         sql = (
-            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            f"SELECT {_ARTICLE_SHOWN}, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
             "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"
         )
         params: list[Any] = [ref, ref, ref]
