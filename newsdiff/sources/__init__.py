@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..model import InputError, ParsedInput
@@ -41,13 +42,21 @@ def reader(options: ParseOptions) -> str:
     import bs4
     import trafilatura
 
-    from ..reports.cache import digest
     from .sites import ruleset
 
     overrides = sorted(f"{rule.domains[0]}+{rule.overridden}" for rule in ruleset(options.sites).rules
                        if rule.overridden)
-    return "/".join((digest("sources", "sites.toml", "model.py"), f"trafilatura-{trafilatura.__version__}",
-                     f"beautifulsoup4-{bs4.__version__}", f"single-as-{options.single_as}", *overrides))
+    return "/".join((_parsing_code(), f"trafilatura-{trafilatura.__version__}", f"beautifulsoup4-{bs4.__version__}",
+                     f"single-as-{options.single_as}", *overrides))
+
+
+@cache
+def _parsing_code() -> str:
+    """The digest of the parsing code and built-in rules, read once per process (a poll every minute with
+    `--loop` need not read the files again: the code it runs is the code it loaded)."""
+    from ..reports.cache import digest
+
+    return digest("sources", "sites.toml", "model.py")
 
 
 def extraction_error(exc: Exception) -> str:

@@ -161,7 +161,6 @@ class _Poll:
         self.store, self.settings, self.options, self.suspect_ratio = store, settings, options, suspect_ratio
         self.workers = workers
         self.pool: ParsePool | None = None  # for the articles' phase of `run`
-        self.reader = reader(options)  # what reads a page, part of each page's digest
         self.now = now
         self.stamp = format_time(now)
         self.progress = progress
@@ -301,9 +300,15 @@ class _Poll:
                     parsed = exc
         self.store_article(request, fetched, parsed, digest)
 
+    @functools.cached_property
+    def page_reader(self) -> str:
+        """What reads a page (`sources.reader`), found once the first page arrives: a poll with nothing due
+        pays nothing for it."""
+        return reader(self.options)
+
     def _page_digest(self, fetched: Fetched) -> bytes:
         """SHA-256 of everything a page's extraction reads: its reader, address, content type and bytes."""
-        hashed = hashlib.sha256(f"{self.reader}\0{fetched.final_url}\0{fetched.content_type or ''}\0".encode())
+        hashed = hashlib.sha256(f"{self.page_reader}\0{fetched.final_url}\0{fetched.content_type or ''}\0".encode())
         hashed.update(fetched.body)
         return hashed.digest()
 
