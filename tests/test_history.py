@@ -189,7 +189,10 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 
     old_versions = "id, article_id, number, captured_at, title, byline, standfirst, published, " \
                    f"{digest('content_hash')}, word_count, format, extractor, extractor_version, label, meta, raw_id"
-    columns = {"versions": old_versions, "raws": f"id, {digest('sha256')}, size, content_type, compression, data"}
+    old_articles = "id, key, url, source_id, title, created_at, tracked, status, last_changed_at, last_checked_at, " \
+                   "next_check_at, etag, last_modified"  # m015 adds the page digest, empty for an old article
+    columns = {"versions": old_versions, "raws": f"id, {digest('sha256')}, size, content_type, compression, data",
+               "articles": old_articles}
     where = {"events": "WHERE kind != 'version'"}  # m013 drops these, read by nothing
     rows = {t: db.execute(f"SELECT {columns.get(t, '*')} FROM {t} {where.get(t, '')} ORDER BY rowid").fetchall()
             for t in tables if t not in (passages.TABLE,) and not t.startswith(passages.FTS)}
