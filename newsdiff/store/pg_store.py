@@ -223,14 +223,16 @@ class PostgresStore(SQLiteStore):
                          article_id: int | None = None) -> tuple[str, list[Any]] | None:
         """The statement finding the passages that match the FTS5 expression `fts` (pg_search translates
         it; SQLite's own parser words the error for a malformed one), of one article only with
-        `article_id`, best-ranked first when `ranked`; None when nothing can match."""
+        `article_id` (then in the order they were first written), best-ranked first when `ranked`; None
+        when nothing can match."""
         check_expression(fts)
         part = translate(self.db.conn, SEARCH_CONFIG, fts)
         if part is None or part is NOTHING:
             return None
         where, params = part.condition()
-        if article_id is not None:
-            where, params = f"({where}) AND article_id = %s", [*params, article_id]
+        if article_id is not None:  # one article's, as first written: ranked would weigh them over all again
+            return (f"SELECT {columns} FROM passages WHERE ({where}) AND article_id = %s ORDER BY id",
+                    [*params, article_id])
         order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
         return f"SELECT {columns} FROM passages WHERE {where}{order}", [*params, *([part.tsquery] if ranked else [])]
 
@@ -243,7 +245,8 @@ class PostgresStore(SQLiteStore):
     def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
         passage's length (normalisation 2): like SQLite's bm25 it favours short passages, so results come
-        in the same order on the tests' archives (not guaranteed on every archive: the formulas differ)."""
+        in the same order on the tests' archives (not guaranteed on every archive: the formulas differ).
+        With `article_id`, that article's only, in the order they were first written, as on SQLite."""
         return list(self._search("id, article_id, kind, hash, versions", fts, ranked=True, article_id=article_id))
 
     def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
