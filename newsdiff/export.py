@@ -54,7 +54,7 @@ def version_records(store: Store, since: str | None = None,
                 continue
             row = item.row
             yield {**article, "version": row["number"], **{f: row[f] for f in _ROW_FIELDS},
-                   "raw_sha256": pages.get(row["raw_id"]), "text": item.text}
+                   "raw_sha256": pages.of(item), "text": item.text}
 
 
 def pair_records(store: Store, since: str | None = None,

@@ -1,13 +1,14 @@
-"""Packages whose public names load on first use (PEP 562), so importing the package costs nothing more.
-
-A command's start-up pays only for the modules it uses: `newsdiff --help` must not load the SQLite
-helpers, and `log` must not build every verb's result class.
+"""What loads on first use, so that a command's start-up pays only for what it uses: packages' public
+names (PEP 562), so `newsdiff --help` does not load the SQLite helpers nor `log` every verb's result
+class; and regular expressions that only rare text is matched against.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from importlib import import_module
 from typing import Any
 
@@ -30,3 +31,15 @@ def lazy_exports(package: str, exports: Mapping[str, str],
         return sorted({*names, *(name for name in vars(module) if name.startswith("__"))})
 
     return load, listing
+
+
+def pattern_on_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """`pattern` compiled the first time the returned function is called, then kept. Python's compiler
+    takes about a millisecond for a pattern with a set of non-Latin-1 characters such as curly quotes,
+    so one that a module consults only for rare text need not cost every process that imports it."""
+
+    @cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled

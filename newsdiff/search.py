@@ -109,13 +109,26 @@ class _Found:
     rows: list[dict[str, Any]]
 
 
+def _ranked(store: Store, terms: Sequence[str]) -> Iterator[int]:
+    """Articles with a passage holding any term, best first, each once: those with a passage holding
+    every term come first, in the order of their best such passage (words together say more than words
+    apart), then the rest in the order of their best passage for any term. Lazily: a search whose limit
+    is reached among the first never ranks each passage that holds a common word."""
+    seen: set[int] = set()
+    for fts in ([" ".join(terms)] if len(terms) > 1 else []) + [" OR ".join(terms)]:
+        for article_id in store.ranked_articles(fts):
+            if article_id not in seen:
+                seen.add(article_id)
+                yield article_id
+
+
 def _found(store: Store, terms: Sequence[str]) -> Iterator[tuple[int, _Found]]:
-    """Articles whose versions hold every term, best-ranked first (by their best passage for any term):
-    each term is looked up on its own and the versions of its passages are intersected, so the terms
-    may be in different passages. One article at a time, its own passages read when it comes up: a
-    search that stops at its limit never reads every passage that holds a common word."""
+    """Articles whose versions hold every term, in `_ranked`'s order: each term is looked up on its own
+    and the versions of its passages are intersected, so the terms may be in different passages. One
+    article at a time, its own passages read when it comes up: a search that stops at its limit reads
+    no more articles than it shows."""
     anything = " OR ".join(terms)
-    for article_id in store.ranked_articles(anything):
+    for article_id in _ranked(store, terms):
         rows = store.matching_passages(anything, article_id)
         holding = ([store.passages_matching(term, article_id) for term in terms] if len(terms) > 1
                    else [{r["id"] for r in rows}])

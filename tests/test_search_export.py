@@ -125,6 +125,39 @@ def test_a_limited_search_reads_only_the_articles_it_shows(any_db: str, monkeypa
     assert len(read) == 3 and None not in read
 
 
+def test_words_together_come_before_words_apart_and_spare_ranking_every_passage(
+        any_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article holding the words in one passage outranks one holding them only in different passages,
+    however well the latter's passage for one word ranks; and a search whose limit is reached among the
+    first never ranks the passages holding any one word (in a large archive, each passage with a common
+    word)."""
+    from newsdiff.search import search
+
+    store = Store.open(any_db)
+    stories = {
+        "apart": ("Storm storm storm.", "The council will meet again on Monday after a long day of talks."),
+        "together": ("The council discussed the damage the storm did to the harbour wall on Sunday night.",),
+    }
+    for name, paragraphs in stories.items():
+        url = f"https://example.org/{name}"
+        store.add_version(ArticleRecord(paragraphs=paragraphs, title=name.title(), url=url, source="wire",
+                                        captured_at="2024-03-01T08:00:00Z"), key=url)
+    asked: list[str] = []
+    ranked = store.ranked_articles
+
+    def counted(fts: str) -> list[int]:
+        asked.append(fts)
+        return ranked(fts)
+
+    monkeypatch.setattr(store, "ranked_articles", counted)
+    assert [hit.to_json()["url"] for hit in search(store, "council storm", limit=None)] == [
+        "https://example.org/together", "https://example.org/apart"]
+    assert any(" OR " in fts for fts in asked)
+    asked.clear()
+    assert [hit.to_json()["url"] for hit in search(store, "council storm", limit=1)] == ["https://example.org/together"]
+    assert asked and not any(" OR " in fts for fts in asked)
+
+
 def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)
@@ -260,6 +293,32 @@ def test_export_names_the_page_each_version_was_read_from(cli, tmp_path: Path) -
     [record] = [json.loads(line) for line in cli("export").stdout.splitlines()]
     assert record["raw_sha256"] == hashlib.sha256(page.read_bytes()).hexdigest()
     assert record["raw_sha256"] == cli("show", ALEPPO, "--json").json["raw"]["sha256"]
+
+
+def test_export_rebuilds_a_plain_text_history_once_and_names_each_file(
+        cli, any_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain-text file kept as its version's text has its digest made from the text the export rebuilds
+    anyway: the history is rebuilt once, not once more for the digests."""
+    from newsdiff.export import version_records
+
+    files = []
+    for n, toll in enumerate(("19", "21", "24")):
+        page = tmp_path / f"v{n}.txt"
+        page.write_text(f"Fighting in Aleppo left {toll} people dead on Tuesday, rescue workers said.\n")
+        assert cli("import", page, "--url", ALEPPO).code == 0
+        files.append(page)
+    store = Store.open(any_db)
+    rebuilt = store.rebuilt_versions
+    calls: list[int] = []
+
+    def counted(article_id: int, since: str | None = None):  # type: ignore[no-untyped-def]
+        calls.append(article_id)
+        return rebuilt(article_id, since)
+
+    monkeypatch.setattr(store, "rebuilt_versions", counted)
+    records = list(version_records(store))
+    assert [r["raw_sha256"] for r in records] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert calls == [1]
 
 
 def test_since_and_csv(store: Store, cli) -> None:

@@ -178,3 +178,77 @@ def test_a_command_builds_only_its_own_options(two_versions: Path, monkeypatch: 
     built.clear()
     listing = runner.invoke(app, ["--help"]).stdout
     assert len(built) > 15 and "vacuum" in listing and "feeds" in listing
+
+
+def test_the_first_log_loads_no_html_entity_table(tmp_path: Path, two_versions: Path) -> None:
+    # The report's HTML fragment escapes as `html.escape` does, without `import html`, whose table of
+    # every named entity only unescaping needs; the pair is still diffed, cached and shown.
+    first = modules(tmp_path, "--db", str(two_versions), "log", URL)
+    assert "newsdiff.render.htmlfrag" in first and {"html", "html.entities"} & first == set()
+    shown = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(two_versions), "log", URL],
+                           capture_output=True, text=True, check=True).stdout
+    assert "1 sentence changed" in shown
+    cached = json.loads(sqlite3.connect(two_versions).execute(
+        "SELECT data FROM derived WHERE kind LIKE 'edit/%'").fetchone()[0])
+    assert "The council met on <del>Monday</del><ins>Tuesday</ins>." in cached["fragment"]
+    assert "version 1 (2026-01-01T10:00:00Z) -&gt; version 2" in cached["fragment"]
+
+
+def test_the_fragment_escapes_exactly_as_html_escape_does() -> None:
+    import html
+
+    from newsdiff.render.htmlfrag import escape
+
+    text = "<script>alert(\"Tom's\" & 'Jerry')</script> &amp; “quoted” — ü\x00 <!-- -->"
+    assert escape(text) == html.escape(text)
+    assert escape("") == "" and escape("plain words") == "plain words"
+
+
+def test_rare_patterns_are_compiled_only_for_text_that_needs_them() -> None:
+    # A quoted question before "Smith asked", a full stop before a number, a correction note: the
+    # segmenter and the tagger compile the pattern for each only when text asks for it.
+    code = """
+import json
+from newsdiff.diff import classify, sentences, split_sentences
+
+def compiled():
+    return [get.cache_info().currsize for get in (sentences._ATTRIBUTION, sentences._BEFORE_NUMBER,
+                                                   classify._CORRECTION_NOTE)]
+
+plain = [split_sentences("The council met on Monday. It voted. Mr. Smith left."),
+         classify.is_correction("The council voted on Monday.")]
+before = compiled()
+rare = [split_sentences("“Is this the end?” Smith asked. Nobody answered."),
+        split_sentences("The fund fell 3 pct. 2020 was worse."),
+        classify.is_correction("An earlier version of this article gave a toll of 19.")]
+print(json.dumps([plain, before, rare, compiled()]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    plain, before, rare, after = json.loads(done.stdout)
+    assert plain == [["The council met on Monday.", "It voted.", "Mr. Smith left."], False] and before == [0, 0, 0]
+    assert rare == [["“Is this the end?” Smith asked.", "Nobody answered."],
+                    ["The fund fell 3 pct.", "2020 was worse."], True]
+    assert after == [1, 1, 1]
+
+
+def test_a_pattern_on_use_compiles_once_when_first_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from newsdiff.lazy import pattern_on_use
+
+    compiled: list[tuple[str, int]] = []
+    compile_ = re.compile
+    monkeypatch.setattr(re, "compile", lambda pattern, flags=0: compiled.append((pattern, flags)) or compile_(
+        pattern, flags))
+    get = pattern_on_use(r"corrections?\b", re.IGNORECASE)
+    assert compiled == []
+    assert get().match("CORRECTION: the toll") and get() is get()
+    assert compiled == [(r"corrections?\b", re.IGNORECASE)]
+
+
+def test_the_token_alphabet_is_the_codes_in_order() -> None:
+    # Built with `chr` at import for speed: the same characters `_char` gives, so diffs are unchanged.
+    from newsdiff.diff import words
+
+    assert words._ALPHABET == "".join(map(words._char, range(4096)))
+    assert len(set(words._ALPHABET)) == 4096 and words._char(len(words._ALPHABET)) not in words._ALPHABET

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from ..changes import TAGS
+from ..lazy import pattern_on_use
 from .words import Words
 
 __all__ = ["TAGS", "QuoteOpen", "cosmetic_key", "edits", "pair_tags", "sentence_tags", "is_correction", "quote_spans"]
@@ -46,10 +47,11 @@ _CLOSING = frozenset('"”»')
 _SINGLE = frozenset("‘’'")  # single quotes, British style; ’ and ' are apostrophes too
 _DASH_RUN = re.compile("-{2,}")  # a typed dash: "--" for "—"
 _OPENER = re.compile('["“«„‘]')  # a mark that opens most quotations (not a straight apostrophe)
-# Two patterns, not one alternation: searching for both at every position costs twice the time.
+# Two patterns, not one alternation: searching for both at every position costs twice the time. The note
+# is searched for only in text holding one of `_NOTE_WORDS`, so it is compiled then.
 _CORRECTION_LABEL = re.compile(
     r"\W*(?:corrections?|clarifications?|editor['’]?s note|amendment)\s*[:\-–—]", re.IGNORECASE)
-_CORRECTION_NOTE = re.compile(
+_CORRECTION_NOTE = pattern_on_use(
     r"\b(?:an? (?:earlier|previous) version of this|this (?:article|story|report|piece) "
     r"(?:(?:has been|was) (?:amended|corrected|updated|changed)|corrects)|"
     r"the (?:article|story|report|piece) (?:has been|was) (?:amended|corrected))\b",
@@ -100,7 +102,7 @@ def is_correction(text: str) -> bool:
     if _CORRECTION_LABEL.match(text):
         return True
     lowered = text.lower()
-    return any(map(lowered.__contains__, _NOTE_WORDS)) and bool(_CORRECTION_NOTE.search(text))
+    return any(map(lowered.__contains__, _NOTE_WORDS)) and bool(_CORRECTION_NOTE().search(text))
 
 
 def _opens(text: str, index: int) -> bool:

@@ -13,6 +13,8 @@ from itertools import pairwise
 
 import nupunkt
 
+from ..lazy import pattern_on_use
+
 __all__ = [
     "SEGMENTER", "segment", "segment_bounds", "segment_paragraphs", "sentence_bounds", "sentences_at",
     "split_sentences",
@@ -28,16 +30,18 @@ _TITLE_END = re.compile(
     r"(?:^|[\s(\"“‘'])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Fr|Hon|Gov|Sen|Sens|Rep|Reps|Pres|Lt|Col|Gen|Maj"
     r"|Capt|Cmdr|Adm|Brig|Sgt|Cpl|Pvt|Supt|Insp|Det|Atty|Amb|St|Mt|Ft)\.$"
 )
-# Abbreviations that are followed by a number: "Jan. 5", "No. 10", "p. 55".
-_BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|p|pp|Art|Fig)\.$")
+# Abbreviations that are followed by a number: "Jan. 5", "No. 10", "p. 55" (asked only before a digit).
+_BEFORE_NUMBER = pattern_on_use(
+    r"(?:^|[\s(])(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|p|pp|Art|Fig)\.$")
 # A piece that is nothing but a list marker: "1.)", "• 9.", "a.".
 _LIST_MARKER = re.compile(r"[•⁃*-]?\s*(?:\d{1,3}|[a-zA-Z])[.)]{1,2}")
 # "5 p.m. Officials said" ends a sentence; "5 p.m. Tuesday" and "5 p.m. ET" do not, nor "5 p.m. in London"
 # (only a capital can start the next sentence, so only "A.M."/"a.m." ignores case).
 _CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d{2})? ?(?i:[ap]\.m\.) (?=([A-Z][\w'’]*)(?: (\w+))?)")
-# A question or exclamation quoted, then who said it: '“Is it over?” Smith asked.' is one sentence.
+# A question or exclamation quoted, then who said it: '“Is it over?” Smith asked.' is one sentence
+# (who said it is asked only after such a quote).
 _QUESTION_QUOTED = re.compile(r"[?!][”\"’']$")
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION = pattern_on_use(
     r"(?:[A-Z][\w'’-]*\.? ){1,3}(?:said|says|asked|asks|shouted|yelled|screamed|cried|replied|added|exclaimed"
     r"|wondered|whispered|insisted|tweeted|wrote)\b[.,;:!?]"
 )
@@ -90,9 +94,9 @@ def _keep_cut(text: str, start: int, cut: int) -> bool:
         return False  # '"Stop!" the officer shouted', 'Yahoo! in the accounts department'
     if _TITLE_END.search(before):
         return False
-    if _QUESTION_QUOTED.search(before) and _ATTRIBUTION.match(text, cut):
+    if _QUESTION_QUOTED.search(before) and _ATTRIBUTION().match(text, cut):
         return False
-    if first.isdigit() and _BEFORE_NUMBER.search(before):
+    if first.isdigit() and _BEFORE_NUMBER().search(before):
         return False
     return True
 

@@ -25,7 +25,9 @@ def _char(index: int) -> str:
 
 
 # The characters tokens are encoded as, in order; longer lists of distinct tokens than this are rare.
-_ALPHABET = "".join(map(_char, range(4096)))
+# They are `_char(0)` to `_char(4095)`, all below the surrogates, so `chr` gives them directly: a Python
+# call per character would cost every process that diffs over a millisecond to start.
+_ALPHABET = "".join(map(chr, range(0x100, 0x100 + 4096)))
 
 
 def _codes() -> Iterator[str]:

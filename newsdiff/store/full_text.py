@@ -118,12 +118,18 @@ class FullTextSearch:
     db: Database
 
     def _matching(self, columns: str, fts: str, article_id: int | None, order: str = "") -> list[dict[str, Any]]:
-        """`columns` of the passages (`p`) matching `fts`, of one article only with `article_id`."""
+        """`columns` of the passages (`p`) matching `fts`, of one article only with `article_id`: then within
+        the span of that article's passage ids, which FTS5 seeks to, instead of reading every passage that
+        holds a common word (an article's passages are written within days of each other)."""
         sql = f"SELECT {columns} FROM {FTS} JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ?"
         params: list[Any] = [fts]
         if article_id is not None:
-            sql += " AND p.article_id = ?"
-            params.append(article_id)
+            first, last = self.db.execute(f"SELECT min(id), max(id) FROM {TABLE} WHERE article_id = ?",
+                                          [article_id]).fetchone()
+            if first is None:
+                return []
+            sql += f" AND {FTS}.rowid BETWEEN ? AND ? AND p.article_id = ?"
+            params += [first, last, article_id]
         try:
             return list(self.db.query(sql + order, params))
         except sqlite3.OperationalError as exc:

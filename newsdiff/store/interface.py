@@ -27,6 +27,7 @@ from ..model import ArticleRecord
 from .compact_history import Rebuilt
 
 if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from .raws import RawDigests
     from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 # How long a claim holds an article or feed where polls share the store, unless told (fetch.lease):
@@ -271,8 +272,8 @@ class Store(ABC):
         """A stored raw input's bytes, checked against its SHA-256 (ValueError if it cannot be read back)."""
 
     @abstractmethod
-    def raw_digests(self, article_id: int) -> dict[int, str]:
-        """{raw id: sha256} of the inputs an article's versions were read from."""
+    def raw_digests(self, article_id: int) -> RawDigests:
+        """The digests of the inputs an article's versions were read from (`RawDigests.of` a rebuilt version)."""
 
     @abstractmethod
     def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[Rebuilt]:

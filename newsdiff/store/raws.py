@@ -13,14 +13,18 @@ size tells which form). Otherwise a plain-text import would keep every version t
 
 from __future__ import annotations
 
+import hashlib
 import zlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import zstandard
 
-__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "NO_DIGEST", "pack", "text_form", "text_forms", "unpack",
-           "worth_a_base"]
+    from .compact_history import Rebuilt
+
+__all__ = ["AGAINST_BASE", "ALONE", "AS_TEXT", "LEGACY", "NO_DIGEST", "RawDigests", "pack", "text_form", "text_forms",
+           "unpack", "worth_a_base"]
 
 LEGACY = "zlib"  # raws stored before bases existed, each on its own
 ALONE = "zstd"
@@ -64,6 +68,27 @@ def text_forms(title: str | None, text: str) -> list[bytes]:
 def text_form(title: str | None, text: str, size: int) -> bytes | None:
     """The one of `text_forms` that is `size` bytes long (no two are: a headline adds at least three), if any."""
     return next((form for form in text_forms(title, text) if len(form) == size), None)
+
+
+@dataclass(frozen=True)
+class RawDigests:
+    """The SHA-256 (hex) of the inputs an article's versions were read from: as stored, or, for one kept as
+    its version's text, made from that text as a rebuilt version brings it, so a caller that rebuilds the
+    history anyway (an export) does not rebuild it twice."""
+
+    stored: dict[int, str]
+    as_text: dict[int, int]  # raw id: size in bytes
+
+    def of(self, item: Rebuilt) -> str | None:
+        """The digest of the input `item` was read from; None without one, or when the text does not give
+        that input's bytes back (`check` names such damage)."""
+        raw_id = item.row["raw_id"]
+        if raw_id in self.stored:
+            return self.stored[raw_id]
+        if raw_id not in self.as_text or item.text is None:
+            return None
+        form = text_form(item.row["title"], item.text, self.as_text[raw_id])
+        return None if form is None else hashlib.sha256(form).hexdigest()
 
 
 def worth_a_base(compression: str) -> bool:

@@ -772,20 +772,13 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return self.db.query("SELECT a.id AS article_id, a.key, a.url, s.name AS source, a.title FROM articles a "
                              "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
 
-    def raw_digests(self, article_id: int) -> dict[int, str]:
-        """{raw id: sha256} of the inputs an article's versions were read from; those kept as their version's
-        text (raws.NO_DIGEST) from the article's history, rebuilt once (one that cannot be is left out)."""
-        rows = self.db.execute("SELECT r.id, r.sha256, r.size, v.number FROM raws r JOIN versions v ON v.raw_id = r.id "
+    def raw_digests(self, article_id: int) -> raws.RawDigests:
+        """The digests of the inputs an article's versions were read from (`RawDigests.of` a rebuilt version)."""
+        rows = self.db.execute("SELECT r.id, r.sha256, r.size FROM raws r JOIN versions v ON v.raw_id = r.id "
                                "WHERE v.article_id = ?", [article_id]).fetchall()
-        digests = {raw_id: hex_digest(digest) for raw_id, digest, _, _ in rows if digest != raws.NO_DIGEST}
-        as_text = {number: (raw_id, size) for raw_id, digest, size, number in rows if digest == raws.NO_DIGEST}
-        if as_text:
-            for item in self.rebuilt_versions(article_id):
-                if item.number in as_text and item.text is not None:
-                    raw_id, size = as_text[item.number]
-                    if (form := raws.text_form(item.row["title"], item.text, size)) is not None:
-                        digests[raw_id] = hashlib.sha256(form).hexdigest()
-        return digests
+        return raws.RawDigests(
+            stored={raw_id: hex_digest(digest) for raw_id, digest, _ in rows if digest != raws.NO_DIGEST},
+            as_text={raw_id: size for raw_id, digest, size in rows if digest == raws.NO_DIGEST})
 
     def latest_number(self, article_id: int) -> int | None:
         """The number of an article's latest version; None without versions."""
