@@ -23,7 +23,7 @@ from . import usage
 from .full_text import check_expression
 from .pg_database import PgDatabase, server_errors
 from .pg_pages import page_damage
-from .pg_search import NOTHING, translate
+from .pg_search import NOTHING, Part, translate
 from .postgres import (
     DEFAULT_LEASE_S,
     SEARCH_CONFIG,
@@ -49,6 +49,7 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
 
 WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
+_TRANSLATIONS_KEPT = 256  # search expressions a store keeps translated (a search uses one per word, and one)
 
 def _dict_row() -> Any:
     from psycopg.rows import dict_row
@@ -68,6 +69,7 @@ class PostgresStore(SQLiteStore):
         self.server = server
         # Who holds the leases this store takes: one name per open store, unique across hosts.
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._translations: dict[str, Part | None] = {}
 
     # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
 
@@ -225,8 +227,7 @@ class PostgresStore(SQLiteStore):
         it; SQLite's own parser words the error for a malformed one), of one article only with
         `article_id` (then in the order they were first written), best-ranked first when `ranked`; None
         when nothing can match."""
-        check_expression(fts)
-        part = translate(self.db.conn, SEARCH_CONFIG, fts)
+        part = self._translated(fts)
         if part is None or part is NOTHING:
             return None
         where, params = part.condition()
@@ -235,6 +236,16 @@ class PostgresStore(SQLiteStore):
                     [*params, article_id])
         order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
         return f"SELECT {columns} FROM passages WHERE {where}{order}", [*params, *([part.tsquery] if ranked else [])]
+
+    def _translated(self, fts: str) -> Part | None:
+        """`fts` as a condition on the server's index, kept: a search asks for its expressions again for each
+        article it reads, and each translation is a round trip to the server for the words' lexemes."""
+        if fts not in self._translations:
+            check_expression(fts)
+            if len(self._translations) >= _TRANSLATIONS_KEPT:
+                self._translations.clear()
+            self._translations[fts] = translate(self.db.conn, SEARCH_CONFIG, fts)
+        return self._translations[fts]
 
     def _search(self, columns: str, fts: str, ranked: bool, article_id: int | None = None) -> Any:
         statement = self.search_statement(columns, fts, ranked, article_id)
