@@ -175,6 +175,32 @@ def test_a_search_is_not_split_over_parallel_workers_once_migrated(pg_url: str,
     store.close()
 
 
+def test_a_search_translates_each_expression_once_however_many_articles_it_reads(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each translation of a search expression asks the server for its words' lexemes: a search reading
+    ten articles asks once per expression (all the words, any of them, each one), not once per article."""
+    from newsdiff.model import ArticleRecord
+    from newsdiff.search import search
+    from newsdiff.store import pg_store
+
+    store = Store.open(pg_url)
+    for i in range(10):
+        url = f"https://example.org/story-{i}"
+        store.add_version(ArticleRecord(paragraphs=(f"The council met on day {i}.", "Storm damage was reported."),
+                                        title=f"Story {i}", url=url, source="wire"), key=url)
+    asked: list[str] = []
+    translate = pg_store.translate
+
+    def counted(conn: object, config: str, fts: str) -> object:
+        asked.append(fts)
+        return translate(conn, config, fts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pg_store, "translate", counted)
+    assert len(search(store, "council storm", limit=None)) == 10
+    assert sorted(asked) == sorted(['"council" "storm"', '"council" OR "storm"', '"council"', '"storm"'])
+    store.close()
+
+
 def _tracked(conn: object, count: int, due: str = "2026-01-01T00:00:00Z") -> None:
     conn.execute(  # type: ignore[attr-defined]
         "INSERT INTO articles (key, url, created_at, tracked, next_check_at) "

@@ -158,6 +158,20 @@ def test_words_together_come_before_words_apart_and_spare_ranking_every_passage(
     assert asked and not any(" OR " in fts for fts in asked)
 
 
+def test_a_hits_paragraphs_come_in_the_order_of_the_text(any_db: str) -> None:
+    """Within one article the matching paragraphs are listed as the text has them (headline first, then
+    by the version that first held them), not by how well each one ranks: a short paragraph that says
+    the word once does not jump ahead of the lead."""
+    from newsdiff.search import search
+
+    store = Store.open(any_db)
+    lead = "The storm reached the coast on Sunday night, and the harbour wall gave way under the waves."
+    store.add_version(ArticleRecord(paragraphs=(lead, "Officials met on Monday.", "Storm."), title="Coast",
+                                    url=ALEPPO, source="wire", captured_at="2024-03-01T08:00:00Z"), key=ALEPPO)
+    [hit] = search(store, "storm")
+    assert [m.snippet.replace("[", "").replace("]", "")[:9].casefold() for m in hit.matches] == ["the storm", "storm."]
+
+
 def test_search_errors_are_one_line(store: Store, cli) -> None:
     for args, message in [(("",), "the search query is empty"), (("--fts", 'killed AND ("'), "cannot search for")]:
         result = cli("search", *args)

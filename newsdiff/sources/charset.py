@@ -47,19 +47,22 @@ def _strict_utf8(data: bytes) -> bool:
     return True
 
 
-def _fits(data: bytes, encoding: str) -> bool:
-    """Whether a declared charset reads these bytes, or the declaration is a lie.
+def _reading(data: bytes, encoding: str) -> str | None:
+    """These bytes read in a declared charset, or None where the declaration is a lie (the text is
+    given back so the page is decoded once).
 
     A page that is valid UTF-8 with non-ASCII text is UTF-8 whatever it declares (legacy text
     almost never forms valid UTF-8 by chance); otherwise a few broken bytes (a truncated page)
     are tolerated but a stream of them means the page is in some other charset.
     """
     if encoding != "utf-8" and not data.isascii() and _strict_utf8(data):
-        return False
+        return None
     text = data.decode(encoding, "replace")
     broken = text.count("\ufffd")
+    if not broken:
+        return text
     readable = len(text) - len(text.encode("ascii", "ignore")) - broken
-    return broken == 0 or broken * 20 <= readable
+    return text if broken * 20 <= readable else None
 
 
 _TAG = re.compile(r"<[^<>]*>|&\w+;")  # [^<>]: an unclosed "<" costs one scan to the next "<", never to the end
@@ -103,15 +106,17 @@ def decode_page(data: bytes, content_type: str | None = None) -> tuple[str, str,
     if meta_codec and meta_codec.startswith(("utf-16", "utf-32")):
         meta_codec = "utf-8"  # a page read far enough to see its <meta> is ASCII-compatible (WHATWG)
     for encoding, source in ((_codec(header.group(1)) if header else None, "header"), (meta_codec, "meta")):
-        if encoding and _fits(data, encoding):
-            text = data.decode(encoding, "replace")
+        text = _reading(data, encoding) if encoding else None
+        if encoding and text is not None:
             if encoding == "cp1252" and _foreign_in_latin(text):
                 detected = _detect(data)
                 if detected and detected != "cp1252":
                     return data.decode(detected, "replace"), detected, "detected"
             return text, encoding, source
-    if _strict_utf8(data):
+    try:
         return data.decode("utf-8"), "utf-8", "detected"
+    except UnicodeDecodeError:
+        pass
     encoding = _detect(data)
     if encoding:
         return data.decode(encoding, "replace"), encoding, "detected"

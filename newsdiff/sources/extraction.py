@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 import bs4
@@ -17,6 +18,7 @@ import soupsieve
 import soupsieve.css_types
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Extractor
 from soupsieve.css_match import RE_NOT_WS, CSSMatch
 from soupsieve.util import lower
 
@@ -301,22 +303,29 @@ def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
             yield element.tail
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str | None, precision: bool) -> list[str]:
+@cache
+def _pass_options(precision: bool) -> Extractor:
+    """A pass's options, built once (building them reads trafilatura's settings file each time: 1% of
+    an extraction). No url: trafilatura reads it only to resolve the targets of links and images,
+    both left out. The output format is XML, whose tree is all that is read: in the default "python"
+    format trafilatura also writes the body out as plain text (3% of an extraction)."""
+    return Extractor(output_format="xml", fast=precision, precision=precision, comments=False, tables=True,
+                     images=False, links=False, formatting=False, dedup=False, with_metadata=False)
+
+
+def _trafilatura(root: lxml.html.HtmlElement, precision: bool) -> list[str]:
     """One trafilatura pass as cleaned paragraphs.
 
     The precise pass only marks the article's ends, so it skips trafilatura's fallback
     extractors; the balanced pass supplies the text and keeps them (they rescue odd layouts).
     """
     with linear_paragraph_text():
-        document = cast("Document | None", trafilatura.bare_extraction(  # a Document: as_dict is off
-            root, url=url, fast=precision, favor_precision=precision, include_comments=False, include_tables=True,
-            include_images=False, with_metadata=False, deduplicate=False,
-        ))
+        document = cast("Document | None", trafilatura.bare_extraction(root, options=_pass_options(precision)))
     paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
     return [p for p in paragraphs if p]
 
 
-def extract_generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset) -> Extraction:
+def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
     subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
@@ -324,8 +333,8 @@ def extract_generic(root: lxml.html.HtmlElement, url: str | None, rules: Ruleset
     pass gives up on, or where it keeps only a comment prompt). Nor does one whose ends hold fewer
     words than a stub and under half the balanced text: it kept a teaser, a date line or one box of a
     page whose text the balanced pass found (a guide, a list of results), and the balanced text is taken."""
-    precise = _trafilatura(root, url, precision=True)  # trafilatura copies the tree it is given
-    balanced = _trafilatura(root, url, precision=False)
+    precise = _trafilatura(root, precision=True)  # trafilatura copies the tree it is given
+    balanced = _trafilatura(root, precision=False)
     keys = [squash(p) for p in balanced]
     known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
     shared = [key for key in (squash(p) for p in precise) if key in known]

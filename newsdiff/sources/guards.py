@@ -4,7 +4,6 @@ raises InputError with the reason."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,20 +80,15 @@ def check_size(root: lxml.html.HtmlElement) -> None:
         raise InputError(f"no article found (page too large: {characters} characters of text)")
 
 
-@dataclass
-class _Listing:
-    """Traces of a list of stories, read only when a page's metadata leaves open that it is one
+def _link_texts(root: lxml.html.HtmlElement) -> str:
+    """The squashed text of every link, one a line: what a list of stories' card headlines are
     (trafilatura works on its own copy of the tree, so the page is still whole then)."""
-
-    links: str  # the squashed text of every link, one a line
-    stamps: int  # lines such as "3 hours ago": a list of stories dates each one
+    return "\n".join(squash(a.text_content()) for a in root.iter("a"))
 
 
-def _listing(root: lxml.html.HtmlElement) -> _Listing:
-    return _Listing(
-        links="\n".join(squash(a.text_content()) for a in root.iter("a")),
-        stamps=sum(1 for t in root.itertext() if len(t) < 40 and _TIME_AGO.fullmatch(t.strip())),
-    )
+def _time_stamps(root: lxml.html.HtmlElement) -> int:
+    """Lines such as "3 hours ago": a list of stories dates each one."""
+    return sum(1 for t in root.itertext() if len(t) < 40 and _TIME_AGO.fullmatch(t.strip()))
 
 
 def _section_address(url: str | None) -> bool:
@@ -129,11 +123,16 @@ def looks_like_front(page: Page, paragraphs: list[str], root: lxml.html.HtmlElem
     words = word_count(paragraphs)
     if words < _STUB_WORDS and (collection or website and section):
         return True
-    listing = _listing(root)
-    cards = [p for p in paragraphs if len(p.split()) >= 3 and squash(p) in listing.links]
+    # The page is read only for what the paragraphs leave open: too few of them could be cards, and
+    # the time stamps are counted only when no declaration or address has decided.
+    cards = [p for p in paragraphs if len(p.split()) >= 3]
     if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
         return False
-    return collection or website or section or listing.stamps >= 3 or word_count(cards) * 2 >= words
+    links = _link_texts(root)
+    cards = [p for p in cards if squash(p) in links]
+    if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
+        return False
+    return collection or website or section or word_count(cards) * 2 >= words or _time_stamps(root) >= 3
 
 
 def is_paywall_prompt(paragraph: str) -> bool:

@@ -50,7 +50,7 @@ def parse_html(
     if not isinstance(extraction, Extraction):
         if extraction:
             details["fallback"] = extraction
-        extraction = extract_generic(root, page.url, rules)
+        extraction = extract_generic(root, rules)
     title = extraction.title or page.title
     byline = extraction.byline or page.byline
     trimmed = trim(extraction.paragraphs, (title, byline, extraction.standfirst))

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -289,13 +290,13 @@ def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
     headline = next(root.iter("h1"), None)
     if headline is None:
         return None
-    seen, passed = 0, False
-    for element in root.iter():
-        passed = passed or element is headline
-        if not passed or not isinstance(element.tag, str) or element.tag in PRUNED_TAGS:
+    seen = 0
+    for element in _onwards(headline):
+        if not isinstance(element.tag, str) or element.tag in PRUNED_TAGS:
             continue
-        hints = set(re.split(r"[^a-z]+", f"{element.get('class', '')} {element.get('id', '')}".lower()))
-        if element is not headline and hints & _STANDFIRST_CLASSES and 40 <= len(_text(element)) <= 800:
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        if (element is not headline and names != " " and set(re.split(r"[^a-z]+", names.lower())) & _STANDFIRST_CLASSES
+                and 40 <= len(_text(element)) <= 800):
             return _text(element)
         for run, owner in ((element.text, element), (element.tail, element.getparent())):
             run = squash(run or "")
@@ -312,6 +313,17 @@ def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
                     break
                 owner = owner.getparent()
     return None
+
+
+def _onwards(element: lxml.html.HtmlElement) -> Iterator[Any]:
+    """The page's nodes in document order from `element` on (itself first), as `root.iter()` gives
+    them once it reaches `element`, without walking through the nodes before it."""
+    yield from element.iter()
+    node: lxml.html.HtmlElement | None = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
 
 
 def _page_byline(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
@@ -337,17 +349,22 @@ def tidy_byline(value: str) -> str | None:
 
 
 def _page_published(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
-    candidates: list[Any] = [article.get("datePublished")]
-    candidates += [meta.get(k) for k in ("article:published_time", "og:published_time", "datepublished",
-                                         "publish-date", "pubdate", "sailthru.date", "parsely-pub-date",
-                                         "dcterms.created", "dc.date.issued", "dc.date", "date")]
-    candidates += [e.get("datetime") or e.get("content") for e in root.xpath("//*[@itemprop='datePublished']")]
-    candidates += [e.get("datetime") for e in root.xpath("//time[@pubdate]")]
-    # Last, a visible <time>: the article's own before any in a sidebar, never a "last modified" one.
-    times = "//time[@datetime][not(contains(@itemprop, 'dateModified'))]"
-    candidates += [e.get("datetime") for e in (root.xpath("//article" + times)[:1] or root.xpath(times)[:1])]
-    for candidate in candidates:
+    """The first readable time the page declares, asked in order of trust; the page is searched only
+    as far as the declarations above it give none (most give one in JSON-LD or <meta>)."""
+    for candidate in _published_candidates(root, meta, article):
         published = page_time(candidate) if isinstance(candidate, str) else None
         if published:
             return published
     return None
+
+
+def _published_candidates(root: lxml.html.HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> Iterator[Any]:
+    yield article.get("datePublished")
+    yield from (meta.get(k) for k in ("article:published_time", "og:published_time", "datepublished",
+                                      "publish-date", "pubdate", "sailthru.date", "parsely-pub-date",
+                                      "dcterms.created", "dc.date.issued", "dc.date", "date"))
+    yield from (e.get("datetime") or e.get("content") for e in root.xpath("//*[@itemprop='datePublished']"))
+    yield from (e.get("datetime") for e in root.xpath("//time[@pubdate]"))
+    # Last, a visible <time>: the article's own before any in a sidebar, never a "last modified" one.
+    times = "//time[@datetime][not(contains(@itemprop, 'dateModified'))]"
+    yield from (e.get("datetime") for e in (root.xpath("//article" + times)[:1] or root.xpath(times)[:1]))

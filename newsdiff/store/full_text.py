@@ -137,9 +137,10 @@ class FullTextSearch:
 
     def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first; with
-        `article_id`, that article's only (ranked as among all: bm25 weighs words by the whole index)."""
+        `article_id`, that article's only, in the order they were first written (bm25 would count each
+        word's passages over the whole index again)."""
         return self._matching("p.id, p.article_id, p.kind, p.hash, p.versions", fts, article_id,
-                              f" ORDER BY bm25({FTS})")
+                              f" ORDER BY bm25({FTS})" if article_id is None else " ORDER BY p.id")
 
     def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
         """The ids of the passages matching `fts` (of one article only with `article_id`)."""

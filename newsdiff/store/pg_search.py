@@ -184,7 +184,7 @@ def _strings(node: Any) -> list[str]:
 # -- translation ------------------------------------------------------------------------------------
 
 @dataclass
-class _Part:
+class Part:
     """A translated node: `tsquery` alone when it states the node exactly; otherwise `sql`, a condition
     on the row's `terms` (with `params`), and `tsquery` a looser query used only for ranking."""
 
@@ -196,7 +196,7 @@ class _Part:
         return (self.sql, self.params) if self.sql is not None else ("terms @@ %s::tsquery", [self.tsquery])
 
 
-NOTHING = _Part("")  # a node that matches no passage (an excluded column); None: one FTS5 drops
+NOTHING = Part("")  # a node that matches no passage (an excluded column); None: one FTS5 drops
 
 
 @dataclass
@@ -251,15 +251,15 @@ def _phrase_words(phrase: _Phrase, lexemes: dict[str, list[tuple[int, str]]]) ->
     return _Words(words) if words else None
 
 
-def _translate(node: Any, lexemes: dict[str, list[tuple[int, str]]]) -> _Part | None:
+def _translate(node: Any, lexemes: dict[str, list[tuple[int, str]]]) -> Part | None:
     if isinstance(node, _Phrase):
         words = _phrase_words(node, lexemes)
         if words is None:
             return None
         if not node.caret:
-            return _Part(words.tsquery())
+            return Part(words.tsquery())
         starts, params = words.starts()
-        return _Part(words.tsquery(), f"(terms @@ %s::tsquery AND 1 IN ({starts}))",
+        return Part(words.tsquery(), f"(terms @@ %s::tsquery AND 1 IN ({starts}))",
                      [words.tsquery(), *params])
     if isinstance(node, _Near):
         return _near([w for w in (_phrase_words(p, lexemes) for p in node.phrases) if w], node.distance)
@@ -269,13 +269,13 @@ def _translate(node: Any, lexemes: dict[str, list[tuple[int, str]]]) -> _Part | 
     return _combine(node, _translate(node.left, lexemes), _translate(node.right, lexemes))
 
 
-def _near(phrases: Sequence[_Words], distance: int) -> _Part | None:
+def _near(phrases: Sequence[_Words], distance: int) -> Part | None:
     """Phrases within `distance` tokens of one another in any order: each starts at most its own width
     plus `distance` before the last of them starts (FTS5's rule). Put another way, some phrase starts at
     a position from which every phrase has a start at most its width plus `distance` back: checked
     start by start, so the work grows with the starts found, not with their combinations."""
     if len(phrases) <= 1:
-        return _Part(phrases[0].tsquery()) if phrases else None
+        return Part(phrases[0].tsquery()) if phrases else None
     every = " & ".join(f"({words.tsquery()})" for words in phrases)
     starts = [words.starts() for words in phrases]
     within = " AND ".join(f"EXISTS (SELECT 1 FROM ({sql}) x WHERE x.s BETWEEN m.s - %s AND m.s)" for sql, _ in starts)
@@ -284,10 +284,10 @@ def _near(phrases: Sequence[_Words], distance: int) -> _Part | None:
     params = [every, *(p for _, found in starts for p in found)]
     for (_, found), words in zip(starts, phrases, strict=True):
         params += [*found, words.width + distance]
-    return _Part(every, sql, params)
+    return Part(every, sql, params)
 
 
-def _combine(node: _Binary, left: _Part | None, right: _Part | None) -> _Part | None:
+def _combine(node: _Binary, left: Part | None, right: Part | None) -> Part | None:
     """AND, OR or NOT of two translated nodes, dropping and short-circuiting as FTS5 does."""
     if node.op == "OR" or (node.op == "AND" and node.implicit) or (node.op == "NOT" and right is None):
         if left is None or right is None:
@@ -303,12 +303,12 @@ def _combine(node: _Binary, left: _Part | None, right: _Part | None) -> _Part | 
     symbol, word = {"AND": ("&", "AND"), "OR": ("|", "OR"), "NOT": ("& !", "AND NOT")}[node.op]
     tsquery = f"({left.tsquery}) {symbol}({right.tsquery})"
     if left.sql is None and right.sql is None:
-        return _Part(tsquery)
+        return Part(tsquery)
     (left_sql, left_params), (right_sql, right_params) = left.condition(), right.condition()
-    return _Part(tsquery, f"({left_sql} {word} {right_sql})", [*left_params, *right_params])
+    return Part(tsquery, f"({left_sql} {word} {right_sql})", [*left_params, *right_params])
 
 
-def translate(conn: psycopg.Connection[Any], config: str, fts: str) -> _Part | None:
+def translate(conn: psycopg.Connection[Any], config: str, fts: str) -> Part | None:
     """A valid FTS5 expression as a condition on `passages.terms`: None or NOTHING when it matches no
     passage. Its strings are split into words by the server, as the index's texts were."""
     tree = parse(fts)

@@ -23,7 +23,7 @@ from . import usage
 from .full_text import check_expression
 from .pg_database import PgDatabase, server_errors
 from .pg_pages import page_damage
-from .pg_search import NOTHING, translate
+from .pg_search import NOTHING, Part, translate
 from .postgres import (
     DEFAULT_LEASE_S,
     SEARCH_CONFIG,
@@ -49,6 +49,7 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
 
 WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
+_TRANSLATIONS_KEPT = 256  # search expressions a store keeps translated (a search uses one per word, and one)
 
 def _dict_row() -> Any:
     from psycopg.rows import dict_row
@@ -68,6 +69,7 @@ class PostgresStore(SQLiteStore):
         self.server = server
         # Who holds the leases this store takes: one name per open store, unique across hosts.
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._translations: dict[str, Part | None] = {}
 
     # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
 
@@ -223,16 +225,27 @@ class PostgresStore(SQLiteStore):
                          article_id: int | None = None) -> tuple[str, list[Any]] | None:
         """The statement finding the passages that match the FTS5 expression `fts` (pg_search translates
         it; SQLite's own parser words the error for a malformed one), of one article only with
-        `article_id`, best-ranked first when `ranked`; None when nothing can match."""
-        check_expression(fts)
-        part = translate(self.db.conn, SEARCH_CONFIG, fts)
+        `article_id` (then in the order they were first written), best-ranked first when `ranked`; None
+        when nothing can match."""
+        part = self._translated(fts)
         if part is None or part is NOTHING:
             return None
         where, params = part.condition()
-        if article_id is not None:
-            where, params = f"({where}) AND article_id = %s", [*params, article_id]
+        if article_id is not None:  # one article's, as first written: ranked would weigh them over all again
+            return (f"SELECT {columns} FROM passages WHERE ({where}) AND article_id = %s ORDER BY id",
+                    [*params, article_id])
         order = " ORDER BY ts_rank(terms, %s::tsquery, 2) DESC, id" if ranked else ""
         return f"SELECT {columns} FROM passages WHERE {where}{order}", [*params, *([part.tsquery] if ranked else [])]
+
+    def _translated(self, fts: str) -> Part | None:
+        """`fts` as a condition on the server's index, kept: a search asks for its expressions again for each
+        article it reads, and each translation is a round trip to the server for the words' lexemes."""
+        if fts not in self._translations:
+            check_expression(fts)
+            if len(self._translations) >= _TRANSLATIONS_KEPT:
+                self._translations.clear()
+            self._translations[fts] = translate(self.db.conn, SEARCH_CONFIG, fts)
+        return self._translations[fts]
 
     def _search(self, columns: str, fts: str, ranked: bool, article_id: int | None = None) -> Any:
         statement = self.search_statement(columns, fts, ranked, article_id)
@@ -243,7 +256,8 @@ class PostgresStore(SQLiteStore):
     def matching_passages(self, fts: str, article_id: int | None = None) -> list[dict[str, Any]]:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked first: ts_rank over the
         passage's length (normalisation 2): like SQLite's bm25 it favours short passages, so results come
-        in the same order on the tests' archives (not guaranteed on every archive: the formulas differ)."""
+        in the same order on the tests' archives (not guaranteed on every archive: the formulas differ).
+        With `article_id`, that article's only, in the order they were first written, as on SQLite."""
         return list(self._search("id, article_id, kind, hash, versions", fts, ranked=True, article_id=article_id))
 
     def passages_matching(self, fts: str, article_id: int | None = None) -> set[int]:
