@@ -19,7 +19,7 @@ from newsdiff.store import Store
 from newsdiff.track.fetch import Fetched, Fetcher
 from newsdiff.track.poll import poll
 from newsdiff.track.registry import track
-from newsdiff.track.settings import FetchSettings
+from newsdiff.track.settings import FetchSettings, TrackSettings
 
 from .conftest import FIXTURES
 from .track_server import (
@@ -613,6 +613,17 @@ def story(votes: int = 21, tail: str = "") -> bytes:
     return STORY.format(votes=votes, tail=tail).encode()
 
 
+def _story_read_once(outlet: Outlet, db: str, db_path: Path) -> tuple[Store, TrackSettings, str]:
+    """The outlet's story tracked and read into its first version by a poll: (store, settings, its URL)."""
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    store = Store.open(db)
+    settings = load_config(None, db_path).track
+    track(store, url)
+    assert poll(store, settings, check_all=True).new_versions == 1
+    return store, settings, url
+
+
 def test_a_page_met_again_byte_for_byte_is_unchanged_without_being_extracted(outlet: Outlet, any_db: str,
                                                                              db_path: Path,
                                                                              extracted: list[str]) -> None:
@@ -655,12 +666,7 @@ def test_a_page_is_extracted_again_once_what_reads_it_changes(outlet: Outlet, an
 
     from newsdiff.sources import ParseOptions
 
-    url = outlet.url("/story")
-    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
-    store = Store.open(any_db)
-    settings = load_config(None, db_path).track
-    track(store, url)
-    assert poll(store, settings, check_all=True).new_versions == 1
+    store, settings, url = _story_read_once(outlet, any_db, db_path)
     assert poll(store, settings, check_all=True).unchanged == 1 and len(extracted) == 1
     options = ParseOptions()
     if change == "site rule":
@@ -705,12 +711,7 @@ def test_a_version_stored_by_another_command_has_the_next_poll_extract_the_page(
     import) is not that page, so the page is read again and found to revert to the version before."""
     from newsdiff.model import ArticleRecord
 
-    url = outlet.url("/story")
-    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
-    store = Store.open(any_db)
-    settings = load_config(None, db_path).track
-    track(store, url)
-    assert poll(store, settings, check_all=True).new_versions == 1
+    store, settings, url = _story_read_once(outlet, any_db, db_path)
     key = store.resolve(url)["key"]
     imported = ArticleRecord(paragraphs=("An imported text.",), title="Imported")
     assert store.add_version(imported, key=key).outcome == "new"
