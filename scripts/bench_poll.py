@@ -64,6 +64,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds a running process has used so far (Linux's /proc): the outlet's, which serves every
+    page from one Python process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in ticks
+
+
 def article_text(number: int) -> bytes:
     return (f"Story number {number}\n\n" + "\n\n".join(
         f"Paragraph {p} of story {number}: officials said the measure would take effect next week." for p in range(6)
@@ -76,6 +83,7 @@ def serve(hosts: list[str], latency: float, html: bool, ports: "multiprocessing.
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -149,9 +157,11 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
             first = poll(store, settings, check_all=True)
             assert first.new_versions == args.articles and not first.errors, first
 
-        cpu, workers_cpu = time.process_time(), children_cpu()
+        assert outlet.pid is not None
+        cpu, workers_cpu, outlet_cpu = time.process_time(), children_cpu(), process_cpu(outlet.pid)
         timed = poll(store, settings, check_all=True)
         cpu = time.process_time() - cpu  # the poll's own process: fetching, storing, handing pages out
+        outlet_cpu = process_cpu(outlet.pid) - outlet_cpu  # serving the pages, with their latency
         workers_cpu = children_cpu() - workers_cpu  # its extraction workers, ended with the poll
         assert timed.unchanged == args.articles and not timed.errors, timed
         if args.html:  # the pages were just read: forgotten, so that the in-process poll extracts them too
@@ -194,6 +204,9 @@ def recheck(args: argparse.Namespace, folder: Path) -> None:
     print(f"  pace        the poll's own process was on a CPU {cpu:.2f} s of its {timed.duration_s:.2f} s "
           f"({cpu / timed.duration_s:.0%}; {cpu / args.articles * 1000:.2f} ms per article): near 100% means its "
           "fetching and storing, not the network, set the pace")
+    print(f"  outlet      on a CPU {outlet_cpu:.2f} s of the same {timed.duration_s:.2f} s "
+          f"({outlet_cpu / timed.duration_s:.0%}; one Python process, its threads taking turns on one core): "
+          "near 100% means the outlet serving the pages sets the pace")
 
 
 def idle(args: argparse.Namespace, folder: Path) -> None:
