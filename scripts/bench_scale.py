@@ -523,9 +523,9 @@ def feed_reads(store: Store, pages: int = 1) -> None:
 
 def words_anywhere(store: Store) -> None:
     """What `newsdiff search minister storm` reads of the index for its 20 hits before it rebuilds any
-    text for their snippets: the articles in the order of their best passage holding either word, and
-    each one's passages holding each word, until 20 have versions holding both words, in one passage or
-    in two (the synthetic versions cannot be rebuilt, so the snippets themselves are not timed)."""
+    text for their snippets: the articles in the order of their best passage holding both words (then of
+    their best holding either), and each one's passages holding each word, until 20 have versions holding
+    both words (the synthetic versions cannot be rebuilt, so the snippets themselves are not timed)."""
     from newsdiff.search import _found, query_terms
 
     list(itertools.islice(_found(store, query_terms(SEARCH)), 20))
