@@ -123,14 +123,17 @@ def looks_like_front(page: Page, paragraphs: list[str], root: lxml.html.HtmlElem
     words = word_count(paragraphs)
     if words < _STUB_WORDS and (collection or website and section):
         return True
+    def many(cards: list[str]) -> bool:
+        return len(cards) >= _CARDS and len(cards) * 4 >= len(paragraphs)
+
     # The page is read only for what the paragraphs leave open: too few of them could be cards, and
     # the time stamps are counted only when no declaration or address has decided.
     cards = [p for p in paragraphs if len(p.split()) >= 3]
-    if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
+    if not many(cards):
         return False
     links = _link_texts(root)
     cards = [p for p in cards if squash(p) in links]
-    if len(cards) < _CARDS or len(cards) * 4 < len(paragraphs):
+    if not many(cards):
         return False
     return collection or website or section or word_count(cards) * 2 >= words or _time_stamps(root) >= 3
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 

@@ -49,7 +49,7 @@ def insert_terms(db: PgDatabase, article_id: int, kind: str, digest: int, versio
 
 WRITE_LOCK = 0x6E657778  # the advisory lock key write transactions take turns on ("newx")
 _ALL = 2**31 - 1  # a claim without a limit: every due article (or feed) no other poll holds
-_TRANSLATIONS_KEPT = 256  # search expressions a store keeps translated (a search uses one per word, and one)
+_TRANSLATIONS_KEPT = 256  # search expressions a store keeps translated (a search uses one per word, and two)
 
 def _dict_row() -> Any:
     from psycopg.rows import dict_row
