@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from .lazy import sha256
 
 # Invisible characters that carry no meaning in article text are dropped: zero-width spaces, soft
 # hyphens and bidi controls (marks, embeddings, overrides, isolates). ZWNJ and ZWJ stay: they shape
@@ -127,7 +128,7 @@ class ArticleRecord:
 def content_hash(title: str | None, text: str) -> str:
     """Identity of a version: headline and body, already normalised."""
     payload = f"{title or ''}\n\n{text}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(payload).hexdigest()
+    return sha256(payload).hexdigest()
 
 
 def hex_digest(stored: bytes | str) -> str:

@@ -102,6 +102,15 @@ def test_list_and_log_build_only_the_record_classes_they_show(tmp_path: Path, tw
         assert "newsdiff.store.records" not in modules(tmp_path, "--db", str(two_versions), "log", URL)
 
 
+def test_help_list_and_a_cached_log_load_no_hashlib(tmp_path: Path, two_versions: Path) -> None:
+    # hashlib loads OpenSSL's libcrypto (3-4 ms); only writing a version, or rebuilding one from the
+    # compact history to diff it, checks a SHA-256. A cached report's key needs none (`reports.cache.digest`).
+    first = modules(tmp_path, "--db", str(two_versions), "log", URL)  # rebuilds version 1: checks its hash
+    assert "hashlib" in first and "newsdiff.diff" in first
+    for args in (("--help",), ("--db", str(two_versions), "list"), ("--db", str(two_versions), "log", URL)):
+        assert {"hashlib", "_hashlib"} & modules(tmp_path, *args) == set(), args
+
+
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:
     # The entry point pauses the collector while the command line loads, then freezes what loaded:
     # the command itself runs with the collector on, so its memory stays bounded.

@@ -7,12 +7,13 @@ so every string that reaches XML or HTML goes through `clean` and every link thr
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from ..lazy import sha256
 
 if TYPE_CHECKING:
     from ..reports import Report
@@ -78,7 +79,7 @@ class ArticleRef:
     @property
     def tag(self) -> str:
         """A global id for the article: its key (canonical URL) hashed, so two databases agree."""
-        return TAG_PREFIX + "article/" + hashlib.sha256(self.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return TAG_PREFIX + "article/" + sha256(self.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
     @property
     def name(self) -> str:

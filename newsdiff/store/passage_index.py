@@ -12,11 +12,12 @@ tokenizer makes of it and, after the passage, as its digits alone ("1500"), so `
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..lazy import sha256
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -74,7 +75,7 @@ def optimize(db: sqlite_utils.Database) -> None:
 
 def passage_hash(text: str) -> int:
     """A passage's key within its article: the first 8 bytes of its SHA-256, as SQLite's signed integer."""
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+    return int.from_bytes(sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def plain_number(figure: str) -> str:
