@@ -111,6 +111,37 @@ def test_help_list_and_a_cached_log_load_no_hashlib(tmp_path: Path, two_versions
         assert {"hashlib", "_hashlib"} & modules(tmp_path, *args) == set(), args
 
 
+COMPILED = """
+import io, json, sys
+from newsdiff.cli import main
+out, sys.argv, sys.stdout = sys.stdout, ["newsdiff", *sys.argv[1:]], io.StringIO()
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout = out
+from newsdiff import model, urls
+from newsdiff.render import edits
+from newsdiff.store import passage_index
+lazy = {"model._STRAY": model._STRAY, "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
+        "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER}
+print(json.dumps(sorted(name for name, pattern in lazy.items() if pattern.cache_info().currsize)))
+"""
+
+
+def test_reads_compile_no_pattern_that_only_writes_and_feeds_use(two_versions: Path) -> None:
+    # A pattern costs about a millisecond to compile: cleaning text that comes in, dropping tracking
+    # parameters, indexing figures, cleaning text for XML or a picture are not what `list` or `log` do.
+    def compiled(*args: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", COMPILED, *args], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    db = ("--db", str(two_versions))
+    assert compiled(*db, "log", URL) == ["model._STRAY"]  # the first log builds records: they are checked
+    assert compiled("--help") == compiled(*db, "list") == compiled(*db, "log", URL) == []
+    assert compiled(*db, "search", "1,500") == ["passage_index.GROUPED_NUMBER"]
+
+
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:
     # The entry point pauses the collector while the command line loads, then freezes what loaded:
     # the command itself runs with the collector on, so its memory stays bounded.
