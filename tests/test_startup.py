@@ -98,6 +98,8 @@ def test_list_and_log_build_only_the_record_classes_they_show(tmp_path: Path, tw
     # and `log` of an article with no Wayback snapshot (no `archived` event) none of the store's.
     listed = modules(tmp_path, "--db", str(two_versions), "list")
     assert "newsdiff.store.listings" in listed and "newsdiff.store.records" not in listed
+    assert "newsdiff.store.feed_listing" not in listed  # `feeds list`'s rows
+    assert "newsdiff.store.feed_listing" in modules(tmp_path, "--db", str(two_versions), "feeds", "list")
     for _ in range(2):  # diffed, then cached
         assert "newsdiff.store.records" not in modules(tmp_path, "--db", str(two_versions), "log", URL)
 
