@@ -122,24 +122,35 @@ try:
 except SystemExit:
     pass
 sys.stdout = out
+from importlib import import_module
 from newsdiff import model, urls
+from newsdiff.diff import classify
 from newsdiff.render import edits
+align = import_module("newsdiff.diff.align")  # the package's `align` is the function
 from newsdiff.store import passage_index
 lazy = {"model._STRAY": model._STRAY, "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
-        "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER}
+        "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER,
+        "classify._FOLDABLE": classify._FOLDABLE, "classify._DASH_RUN": classify._DASH_RUN,
+        "align._NAME_OR_FIGURE": align._NAME_OR_FIGURE}
 print(json.dumps(sorted(name for name, pattern in lazy.items() if pattern.cache_info().currsize)))
 """
 
 
 def test_reads_compile_no_pattern_that_only_writes_and_feeds_use(two_versions: Path) -> None:
     # A pattern costs about a millisecond to compile: cleaning text that comes in, dropping tracking
-    # parameters, indexing figures, cleaning text for XML or a picture are not what `list` or `log` do.
+    # parameters, indexing figures, cleaning text for XML or a picture are not what `list` or `log` do;
+    # nor, for an ASCII pair with a sentence edited, folding rarer quote marks and typed dashes, or
+    # pairing leftover sentences as paraphrases.
     def compiled(*args: str) -> list[str]:
         done = subprocess.run([sys.executable, "-c", COMPILED, *args], capture_output=True, text=True, check=True)
         return json.loads(done.stdout)
 
     db = ("--db", str(two_versions))
     assert compiled(*db, "log", URL) == ["model._STRAY"]  # the first log builds records: they are checked
+    folded = subprocess.run([sys.executable, "-c", "from newsdiff.diff.classify import _FOLDABLE, cosmetic_key; "
+                             "print(cosmetic_key('«Oui» -- dit-il'), _FOLDABLE.cache_info().currsize)"],
+                            capture_output=True, text=True, check=True).stdout
+    assert folded == '"Oui" - dit-il 1\n'  # text that needs it compiles it
     assert compiled("--help") == compiled(*db, "list") == compiled(*db, "log", URL) == []
     assert compiled(*db, "search", "1,500") == ["passage_index.GROUPED_NUMBER"]
 
