@@ -88,9 +88,10 @@ class Store(ABC):
         gets others."""
 
     @abstractmethod
-    def checked_since(self, at: str) -> list[int]:
-        """Articles last checked at or after `at`: at a poll's start, those an earlier poll checked in the
-        same second (times are kept to the second), which the poll must still check."""
+    def checked_since(self, at: str, due_by: str | None) -> list[int]:
+        """Tracked, live articles due by `due_by` (None: all of them) last checked at or after `at`: at a
+        poll's start, those an earlier poll checked in the same second (times are kept to the second),
+        which the poll must still check."""
 
     @abstractmethod
     def feeds(self) -> list[dict[str, Any]]:

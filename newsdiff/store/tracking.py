@@ -144,9 +144,12 @@ class Tracking:
             params.append(limit)
         return list(self.db.query(sql, params))
 
-    def checked_since(self, at: str) -> list[int]:
-        """Articles last checked at or after `at` (an earlier poll in a poll's first second)."""
-        return [row[0] for row in self.db.execute("SELECT id FROM articles WHERE last_checked_at >= ?", [at])]
+    def checked_since(self, at: str, due_by: str | None) -> list[int]:
+        """Live articles due by `due_by` last checked at or after `at` (by an earlier poll in a poll's first
+        second); the index of due articles finds them without reading the others."""
+        due, params = ("", [at]) if due_by is None else ("AND a.next_check_at <= ? ", [at, due_by])
+        return [row[0] for row in self.db.execute(
+            f"SELECT a.id FROM articles a WHERE {_LIVE} AND a.last_checked_at >= ? {due}", params)]
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at,

@@ -281,7 +281,7 @@ class _Poll:
         if size <= 0:
             return []
         if self.again is None:
-            self.again = set(self.store.checked_since(self.stamp))
+            self.again = set(self.store.checked_since(self.stamp, due_by))
         rows = self.store.due_articles(due_by, size, skip=self.articles_held, checked_since=self.stamp,
                                        again=self.again, lease_s=self.settings.fetch.lease)
         self.articles_held.update(row["id"] for row in rows)
