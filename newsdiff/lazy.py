@@ -1,6 +1,7 @@
 """What loads on first use, so that a command's start-up pays only for what it uses: packages' public
 names (PEP 562), so `newsdiff --help` does not load the SQLite helpers nor `log` every verb's result
-class; and regular expressions that only rare text is matched against.
+class; regular expressions that only rare text is matched against; and SHA-256, which only writes and
+checks need.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 
 def lazy_exports(package: str, exports: Mapping[str, str],
@@ -43,3 +47,11 @@ def pattern_on_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]
         return re.compile(pattern, flags)
 
     return compiled
+
+
+def sha256(data: bytes = b"") -> _Hash:
+    """`hashlib.sha256(data)`, with hashlib loaded on first use: it loads OpenSSL's libcrypto, about 11 M
+    instructions (3-4 ms), which `--help`, `list` and `log` do not need (scripts/bench_startup.py)."""
+    import hashlib
+
+    return hashlib.sha256(data)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from .lazy import pattern_on_use, sha256
 
 # Invisible characters that carry no meaning in article text are dropped: zero-width spaces, soft
 # hyphens and bidi controls (marks, embeddings, overrides, isolates). ZWNJ and ZWJ stay: they shape
@@ -15,7 +16,7 @@ from typing import Any
 _INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Control characters other than whitespace become a space, so words they separated stay apart.
 _CONTROL = "".join(map(chr, (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))))
-_STRAY = re.compile(f"[{re.escape(_INVISIBLE + _CONTROL)}]")
+_STRAY = pattern_on_use(f"[{re.escape(_INVISIBLE + _CONTROL)}]")  # compiled by writes, not by `list`
 _STRAY_TABLE = str.maketrans(dict.fromkeys(_INVISIBLE, None) | dict.fromkeys(_CONTROL, " "))
 
 
@@ -27,7 +28,7 @@ def clean_text(text: str) -> str:
     needs it, since `str.translate` is slow on non-Latin scripts.
     """
     text = unicodedata.normalize("NFC", text)
-    if _STRAY.search(text):
+    if _STRAY().search(text):
         text = text.translate(_STRAY_TABLE)
     return " ".join(text.split())
 
@@ -107,7 +108,7 @@ class ArticleRecord:
         characters, so no escape sequence reaches a terminal, a page or a feed."""
         for name in _LINE_FIELDS:
             value = getattr(self, name)
-            if value is not None and (_STRAY.search(value) or value != value.strip()):
+            if value is not None and (_STRAY().search(value) or value != value.strip()):
                 object.__setattr__(self, name, clean_text(value) or None)
 
     @property
@@ -127,7 +128,7 @@ class ArticleRecord:
 def content_hash(title: str | None, text: str) -> str:
     """Identity of a version: headline and body, already normalised."""
     payload = f"{title or ''}\n\n{text}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(payload).hexdigest()
+    return sha256(payload).hexdigest()
 
 
 def hex_digest(stored: bytes | str) -> str:

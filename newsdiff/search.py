@@ -43,7 +43,7 @@ def query_terms(query: str, raw: bool = False) -> list[str]:
         return [query]
     found = [(phrase or word, not phrase and word.endswith("*") and len(word) > 1)
              for phrase, word in _TERM.findall(query)]
-    texts = [text.rstrip("*") if prefix else plain_number(text) if GROUPED_NUMBER.fullmatch(text) else text
+    texts = [text.rstrip("*") if prefix else plain_number(text) if GROUPED_NUMBER().fullmatch(text) else text
              for text, prefix in found]
     worded = worded_texts(texts)  # ask the tokenizer which terms hold a word
     terms = ['"' + texts[i].replace('"', '""') + '"' + (" *" if found[i][1] else "") for i in sorted(worded)]

@@ -12,8 +12,10 @@ import re
 import unicodedata
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from .lazy import pattern_on_use
+
 # Parameters that say how a reader arrived, never which article they read.
-_TRACKING = re.compile(
+_TRACKING = pattern_on_use(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid|_ga|_gl|ocid|cmpid|"
     r"ns_\w+|at_\w+|itm_\w+|sr_share|smid|smtyp|wt\.mc_id|cmp|ref|ref_src|referer|referrer|"
     r"__twitter_impression|share|xtor|s_cid|icid|mbid|rss|feedtype|partner|guccounter)$",
@@ -141,7 +143,7 @@ def canonical_url(url: str) -> str:
     """
     scheme, netloc, path, query = _normal_parts(url)
     query = "&".join(
-        pair for pair in query.split("&") if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0]))
+        pair for pair in query.split("&") if pair and not _TRACKING().match(unquote_plus(pair.split("=", 1)[0]))
     )
     return urlunsplit((scheme, netloc, path, query, ""))
 

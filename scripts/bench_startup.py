@@ -30,7 +30,11 @@ into VENV (made, with the dependencies, if missing; otherwise reinstalled and it
 to what pyproject.toml asks), and each command, the baselines included, runs there as well. The
 versions of the command-line libraries each install loads are printed with its figures.
 
+`--compare CHECKOUT VENV` adds a wheel of another checkout (e.g. `git worktree add ../before main`) installed
+into a second VENV, timed in turns with the rest: a change's before and after under the same load.
+
     python scripts/bench_startup.py [--articles 1000] [--versions 5] [--repeat 15] [--wheel VENV]
+                                    [--compare CHECKOUT VENV]
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ TARGET = 5.0
 BASELINE = 'python -c "import sqlite3"'
 FLOOR = 'python -c "import typer"'
 FIRST_LOG = "newsdiff log, first time"
+CHECKOUT = Path(__file__).resolve().parent.parent  # the one whose wheel `--wheel` times
 LIBRARIES = ("typer", "click", "rich", "nupunkt", "fast-diff-match-patch")
 WORDS = ("officials council budget report minister said week city river plan vote court police school "
          "hospital water price rate market strike union talks border bridge storm fire museum").split()
@@ -94,12 +99,12 @@ def newsdiff_command(python: Path) -> list[str]:
     return [str(script)] if script.is_file() else [str(python), "-m", "newsdiff"]
 
 
-def wheel_install(venv: Path, folder: Path) -> Path:
-    """This checkout built as a wheel and installed into `venv` (made, dependencies and all, if missing);
-    the venv's Python."""
+def wheel_install(venv: Path, folder: Path, source: Path = CHECKOUT) -> Path:
+    """A checkout (this one by default) built as a wheel in `folder` and installed into `venv` (made,
+    dependencies and all, if missing); the venv's Python."""
     python = venv / "bin" / "python"
-    source = Path(__file__).resolve().parent.parent
     quiet = {"stdout": subprocess.DEVNULL, "check": True}
+    folder.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(source)], **quiet)
     wheel = next(folder.glob("newsdiff-*.whl"))
     if not python.exists():
@@ -168,6 +173,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--versions", type=int, default=5, help="versions of the article `log` shows")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("CHECKOUT", "VENV"),
+                        help="also time a wheel of another checkout installed into a second VENV")
     parser.add_argument("--wheel", type=Path, metavar="VENV",
                         help="also time a wheel of this checkout installed into VENV")
     args = parser.parse_args()
@@ -178,6 +185,9 @@ def main() -> None:
         installs = {"this environment": Path(sys.executable)}
         if args.wheel:
             installs["wheel install"] = wheel_install(args.wheel.resolve(), folder)
+        if args.compare:
+            checkout, venv = (path.resolve() for path in args.compare)
+            installs[f"wheel install of {checkout}"] = wheel_install(venv, folder / "compared", checkout)
         db = folder / "bench.db"
         started = time.perf_counter()
         # each install's first log reads its own articles: a report cached by one is not the other's first diff

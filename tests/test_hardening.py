@@ -83,6 +83,15 @@ def test_control_characters_already_in_a_database_never_reach_the_terminal(cli, 
     assert "\x9b" not in as_json.stdout and as_json.json["articles"][0]["title"] == ESCAPES  # same data, escaped
 
 
+def test_a_piped_table_makes_every_cell_safe_and_keeps_rows_and_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from newsdiff.render import terminal
+
+    terminal.print_table(["id", "title"], [[1, ESCAPES], [2, "tab\there\nand a line"], [None, "\x9b\x7f"]],
+                         title="Table \x1b[2J")
+    assert capsys.readouterr().out == ("Table ␛[2J\nid\ttitle\n1\tEvil ␛[31mRed␛[2J\ufffd2J␇\n"
+                                       "2\ttab here and a line\n\t\ufffd␡\n")
+
+
 # -- databases: newer schemas, read-only files ----------------------------------------------------------
 
 

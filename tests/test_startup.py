@@ -98,8 +98,61 @@ def test_list_and_log_build_only_the_record_classes_they_show(tmp_path: Path, tw
     # and `log` of an article with no Wayback snapshot (no `archived` event) none of the store's.
     listed = modules(tmp_path, "--db", str(two_versions), "list")
     assert "newsdiff.store.listings" in listed and "newsdiff.store.records" not in listed
+    assert "newsdiff.store.feed_listing" not in listed  # `feeds list`'s rows
+    assert "newsdiff.store.feed_listing" in modules(tmp_path, "--db", str(two_versions), "feeds", "list")
     for _ in range(2):  # diffed, then cached
         assert "newsdiff.store.records" not in modules(tmp_path, "--db", str(two_versions), "log", URL)
+
+
+def test_help_list_and_a_cached_log_load_no_hashlib(tmp_path: Path, two_versions: Path) -> None:
+    # hashlib loads OpenSSL's libcrypto (3-4 ms); only writing a version, or rebuilding one from the
+    # compact history to diff it, checks a SHA-256. A cached report's key needs none (`reports.cache.digest`).
+    first = modules(tmp_path, "--db", str(two_versions), "log", URL)  # rebuilds version 1: checks its hash
+    assert "hashlib" in first and "newsdiff.diff" in first
+    for args in (("--help",), ("--db", str(two_versions), "list"), ("--db", str(two_versions), "log", URL)):
+        assert {"hashlib", "_hashlib"} & modules(tmp_path, *args) == set(), args
+
+
+COMPILED = """
+import io, json, sys
+from newsdiff.cli import main
+out, sys.argv, sys.stdout = sys.stdout, ["newsdiff", *sys.argv[1:]], io.StringIO()
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout = out
+from importlib import import_module
+from newsdiff import model, urls
+from newsdiff.diff import classify
+from newsdiff.render import edits
+align = import_module("newsdiff.diff.align")  # the package's `align` is the function
+from newsdiff.store import passage_index
+lazy = {"model._STRAY": model._STRAY, "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
+        "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER,
+        "classify._FOLDABLE": classify._FOLDABLE, "classify._DASH_RUN": classify._DASH_RUN,
+        "align._NAME_OR_FIGURE": align._NAME_OR_FIGURE}
+print(json.dumps(sorted(name for name, pattern in lazy.items() if pattern.cache_info().currsize)))
+"""
+
+
+def test_reads_compile_no_pattern_that_only_writes_and_feeds_use(two_versions: Path) -> None:
+    # A pattern costs about a millisecond to compile: cleaning text that comes in, dropping tracking
+    # parameters, indexing figures, cleaning text for XML or a picture are not what `list` or `log` do;
+    # nor, for an ASCII pair with a sentence edited, folding rarer quote marks and typed dashes, or
+    # pairing leftover sentences as paraphrases.
+    def compiled(*args: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", COMPILED, *args], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    db = ("--db", str(two_versions))
+    assert compiled(*db, "log", URL) == ["model._STRAY"]  # the first log builds records: they are checked
+    folded = subprocess.run([sys.executable, "-c", "from newsdiff.diff.classify import _FOLDABLE, cosmetic_key; "
+                             "print(cosmetic_key('«Oui» -- dit-il'), _FOLDABLE.cache_info().currsize)"],
+                            capture_output=True, text=True, check=True).stdout
+    assert folded == '"Oui" - dit-il 1\n'  # text that needs it compiles it
+    assert compiled("--help") == compiled(*db, "list") == compiled(*db, "log", URL) == []
+    assert compiled(*db, "search", "1,500") == ["passage_index.GROUPED_NUMBER"]
 
 
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:

@@ -17,6 +17,7 @@ from newsdiff.config import load_config
 from newsdiff.model import format_time
 from newsdiff.store import Store
 from newsdiff.track.fetch import Fetched, Fetcher
+from newsdiff.track import poll as poll_module
 from newsdiff.track.poll import poll
 from newsdiff.track.registry import track
 from newsdiff.track.settings import FetchSettings, TrackSettings
@@ -470,6 +471,36 @@ def test_a_poll_alone_on_its_file_claims_many_articles_at_once(outlet: Outlet, d
     assert poll(store, settings, check_all=True).articles_checked == 40
     assert claims == [40, 0]
     assert all(outlet.hits[f"/{i}"] == 1 for i in range(40))
+
+
+def test_a_poll_passes_each_claim_only_what_it_has_in_flight(outlet: Outlet, db_path: Path, any_db: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The articles a poll has checked are left out of its next claims by their check time, so what it
+    hands each claim stays within one batch however many it has checked (it was the whole list so far:
+    a `--now` poll of a million articles sent a million ids with each claim). A poll started in the same
+    second as the one before it still checks every article again."""
+    (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("jobs = 8", "jobs = 1"))
+    monkeypatch.setattr(poll_module, "CLAIM_ALONE", 4)  # a file's batch as a server's: four per request in flight
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    for i in range(40):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
+        track(store, outlet.url(f"/{i}"))
+    handed: list[int] = []
+    due_articles = store.due_articles
+
+    def counted(*args, **kwargs):
+        handed.append(len(kwargs["skip"]) + len(kwargs.get("again", ())))
+        return due_articles(*args, **kwargs)
+
+    monkeypatch.setattr(store, "due_articles", counted)
+    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert poll(store, settings, now=now, check_all=True).articles_checked == 40
+    assert len(handed) == 11 and max(handed) <= 4  # ten claims of four, and a last empty one
+    handed.clear()
+    assert poll(store, settings, now=now, check_all=True).articles_checked == 40  # the same second
+    assert all(outlet.hits[f"/{i}"] == 2 for i in range(40))
+    assert handed[0] == 40 and handed[-1] == 0  # those the first poll checked in that second, then none
 
 
 @pytest.mark.parametrize(("jobs", "per_host", "peak"), [(8, 2, 2), (3, 4, 3)])

@@ -56,7 +56,7 @@ class Message:
 def inert(text: str | None) -> str:
     """Page text that can trigger nothing: no control or bidi-override characters, no @mention, no
     autolinked URL (a word joiner breaks `@` and `://` without changing what a reader sees)."""
-    text = BIDI_CONTROLS.sub("", clean(text))
+    text = BIDI_CONTROLS().sub("", clean(text))
     text = _MENTION.sub(lambda m: m.group(1) + _JOINER, text)
     return _LINKISH.sub(lambda m: m.group(1)[0] + _JOINER + m.group(1)[1:], text)
 

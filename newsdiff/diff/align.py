@@ -28,11 +28,11 @@ few edits nearly every sentence is anchored, and the report only needs the stret
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..lazy import pattern_on_use
 from .classify import cosmetic_key
 from .words import containment, diff_tokens, similarity, word_bag
 
@@ -61,7 +61,8 @@ _FUNCTION_WORDS = frozenset(
     "shall should not no than then there also after before about into over more most up out so if all any "
     "some such very just only now even still while because though although during since until per".split()
 )
-_NAME_OR_FIGURE = re.compile(r"(?<=[\s(\"“‘'])[A-Z][\w'’-]*|\d[\d.,]*")
+# Asked only when removed and added sentences are left to pair as paraphrases (see `paraphrases`).
+_NAME_OR_FIGURE = pattern_on_use(r"(?<=[\s(\"“‘'])[A-Z][\w'’-]*|\d[\d.,]*")
 # Largest region aligned in one piece; bigger ones (wholesale rewrites) are cut into diagonal blocks.
 _REGION_CELLS = 40_000
 # Most removed x added sentences tried as far-away halves of a split or merge (a few ms at worst).
@@ -382,7 +383,7 @@ def _content(sentence: str) -> tuple[set[str], set[str]]:
     """A sentence's content words (case-folded, function words left out), and those of them that are
     names (capitalised inside the sentence) or figures."""
     words = set(word_bag(cosmetic_key(sentence))) - _FUNCTION_WORDS
-    names = {word.casefold() for word in _NAME_OR_FIGURE.findall(f" {sentence}"[1:])} & words
+    names = {word.casefold() for word in _NAME_OR_FIGURE().findall(f" {sentence}"[1:])} & words
     return words, names
 
 

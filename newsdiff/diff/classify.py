@@ -22,7 +22,8 @@ _FOLDS = {
     **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e", ""),  # invisible: dropped
     "…": "...",
 }
-_FOLDABLE = re.compile("[" + "".join(_FOLDS) + "]")
+# Asked only of text still not ASCII once the usual curly quotes and dashes are replaced (see `_fold`).
+_FOLDABLE = pattern_on_use("[" + "".join(_FOLDS) + "]")
 _WORD = re.compile(r"\w+")
 _PUNCT = re.compile(r"[^\w\s]")
 _NUMBER_WORDS = frozenset(
@@ -45,7 +46,7 @@ _QUOTE_MARK = re.compile("[\"“”«»„‘’']")
 _OPENING = frozenset("“«„‘")
 _CLOSING = frozenset('"”»')
 _SINGLE = frozenset("‘’'")  # single quotes, British style; ’ and ' are apostrophes too
-_DASH_RUN = re.compile("-{2,}")  # a typed dash: "--" for "—"
+_DASH_RUN = pattern_on_use("-{2,}")  # a typed dash: "--" for "—" (asked only of text holding one)
 _OPENER = re.compile('["“«„‘]')  # a mark that opens most quotations (not a straight apostrophe)
 # Two patterns, not one alternation: searching for both at every position costs twice the time. The note
 # is searched for only in text holding one of `_NOTE_WORDS`, so it is compiled then.
@@ -67,7 +68,7 @@ def _fold(text: str) -> str:
     text = text.replace("’", "'").replace("“", '"').replace("”", '"').replace("—", "-").replace("‘", "'")
     if text.isascii():
         return text
-    for char in set(_FOLDABLE.findall(text)):
+    for char in set(_FOLDABLE().findall(text)):
         text = text.replace(char, _FOLDS[char])
     return text
 
@@ -83,7 +84,7 @@ def cosmetic_key(text: str) -> str:
         if not unicodedata.is_normalized("NFKC", text):  # the common case costs nothing
             text = _fold(unicodedata.normalize("NFKC", text))
     if "--" in text:
-        text = _DASH_RUN.sub("-", text)
+        text = _DASH_RUN().sub("-", text)
     # Every whitespace character but the space is unprintable: a printable text without double or
     # edge spaces is already folded, and splitting it would only cost time.
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":

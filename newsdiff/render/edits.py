@@ -7,25 +7,28 @@ so every string that reaches XML or HTML goes through `clean` and every link thr
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from ..lazy import pattern_on_use, sha256
 
 if TYPE_CHECKING:
     from ..reports import Report
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/U+FFFF), plus
 # DEL and the C1 controls that HTML treats as parse errors: none of them carries meaning in an article.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_UNCLEAN = re.compile(f"{_NOT_XML.pattern}|{_SURROGATE.pattern}")  # one scan for the usual, clean, text
-_URL_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# Each compiled on first use: `log` loads this module for its records, and shows no feed or page.
+_NOT_XML_CHARS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]"
+_SURROGATE_CHARS = "[\ud800-\udfff]"
+_NOT_XML = pattern_on_use(_NOT_XML_CHARS)
+_SURROGATE = pattern_on_use(_SURROGATE_CHARS)
+_UNCLEAN = pattern_on_use(f"{_NOT_XML_CHARS}|{_SURROGATE_CHARS}")  # one scan for the usual, clean, text
+_URL_SPACE = pattern_on_use(r"[\x00-\x20\x7f]")
 # Marks and overrides that reorder the text around them: page text in a message or picture must not
 # turn the rest of it around.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+BIDI_CONTROLS = pattern_on_use("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 
 # RFC 4151 tag URIs for feed and item ids: independent of where the site is published, so moving the
 # site or running `newsdiff feed` without a base URL never changes the id a feed reader already holds.
@@ -34,16 +37,16 @@ TAG_PREFIX = "tag:newsdiff.invalid,2026:"
 
 def clean(text: str | None) -> str:
     """`text` with what XML cannot carry removed; a lone surrogate becomes U+FFFD so the gap stays visible."""
-    if not text or not _UNCLEAN.search(text):
+    if not text or not _UNCLEAN().search(text):
         return text or ""
-    return _NOT_XML.sub("", _SURROGATE.sub("\ufffd", text))
+    return _NOT_XML().sub("", _SURROGATE().sub("\ufffd", text))
 
 
 def safe_url(url: str | None) -> str | None:
     """`url` if it is an absolute http(s) URL a reader may follow, else None (javascript:, data:, junk)."""
     if not url:
         return None
-    url = _URL_SPACE.sub("", clean(url))
+    url = _URL_SPACE().sub("", clean(url))
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -78,7 +81,7 @@ class ArticleRef:
     @property
     def tag(self) -> str:
         """A global id for the article: its key (canonical URL) hashed, so two databases agree."""
-        return TAG_PREFIX + "article/" + hashlib.sha256(self.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return TAG_PREFIX + "article/" + sha256(self.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
     @property
     def name(self) -> str:

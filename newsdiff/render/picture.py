@@ -239,7 +239,7 @@ class _Canvas:
 
 
 def _visible(text: str) -> str:
-    return BIDI_CONTROLS.sub("", clean(text))
+    return BIDI_CONTROLS().sub("", clean(text))
 
 
 def _blocks(report: Report) -> list[tuple[str, Tokens]]:

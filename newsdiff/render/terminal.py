@@ -67,12 +67,13 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
             table.add_row(*(escape(cell) for cell in cells))
         console().print(table)
         return
-    out = sys.stdout
-    if title:
-        out.write(safe(title) + "\n")
-    out.write("\t".join(columns) + "\n")
-    for row in rows:
-        out.write("\t".join(_cell(v).replace("\t", " ").replace("\n", " ") for v in row) + "\n")
+    # Made safe in one pass over the whole text: `safe` replaces characters one by one and keeps tabs and
+    # newlines, so it gives what it gives cell by cell (a thousand rows' five thousand calls cost `list` 3 ms).
+    lines = [title] if title else []
+    lines.append("\t".join(columns))
+    lines += ["\t".join("" if v is None else str(v).replace("\t", " ").replace("\n", " ") for v in row)
+              for row in rows]
+    sys.stdout.write(safe("\n".join(lines) + "\n"))
 
 
 def print_fields(fields: Sequence[tuple[str, Any]]) -> None:

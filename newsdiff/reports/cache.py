@@ -5,17 +5,16 @@ A cached report is keyed by what made it: the cached form (`report.FORMAT`), a d
 code and of the HTML fragment's (`engine`), and whether cosmetic changes are shown. An upgrade, or any
 change to that code, redoes the work once, and nothing made by older code is ever served. Computing
 the key reads a few source files; it never imports the engine, so a `log` whose reports are cached
-loads no part of it.
+loads no part of it, nor hashlib (see `digest`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
-from importlib.util import find_spec
+from importlib.util import find_spec, source_hash
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +36,19 @@ _ENGINE_CODE = ("diff", "changes.py", "reports", "render/layout.py", "render/htm
 
 
 def digest(*parts: str) -> str:
-    """A digest of the package's code under `parts` (files or folders): what made a cached result."""
-    root, hashed = Path(__file__).parent.parent, hashlib.sha256()
+    """A digest of the package's code under `parts` (files or folders): what made a cached result.
+
+    64 bits of the source hash importlib keys hash-based .pyc files with, which is built into the
+    interpreter: hashlib would load OpenSSL's libcrypto, 3-4 ms of a cached `log`'s start-up
+    (scripts/bench_startup.py). The hash is keyed by the interpreter's bytecode version, so a new
+    Python recomputes cached results once, as new code does."""
+    root, code = Path(__file__).parent.parent, bytearray()
     for part in parts:
         path = root / part
         files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".html", ".css")) if path.is_dir() else [path]
         for file in files:
-            hashed.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
-    return hashed.hexdigest()[:16]
+            code += file.relative_to(root).as_posix().encode("utf-8") + b"\0" + file.read_bytes() + b"\0"
+    return source_hash(bytes(code)).hex()
 
 
 @cache
@@ -53,7 +57,7 @@ def _code() -> str:
     importing it would cost start-up time)."""
     spec = find_spec("nupunkt")
     version = Path(spec.origin).with_name("_version.py") if spec and spec.origin else None
-    segmenter = hashlib.sha256(version.read_bytes()).hexdigest()[:8] if version and version.is_file() else "none"
+    segmenter = source_hash(version.read_bytes()).hex()[:8] if version and version.is_file() else "none"
     return f"{digest(*_ENGINE_CODE)}/{segmenter}"
 
 

@@ -20,7 +20,7 @@ _EXPORTS = {
     "ArticleSummary": "listings",
     "Damage": "records",
     "Event": "records",
-    "FeedStatus": "listings",
+    "FeedStatus": "feed_listing",
     "RawInput": "records",
     "StoredVersion": "records",
     "VersionRef": "records",
@@ -114,7 +114,8 @@ if TYPE_CHECKING:
         plain_number,
     )
     from .postgres import copy_archive, open_server
-    from .listings import ArticleSummary, FeedStatus
+    from .feed_listing import FeedStatus
+    from .listings import ArticleSummary
     from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 
 

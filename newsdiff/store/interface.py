@@ -78,11 +78,20 @@ class Store(ABC):
 
     @abstractmethod
     def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     checked_since: str | None = None, again: Collection[int] = (),
                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
-        most overdue; at most `limit`, none of the ids in `skip` (those a poll has checked already). Where
-        polls share the store, each is held for this poll for `lease_s` seconds or until its check is
-        recorded: another poll meanwhile gets others."""
+        most overdue; at most `limit`, none of the ids in `skip` (those a poll has in flight), and none
+        last checked at or after `checked_since` (a poll's start: those it has checked) but the ids in
+        `again` (checked by an earlier poll in that same second). Where polls share the store, each is
+        held for this poll for `lease_s` seconds or until its check is recorded: another poll meanwhile
+        gets others."""
+
+    @abstractmethod
+    def checked_since(self, at: str, due_by: str | None) -> list[int]:
+        """Tracked, live articles due by `due_by` (None: all of them) last checked at or after `at`: at a
+        poll's start, those an earlier poll checked in the same second (times are kept to the second),
+        which the poll must still check."""
 
     @abstractmethod
     def feeds(self) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ database made by a newer newsdiff, with migrations this one does not know, is re
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from ..lazy import sha256
 from ..model import content_hash
 from . import compact_history, passage_index, raws
 from .compact_history import compact_previous
@@ -138,7 +138,7 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
         ).fetchall():
             title, text = db.execute("SELECT title, text FROM versions WHERE id = ?", [version_id]).fetchone()
             db.execute("UPDATE versions SET text_size = ? WHERE id = ?", [compact_history.text_size(text), version_id])
-            digests[number] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            digests[number] = sha256(text.encode("utf-8")).hexdigest()
             if previous is not None and previous[0] == number - 1:
                 compact_previous(db, article_id, previous[0], text)
             previous = (number, text)
@@ -146,7 +146,7 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
         index.write(db)
         rows = db.query("SELECT * FROM versions WHERE article_id = ? ORDER BY number", [article_id])
         for item in compact_history.rebuild(rows):
-            if item.text is None or hashlib.sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
+            if item.text is None or sha256(item.text.encode("utf-8")).hexdigest() != digests[item.number]:
                 raise RuntimeError(f"compacting article {article_id} would change version {item.number}; "
                                    "nothing migrated")
 

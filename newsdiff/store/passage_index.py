@@ -12,11 +12,12 @@ tokenizer makes of it and, after the passage, as its digits alone ("1500"), so `
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..lazy import pattern_on_use, sha256
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -39,7 +40,7 @@ LEAF_BYTES = 4000
 
 
 # A figure grouped in thousands by a comma, a dot, an apostrophe or a (thin, no-break) space.
-GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+(?![\d]|[.,]\d)")
+GROUPED_NUMBER = pattern_on_use(r"(?<![\d.,])\d{1,3}(?:[,.'\u00a0\u2009\u202f ]\d{3})+(?![\d]|[.,]\d)")
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -74,7 +75,7 @@ def optimize(db: sqlite_utils.Database) -> None:
 
 def passage_hash(text: str) -> int:
     """A passage's key within its article: the first 8 bytes of its SHA-256, as SQLite's signed integer."""
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+    return int.from_bytes(sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def plain_number(figure: str) -> str:
@@ -84,7 +85,7 @@ def plain_number(figure: str) -> str:
 
 def indexed_text(text: str) -> str:
     """What the FTS5 table is given for a passage: its text, then its grouped figures as digits alone."""
-    figures = [plain_number(m.group()) for m in GROUPED_NUMBER.finditer(text)]
+    figures = [plain_number(m.group()) for m in GROUPED_NUMBER().finditer(text)]
     return " ".join([text, *figures]) if figures else text
 
 

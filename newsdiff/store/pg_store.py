@@ -74,11 +74,12 @@ class PostgresStore(SQLiteStore):
     # -- the work queue: every poll process shares it through leases (postgres.claim_due) ------------
 
     def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     checked_since: str | None = None, again: Collection[int] = (),
                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Due articles, as SQLite's store orders them, each leased to this store until its check is
         recorded (`update_article`) or the lease runs out: another poll running meanwhile skips them."""
         claimed = claim_due(self.db.conn, self.worker, due_by=due_by, limit=_ALL if limit is None else limit,
-                            lease_s=lease_s, skip=sorted(skip))
+                            lease_s=lease_s, skip=sorted(skip), checked_since=checked_since, again=sorted(again))
         return [dataclasses.asdict(article) for article in claimed]
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:

@@ -262,14 +262,17 @@ _CLAIMED_COLUMNS = ("a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modif
 
 
 def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None, limit: int,
-              lease_s: float = DEFAULT_LEASE_S, skip: Sequence[int] = ()) -> list[Claimed]:
+              lease_s: float = DEFAULT_LEASE_S, skip: Sequence[int] = (), checked_since: str | None = None,
+              again: Sequence[int] = ()) -> list[Claimed]:
     """Take up to `limit` due articles (all tracked ones with `due_by` None) that no live lease holds,
-    none of the ids in `skip`.
+    none of the ids in `skip`, none checked at or after `checked_since` but the ids in `again`.
 
     Never-checked articles first, then the most overdue, as a SQLite poll orders them. Rows another
     worker is claiming at this instant are skipped, not waited for: two workers never get one article,
     and neither blocks the other."""
     due = "" if due_by is None else "AND a.next_check_at <= %(due_by)s "
+    if checked_since is not None:
+        due += "AND (a.last_checked_at IS NULL OR a.last_checked_at < %(since)s OR a.id = ANY(%(again)s)) "
     rows = conn.execute(
         "WITH picked AS ("
         "  SELECT a.id FROM articles a WHERE a.tracked = 1 AND a.status IN ('active', 'gone') " + due +
@@ -279,7 +282,8 @@ def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None,
         "UPDATE articles a SET claimed_by = %(worker)s, lease_until = now() + make_interval(secs => %(lease)s) "
         "FROM picked WHERE a.id = picked.id "
         "RETURNING a.id",
-        {"due_by": due_by, "limit": limit, "worker": worker, "lease": lease_s, "skip": list(skip)},
+        {"due_by": due_by, "limit": limit, "worker": worker, "lease": lease_s, "skip": list(skip),
+         "since": checked_since, "again": list(again)},
     ).fetchall()
     ids = [row[0] for row in rows]
     if not ids:

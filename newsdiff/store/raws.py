@@ -13,10 +13,11 @@ size tells which form). Otherwise a plain-text import would keep every version t
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ..lazy import sha256
 
 if TYPE_CHECKING:
     import zstandard
@@ -88,7 +89,7 @@ class RawDigests:
         if raw_id not in self.as_text or item.text is None:
             return None
         form = text_form(item.row["title"], item.text, self.as_text[raw_id])
-        return None if form is None else hashlib.sha256(form).hexdigest()
+        return None if form is None else sha256(form).hexdigest()
 
 
 def worth_a_base(compression: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from ..model import (
     plural,
     utc_now,
 )
+from ..lazy import sha256
 from ..urls import canonical_url, is_web_url
 from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
@@ -295,7 +295,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
         if raw is None:
             return None
-        digest = hashlib.sha256(raw).digest()
+        digest = sha256(raw).digest()
         row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {DIGEST_PREFIX}) = ? AND +sha256 = ? "
                               f"AND {RAWS_WITH_DATA}", [digest[:DIGEST_PREFIX], digest]).fetchone()
         if row:
@@ -340,7 +340,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             data = raws.unpack(row["compression"], row["data"], base)
         except ValueError as exc:
             raise ValueError(f"raw input {raw_id} {exc}") from exc
-        if len(data) != row["size"] or hashlib.sha256(data).hexdigest() != hex_digest(row["sha256"]):
+        if len(data) != row["size"] or sha256(data).hexdigest() != hex_digest(row["sha256"]):
             raise ValueError(f"raw input {raw_id} does not match its sha256 and size")
         return data
 
@@ -349,14 +349,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         text (raws.NO_DIGEST). ValueError if those cannot be rebuilt."""
         stored = self.db.execute("SELECT sha256 FROM raws WHERE id = ?", [raw_id]).fetchone()[0]
         if stored == raws.NO_DIGEST:
-            return hashlib.sha256(self.raw_bytes(raw_id)).hexdigest()
+            return sha256(self.raw_bytes(raw_id)).hexdigest()
         return hex_digest(stored)
 
     def _is_stored_input(self, raw_id: int, raw: bytes) -> bool:
         """Whether `raw` is the stored raw input `raw_id`; False when that cannot be read back (`check` names it),
         so damage does not stop an import."""
         try:
-            return self._raw_digest(raw_id) == hashlib.sha256(raw).hexdigest()
+            return self._raw_digest(raw_id) == sha256(raw).hexdigest()
         except ValueError:
             return False
 

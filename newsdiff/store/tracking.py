@@ -121,14 +121,20 @@ class Tracking:
             "WHERE e.kind = 'tracked' AND a.tracked = 1 AND instr(e.detail, ?) > 0", [mentioning])]
 
     def due_articles(self, due_by: str | None, limit: int | None, *, skip: Collection[int] = (),
+                     checked_since: str | None = None, again: Collection[int] = (),
                      lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
-        most overdue; at most `limit`, none in `skip`. No lease: one poll at a time runs on a file."""
+        most overdue; at most `limit`, none in `skip`, none checked since `checked_since` but those in
+        `again`. No lease: one poll at a time runs on a file."""
         sql = _ARTICLE + "WHERE " + _LIVE + " "
         params: list[Any] = []
         if skip:
             sql += "AND a.id NOT IN (SELECT value FROM json_each(?)) "
             params.append(json.dumps(sorted(skip)))
+        if checked_since is not None:
+            sql += ("AND (a.last_checked_at IS NULL OR a.last_checked_at < ? "
+                    "OR a.id IN (SELECT value FROM json_each(?))) ")
+            params += [checked_since, json.dumps(sorted(again))]
         if due_by is not None:
             sql += "AND a.next_check_at <= ? "
             params.append(due_by)
@@ -137,6 +143,13 @@ class Tracking:
             sql += " LIMIT ?"
             params.append(limit)
         return list(self.db.query(sql, params))
+
+    def checked_since(self, at: str, due_by: str | None) -> list[int]:
+        """Live articles due by `due_by` last checked at or after `at` (by an earlier poll in a poll's first
+        second); the index of due articles finds them without reading the others."""
+        due, params = ("", [at]) if due_by is None else ("AND a.next_check_at <= ? ", [at, due_by])
+        return [row[0] for row in self.db.execute(
+            f"SELECT a.id FROM articles a WHERE {_LIVE} AND a.last_checked_at >= ? {due}", params)]
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at,

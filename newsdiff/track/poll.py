@@ -55,7 +55,7 @@ GONE_STATUSES = frozenset({404, 410})
 # runs out: polls sharing a PostgreSQL store share the due ones, and a killed poll holds at most a batch.
 CLAIM_PER_JOB = 4
 # A poll alone on its file claims at least this many at a time: each claim sorts the due articles and
-# leaves out those already checked, so small batches made a poll of 20,000 articles with `--now` spend
+# leaves out those it has checked, so small batches made a poll of 20,000 articles with `--now` spend
 # a minute claiming.
 CLAIM_ALONE = 1024
 _UNDATED = datetime.min.replace(tzinfo=timezone.utc)
@@ -169,9 +169,11 @@ class _Poll:
         if not store.shared:
             self.batch = max(self.batch, CLAIM_ALONE)
         self.feeds_claimed: set[int] = set()
-        # Articles this poll claimed that a later claim must not give again: those in flight, and checked
-        # ones still due by `due_by` (every one with `--now`, whose `due_by` is None).
+        # Articles claimed and not yet checked, which a later claim must not give again. Those checked
+        # are left out by their check time (this poll's stamp), but for the ones an earlier poll checked
+        # in this poll's first second, `again`: found at the first claim, each dropped once checked.
         self.articles_held: set[int] = set()
+        self.again: set[int] | None = None
         self.articles_claimed = 0
         self.phase: str | None = None
         self.due_by: str | None = None  # articles due by then are checked (None: every tracked one, `--now`)
@@ -278,7 +280,10 @@ class _Poll:
         size = self.batch if limit is None else min(self.batch, limit - self.articles_claimed)
         if size <= 0:
             return []
-        rows = self.store.due_articles(due_by, size, skip=self.articles_held, lease_s=self.settings.fetch.lease)
+        if self.again is None:
+            self.again = set(self.store.checked_since(self.stamp, due_by))
+        rows = self.store.due_articles(due_by, size, skip=self.articles_held, checked_since=self.stamp,
+                                       again=self.again, lease_s=self.settings.fetch.lease)
         self.articles_held.update(row["id"] for row in rows)
         self.articles_claimed += len(rows)
         self._claimed("articles", len(rows))
@@ -362,8 +367,9 @@ class _Poll:
             changes.update(self._schedule(article["id"], changes.get("status", article["status"])))
             self.store.update_article(article["id"], changes)
             self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
-        if self.due_by is not None and (changes["next_check_at"] is None or changes["next_check_at"] > self.due_by):
-            self.articles_held.discard(request.item["id"])  # no longer due: no claim would give it again
+        self.articles_held.discard(request.item["id"])  # checked now: its check time leaves it out
+        if self.again:
+            self.again.discard(request.item["id"])
         self._advance()
 
     def _store_page(self, article: dict[str, Any], fetched: Fetched,
