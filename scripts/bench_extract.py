@@ -4,7 +4,8 @@
 On the real news pages in fixtures/readability-news/ (source.html.gz, the body a good extractor
 keeps in expected.html.gz, the headline in expected-metadata.json) it reports, per page and on
 average, the word-4-gram F1 of each extractor's body text against the expected text, whether its
-headline matches exactly, and pages per second on this one core, all in one run.
+headline matches exactly, how many of the expected text's paragraphs (its blocks and line breaks) it
+gives word for word as paragraphs of its own, and pages per second on this one core, all in one run.
 
 Words are lower-cased runs of letters and digits, so punctuation and spacing do not count; a
 page an extractor refuses or fails on scores 0. `nytimes-5` is the NYT en Español front page,
@@ -66,6 +67,11 @@ def html_text(markup: str | bytes) -> str:
             element.text = "\n" + (element.text or "")
             element.tail = "\n" + (element.tail or "")
     return root.text_content()
+
+
+def lines(text: str) -> list[str]:
+    """A text's paragraphs as its lines, each with its spacing folded: what a reader compares one by one."""
+    return [line for line in (" ".join(clean_text(raw).split()) for raw in text.split("\n")) if line]
 
 
 def grams(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -219,6 +225,7 @@ class Page:
     title: str
     headlines: frozenset[str] = frozenset()  # the title, and the title without a site-name or author suffix
     site_title: bool = False  # the expected title is the name the page gives its site, not a headline
+    paragraphs: tuple[str, ...] = ()  # the expected text's paragraphs (its blocks and line breaks)
 
 
 @dataclass
@@ -226,6 +233,7 @@ class Score:
     f1: dict[str, float] = field(default_factory=dict)
     title: dict[str, bool] = field(default_factory=dict)
     headline: dict[str, bool] = field(default_factory=dict)  # site-name or author suffix aside
+    paragraphs: dict[str, int] = field(default_factory=dict)  # expected paragraphs given exactly
 
 
 _SEPARATORS = (" - ", " | ", " – ", " — ", " · ", " :: ")
@@ -272,6 +280,7 @@ def load(folder: Path, names: list[str]) -> list[Page]:
             title=title,
             headlines=headlines(metadata),
             site_title=names_its_site(source, title),
+            paragraphs=tuple(lines(html_text(expected))),
         ))
     return pages
 
@@ -320,6 +329,8 @@ def readability_pages(pages: list[Page]) -> None:
             scores[page.name].f1[tool] = f1(body, page.expected)
             scores[page.name].title[tool] = clean_text(title or "") == page.title
             scores[page.name].headline[tool] = clean_text(title or "") in page.headlines
+            given = set(lines(body))
+            scores[page.name].paragraphs[tool] = sum(paragraph in given for paragraph in page.paragraphs)
             if tool == "newsdiff":
                 titles[page.name] = title
 
@@ -345,6 +356,8 @@ def readability_pages(pages: list[Page]) -> None:
         ("headline exact, suffix aside", lambda t: f"{sum(scores[p.name].headline[t] for p in pages)}/{len(pages)}"),
         (f"  same, {len(headlined)} articles titled",
          lambda t: f"{sum(scores[p.name].headline[t] for p in headlined)}/{len(headlined)}"),
+        ("paragraphs exact", lambda t: f"{sum(scores[p.name].paragraphs[t] for p in pages)}"
+                                       f"/{sum(len(p.paragraphs) for p in pages)}"),
         ("pages per second", lambda t: f"{len(pages) / seconds[t]:.1f}"),
         ("speed vs newsdiff", lambda t: f"{seconds['newsdiff'] / seconds[t]:.2f}x"),
     ]

@@ -153,6 +153,22 @@ def test_generic_pages() -> None:
     assert not any(p.startswith("Zázrak jedné sezony?") for p in perex.paragraphs)
 
 
+def test_a_quotation_holding_blocks_is_read_paragraph_by_paragraph() -> None:
+    """A quotation of paragraphs around a code block was read whole: its paragraphs ran together,
+    sentences glued at the seams ("…to generate.In my case…")."""
+    quoted = ["Engineers found the flaw in the loader last spring.", "They wrote a short script to show it."]
+    body = ("<article>" + paragraphs_html(SENTENCES[:3]) + "<blockquote>" + paragraphs_html(quoted)
+            + "<pre><code>load(bridge, depth=5)</code></pre>" + paragraphs_html(SENTENCES[3:4]) + "</blockquote>"
+            + paragraphs_html(SENTENCES[4:]) + "</article>")
+    record = article(page(body))
+    assert record.extractor == "generic"
+    assert [*quoted, "load(bridge, depth=5)", SENTENCES[3]] == [
+        p for p in record.paragraphs if p in quoted or "load(" in p or p == SENTENCES[3]]
+    ars = article(fixture("ars-1")).paragraphs  # a real page's quoted exploit write-up, the same shape
+    assert any(p.startswith("In my case") and p.endswith("what it looks like.") for p in ars)
+    assert not any("generate.In my case" in p for p in ars)
+
+
 def test_embedded_posts_are_dropped_on_the_generic_path() -> None:
     """A tweet or Instagram post quoted in the article is someone else's text, with counts that change."""
     tweet = ('<blockquote class="twitter-tweet"><p lang="en">Bridge closing! What a disgrace #bridge '

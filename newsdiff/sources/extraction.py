@@ -280,27 +280,39 @@ def precise_published(published: str | None, declared: str | None) -> str | None
     return published or declared
 
 
+# The elements of trafilatura's output that are blocks of their own, not runs of text in one.
+_XML_BLOCKS = frozenset({"p", "head", "list", "quote", "code", "table"})
+
+
 def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
     """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs."""
     for line_break in body.iter("lb"):
         line_break.tail = " " + (line_break.tail or "")
     for cell in body.iter("cell"):
         cell.tail = " " + (cell.tail or "")
-    if body.text and body.text.strip():
-        yield body.text
-    for element in body:
-        if element.tag == "list":
-            items: Iterable[etree._Element] = element.iter("item")
-        elif element.tag == "table":
-            items = element.iter("row")
-        elif element.tag == "quote" and len(element) and all(child.tag == "p" for child in element):
-            items = element
+    yield from _blocks(body)
+
+
+def _blocks(element: etree._Element) -> Iterator[str]:
+    """The paragraphs of a block holding blocks. A quotation of several paragraphs, a code block or a
+    list is read block by block like the body: read whole, its paragraphs' texts ran together ("…to
+    generate.In my case…")."""
+    if element.text and element.text.strip():
+        yield element.text
+    for child in element:
+        if child.tag == "list":
+            items: Iterable[etree._Element] = child.iter("item")
+        elif child.tag == "table":
+            items = child.iter("row")
+        elif child.tag == "quote" and any(grandchild.tag in _XML_BLOCKS for grandchild in child):
+            yield from _blocks(child)
+            items = ()
         else:
-            items = [element]
+            items = [child]
         for item in items:
             yield "".join(item.itertext())
-        if element.tail and element.tail.strip():  # text between blocks is a paragraph of its own
-            yield element.tail
+        if child.tail and child.tail.strip():  # text between blocks is a paragraph of its own
+            yield child.tail
 
 
 @cache
