@@ -20,8 +20,13 @@ subprocess), and both layouts are measured with this checkout's stats, so the ra
 both databases and their results (hits, versions, snippets, highlights, edits) compared.
 Target (issue 19): the whole file at most 5% of the raw bytes for each corpus.
 
+With `--reports`, this checkout's database is measured once more as `log`, `feed` and `publish` leave an
+archive they have shown in full: every edit diffed once and its report cached (`Reports.edits`), then
+vacuumed; beside it, the room those cache entries would take as the JSON text they were kept as before
+they were compressed (the same entries, measured in the same run).
+
     python scripts/bench_size.py [--versions 20] [--rate 0.03] [--seed 1] [--baseline REF | --no-baseline]
-        [--corpus text|html] [--btrees N] [--floor]
+        [--corpus text|html] [--btrees N] [--floor] [--reports]
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+import zlib
 from io import BytesIO
 from pathlib import Path
 
@@ -209,8 +216,6 @@ def print_btrees(db_path: Path, count: int, raw: int) -> None:
 
 def _index_bytes(documents: list[str], options: str) -> int:
     """Bytes of pages an FTS5 table with the store's tokenizer and `options` takes for `documents`, merged."""
-    import sqlite3
-
     from newsdiff.store.passage_index import TOKENIZE
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,6 +274,29 @@ def print_floor(db_path: Path, raw: int) -> None:
         print(f"    {label:72} {size:9,} {size / raw:6.2%} of raw")
 
 
+def print_reports(db_path: Path, raw: int) -> None:
+    """The whole file with every report cached (see the module's docstring), on a copy of the database."""
+    from newsdiff.reports.cache import Reports
+    from newsdiff.store import Store
+
+    shown = db_path.with_suffix(".reports.db")
+    shutil.copyfile(db_path, shown)
+    store = Store.open(shown)
+    try:
+        edits = sum(1 for _ in Reports(store).edits())
+        store.vacuum()
+    finally:
+        store.close()
+    sizes = measure(shown)
+    with sqlite3.connect(shown) as db:
+        entries = [data for (data,) in db.execute("SELECT data FROM derived")]
+    stored = sum(len(d) for d in entries)
+    as_text = sum(len(zlib.decompress(d)) if isinstance(d, bytes) else len(d.encode("utf-8")) for d in entries)
+    print(f"    with all {edits} edits' reports cached: {sizes['file']:,} ({sizes['file'] / raw:.2%} of raw), "
+          f"reports part {sizes['reports']:,}; the {len(entries)} cache entries hold {stored:,} bytes, "
+          f"{as_text:,} as JSON text ({stored / as_text:.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=20)
@@ -280,6 +308,8 @@ def main() -> None:
                         help="also print each layout's N biggest tables and indexes (sqlite3 dbstat)")
     parser.add_argument("--floor", action="store_true",
                         help="also measure what version texts and the search index could shrink to")
+    parser.add_argument("--reports", action="store_true",
+                        help="also measure the file with every edit's report cached, as log, feed and publish leave it")
     parser.add_argument("--corpus", choices=["text", "html"], action="append", help="only this corpus (repeatable)")
     parser.add_argument("--load", nargs=3, metavar=("DB", "CORPUS_JSON", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,6 +355,8 @@ def main() -> None:
                 print_btrees(db_path, args.btrees, raw)
                 if args.floor and layout == "this checkout":
                     print_floor(db_path, raw)
+                if args.reports and layout == "this checkout":
+                    print_reports(db_path, raw)
             ours = results["this checkout"]["file"]
             if len(results) == 2:
                 base = results[layouts[0]]["file"]

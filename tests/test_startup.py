@@ -10,6 +10,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -241,8 +242,8 @@ def test_the_first_log_loads_no_html_entity_table(tmp_path: Path, two_versions: 
     shown = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(two_versions), "log", URL],
                            capture_output=True, text=True, check=True).stdout
     assert "1 sentence changed" in shown
-    cached = json.loads(sqlite3.connect(two_versions).execute(
-        "SELECT data FROM derived WHERE kind LIKE 'edit/%'").fetchone()[0])
+    cached = json.loads(zlib.decompress(sqlite3.connect(two_versions).execute(
+        "SELECT data FROM derived WHERE kind LIKE 'edit/%'").fetchone()[0]))
     assert "The council met on <del>Monday</del><ins>Tuesday</ins>." in cached["fragment"]
     assert "version 1 (2026-01-01T10:00:00Z) -&gt; version 2" in cached["fragment"]
 

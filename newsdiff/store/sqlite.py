@@ -885,22 +885,33 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return None if row is None else RawInput(**row, sha256=self._raw_digest(row["id"]))
 
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
-        """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it."""
+        """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it.
+
+        Kept as its JSON compressed by zlib (a BLOB): every report of an archive cached, as `feed`,
+        `publish` and `log` leave them, took four times the room of the history itself as text
+        (scripts/bench_size.py --reports); PostgreSQL compresses such values by itself."""
         value = self.derived(version_id, kind)
         if value is not None:
             return value
         value = compute()
+        data = zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"))
         try:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
                 self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
-                                [version_id, kind, json.dumps(value, ensure_ascii=False)])
+                                [version_id, kind, data])
         except (sqlite3.OperationalError, StoreBusy):
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
 
     def derived(self, version_id: int, kind: str) -> Any | None:
         """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
-        `export` can read it inside one snapshot."""
+        `export` can read it inside one snapshot. Entries written before they were compressed are JSON
+        text, and read as such; a damaged one is None, so that `cached` computes it again."""
         row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?",
                               [version_id, kind]).fetchone()
-        return None if row is None else json.loads(row[0])
+        if row is None:
+            return None
+        try:
+            return json.loads(zlib.decompress(row[0]) if isinstance(row[0], bytes) else row[0])
+        except (zlib.error, ValueError):
+            return None
