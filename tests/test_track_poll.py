@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -448,6 +449,28 @@ def test_limit_takes_the_most_overdue_first(outlet: Outlet, db_path: Path) -> No
     assert [outlet.hits[f"/{i}"] for i in range(4)] == [1, 2, 1, 2]
 
 
+def forty_stories(store: Store, outlet: Outlet) -> None:
+    for i in range(40):
+        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
+        track(store, outlet.url(f"/{i}"))
+
+
+def spied_claims(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[str, Any], int]]:
+    """Each claim of due articles made from now on: the keyword arguments it was given (the poll's sets of
+    ids copied as they were then), and the rows it got."""
+    seen: list[tuple[dict[str, Any], int]] = []
+    due_articles = store.due_articles
+
+    def spy(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        given = {name: set(value) if isinstance(value, set) else value for name, value in kwargs.items()}
+        rows = due_articles(*args, **kwargs)
+        seen.append((given, len(rows)))
+        return rows
+
+    monkeypatch.setattr(store, "due_articles", spy)
+    return seen
+
+
 def test_a_poll_alone_on_its_file_claims_many_articles_at_once(outlet: Outlet, db_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Each claim sorts the due articles and leaves out those already checked, so a poll alone on its file
@@ -456,20 +479,10 @@ def test_a_poll_alone_on_its_file_claims_many_articles_at_once(outlet: Outlet, d
     (db_path.parent / "newsdiff.toml").write_text(FAST_LIMITS.replace("jobs = 8", "jobs = 1"))
     store = Store.open(db_path)
     settings = load_config(None, db_path).track
-    for i in range(40):
-        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
-        track(store, outlet.url(f"/{i}"))
-    claims: list[int] = []
-    due_articles = store.due_articles
-
-    def counted(*args, **kwargs):
-        rows = due_articles(*args, **kwargs)
-        claims.append(len(rows))
-        return rows
-
-    monkeypatch.setattr(store, "due_articles", counted)
+    forty_stories(store, outlet)
+    claims = spied_claims(store, monkeypatch)
     assert poll(store, settings, check_all=True).articles_checked == 40
-    assert claims == [40, 0]
+    assert [got for _, got in claims] == [40, 0]
     assert all(outlet.hits[f"/{i}"] == 1 for i in range(40))
 
 
@@ -483,24 +496,19 @@ def test_a_poll_passes_each_claim_only_what_it_has_in_flight(outlet: Outlet, db_
     monkeypatch.setattr(poll_module, "CLAIM_ALONE", 4)  # a file's batch as a server's: four per request in flight
     store = Store.open(any_db)
     settings = load_config(None, db_path).track
-    for i in range(40):
-        outlet.routes[f"/{i}"] = page(text_page(f"Story {i}", f"Story number {i} happened."))
-        track(store, outlet.url(f"/{i}"))
-    handed: list[int] = []
-    due_articles = store.due_articles
+    forty_stories(store, outlet)
+    claims = spied_claims(store, monkeypatch)
 
-    def counted(*args, **kwargs):
-        handed.append(len(kwargs["skip"]) + len(kwargs.get("again", ())))
-        return due_articles(*args, **kwargs)
+    def handed() -> list[int]:  # ids each claim was given to leave out or to give again
+        return [len(given["skip"]) + len(given.get("again", ())) for given, _ in claims]
 
-    monkeypatch.setattr(store, "due_articles", counted)
     now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
     assert poll(store, settings, now=now, check_all=True).articles_checked == 40
-    assert len(handed) == 11 and max(handed) <= 4  # ten claims of four, and a last empty one
-    handed.clear()
+    assert len(claims) == 11 and max(handed()) <= 4  # ten claims of four, and a last empty one
+    claims.clear()
     assert poll(store, settings, now=now, check_all=True).articles_checked == 40  # the same second
     assert all(outlet.hits[f"/{i}"] == 2 for i in range(40))
-    assert handed[0] == 40 and handed[-1] == 0  # those the first poll checked in that second, then none
+    assert handed()[0] == 40 and handed()[-1] == 0  # those the first poll checked in that second, then none
 
 
 @pytest.mark.parametrize(("jobs", "per_host", "peak"), [(8, 2, 2), (3, 4, 3)])
