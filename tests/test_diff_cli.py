@@ -100,7 +100,7 @@ def test_diff_article_json_and_versions(cli, stored: Path) -> None:
 def test_sentences_are_segmented_once_per_version(cli, stored: Path, db_path: Path, monkeypatch) -> None:
     assert cli("diff", URL).code == 0
     kinds = [row[0] for row in sqlite3.connect(db_path).execute("SELECT kind FROM derived")]
-    assert kinds.count(SENTENCES_KIND) == 2
+    assert kinds.count(SENTENCES_KIND + "+zlib") == 2  # kept compressed, under a kind of their own
 
     def refuse(paragraphs):  # a second diff must read the cache, not segment again
         raise AssertionError("segmented again")
@@ -113,7 +113,7 @@ def test_sentence_cache_holds_bounds_not_text(cli, stored: Path, db_path: Path) 
     uncached = cli("diff", URL, "--all", "--cosmetic", "--format", "json").json  # segments, then caches
     db = sqlite3.connect(db_path)
     query = "SELECT data FROM derived WHERE kind = ? ORDER BY version_id"
-    data = [zlib.decompress(row[0]).decode() for row in db.execute(query, [SENTENCES_KIND])]  # kept compressed
+    data = [zlib.decompress(row[0]).decode() for row in db.execute(query, [SENTENCES_KIND + "+zlib"])]  # compressed
     assert len(data) == 2 and not any(re.search(r"[^\d\[\], ]", text) for text in data)  # numbers only
     # Per paragraph, the offsets where its second, third ... sentences begin: every old sentence is there.
     old_sentences = sum(len(c["old_index"]) for c in uncached["changes"])
@@ -122,7 +122,9 @@ def test_sentence_cache_holds_bounds_not_text(cli, stored: Path, db_path: Path) 
     old, new = (parse_bytes(path.read_bytes()).versions[0] for path in (SEED_REUTERS, stored))
     assert uncached["changes"] == diff_records(old, new).to_json(all=True, cosmetic=True)["changes"]
     # A damaged entry is not trusted: the version is segmented again and the report stays the same.
-    db.execute("UPDATE derived SET data = ? WHERE kind = ?", [json.dumps([[10**6]]), SENTENCES_KIND])
+    damaged = db.execute("UPDATE derived SET data = ? WHERE kind = ?",
+                         [json.dumps([[10**6]]), SENTENCES_KIND + "+zlib"])
+    assert damaged.rowcount == 2
     db.commit()
     assert cli("diff", URL, "--all", "--cosmetic", "--format", "json").json == uncached
 

@@ -61,6 +61,7 @@ class PostgresStore(SQLiteStore):
     """A newsdiff database on a PostgreSQL server. Open with `PostgresStore.connect(server)`."""
 
     _insert_passage = staticmethod(insert_terms)
+    _PACKED = ""  # derived data is JSON text: the server compresses large values itself
     db: PgDatabase  # type: ignore[assignment]
     shared = True
 

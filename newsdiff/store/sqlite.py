@@ -143,6 +143,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     """A newsdiff database in one SQLite file (WAL mode). Open with `Store.open(path)`; every write is one
     transaction."""
 
+    # The end of a derived entry's kind when its data is compressed (see `cached`).
+    _PACKED = "+zlib"
+
     # How a new passage enters the search index: FTS5's contentless table here.
     _insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
 
@@ -887,9 +890,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def cached(self, version_id: int, kind: str, compute: Callable[[], Any]) -> Any:
         """Derived data (JSON-serialisable) computed once per version and kept; `kind` names what made it.
 
-        Kept as its JSON compressed by zlib (a BLOB): every report of an archive cached, as `feed`,
-        `publish` and `log` leave them, took four times the room of the history itself as text
-        (scripts/bench_size.py --reports); PostgreSQL compresses such values by itself."""
+        On SQLite kept as its JSON compressed by zlib, a BLOB: every report of an archive cached, as
+        `feed`, `publish` and `log` leave them, took four times the room of the history itself as text
+        (scripts/bench_size.py --reports). Its row's kind ends with `_PACKED`, so an older newsdiff,
+        which reads every entry as JSON text, never meets one (it keeps its own under the plain kind)."""
         value = self.derived(version_id, kind)
         if value is not None:
             return value
@@ -898,20 +902,23 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         try:
             with self.write():  # plain SQL: a read-only command that caches must not load sqlite-utils
                 self.db.execute("INSERT OR REPLACE INTO derived (version_id, kind, data) VALUES (?, ?, ?)",
-                                [version_id, kind, data])
+                                [version_id, kind + self._PACKED, data])
         except (sqlite3.OperationalError, StoreBusy):
             pass  # a read-only or busy database still gets its answer, just uncached
         return value
 
     def derived(self, version_id: int, kind: str) -> Any | None:
         """A version's derived data of `kind` (see `cached`), or None; never computes nor writes, so
-        `export` can read it inside one snapshot. Entries written before they were compressed are JSON
-        text, and read as such; a damaged one is None, so that `cached` computes it again."""
-        row = self.db.execute("SELECT data FROM derived WHERE version_id = ? AND kind = ?",
-                              [version_id, kind]).fetchone()
-        if row is None:
+        `export` can read it inside one snapshot. An entry an older newsdiff kept as JSON text, under the
+        plain kind, is read when there is no compressed one; a damaged entry is None, so that `cached`
+        computes it again."""
+        packed = kind + self._PACKED
+        found = dict(self.db.execute("SELECT kind, data FROM derived WHERE version_id = ? AND kind IN (?, ?)",
+                                     [version_id, packed, kind]).fetchall())
+        data = found.get(packed, found.get(kind))
+        if data is None:
             return None
         try:
-            return json.loads(zlib.decompress(row[0]) if isinstance(row[0], bytes) else row[0])
+            return json.loads(zlib.decompress(data) if isinstance(data, bytes) else data)
         except (zlib.error, ValueError):
             return None
