@@ -260,7 +260,7 @@ def _translate(node: Any, lexemes: dict[str, list[tuple[int, str]]]) -> Part | N
             return Part(words.tsquery())
         starts, params = words.starts()
         return Part(words.tsquery(), f"(terms @@ %s::tsquery AND 1 IN ({starts}))",
-                     [words.tsquery(), *params])
+                    [words.tsquery(), *params])
     if isinstance(node, _Near):
         return _near([w for w in (_phrase_words(p, lexemes) for p in node.phrases) if w], node.distance)
     if isinstance(node, _Columns):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import functools
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..lazy import sha256
 from ..model import InputError, ParsedInput, format_time
 
 # Storing and extracting load their libraries with this module, not on the event loop between a request
@@ -171,9 +171,9 @@ class _Poll:
         self.feeds_claimed: set[int] = set()
         # Articles claimed and not yet checked, which a later claim must not give again. Those checked
         # are left out by their check time (this poll's stamp), but for the ones an earlier poll checked
-        # in this poll's first second, `again`: found at the first claim, each dropped once checked.
+        # in this poll's first second, `again`: found before the first claim, each dropped once checked.
         self.articles_held: set[int] = set()
-        self.again: set[int] | None = None
+        self.again: set[int] = set()
         self.articles_claimed = 0
         self.phase: str | None = None
         self.due_by: str | None = None  # articles due by then are checked (None: every tracked one, `--now`)
@@ -280,8 +280,6 @@ class _Poll:
         size = self.batch if limit is None else min(self.batch, limit - self.articles_claimed)
         if size <= 0:
             return []
-        if self.again is None:
-            self.again = set(self.store.checked_since(self.stamp, due_by))
         rows = self.store.due_articles(due_by, size, skip=self.articles_held, checked_since=self.stamp,
                                        again=self.again, lease_s=self.settings.fetch.lease)
         self.articles_held.update(row["id"] for row in rows)
@@ -313,7 +311,7 @@ class _Poll:
 
     def _page_digest(self, fetched: Fetched) -> bytes:
         """SHA-256 of everything a page's extraction reads: its reader, address, content type and bytes."""
-        hashed = hashlib.sha256(f"{self.page_reader}\0{fetched.final_url}\0{fetched.content_type or ''}\0".encode())
+        hashed = sha256(f"{self.page_reader}\0{fetched.final_url}\0{fetched.content_type or ''}\0".encode())
         hashed.update(fetched.body)
         return hashed.digest()
 
@@ -368,8 +366,7 @@ class _Poll:
             self.store.update_article(article["id"], changes)
             self._log(request.url, fetched, outcome, problem, article_id=article["id"], raw_id=raw_id)
         self.articles_held.discard(request.item["id"])  # checked now: its check time leaves it out
-        if self.again:
-            self.again.discard(request.item["id"])
+        self.again.discard(request.item["id"])
         self._advance()
 
     def _store_page(self, article: dict[str, Any], fetched: Fetched,
@@ -458,6 +455,7 @@ class _Poll:
             if feeds:
                 await fetch_each(fetcher, feeds, self.check_feed, more=self.feed_requests)
             self.due_by = None if check_all else format_time(self.now + DUE_MARGIN)
+            self.again = set(self.store.checked_since(self.stamp, self.due_by))
             articles = self.article_requests(self.due_by, limit)
             if articles:
                 workers = pool_size(len(articles)) if self.workers is None else self.workers
