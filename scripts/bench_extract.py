@@ -26,7 +26,13 @@ extractor refuses or fails on counting every `with` snippet missed. trafilatura 
 reader sees both); readability-lxml's, its summary's text. The pages where newsdiff scores below
 trafilatura are listed, worst first. The archive is read as it is, without unpacking it.
 
+With `--save FILE`, newsdiff's text and score on every page are written to FILE (JSON); with `--compare
+FILE`, a file saved so before a change, the pages whose newsdiff text the change altered are counted on
+each set and listed with their scores before and after (a changed text is a new version of every
+article already tracked from such a page). `--newsdiff-only` leaves the peers out, to measure a change.
+
     python scripts/bench_extract.py [--fixtures DIR] [--page NAME ...] [--shared DIR] [--eval-pages N]
+                                    [--save FILE] [--compare FILE] [--newsdiff-only]
 """
 
 from __future__ import annotations
@@ -155,7 +161,12 @@ def eval_pages(archive: Path, limit: int | None) -> tuple[dict[str, dict], list[
     return by_file, pages
 
 
-def run_eval(archive: Path, limit: int | None) -> None:
+def eval_f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+
+def run_eval(archive: Path, limit: int | None, saved: dict[str, dict]) -> None:
+    """The benchmark's table; newsdiff's text and counts on each page go into `saved`."""
     by_file, pages = eval_pages(archive, limit)
     print(f"\ntrafilatura's own benchmark: {len(pages)} pages with entries ({len(by_file)} entries in evaldata.json)")
     totals = {tool: [0, 0, 0] for tool in EVAL_EXTRACTORS}
@@ -173,14 +184,13 @@ def run_eval(archive: Path, limit: int | None) -> None:
             seconds[tool] += time.perf_counter() - start
             counts = snippet_counts(item, text)
             per_page[name][tool] = counts
+            if tool == "newsdiff":
+                saved[name] = {"text": text, "score": eval_f1(*counts), "counts": counts}
             for k in range(3):
                 totals[tool][k] += counts[k]
     header = "".join(f"{tool:>18}" for tool in EVAL_EXTRACTORS)
     print(f"{'':<28}{header}")
-
-    def f1(tp: int, fp: int, fn: int) -> float:
-        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-
+    f1 = eval_f1
     rows: list[tuple[str, Callable[[str], str]]] = [
         ("F1 (2TP / (2TP+FP+FN))", lambda t: f"{f1(*totals[t]):.4f}"),
         ("precision", lambda t: f"{totals[t][0] / max(1, totals[t][0] + totals[t][1]):.4f}"),
@@ -190,6 +200,8 @@ def run_eval(archive: Path, limit: int | None) -> None:
     ]
     for label, cell in rows:
         print(f"{label:<28}" + "".join(f"{cell(t):>18}" for t in EVAL_EXTRACTORS))
+    if "trafilatura" not in EVAL_EXTRACTORS:
+        return
     losses = sorted(((f1(*per_page[n]["trafilatura"]) - f1(*per_page[n]["newsdiff"]), n) for n in per_page),
                     reverse=True)
     losses = [(gap, name) for gap, name in losses if gap > 0]
@@ -297,7 +309,17 @@ def main() -> int:
     parser.add_argument("--eval-pages", type=int, default=None,
                         help="score only the first N pages of trafilatura's benchmark")
     parser.add_argument("--no-readability-pages", action="store_true", help="skip the fixtures/readability-news pages")
+    parser.add_argument("--save", type=Path, help="write newsdiff's text and score on every page to this JSON file")
+    parser.add_argument("--compare", type=Path,
+                        help="a file --save wrote before a change: list the pages whose newsdiff text changed")
+    parser.add_argument("--newsdiff-only", action="store_true", help="leave trafilatura and readability-lxml out")
     args = parser.parse_args()
+    before = json.loads(args.compare.read_text("utf-8")) if args.compare else None
+    if args.newsdiff_only:
+        for tools in (EXTRACTORS, EVAL_EXTRACTORS):
+            for tool in [t for t in tools if t != "newsdiff"]:
+                del tools[tool]
+    saved: dict[str, dict[str, dict]] = {"news": {}, "eval": {}}
     logging.disable(logging.WARNING)  # trafilatura and readability narrate every page
     archive = args.shared / "fixtures" / "trafilatura-eval" / "eval.tar.gz"
     if args.no_readability_pages:
@@ -307,17 +329,44 @@ def main() -> int:
         if not pages:
             print(f"no pages in {args.fixtures}", file=sys.stderr)
             return 1
-        readability_pages(pages)
+        readability_pages(pages, saved["news"])
     if archive.is_file():
-        run_eval(archive, args.eval_pages)
+        run_eval(archive, args.eval_pages, saved["eval"])
     else:
         print(f"\ntrafilatura's benchmark NOT RUN: {archive} is missing (the shared fixtures are expected beside "
               "the clone, at ../shared; or pass --shared DIR)", file=sys.stderr)
+    if before is not None:
+        compare(before, saved)
+    if args.save:
+        args.save.write_text(json.dumps(saved, ensure_ascii=False, indent=1), "utf-8")
     return 0
 
 
-def readability_pages(pages: list[Page]) -> None:
-    """The fixtures/readability-news table and summary."""
+def compare(before: dict[str, dict[str, dict]], after: dict[str, dict[str, dict]]) -> None:
+    """The pages of each set whose newsdiff text differs from a saved run's, with their scores then and
+    now (F1 on the news pages, the snippet F1 and TP/FP/FN on the benchmark's)."""
+    for kind in ("news", "eval"):
+        common = sorted(set(before.get(kind, {})) & set(after[kind]))
+        changed = [name for name in common if before[kind][name]["text"] != after[kind][name]["text"]]
+        if not common:
+            continue
+        delta = sum(after[kind][n]["score"] - before[kind][n]["score"] for n in changed)
+        better = sum(after[kind][n]["score"] > before[kind][n]["score"] for n in changed)
+        worse = sum(after[kind][n]["score"] < before[kind][n]["score"] for n in changed)
+        print(f"\n{kind}: newsdiff's text changed on {len(changed)} of {len(common)} pages "
+              f"(score up on {better}, down on {worse}, sum of changes {delta:+.4f}); those whose score changed:")
+        for name in changed:
+            if before[kind][name]["score"] == after[kind][name]["score"] and kind == "eval":
+                continue
+            old, new = before[kind][name], after[kind][name]
+            extra = (f"  paragraphs exact {old['paragraphs']} -> {new['paragraphs']}" if "paragraphs" in new
+                     else f"  TP/FP/FN {'/'.join(map(str, old['counts']))} -> {'/'.join(map(str, new['counts']))}")
+            print(f"  {name:<50} {old['score']:.3f} -> {new['score']:.3f}{extra}")
+
+
+def readability_pages(pages: list[Page], saved: dict[str, dict]) -> None:
+    """The fixtures/readability-news table and summary; newsdiff's text and scores on each page go
+    into `saved`."""
     scores = {page.name: Score() for page in pages}
     titles: dict[str, str | None] = {}  # newsdiff's, to show beside the expected one when they differ
     seconds = dict.fromkeys(EXTRACTORS, 0.0)
@@ -333,6 +382,8 @@ def readability_pages(pages: list[Page]) -> None:
             scores[page.name].paragraphs[tool] = sum(paragraph in given for paragraph in page.paragraphs)
             if tool == "newsdiff":
                 titles[page.name] = title
+                saved[page.name] = {"text": body, "title": title, "score": scores[page.name].f1[tool],
+                                    "paragraphs": scores[page.name].paragraphs[tool]}
 
     width = max(len(p.name) for p in pages) + 2
     header = "".join(f"{tool:>18}" for tool in EXTRACTORS)
