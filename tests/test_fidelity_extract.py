@@ -1,12 +1,16 @@
 """Extraction shapes where newsdiff used to lose text that trafilatura alone keeps (trafilatura's own
-multilingual benchmark, scripts/bench_extract.py), each as a small invented page of the same shape."""
+multilingual benchmark, scripts/bench_extract.py), each as a small invented page of the same shape, or as
+the real page where the shape is how trafilatura's two passes cut one page differently."""
 
 from __future__ import annotations
+
+import gzip
 
 import pytest
 
 from newsdiff.model import InputError
 
+from .conftest import FIXTURES
 from .test_html import SENTENCES, article, page, paragraphs_html, titled_page
 
 TEASER = "<div class='intro'><p>The bridge divided the council for a whole evening of talks.</p></div>"
@@ -133,3 +137,14 @@ def test_a_post_given_whole_only_in_noscript_is_read() -> None:
             f"<script type='text/template'>{text}</script><noscript>{text}</noscript></div>")
     record = article(page(body))
     assert list(record.paragraphs) == SENTENCES * 2
+
+
+def test_a_precise_pass_sharing_only_a_heading_with_the_balanced_one_marks_no_ends() -> None:
+    # A real page (trafilatura's benchmark) whose 99 numbered tips the precise pass gives one a paragraph
+    # and the balanced pass as one run; the two share only the "Mehr Themen:" heading below them. Read
+    # as the article's ends, that heading was all the precise pass marked, and the first 15 tips were lost.
+    data = gzip.decompress((FIXTURES / "trafilatura-eval" / "emotion.de.selfcare.html.gz").read_bytes())
+    paragraphs = article(data).paragraphs
+    assert paragraphs[paragraphs.index("3. Einen Spaziergang machen."):][:2] == ("3. Einen Spaziergang machen.",
+                                                                                 "4. Hilft immer: Soulfood.")
+    assert "32. Dir selbst Blumen kaufen." in paragraphs

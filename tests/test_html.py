@@ -616,7 +616,47 @@ def test_line_breaks_and_lists_become_paragraphs() -> None:
     body = ('<div class="story"><p>' + "<br>".join(SENTENCES[:2]) + "<br><br>" + SENTENCES[2] + "</p>"
             "<ul>" + paragraphs_html(SENTENCES[3:], tag="li") + "</ul></div>")
     record = article(page(body), url="https://example.com/a", sites={"example.com": {"body": ".story"}})
-    assert list(record.paragraphs) == [f"{SENTENCES[0]} {SENTENCES[1]}", *SENTENCES[2:]]
+    assert list(record.paragraphs) == SENTENCES
+
+
+# Lines set apart by single line breaks, and the paragraphs they should make: a break between units
+# (a sentence's end, a lead-in's colon, standalone lines) splits; one inside a sentence does not.
+BROKEN_LINES = [
+    (["The overall rankings of the countries were as follows:", "1. Finland", "2. Norway", "3. Australia"],
+     ["The overall rankings of the countries were as follows:", "1. Finland", "2. Norway", "3. Australia"]),
+    (["Posted by Jane Doe", "March 3, 2024"], ["Posted by Jane Doe", "March 3, 2024"]),
+    (["Residents said the closure came as a shock.", "Some had planned to move."],
+     ["Residents said the closure came as a shock.", "Some had planned to move."]),
+    (["Residents can follow the council on social media at", "riverside_council for updates."],
+     ["Residents can follow the council on social media at riverside_council for updates."]),
+    (["The inspectors listed rust, cracked welds,", "Loose rivets and worn bearings."],
+     ["The inspectors listed rust, cracked welds, Loose rivets and worn bearings."]),
+    (["The bridge closed on Monday. Engineers said the supports under the", "Victoria Road span were failing."],
+     ["The bridge closed on Monday. Engineers said the supports under the Victoria Road span were failing."]),
+    (["市議会は橋の閉鎖を決めた。", "工事は来月から始まる。"],
+     ["市議会は橋の閉鎖を決めた。", "工事は来月から始まる。"]),
+    (["市議会は橋の閉鎖を", "決めた。"], ["市議会は橋の閉鎖を 決めた。"]),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), BROKEN_LINES)
+@pytest.mark.parametrize("sites", [None, {"example.com": {"body": ".story"}}], ids=["generic", "site rule"])
+def test_a_line_break_splits_a_paragraph_only_between_units(
+        lines: list[str], expected: list[str], sites: dict[str, dict[str, Any]] | None) -> None:
+    """Lines glued into one paragraph read as one giant sentence (any edit shows the whole block
+    changed); a break inside a sentence must not cut it for the diff engine."""
+    body = ('<article class="story">' + paragraphs_html(SENTENCES[:3]) + "<p>" + "<br>".join(lines) + "</p>"
+            + paragraphs_html(SENTENCES[3:]) + "</article>")
+    record = article(page(body), url="https://example.com/a", sites=sites)
+    assert list(record.paragraphs) == [*SENTENCES[:3], *expected, *SENTENCES[3:]]
+
+
+def test_a_real_ranking_and_paragraphs_set_apart_by_line_breaks_are_paragraphs() -> None:
+    cnn = article(fixture("cnn")).paragraphs
+    assert cnn[cnn.index("The overall rankings of the countries were as follows:") + 1:][:2] == ("1. Finland",
+                                                                                                  "2. Norway")
+    yahoo = article(fixture("yahoo-4")).paragraphs  # Japanese paragraphs, each ending 。, one <br> apart
+    assert len(yahoo) >= 9 and all(p.endswith("。") for p in yahoo[:8])
 
 
 def test_long_runs_of_whitespace_and_punctuation_are_read_in_linear_time() -> None:

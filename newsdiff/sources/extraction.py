@@ -54,16 +54,63 @@ _CONTROLS = re.compile(
     re.IGNORECASE,
 )
 _PRECISE_GAVE_UP = 150  # words: ends around fewer (with far more text beside) are a teaser or a box, not the article
+_FEW_SHARED = 10  # a precise pass sharing under 1/10 of its words with the balanced one marks no ends in it
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
-_BREAK = "\x1e"  # stands for <br> while a block's text is gathered
-# Starts only where a run of whitespace does (as its leftmost match always did): tried inside the run,
-# each start rescanned the rest of it, quadratic in a long run.
-_BREAKS = re.compile(rf"(?<!\s)\s*{_BREAK}(?:\s*{_BREAK})+\s*")
+# Stands for <br> while a block's text is gathered: U+2028 LINE SEPARATOR, a line break itself where a
+# page's text holds one, and a character XML allows (trafilatura's output tree holds it).
+_BREAK = "\u2028"
+_OPENING = "\"'“‘„‚«‹¿¡([{"  # what may come before a line's first letter
+_CLOSING = "\"'”’»›)]}"  # what may come after a line's last punctuation
+_ENDS_UNIT = frozenset(".!?…:。！？：؟")  # a sentence's end, or a colon before a list or a quotation
+_RUNS_ON = frozenset(",;-‐–—&/(")  # a line that ends so continues on the next
+# A line of running prose that a break cut at a width: a sentence ends inside it and another runs on
+# to its last word.
+_WRAP_WIDTH = 200  # characters: the end of a line that is looked at for a sentence's end (a wrapped line is shorter)
+_WRAPPED_PROSE = re.compile(r"[.!?][\"'”’»)]*\s+\w+(?:\W+\w+){3,}$")
 _BLOCKS = frozenset(
     "address article aside blockquote body caption center dd details dialog div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary table tbody "
     "tfoot thead tr ul".split()
 )
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether a line break between two cleaned lines falls inside a sentence. A break ends a unit where
+    the line before ends a sentence, or is a line of its own (a list item, a ranking's entry, a "Posted
+    by" line, a label) and the next begins with a capital, a digit or a bullet; it is inside a sentence
+    where the next line goes on in lower case, the line before ends on a comma, a semicolon or a dash,
+    or it is running prose wrapped at a width. A script without case (Chinese, Japanese, Arabic) tells
+    only by the end of the line before."""
+    first = after.lstrip(_OPENING)[:1] or after[0]
+    if first.islower():
+        return True
+    last = before.rstrip(_CLOSING)[-1:] or before[-1]
+    if last in _ENDS_UNIT:
+        return False
+    if last in _RUNS_ON:
+        return True
+    if first.isalpha() and not first.isupper():
+        return True  # a letter without case, after a line that does not end a sentence
+    return last.isalnum() and bool(_WRAPPED_PROSE.search(before[-_WRAP_WIDTH:]))
+
+
+def _break_lines(text: str) -> list[str]:
+    """A block's text (line breaks as _BREAK) as paragraphs: a single break that falls inside a sentence
+    is a space (the sentence must stay whole for the diff engine), one between units, or two in a row,
+    separate paragraphs (lines glued into one paragraph read as one giant sentence)."""
+    paragraphs: list[list[str]] = []  # each paragraph's lines, joined once at the end (linear time)
+    before = ""  # the line before this break; none at the block's start or after a blank line
+    for part in text.split(_BREAK):
+        line = clean_text(part)
+        if not line:
+            before = ""
+            continue
+        if before and _runs_on(before, line):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+        before = line
+    return [" ".join(lines) for lines in paragraphs]
 
 
 def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
@@ -72,10 +119,7 @@ def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
     buffer: list[str] = []
 
     def flush() -> None:
-        for part in _BREAKS.split("".join(buffer)):
-            part = clean_text(part.replace(_BREAK, " "))
-            if part:
-                paragraphs.append(part)
+        paragraphs.extend(_break_lines("".join(buffer)))
         buffer.clear()
 
     stack: list[tuple[Any, bool]] = [(node, False) for node in reversed(list(nodes))]
@@ -285,12 +329,14 @@ _XML_BLOCKS = frozenset({"p", "head", "list", "quote", "code", "table"})
 
 
 def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
-    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs."""
+    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs, a block's
+    line breaks read as _break_lines reads them."""
     for line_break in body.iter("lb"):
-        line_break.tail = " " + (line_break.tail or "")
+        line_break.tail = _BREAK + (line_break.tail or "")
     for cell in body.iter("cell"):
         cell.tail = " " + (cell.tail or "")
-    yield from _blocks(body)
+    for block in _blocks(body):
+        yield from _break_lines(block)
 
 
 def _blocks(element: etree._Element) -> Iterator[str]:
@@ -340,16 +386,21 @@ def _trafilatura(root: lxml.html.HtmlElement, precision: bool) -> list[str]:
 def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
-    subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one
-    marks no ends in it: the longer of the two is taken whole (a blog or magazine layout the precise
-    pass gives up on, or where it keeps only a comment prompt). Nor does one whose ends hold fewer
-    words than a stub and under half the balanced text: it kept a teaser, a date line or one box of a
-    page whose text the balanced pass found (a guide, a list of results), and the balanced text is taken."""
+    subheadings and text after embeds). A precise pass that shares no paragraph with the balanced one,
+    or only a few short ones (under a tenth of its words: headings, where the two passes cut the text
+    into paragraphs differently), marks no ends in it: the longer of the two is taken whole (a blog or
+    magazine layout the precise pass gives up on, or where it keeps only a comment prompt). Nor does one
+    whose ends hold fewer words than a stub and under half the balanced text: it kept a teaser, a date
+    line or one box of a page whose text the balanced pass found (a guide, a list of results), and the
+    balanced text is taken."""
     precise = _trafilatura(root, precision=True)  # trafilatura copies the tree it is given
     balanced = _trafilatura(root, precision=False)
     keys = [squash(p) for p in balanced]
     known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
-    shared = [key for key in (squash(p) for p in precise) if key in known]
+    found = [(key, p) for key, p in ((squash(p), p) for p in precise) if key in known]
+    shared = [key for key, _ in found]
+    if word_count(p for _, p in found) * _FEW_SHARED < word_count(precise):
+        shared = []  # a few headings alike
     paragraphs = precise if shared else max(precise, balanced, key=word_count)
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
