@@ -148,3 +148,31 @@ def test_a_precise_pass_sharing_only_a_heading_with_the_balanced_one_marks_no_en
     assert paragraphs[paragraphs.index("3. Einen Spaziergang machen."):][:2] == ("3. Einen Spaziergang machen.",
                                                                                  "4. Hilft immer: Soulfood.")
     assert "32. Dir selbst Blumen kaufen." in paragraphs
+
+
+LEAD = "The old bridge will close to traffic next month, the council decided after a long evening of talks."
+
+
+@pytest.mark.parametrize(("under_headline", "after_body", "expected"), [
+    # a CMS's news teaser right under the headline (TYPO3's "teaser-text", an "article-intro") is the standfirst
+    (f"<p class='date'>3 March 2024</p><div class='teaser-text'><p>{LEAD}</p></div>", "", LEAD),
+    (f"<p class='article-intro'>{LEAD}</p>", "", LEAD),
+    # ... but a teaser further down, past the article's text, is another story's
+    ("", f"<div class='teaser'><p>{LEAD}</p></div>", None),
+    # ... and so is a card right under it that is a link
+    (f"<div class='teaser'><a href='/ferry'>{LEAD}</a></div>", "", None),
+    # an element named like a standfirst or an intro that is the lead picture with its caption, or a byline
+    # with the author's picture, is no standfirst
+    (f"<div class='article-lead'><figure><img src='bridge.jpg'><figcaption>{LEAD}</figcaption></figure></div>",
+     "", None),
+    ("<div class='entry-subtitle'><img src='jane.jpg'>By Jane Doe, Riverside Courier, 3 March 2024, 08:13</div>",
+     "", None),
+    # an intro that only repeats the headline
+    ("<div class='intro'>Council votes to close old bridge after a long evening of talks</div>", "", None),
+])
+def test_a_standfirst_is_taken_from_a_teaser_right_under_the_headline_only_when_it_is_text_of_its_own(
+        under_headline: str, after_body: str, expected: str | None) -> None:
+    body = ("<h1>Council votes to close old bridge after a long evening of talks</h1>" + under_headline
+            + f"<article>{paragraphs_html(SENTENCES * 2)}</article>" + after_body)
+    record = article(page(body))
+    assert record.standfirst == expected and list(record.paragraphs) == SENTENCES * 2

@@ -22,6 +22,10 @@ __all__ = ["Page", "host_label", "host_of", "page_time", "read_page", "tidy_byli
 _LEAD_WINDOW = 1500  # letters of text after the headline within which a standfirst is looked for
 _STANDFIRST_CLASSES = {"standfirst", "perex", "dek", "lede", "subhead", "subheadline", "subtitle", "excerpt",
                        "chapo", "chapeau", "bajada", "entradilla", "sottotitolo"}
+# Names a standfirst shares with other stories' teasers and boxes: they count right under the headline only,
+# with no more than a date, a byline or a kicker (this many letters) between.
+_TEASER_CLASSES = {"lead", "intro", "teaser", "abstract"}
+_TEASER_WINDOW = 400
 _ARTICLE_TYPES = ("Article", "BlogPosting", "Report", "LiveBlogPosting")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » ")
 _SOURCE = re.compile(r"\s*[(（\[][^()（）\[\]]{1,60}[)）\]]$")  # "(CNET Japan)" after a headline
@@ -280,7 +284,8 @@ def _letters(text: str) -> str:
 
 def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
     """The standfirst under the headline: the element showing the page's description, or one
-    whose class calls it a standfirst (perex, dek, chapô...).
+    whose class calls it a standfirst (perex, dek, chapô...) or, right under the headline, a teaser
+    or an intro (a CMS's news teaser); a named one only when it is text of its own (_own_text).
 
     Only the text just below the <h1> is searched, so a teaser for this very story further down
     the page is not taken for it; the caller keeps it only if the body does not already hold it.
@@ -295,8 +300,9 @@ def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
         if not isinstance(element.tag, str) or element.tag in PRUNED_TAGS:
             continue
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if (element is not headline and names != " " and set(re.split(r"[^a-z]+", names.lower())) & _STANDFIRST_CLASSES
-                and 40 <= len(_text(element)) <= 800):
+        named = set(re.split(r"[^a-z]+", names.lower())) if names != " " and element is not headline else set()
+        if ((named & _STANDFIRST_CLASSES or named & _TEASER_CLASSES and seen <= _TEASER_WINDOW)
+                and 40 <= len(_text(element)) <= 800 and _own_text(element, headline)):
             return _text(element)
         for run, owner in ((element.text, element), (element.tail, element.getparent())):
             run = squash(run or "")
@@ -313,6 +319,19 @@ def _page_lead(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
                     break
                 owner = owner.getparent()
     return None
+
+
+def _own_text(element: lxml.html.HtmlElement, headline: lxml.html.HtmlElement) -> bool:
+    """Whether an element named like a standfirst shows text of its own: not the headline again, nor a
+    teaser for another story (mostly link text: a card, a 'more' box, a price comparison), nor the lead
+    picture and its caption, nor a byline with the author's picture."""
+    if next(element.iter("figure", "img", "picture", "video"), None) is not None:
+        return False
+    text = squash(element.text_content())
+    if squash(headline.text_content()) in text and len(text) < 1.3 * len(squash(headline.text_content())):
+        return False
+    linked = sum(len(squash(a.text_content())) for a in element.iter("a"))
+    return linked * 2 < len(text)
 
 
 def _onwards(element: lxml.html.HtmlElement) -> Iterator[Any]:
