@@ -47,6 +47,7 @@ class AddResult:
     existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
     reason: str | None = None
     backdated: bool = False  # a new version captured before others: those after it moved up one
+    reader_change: bool = False  # a new version that is the latest one's own input read differently by newsdiff
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class StoredVersion:
     version_id: int
     number: int
     captured_at: str
+    reader_change: bool = False  # only newsdiff's reading of the page changed (Store.add_version): no edit
 
 
 @dataclass(frozen=True)
