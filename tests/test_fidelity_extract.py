@@ -176,3 +176,16 @@ def test_a_standfirst_is_taken_from_a_teaser_right_under_the_headline_only_when_
             + f"<article>{paragraphs_html(SENTENCES * 2)}</article>" + after_body)
     record = article(page(body))
     assert record.standfirst == expected and list(record.paragraphs) == SENTENCES * 2
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_an_opening_or_closing_paragraph_holding_a_link_the_precise_pass_leaves_out_is_kept(where: str) -> None:
+    # trafilatura's precise pass drops the text of a link set in <span class="link"> ("…above all to ."), so its
+    # opening paragraph matched none of the balanced pass's, and the article started at the second.
+    linked = ("The council voted on Tuesday to close the old bridge, a blow above all to "
+              '<span class="link"><a href="/ferry">the ferry operators</a></span>.')
+    text = "The council voted on Tuesday to close the old bridge, a blow above all to the ferry operators."
+    rest = paragraphs_html(SENTENCES[1:] * 2)
+    body = f"<p>{linked}</p>{rest}" if where == "first" else f"{rest}<p>{linked}</p>"
+    paragraphs = list(article(page(f"<h1>Council votes to close old bridge</h1><article>{body}</article>")).paragraphs)
+    assert paragraphs == ([text, *SENTENCES[1:] * 2] if where == "first" else [*SENTENCES[1:] * 2, text])

@@ -54,6 +54,7 @@ _CONTROLS = re.compile(
     re.IGNORECASE,
 )
 _PRECISE_GAVE_UP = 150  # words: ends around fewer (with far more text beside) are a teaser or a box, not the article
+_WORDS = re.compile(r"\w+")
 _FEW_SHARED = 10  # a precise pass sharing under 1/10 of its words with the balanced one marks no ends in it
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 # Stands for <br> while a block's text is gathered: U+2028 LINE SEPARATOR, a line break itself where a
@@ -383,6 +384,28 @@ def _trafilatura(root: lxml.html.HtmlElement, precision: bool) -> list[str]:
     return [p for p in paragraphs if p]
 
 
+def _holds(wider: str, narrower: str) -> bool:
+    """Whether a balanced paragraph is a precise one with link text put back: all the precise one's words,
+    in order, and no more than as many again (the precise pass leaves a link's text out of a paragraph:
+    "…especially high for ." where the balanced pass gives "…especially high for Joe Biden.")."""
+    inner, outer = _WORDS.findall(narrower.lower()), _WORDS.findall(wider.lower())
+    remaining = iter(outer)
+    return bool(inner) and 2 * len(inner) >= len(outer) and all(word in remaining for word in inner)
+
+
+def _widened(precise: list[str], balanced: list[str], shared: list[str], first: int, last: int) -> tuple[int, int]:
+    """The precise pass's ends in the balanced text, moved out over the paragraphs each pass gives in its
+    own wording: the precise ones before the first shared paragraph (after the last) that the balanced
+    ones just outside the ends hold, link text aside. Its opening paragraph was lost when it held a link."""
+    keys = [squash(p) for p in precise]
+    start, end = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
+    while first > 0 and start > 0 and _holds(balanced[first - 1], precise[start - 1]):
+        first, start = first - 1, start - 1
+    while last + 1 < len(balanced) and end + 1 < len(precise) and _holds(balanced[last + 1], precise[end + 1]):
+        last, end = last + 1, end + 1
+    return first, last
+
+
 def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     """trafilatura twice: the balanced pass supplies the text, the precise pass says where in it the
     article starts and ends (the balanced pass runs on into teasers; the precise one drops
@@ -405,6 +428,7 @@ def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
+            first, last = _widened(precise, balanced, [key for key, _ in found], first, last)
             paragraphs = balanced[first:last + 1]
     if word_count(paragraphs) < min(_PRECISE_GAVE_UP, word_count(balanced) / 2):
         paragraphs = balanced
