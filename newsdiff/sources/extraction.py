@@ -330,8 +330,8 @@ _XML_BLOCKS = frozenset({"p", "head", "list", "quote", "code", "table"})
 
 
 def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
-    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as paragraphs, a block's
-    line breaks read as _break_lines reads them."""
+    """trafilatura's output tree (p, head, list/item, quote, table/row/cell) as cleaned paragraphs, none
+    empty, a block's line breaks read as _break_lines reads them."""
     for line_break in body.iter("lb"):
         line_break.tail = _BREAK + (line_break.tail or "")
     for cell in body.iter("cell"):
@@ -380,8 +380,7 @@ def _trafilatura(root: lxml.html.HtmlElement, precision: bool) -> list[str]:
     """
     with linear_paragraph_text():
         document = cast("Document | None", trafilatura.bare_extraction(root, options=_pass_options(precision)))
-    paragraphs = [clean_text(p) for p in _xml_paragraphs(document.body)] if document is not None else []
-    return [p for p in paragraphs if p]
+    return list(_xml_paragraphs(document.body)) if document is not None else []  # cleaned, none empty
 
 
 def _holds(wider: str, narrower: str) -> bool:
@@ -393,11 +392,12 @@ def _holds(wider: str, narrower: str) -> bool:
     return bool(inner) and 2 * len(inner) >= len(outer) and all(word in remaining for word in inner)
 
 
-def _widened(precise: list[str], balanced: list[str], shared: list[str], first: int, last: int) -> tuple[int, int]:
+def _widened(precise: list[str], keys: list[str], balanced: list[str], shared: list[str], first: int,
+             last: int) -> tuple[int, int]:
     """The precise pass's ends in the balanced text, moved out over the paragraphs each pass gives in its
-    own wording: the precise ones before the first shared paragraph (after the last) that the balanced
-    ones just outside the ends hold, link text aside. Its opening paragraph was lost when it held a link."""
-    keys = [squash(p) for p in precise]
+    own wording: the precise ones (`keys`: squashed) before the first shared paragraph (after the last)
+    that the balanced ones just outside the ends hold, link text aside. An opening paragraph holding a
+    link was lost."""
     start, end = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
     while first > 0 and start > 0 and _holds(balanced[first - 1], precise[start - 1]):
         first, start = first - 1, start - 1
@@ -420,7 +420,8 @@ def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     balanced = _trafilatura(root, precision=False)
     keys = [squash(p) for p in balanced]
     known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
-    found = [(key, p) for key, p in ((squash(p), p) for p in precise) if key in known]
+    precise_keys = [squash(p) for p in precise]
+    found = [(key, p) for key, p in zip(precise_keys, precise, strict=True) if key in known]
     shared = [key for key, _ in found]
     if word_count(p for _, p in found) * _FEW_SHARED < word_count(precise):
         shared = []  # a few headings alike
@@ -428,7 +429,7 @@ def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     if shared:
         first, last = keys.index(shared[0]), len(keys) - 1 - keys[::-1].index(shared[-1])
         if first <= last:
-            first, last = _widened(precise, balanced, [key for key, _ in found], first, last)
+            first, last = _widened(precise, precise_keys, balanced, shared, first, last)
             paragraphs = balanced[first:last + 1]
     if word_count(paragraphs) < min(_PRECISE_GAVE_UP, word_count(balanced) / 2):
         paragraphs = balanced
