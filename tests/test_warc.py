@@ -128,3 +128,16 @@ def test_a_damaged_record_is_reported_without_its_control_characters(cli, tmp_pa
     assert result.code == 2, result
     assert f"record at offset {offsets[3]}: unreadable record" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\\x1b[2J" in result.stderr
+
+
+@pytest.mark.parametrize("kept", [2, 10, 40])
+def test_a_gzip_warc_cut_early_in_its_last_record_is_damage_not_a_clean_end(cli, tmp_path: Path, kept: int) -> None:
+    warc = tmp_path / "cut.warc.gz"
+    offsets = write_warc(warc, _records())
+    warc.write_bytes(warc.read_bytes()[: offsets[-1] + kept])  # the download stopped in the last member's header
+    result = cli("import", str(warc), "--json")
+    assert result.code == 2, result
+    [imported] = result.json["imported"]
+    assert [v["outcome"] for v in imported["versions"]] == ["new"]
+    assert [d["offset"] for d in imported["damaged"]] == [offsets[-1]]
+    assert f"cut.warc.gz: record at offset {offsets[-1]}: truncated" in result.stderr

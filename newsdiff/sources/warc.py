@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
                         raise _Truncated(offset, f"truncated: {missing:,} bytes of the record are missing")
                     reported = False
                     yield item
+                if records.offset < os.fstat(fh.fileno()).st_size:  # a gzip member cut short ends warcio quietly
+                    raise _Truncated(records.offset, "truncated: the file ends inside a record")
                 start = None
             except Exception as exc:  # warcio raises many kinds for a broken record; every one is damage
                 at = exc.offset if isinstance(exc, _Truncated) else records.offset
