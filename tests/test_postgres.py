@@ -54,6 +54,9 @@ def test_db_names_a_file_or_a_server() -> None:
     ("postgresql://ann:pw@db.example:port/news", "port"),
     ("postgresql://ann:pw@db.example", "no database"),
     ("postgresql://ann:pw@/news", "no server"),
+    ("postgresql://ann:pw@db.example:0/news", "port"),
+    ("postgresql://ann:pw@[::1/news", "Invalid IPv6 URL"),  # urllib's own error, once a traceback
+    ("postgresql://ann:1/pw@db.example/news", "no database"),  # an unquoted slash: the password is no path
 ])
 def test_bad_url_is_one_line_without_the_password(url: str, reason: str) -> None:
     with pytest.raises(BadDatabaseUrl) as caught:
