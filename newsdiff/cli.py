@@ -1121,7 +1121,7 @@ def cron(
     command += ["--db", str(st.server) if st.server else str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
-    typer.echo(cron_text(st.db_path, _every(every), command), nl=False)
+    typer.echo(cron_text(st.server or st.db_path, _every(every), command), nl=False)
 
 
 # -- history: check, search, export, stats ---------------------------------------------------------

@@ -16,6 +16,7 @@ from newsdiff.track.fetch import Request, interleave_hosts, retry_after_seconds
 from newsdiff.track.settings import ScheduleSettings, parse_duration
 from newsdiff.urls import canonical_url, feed_url
 
+from .conftest import cli_for
 from .track_server import FEEDS
 
 
@@ -371,3 +372,15 @@ def test_track_and_untrack(cli) -> None:
     missing = cli("untrack", "https://news.example.com/other")
     assert missing.code == 1 and "no article" in missing.stderr
     assert cli("track", "not a url").code == 1
+
+
+def test_cron_for_a_server_names_the_server_in_its_units_not_a_file() -> None:
+    from newsdiff.dburl import parse_db
+
+    result = cli_for("postgresql://ann:hunter2@db.example:5433/news")("cron")
+    assert result.code == 0, result
+    assert "Description=newsdiff poll for postgresql://ann@db.example:5433/news\n" in result.stdout
+    assert "newsdiff.db" not in result.stdout and "hunter2" not in result.stdout
+    assert "newsdiff-poll-news.timer" in result.stdout  # one unit per database, as for files
+    assert "newsdiff-poll-other.timer" in cron_text(parse_db("postgresql://db.example/other"), timedelta(hours=1),
+                                                    ["newsdiff"])
