@@ -164,9 +164,9 @@ def choice(default: str | None, *names: str, allowed: tuple[str, ...], help: str
     return typer.Option(default, *names, metavar=f"[{'|'.join(allowed)}]", callback=check, help=help)
 
 
-def checked(convert: Callable[[str], Any]) -> Callable[[typer.CallbackParam, str | None], Any]:
+def checked(convert: Callable[[Any], Any]) -> Callable[[typer.CallbackParam, Any], Any]:
     """An option callback: `convert`'s ValueError becomes a usage error (exit 2) naming the option."""
-    def check(param: typer.CallbackParam, value: str | None) -> Any:
+    def check(param: typer.CallbackParam, value: Any) -> Any:
         if value is None:
             return None
         try:
@@ -175,6 +175,14 @@ def checked(convert: Callable[[str], Any]) -> Callable[[typer.CallbackParam, str
             raise typer.BadParameter(str(exc).removeprefix(f"{param.opts[0]}: ")) from None
 
     return check
+
+
+def _storable(value: int) -> int:
+    """A count or version number a database can be asked about: past the largest integer SQLite (and
+    PostgreSQL's bigint) holds, it names nothing, and the database would refuse it as a parameter."""
+    if value > 2**63 - 1:
+        raise ValueError(f"{value} is larger than any number a database holds")
+    return value
 
 
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document instead of human output.")
@@ -572,7 +580,7 @@ def _write_raw(st: State, article_id: int, version: int | None) -> None:
 def show(
     ctx: typer.Context,
     article: str = ArticleArg,
-    version: Optional[int] = typer.Option(None, "--version", "-v", metavar="N",
+    version: Optional[int] = typer.Option(None, "--version", "-v", callback=checked(_storable), metavar="N",
                                           help="Version number (default: latest)."),
     raw: bool = typer.Option(False, "--raw", help="Write the page or file the version was read from, byte for byte."),
     as_json: bool = JsonOpt,
@@ -673,10 +681,11 @@ def _base_url(value: str) -> str | None:
 BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
                           help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
-FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
+FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, callback=checked(_storable), metavar="N",
+                            help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
                                                            f"({', '.join((*TAGS, HEADLINE_TAG))}).")
-MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N",
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, callback=checked(_storable), metavar="N",
                              help="Only edits changing at least this many sentences "
                                   "(a changed headline counts as one).")
 
@@ -886,12 +895,21 @@ def _check_lease(value: str) -> str:
     return value
 
 
+def _check_jobs(value: int) -> int:
+    from .track.settings import WHOLE_LIMITS
+
+    if value > WHOLE_LIMITS["jobs"]:
+        raise ValueError(f"at most {WHOLE_LIMITS['jobs']} requests at once, as for [fetch] jobs")
+    return value
+
+
 @app.command()
 def poll(
     ctx: typer.Context,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", callback=checked(_check_jobs),
                                        help="Requests at once (default: config or 16)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=0, metavar="N", help="Check at most this many articles."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, callback=checked(_storable), metavar="N",
+                                        help="Check at most this many articles."),
     now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
@@ -1200,7 +1218,7 @@ def search_cmd(
                                      '"a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N",
+    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, callback=checked(_storable), metavar="N",
                               help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -1254,7 +1272,7 @@ def export_cmd(
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N",
+    top: int = typer.Option(STATS_TOP, "--top", min=1, callback=checked(_storable), metavar="N",
                             help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:

@@ -61,6 +61,14 @@ def test_every_help_text_shows_plain_placeholders_not_python_types() -> None:
     (["diff", "a.txt", "b.txt", "--format", "pdf"], "'pdf' is not one of text, json, markdown, html"),
     (["parse", "x.txt", "--single-as", "both"], "'both' is not one of added, removed"),
     (["cron", "--every", "soon"], "Invalid value for '--every': expected a duration such as '15m'"),
+    # Past the largest integer a database holds: once a traceback (OverflowError) or islice's own message.
+    (["show", "1", "--version", str(2**64)], f"'--version' / '-v': {2**64} is larger than any number a database"),
+    (["feed", "--limit", str(2**63)], f"Invalid value for '--limit': {2**63} is larger than any number"),
+    (["stats", "--top", str(2**63)], f"Invalid value for '--top': {2**63} is larger than any number"),
+    (["search", "x", "--limit", str(2**70)], "is larger than any number a database holds"),
+    (["feed", "--min-changed", str(2**63)], "is larger than any number a database holds"),
+    (["poll", "--limit", str(2**63)], "is larger than any number a database holds"),
+    (["poll", "--jobs", "1001"], "Invalid value for '--jobs' / '-j': at most 1000 requests at once"),
 ])
 def test_values_newsdiff_checks_itself_are_usage_errors(cli, args: list[str], message: str) -> None:
     result = cli(*args)
