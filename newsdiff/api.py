@@ -74,8 +74,12 @@ def _changes(edit: Edit | DamagedHistory) -> dict[str, Any]:
     if isinstance(edit, DamagedHistory):
         return {"damaged": str(edit)}
     tags = {tag for change in edit.report.edited for tag in change.get("tags", [])}
+    line = edit.summary_line
+    if edit.reader_change:
+        line = f"read differently by newsdiff, same page: {line}"
     return {"summary": edit.report.summary, "headline_changed": edit.headline_changed,
-            "cosmetic_only": edit.cosmetic, "tags": [tag for tag in TAGS if tag in tags], "line": edit.summary_line}
+            "cosmetic_only": edit.cosmetic, "reader_change": edit.reader_change,
+            "tags": [tag for tag in TAGS if tag in tags], "line": line}
 
 
 class Archive:

@@ -24,8 +24,9 @@ from .store import DamagedHistory, Rebuilt, Store
 
 _ROW_FIELDS = ["captured_at", "title", "byline", "standfirst", "published", "word_count", "content_hash", "format",
                "extractor", "label"]  # as the versions table has them
-VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "raw_sha256", "text"]
-PAIR_FIELDS = ["article_id", "key", "url", "source", "from_version", "to_version", "from_captured_at", "to_captured_at"]
+VERSION_FIELDS = ["article_id", "key", "url", "source", "version", *_ROW_FIELDS, "reader_change", "raw_sha256", "text"]
+PAIR_FIELDS = ["article_id", "key", "url", "source", "from_version", "to_version", "from_captured_at", "to_captured_at",
+               "reader_change"]
 SENTENCE_FIELDS = [*PAIR_FIELDS, "op", "old_index", "new_index", "old", "new", "tags", "field"]
 HEADER_FIELDS = ("title", "byline", "standfirst")  # compared on their own, outside the sentence alignment
 
@@ -54,7 +55,7 @@ def version_records(store: Store, since: str | None = None,
                 continue
             row = item.row
             yield {**article, "version": row["number"], **{f: row[f] for f in _ROW_FIELDS},
-                   "raw_sha256": pages.of(item), "text": item.text}
+                   "reader_change": bool(row["reader_change"]), "raw_sha256": pages.of(item), "text": item.text}
 
 
 def pair_records(store: Store, since: str | None = None,
@@ -81,6 +82,7 @@ def pair_records(store: Store, since: str | None = None,
                 yield {
                     **article, "from_version": old_row["number"], "to_version": item.row["number"],
                     "from_captured_at": old_row["captured_at"], "to_captured_at": item.row["captured_at"],
+                    "reader_change": bool(item.row["reader_change"]),
                     **{name: {key: field[key] for key in ("old", "new", "changed", "tags")}
                        for name, field in report.fields.items()},
                     "summary": report.summary,

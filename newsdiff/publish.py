@@ -300,7 +300,8 @@ def publish(
     versions: dict[int, list[VersionRef]] = defaultdict(list)
     for row in store.all_versions():
         versions[row["article_id"]].append(VersionRef(row["id"], row["number"], row["captured_at"], row["title"],
-                                                      row["content_hash"], row["archived"]))
+                                                      row["content_hash"], row["archived"],
+                                                      bool(row["reader_change"])))
 
     def feeds(directory: str, items: list[Edit], **scope: Any) -> None:
         since = min((v.captured_at for a in scope.get("articles", articles) for v in versions[a.id]), default=None)

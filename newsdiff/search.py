@@ -216,7 +216,8 @@ def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | 
                    damaged: list[DamagedHistory] | None = None) -> list[EditHit]:
     """Added or edited sentences (and headline changes) that put a query word in or took one out, in
     articles whose versions hold all the words; oldest edit first per article. A pair of versions that
-    cannot be rebuilt is left out and its damage added to `damaged`."""
+    cannot be rebuilt is left out and its damage added to `damaged`, and so is a version only newsdiff's
+    reading of the page changed."""
     terms = query_terms(query, raw)
     matcher = Matcher(terms)
     reports = Reports(store)
@@ -225,12 +226,15 @@ def search_changed(store: Store, query: str, *, raw: bool = False, limit: int | 
         article = store.article_summary(article_id)
         for number in _edit_pairs(store, found, article_id):
             try:
-                report = reports.edit_of(store.edit_pairs(article_id=article_id, number=number)[0]).report
+                edit = reports.edit_of(store.edit_pairs(article_id=article_id, number=number)[0])
             except DamagedHistory as exc:
                 if damaged is None:
                     raise
                 damaged.append(exc)
                 continue
+            if edit.reader_change:  # newsdiff's reading changed, not the page: nobody edited a word in or out
+                continue
+            report = edit.report
             entries = [e for e in report.changes if e["op"] in EDIT_OPS]
             if report.headline_changed:
                 title = report.fields["title"]

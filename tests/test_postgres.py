@@ -146,8 +146,10 @@ def test_a_search_is_not_split_over_parallel_workers_once_migrated(pg_url: str,
 
     from .publish_helpers import add
 
-    # before m007, with the column a version's write sets (m009's page digest): this store writes the rows
-    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "m007" or m[0] == "m009_page_digest"])
+    # before m007, with the columns a version's write sets (m009's page digest, m010's reader marks): this
+    # store writes the rows
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < "m007" or m[0] in (
+        "m009_page_digest", "m010_reader_change")])
     store = Store.open(pg_url)
     add(store, "https://news.example/storm", ["A storm hits the coast."], title="Storm", at="2024-05-01T08:00:00Z",
         source="wire")

@@ -149,9 +149,10 @@ def test_a_server_database_made_before_m008_is_pruned_by_its_first_feed(pg_url: 
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from newsdiff.store import postgres
 
-    # before m008, with the column a version's write sets (m009's page digest): this store writes the rows
-    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in postgres.MIGRATIONS
-                                                 if m[0] < "m008" or m[0] == "m009_page_digest"])
+    # before m008, with the columns a version's write sets (m009's page digest, m010's reader marks): this
+    # store writes the rows
+    monkeypatch.setattr(postgres, "MIGRATIONS", [m for m in postgres.MIGRATIONS if m[0] < "m008" or m[0] in (
+        "m009_page_digest", "m010_reader_change")])
     store = story_store(pg_url)  # type: ignore[arg-type]
     store.db.execute("INSERT INTO derived (version_id, kind, data) SELECT max(id), ?, '{}' FROM versions", [STALE])
     assert store.db.execute("SELECT to_regclass('derived_pruned')").fetchone() == (None,)

@@ -30,8 +30,8 @@ from .track_server import (
 )
 
 JSON_KEYS = {"feeds_checked", "articles_discovered", "articles_deferred", "articles_checked", "not_modified",
-             "feeds_not_modified", "unchanged", "new_versions", "gone", "gone_articles", "suspect", "errors",
-             "duration_s", "next_due", "published"}
+             "feeds_not_modified", "unchanged", "new_versions", "reader_changes", "gone", "gone_articles", "suspect",
+             "errors", "duration_s", "next_due", "published"}
 # Real pages, cheap to extract, handed out in turn to the feeds' article links.
 PAGES = ["wapo-1", "wapo-2", "ars-1", "cnn", "heise", "telegraph", "citylab-1", "lemonde-1"]
 FAST_LIMITS = """
@@ -715,6 +715,113 @@ def test_a_page_is_extracted_again_once_what_reads_it_changes(outlet: Outlet, an
     read_again = poll(store, settings, options=options, check_all=True)
     assert (read_again.errors, len(extracted)) == ([], 2)
     assert poll(store, settings, options=options, check_all=True).articles_checked == 1 and len(extracted) == 2
+
+
+# A site rule the user adds after the story was first read: the same page then reads without its last paragraph.
+READS_SHORTER = {"127.0.0.1": {"body": "article", "strip": "p:nth-of-type(3)"}}
+
+
+def _alerts_queued(store: Store) -> list[int]:
+    """The version numbers the alert queue holds, oldest first."""
+    return [row["version"] for row in store.alerts_with_status("pending", "sent", "skipped", "failed")]
+
+
+def _watched(store: Store) -> None:
+    """An alert rule on the store, as a poll run by the command line attaches the config's."""
+    from newsdiff.alerts import queue
+    from newsdiff.alerts.rules import alert_rules
+
+    queue.attach(store, alert_rules([{"name": "desk", "url": "json://127.0.0.1:9/hook"}]))
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["page unchanged", "page edited too"])
+def test_a_page_read_differently_by_newsdiff_is_no_edit_of_the_outlet(outlet: Outlet, any_db: str, db_path: Path,
+                                                                      extracted: list[str], edited: bool) -> None:
+    """A rule change (or an upgrade) that reads the same page differently: the latest version's own page is
+    read again, and that reading is stored as a version marked as newsdiff's change, never alerted, in no
+    feed and no `search --changed`; an edit the outlet made meanwhile follows it as an edit of its own,
+    holding the outlet's change alone. Once read so, pages are not read twice."""
+    from newsdiff import publish
+    from newsdiff.api import Archive
+    from newsdiff.export import pair_records, version_records
+    from newsdiff.render.polling import summary_line
+    from newsdiff.render.site import article_path
+    from newsdiff.search import search_changed
+    from newsdiff.sources import ParseOptions
+
+    store, settings, url = _story_read_once(outlet, any_db, db_path)
+    _watched(store)
+    if edited:
+        outlet.routes["/story"] = page(story(votes=23), content_type="text/html; charset=utf-8")
+    options = ParseOptions(sites=READS_SHORTER)
+    result = poll(store, settings, options=options, check_all=True)
+    assert (result.reader_changes, result.new_versions, result.unchanged, result.errors) == (
+        1, int(edited), int(not edited), [])
+    assert len(extracted) == 3  # the page just fetched, and the latest version's own page again
+    assert "1 page read differently by newsdiff" in summary_line(result.as_json(), datetime.now(timezone.utc))
+    article_id = store.resolve(url)["id"]
+    marked = store.db.execute("SELECT number, reader_change FROM versions WHERE article_id = ? ORDER BY number",
+                              [article_id]).fetchall()
+    assert [tuple(row) for row in marked] == [(1, None), (2, 1), (3, None)][:2 + edited]
+    assert _alerts_queued(store) == [3][:edited]
+    items = publish.feed(store, fmt="atom").decode()
+    assert ("Residents who had campaigned" not in items) and items.count("<entry>") == int(edited)
+    assert search_changed(store, "residents") == []  # the paragraph left by the rule, not by the outlet
+    assert [r["reader_change"] for r in version_records(store)] == [False, True, False][:2 + edited]
+    assert [r["reader_change"] for r in pair_records(store)] == [True, False][:1 + edited]
+    site_dir = db_path.parent / "site"
+    publish.publish(store, site_dir, base_url="https://diffs.example.org/")
+    article_page = (site_dir / article_path(store.resolve(url)["id"])).read_text(encoding="utf-8")
+    assert article_page.count("(read differently by newsdiff, same page)") == 1
+    assert (site_dir / "index.html").read_text(encoding="utf-8").count("Council backs flood plan") == int(edited)
+    with Archive(any_db) as archive:
+        lines = [v["changes"] for v in archive.log(article_id).versions]
+    assert lines[1]["reader_change"] and lines[1]["line"].startswith("read differently by newsdiff, same page: ")
+    if edited:  # the outlet's edit, alone: the vote count, not the paragraph the new rule leaves out
+        assert not lines[2]["reader_change"] and lines[2]["summary"] == {
+            "changed": 1, "added": 0, "removed": 0, "moved": 0, "split": 0, "merged": 0, "unchanged": 2}
+    again = poll(store, settings, options=options, check_all=True)
+    assert (again.unchanged, again.reader_changes, len(extracted)) == (1, 0, 3)  # the page met again: not read
+    outlet.routes["/story"] = page(story(votes=25), content_type="text/html; charset=utf-8")
+    later = poll(store, settings, options=options, check_all=True)
+    assert (later.new_versions, later.reader_changes, len(extracted)) == (1, 0, 4)  # its reader known: read once
+
+
+def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_unknown(
+        outlet: Outlet, any_db: str, db_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's m016 and PostgreSQL's m010 on a database made before them leave what read each article
+    unknown. An edit then has the poll read the kept page again; it reads as the version did, so the edit
+    is an edit, and alerts."""
+    from newsdiff.store import migrations, postgres
+
+    url = outlet.url("/story")
+    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
+    with monkeypatch.context() as before:
+        if any_db == str(db_path):
+            earlier = [f for f in migrations.migrations.functions if f.__name__ != "m016_reader_change"]
+            assert len(earlier) == len(migrations.migrations.functions) - 1
+            before.setattr(migrations.migrations, "functions", earlier)
+        else:
+            older = [m for m in postgres.MIGRATIONS if m[0] != "m010_reader_change"]
+            assert len(older) == len(postgres.MIGRATIONS) - 1
+            before.setattr(postgres, "MIGRATIONS", older)
+        old = Store.open(any_db)
+        track(old, url)
+        assert "read_by" not in [d[0] for d in old.db.execute("SELECT * FROM articles LIMIT 0").description]
+        old.close()
+    store = Store.open(any_db)
+    assert store.db.execute("SELECT read_by FROM articles").fetchall() == [(None,)]
+    settings = load_config(None, db_path).track
+    assert poll(store, settings, check_all=True).new_versions == 1 and extracted == [url]
+    with store.write():  # the version as an older release left it: read by a reader nobody recorded
+        store.update_article(store.resolve(url)["id"], {"read_by": None})
+    _watched(store)
+    outlet.routes["/story"] = page(story(votes=23), content_type="text/html; charset=utf-8")
+    result = poll(store, settings, check_all=True)
+    assert (result.new_versions, result.reader_changes, len(extracted)) == (1, 0, 3)  # its page read again
+    assert _alerts_queued(store) == [2]
+    if any_db == str(db_path):  # the view Datasette shows says which versions are newsdiff's change
+        assert store.db.execute("SELECT version, reader_change FROM article_versions").fetchall() == [(1, 0), (2, 0)]
 
 
 def test_a_page_once_suspect_or_reverted_to_is_extracted_on_every_poll_as_before(outlet: Outlet, any_db: str,

@@ -32,8 +32,8 @@ def attach(store: Store, rules: Sequence[AlertRule]) -> None:
     needs_source = any(by_source.values())
 
     def enqueue(version: StoredVersion) -> None:
-        if version.number < 2:  # a first version has nothing to compare with: not an edit
-            return
+        if version.number < 2 or version.reader_change:  # a first version, or newsdiff's reading changed
+            return  # not an edit of the outlet's
         source = store.article_source(version.article_id) if needs_source else None
         now = utc_now()
         for name, since in first_seen.items():

@@ -37,10 +37,13 @@ def attach(store: Store) -> None:
     """Queue a save of every new version of a tracked article, in the transaction that stores it.
 
     `poll` alone attaches it: a save is evidence of what an outlet serves now, so history imported from
-    files or archives (of a tracked article too) is never sent, however recent its capture time.
+    files or archives (of a tracked article too) is never sent, however recent its capture time; nor is
+    a version only newsdiff's reading of an earlier page changed (`StoredVersion.reader_change`).
     """
 
     def enqueue(version: StoredVersion) -> None:
+        if version.reader_change:
+            return
         store.queue_alert(WAYBACK, version.article_id, version.version_id, format_time(datetime.now(timezone.utc)),
                           tracked_only=True)
 

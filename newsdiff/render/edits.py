@@ -98,6 +98,7 @@ class VersionRef:
     title: str | None
     content_hash: str
     archived: str | None = None  # its snapshot in the Wayback Machine, once saved there (archive/save.py)
+    reader_change: bool = False  # differs from the version before only in how newsdiff reads the same page
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,12 @@ class Edit:
         """The engine's verdict that only quote style, spaces or invisible characters changed: such
         edits are left out of feeds and listings unless a reader asks for them."""
         return self.report.cosmetic_only
+
+    @property
+    def reader_change(self) -> bool:
+        """The newer version is the older one's own page as newsdiff reads it now (an upgrade, a changed
+        site rule): not the outlet's edit, so never in a feed or an alert."""
+        return self.new.reader_change
 
     @property
     def fragment(self) -> str:

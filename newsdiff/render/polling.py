@@ -42,6 +42,8 @@ def summary_line(summary: dict[str, Any], now: datetime) -> str:
     counts = [plural(summary["new_versions"], "new version"), f"{summary['unchanged']} unchanged",
               f"{not_modified} not modified", f"{summary['gone']} gone", f"{len(summary['suspect'])} suspect",
               plural(len(summary["errors"]), "error")]
+    if summary.get("reader_changes"):  # no edits: the same pages as newsdiff reads them now
+        counts.insert(1, f"{plural(summary['reader_changes'], 'page')} read differently by newsdiff")
     deferred = summary.get("articles_deferred")
     line = (f"{plural(summary['feeds_checked'], 'feed')} ({summary['feeds_not_modified']} not modified), "
             f"{plural(summary['articles_discovered'], 'new article')}"

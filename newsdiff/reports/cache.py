@@ -167,9 +167,10 @@ class Reports:
             after = (rows[-1]["new_captured_at"], rows[-1]["new_id"])
 
     def visible(self, edits: Iterable[Edit]) -> Iterator[Edit]:
-        """Cosmetic-only edits are left out unless the reader asked for them, and edits a reader's filter
-        (tags, fewest changed sentences: an alert rule's keys) does not want."""
-        return (e for e in edits if (self.cosmetic or not e.cosmetic)
+        """Cosmetic-only edits are left out unless the reader asked for them, edits a reader's filter
+        (tags, fewest changed sentences: an alert rule's keys) does not want, and always the versions only
+        newsdiff's reading changed (no edit of the outlet's)."""
+        return (e for e in edits if not e.reader_change and (self.cosmetic or not e.cosmetic)
                 and (self.wanted is None or self.wanted.wants(e.report, e.article.source)))
 
     def prune(self) -> None:
@@ -191,7 +192,8 @@ class Reports:
 
 def _side(row: dict[str, Any], prefix: str) -> VersionRef:
     return VersionRef(row[f"{prefix}_id"], row[f"{prefix}_number"], row[f"{prefix}_captured_at"],
-                      row[f"{prefix}_title"], row[f"{prefix}_hash"], row[f"{prefix}_archived"])
+                      row[f"{prefix}_title"], row[f"{prefix}_hash"], row[f"{prefix}_archived"],
+                      bool(row[f"{prefix}_reader_change"]))
 
 
 def version_edits(store: Store, article_id: int) -> dict[int, Edit | DamagedHistory]:

@@ -17,7 +17,8 @@ _PAIRS = (
     "p.id AS old_id, p.number AS old_number, p.captured_at AS old_captured_at, p.title AS old_title, "
     "lower(hex(p.content_hash)) AS old_hash, v.id AS new_id, v.number AS new_number, v.captured_at AS new_captured_at, "
     "v.title AS new_title, lower(hex(v.content_hash)) AS new_hash, "
-    f"{_ARCHIVED.format(v='p')} AS old_archived, {_ARCHIVED.format(v='v')} AS new_archived "
+    f"{_ARCHIVED.format(v='p')} AS old_archived, {_ARCHIVED.format(v='v')} AS new_archived, "
+    "p.reader_change AS old_reader_change, v.reader_change AS new_reader_change "
     "FROM {newer} v JOIN versions p ON p.article_id = v.article_id AND p.number = v.number - 1 "
     "JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id "
     "WHERE v.number > 1 "
@@ -47,8 +48,9 @@ class EditPairs:
                    after: tuple[str, int] | None = None) -> list[dict[str, Any]]:
         """Each version after an article's first with the one before it (`old_*`, `new_*` and the
         article's key, url, source and article_title; `*_archived`: the Wayback Machine snapshot's URL or
-        None), newest capture first: all of them, an article's, a source's, the one ending at version
-        `version_id`, or those ending at version `number`.
+        None; `*_reader_change`: 1 for a version only newsdiff's reading changed), newest capture first:
+        all of them, an article's, a source's, the one ending at version `version_id`, or those ending at
+        version `number`.
 
         `limit` cuts the list; `after` (a row's `new_captured_at` and `new_id`) starts it past that row:
         a keyset page, which stays right while versions are added. Versions are indexed by capture time
@@ -81,10 +83,10 @@ class EditPairs:
             "LEFT JOIN sources s ON s.id = a.source_id WHERE TRUE " + where, params).fetchone()[0]
 
     def all_versions(self) -> list[dict[str, Any]]:
-        """Every version's id, article_id, number, captured_at, title, content_hash and archived (its Wayback
-        Machine snapshot's URL or None), by article and number."""
+        """Every version's id, article_id, number, captured_at, title, content_hash, archived (its Wayback
+        Machine snapshot's URL or None) and reader_change, by article and number."""
         return list(self.db.query("SELECT id, article_id, number, captured_at, title, "
-                                  "lower(hex(content_hash)) AS content_hash, "
+                                  "lower(hex(content_hash)) AS content_hash, reader_change, "
                                   f"{_ARCHIVED.format(v='versions')} AS archived FROM versions "
                                   "ORDER BY article_id, number"))
 

@@ -167,7 +167,7 @@ class Store(ABC):
     @abstractmethod
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at,
-        page_digest)."""
+        page_digest, read_by)."""
 
     @abstractmethod
     def update_feed(self, feed_id: int, changes: dict[str, Any]) -> None:
@@ -186,7 +186,7 @@ class Store(ABC):
     @abstractmethod
     def add_version(self, record: ArticleRecord, *, key: str, raw: bytes | None = None,
                     content_type: str | None = None, suspect_ratio: float | None = None,
-                    reread: bool = False) -> AddResult:
+                    reread: bool = False, reader_change: bool = False) -> AddResult:
         """Store `record` as a version of article `key` unless its content is already stored.
 
         A record captured before the latest version (an archive imported late, dumps out of order) takes
@@ -194,7 +194,9 @@ class Store(ABC):
         latest version (below `suspect_ratio` of its words) is not stored: it is logged as a suspect
         fetch, because a half-extracted page is likelier than a gutted article. With `reread` (import),
         the very input an earlier version came from, given no capture time of its own, is that version
-        read again, not a revert to it."""
+        read again, not a revert to it. With `reader_change` (a poll), the record is the latest version's
+        own input as newsdiff reads it now: stored as a version marked so (`versions.reader_change`),
+        which neither alerts nor feeds count as an edit."""
 
     @abstractmethod
     def article_source(self, article_id: int) -> str | None:

@@ -324,3 +324,22 @@ def m015_page_digest(db: sqlite_utils.Database) -> None:
     """An article's page as last read into its latest version, as a SHA-256 of the page with what read it
     (track/poll.py): a poll that gets those very bytes again records them unchanged without extracting."""
     db.execute("ALTER TABLE articles ADD COLUMN page_digest BLOB")
+
+
+@migrations()
+def m016_reader_change(db: sqlite_utils.Database) -> None:
+    """What read an article's latest version, and which versions differ from the one before only in how
+    newsdiff reads the same page (track/poll.py): an upgrade or a changed site rule that reads pages
+    differently gives such a version, kept in the history but never alerted or put in a feed as an edit.
+
+    `articles.read_by`: the first 8 bytes of the SHA-256 of the reader (`sources.reader`) that read the
+    latest version, NULL when unknown (stored before this, or by an import). `versions.reader_change`: 1
+    for such a version, else NULL. The `article_versions` view shows it."""
+    db.execute("ALTER TABLE articles ADD COLUMN read_by BLOB")
+    db.execute("ALTER TABLE versions ADD COLUMN reader_change INTEGER")
+    db.execute("DROP VIEW IF EXISTS article_versions")
+    db.create_view("article_versions", """
+        SELECT v.article_id, s.name AS source, a.url, a.key, v.number AS version, v.title, v.captured_at,
+               v.published, v.byline, v.word_count, v.format, v.label, lower(hex(v.content_hash)) AS content_hash,
+               coalesce(v.reader_change, 0) AS reader_change
+        FROM versions v JOIN articles a ON a.id = v.article_id LEFT JOIN sources s ON s.id = a.source_id""")

@@ -174,6 +174,12 @@ MIGRATIONS: list[tuple[str, str]] = [
     -- As SQLite's m015: the SHA-256 of an article's page, with what read it, as last read into its latest version.
     ALTER TABLE articles ADD COLUMN page_digest BYTEA;
     """),
+    ("m010_reader_change", """
+    -- As SQLite's m016: what read an article's latest version, and the versions that differ from the one
+    -- before only in how newsdiff reads the same page.
+    ALTER TABLE articles ADD COLUMN read_by BYTEA;
+    ALTER TABLE versions ADD COLUMN reader_change INTEGER;
+    """),
 ]
 
 
@@ -255,10 +261,11 @@ class Claimed:
     last_checked_at: str | None
     source: str | None
     page_digest: bytes | None
+    read_by: bytes | None
 
 
 _CLAIMED_COLUMNS = ("a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, "
-                    "s.name AS source, a.page_digest")
+                    "s.name AS source, a.page_digest, a.read_by")
 
 
 def claim_due(conn: psycopg.Connection[Any], worker: str, *, due_by: str | None, limit: int,

@@ -57,6 +57,7 @@ class StoredVersion:
     version_id: int
     number: int
     captured_at: str
+    reader_change: bool = False  # only newsdiff's reading of the page changed (Store.add_version): no edit
 
 
 @dataclass(frozen=True)

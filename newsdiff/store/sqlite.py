@@ -414,6 +414,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         content_type: str | None = None,
         suspect_ratio: float | None = None,
         reread: bool = False,
+        reader_change: bool = False,
     ) -> AddResult:
         """Store `record` as a version of article `key` unless its content is already stored.
 
@@ -422,7 +423,9 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         latest version (below `suspect_ratio` of its words) is not stored: it is logged as a suspect
         fetch, because a half-extracted page is likelier than a gutted article. With `reread` (import),
         the very input an earlier version came from, given no capture time of its own, is that version
-        read again, not a revert to it.
+        read again, not a revert to it. With `reader_change` (a poll), the record is the latest version's
+        own input as newsdiff reads it now: stored as a version marked so (`versions.reader_change`),
+        which neither alerts nor feeds count as an edit.
         """
         from .records import AddResult, StoredVersion
 
@@ -444,10 +447,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest.number
             version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
-                                             raw=raw, content_type=content_type)
+                                             raw=raw, content_type=content_type, reader_change=reader_change)
             self._index_passages(article_id, number, record, backdated=backdated)
-            self._record_new_version(StoredVersion(article_id, version_id, number, captured_at), record.title,
-                                     backdated=backdated)
+            self._record_new_version(StoredVersion(article_id, version_id, number, captured_at, reader_change),
+                                     record.title, backdated=backdated)
         return AddResult(article_id, key, "new", number, backdated=backdated)
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
@@ -494,7 +497,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return f"{plural(record.word_count, 'word')} against {before.word_count} in version {before.number}"
 
     def _place_version(self, article_id: int, number: int, record: ArticleRecord, captured_at: str, *,
-                       backdated: bool, raw: bytes | None, content_type: str | None) -> int:
+                       backdated: bool, raw: bytes | None, content_type: str | None, reader_change: bool) -> int:
         """Write the version as number `number` (the later ones moved up one when `backdated`), with its raw
         input, and re-store its neighbours as deltas against it; its id."""
         if backdated:
@@ -512,7 +515,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 "extractor_version": record.extractor_version, "label": record.label,
                 "meta": json.dumps(record.meta, ensure_ascii=False, sort_keys=True) if record.meta else None,
                 "raw_id": self._raw_id(raw, content_type, article_id, record),
-                "text_size": compact_history.text_size(record.text),
+                "text_size": compact_history.text_size(record.text), "reader_change": 1 if reader_change else None,
             })
         if backdated:
             compact_previous(self.db, article_id, number, newer)
@@ -536,11 +539,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _record_new_version(self, stored: StoredVersion, title: str | None, *, backdated: bool) -> None:
         """The article's headline and last change follow its newest version, and the digest of the page last
-        read into the latest version (m015) is dropped: whatever stored this one (an import, a poll) says
-        which page it came from. The `on_version` hooks, in this transaction. No event: the version's own
-        row says when it was captured (m013)."""
+        read into the latest version (m015) and what read it (m016) are dropped: whatever stored this one
+        (an import, a poll) says which page it came from. The `on_version` hooks, in this transaction. No
+        event: the version's own row says when it was captured (m013)."""
         if not backdated:
-            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ?, page_digest = NULL WHERE id = ?",
+            self.db.execute("UPDATE articles SET title = ?, last_changed_at = ?, page_digest = NULL, read_by = NULL "
+                            "WHERE id = ?",
                             [title, stored.captured_at, stored.article_id])
         for hook in self.on_version:
             hook(stored)

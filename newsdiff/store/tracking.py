@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # What a poll needs of a tracked article.
 _ARTICLE = ("SELECT a.id, a.key, a.url, a.title, a.status, a.etag, a.last_modified, a.last_checked_at, "
-            "s.name AS source, a.page_digest FROM articles a LEFT JOIN sources s ON s.id = a.source_id ")
+            "s.name AS source, a.page_digest, a.read_by FROM articles a LEFT JOIN sources s ON s.id = a.source_id ")
 _LIVE = "a.tracked = 1 AND a.status IN ('active', 'gone')"
 
 
@@ -153,7 +153,7 @@ class Tracking:
 
     def update_article(self, article_id: int, changes: dict[str, Any]) -> None:
         """Set these columns of an article (url, status, etag, last_modified, last_checked_at, next_check_at,
-        page_digest)."""
+        page_digest, read_by)."""
         self.db.update_row("articles", article_id, changes)
 
     def fold_article(self, article_id: int, into: int) -> dict[str, Any]:

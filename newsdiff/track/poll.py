@@ -5,6 +5,12 @@ each page under a time limit), and every answer is then stored in its own transa
 thread, so a poll killed at any moment leaves only whole results behind. A page whose bytes, address,
 content type and reader (`sources.reader`) are those last read into the article's latest version is that
 version again, as a 304 would say: it is recorded unchanged without being extracted.
+
+A new release or a changed site rule may read pages differently. When a page reads differently from the
+latest version and that version was read by another reader, its own page is read again: a different
+text there is newsdiff's change, not the outlet's, and is stored first as a version marked so
+(`Store.add_version(reader_change=True)`), which alerts, feeds and saves leave out. The edit after it
+then holds the outlet's changes alone.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..lazy import sha256
-from ..model import InputError, ParsedInput, format_time
+from ..model import ArticleRecord, InputError, ParsedInput, format_time
 
 # Storing and extracting load their libraries with this module, not on the event loop between a request
 # and its timeout (elsewhere they load on first use): the extractors with `html`, the store's below.
@@ -103,6 +109,9 @@ class PollSummary:
     feeds_not_modified: int = 0
     unchanged: int = 0
     new_versions: int = 0
+    # versions that differ from the one before only in how newsdiff reads the same page (counted apart
+    # from new_versions: no edit)
+    reader_changes: int = 0
     gone: int = 0
     # the articles counted in `gone`: `article_id`, `url`, `status` (404 or 410), `versions` kept
     gone_articles: list[dict[str, Any]] = field(default_factory=list)
@@ -126,6 +135,13 @@ def _failure(fetched: Fetched) -> str | None:
     if fetched.status in (200, 304) or fetched.status in GONE_STATUSES:
         return None
     return f"HTTP {fetched.status} {fetched.reason}".rstrip() + after
+
+
+def _as_stored(record: ArticleRecord, article: dict[str, Any]) -> ArticleRecord:
+    """A record read from an article's page as a poll stores it: under the article's address and outlet,
+    with its headline when the page gave none."""
+    return replace(record, url=article["url"], source=article["source"] or record.source,
+                   title=record.title or article["title"])
 
 
 def stored_moment(stamp: str) -> datetime:
@@ -153,6 +169,15 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
+
+
+@dataclass(frozen=True)
+class _ReadAgain:
+    """An article's latest version as newsdiff reads its page now, with that page (`_Poll._read_again`)."""
+
+    record: ArticleRecord
+    raw: bytes
+    content_type: str | None
 
 
 class _Poll:
@@ -291,7 +316,7 @@ class _Poll:
         """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome; a
         page with the digest stored for the article is its latest version again and is not extracted."""
         parsed: ParsedInput | Exception | None = None
-        digest = None
+        digest = again = None
         if fetched.status == 200 and _failure(fetched) is None:
             digest = self._page_digest(fetched)
             if digest != request.item["page_digest"]:
@@ -301,13 +326,46 @@ class _Poll:
                                                    content_type=fetched.content_type)
                 except Exception as exc:  # a hostile page must cost one article, never the whole poll
                     parsed = exc
-        self.store_article(request, fetched, parsed, digest)
+                else:
+                    if request.item["read_by"] != self.reader_mark:
+                        again = await self._read_again(request.item, parsed)
+        self.store_article(request, fetched, parsed, digest, again)
 
     @functools.cached_property
     def page_reader(self) -> str:
         """What reads a page (`sources.reader`), found once the first page arrives: a poll with nothing due
         pays nothing for it."""
         return reader(self.options)
+
+    @functools.cached_property
+    def reader_mark(self) -> bytes:
+        """The reader's name as articles keep it (`read_by`): the first 8 bytes of its SHA-256."""
+        return sha256(self.page_reader.encode()).digest()[:8]
+
+    async def _read_again(self, article: dict[str, Any], parsed: ParsedInput) -> _ReadAgain | None:
+        """The latest version's own page as this reader reads it, when the page just read differs from that
+        version and so does this reading of its page: then newsdiff's reading changed the text, and
+        perhaps the outlet too. None when the reading agrees, or cannot be had (no page kept, a page
+        this reader refuses): the page just read is then compared with the version as it is."""
+        if len(parsed.versions) != 1:
+            return None
+        versions = self.store.versions(article["id"])
+        if not versions or _as_stored(parsed.versions[0], article).content_hash == versions[-1]["content_hash"]:
+            return None
+        assert self.pool is not None
+        try:
+            kept = self.store.raw(article["id"])
+            if kept is None:
+                return None
+            raw = self.store.raw_bytes(kept.id)
+            again = await self.pool.parse(raw, url=article["url"], content_type=kept.content_type)
+        except Exception:  # noqa: BLE001 - the kept page no longer reads: nothing to tell apart
+            return None
+        if len(again.versions) != 1:
+            return None
+        record = _as_stored(again.versions[0], article)
+        return None if record.content_hash == versions[-1]["content_hash"] else _ReadAgain(record, raw,
+                                                                                             kept.content_type)
 
     def _page_digest(self, fetched: Fetched) -> bytes:
         """SHA-256 of everything a page's extraction reads: its reader, address, content type and bytes."""
@@ -316,11 +374,13 @@ class _Poll:
         return hashed.digest()
 
     def store_article(self, request: Request[dict[str, Any]], fetched: Fetched,
-                      parsed: ParsedInput | Exception | None, digest: bytes | None) -> None:
+                      parsed: ParsedInput | Exception | None, digest: bytes | None,
+                      again: _ReadAgain | None = None) -> None:
         """Record one answer in its own transaction: the page's versions, gone or back, the next check.
 
-        `parsed` is None for a 200 whose `digest` is the article's stored one. The digest is kept for a page
-        read as the latest version ('new' or 'same'; a revert is not the latest), and dropped with the
+        `parsed` is None for a 200 whose `digest` is the article's stored one; `again`, the latest version
+        as read now (`_read_again`). The digest and this reader's mark are kept for a page read as the
+        latest version ('new' or 'same'; a revert is not the latest), and the digest dropped with the
         validators for one not read well or gone, so that such a page is extracted again next time."""
         article = request.item
         self.summary.articles_checked += 1
@@ -356,7 +416,9 @@ class _Poll:
                         outcome = "same"
                         self.summary.unchanged += 1
                     else:
-                        outcome, problem, raw_id = self._store_page(article, fetched, parsed)
+                        outcome, problem, raw_id = self._store_page(article, fetched, parsed, again)
+                        if outcome in ("new", "same"):
+                            changes["read_by"] = self.reader_mark
                     read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
                     changes["page_digest"] = digest if outcome in ("new", "same") else None
                 changes.update(_validators(fetched, read_well=read_well))
@@ -369,9 +431,10 @@ class _Poll:
         self.again.discard(request.item["id"])
         self._advance()
 
-    def _store_page(self, article: dict[str, Any], fetched: Fetched,
-                    parsed: ParsedInput | Exception) -> tuple[str, str | None, int | None]:
-        """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version)."""
+    def _store_page(self, article: dict[str, Any], fetched: Fetched, parsed: ParsedInput | Exception,
+                    again: _ReadAgain | None) -> tuple[str, str | None, int | None]:
+        """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version).
+        The latest version as read now (`again`) goes first, marked as newsdiff's change, not an outcome."""
         if (isinstance(parsed, InputError) and str(parsed).startswith("no article found")
                 and self.store.version_count(article["id"]) > 0):
             # A page that held the article now yields none (an error page served as 200, a paywall
@@ -382,9 +445,15 @@ class _Poll:
         if isinstance(parsed, Exception):
             return "error", extraction_error(parsed), None
         outcome, raw_id = "same", None
+        if again is not None:
+            added = self.store.add_version(replace(again.record, captured_at=self.stamp), key=article["key"],
+                                           raw=again.raw, content_type=again.content_type,
+                                           suspect_ratio=self.suspect_ratio, reader_change=True)
+            self.summary.reader_changes += added.outcome == "new"
+            if added.outcome == "suspect":
+                self.summary.suspect.append({"url": article["url"], "reason": added.reason or ""})
         for record in parsed.versions:
-            record = replace(record, url=article["url"], source=article["source"] or record.source,
-                             title=record.title or article["title"], captured_at=self.stamp)
+            record = replace(_as_stored(record, article), captured_at=self.stamp)
             added = self.store.add_version(record, key=article["key"], raw=fetched.body,
                                            content_type=fetched.content_type, suspect_ratio=self.suspect_ratio)
             if added.outcome == "new":
