@@ -300,6 +300,8 @@ def _describe(result: "FileResult") -> str:
         label = f" (page version {v['label']})" if v.get("label") else ""
         if v["outcome"] == "new":
             later = " (captured before the versions after it, which moved up one)" if v["backdated"] else ""
+            if v["reader_change"]:
+                later = f": the input of version {v['number'] - 1} read differently by newsdiff, no edit"
             parts.append(f"stored version {v['number']}{label}{later}")
         elif v["outcome"] == "same":
             parts.append(f"unchanged: same as version {v['existing']}{label}, nothing added")

@@ -127,7 +127,8 @@ def store_input(
             result.article_id, result.key, result.url = added.article_id, added.key, record.url
             result.versions.append(
                 {"outcome": added.outcome, "number": added.number, "existing": added.existing,
-                 "label": record.label, "reason": added.reason, "backdated": added.backdated}
+                 "label": record.label, "reason": added.reason, "backdated": added.backdated,
+                 "reader_change": added.reader_change}
             )
     return result
 

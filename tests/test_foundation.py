@@ -131,7 +131,8 @@ def test_reimport_is_idempotent_and_changed_text_adds_next_version(cli, tmp_path
     edited.write_text(SEED_REUTERS.read_text().replace("killing or injuring dozens", "killing at least 19"))
     result = cli("import", edited, "--url", URL, "--captured-at", "2026-01-02T03:04:05+01:00", "--json")
     assert result.json["imported"][0]["versions"][0] == {
-        "outcome": "new", "number": 2, "existing": None, "label": None, "reason": None, "backdated": False}
+        "outcome": "new", "number": 2, "existing": None, "label": None, "reason": None, "backdated": False,
+        "reader_change": False}
     versions = cli("log", URL, "--json").json["versions"]
     assert [v["number"] for v in versions] == [1, 2]
     assert versions[1]["captured_at"] == "2026-01-02T02:04:05Z"

@@ -824,6 +824,32 @@ def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_
         assert store.db.execute("SELECT version, reader_change FROM article_versions").fetchall() == [(1, 0), (2, 0)]
 
 
+def test_the_same_file_imported_again_and_read_differently_is_no_edit(any_cli, any_db: str, db_path: Path,
+                                                                      tmp_path: Path) -> None:
+    """`import` of the very file the latest version was read from, read differently now (a site rule added
+    since): a version marked as newsdiff's change, said so, and never alerted; a changed file is an edit."""
+    url = "https://news.example/story"
+    saved = tmp_path / "story.html"
+    saved.write_bytes(story())
+    config = db_path.parent / "newsdiff.toml"
+    config.write_text('[[alerts]]\nname = "desk"\nurl = "json://127.0.0.1:9/hook"\n', encoding="utf-8")
+    assert any_cli("import", str(saved), "--url", url).code == 0
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[sites."news.example"]\nbody = "article"\nstrip = "p:nth-of-type(3)"\n', encoding="utf-8")
+    again = any_cli("import", str(saved), "--url", url)
+    assert again.code == 0 and "stored version 2: the input of version 1 read differently by newsdiff, no edit" in (
+        again.stdout)
+    assert any_cli("import", str(saved), "--url", url, "--json").json["imported"][0]["versions"][0]["outcome"] == "same"
+    saved.write_bytes(story(votes=23))
+    edited = any_cli("import", str(saved), "--url", url, "--json").json["imported"][0]["versions"][0]
+    assert (edited["outcome"], edited["number"], edited["reader_change"]) == ("new", 3, False)
+    store = Store.open(any_db)
+    try:
+        assert _alerts_queued(store) == [3]
+    finally:
+        store.close()
+
+
 def test_a_page_once_suspect_or_reverted_to_is_extracted_on_every_poll_as_before(outlet: Outlet, any_db: str,
                                                                                db_path: Path,
                                                                                extracted: list[str]) -> None:

@@ -194,9 +194,10 @@ class Store(ABC):
         latest version (below `suspect_ratio` of its words) is not stored: it is logged as a suspect
         fetch, because a half-extracted page is likelier than a gutted article. With `reread` (import),
         the very input an earlier version came from, given no capture time of its own, is that version
-        read again, not a revert to it. With `reader_change` (a poll), the record is the latest version's
-        own input as newsdiff reads it now: stored as a version marked so (`versions.reader_change`),
-        which neither alerts nor feeds count as an edit."""
+        read again, not a revert to it, and a new text read from the latest version's very input is that
+        input read differently (`reader_change`). With `reader_change` (a poll), the record is the latest
+        version's own input as newsdiff reads it now: stored as a version marked so
+        (`versions.reader_change`), which neither alerts nor feeds count as an edit."""
 
     @abstractmethod
     def article_source(self, article_id: int) -> str | None:

@@ -47,6 +47,7 @@ class AddResult:
     existing: int | None = None  # the version identical to the input, for 'same' and 'revert'
     reason: str | None = None
     backdated: bool = False  # a new version captured before others: those after it moved up one
+    reader_change: bool = False  # a new version that is the latest one's own input read differently by newsdiff
 
 
 @dataclass(frozen=True)

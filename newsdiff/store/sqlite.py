@@ -423,9 +423,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         latest version (below `suspect_ratio` of its words) is not stored: it is logged as a suspect
         fetch, because a half-extracted page is likelier than a gutted article. With `reread` (import),
         the very input an earlier version came from, given no capture time of its own, is that version
-        read again, not a revert to it. With `reader_change` (a poll), the record is the latest version's
-        own input as newsdiff reads it now: stored as a version marked so (`versions.reader_change`),
-        which neither alerts nor feeds count as an edit.
+        read again, not a revert to it, and a new text read from the latest version's very input is that
+        input read differently (`reader_change`). With `reader_change` (a poll), the record is the latest
+        version's own input as newsdiff reads it now: stored as a version marked so
+        (`versions.reader_change`), which neither alerts nor feeds count as an edit.
         """
         from .records import AddResult, StoredVersion
 
@@ -446,12 +447,20 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                 self._event(article_id, None, "suspect", {"reason": reason, "captured_at": captured_at})
                 return AddResult(article_id, key, "suspect", None, reason=reason)
             backdated = latest is not None and number <= latest.number
+            if reread and raw is not None and latest is not None and not backdated and record.captured_at is None:
+                reader_change = reader_change or self._read_from(article_id, latest.number, raw)
             version_id = self._place_version(article_id, number, record, captured_at, backdated=backdated,
                                              raw=raw, content_type=content_type, reader_change=reader_change)
             self._index_passages(article_id, number, record, backdated=backdated)
             self._record_new_version(StoredVersion(article_id, version_id, number, captured_at, reader_change),
                                      record.title, backdated=backdated)
-        return AddResult(article_id, key, "new", number, backdated=backdated)
+        return AddResult(article_id, key, "new", number, backdated=backdated, reader_change=reader_change)
+
+    def _read_from(self, article_id: int, number: int, raw: bytes) -> bool:
+        """Whether version `number` of the article was read from this very input."""
+        row = self.db.execute("SELECT raw_id FROM versions WHERE article_id = ? AND number = ?",
+                              [article_id, number]).fetchone()
+        return row is not None and row[0] is not None and self._is_stored_input(row[0], raw)
 
     def _stored_alike(self, article_id: int, digest: str) -> _Alike | None:
         """The version of the article whose content has this hash (hex), if one has."""
