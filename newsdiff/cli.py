@@ -972,7 +972,7 @@ def poll(
     while not stop.is_set():
         _, next_due = once()
         wait_s = longest if next_due is None else (stored_moment(next_due) - datetime.now(timezone.utc)).total_seconds()
-        stop.wait(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
+        stop.wait(max(LOOP_MIN_WAIT_S, min(longest, wait_s)))  # `--every 0s` too waits, not spins
 
 
 LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
