@@ -141,3 +141,18 @@ def test_a_gzip_warc_cut_early_in_its_last_record_is_damage_not_a_clean_end(cli,
     assert [v["outcome"] for v in imported["versions"]] == ["new"]
     assert [d["offset"] for d in imported["damaged"]] == [offsets[-1]]
     assert f"cut.warc.gz: record at offset {offsets[-1]}: truncated" in result.stderr
+
+
+def test_a_warc_where_only_a_file_name_will_do_says_so(cli, tmp_path: Path) -> None:
+    """Standard input, `parse` and `diff` read one document: a WARC there was once called `key: value`
+    configuration lines."""
+    plain, packed = tmp_path / "crawl.warc", tmp_path / "crawl.warc.gz"
+    write_warc(plain, _records()[:3], gzip=False)  # text records only: the runner's standard input is text
+    write_warc(packed, _records())
+    piped = cli("import", "-", input=plain.read_text(encoding="utf-8"))
+    assert piped.code == 1 and piped.stderr == (
+        "newsdiff: -: a WARC file, not an article: `newsdiff import` reads one by its file name\n")
+    for args in (["parse", str(packed)], ["diff", str(plain), str(packed)]):
+        result = cli(*args)
+        assert result.code == 1 and "a WARC file, not an article" in result.stderr, result
+    assert cli("import", str(packed)).code == 0

@@ -20,6 +20,7 @@ from ..urls import shown
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b"
+WARC_MAGIC = b"WARC/"  # what a WARC file (once ungzipped) starts with
 _SCAN_CHUNK = 1024 * 1024
 
 
@@ -67,7 +68,7 @@ def is_warc(path: Path) -> bool:
             head = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(head, 16)
         except zlib.error:
             return False
-    return head.startswith(b"WARC/")
+    return head.startswith(WARC_MAGIC)
 
 
 def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
