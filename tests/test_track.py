@@ -384,3 +384,13 @@ def test_cron_for_a_server_names_the_server_in_its_units_not_a_file() -> None:
     assert "newsdiff-poll-news.timer" in result.stdout  # one unit per database, as for files
     assert "newsdiff-poll-other.timer" in cron_text(parse_db("postgresql://db.example/other"), timedelta(hours=1),
                                                     ["newsdiff"])
+
+
+def test_a_page_announcing_a_feed_at_a_broken_address_costs_that_link_alone() -> None:
+    """urljoin refuses an IPv6 address without its closing bracket: `feeds add` of such a page once failed
+    with urllib's bare "Invalid IPv6 URL" instead of naming the page's other feeds."""
+    from newsdiff.track.feeds import linked_feeds
+
+    page = (b'<html><head><link rel="alternate" type="application/rss+xml" title="Broken" href="http://[::1/x">'
+            b'<link rel="alternate" type="application/rss+xml" title="World" href="/world.rss"></head></html>')
+    assert linked_feeds(page, "https://news.example.org/") == (("World", "https://news.example.org/world.rss"),)
