@@ -90,6 +90,7 @@ def test_every_bad_link_costs_its_own_item_and_every_healthy_article_is_stored(c
     for i in range(4):
         outlet.routes[f"/story-{i}"] = page(text_page(f"Story {i}", f"Healthy story {i} happened today."))
     outlet.routes["/to-bad-idna"] = redirect("http://xn--ls8h.example/", 302)
+    outlet.routes["/to-bad-ipv6"] = redirect("http://[::1/x", 302)  # urljoin's ValueError once ended the whole poll
     outlet.routes["/to-internal"] = redirect(internal.url("/secret"), 302)
     outlet.routes["/to-localhost"] = redirect(f"http://localhost:{port}/via-redirect", 302)
     long_link = outlet.url("/" + "a" * 70_000)
@@ -102,6 +103,7 @@ def test_every_bad_link_costs_its_own_item_and_every_healthy_article_is_stored(c
         ("http://\u2603\ufe0f.example/x", "http://\u2603\ufe0f.example/x", "invalid international host name"),
         (outlet.url("/to-bad-idna"), outlet.url("/to-bad-idna"),
          "redirected to a bad URL: invalid international host name: 'http://xn--ls8h.example/'"),
+        (outlet.url("/to-bad-ipv6"), outlet.url("/to-bad-ipv6"), "redirected to a bad URL: invalid IPv6 address"),
         (internal.url("/secret"), internal.url("/secret"), "refused: 127.0.0.2 is internal (loopback)"),
         (outlet.url("/to-internal"), outlet.url("/to-internal"), "refused: 127.0.0.2 is internal (loopback)"),
         (outlet.url("/to-localhost"), outlet.url("/to-localhost"), "refused: localhost resolves to "),
