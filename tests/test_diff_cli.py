@@ -67,7 +67,7 @@ def test_log_says_what_each_version_changed(cli, stored: Path, tmp_path: Path) -
     assert versions[0]["changes"] is None
     assert versions[2]["changes"] == {
         "summary": {"unchanged": 18, "changed": 1, "added": 1, "removed": 0, "moved": 0, "split": 0, "merged": 0},
-        "headline_changed": False, "cosmetic_only": False, "tags": ["number", "correction"],
+        "headline_changed": False, "cosmetic_only": False, "reader_change": False, "tags": ["number", "correction"],
         "line": "1 sentence changed, 1 added"}
 
 

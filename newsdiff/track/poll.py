@@ -345,8 +345,9 @@ class _Poll:
     async def _read_again(self, article: dict[str, Any], parsed: ParsedInput) -> _ReadAgain | None:
         """The latest version's own page as this reader reads it, when the page just read differs from that
         version and so does this reading of its page: then newsdiff's reading changed the text, and
-        perhaps the outlet too. None when the reading agrees, or cannot be had (no page kept, a page
-        this reader refuses): the page just read is then compared with the version as it is."""
+        perhaps the outlet too. None when the reading agrees, gives a text stored before (no new version
+        to add, and no revert: the outlet reverted nothing), or cannot be had (no page kept, a page this
+        reader refuses): the page just read is then compared with the version as it is."""
         if len(parsed.versions) != 1:
             return None
         versions = self.store.versions(article["id"])
@@ -364,8 +365,9 @@ class _Poll:
         if len(again.versions) != 1:
             return None
         record = _as_stored(again.versions[0], article)
-        return None if record.content_hash == versions[-1]["content_hash"] else _ReadAgain(record, raw,
-                                                                                             kept.content_type)
+        if any(version["content_hash"] == record.content_hash for version in versions):
+            return None
+        return _ReadAgain(record, raw, kept.content_type)
 
     def _page_digest(self, fetched: Fetched) -> bytes:
         """SHA-256 of everything a page's extraction reads: its reader, address, content type and bytes."""
