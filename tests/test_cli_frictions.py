@@ -76,6 +76,15 @@ def test_values_newsdiff_checks_itself_are_usage_errors(cli, args: list[str], me
     assert result.stderr.startswith("Usage: ")  # the same shape as an unknown option's
 
 
+@pytest.mark.parametrize("command", [["list"], ["import", "x.txt"], ["log", "1"], ["stats"]])
+def test_a_db_that_is_a_folder_is_named_as_one(tmp_path: Path, command: list[str]) -> None:
+    """SQLite says "disk I/O error" or "unable to open database file" for a folder."""
+    (tmp_path / "x.txt").write_text("Storm hits coast\n\nThe storm left homes without power.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path), *[str(tmp_path / a) if a == "x.txt" else a
+                                                                 for a in command]])
+    assert result.exit_code == 1 and result.output == f"newsdiff: {tmp_path} is a folder, not a database file\n"
+
+
 def test_ctrl_c_exits_130_saying_interrupted(db_path: Path) -> None:
     """A poll stuck on a slow server, interrupted: one line, exit 130, the database as it was."""
     with Outlet() as outlet:
