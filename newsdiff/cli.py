@@ -5,6 +5,7 @@ and evaluating them from strings cost a command 15-25 ms (scripts/bench_startup.
 for type checkers are quoted instead.
 """
 
+import errno
 import os
 import signal
 import sys
@@ -1312,6 +1313,9 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise Interrupted
 
 
+_OUTPUT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)  # a full disk or quota, a file too big, a hangup
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
@@ -1338,4 +1342,9 @@ def main() -> None:
     except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
         hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")
+        sys.exit(1)
+    except OSError as exc:  # what names no file: the output (`> page.html` on a full disk), as `export` says it
+        if exc.filename is not None or exc.errno not in _OUTPUT_ERRORS:
+            raise
+        sys.stderr.write(f"newsdiff: cannot write the output: {exc.strerror}\n")
         sys.exit(1)

@@ -85,6 +85,19 @@ def test_a_db_that_is_a_folder_is_named_as_one(tmp_path: Path, command: list[str
     assert result.exit_code == 1 and result.output == f"newsdiff: {tmp_path} is a folder, not a database file\n"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["show", "1", "--raw"], ["show", "1", "--json"], ["list"], ["diff", "1"]])
+def test_output_to_a_full_disk_is_one_line_and_exit_1(cli, db_path: Path, tmp_path: Path, args: list[str]) -> None:
+    """`show --raw > page.html` on a full disk once ended in a traceback, whatever it had written."""
+    for n, story in enumerate((STORY, STORY.replace("0 homes", "9 homes"))):
+        (tmp_path / f"{n}.txt").write_text(story, encoding="utf-8")
+        assert cli("import", tmp_path / f"{n}.txt", "--url", "https://example.org/storm").code == 0
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), *args], stdout=full,
+                             stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (1, "newsdiff: cannot write the output: No space left on device\n")
+
+
 def test_ctrl_c_exits_130_saying_interrupted(db_path: Path) -> None:
     """A poll stuck on a slow server, interrupted: one line, exit 130, the database as it was."""
     with Outlet() as outlet:
