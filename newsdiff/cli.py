@@ -951,6 +951,8 @@ def poll(
     st.config()  # a config file that cannot be read is said as such, not as a failed poll
     if every is not None and not loop:
         fail("--every goes with --loop (for cron, see `newsdiff cron --every`)", 2)
+    if base_url is not None and publish_dir is None:  # else a typo'd --publish would publish nothing, silently
+        fail("--base-url goes with --publish DIR (the site it refreshes)", 2)
     archive = st.archive(opened=False)
     show_progress = not quiet and sys.stderr.isatty() and not loop
     lease_s = None if lease is None else _lease_seconds(lease)

@@ -190,3 +190,8 @@ def test_poll_loop_every_zero_waits_between_polls_instead_of_spinning(db_path: P
 def test_every_goes_with_loop(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("poll", "--every", "5m")
     assert result.code == 2 and "--every goes with --loop" in result.stderr
+
+
+def test_base_url_goes_with_publish(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("poll", "--base-url", "https://edits.example.org/")  # once a poll that published nothing, exit 0
+    assert (result.code, result.stderr) == (2, "newsdiff: --base-url goes with --publish DIR (the site it refreshes)\n")
