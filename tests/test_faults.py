@@ -173,6 +173,8 @@ def test_a_bad_url_stored_by_an_older_version_is_reported_not_a_crash(cli, outle
     ("http://-bad-.example/", "invalid host name"),
     ("http://[::1/x", "invalid IPv6 address"),
     ("http://[fe80::1%25eth0]/x", "invalid IPv6 address"),
+    ("http://[v1.example]/x", "invalid IPv6 address"),  # an IPvFuture literal, once tracked as http://v1.example/x
+    ("http://[127.0.0.1]/x", "invalid IPv6 address"),
     ("ftp://example.com/x", "not an http(s) URL"),
 ])
 def test_a_bad_url_is_a_one_line_error_for_track_and_feeds_add(cli, url: str, reason: str) -> None:
