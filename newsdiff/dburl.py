@@ -30,7 +30,7 @@ class ServerUrl:
         user = f"{urllib.parse.quote(self.user, safe='')}@" if self.user else ""
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port else ""
-        return f"postgresql://{user}{host}{port}/{self.database}"
+        return f"postgresql://{user}{host}{port}/{urllib.parse.quote(self.database, safe='')}"
 
 
 def is_server_url(value: str) -> bool:

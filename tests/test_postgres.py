@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -47,6 +48,9 @@ def test_db_names_a_file_or_a_server() -> None:
     assert (url.host, url.port, url.user, url.database) == ("db.example", 5433, "ann", "news")
     assert str(url) == "postgresql://ann@db.example:5433/news"  # never the password
     assert str(parse_db("postgres://db.example/news")) == "postgresql://db.example/news"
+    for odd in ("my news", "a?b", "a#b"):  # `cron` writes str() into the job: it must name the same database
+        shown = str(parse_db(f"postgresql://db.example/{urllib.parse.quote(odd, safe='')}"))
+        assert _server(shown).database == odd and "?" not in shown and "#" not in shown
 
 
 @pytest.mark.parametrize("url, reason", [
