@@ -212,11 +212,11 @@ class Archive:
                               transport=transport)
 
     def parse(self, path: str | Path, *, url: str | None = None, single_as: str = "added") -> ParsedInput:
-        """What newsdiff understands from a file (`-`: standard input), storing nothing."""
-        from .sources import parse_bytes
-        from .sources.files import read_bytes
+        """What newsdiff understands from a file (`-`: standard input), storing nothing: read as `import`
+        reads it, any failure an InputError."""
+        from .importer import read_input
 
-        return parse_bytes(read_bytes(Path(path)), url=url, options=self.parse_options(single_as))
+        return read_input(Path(path), url=url, options=self.parse_options(single_as))[1]
 
     # -- reading the archive ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ and evaluating them from strings cost a command 15-25 ms (scripts/bench_startup.
 for type checkers are quoted instead.
 """
 
+import errno
 import os
 import signal
 import sys
@@ -164,9 +165,9 @@ def choice(default: str | None, *names: str, allowed: tuple[str, ...], help: str
     return typer.Option(default, *names, metavar=f"[{'|'.join(allowed)}]", callback=check, help=help)
 
 
-def checked(convert: Callable[[str], Any]) -> Callable[[typer.CallbackParam, str | None], Any]:
+def checked(convert: Callable[[Any], Any]) -> Callable[[typer.CallbackParam, Any], Any]:
     """An option callback: `convert`'s ValueError becomes a usage error (exit 2) naming the option."""
-    def check(param: typer.CallbackParam, value: str | None) -> Any:
+    def check(param: typer.CallbackParam, value: Any) -> Any:
         if value is None:
             return None
         try:
@@ -175,6 +176,14 @@ def checked(convert: Callable[[str], Any]) -> Callable[[typer.CallbackParam, str
             raise typer.BadParameter(str(exc).removeprefix(f"{param.opts[0]}: ")) from None
 
     return check
+
+
+def _storable(value: int) -> int:
+    """A count or version number a database can be asked about: past the largest integer SQLite (and
+    PostgreSQL's bigint) holds, it names nothing, and the database would refuse it as a parameter."""
+    if value > 2**63 - 1:
+        raise ValueError(f"{value} is larger than any number a database holds")
+    return value
 
 
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document instead of human output.")
@@ -199,6 +208,8 @@ class State:
         that cannot be read is a one-line failure."""
         from .api import Archive, NoDatabase
 
+        if opened and self.server is None and self.db_path.is_dir():  # SQLite would say "disk I/O error"
+            fail(f"{self.db_path} is a folder, not a database file")
         if self._archive is None:
             where = self.server.url if self.server else self.db_path
             self._archive = Archive(where, self.config_path, create=self.creates_db, access=self.access)
@@ -574,7 +585,7 @@ def _write_raw(st: State, article_id: int, version: int | None) -> None:
 def show(
     ctx: typer.Context,
     article: str = ArticleArg,
-    version: Optional[int] = typer.Option(None, "--version", "-v", metavar="N",
+    version: Optional[int] = typer.Option(None, "--version", "-v", callback=checked(_storable), metavar="N",
                                           help="Version number (default: latest)."),
     raw: bool = typer.Option(False, "--raw", help="Write the page or file the version was read from, byte for byte."),
     as_json: bool = JsonOpt,
@@ -675,10 +686,11 @@ def _base_url(value: str) -> str | None:
 BaseUrlOpt = typer.Option(None, "--base-url", metavar="URL", callback=checked(_base_url),
                           help="Where the `publish` site is served; feed items link to its diff pages.")
 CosmeticOpt = typer.Option(False, "--cosmetic", help="Include versions whose only changes are cosmetic.")
-FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, metavar="N", help="Items per feed, newest first.")
+FeedLimitOpt = typer.Option(FEED_LIMIT, "--limit", min=1, callback=checked(_storable), metavar="N",
+                            help="Items per feed, newest first.")
 TagsOpt = typer.Option(None, "--tags", metavar="TAGS", help="Only edits carrying one of these tags, comma-separated "
                                                            f"({', '.join((*TAGS, HEADLINE_TAG))}).")
-MinChangedOpt = typer.Option(0, "--min-changed", min=0, metavar="N",
+MinChangedOpt = typer.Option(0, "--min-changed", min=0, callback=checked(_storable), metavar="N",
                              help="Only edits changing at least this many sentences "
                                   "(a changed headline counts as one).")
 
@@ -888,12 +900,21 @@ def _check_lease(value: str) -> str:
     return value
 
 
+def _check_jobs(value: int) -> int:
+    from .track.settings import WHOLE_LIMITS
+
+    if value > WHOLE_LIMITS["jobs"]:
+        raise ValueError(f"at most {WHOLE_LIMITS['jobs']} requests at once, as for [fetch] jobs")
+    return value
+
+
 @app.command()
 def poll(
     ctx: typer.Context,
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", callback=checked(_check_jobs),
                                        help="Requests at once (default: config or 16)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=0, metavar="N", help="Check at most this many articles."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, callback=checked(_storable), metavar="N",
+                                        help="Check at most this many articles."),
     now: bool = typer.Option(False, "--now", help="Check every tracked article now, whatever its schedule."),
     wait: bool = typer.Option(False, "--wait", help="Wait for a running poll to finish instead of exiting 75."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
@@ -930,6 +951,8 @@ def poll(
     st.config()  # a config file that cannot be read is said as such, not as a failed poll
     if every is not None and not loop:
         fail("--every goes with --loop (for cron, see `newsdiff cron --every`)", 2)
+    if base_url is not None and publish_dir is None:  # else a typo'd --publish would publish nothing, silently
+        fail("--base-url goes with --publish DIR (the site it refreshes)", 2)
     archive = st.archive(opened=False)
     show_progress = not quiet and sys.stderr.isatty() and not loop
     lease_s = None if lease is None else _lease_seconds(lease)
@@ -954,7 +977,7 @@ def poll(
     while not stop.is_set():
         _, next_due = once()
         wait_s = longest if next_due is None else (stored_moment(next_due) - datetime.now(timezone.utc)).total_seconds()
-        stop.wait(min(longest, max(LOOP_MIN_WAIT_S, wait_s)))
+        stop.wait(max(LOOP_MIN_WAIT_S, min(longest, wait_s)))  # `--every 0s` too waits, not spins
 
 
 LOOP_MIN_WAIT_S = 1.0  # a poll that finds an article already due again waits this long, never spins
@@ -1123,7 +1146,7 @@ def cron(
     command += ["--db", str(st.server) if st.server else str(st.db_path.resolve())]
     if st.config_path:
         command += ["--config", str(st.config_path.resolve())]
-    typer.echo(cron_text(st.db_path, _every(every), command), nl=False)
+    typer.echo(cron_text(st.server or st.db_path, _every(every), command), nl=False)
 
 
 # -- history: check, search, export, stats ---------------------------------------------------------
@@ -1202,7 +1225,7 @@ def search_cmd(
                                      '"a phrase"; prefix*.'),
     changed: bool = typer.Option(False, "--changed", help="Only edits that put a query word in or took one out."),
     fts: bool = typer.Option(False, "--fts", help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, ...)."),
-    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, metavar="N",
+    limit: int = typer.Option(SEARCH_LIMIT, "--limit", min=1, callback=checked(_storable), metavar="N",
                               help="At most this many articles (edits, with --changed)."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -1256,7 +1279,7 @@ def export_cmd(
 @app.command("stats")
 def stats_cmd(
     ctx: typer.Context,
-    top: int = typer.Option(STATS_TOP, "--top", min=1, metavar="N",
+    top: int = typer.Option(STATS_TOP, "--top", min=1, callback=checked(_storable), metavar="N",
                             help="How many of the most edited articles to list."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -1292,6 +1315,9 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise Interrupted
 
 
+_OUTPUT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)  # a full disk or quota, a file too big, a hangup
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
@@ -1318,4 +1344,9 @@ def main() -> None:
     except STORE_ERRORS as exc:  # e.g. a corrupt page met halfway through a command
         hint = "; `newsdiff check` lists all damage" if is_damage(exc) else ""
         sys.stderr.write(f"newsdiff: database error: {exc}{hint}\n")
+        sys.exit(1)
+    except OSError as exc:  # what names no file: the output (`> page.html` on a full disk), as `export` says it
+        if exc.filename is not None or exc.errno not in _OUTPUT_ERRORS:
+            raise
+        sys.stderr.write(f"newsdiff: cannot write the output: {exc.strerror}\n")
         sys.exit(1)

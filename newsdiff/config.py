@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .archive.settings import ArchiveSettings, archive_settings
+from .model import InputError
+from .sources.files import read_capped
 from .sources.sites import site_tables
 from .track.settings import TrackSettings, reject_unknown, track_settings
 
@@ -40,10 +42,12 @@ def load_config(path: Path | None, db_path: Path) -> Config:
         if not beside.exists():
             return Config()
         path = beside
+    if not Path(path).exists():
+        raise ValueError(f"config file {path} does not exist")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"config file {path} does not exist") from None
+        data = tomllib.loads(read_capped(Path(path), streams=True).decode("utf-8"))  # `<(envsubst ...)` too
+    except InputError as exc:  # a device (`/dev/zero` was read until memory ran out), a folder, over 50 MB
+        raise ValueError(f"config file {path}: {exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
     try:

@@ -30,7 +30,7 @@ class ServerUrl:
         user = f"{urllib.parse.quote(self.user, safe='')}@" if self.user else ""
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port else ""
-        return f"postgresql://{user}{host}{port}/{self.database}"
+        return f"postgresql://{user}{host}{port}/{urllib.parse.quote(self.database, safe='')}"
 
 
 def is_server_url(value: str) -> bool:
@@ -42,12 +42,18 @@ def parse_db(value: str | Path) -> Path | ServerUrl:
     text = str(value)
     if not is_server_url(text):
         return Path(value)
-    parts = urllib.parse.urlsplit(text)
-    shown = f"{parts.scheme}://{parts.hostname or ''}{parts.path}"  # no user, no password, no query
+    scheme, rest = text.split("://", 1)
+    shown = f"{scheme}://{rest.split('?')[0].rpartition('@')[2]}"  # no user, no password, no query
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError as exc:  # an IPv6 address without its closing bracket, or not an address at all
+        raise BadDatabaseUrl(f"bad database URL {shown}: {exc}") from None
     try:
         port = parts.port
     except ValueError:
-        raise BadDatabaseUrl(f"bad database URL {shown}: the port is not a number from 1 to 65535") from None
+        port = 0
+    if port == 0:
+        raise BadDatabaseUrl(f"bad database URL {shown}: the port is not a number from 1 to 65535")
     if not parts.hostname:
         raise BadDatabaseUrl(f"bad database URL {shown}: it names no server (postgresql://user@host/database)")
     database = urllib.parse.unquote(parts.path.lstrip("/"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import ArticleRecord, FileResult, InputError, ParsedInput, clean_text, parse_time
-from .sources import ParseOptions, parse_bytes
+from .sources import ParseOptions, extraction_error, parse_bytes
 from .sources.pool import ParsePool, in_order, pool_size
 from .sources.files import read_bytes
 from .sources.warc import is_warc
@@ -74,7 +74,16 @@ def read_input(path: Path, *, url: str | None, options: ParseOptions) -> tuple[b
     """Read and parse one file (`-`: standard input); every failure becomes an InputError with a one-line
     reason. A gzip file (a saved `.html.gz` page) is read decompressed."""
     data = read_bytes(path)
-    return data, parse_bytes(data, url=url, options=options)
+    try:
+        return data, parse_bytes(data, url=url, options=options)
+    except Exception as exc:
+        raise _file_error(exc) from None
+
+
+def _file_error(exc: Exception) -> InputError:
+    """A file's parse failure as its one-line error: a hostile file costs itself alone, never the import,
+    as a hostile page costs a poll one article."""
+    return exc if isinstance(exc, InputError) else InputError(extraction_error(exc))
 
 
 def import_file(
@@ -191,8 +200,8 @@ async def _import_all(store: Store, files: list[Path], pool: ParsePool, import_w
             return path, b"", exc
         try:
             return path, data, await pool.parse(data, url=url)
-        except InputError as exc:
-            return path, data, exc
+        except Exception as exc:
+            return path, data, _file_error(exc)
 
     results = []
     async with pool:

@@ -107,6 +107,8 @@ def check_url(url: str) -> str:
         port = 0
     if port == 0:
         raise BadURL("port is not a number from 1 to 65535", text)
+    if "[" in parts.netloc and ":" not in parts.hostname:  # `[v1.x]`, `[example.com]`: no IPv6 address, no name
+        raise BadURL("invalid IPv6 address", text)
     _check_host(parts.hostname, text)
     return text
 

@@ -136,6 +136,7 @@ def test_without_chromium_the_error_names_it(cli, outlet: Outlet, monkeypatch: p
      'site "example.com": headers: \'Accept-Encoding\' cannot be used as a name (newsdiff sets it itself)'),
     ('cookies = { session = "a; s3cret" }', 'site "example.com": cookies.session must be a cookie value'),
     ('proxy = "socks5://user:s3cret@proxy:1080"', 'site "example.com": proxy must be an http:// or https:// URL'),
+    ('proxy = "http://user:s3cret@[::1:3128"', 'site "example.com": proxy must be an http:// or https:// URL'),
 ])
 def test_fetch_keys_are_checked_at_load_without_showing_a_value(cli, db_path: Path, table: str, message: str) -> None:
     (db_path.parent / "newsdiff.toml").write_text(f'[sites."example.com"]\n{table}\n', encoding="utf-8")

@@ -61,11 +61,41 @@ def test_every_help_text_shows_plain_placeholders_not_python_types() -> None:
     (["diff", "a.txt", "b.txt", "--format", "pdf"], "'pdf' is not one of text, json, markdown, html"),
     (["parse", "x.txt", "--single-as", "both"], "'both' is not one of added, removed"),
     (["cron", "--every", "soon"], "Invalid value for '--every': expected a duration such as '15m'"),
+    # Past the largest integer a database holds: once a traceback (OverflowError) or islice's own message.
+    (["show", "1", "--version", str(2**64)], f"'--version' / '-v': {2**64} is larger than any number a database"),
+    (["feed", "--limit", str(2**63)], f"Invalid value for '--limit': {2**63} is larger than any number"),
+    (["stats", "--top", str(2**63)], f"Invalid value for '--top': {2**63} is larger than any number"),
+    (["search", "x", "--limit", str(2**70)], "is larger than any number a database holds"),
+    (["feed", "--min-changed", str(2**63)], "is larger than any number a database holds"),
+    (["poll", "--limit", str(2**63)], "is larger than any number a database holds"),
+    (["poll", "--jobs", "1001"], "Invalid value for '--jobs' / '-j': at most 1000 requests at once"),
 ])
 def test_values_newsdiff_checks_itself_are_usage_errors(cli, args: list[str], message: str) -> None:
     result = cli(*args)
     assert result.code == 2 and result.stdout == "" and message in result.stderr, result
     assert result.stderr.startswith("Usage: ")  # the same shape as an unknown option's
+
+
+@pytest.mark.parametrize("command", [["list"], ["import", "x.txt"], ["log", "1"], ["stats"]])
+def test_a_db_that_is_a_folder_is_named_as_one(tmp_path: Path, command: list[str]) -> None:
+    """SQLite says "disk I/O error" or "unable to open database file" for a folder."""
+    (tmp_path / "x.txt").write_text("Storm hits coast\n\nThe storm left homes without power.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path), *[str(tmp_path / a) if a == "x.txt" else a
+                                                                 for a in command]])
+    assert result.exit_code == 1 and result.output == f"newsdiff: {tmp_path} is a folder, not a database file\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["show", "1", "--raw"], ["show", "1", "--json"], ["list"], ["diff", "1"]])
+def test_output_to_a_full_disk_is_one_line_and_exit_1(cli, db_path: Path, tmp_path: Path, args: list[str]) -> None:
+    """`show --raw > page.html` on a full disk once ended in a traceback, whatever it had written."""
+    for n, story in enumerate((STORY, STORY.replace("0 homes", "9 homes"))):
+        (tmp_path / f"{n}.txt").write_text(story, encoding="utf-8")
+        assert cli("import", tmp_path / f"{n}.txt", "--url", "https://example.org/storm").code == 0
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), *args], stdout=full,
+                             stderr=subprocess.PIPE, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (1, "newsdiff: cannot write the output: No space left on device\n")
 
 
 def test_ctrl_c_exits_130_saying_interrupted(db_path: Path) -> None:

@@ -90,6 +90,7 @@ def test_every_bad_link_costs_its_own_item_and_every_healthy_article_is_stored(c
     for i in range(4):
         outlet.routes[f"/story-{i}"] = page(text_page(f"Story {i}", f"Healthy story {i} happened today."))
     outlet.routes["/to-bad-idna"] = redirect("http://xn--ls8h.example/", 302)
+    outlet.routes["/to-bad-ipv6"] = redirect("http://[::1/x", 302)  # urljoin's ValueError once ended the whole poll
     outlet.routes["/to-internal"] = redirect(internal.url("/secret"), 302)
     outlet.routes["/to-localhost"] = redirect(f"http://localhost:{port}/via-redirect", 302)
     long_link = outlet.url("/" + "a" * 70_000)
@@ -102,6 +103,7 @@ def test_every_bad_link_costs_its_own_item_and_every_healthy_article_is_stored(c
         ("http://\u2603\ufe0f.example/x", "http://\u2603\ufe0f.example/x", "invalid international host name"),
         (outlet.url("/to-bad-idna"), outlet.url("/to-bad-idna"),
          "redirected to a bad URL: invalid international host name: 'http://xn--ls8h.example/'"),
+        (outlet.url("/to-bad-ipv6"), outlet.url("/to-bad-ipv6"), "redirected to a bad URL: invalid IPv6 address"),
         (internal.url("/secret"), internal.url("/secret"), "refused: 127.0.0.2 is internal (loopback)"),
         (outlet.url("/to-internal"), outlet.url("/to-internal"), "refused: 127.0.0.2 is internal (loopback)"),
         (outlet.url("/to-localhost"), outlet.url("/to-localhost"), "refused: localhost resolves to "),
@@ -171,6 +173,8 @@ def test_a_bad_url_stored_by_an_older_version_is_reported_not_a_crash(cli, outle
     ("http://-bad-.example/", "invalid host name"),
     ("http://[::1/x", "invalid IPv6 address"),
     ("http://[fe80::1%25eth0]/x", "invalid IPv6 address"),
+    ("http://[v1.example]/x", "invalid IPv6 address"),  # an IPvFuture literal, once tracked as http://v1.example/x
+    ("http://[127.0.0.1]/x", "invalid IPv6 address"),
     ("ftp://example.com/x", "not an http(s) URL"),
 ])
 def test_a_bad_url_is_a_one_line_error_for_track_and_feeds_add(cli, url: str, reason: str) -> None:

@@ -235,6 +235,32 @@ def test_folder_is_walked_and_bad_files_reported_one_line_each(cli, tmp_path: Pa
     assert any("missing.txt: no such file" in line for line in lines)
 
 
+@pytest.mark.parametrize("workers", ["one file, in place", "a folder, in worker processes"])
+def test_a_page_the_extractor_chokes_on_costs_its_file_alone(cli, tmp_path: Path, workers: str) -> None:
+    """An og:url with an unclosed IPv6 bracket once made urljoin raise inside extraction: the whole
+    import (every other file of the folder too) and `parse` stopped with a traceback or urllib's words.
+    Whatever the extractor makes of such a page, it is that file's outcome."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hostile = folder / "a.html"
+    hostile.write_text(
+        '<html><head><meta property="og:url" content="http://[::1/x"><link rel="canonical" href="/story">'
+        "<title>Story</title></head><body><article><h1>Story</h1>"
+        + "<p>The storm left thousands of homes without power on the coast, officials said on Tuesday.</p>" * 3
+        + "</article></body></html>", encoding="utf-8")
+    (folder / "b.txt").write_text("Storm hits coast\n\nThe storm left homes without power, officials said.\n",
+                                  encoding="utf-8")
+    result = cli("import", str(folder if workers.startswith("a folder") else hostile), "--json")
+    one_line = f"newsdiff: {hostile}: {result.stderr.split(': ', 2)[-1]}"  # the file's own line, if refused
+    assert result.code in (0, 1, 2) and result.stderr in ("", one_line) and one_line.count("\n") == 1
+    stored = {Path(f["path"]).name for f in result.json["imported"]}
+    refused = {Path(f["path"]).name for f in result.json["errors"]}
+    assert stored | refused == ({"a.html", "b.txt"} if workers.startswith("a folder") else {"a.html"}), result
+    assert "b.txt" not in refused  # the other files are imported all the same
+    parsed = cli("parse", str(hostile))
+    assert parsed.stderr in ("", f"newsdiff: {hostile}: {parsed.stderr.split(': ', 2)[-1]}"), parsed
+
+
 def test_a_question_and_answer_interview_is_an_article(cli, tmp_path: Path) -> None:
     """"Q: … A: …" lines have the shape of key: value settings, but their values are sentences."""
     interview = tmp_path / "interview.txt"

@@ -35,6 +35,20 @@ def test_a_missing_config_file_is_an_error_for_every_command(cli, tmp_path: Path
         assert result.stderr == f"newsdiff: config file {tmp_path / 'nope.toml'} does not exist\n"
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_config_that_is_a_device_is_refused_not_read_without_end(db_path: Path) -> None:
+    """`--config /dev/zero` was read until memory ran out (here, under a 1 GB limit, a MemoryError)."""
+    import resource
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    run = subprocess.run([sys.executable, "-m", "newsdiff", "--db", str(db_path), "--config", "/dev/zero", "feeds",
+                          "list"], capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == "newsdiff: config file /dev/zero: a device, not a file\n"
+
+
 # -- terminal escapes ----------------------------------------------------------------------------------
 
 ESCAPES = "Evil \x1b[31mRed\x1b[2J\x9b2J\x07"

@@ -529,6 +529,16 @@ def test_accented_western_text_declared_latin1_stays_latin1() -> None:
     assert icelandic in decode_html(data)
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "idna", "undefined", "utf-7", "cp037"])
+@pytest.mark.parametrize("declared", ["meta", "header"])
+def test_a_charset_no_browser_reads_pages_in_is_ignored(charset: str, declared: str) -> None:
+    """Python's byte transforms and codecs that fail on any page once stopped the whole command with a
+    traceback; UTF-7 and EBCDIC read the page's markup as other characters."""
+    page = french_page(charset if declared == "meta" else None, "cp1252")  # not UTF-8: the declaration is read
+    record = article(page, content_type=f"text/html; charset={charset}" if declared == "header" else None)
+    assert list(record.paragraphs) == FRENCH and record.title == "Fermeture du café"
+
+
 def test_a_few_broken_bytes_do_not_change_the_charset() -> None:
     data = french_page("utf-8", "utf-8")
     broken = data.replace("fermé".encode(), b"ferm\xe9", 1)  # one stray Latin-1 byte in a UTF-8 page

@@ -87,6 +87,15 @@ def test_diff_image_writes_the_picture_and_prints_its_alt_text(cli, tmp_path: Pa
     assert bad.code == 1 and "missing/edit.png" in bad.stderr
 
 
+def test_diff_image_of_an_untitled_article_names_it_by_its_first_words(cli, tmp_path: Path) -> None:
+    old, new, out = tmp_path / "old.txt", tmp_path / "new.txt", tmp_path / "edit.png"
+    old.write_text("Fighting left up to 19 dead, officials said.\n\nThe army denied it.\n", encoding="utf-8")
+    new.write_text("Fighting left up to 21 dead, officials said.\n\nThe army denied it.\n", encoding="utf-8")
+    result = cli("diff", str(old), str(new), "--image", str(out))
+    assert result.code == 0, result
+    assert result.stdout.startswith("Edit to “Fighting left up to 21 dead, officials said. The army denied it.”")
+
+
 def test_symbols_the_text_fonts_lack_come_from_the_symbols_font() -> None:
     assert not has_glyph("latin", "★")
     assert ("symbols", "★ ") in runs("Rated ★ by critics")

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -47,6 +48,9 @@ def test_db_names_a_file_or_a_server() -> None:
     assert (url.host, url.port, url.user, url.database) == ("db.example", 5433, "ann", "news")
     assert str(url) == "postgresql://ann@db.example:5433/news"  # never the password
     assert str(parse_db("postgres://db.example/news")) == "postgresql://db.example/news"
+    for odd in ("my news", "a?b", "a#b"):  # `cron` writes str() into the job: it must name the same database
+        shown = str(parse_db(f"postgresql://db.example/{urllib.parse.quote(odd, safe='')}"))
+        assert _server(shown).database == odd and "?" not in shown and "#" not in shown
 
 
 @pytest.mark.parametrize("url, reason", [
@@ -54,6 +58,9 @@ def test_db_names_a_file_or_a_server() -> None:
     ("postgresql://ann:pw@db.example:port/news", "port"),
     ("postgresql://ann:pw@db.example", "no database"),
     ("postgresql://ann:pw@/news", "no server"),
+    ("postgresql://ann:pw@db.example:0/news", "port"),
+    ("postgresql://ann:pw@[::1/news", "Invalid IPv6 URL"),  # urllib's own error, once a traceback
+    ("postgresql://ann:1/pw@db.example/news", "no database"),  # an unquoted slash: the password is no path
 ])
 def test_bad_url_is_one_line_without_the_password(url: str, reason: str) -> None:
     with pytest.raises(BadDatabaseUrl) as caught:

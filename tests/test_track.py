@@ -16,6 +16,7 @@ from newsdiff.track.fetch import Request, interleave_hosts, retry_after_seconds
 from newsdiff.track.settings import ScheduleSettings, parse_duration
 from newsdiff.urls import canonical_url, feed_url
 
+from .conftest import cli_for
 from .track_server import FEEDS
 
 
@@ -371,3 +372,25 @@ def test_track_and_untrack(cli) -> None:
     missing = cli("untrack", "https://news.example.com/other")
     assert missing.code == 1 and "no article" in missing.stderr
     assert cli("track", "not a url").code == 1
+
+
+def test_cron_for_a_server_names_the_server_in_its_units_not_a_file() -> None:
+    from newsdiff.dburl import parse_db
+
+    result = cli_for("postgresql://ann:hunter2@db.example:5433/news")("cron")
+    assert result.code == 0, result
+    assert "Description=newsdiff poll for postgresql://ann@db.example:5433/news\n" in result.stdout
+    assert "newsdiff.db" not in result.stdout and "hunter2" not in result.stdout
+    assert "newsdiff-poll-news.timer" in result.stdout  # one unit per database, as for files
+    assert "newsdiff-poll-other.timer" in cron_text(parse_db("postgresql://db.example/other"), timedelta(hours=1),
+                                                    ["newsdiff"])
+
+
+def test_a_page_announcing_a_feed_at_a_broken_address_costs_that_link_alone() -> None:
+    """urljoin refuses an IPv6 address without its closing bracket: `feeds add` of such a page once failed
+    with urllib's bare "Invalid IPv6 URL" instead of naming the page's other feeds."""
+    from newsdiff.track.feeds import linked_feeds
+
+    page = (b'<html><head><link rel="alternate" type="application/rss+xml" title="Broken" href="http://[::1/x">'
+            b'<link rel="alternate" type="application/rss+xml" title="World" href="/world.rss"></head></html>')
+    assert linked_feeds(page, "https://news.example.org/") == (("World", "https://news.example.org/world.rss"),)

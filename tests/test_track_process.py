@@ -176,6 +176,22 @@ def test_poll_loop_keeps_reading_the_feeds_until_sigterm(db_path: Path, outlet: 
     assert out.count('"new_versions"') >= 2  # one report per poll
 
 
+def test_poll_loop_every_zero_waits_between_polls_instead_of_spinning(db_path: Path) -> None:
+    """The shortest wait between polls once gave way to `--every 0s`: the worker polled back to back,
+    a core busy for nothing."""
+    worker = newsdiff(db_path, "poll", "--loop", "--every", "0s", "--json")
+    time.sleep(3.5)
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert 1 <= out.count('"new_versions"') <= 5, out.count('"new_versions"')  # one a second at most
+
+
 def test_every_goes_with_loop(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("poll", "--every", "5m")
     assert result.code == 2 and "--every goes with --loop" in result.stderr
+
+
+def test_base_url_goes_with_publish(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("poll", "--base-url", "https://edits.example.org/")  # once a poll that published nothing, exit 0
+    assert (result.code, result.stderr) == (2, "newsdiff: --base-url goes with --publish DIR (the site it refreshes)\n")

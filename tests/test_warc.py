@@ -128,3 +128,31 @@ def test_a_damaged_record_is_reported_without_its_control_characters(cli, tmp_pa
     assert result.code == 2, result
     assert f"record at offset {offsets[3]}: unreadable record" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\\x1b[2J" in result.stderr
+
+
+@pytest.mark.parametrize("kept", [2, 10, 40])
+def test_a_gzip_warc_cut_early_in_its_last_record_is_damage_not_a_clean_end(cli, tmp_path: Path, kept: int) -> None:
+    warc = tmp_path / "cut.warc.gz"
+    offsets = write_warc(warc, _records())
+    warc.write_bytes(warc.read_bytes()[: offsets[-1] + kept])  # the download stopped in the last member's header
+    result = cli("import", str(warc), "--json")
+    assert result.code == 2, result
+    [imported] = result.json["imported"]
+    assert [v["outcome"] for v in imported["versions"]] == ["new"]
+    assert [d["offset"] for d in imported["damaged"]] == [offsets[-1]]
+    assert f"cut.warc.gz: record at offset {offsets[-1]}: truncated" in result.stderr
+
+
+def test_a_warc_where_only_a_file_name_will_do_says_so(cli, tmp_path: Path) -> None:
+    """Standard input, `parse` and `diff` read one document: a WARC there was once called `key: value`
+    configuration lines."""
+    plain, packed = tmp_path / "crawl.warc", tmp_path / "crawl.warc.gz"
+    write_warc(plain, _records()[:3], gzip=False)  # text records only: the runner's standard input is text
+    write_warc(packed, _records())
+    piped = cli("import", "-", input=plain.read_text(encoding="utf-8"))
+    assert piped.code == 1 and piped.stderr == (
+        "newsdiff: -: a WARC file, not an article: `newsdiff import` reads one by its file name\n")
+    for args in (["parse", str(packed)], ["diff", str(plain), str(packed)]):
+        result = cli(*args)
+        assert result.code == 1 and "a WARC file, not an article" in result.stderr, result
+    assert cli("import", str(packed)).code == 0

@@ -98,6 +98,26 @@ def test_listing_errors_and_bad_options_are_one_line(cli, wayback: Wayback, tmp_
     assert empty.code == 0 and "holds no capture" in empty.stdout
 
 
+def test_a_listed_timestamp_that_is_no_time_is_passed_over_not_the_end_of_the_run(cli, wayback: Wayback) -> None:
+    """The listing is the archive's (or a mirror's) text: 14 digits with a month 13 once stopped the
+    whole import with strptime's own words ("unconverted data remains")."""
+    wayback.captures[CANONICAL][1:1] = [("20241399000000", "X", b"<html></html>"), ("20240230120000", "Y", b"")]
+    result = cli("import", "--wayback", CANONICAL, "--json")
+    assert result.code == 0, result
+    assert [c["timestamp"] for c in result.json["captures"]] == [
+        "20240301100000", "20240301180000", "20240302083000", "20240303090000", "20240304090000"]
+
+
+@pytest.mark.parametrize("base", ["http://ann:s3cret@127.0.0.1:8/", "http://ann:s3cret@127.0.0.1:99999", "http://ann@a.b"])
+def test_a_wayback_base_naming_a_user_or_password_is_refused_without_showing_it(cli, db_path: Path, base: str) -> None:
+    """Every capture's address is logged in `fetches`: a password there would be stored, and it was shown
+    whole in the error for a bad port."""
+    (db_path.parent / "newsdiff.toml").write_text(f'[archive]\nwayback_base = "{base}"\n')
+    result = cli("import", "--wayback", CANONICAL)
+    assert result.code == 1 and "wayback_base must not name a user or password" in result.stderr
+    assert "s3cret" not in result.stderr and "ann" not in result.stderr and result.stderr.count("\n") == 1
+
+
 def _save_config(db_path: Path, wayback: Wayback) -> None:
     (db_path.parent / "newsdiff.toml").write_text(
         f'[archive]\nwayback = true\nwayback_base = "{wayback.base}"\ninterval = 0\n')

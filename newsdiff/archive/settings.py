@@ -3,6 +3,7 @@ versions are saved to it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from ..track.settings import parse_duration
 from ..urls import is_web_url
 
 DEFAULT_WAYBACK_BASE = "https://web.archive.org"
+_USERINFO = re.compile(r"://[^/?#]*@")  # user[:password]@ before the host
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ def archive_settings(value: Any) -> ArchiveSettings:
     if not isinstance(wayback, bool):
         raise ValueError(f"[archive] wayback must be true or false, not {wayback!r}")
     base = value.get("wayback_base", DEFAULT_WAYBACK_BASE)
+    if isinstance(base, str) and _USERINFO.search(base):  # never shown: it may hold a password
+        raise ValueError("[archive] wayback_base must not name a user or password: every capture's address would be "
+                         "logged with it")
     if not isinstance(base, str) or not is_web_url(base):
         raise ValueError(f"[archive] wayback_base must be an http(s) URL, not {base!r}")
     interval = parse_duration(value.get("interval", ArchiveSettings.interval), "[archive] interval")

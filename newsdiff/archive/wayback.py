@@ -100,13 +100,24 @@ def parse_cdx(body: bytes) -> list[Capture]:
         raise ValueError(f"the capture list's header lacks timestamp, original or digest: {header}") from None
     captures = []
     for row in rows[1:]:
-        if len(row) == len(header) and re.fullmatch(r"\d{14}", row[at[0]]):
+        if len(row) == len(header) and _is_timestamp(row[at[0]]):
             captures.append(Capture(row[at[0]], row[at[1]], row[at[2]]))
     return captures
 
 
 def capture_time(timestamp: str) -> str:
     return format_time(datetime.strptime(timestamp, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc))
+
+
+def _is_timestamp(digits: str) -> bool:
+    """Whether the archive's 14 digits are a time: a listing or a redirect may hold any digits (month 13)."""
+    if not re.fullmatch(r"\d{14}", digits):
+        return False
+    try:
+        capture_time(digits)
+    except ValueError:
+        return False
+    return True
 
 
 def import_wayback(
@@ -184,7 +195,7 @@ class _Run:
         with self.store.write():
             if fetched.status == 200:
                 moved = _TIMESTAMP.search(fetched.final_url)  # the archive may answer with the nearest capture
-                when = capture_time(moved.group(1) if moved else capture.timestamp)
+                when = capture_time(moved.group(1) if moved and _is_timestamp(moved.group(1)) else capture.timestamp)
                 stored = store_capture(self.store, fetched.body, url=self.result.url, content_type=fetched.content_type,
                                        captured_at=when, options=self.options, suspect_ratio=self.suspect_ratio)
                 entry = {"outcome": OUTCOMES[stored.outcome], "captured_at": when, "number": stored.number,

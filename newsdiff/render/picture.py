@@ -309,6 +309,10 @@ def when(captured_at: str | None) -> str:
 
 
 def picture_of(report: EngineReport, outlet: str | None) -> Picture:
-    """The picture of a report straight from the engine (`newsdiff diff --image`)."""
-    return render_picture(Report.of(report), headline=report.new.title or report.old.title or "",
-                          outlet=outlet or "", when=when(report.new.captured_at))
+    """The picture of a report straight from the engine (`newsdiff diff --image`); an article without a
+    headline is named by the first words of its new text, as in listings, feeds and alerts."""
+    from ..model import display_title
+
+    new = sorted((i, s) for e in report.entries for i, s in zip(e.new_index, e.new, strict=False))
+    headline = display_title(report.new.title or report.old.title, " ".join(s for _, s in new)) or ""
+    return render_picture(Report.of(report), headline=headline, outlet=outlet or "", when=when(report.new.captured_at))

@@ -137,11 +137,14 @@ def parse_bytes(
 ) -> ParsedInput:
     """Parse any supported input. Raises InputError with a one-line reason for anything else."""
     from . import charset, html, newssniffer, text  # HTML parsing pulls in trafilatura and lxml: loaded on first parse
+    from .warc import WARC_MAGIC
     options = options or ParseOptions()
     if not data.strip():
         raise InputError("empty file")
     if _looks_binary(data):
         raise InputError("binary file, not an article")
+    if data.startswith(WARC_MAGIC):  # standard input, `parse`, `diff`: only `import FILE` reads one, record by record
+        raise InputError("a WARC file, not an article: `newsdiff import` reads one by its file name")
     kind = _sniff_markup(_head(data), content_type)
     if kind in ("feed", "xml"):
         raise InputError("an XML feed or document, not an article (add feeds with `newsdiff feeds add`)")

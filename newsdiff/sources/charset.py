@@ -26,15 +26,22 @@ _WEB_CODECS = (
 # A symbol between two letters: how a text read in the wrong legacy charset gives itself away.
 _INWORD_SYMBOL = re.compile(r"(?<=[^\W\d_])(?:[^\w\s'’.,:;/&@·<>-]|[²³¹¼½¾µº])+(?=[^\W\d_])")
 _META_SCAN = 65536  # the <meta charset> of real pages sits in <head>, well inside this
+_PRINTABLE = bytes(range(0x20, 0x7F))  # what markup is written in
 
 
 def _codec(label: str | bytes | None) -> str | None:
-    """Python's name for a charset label, with WHATWG's reading of Latin-1 and ASCII as windows-1252."""
+    """Python's name for a charset label, with WHATWG's reading of Latin-1 and ASCII as windows-1252.
+
+    None for what no browser reads a page in, which a hostile page may declare all the same: Python's
+    byte transforms (rot13, base64, zlib), codecs that fail on any page (idna, undefined), and charsets
+    that do not read ASCII markup as ASCII (UTF-7, EBCDIC), except UTF-16 and UTF-32."""
     if isinstance(label, bytes):
         label = label.decode("ascii", "ignore")
     try:
         name = codecs.lookup((label or "").strip().lower()).name
-    except LookupError:
+        if not name.startswith(("utf-16", "utf-32")) and _PRINTABLE.decode(name, "replace") != _PRINTABLE.decode():
+            return None
+    except (LookupError, UnicodeError):
         return None
     return "cp1252" if name in ("iso8859-1", "latin-1", "ascii") else name
 

@@ -165,7 +165,10 @@ def _header_value(text: str) -> bool:
 
 def _proxy(domain: str, value: Any) -> str:
     """An http(s) proxy URL; the message shows its host only, never a password."""
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:  # an IPv6 address without its closing bracket
+        parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not _header_value(value):
         shown = f" ({parts.scheme or 'no'} scheme)" if parts else ""
         raise RuleError(f'site "{domain}": proxy must be an http:// or https:// URL such as '

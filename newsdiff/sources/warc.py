@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..urls import shown
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b"
+WARC_MAGIC = b"WARC/"  # what a WARC file (once ungzipped) starts with
 _SCAN_CHUNK = 1024 * 1024
 
 
@@ -66,7 +68,7 @@ def is_warc(path: Path) -> bool:
             head = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16).decompress(head, 16)
         except zlib.error:
             return False
-    return head.startswith(b"WARC/")
+    return head.startswith(WARC_MAGIC)
 
 
 def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
@@ -97,6 +99,8 @@ def read_warc(path: Path, *, max_body: int) -> Iterator[WarcItem]:
                         raise _Truncated(offset, f"truncated: {missing:,} bytes of the record are missing")
                     reported = False
                     yield item
+                if records.offset < os.fstat(fh.fileno()).st_size:  # a gzip member cut short ends warcio quietly
+                    raise _Truncated(records.offset, "truncated: the file ends inside a record")
                 start = None
             except Exception as exc:  # warcio raises many kinds for a broken record; every one is damage
                 at = exc.offset if isinstance(exc, _Truncated) else records.offset

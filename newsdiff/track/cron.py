@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from ..dburl import ServerUrl
+
 from .poll import EXIT_BUSY
 
 
@@ -32,13 +34,15 @@ def _seconds(every: timedelta) -> str:
     return f"{int(every.total_seconds())}s"
 
 
-def cron_text(db_path: Path, every: timedelta, base: Sequence[str]) -> str:
-    """A crontab line and a systemd service + timer, all naming the database by absolute path; `base`
-    is the newsdiff command with its global options. A weekly `vacuum` line comes with the crontab."""
-    db_path = db_path.resolve()
+def cron_text(database: Path | ServerUrl, every: timedelta, base: Sequence[str]) -> str:
+    """A crontab line and a systemd service + timer, all naming the database by absolute path (a server
+    by its URL without the password); `base` is the newsdiff command with its global options. A weekly
+    `vacuum` line comes with the crontab."""
+    db_path = database.resolve() if isinstance(database, Path) else str(database)
+    stem = database.stem if isinstance(database, Path) else database.database
     line = shlex.join([*base, "poll", "--quiet"])
     vacuum = shlex.join([*base, "vacuum"]).replace("%", chr(92) + "%")
-    suffix = "" if db_path.stem == "newsdiff" else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", db_path.stem)
+    suffix = "" if stem == "newsdiff" else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", stem)
     unit = "newsdiff-poll" + suffix
     return f"""\
 # crontab -e  (a run that finds the previous one still going exits {EXIT_BUSY} and leaves it be)

@@ -163,7 +163,10 @@ def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES and (href := link.get("href")):
-            url = urljoin(base, href.strip())
+            try:
+                url = urljoin(base, href.strip())
+            except ValueError:  # an IPv6 address without its closing bracket: the page's, no feed of it
+                continue
             if is_web_url(url) and url.isprintable() and url not in found:  # a person reads it, a terminal shows it
                 found[url] = clean_text(link.get("title") or "") or None
     return tuple((title, url) for url, title in found.items())

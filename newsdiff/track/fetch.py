@@ -119,8 +119,13 @@ class _GuardedNetwork(httpcore.AsyncNetworkBackend):
 async def _check_redirect(response: httpx.Response) -> None:
     """A Location is a URL from outside like any other: checked before the client follows (or parses) it."""
     if response.has_redirect_location:
+        location = response.headers["location"]
         try:
-            check_url(urljoin(str(response.request.url), response.headers["location"]))
+            target = urljoin(str(response.request.url), location)
+        except ValueError:  # urljoin refuses an unclosed IPv6 bracket: `check_url` says what is wrong with it
+            target = location
+        try:
+            check_url(target)
         except BadURL as exc:
             raise _Refused(f"redirected to a bad URL: {exc}") from None
 
