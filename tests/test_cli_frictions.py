@@ -241,6 +241,32 @@ def test_forget_of_an_unknown_article_is_one_line(cli) -> None:
     assert result.code == 1 and result.stderr == "newsdiff: no article 'nope' in the database\n"
 
 
+@pytest.mark.parametrize("ref", ["99999999999999999999", "\u00b2"])
+def test_a_reference_that_looks_like_a_number_but_is_no_id_is_no_article(cli, ref: str) -> None:
+    """Past the largest id a database holds, or a digit that is no ASCII digit: no such article, one line."""
+    cli("import", SEED_REUTERS, "--url", "https://example.org/a")
+    for command in (["show", ref], ["log", ref], ["forget", ref, "--yes"]):
+        result = cli(*command)
+        assert (result.code, result.stderr) == (1, f"newsdiff: no article {ref!r} in the database\n"), command
+
+
+def test_a_file_whose_extraction_fails_is_one_line_naming_it_in_diff(cli, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever stops the extractor on a hostile file, `diff` of files names the file in one line, as
+    `import` does, never a traceback."""
+    import newsdiff.sources
+
+    def choke(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(newsdiff.sources, "parse_bytes", choke)
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>A page.</p></body></html>", encoding="utf-8")
+    result = cli("diff", page, page)
+    assert result.code == 1 and result.stderr == (
+        f"newsdiff: {page}: could not extract the article: RecursionError: maximum recursion depth exceeded\n")
+
+
 def test_forget_is_a_library_call(db_path: Path) -> None:
     from newsdiff import import_paths
 

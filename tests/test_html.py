@@ -1195,3 +1195,15 @@ def test_the_standfirst_search_walks_the_page_from_the_headline_on_in_page_order
     nodes = list(root.iter())
     for i in range(0, len(nodes), 7):  # every seventh node, deep and shallow ones alike
         assert list(_onwards(nodes[i])) == nodes[i:]
+
+
+def test_a_page_whose_declared_address_urllib_cannot_read_keeps_its_article() -> None:
+    """An `og:url` such as "http://[::1/x" (an unclosed bracket) is no address for the page, and the page is
+    still read: the article is not lost over a broken tag."""
+    body = "".join(f"<p>Paragraph {n} of the story says what the council decided on Tuesday, and why.</p>"
+                   for n in range(5))
+    page = (f'<html><head><meta property="og:url" content="http://[::1/x"><link rel="canonical" href="/story">'
+            f"<title>Council backs plan</title></head><body><article><h1>Council backs plan</h1>{body}"
+            f"</article></body></html>").encode()
+    record = parse_bytes(page, content_type="text/html").versions[0]
+    assert record.title == "Council backs plan" and len(record.paragraphs) == 5 and record.url is None

@@ -60,13 +60,13 @@ def diff_versions(store: Any, article_id: int, a: int | None = None, b: int | No
 
 
 def _read(path: Path, options: ParseOptions | None) -> list[ArticleRecord]:
-    from ..sources import parse_bytes  # only files need reading: a stored pair's diff loads no extraction
+    from ..sources import extraction_error, parse_bytes  # a stored pair's diff loads no extraction
     from ..sources.files import read_bytes
 
     try:
         return parse_bytes(read_bytes(path, streams=True), options=options).versions  # capped, as `import` reads
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+    except Exception as exc:  # a hostile file: one line naming it, as `import` gives, never a traceback
+        raise InputError(f"{path}: {extraction_error(exc)}") from None
 
 
 def _side(path: Path, record: ArticleRecord) -> Side:

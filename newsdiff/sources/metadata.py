@@ -176,8 +176,11 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
         ld_url = article.get("url") if isinstance(article.get("url"), str) else None
         for candidate in (canonical, meta.get("og:url"), ld_url):
             candidate = (candidate or "").strip()
-            candidate = ("https:" + candidate if candidate.startswith("//")
-                         else urljoin(meta.get("og:url", ""), candidate))
+            try:
+                candidate = ("https:" + candidate if candidate.startswith("//")
+                             else urljoin(meta.get("og:url", ""), candidate))
+            except ValueError:  # an address urllib cannot read ("http://[::1/x"): no address, the page still is
+                continue
             if candidate.startswith(("http://", "https://")) and host_of(candidate):
                 url = candidate
                 break

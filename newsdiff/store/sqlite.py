@@ -675,7 +675,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
             "WHERE a.key = ? OR a.url = ? OR a.id = (SELECT article_id FROM article_urls WHERE url = ?)"
         )
         params: list[Any] = [ref, ref, ref]
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and int(ref) < 2**63:  # an id (a larger number is none: no overflow)
             sql += " OR a.id = ?"
             params.append(int(ref))
         rows = list(self.db.query(sql + " ORDER BY a.id", params))
