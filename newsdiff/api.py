@@ -136,6 +136,9 @@ class Archive:
         if self._store is None:
             if not self.create and self.server is None and not self.path.exists():
                 raise NoDatabase(f"no database at {self.path}")
+            if self.server is None and self.path.exists() and not self.path.is_file():  # SQLite: "disk I/O error"
+                kind = "a folder" if self.path.is_dir() else "a device or a pipe"
+                raise OpenError(f"{self.path} is {kind}, not a database file")
             try:
                 try:
                     store = Store.open(self.server.url if self.server else self.path, readonly=self.access == "read")

@@ -208,8 +208,6 @@ class State:
         that cannot be read is a one-line failure."""
         from .api import Archive, NoDatabase
 
-        if opened and self.server is None and self.db_path.is_dir():  # SQLite would say "disk I/O error"
-            fail(f"{self.db_path} is a folder, not a database file")
         if self._archive is None:
             where = self.server.url if self.server else self.db_path
             self._archive = Archive(where, self.config_path, create=self.creates_db, access=self.access)

@@ -76,13 +76,18 @@ def test_values_newsdiff_checks_itself_are_usage_errors(cli, args: list[str], me
     assert result.stderr.startswith("Usage: ")  # the same shape as an unknown option's
 
 
-@pytest.mark.parametrize("command", [["list"], ["import", "x.txt"], ["log", "1"], ["stats"]])
-def test_a_db_that_is_a_folder_is_named_as_one(tmp_path: Path, command: list[str]) -> None:
-    """SQLite says "disk I/O error" or "unable to open database file" for a folder."""
+@pytest.mark.parametrize("command", [["list"], ["import", "x.txt"], ["log", "1"], ["stats"], ["poll"]])
+def test_a_db_that_is_a_folder_or_a_device_is_named_as_one(tmp_path: Path, command: list[str]) -> None:
+    """SQLite says "disk I/O error" or "unable to open database file" for a folder, and that a device is a
+    database from an older newsdiff."""
     (tmp_path / "x.txt").write_text("Storm hits coast\n\nThe storm left homes without power.\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["--db", str(tmp_path), *[str(tmp_path / a) if a == "x.txt" else a
-                                                                 for a in command]])
+    args = [str(tmp_path / a) if a == "x.txt" else a for a in command]
+    result = CliRunner().invoke(app, ["--db", str(tmp_path), *args])
     assert result.exit_code == 1 and result.output == f"newsdiff: {tmp_path} is a folder, not a database file\n"
+    if Path("/dev/null").exists():
+        result = CliRunner().invoke(app, ["--db", "/dev/null", *args])
+        expected = "newsdiff: /dev/null is a device or a pipe, not a database file\n"
+        assert (result.exit_code, result.output) == (1, expected)
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
