@@ -158,6 +158,8 @@ def main() -> int:
           f"changes, {second.get('new_versions')} new versions ({now_read} expected: pages read for the first "
           f"time), {second.get('unchanged')} unchanged, {len(second.get('suspect', []))} suspect, "
           f"{len(second.get('errors', []))} errors")
+    for suspect in second.get("suspect", []):
+        print(f"    suspect: {suspect['url'].rsplit('/', 1)[-1]}: {suspect['reason']}")
     print(f"  alerts queued: {len(queued.get('alerts', []))}; feed entries: {feed_entries}")
     ok = (second.get("reader_changes") == differ and second.get("new_versions") == now_read
           and not queued.get("alerts") and not feed_entries)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from newsdiff.config import load_config
+from newsdiff.config import SUSPECT_RATIO, load_config
 from newsdiff.model import format_time
 from newsdiff.store import Store
 from newsdiff.track.fetch import Fetched, Fetcher
@@ -785,6 +785,30 @@ def test_a_page_read_differently_by_newsdiff_is_no_edit_of_the_outlet(outlet: Ou
     outlet.routes["/story"] = page(story(votes=25), content_type="text/html; charset=utf-8")
     later = poll(store, settings, options=options, check_all=True)
     assert (later.new_versions, later.reader_changes, len(extracted)) == (1, 0, 4)  # its reader known: read once
+
+
+def test_a_page_newsdiff_now_reads_far_shorter_is_a_reader_change_not_a_suspect_fetch(outlet: Outlet, any_db: str,
+                                                                                       db_path: Path) -> None:
+    """A reader that now leaves out most of a page (photo captions an upgrade no longer reads as text): the
+    page is not half-loaded, its kept copy reads as short, so the short reading is a reader change, and the
+    page is not refused as suspect on every poll from then on."""
+    from newsdiff.sources import ParseOptions
+
+    body = " ".join(f"The council met on day {n} and debated the flood plan before it voted." for n in range(6))
+    captions = "".join(f'<p class="caption">Photo {n}: residents of the riverside district watch the water rise '
+                       f"after the storm on Tuesday evening, as council officials inspect the barriers.</p>"
+                       for n in range(6))
+    outlet.routes["/story"] = page(f"<html><head><title>Council backs flood plan</title></head><body><article>"
+                                   f"<h1>Council backs flood plan</h1><p>{body}</p>{captions}</article></body></html>"
+                                   .encode(), content_type="text/html; charset=utf-8")
+    store = Store.open(any_db)
+    settings = load_config(None, db_path).track
+    track(store, outlet.url("/story"))
+    assert poll(store, settings, check_all=True).new_versions == 1
+    options = ParseOptions(sites={"127.0.0.1": {"body": "article", "strip": "p.caption"}})
+    result = poll(store, settings, options=options, check_all=True, suspect_ratio=SUSPECT_RATIO)  # 84 words of 222
+    assert (result.reader_changes, result.new_versions, result.suspect) == (1, 0, [])
+    assert poll(store, settings, options=options, check_all=True, suspect_ratio=SUSPECT_RATIO).unchanged == 1
 
 
 def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_unknown(

@@ -447,13 +447,10 @@ class _Poll:
         if isinstance(parsed, Exception):
             return "error", extraction_error(parsed), None
         outcome, raw_id = "same", None
-        if again is not None:
+        if again is not None:  # never a suspect, however short: the very page the version was read from reads so
             added = self.store.add_version(replace(again.record, captured_at=self.stamp), key=article["key"],
-                                           raw=again.raw, content_type=again.content_type,
-                                           suspect_ratio=self.suspect_ratio, reader_change=True)
+                                           raw=again.raw, content_type=again.content_type, reader_change=True)
             self.summary.reader_changes += added.outcome == "new"
-            if added.outcome == "suspect":
-                self.summary.suspect.append({"url": article["url"], "reason": added.reason or ""})
         for record in parsed.versions:
             record = replace(_as_stored(record, article), captured_at=self.stamp)
             added = self.store.add_version(record, key=article["key"], raw=fetched.body,
