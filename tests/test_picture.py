@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -76,23 +78,28 @@ def test_only_changed_sentences_are_drawn_and_long_ones_are_shortened() -> None:
     assert len(long.alt) <= picture.ALT_LIMIT
 
 
-def test_diff_image_writes_the_picture_and_prints_its_alt_text(cli, tmp_path: Path) -> None:
+def _diff_image(cli: Callable[..., Any], tmp_path: Path, old_text: str, new_text: str) -> tuple[Any, Path]:
+    """`diff OLD NEW --image edit.png` on two text files: its result, and where the picture went."""
     old, new, out = tmp_path / "old.txt", tmp_path / "new.txt", tmp_path / "edit.png"
-    old.write_text("Toll rises\n\nFighting left up to 19 dead, officials said.\n", encoding="utf-8")
-    new.write_text("Toll rises\n\nFighting left up to 21 dead, officials said.\n", encoding="utf-8")
+    old.write_text(old_text, encoding="utf-8")
+    new.write_text(new_text, encoding="utf-8")
     result = cli("diff", str(old), str(new), "--image", str(out))
     assert result.code == 0, result
+    return result, out
+
+
+def test_diff_image_writes_the_picture_and_prints_its_alt_text(cli, tmp_path: Path) -> None:
+    result, out = _diff_image(cli, tmp_path, "Toll rises\n\nFighting left up to 19 dead, officials said.\n",
+                              "Toll rises\n\nFighting left up to 21 dead, officials said.\n")
     assert out.read_bytes().startswith(b"\x89PNG") and "became" in result.stdout
-    bad = cli("diff", str(old), str(new), "--image", str(tmp_path / "missing" / "edit.png"))
+    bad = cli("diff", str(tmp_path / "old.txt"), str(tmp_path / "new.txt"), "--image",
+              str(tmp_path / "missing" / "edit.png"))
     assert bad.code == 1 and "missing/edit.png" in bad.stderr
 
 
 def test_diff_image_of_an_untitled_article_names_it_by_its_first_words(cli, tmp_path: Path) -> None:
-    old, new, out = tmp_path / "old.txt", tmp_path / "new.txt", tmp_path / "edit.png"
-    old.write_text("Fighting left up to 19 dead, officials said.\n\nThe army denied it.\n", encoding="utf-8")
-    new.write_text("Fighting left up to 21 dead, officials said.\n\nThe army denied it.\n", encoding="utf-8")
-    result = cli("diff", str(old), str(new), "--image", str(out))
-    assert result.code == 0, result
+    result, _ = _diff_image(cli, tmp_path, "Fighting left up to 19 dead, officials said.\n\nThe army denied it.\n",
+                            "Fighting left up to 21 dead, officials said.\n\nThe army denied it.\n")
     assert result.stdout.startswith("Edit to “Fighting left up to 21 dead, officials said. The army denied it.”")
 
 

@@ -811,30 +811,39 @@ def test_a_page_newsdiff_now_reads_far_shorter_is_a_reader_change_not_a_suspect_
     assert poll(store, settings, options=options, check_all=True, suspect_ratio=SUSPECT_RATIO).unchanged == 1
 
 
-def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_unknown(
-        outlet: Outlet, any_db: str, db_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite's m016 and PostgreSQL's m010 on a database made before them leave what read each article
-    unknown. An edit then has the poll read the kept page again; it reads as the version did, so the edit
-    is an edit, and alerts."""
+def _tracked_before(outlet: Outlet, any_db: str, db_path: Path, monkeypatch: pytest.MonkeyPatch, *, sqlite: str,
+                    postgresql: str, column: str) -> tuple[Store, str]:
+    """The outlet's story tracked on a database made before one migration (SQLite's `sqlite`, PostgreSQL's
+    `postgresql`), which adds `column` to articles; then opened, so migrated: (store, the story's URL)."""
     from newsdiff.store import migrations, postgres
 
     url = outlet.url("/story")
     outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
     with monkeypatch.context() as before:
         if any_db == str(db_path):
-            earlier = [f for f in migrations.migrations.functions if f.__name__ != "m016_reader_change"]
+            earlier = [f for f in migrations.migrations.functions if f.__name__ != sqlite]
             assert len(earlier) == len(migrations.migrations.functions) - 1
             before.setattr(migrations.migrations, "functions", earlier)
         else:
-            older = [m for m in postgres.MIGRATIONS if m[0] != "m010_reader_change"]
+            older = [m for m in postgres.MIGRATIONS if m[0] != postgresql]
             assert len(older) == len(postgres.MIGRATIONS) - 1
             before.setattr(postgres, "MIGRATIONS", older)
         old = Store.open(any_db)
         track(old, url)
-        assert "read_by" not in [d[0] for d in old.db.execute("SELECT * FROM articles LIMIT 0").description]
+        assert column not in [d[0] for d in old.db.execute("SELECT * FROM articles LIMIT 0").description]
         old.close()
     store = Store.open(any_db)
-    assert store.db.execute("SELECT read_by FROM articles").fetchall() == [(None,)]
+    assert store.db.execute(f"SELECT {column} FROM articles").fetchall() == [(None,)]
+    return store, url
+
+
+def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_unknown(
+        outlet: Outlet, any_db: str, db_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's m016 and PostgreSQL's m010 on a database made before them leave what read each article
+    unknown. An edit then has the poll read the kept page again; it reads as the version did, so the edit
+    is an edit, and alerts."""
+    store, url = _tracked_before(outlet, any_db, db_path, monkeypatch, sqlite="m016_reader_change",
+                                 postgresql="m010_reader_change", column="read_by")
     settings = load_config(None, db_path).track
     assert poll(store, settings, check_all=True).new_versions == 1 and extracted == [url]
     with store.write():  # the version as an older release left it: read by a reader nobody recorded
@@ -919,25 +928,8 @@ def test_a_database_made_before_page_digests_is_migrated_and_then_skips_pages_me
         outlet: Outlet, any_db: str, db_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's m015 and PostgreSQL's m009 on a database made before them: an article tracked there has no
     digest yet, so the first poll after the upgrade extracts its page as before, and the next one does not."""
-    from newsdiff.store import migrations, postgres
-
-    url = outlet.url("/story")
-    outlet.routes["/story"] = page(story(), content_type="text/html; charset=utf-8")
-    with monkeypatch.context() as before:
-        if any_db == str(db_path):
-            earlier = [f for f in migrations.migrations.functions if f.__name__ != "m015_page_digest"]
-            assert len(earlier) == len(migrations.migrations.functions) - 1
-            before.setattr(migrations.migrations, "functions", earlier)
-        else:
-            older = [m for m in postgres.MIGRATIONS if m[0] != "m009_page_digest"]
-            assert len(older) == len(postgres.MIGRATIONS) - 1
-            before.setattr(postgres, "MIGRATIONS", older)
-        old = Store.open(any_db)
-        track(old, url)
-        assert "page_digest" not in [d[0] for d in old.db.execute("SELECT * FROM articles LIMIT 0").description]
-        old.close()
-    store = Store.open(any_db)
-    assert store.db.execute("SELECT page_digest FROM articles").fetchall() == [(None,)]
+    store, url = _tracked_before(outlet, any_db, db_path, monkeypatch, sqlite="m015_page_digest",
+                                 postgresql="m009_page_digest", column="page_digest")
     settings = load_config(None, db_path).track
     assert poll(store, settings, check_all=True).new_versions == 1 and extracted == [url]
     assert poll(store, settings, check_all=True).unchanged == 1 and extracted == [url]
