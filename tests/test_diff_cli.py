@@ -256,10 +256,25 @@ def test_html_fragment_escapes_everything() -> None:
 
 
 def test_markdown_escapes_markup() -> None:
+    """Rendered by CommonMark (markdown-it) and by Python-Markdown (which Apprise uses to turn a Markdown
+    alert into HTML), hostile article text is text: no tag, no link, no emphasis it did not ask for."""
+    import markdown as python_markdown
+    from markdown_it import MarkdownIt
+
     md = markdown.render_markdown(hostile_layout())
     assert "<script" not in md and "<img" not in md
     assert r"\[bold\]nothing\[/bold\] \*more\*" in md
-    assert "&lt;~~script&gt;alert\\(" in md
+    for rendered in (MarkdownIt("commonmark").render(md), python_markdown.markdown(md)):
+        assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
+        assert "<a " not in rendered and "[bold]nothing[/bold] *more*" in unescape(rendered)
+
+
+def test_markdown_leaves_a_lone_ampersand_and_greater_than_as_typed() -> None:
+    """Services that render Markdown but no HTML (Discord, Slack) would show `&amp;` as typed: an `&` or a
+    `>` is written as an entity only where it could start markup; a `<` always is."""
+    assert markdown.escape("AT&T and Q&A: 5 > 3") == "AT&T and Q&A: 5 > 3"
+    assert markdown.escape("<b>x</b> &amp; A < B") == "&lt;b>x&lt;/b> &amp;amp; A &lt; B"
+    assert markdown.escape("> a quotation\n> goes on &") == "&gt; a quotation\n&gt; goes on &amp;"
 
 
 def test_terminal_output_does_not_interpret_article_text_as_markup() -> None:

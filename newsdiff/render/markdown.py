@@ -10,13 +10,19 @@ from .layout import Layout
 __all__ = ["render_markdown", "escape"]
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# What could start raw HTML (any `<`: a tag, a comment, an autolink, a mail address Python-Markdown links),
+# a character reference (an `&` before one, or at the text's end, where the next piece of a message goes
+# on) or a quotation (a `>` starting a line). A lone `&` or `>` ("AT&T", "Q&A", "5 > 3") stays as typed:
+# services that render Markdown but no HTML (Discord, Slack) show an entity as typed.
+_MARKUP = re.compile(r"<|&(?=#?\w+;|$)|(?:^|(?<=\n))>")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _WRAP = {"=": "", "-": "~~", "+": "**"}
 
 
 def escape(text: str) -> str:
-    """Markdown-inert text: punctuation that could start markup is backslash-escaped, and the
-    characters of raw HTML are written as entities."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Markdown-inert text: punctuation that could start markup is backslash-escaped, and a `&`, `<` or
+    `>` that could start raw HTML, a character reference or a quotation is written as an entity."""
+    text = _MARKUP.sub(lambda m: _ENTITIES[m.group()], text)
     return _SPECIAL.sub(r"\\\1", text)
 
 
