@@ -857,6 +857,24 @@ def test_an_edit_read_as_before_is_an_edit_when_what_read_the_latest_version_is_
         assert store.db.execute("SELECT version, reader_change FROM article_versions").fetchall() == [(1, 0), (2, 0)]
 
 
+def test_a_page_that_reverts_is_read_twice_only_until_its_reader_is_known(outlet: Outlet, any_db: str,
+                                                                         db_path: Path, extracted: list[str]) -> None:
+    """What read the latest version unknown (a database from before readers were recorded) and a page that
+    reads as an earlier version, a revert on every poll: its kept page is read again once, found to read
+    as the version does, and from then on the page alone is extracted."""
+    store, settings, url = _story_read_once(outlet, any_db, db_path)
+    outlet.routes["/story"] = page(story(votes=23), content_type="text/html; charset=utf-8")
+    assert poll(store, settings, check_all=True).new_versions == 1 and len(extracted) == 2
+    with store.write():
+        store.update_article(store.resolve(url)["id"], {"read_by": None})
+    outlet.routes["/story"] = page(story(tail="<!-- the first text again -->"), content_type="text/html; charset=utf-8")
+    for extractions in (4, 5, 6):  # the page and the kept one, then the page alone
+        result = poll(store, settings, check_all=True)
+        assert (result.new_versions, result.reader_changes, len(extracted)) == (0, 0, extractions)
+    outcomes = [r[0] for r in store.db.execute("SELECT outcome FROM fetches WHERE article_id IS NOT NULL ORDER BY id")]
+    assert outcomes == ["new", "new", "revert", "revert", "revert"]
+
+
 def test_the_same_file_imported_again_and_read_differently_is_no_edit(any_cli, any_db: str, db_path: Path,
                                                                       tmp_path: Path) -> None:
     """`import` of the very file the latest version was read from, read differently now (a site rule added

@@ -173,9 +173,10 @@ def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class _ReadAgain:
-    """An article's latest version as newsdiff reads its page now, with that page (`_Poll._read_again`)."""
+    """An article's latest version as newsdiff reads its page now, with that page (`_Poll._read_again`):
+    `record` None when it reads as the version holds it (this reader's reading, whatever read it first)."""
 
-    record: ArticleRecord
+    record: ArticleRecord | None
     raw: bytes
     content_type: str | None
 
@@ -344,10 +345,11 @@ class _Poll:
 
     async def _read_again(self, article: dict[str, Any], parsed: ParsedInput) -> _ReadAgain | None:
         """The latest version's own page as this reader reads it, when the page just read differs from that
-        version and so does this reading of its page: then newsdiff's reading changed the text, and
-        perhaps the outlet too. None when the reading agrees, gives a text stored before (no new version
-        to add, and no revert: the outlet reverted nothing), or cannot be had (no page kept, a page this
-        reader refuses): the page just read is then compared with the version as it is."""
+        version: a record when this reading differs too (newsdiff's reading changed the text, and perhaps
+        the outlet), none in it when the reading agrees. None when the page just read is the version, when
+        the reading gives a text stored before (no new version to add, and no revert: the outlet reverted
+        nothing), or cannot be had (no page kept, a page this reader refuses): the page just read is then
+        compared with the version as it is."""
         if len(parsed.versions) != 1:
             return None
         versions = self.store.versions(article["id"])
@@ -365,6 +367,8 @@ class _Poll:
         if len(again.versions) != 1:
             return None
         record = _as_stored(again.versions[0], article)
+        if record.content_hash == versions[-1]["content_hash"]:
+            return _ReadAgain(None, raw, kept.content_type)
         if any(version["content_hash"] == record.content_hash for version in versions):
             return None
         return _ReadAgain(record, raw, kept.content_type)
@@ -382,8 +386,9 @@ class _Poll:
 
         `parsed` is None for a 200 whose `digest` is the article's stored one; `again`, the latest version
         as read now (`_read_again`). The digest and this reader's mark are kept for a page read as the
-        latest version ('new' or 'same'; a revert is not the latest), and the digest dropped with the
-        validators for one not read well or gone, so that such a page is extracted again next time."""
+        latest version ('new' or 'same'; a revert is not the latest), the mark too once the latest
+        version's own page was read again; the digest is dropped with the validators for a page not read
+        well or gone, so that such a page is extracted again next time."""
         article = request.item
         self.summary.articles_checked += 1
         changes: dict[str, Any] = {"last_checked_at": self.stamp}
@@ -419,7 +424,7 @@ class _Poll:
                         self.summary.unchanged += 1
                     else:
                         outcome, problem, raw_id = self._store_page(article, fetched, parsed, again)
-                        if outcome in ("new", "same"):
+                        if outcome in ("new", "same") or again is not None:  # known to read the latest version
                             changes["read_by"] = self.reader_mark
                     read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
                     changes["page_digest"] = digest if outcome in ("new", "same") else None
@@ -447,7 +452,8 @@ class _Poll:
         if isinstance(parsed, Exception):
             return "error", extraction_error(parsed), None
         outcome, raw_id = "same", None
-        if again is not None:  # never a suspect, however short: the very page the version was read from reads so
+        # Never a suspect fetch, however short: the very page the version was read from reads so.
+        if again is not None and again.record is not None:
             added = self.store.add_version(replace(again.record, captured_at=self.stamp), key=article["key"],
                                            raw=again.raw, content_type=again.content_type, reader_change=True)
             self.summary.reader_changes += added.outcome == "new"
