@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from .lazy import pattern_on_use
 
@@ -31,6 +31,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WEB_SCHEME = re.compile(r"^[\x00-\x20\x7f]*https?:", re.IGNORECASE)
 _NOT_WEB = "not an http(s) URL"
 _ASCII_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def joined(base: str, link: str) -> str | None:
+    """`link` read against `base`, as a browser reads a page's links; None for an address urllib cannot
+    read (an IPv6 address without its closing bracket), which a page or a server may give all the same."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return None
 
 
 class BadURL(ValueError):

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 
 from ..model import clean_text, format_time, parse_time
+from ..urls import joined
 from .document import PRUNED_TAGS
 from .words import squash
 
@@ -175,14 +176,10 @@ def read_page(root: lxml.html.HtmlElement, url: str | None) -> Page:
                           if "canonical" in (link.get("rel") or "").lower().split()), None)
         ld_url = article.get("url") if isinstance(article.get("url"), str) else None
         for candidate in (canonical, meta.get("og:url"), ld_url):
-            candidate = (candidate or "").strip()
-            try:
-                candidate = ("https:" + candidate if candidate.startswith("//")
-                             else urljoin(meta.get("og:url", ""), candidate))
-            except ValueError:  # an address urllib cannot read ("http://[::1/x"): no address, the page still is
-                continue
-            if candidate.startswith(("http://", "https://")) and host_of(candidate):
-                url = candidate
+            text = (candidate or "").strip()
+            found = "https:" + text if text.startswith("//") else joined(meta.get("og:url", ""), text)
+            if found and found.startswith(("http://", "https://")) and host_of(found):
+                url = found
                 break
     host = host_of(url) or ""
     page_title = _text(next(root.iter("title"), None))

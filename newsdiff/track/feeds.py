@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import httpx
@@ -21,6 +20,7 @@ from ..urls import (
     host_key,
     host_of,
     is_web_url,
+    joined,
     looks_like_web_url,
     shown,
 )
@@ -163,11 +163,9 @@ def linked_feeds(page: bytes, base: str) -> tuple[tuple[str | None, str], ...]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES and (href := link.get("href")):
-            try:
-                url = urljoin(base, href.strip())
-            except ValueError:  # an IPv6 address without its closing bracket: the page's, no feed of it
-                continue
-            if is_web_url(url) and url.isprintable() and url not in found:  # a person reads it, a terminal shows it
+            url = joined(base, href.strip())  # None: an address urllib cannot read, no feed of the page's
+            # printable: a person reads it, a terminal shows it
+            if url and is_web_url(url) and url.isprintable() and url not in found:
                 found[url] = clean_text(link.get("title") or "") or None
     return tuple((title, url) for url, title in found.items())
 

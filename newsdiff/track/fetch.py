@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, Protocol, TypeVar
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from ..sources.sites import Ruleset, SiteRule
-from ..urls import BadURL, check_url, host_key, host_of, private_address
+from ..urls import BadURL, check_url, host_key, host_of, joined, private_address
 from .settings import FetchSettings
 
 T = TypeVar("T")
@@ -120,12 +119,8 @@ async def _check_redirect(response: httpx.Response) -> None:
     """A Location is a URL from outside like any other: checked before the client follows (or parses) it."""
     if response.has_redirect_location:
         location = response.headers["location"]
-        try:
-            target = urljoin(str(response.request.url), location)
-        except ValueError:  # urljoin refuses an unclosed IPv6 bracket: `check_url` says what is wrong with it
-            target = location
-        try:
-            check_url(target)
+        try:  # an address urllib cannot join is checked as it came: `check_url` says what is wrong with it
+            check_url(joined(str(response.request.url), location) or location)
         except BadURL as exc:
             raise _Refused(f"redirected to a bad URL: {exc}") from None
 
