@@ -317,7 +317,7 @@ class _Poll:
         """Extract a page off the event loop (so other fetches go on meanwhile), then store the outcome; a
         page with the digest stored for the article is its latest version again and is not extracted."""
         parsed: ParsedInput | Exception | None = None
-        digest = again = None
+        digest = read_again = None
         if fetched.status == 200 and _failure(fetched) is None:
             digest = self._page_digest(fetched)
             if digest != request.item["page_digest"]:
@@ -329,8 +329,8 @@ class _Poll:
                     parsed = exc
                 else:
                     if request.item["read_by"] != self.reader_mark:
-                        again = await self._read_again(request.item, parsed)
-        self.store_article(request, fetched, parsed, digest, again)
+                        read_again = await self._read_again(request.item, parsed)
+        self.store_article(request, fetched, parsed, digest, read_again)
 
     @functools.cached_property
     def page_reader(self) -> str:
@@ -361,12 +361,12 @@ class _Poll:
             if kept is None:
                 return None
             raw = self.store.raw_bytes(kept.id)
-            again = await self.pool.parse(raw, url=article["url"], content_type=kept.content_type)
+            now_read = await self.pool.parse(raw, url=article["url"], content_type=kept.content_type)
         except Exception:  # noqa: BLE001 - the kept page no longer reads: nothing to tell apart
             return None
-        if len(again.versions) != 1:
+        if len(now_read.versions) != 1:
             return None
-        record = _as_stored(again.versions[0], article)
+        record = _as_stored(now_read.versions[0], article)
         if record.content_hash == versions[-1]["content_hash"]:
             return _ReadAgain(None, raw, kept.content_type)
         if any(version["content_hash"] == record.content_hash for version in versions):
@@ -381,10 +381,10 @@ class _Poll:
 
     def store_article(self, request: Request[dict[str, Any]], fetched: Fetched,
                       parsed: ParsedInput | Exception | None, digest: bytes | None,
-                      again: _ReadAgain | None = None) -> None:
+                      read_again: _ReadAgain | None = None) -> None:
         """Record one answer in its own transaction: the page's versions, gone or back, the next check.
 
-        `parsed` is None for a 200 whose `digest` is the article's stored one; `again`, the latest version
+        `parsed` is None for a 200 whose `digest` is the article's stored one; `read_again`, the latest version
         as read now (`_read_again`). The digest and this reader's mark are kept for a page read as the
         latest version ('new' or 'same'; a revert is not the latest), the mark too once the latest
         version's own page was read again; the digest is dropped with the validators for a page not read
@@ -423,8 +423,8 @@ class _Poll:
                         outcome = "same"
                         self.summary.unchanged += 1
                     else:
-                        outcome, problem, raw_id = self._store_page(article, fetched, parsed, again)
-                        if outcome in ("new", "same") or again is not None:  # known to read the latest version
+                        outcome, problem, raw_id = self._store_page(article, fetched, parsed, read_again)
+                        if outcome in ("new", "same") or read_again is not None:  # known to read the latest version
                             changes["read_by"] = self.reader_mark
                     read_well = outcome in ("new", "same", "revert")  # conditional GET only once read well
                     changes["page_digest"] = digest if outcome in ("new", "same") else None
@@ -439,9 +439,9 @@ class _Poll:
         self._advance()
 
     def _store_page(self, article: dict[str, Any], fetched: Fetched, parsed: ParsedInput | Exception,
-                    again: _ReadAgain | None) -> tuple[str, str | None, int | None]:
+                    read_again: _ReadAgain | None) -> tuple[str, str | None, int | None]:
         """Store an extracted page, or what stopped its extraction: (outcome, error, raw id of a new version).
-        The latest version as read now (`again`) goes first, marked as newsdiff's change, not an outcome."""
+        The latest version as read now (`read_again`) goes first, marked as newsdiff's change, not an outcome."""
         if (isinstance(parsed, InputError) and str(parsed).startswith("no article found")
                 and self.store.version_count(article["id"]) > 0):
             # A page that held the article now yields none (an error page served as 200, a paywall
@@ -453,9 +453,10 @@ class _Poll:
             return "error", extraction_error(parsed), None
         outcome, raw_id = "same", None
         # Never a suspect fetch, however short: the very page the version was read from reads so.
-        if again is not None and again.record is not None:
-            added = self.store.add_version(replace(again.record, captured_at=self.stamp), key=article["key"],
-                                           raw=again.raw, content_type=again.content_type, reader_change=True)
+        if read_again is not None and read_again.record is not None:
+            added = self.store.add_version(replace(read_again.record, captured_at=self.stamp), key=article["key"],
+                                           raw=read_again.raw, content_type=read_again.content_type,
+                                           reader_change=True)
             self.summary.reader_changes += added.outcome == "new"
         for record in parsed.versions:
             record = replace(_as_stored(record, article), captured_at=self.stamp)
