@@ -169,6 +169,24 @@ def test_a_quotation_holding_blocks_is_read_paragraph_by_paragraph() -> None:
     assert not any("generate.In my case" in p for p in ars)
 
 
+CODE = "config = {\n    items: [\n        load(bridge, depth=5)\n    ]\n}"
+
+
+@pytest.mark.parametrize("sites", [None, {"example.com": {"body": ".story"}}], ids=["generic", "site rule"])
+def test_a_code_block_is_read_line_by_line(sites: dict[str, dict[str, Any]] | None) -> None:
+    """A code block's line breaks are the ones its reader sees: its lines were glued into one (lines in
+    lower case read as a sentence running on), and its lines of brackets alone dropped as debris."""
+    body = ('<article class="story">' + paragraphs_html(SENTENCES[:3])
+            + f'<pre><code class="language-javascript">{CODE}</code></pre>' + paragraphs_html(SENTENCES[3:])
+            + "</article>")
+    record = article(page(body), url="https://example.com/a", sites=sites)
+    assert list(record.paragraphs) == [*SENTENCES[:3], "config = {", "items: [", "load(bridge, depth=5)", "]", "}",
+                                       *SENTENCES[3:]]
+    ars = article(fixture("ars-1")).paragraphs  # a real page's exploit payload shown as a json listing
+    start = ars.index("rekt: {")
+    assert ars[start:start + 9] == ("rekt: {", *["list: ["] * 6, "]", "list: [")
+
+
 def test_embedded_posts_are_dropped_on_the_generic_path() -> None:
     """A tweet or Instagram post quoted in the article is someone else's text, with counts that change."""
     tweet = ('<blockquote class="twitter-tweet"><p lang="en">Bridge closing! What a disgrace #bridge '

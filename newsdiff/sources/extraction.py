@@ -55,6 +55,7 @@ _CONTROLS = re.compile(
 )
 _PRECISE_GAVE_UP = 150  # words: ends around fewer (with far more text beside) are a teaser or a box, not the article
 _WORDS = re.compile(r"\w+")
+_WORD = re.compile(r"\w")
 _FEW_SHARED = 10  # a precise pass sharing under 1/10 of its words with the balanced one marks no ends in it
 _TAG_LIST = re.compile(r"^(?:topics|tags|filed under|more about)\s*:", re.IGNORECASE)
 # Stands for <br> while a block's text is gathered: U+2028 LINE SEPARATOR, a line break itself where a
@@ -111,7 +112,14 @@ def _break_lines(text: str) -> list[str]:
         else:
             paragraphs.append([line])
         before = line
-    return [" ".join(lines) for lines in paragraphs]
+    return [text for text in (" ".join(lines) for lines in paragraphs) if _WORD.search(text)]  # no debris ("•", "|")
+
+
+def _code_lines(text: str) -> list[str]:
+    """A preformatted block (code, a listing) as its lines, each a paragraph of its own: its line breaks
+    are the ones a reader sees, and its lines are not prose that a break could cut inside a sentence
+    ("list: [" and the next "list: [" glued read as one giant line). A line of brackets alone is code too."""
+    return [line for line in (clean_text(part) for part in re.split(f"[\n\r{_BREAK}]", text)) if line]
 
 
 def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
@@ -133,6 +141,12 @@ def _soup_paragraphs(nodes: Iterable[bs4.Tag]) -> list[str]:
         elif isinstance(node, bs4.Tag):
             if node.name == "br":
                 buffer.append(_BREAK)
+                continue
+            if node.name == "pre":
+                flush()
+                paragraphs.extend(_code_lines("".join(
+                    "\n" if isinstance(part, bs4.Tag) else str(part) for part in node.descendants
+                    if type(part) is bs4.NavigableString or isinstance(part, bs4.Tag) and part.name == "br")))
                 continue
             if node.name in ("td", "th"):
                 buffer.append(" ")
@@ -336,8 +350,7 @@ def _xml_paragraphs(body: etree._Element) -> Iterator[str]:
         line_break.tail = _BREAK + (line_break.tail or "")
     for cell in body.iter("cell"):
         cell.tail = " " + (cell.tail or "")
-    for block in _blocks(body):
-        yield from _break_lines(block)
+    yield from _blocks(body)
 
 
 def _blocks(element: etree._Element) -> Iterator[str]:
@@ -345,10 +358,13 @@ def _blocks(element: etree._Element) -> Iterator[str]:
     list is read block by block like the body: read whole, its paragraphs' texts ran together ("…to
     generate.In my case…")."""
     if element.text and element.text.strip():
-        yield element.text
+        yield from _break_lines(element.text)
     for child in element:
-        if child.tag == "list":
-            items: Iterable[etree._Element] = child.iter("item")
+        if child.tag == "code":  # a block of code: trafilatura keeps its spacing, line breaks included
+            yield from _code_lines("".join(child.itertext()))
+            items: Iterable[etree._Element] = ()
+        elif child.tag == "list":
+            items = child.iter("item")
         elif child.tag == "table":
             items = child.iter("row")
         elif child.tag == "quote" and any(grandchild.tag in _XML_BLOCKS for grandchild in child):
@@ -357,9 +373,9 @@ def _blocks(element: etree._Element) -> Iterator[str]:
         else:
             items = [child]
         for item in items:
-            yield "".join(item.itertext())
+            yield from _break_lines("".join(item.itertext()))
         if child.tail and child.tail.strip():  # text between blocks is a paragraph of its own
-            yield child.tail
+            yield from _break_lines(child.tail)
 
 
 @cache
@@ -419,7 +435,8 @@ def extract_generic(root: lxml.html.HtmlElement, rules: Ruleset) -> Extraction:
     precise = _trafilatura(root, precision=True)  # trafilatura copies the tree it is given
     balanced = _trafilatura(root, precision=False)
     keys = [squash(p) for p in balanced]
-    known = set(keys)  # a set: membership in the list made this quadratic in the paragraphs
+    known = set(keys) - {""}  # a set: membership in the list made this quadratic in the paragraphs; a
+    # code block's line of brackets alone marks no end (it recurs)
     precise_keys = [squash(p) for p in precise]
     found = [(key, p) for key, p in zip(precise_keys, precise, strict=True) if key in known]
     shared = [key for key, _ in found]
@@ -461,7 +478,6 @@ def trim(paragraphs: list[str], furniture: Iterable[str | None]) -> list[str]:
         short = len(paragraph.split()) <= 6
         if short and _END_OF_ARTICLE.match(paragraph) and word_count(kept) >= 0.7 * total:
             break
-        if (re.search(r"\w", paragraph) and not (short and _CONTROLS.match(paragraph))
-                and not _TAG_LIST.match(paragraph)):
+        if not (short and _CONTROLS.match(paragraph)) and not _TAG_LIST.match(paragraph):
             kept.append(paragraph)
     return kept
