@@ -187,6 +187,37 @@ def test_a_code_block_is_read_line_by_line(sites: dict[str, dict[str, Any]] | No
     assert ars[start:start + 9] == ("rekt: {", *["list: ["] * 6, "]", "list: [")
 
 
+def test_trafilaturas_passes_read_the_page_without_what_its_cleaning_deletes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both passes read a copy without the <head>, asides, footers and figures that trafilatura's cleaning
+    deletes first (copying and walking them cost a quarter of the passes' time; timed in
+    scripts/bench_extract_overhead.py); a figure holding a table stays, and the page itself stays whole."""
+    from newsdiff.sources import extraction
+
+    seen: list[set[str]] = []
+    run_pass = extraction._trafilatura
+
+    def recorded(root: Any, precision: bool) -> list[str]:
+        seen.append({element.tag for element in root.iter() if isinstance(element.tag, str)})
+        return run_pass(root, precision)
+
+    monkeypatch.setattr(extraction, "_trafilatura", recorded)
+    table = "<figure><table><tr><td>Span</td><td>1889</td></tr></table></figure>"
+    story = [f"{sentence[:-1]}, residents heard at the {hall} hall." for hall in ("town", "church") for sentence in SENTENCES]
+    body = ("<article>" + paragraphs_html(story) + table + "<aside><p>Most read: a ferry timetable</p></aside>"
+            + "</article><footer><p>Contact the newsroom</p></footer>")
+    record = article(page(body))
+    assert list(record.paragraphs[:len(story)]) == story and "Span 1889" in record.paragraphs
+    assert len(seen) == 2 and not any(tags & {"head", "aside", "footer", "figure"} for tags in seen)
+    assert all("table" in tags for tags in seen)
+
+
+def test_text_only_trafilaturas_cleaning_would_drop_is_still_found() -> None:
+    """Where trafilatura's own reading finds nothing (the page's text sits in a <figure>), the balanced
+    pass's fallbacks read the whole page, as they did before the passes read a cleaned copy."""
+    record = article(page("<div class='page'><figure>" + paragraphs_html(SENTENCES) + "</figure></div>"))
+    assert list(record.paragraphs) == SENTENCES
+
+
 def test_embedded_posts_are_dropped_on_the_generic_path() -> None:
     """A tweet or Instagram post quoted in the article is someone else's text, with counts that change."""
     tweet = ('<blockquote class="twitter-tweet"><p lang="en">Bridge closing! What a disgrace #bridge '
