@@ -202,12 +202,14 @@ def test_trafilaturas_passes_read_the_page_without_what_its_cleaning_deletes(mon
 
     monkeypatch.setattr(extraction, "_trafilatura", recorded)
     table = "<figure><table><tr><td>Span</td><td>1889</td></tr></table></figure>"
-    story = [f"{sentence[:-1]}, residents heard at the {hall} hall." for hall in ("town", "church") for sentence in SENTENCES]
-    body = ("<article>" + paragraphs_html(story) + table + "<aside><p>Most read: a ferry timetable</p></aside>"
+    story = [f"{sentence[:-1]}, residents heard at the {hall} hall." for hall in ("town", "church")
+             for sentence in SENTENCES]
+    body = ("<article><p><small>By Jane Doe</small></p>" + paragraphs_html(story) + table
+            + "<aside><p>Most read: a ferry timetable</p></aside>"
             + "</article><footer><p>Contact the newsroom</p></footer>")
     record = article(page(body))
-    assert list(record.paragraphs[:len(story)]) == story and "Span 1889" in record.paragraphs
-    assert len(seen) == 2 and not any(tags & {"head", "aside", "footer", "figure"} for tags in seen)
+    assert list(record.paragraphs[:len(story) + 1]) == ["By Jane Doe", *story] and "Span 1889" in record.paragraphs
+    assert len(seen) == 2 and not any(tags & {"head", "aside", "footer", "figure", "small"} for tags in seen)
     assert all("table" in tags for tags in seen)
 
 
