@@ -19,7 +19,7 @@ import soupsieve
 import soupsieve.css_types
 import trafilatura
 from lxml import etree
-from trafilatura.settings import MANUALLY_CLEANED, MANUALLY_STRIPPED, Extractor
+from trafilatura.settings import MANUALLY_CLEANED, Extractor
 from soupsieve.css_match import RE_NOT_WS, CSSMatch
 from soupsieve.util import lower
 
@@ -436,7 +436,6 @@ def _without_discarded(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if figure.find(".//table") is not None:
             figure.tag = "div"
     etree.strip_elements(cleaned, *(tag for tag in MANUALLY_CLEANED if tag != "form"), with_tail=False)
-    etree.strip_tags(cleaned, *MANUALLY_STRIPPED)
     return cleaned
 
 
