@@ -30,15 +30,17 @@ HEAVY = {"trafilatura", "lxml", "bs4", "soupsieve", "charset_normalizer", "sqlit
 URL = "https://news.example/world/story"
 
 RUN = """
-import json, sys
+import sys
 from newsdiff.cli import main
 out, sys.argv, code = sys.argv[1], ["newsdiff", *sys.argv[2:]], 0
 try:
     main()
 except SystemExit as exc:
     code = exc.code
+names = sorted(sys.modules)
+import json  # after the command: whether it loaded json is asked too
 with open(out, "w") as f:
-    json.dump([code, sorted(sys.modules)], f)
+    json.dump([code, names], f)
 """
 
 
@@ -112,6 +114,22 @@ def test_help_list_and_a_cached_log_load_no_hashlib(tmp_path: Path, two_versions
     assert "hashlib" in first and "newsdiff.diff" in first
     for args in (("--help",), ("--db", str(two_versions), "list"), ("--db", str(two_versions), "log", URL)):
         assert {"hashlib", "_hashlib"} & modules(tmp_path, *args) == set(), args
+
+
+def test_help_list_and_a_cached_log_build_no_input_records(tmp_path: Path, two_versions: Path) -> None:
+    # Building a dataclass compiles its methods, 4-5 M instructions each: the records read from inputs
+    # and rebuilt versions (newsdiff.records) load only where one is made; `--help` loads neither json
+    # nor the compact history (and its record of a rebuilt version).
+    db = ("--db", str(two_versions))
+    assert "newsdiff.records" in modules(tmp_path, *db, "log", URL)  # diffed: both versions rebuilt
+    cached = modules(tmp_path, *db, "log", URL)
+    assert "newsdiff.records" not in cached and "json" in cached  # the cached report is JSON
+    assert "newsdiff.records" not in modules(tmp_path, *db, "list")
+    assert {"newsdiff.records", "json", "newsdiff.store.compact_history"} & modules(tmp_path, "--help") == set()
+    import newsdiff
+    from newsdiff import model
+
+    assert model.ArticleRecord is newsdiff.ArticleRecord and model.FileResult.__module__ == "newsdiff.records"
 
 
 COMPILED = """

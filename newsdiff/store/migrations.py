@@ -14,6 +14,7 @@ from ..model import content_hash
 from . import compact_history, passage_index, raws
 from .compact_history import compact_previous
 from .database import Database, MigrationSet
+from .errors import DamagedHistory
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -229,7 +230,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
             data = store.raw_bytes(raw_id)
             texts = [store.version_row(a, n) for a, n in db.execute(
                 "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
-        except (ValueError, compact_history.DamagedHistory):
+        except (ValueError, DamagedHistory):
             continue
         if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
             db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",

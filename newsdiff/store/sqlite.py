@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import (
     LEDE_CHARS,
-    ArticleRecord,
     NotFound,
     clean_text,
     display_title,
@@ -30,7 +29,7 @@ from .alert_queue import AlertQueue
 from .compact_history import compact_previous
 from .database import MIGRATIONS_TABLE, Database, new_row
 from .edit_pairs import EditPairs
-from .errors import SchemaError, StoreBusy
+from .errors import DamagedHistory, SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
@@ -38,6 +37,7 @@ from .migrations import DIGEST_PREFIX, RAWS_WITH_DATA, migrations
 from .tracking import Tracking
 
 if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from ..records import ArticleRecord
     from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -370,7 +370,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         ).fetchall():
             try:
                 row = self.version_row(article_id, number)
-            except compact_history.DamagedHistory as exc:
+            except DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
             form = raws.text_form(row["title"], row["text"], size)
             if form is not None:
@@ -601,7 +601,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         known: dict[tuple[str, int], str] = {}
         for item in self.rebuilt_versions(article_id):
             if item.text is None:
-                raise compact_history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+                raise DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
             known.update(passage_index.texts(item.row["title"], item.text))
         db = self.db
         with self.write():
@@ -849,7 +849,7 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                     break
         rebuilt = compact_history.rebuild_version(run)
         if rebuilt.problem or rebuilt.text is None:
-            raise compact_history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
+            raise DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
         return rebuilt.text
 
     def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[compact_history.Rebuilt]:
@@ -877,6 +877,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def as_record(self, row: dict[str, Any], text: str | None = None) -> ArticleRecord:
         """A version row as a record; `text` when it was rebuilt apart from the row (`rebuilt_versions`)."""
+        from ..records import ArticleRecord
+
         article = self.article_summary(row["article_id"])
         return ArticleRecord(
             paragraphs=tuple(p for p in (row["text"] if text is None else text).split("\n\n") if p),
