@@ -18,7 +18,7 @@ from newsdiff.store import compact_history as history, passage_index as passages
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
 from newsdiff.store import DamagedHistory, Store
-from newsdiff.store.migrations import RAWS_WITH_DATA, migrations
+from newsdiff.store.migrations import migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 
@@ -421,7 +421,7 @@ def test_database_written_before_m013_keeps_hashes_as_bytes_without_version_even
     pages = store.raw_digests(1)  # from the texts, as they were
     assert {item.row["raw_id"]: pages.of(item) for item in store.rebuilt_versions(1)} == raw_digests
     indexed = store.db.execute("SELECT count(*) FROM raws INDEXED BY idx_raws_sha256_prefix "
-                               f"WHERE {RAWS_WITH_DATA}").fetchone()[0]
+                               f"WHERE {raws.RAWS_WITH_DATA}").fetchone()[0]
     assert as_text == 3 and indexed == store.db.execute("SELECT count(*) FROM raws").fetchone()[0] - as_text
     page = store.raw(3, 2)
     assert page is not None

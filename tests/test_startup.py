@@ -118,14 +118,18 @@ def test_help_list_and_a_cached_log_load_no_hashlib(tmp_path: Path, two_versions
 
 def test_help_list_and_a_cached_log_build_no_input_records(tmp_path: Path, two_versions: Path) -> None:
     # Building a dataclass compiles its methods, 4-5 M instructions each: the records read from inputs
-    # and rebuilt versions (newsdiff.records) load only where one is made; `--help` loads neither json
-    # nor the compact history (and its record of a rebuilt version).
+    # and rebuilt versions (newsdiff.records) load only where one is made, json only where JSON is read
+    # or written.
     db = ("--db", str(two_versions))
     assert "newsdiff.records" in modules(tmp_path, *db, "log", URL)  # diffed: both versions rebuilt
     cached = modules(tmp_path, *db, "log", URL)
     assert "newsdiff.records" not in cached and "json" in cached  # the cached report is JSON
-    assert "newsdiff.records" not in modules(tmp_path, *db, "list")
-    assert {"newsdiff.records", "json", "newsdiff.store.compact_history"} & modules(tmp_path, "--help") == set()
+    # Nor does either read the search index, the raw inputs or the compact history: their modules load
+    # where those are written or read.
+    rebuilding = {"newsdiff.store.compact_history", "newsdiff.store.passage_index", "newsdiff.store.raws"}
+    assert rebuilding & cached == set()
+    for args in (("--help",), (*db, "list")):
+        assert {"newsdiff.records", "json", *rebuilding} & modules(tmp_path, *args) == set(), args
     import newsdiff
     from newsdiff import model
 
