@@ -150,8 +150,9 @@ from newsdiff import model, urls
 from newsdiff.diff import classify
 from newsdiff.render import edits
 align = import_module("newsdiff.diff.align")  # the package's `align` is the function
-from newsdiff.store import passage_index
-lazy = {"model._STRAY": model._STRAY, "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
+from newsdiff.store import full_text, passage_index
+lazy = {"full_text._FIGURE_TERM": full_text._FIGURE_TERM, "model._STRAY": model._STRAY,
+        "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
         "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER,
         "classify._FOLDABLE": classify._FOLDABLE, "classify._DASH_RUN": classify._DASH_RUN,
         "align._NAME_OR_FIGURE": align._NAME_OR_FIGURE}
@@ -175,7 +176,7 @@ def test_reads_compile_no_pattern_that_only_writes_and_feeds_use(two_versions: P
                             capture_output=True, text=True, check=True).stdout
     assert folded == '"Oui" - dit-il 1\n'  # text that needs it compiles it
     assert compiled("--help") == compiled(*db, "list") == compiled(*db, "log", URL) == []
-    assert compiled(*db, "search", "1,500") == ["passage_index.GROUPED_NUMBER"]
+    assert compiled(*db, "search", "1,500") == ["full_text._FIGURE_TERM", "passage_index.GROUPED_NUMBER"]
 
 
 def test_the_command_collects_garbage_once_it_has_loaded() -> None:

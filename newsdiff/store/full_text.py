@@ -3,13 +3,13 @@ so that what `search` highlights or filters agrees with what the index matched."
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..lazy import pattern_on_use
 from .errors import SearchError
 
 if TYPE_CHECKING:
@@ -50,13 +50,13 @@ def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(plain), spans
 
 
-_FIGURE_TERM = re.compile(r'"(\d{4,})"')
+_FIGURE_TERM = pattern_on_use(r'"(\d{4,})"')  # compiled by a search, not by every command the store serves
 
 
 def _as_written(term: str) -> str:
     """A term as it is matched in a passage's own text: a figure ("1500", which the index also holds for
     "1,500") matches written with or without separators ("1500" OR "1 500", the tokens of "1,500")."""
-    if not (figure := _FIGURE_TERM.fullmatch(term)):
+    if not (figure := _FIGURE_TERM().fullmatch(term)):
         return term
     digits = figure.group(1)
     head = len(digits) % 3 or 3
