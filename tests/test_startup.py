@@ -150,9 +150,10 @@ from newsdiff import model, urls
 from newsdiff.diff import classify
 from newsdiff.render import edits
 align = import_module("newsdiff.diff.align")  # the package's `align` is the function
+from newsdiff.render import terminal
 from newsdiff.store import full_text, passage_index
 lazy = {"full_text._FIGURE_TERM": full_text._FIGURE_TERM, "model._STRAY": model._STRAY,
-        "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
+        "terminal._STAMP": terminal._STAMP, "urls._TRACKING": urls._TRACKING, "edits._UNCLEAN": edits._UNCLEAN,
         "edits.BIDI_CONTROLS": edits.BIDI_CONTROLS, "passage_index.GROUPED_NUMBER": passage_index.GROUPED_NUMBER,
         "classify._FOLDABLE": classify._FOLDABLE, "classify._DASH_RUN": classify._DASH_RUN,
         "align._NAME_OR_FIGURE": align._NAME_OR_FIGURE}
