@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -313,6 +314,19 @@ def test_mastodon_gets_a_status_within_500_characters_with_the_picture_and_its_d
     assert status["media_ids[]"] == ["77"]
     assert media["file"].startswith(b"\x89PNG")
     assert "19" in media["description"] and "21" in media["description"] and "Toll rises" in media["description"]
+    assert "sekrit" not in result.stdout + result.stderr
+
+
+def test_a_mastodon_server_that_cannot_be_reached_is_one_plain_error_and_a_retry(cli, db_path: Path,
+                                                                                    tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    configure(db_path, {"name": "social", "url": f"mastodon://sekrit-token@127.0.0.1:{port}"})
+    store_versions(cli, tmp_path, OLD, NEW)
+    result = cli("alerts", "send", "--json")
+    [retrying] = result.json["retrying"]
+    assert result.code == 2 and "MastodonNetworkError" in retrying["error"] and "Recursion" not in retrying["error"]
     assert "sekrit" not in result.stdout + result.stderr
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import re
 import sqlite3
 import subprocess
@@ -321,6 +322,17 @@ def test_a_gzip_bomb_is_refused_in_one_line(db_path: Path, tmp_path: Path) -> No
     result = _import(db_path, str(tmp_path / "page.html.gz"))
     assert result.returncode == 1 and result.stderr.decode() == (
         f"newsdiff: {tmp_path / 'page.html.gz'}: gzip data expanding beyond 50 MB, not read\n")
+
+
+def test_diff_of_two_streams_names_its_sides_old_and_new(tmp_path: Path) -> None:
+    """`diff <(curl A) <(curl B)`: the files are /dev/fd/63 and /dev/fd/62, names that say nothing."""
+    (tmp_path / "a.txt").write_text("Hello world. It rained.\n")
+    (tmp_path / "b.txt").write_text("Hello world. It snowed.\n")
+    newsdiff = shlex.join([sys.executable, "-m", "newsdiff", "--db", str(tmp_path / "none.db"), "diff"])
+    result = subprocess.run(["bash", "-c", f"{newsdiff} <(cat a.txt) <(cat b.txt); {newsdiff} a.txt <(cat b.txt)"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    sides = [line for line in result.stdout.splitlines() if " -> " in line]
+    assert result.returncode == 0 and sides == ["old -> new", "a.txt -> new"], result
 
 
 def test_diff_of_files_reads_a_pipe_but_never_a_device(tmp_path: Path) -> None:

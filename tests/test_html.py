@@ -391,6 +391,25 @@ def test_user_rule_for_a_new_site() -> None:
     assert re.match(r"newsdiff-\d+\+[0-9a-f]{8}/", record.extractor_version)  # a user rule is part of the version
 
 
+@pytest.mark.parametrize(("domain", "url"), [
+    ("[::1]", "http://[::1]:8080/bridge"),  # an address as a URL spells it
+    ("::1", "http://[::1]/bridge"),
+    ("Bücher.Example.", "https://www.xn--bcher-kva.example/bridge"),  # a name however it is spelled
+    ("xn--bcher-kva.example", "https://bücher.example/bridge"),
+])
+def test_user_rule_for_a_host_spelled_otherwise_than_in_the_url(domain: str, url: str) -> None:
+    record = article(page(EXAMPLE_BODY), url=url, sites={domain: EXAMPLE_RULE})
+    assert record.extractor in ("::1", "xn--bcher-kva.example") and list(record.paragraphs) == SENTENCES
+
+
+@pytest.mark.parametrize("domain", ["[::1", "::1]", "[192.0.2.1]", "[news.example]", "news example.com", "a..b",
+                                    "example.com/news", "-news.example"])
+def test_user_rule_for_what_names_no_host_is_refused(domain: str) -> None:
+    """A rule no URL's host could ever match would be silently idle."""
+    with pytest.raises(ValueError, match=re.escape(f"{domain!r} is not a host name")):
+        article(page(EXAMPLE_BODY), url="https://news.example/x", sites={domain: EXAMPLE_RULE})
+
+
 def test_user_rule_overrides_one_field_of_a_builtin_rule() -> None:
     url, head, body, _ = OUTLETS["rt"]
     data = page(body.replace('<p>' + SENTENCES[5], '<p class="kicker">' + SENTENCES[5]), head)
@@ -436,6 +455,8 @@ def test_config_file_rules_reach_parse_through_the_cli(cli: Callable[..., CliRes
     ('[sites."example.com"\nbody = ".story"\n', "is not valid TOML"),
     ('[sites."example.com"]\nbody = "div[[["\n', 'site "example.com": bad body selector'),
     ('[sites."example.com"]\nbody = 3\n', "body must be a CSS selector"),
+    ('[sites."[::1"]\nbody = ".story"\n', "'[::1' is not a host name"),
+    ('[sites."example.com"]\ndomains = ["example.org", "exa mple.net"]\n', "domains: 'exa mple.net' is not a host"),
     ("[extraction]\nsuspect_ratio = 2\n", "suspect_ratio must be a number from 0 to 1"),
 ])
 def test_bad_config_is_one_clear_error(cli: Callable[..., CliResult], tmp_path: Path, toml: str, message: str) -> None:

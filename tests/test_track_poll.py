@@ -8,6 +8,7 @@ import hashlib
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -785,6 +786,26 @@ def test_a_page_read_differently_by_newsdiff_is_no_edit_of_the_outlet(outlet: Ou
     outlet.routes["/story"] = page(story(votes=25), content_type="text/html; charset=utf-8")
     later = poll(store, settings, options=options, check_all=True)
     assert (later.new_versions, later.reader_changes, len(extracted)) == (1, 0, 4)  # its reader known: read once
+
+
+def test_a_page_read_differently_at_the_address_it_now_comes_from_is_a_reader_change(outlet: Outlet, any_db: str,
+                                                                                      db_path: Path) -> None:
+    """The same page, now reached through a redirect to a host a new site rule names: the kept page is read
+    again at the address the page came from this time, where the rule applies, so the shorter reading is
+    newsdiff's change and nobody is alerted. Read at the article's own address, the kept page read as before
+    and the rule's cut was taken for the outlet's edit."""
+    from newsdiff.sources import ParseOptions
+
+    store, settings, url = _story_read_once(outlet, any_db, db_path)
+    _watched(store)
+    moved = outlet.url("/moved").replace("127.0.0.1", "localhost")
+    outlet.routes["/story"] = redirect(moved, 302)
+    outlet.routes["/moved"] = page(story(), content_type="text/html; charset=utf-8")
+    options = ParseOptions(sites={"localhost": READS_SHORTER["127.0.0.1"]})
+    settings = replace(settings, fetch=replace(settings.fetch, allow_private_hosts=True))  # localhost is unnamed
+    result = poll(store, settings, options=options, check_all=True)
+    assert (result.reader_changes, result.new_versions, result.errors) == (1, 0, [])
+    assert outlet.hits["/moved"] == 1 and _alerts_queued(store) == []
 
 
 def test_a_page_newsdiff_now_reads_far_shorter_is_a_reader_change_not_a_suspect_fetch(outlet: Outlet, any_db: str,

@@ -80,6 +80,10 @@ def post_mastodon(target: Account, message: Message, picture: Picture | None) ->
                       ratelimit_method="throw", request_timeout=30)
     media = None
     if picture is not None:
+        # media_post asks the server's version first, and Mastodon.py (2.3) asks again and again, without end
+        # (a RecursionError), when the server cannot be reached: one request for the instance (as every
+        # Mastodon since 1.1 answers it) fails plainly first, a MastodonNetworkError naming the cause.
+        client.instance_v1()
         media = client.media_post(io.BytesIO(picture.png), mime_type="image/png", description=picture.alt,
                                   file_name="edit.png")
     client.status_post(message.body, media_ids=[media] if media else None)

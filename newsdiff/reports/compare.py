@@ -69,8 +69,11 @@ def _read(path: Path, options: ParseOptions | None) -> list[ArticleRecord]:
         raise InputError(f"{path}: {extraction_error(exc)}") from None
 
 
-def _side(path: Path, record: ArticleRecord) -> Side:
-    label = f"{path.name} (version {record.label})" if record.label else path.name
+def _side(path: Path, record: ArticleRecord, role: str) -> Side:
+    """A side named by its file's name; a stream's (`diff <(curl …) <(curl …)`: /dev/fd/63) by its role,
+    as its name is a number that means nothing once the command is over."""
+    name = role if path.parent.name == "fd" and path.name.isdigit() else path.name
+    label = f"{name} (version {record.label})" if record.label else name
     return Side(captured_at=record.captured_at, title=record.title, label=label)
 
 
@@ -91,4 +94,4 @@ def diff_files(paths: list[Path], options: ParseOptions | None = None) -> Report
         (old, new), (old_path, new_path) = pair, paths
     else:
         raise InputError(f"give one two-version dump or two files to compare, not {len(paths)}")
-    return diff_records(old, new, old_side=_side(old_path, old), new_side=_side(new_path, new))
+    return diff_records(old, new, old_side=_side(old_path, old, "old"), new_side=_side(new_path, new, "new"))

@@ -8,6 +8,7 @@ only, never printed, stored or made part of the extractor version.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 import tomllib
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import soupsieve
 
 from ..envvars import expand
+from ..urls import host_key
 
 SELECTOR_FIELDS = ("body", "strip", "title", "byline", "published", "standfirst", "front")
 PATTERN_FIELDS = ("ignore",)
@@ -210,7 +212,7 @@ def validate_rule(domain: str, table: Any) -> dict[str, Any]:
         elif key == "domains":
             if not isinstance(value, (list, tuple)) or not all(isinstance(d, str) and d for d in value):
                 raise RuleError(f'site "{domain}": domains must be a list of host names')
-            rule[key] = tuple(d.lower().strip(".") for d in value)
+            rule[key] = tuple(site_host(d, f'site "{domain}": domains: ') for d in value)
         elif key in PATTERN_FIELDS:
             rule[key] = _patterns(domain, key, value)
         elif key == "fetch":
@@ -229,12 +231,40 @@ def validate_rule(domain: str, table: Any) -> dict[str, Any]:
     return rule
 
 
+# A host name as DNS spells it (underscores allowed, as some hosts have them): dot-separated labels.
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+
+
+def site_host(domain: str, where: str = "") -> str:
+    """A rule's domain as `Ruleset.find` meets hosts (`urls.host_key`: lower case, IDNA, no brackets or
+    final dot); RuleError for what names no host (`[::1` or `news example.com`), which no page would ever
+    match: the rule would be silently idle."""
+    bracketed = domain.startswith("[") and domain.endswith("]")
+    try:
+        if ("[" in domain or "]" in domain) and not bracketed:
+            raise ValueError(domain)
+        key = host_key(domain)  # idna's errors are UnicodeErrors, ValueErrors
+        try:
+            address = ipaddress.ip_address(key)
+        except ValueError:
+            if bracketed or not _HOST_NAME.fullmatch(key):
+                raise
+            return key
+        if bracketed and address.version == 4:
+            raise ValueError(domain)
+        return str(address)
+    except ValueError:
+        raise RuleError(f'{where or f"site {domain!r}: "}{domain!r} is not a host name (such as example.com, '
+                        "192.0.2.1 or [2001:db8::1])") from None
+
+
 def site_tables(tables: Any) -> dict[str, dict[str, Any]]:
     """The [sites] section of a config file, every rule checked (selectors compiled, `${VAR}` read)."""
     if not isinstance(tables, dict):
         raise RuleError('[sites] must hold tables such as [sites."example.com"]')
     try:
-        return {domain.lower(): validate_rule(domain, _expanded(domain, table)) for domain, table in tables.items()}
+        return {site_host(domain): validate_rule(domain, _expanded(domain, table)) for domain, table in tables.items()}
     except RuleError:
         raise
     except ValueError as exc:  # an unset variable
@@ -251,7 +281,10 @@ class Ruleset:
         """The rule for a host: exact domain or any subdomain of it, most specific domain first."""
         if not host:
             return None
-        host = host.lower().strip(".")
+        try:
+            host = host_key(host)
+        except ValueError:  # a name IDNA refuses: no rule's domain is one
+            return None
         best: tuple[int, SiteRule] | None = None
         for rule in self.rules:
             for domain in rule.domains:
@@ -278,8 +311,7 @@ def _builtin() -> tuple[str, tuple[str, ...], dict[str, dict[str, Any]]]:
 
 
 def _owner(domain: str, tables: dict[str, dict[str, Any]]) -> str | None:
-    """The built-in table a user's domain refers to, by its key or one of its extra domains."""
-    domain = domain.lower()
+    """The built-in table a user's domain (`site_host`) refers to, by its key or one of its extra domains."""
     for key, table in tables.items():
         if domain == key or domain in table.get("domains", ()):
             return key
@@ -293,7 +325,8 @@ def ruleset(overrides: dict[str, dict[str, Any]] | None = None) -> Ruleset:
     hashes: dict[str, str] = {}
     for domain, table in (overrides or {}).items():
         table = validate_rule(domain, table)
-        key = _owner(domain, tables) or domain.lower()
+        host = site_host(domain)
+        key = _owner(host, tables) or host
         tables[key] = {**tables.get(key, {}), **table}
         if set(table) - set(FETCH_FIELDS):  # how pages are fetched is no part of how they are read
             extraction = {k: v for k, v in tables[key].items() if k not in FETCH_FIELDS}

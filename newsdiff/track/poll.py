@@ -329,7 +329,7 @@ class _Poll:
                     parsed = exc
                 else:
                     if request.item["read_by"] != self.reader_mark:
-                        read_again = await self._read_again(request.item, parsed)
+                        read_again = await self._read_again(request.item, parsed, fetched.final_url)
         self.store_article(request, fetched, parsed, digest, read_again)
 
     @functools.cached_property
@@ -343,13 +343,16 @@ class _Poll:
         """The reader's name as articles keep it (`read_by`): the first 8 bytes of its SHA-256."""
         return sha256(self.page_reader.encode()).digest()[:8]
 
-    async def _read_again(self, article: dict[str, Any], parsed: ParsedInput) -> _ReadAgain | None:
+    async def _read_again(self, article: dict[str, Any], parsed: ParsedInput, url: str) -> _ReadAgain | None:
         """The latest version's own page as this reader reads it, when the page just read differs from that
         version: a record when this reading differs too (newsdiff's reading changed the text, and perhaps
         the outlet), none in it when the reading agrees. None when the page just read is the version, when
         the reading gives a text stored before (no new version to add, and no revert: the outlet reverted
         nothing), or cannot be had (no page kept, a page this reader refuses): the page just read is then
-        compared with the version as it is."""
+        compared with the version as it is.
+
+        The kept page is read at `url`, the address the page just read came from, as that page was: site
+        rules go by address, so the two readings then differ by the outlet's bytes alone."""
         if len(parsed.versions) != 1:
             return None
         versions = self.store.versions(article["id"])
@@ -361,7 +364,7 @@ class _Poll:
             if kept is None:
                 return None
             raw = self.store.raw_bytes(kept.id)
-            now_read = await self.pool.parse(raw, url=article["url"], content_type=kept.content_type)
+            now_read = await self.pool.parse(raw, url=url, content_type=kept.content_type)
         except Exception:  # noqa: BLE001 - the kept page no longer reads: nothing to tell apart
             return None
         if len(now_read.versions) != 1:
