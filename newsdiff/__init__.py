@@ -24,7 +24,7 @@ HTML extraction, SQLite helpers and the like load only for the work that needs t
 - Store, AddResult, RawInput: the database of articles and their versions (newsdiff.store)
 - import_file, import_paths: read files into it (newsdiff.importer), each giving a FileResult
 - parse_bytes, ParseOptions: what newsdiff understands from a file or page, storing nothing (newsdiff.sources)
-- ArticleRecord, ParsedInput, clean_text: the records that flow between them (newsdiff.model)
+- ArticleRecord, ParsedInput, clean_text: the records that flow between them (newsdiff.records, newsdiff.model)
 - InputError, NotFound: an input newsdiff cannot read, an article or version the store does not hold
 """
 
@@ -38,11 +38,11 @@ _EXPORTS = {
     "Archive": "api",
     "OpenError": "api",
     "open": "api",
-    "ArticleRecord": "model",
-    "FileResult": "model",
+    "ArticleRecord": "records",
+    "FileResult": "records",
     "InputError": "model",
     "NotFound": "model",
-    "ParsedInput": "model",
+    "ParsedInput": "records",
     "clean_text": "model",
     "ParseOptions": "sources",
     "parse_bytes": "sources",

@@ -1,5 +1,5 @@
-"""What loads on first use, so that a command's start-up pays only for what it uses: packages' public
-names (PEP 562), so `newsdiff --help` does not load the SQLite helpers nor `log` every verb's result
+"""What loads on first use, so that a command's start-up pays only for what it uses: packages' and modules'
+public names (PEP 562), so `newsdiff --help` does not load the SQLite helpers nor `log` every verb's result
 class; regular expressions that only rare text is matched against; and SHA-256, which only writes and
 checks need.
 """
@@ -17,17 +17,18 @@ if TYPE_CHECKING:
     from hashlib import _Hash
 
 
-def lazy_exports(package: str, exports: Mapping[str, str],
-                 public: Iterable[str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_exports(package: str, exports: Mapping[str, str], public: Iterable[str], *,
+                 within: str | None = None) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The `__getattr__` and `__dir__` of `package`, which loads each name of `exports` (name -> its
-    submodule) the first time it is asked for and keeps it, so later lookups do not come back here."""
+    submodule) the first time it is asked for and keeps it, so later lookups do not come back here.
+    The submodules are `package`'s own, or those of the package `within` (for a plain module's names)."""
     module = sys.modules[package]
     names = tuple(public)
 
     def load(name: str) -> Any:
         if name not in exports:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(import_module(f".{exports[name]}", package), name)
+        value = getattr(import_module(f".{exports[name]}", within or package), name)
         setattr(module, name, value)
         return value
 

@@ -1,14 +1,20 @@
-"""Plain records that flow down the pipeline: sources make them, the store keeps them."""
+"""Plain records that flow down the pipeline: sources make them, the store keeps them.
+
+The records themselves (ArticleRecord, ParsedInput, FileResult) live in newsdiff.records and load the first
+time one is asked for here (PEP 562): `--help`, `list` and a cached `log` use this module's functions only.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .lazy import pattern_on_use, sha256
+from .lazy import lazy_exports, pattern_on_use, sha256
+
+if TYPE_CHECKING:  # `X as X`: re-exported, loaded on first use by `__getattr__` below
+    from .records import ArticleRecord as ArticleRecord, FileResult as FileResult, ParsedInput as ParsedInput
 
 # Invisible characters that carry no meaning in article text are dropped: zero-width spaces, soft
 # hyphens and bidi controls (marks, embeddings, overrides, isolates). ZWNJ and ZWJ stay: they shape
@@ -82,49 +88,6 @@ def parse_time(value: str) -> str:
         raise ValueError(f"not an ISO 8601 time: {value!r}") from None
 
 
-_LINE_FIELDS = ("title", "byline", "standfirst", "source", "label")
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """One version of one article as a source understood it, before it is stored."""
-
-    paragraphs: tuple[str, ...]
-    title: str | None = None
-    url: str | None = None
-    byline: str | None = None
-    standfirst: str | None = None
-    published: str | None = None
-    source: str | None = None
-    captured_at: str | None = None
-    format: str = "text"
-    extractor: str | None = None
-    extractor_version: str | None = None
-    label: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        """One-line fields come from outside (a page, a feed, a flag): stored and shown without control
-        characters, so no escape sequence reaches a terminal, a page or a feed."""
-        for name in _LINE_FIELDS:
-            value = getattr(self, name)
-            if value is not None and (_STRAY().search(value) or value != value.strip()):
-                object.__setattr__(self, name, clean_text(value) or None)
-
-    @property
-    def text(self) -> str:
-        """The body as stored: paragraphs separated by blank lines."""
-        return "\n\n".join(self.paragraphs)
-
-    @property
-    def word_count(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
-
-    @property
-    def content_hash(self) -> str:
-        return content_hash(self.title, self.text)
-
-
 def content_hash(title: str | None, text: str) -> str:
     """Identity of a version: headline and body, already normalised."""
     payload = f"{title or ''}\n\n{text}".encode("utf-8", "surrogatepass")
@@ -137,15 +100,6 @@ def hex_digest(stored: bytes | str) -> str:
     return stored.hex() if isinstance(stored, bytes) else stored
 
 
-@dataclass
-class ParsedInput:
-    """What one input (a file, a fetched page) yields: one version, or two for a NewsSniffer dump."""
-
-    format: str
-    versions: list[ArticleRecord]
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 class InputError(Exception):
     """An input newsdiff cannot read; the message is one line that names the reason."""
 
@@ -154,19 +108,5 @@ class NotFound(LookupError):
     """An ARTICLE reference or version number that the store does not hold."""
 
 
-@dataclass
-class FileResult:
-    """What importing one file did: versions stored or recognised, or the error that stopped it."""
-
-    path: str
-    format: str | None = None
-    article_id: int | None = None
-    key: str | None = None
-    url: str | None = None
-    versions: list[dict[str, Any]] = field(default_factory=list)  # {"outcome", "number", "existing", "label"}
-    ambiguous: int = 0  # NewsSniffer text rows seen once, whose side is a guess (`parse` lists them)
-    error: str | None = None
-
-    @property
-    def added(self) -> int:
-        return sum(1 for v in self.versions if v["outcome"] == "new")
+_RECORDS = {"ArticleRecord": "records", "ParsedInput": "records", "FileResult": "records"}  # name -> its module
+__getattr__ = lazy_exports(__name__, _RECORDS, _RECORDS, within=__package__)[0]

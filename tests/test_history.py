@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from newsdiff.store import compact_history as history, passage_index as passages, raws
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.sources import parse_bytes
-from newsdiff.store import Store
-from newsdiff.store.migrations import RAWS_WITH_DATA, migrations
+from newsdiff.store import DamagedHistory, Store
+from newsdiff.store.migrations import migrations
 
 from .conftest import SEED_PRESSTV, SEED_REUTERS, SEED_RT
 
@@ -143,9 +143,9 @@ def test_tampered_delta_is_reported_with_article_and_version(tmp_path: Path) -> 
     with store.write():
         store.db.execute("UPDATE versions SET data = ? WHERE number = 2",
                          [history.encode_delta("\n\n".join(versions[2]), "\n\n".join(versions[2]) + " extra")])
-    with pytest.raises(history.DamagedHistory, match="article 1 version 2: text does not match its content hash"):
+    with pytest.raises(DamagedHistory, match="article 1 version 2: text does not match its content hash"):
         store.version_row(1, 2)
-    with pytest.raises(history.DamagedHistory,
+    with pytest.raises(DamagedHistory,
                        match="article 1 version 1: cannot rebuild: stored against damaged version 2"):
         store.record(1, 1)
     assert store.record(1, 3).paragraphs == tuple(versions[2])
@@ -421,7 +421,7 @@ def test_database_written_before_m013_keeps_hashes_as_bytes_without_version_even
     pages = store.raw_digests(1)  # from the texts, as they were
     assert {item.row["raw_id"]: pages.of(item) for item in store.rebuilt_versions(1)} == raw_digests
     indexed = store.db.execute("SELECT count(*) FROM raws INDEXED BY idx_raws_sha256_prefix "
-                               f"WHERE {RAWS_WITH_DATA}").fetchone()[0]
+                               f"WHERE {raws.RAWS_WITH_DATA}").fetchone()[0]
     assert as_text == 3 and indexed == store.db.execute("SELECT count(*) FROM raws").fetchone()[0] - as_text
     page = store.raw(3, 2)
     assert page is not None

@@ -15,7 +15,8 @@ import pytest
 
 from newsdiff.store import passage_index as passages
 from newsdiff.export import export
-from newsdiff.store.compact_history import DamagedHistory, encode_keyframe, text_size
+from newsdiff.store import DamagedHistory
+from newsdiff.store.compact_history import encode_keyframe, text_size
 from newsdiff.model import ArticleRecord, content_hash
 from newsdiff.store import Store
 

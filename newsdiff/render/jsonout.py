@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import ArticleRecord
+from ..lazy import pattern_on_use
+
+if TYPE_CHECKING:
+    from ..records import ArticleRecord
 
 
 def record_json(record: ArticleRecord) -> dict[str, Any]:
@@ -33,12 +34,14 @@ def record_json(record: ArticleRecord) -> dict[str, Any]:
 
 
 # JSON escapes C0 controls itself but leaves DEL and the C1 block raw, which a terminal may obey.
-_RAW_CONTROL = re.compile("[\x7f-\x9f]")
+_RAW_CONTROL = pattern_on_use("[\x7f-\x9f]")
 
 
 def emit(document: Any) -> None:
     """Write one JSON document to stdout. Lone surrogates from hostile input are escaped, never fatal, and
     so is every control character: the same data, nothing a terminal would act on."""
+    import json  # here: human output, which most runs give, does without it
+
     text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
-    text = _RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _RAW_CONTROL().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")

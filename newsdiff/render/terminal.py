@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..lazy import pattern_on_use
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -45,7 +47,7 @@ def _cell(value: Any) -> str:
 
 
 # A stored time (`2026-12-02T13:59:07Z`): a terminal shows it to the minute, and never cuts it.
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")
+_STAMP = pattern_on_use(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?Z")  # a terminal's only: not in pipes
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
@@ -57,10 +59,11 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
         from rich.markup import escape
         from rich.table import Table
 
-        shown = [[_STAMP.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
+        stamp = _STAMP()
+        shown = [[stamp.sub(r"\1 \2", _cell(v)) for v in row] for row in rows]
         table = Table(title=title and safe(title), title_justify="left")
         for i, name in enumerate(columns):
-            times = bool(shown) and all(not row[i] or _STAMP.fullmatch(_cell(rows[n][i]))
+            times = bool(shown) and all(not row[i] or stamp.fullmatch(_cell(rows[n][i]))
                                         for n, row in enumerate(shown))
             table.add_column(name, no_wrap=times and any(row[i] for row in shown))
         for cells in shown:
@@ -71,7 +74,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title:
     # newlines, so it gives what it gives cell by cell (a thousand rows' five thousand calls cost `list` 3 ms).
     lines = [title] if title else []
     lines.append("\t".join(columns))
-    lines += ["\t".join("" if v is None else str(v).replace("\t", " ").replace("\n", " ") for v in row)
+    lines += ["\t".join(["" if v is None else str(v).replace("\t", " ").replace("\n", " ") for v in row])
               for row in rows]
     sys.stdout.write(safe("\n".join(lines) + "\n"))
 

@@ -34,7 +34,7 @@ _EXPORTS = {
     "StoreDamaged": "errors",
     "STORE_ERRORS": "errors",
     "is_damage": "errors",
-    "DamagedHistory": "compact_history",
+    "DamagedHistory": "errors",
     "Rebuilt": "compact_history",
     "PassageIndex": "passage_index",
     "GROUPED_NUMBER": "passage_index",
@@ -89,10 +89,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .compact_history import DamagedHistory, Rebuilt
+    from .compact_history import Rebuilt
     from .database import preload_writer
     from .errors import (
         STORE_ERRORS,
+        DamagedHistory,
         SchemaError,
         ServerError,
         ServerLost,

@@ -48,14 +48,6 @@ def _differ() -> diff_match_patch:
     return dmp
 
 
-class DamagedHistory(Exception):
-    """A stored version that cannot be rebuilt, or rebuilds to text that does not match its hash."""
-
-    def __init__(self, article_id: int, number: int, problem: str) -> None:
-        super().__init__(f"article {article_id} version {number}: {problem}")
-        self.article_id, self.number, self.problem = article_id, number, problem
-
-
 def encode_delta(newer: str, older: str) -> bytes:
     """The delta that turns `newer` back into `older`: zlib(JSON list) where a number n >= 0 keeps the
     next n characters of `newer`, -n skips n, and a string is inserted. diff-match-patch finds the edit

@@ -23,6 +23,15 @@ class StoreDamaged(StoreError):
     """Part of the database cannot be read back as written (a corrupt page, a broken index)."""
 
 
+class DamagedHistory(Exception):
+    """A stored version that cannot be rebuilt, or rebuilds to text that does not match its hash. Here, not
+    with the compact history that raises it, so that a command can catch it without loading that module."""
+
+    def __init__(self, article_id: int, number: int, problem: str) -> None:
+        super().__init__(f"article {article_id} version {number}: {problem}")
+        self.article_id, self.number, self.problem = article_id, number, problem
+
+
 # A PostgreSQL store's (store/postgres.py); here so that a command can catch them without loading that module.
 class ServerError(StoreError):
     """The server could not be reached or refused us; the message names it (never its password)."""

@@ -3,15 +3,14 @@ so that what `search` highlights or filters agrees with what the index matched."
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..lazy import pattern_on_use
 from .errors import SearchError
-from .passage_index import FTS, TABLE, TOKENIZE
 
 if TYPE_CHECKING:
     from .database import Database
@@ -22,6 +21,8 @@ _MARK_START, _MARK_END = "\x01", "\x02"  # control characters never survive clea
 def _scratch() -> sqlite3.Connection:
     """An in-memory FTS5 table `t` with the index's own tokenizer, so what is done with it agrees with
     what the index matches."""
+    from .passage_index import TOKENIZE
+
     db = sqlite3.connect(":memory:")
     db.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{TOKENIZE}')")
     return db
@@ -49,13 +50,13 @@ def _unmark(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(plain), spans
 
 
-_FIGURE_TERM = re.compile(r'"(\d{4,})"')
+_FIGURE_TERM = pattern_on_use(r'"(\d{4,})"')  # compiled by a search, not by every command the store serves
 
 
 def _as_written(term: str) -> str:
     """A term as it is matched in a passage's own text: a figure ("1500", which the index also holds for
     "1,500") matches written with or without separators ("1500" OR "1 500", the tokens of "1,500")."""
-    if not (figure := _FIGURE_TERM.fullmatch(term)):
+    if not (figure := _FIGURE_TERM().fullmatch(term)):
         return term
     digits = figure.group(1)
     head = len(digits) % 3 or 3
@@ -121,6 +122,8 @@ class FullTextSearch:
         """`columns` of the passages (`p`) matching `fts`, of one article only with `article_id`: then within
         the span of that article's passage ids, which FTS5 seeks to, instead of reading every passage that
         holds a common word (an article's passages are written within days of each other)."""
+        from .passage_index import FTS, TABLE
+
         sql = f"SELECT {columns} FROM {FTS} JOIN {TABLE} p ON p.id = {FTS}.rowid WHERE {FTS} MATCH ?"
         params: list[Any] = [fts]
         if article_id is not None:
@@ -139,6 +142,8 @@ class FullTextSearch:
         """Passages (id, article_id, kind, hash, versions) matching `fts`, best-ranked (bm25) first; with
         `article_id`, that article's only, in the order they were first written (bm25 would count each
         word's passages over the whole index again)."""
+        from .passage_index import FTS
+
         return self._matching("p.id, p.article_id, p.kind, p.hash, p.versions", fts, article_id,
                               f" ORDER BY bm25({FTS})" if article_id is None else " ORDER BY p.id")
 
@@ -148,6 +153,8 @@ class FullTextSearch:
 
     def ranked_articles(self, fts: str) -> list[int]:
         """The articles with a passage matching `fts`, in the order of their best-ranked one (bm25)."""
+        from .passage_index import FTS
+
         return list(dict.fromkeys(row["article_id"] for row in self._matching("p.article_id", fts, None,
                                                                                f" ORDER BY bm25({FTS})")))
 

@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .passage_index import FTS, TABLE
 
 if TYPE_CHECKING:
     from .records import Damage
@@ -21,6 +20,8 @@ class Integrity:
 
     def integrity_damage(self) -> list[Damage]:
         """SQLite's own integrity check, then FTS5's check of the search index."""
+        from .passage_index import FTS
+
         from .records import Damage
 
         found = []
@@ -43,6 +44,8 @@ class Integrity:
     def _check_search_index(self) -> None:
         """FTS5's own check of its index. SQLite counts that check as a write, which a read-only database
         refuses, so it runs on a copy of the index's tables in a private temporary file: `check` only reads."""
+        from .passage_index import FTS
+
         create = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [FTS]).fetchone()
         shadows = [name for (name,) in self.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?", [f"{FTS}_*"])]
@@ -68,6 +71,8 @@ class Integrity:
     def orphan_damage(self) -> list[Damage]:
         """Rows pointing at a missing parent, search index entries without their passage (and the
         reverse), raw inputs nothing uses."""
+        from .passage_index import FTS, TABLE
+
         from .records import Damage
 
         found = []

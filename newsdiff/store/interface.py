@@ -23,10 +23,9 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..model import ArticleRecord
-from .compact_history import Rebuilt
-
 if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from ..records import ArticleRecord
+    from .compact_history import Rebuilt
     from .raws import RawDigests
     from .records import AddResult, Damage, Event, RawInput, StoredVersion, VersionRef
 

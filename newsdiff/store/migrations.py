@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..lazy import sha256
 from ..model import content_hash
-from . import compact_history, passage_index, raws
-from .compact_history import compact_previous
 from .database import Database, MigrationSet
+from .errors import DamagedHistory
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -25,9 +24,6 @@ HASH_PREFIX = 16
 # A SHA-256 is kept as its 32 bytes, not 64 hex digits (raws' since m011, versions' content hashes since
 # m013), and looked up by its first 8.
 DIGEST_PREFIX = HASH_PREFIX // 2
-# The raws looked up by digest (m013): a raw kept as its version's text is never met again as a new
-# version's input (that text is found as the version it is), so indexing its digest would only cost space.
-RAWS_WITH_DATA = f"compression != '{raws.AS_TEXT}'"
 
 migrations = MigrationSet("newsdiff")
 
@@ -125,6 +121,10 @@ def m003_compact_history(db: sqlite_utils.Database) -> None:
 
     Every version is rebuilt and compared with its old plain text before the migration commits.
     """
+    from . import compact_history
+    from . import passage_index
+    from .compact_history import compact_previous
+
     db.table("versions").add_column("storage", str, not_null_default=compact_history.PLAIN)
     db.table("versions").add_column("data", bytes)
     db.table("versions").add_column("text_size", int)
@@ -208,6 +208,10 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
 
     Only what reads back intact is converted: a damaged version or raw stays as it was, for `check` to
     name. `newsdiff vacuum` afterwards gives the freed pages back to the disk."""
+    from . import compact_history
+    from . import passage_index
+    from . import raws
+
     for version_id, text, title, digest in db.execute(
         "SELECT id, text, title, content_hash FROM versions WHERE storage = ?", [compact_history.PLAIN]
     ).fetchall():
@@ -229,7 +233,7 @@ def m008_compact_store(db: sqlite_utils.Database) -> None:
             data = store.raw_bytes(raw_id)
             texts = [store.version_row(a, n) for a, n in db.execute(
                 "SELECT article_id, number FROM versions WHERE raw_id = ?", [raw_id]).fetchall()]
-        except (ValueError, compact_history.DamagedHistory):
+        except (ValueError, DamagedHistory):
             continue
         if any(data in raws.text_forms(row["title"], row["text"]) for row in texts):
             db.execute("UPDATE raws SET compression = ?, data = NULL, base_id = NULL WHERE id = ?",
@@ -264,6 +268,8 @@ def m009_one_version_hash_index(db: sqlite_utils.Database) -> None:
 @migrations()
 def m010_search_index_leaves(db: sqlite_utils.Database) -> None:
     """Search index leaves of passage_index.LEAF_BYTES: the index is rewritten at the next `vacuum`."""
+    from . import passage_index
+
     passage_index.set_leaf_bytes(db)
 
 
@@ -294,6 +300,9 @@ def m013_compact_version_rows(db: sqlite_utils.Database) -> None:
     the digest of each raw kept as its version's text, with its index entry (RAWS_WITH_DATA): those bytes
     are rebuilt from the version, which its own content hash checks (raws.NO_DIGEST). A content hash that
     is not hex (damaged) is left as it is, for `check` to name."""
+    from . import raws
+    from .raws import RAWS_WITH_DATA
+
     db.execute("DELETE FROM events WHERE kind = 'version'")
     db.execute("UPDATE raws SET sha256 = ? WHERE compression = ?", [raws.NO_DIGEST, raws.AS_TEXT])
     db.execute("DROP INDEX IF EXISTS idx_raws_sha256_prefix")

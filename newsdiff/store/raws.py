@@ -33,6 +33,9 @@ AGAINST_BASE = "zstd+base"
 AS_TEXT = "version-text"  # no data: the bytes are one of text_forms() of a version read from this raw
 # The sha256 column of an AS_TEXT raw (since m013): its digest is that of its bytes, rebuilt from the version.
 NO_DIGEST = b""
+# The raws looked up by digest (m013): a raw kept as its version's text is never met again as a new
+# version's input (that text is found as the version it is), so indexing its digest would only cost space.
+RAWS_WITH_DATA = f"compression != '{AS_TEXT}'"
 _LEVEL = 9  # past this, zstd takes many times longer for a per cent or two
 # A raw packed against its base to more than this share of its size alone (a site redesign, another
 # page) is packed alone instead, and becomes the base of the captures after it.

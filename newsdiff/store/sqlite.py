@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import (
     LEDE_CHARS,
-    ArticleRecord,
     NotFound,
     clean_text,
     display_title,
@@ -24,20 +22,21 @@ from ..model import (
     utc_now,
 )
 from ..lazy import sha256
-from ..urls import canonical_url, is_web_url
-from . import compact_history, passage_index, raws, usage
 from .alert_queue import AlertQueue
-from .compact_history import compact_previous
 from .database import MIGRATIONS_TABLE, Database, new_row
 from .edit_pairs import EditPairs
-from .errors import SchemaError, StoreBusy
+from .errors import DamagedHistory, SchemaError, StoreBusy
 from .full_text import FullTextSearch
 from .integrity import Integrity
 from .interface import Store
-from .migrations import DIGEST_PREFIX, RAWS_WITH_DATA, migrations
+from .migrations import DIGEST_PREFIX, migrations
 from .tracking import Tracking
 
 if TYPE_CHECKING:  # the records load with the first one made: `list` makes none of them
+    from ..records import ArticleRecord
+    from .passage_index import PassageInsert
+    from .raws import RawDigests
+    from .compact_history import Rebuilt
     from .records import AddResult, Event, RawInput, StoredVersion, VersionRef
 
 BUSY_TIMEOUT_MS = 30_000  # a cron poll and a reader (datasette, a user's `log`) wait for each other, not fail
@@ -146,8 +145,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     # The end of a derived entry's kind when its data is compressed (see `cached`).
     _PACKED = "+zlib"
 
-    # How a new passage enters the search index: FTS5's contentless table here.
-    _insert_passage: passage_index.PassageInsert = staticmethod(passage_index.insert_fts)
+    # How a new passage enters the search index: None for FTS5's contentless table (`PassageIndex.write`).
+    _insert_passage: PassageInsert | None = None
 
     def __init__(self, db: Database, path: Path | None = None) -> None:
         self.db = db
@@ -212,6 +211,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         Compaction turns each superseded version's text into a small delta in place, which leaves most of
         its page empty, and SQLite only fills pages that new rows land in: without a rewrite now and then,
         the file keeps the size of the plain text."""
+        from . import passage_index
+
         before = self.size_on_disk()
         with self.write():  # the search index's segments merged into one: a tenth smaller
             passage_index.optimize(self.db)
@@ -222,6 +223,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def stats(self, top: int = 10) -> dict[str, Any]:
         """Counts, edits per source, the most edited articles (`top` of them) and what the file holds, by
         part: the document `newsdiff stats` shows."""
+        from . import usage
+
         return usage.stats(self, top)
 
     def one_at_a_time(self, purpose: str) -> AbstractContextManager[None]:
@@ -238,6 +241,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _database_usage(self) -> dict[str, Any]:
         """The `database` part of `stats`: what the file holds."""
+        from . import usage
+
         return usage.file_usage(self)
 
     @contextmanager
@@ -296,11 +301,13 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         """Raw inputs are kept compressed, each distinct one once, packed against an earlier raw of the
         same article (the base of its latest version's raw, or that raw itself) when that pays; a plain-text
         file that is exactly `record`'s headline and text is not kept twice (raws.AS_TEXT)."""
+        from . import raws
+
         if raw is None:
             return None
         digest = sha256(raw).digest()
         row = self.db.execute(f"SELECT id FROM raws WHERE substr(sha256, 1, {DIGEST_PREFIX}) = ? AND +sha256 = ? "
-                              f"AND {RAWS_WITH_DATA}", [digest[:DIGEST_PREFIX], digest]).fetchone()
+                              f"AND {raws.RAWS_WITH_DATA}", [digest[:DIGEST_PREFIX], digest]).fetchone()
         if row:
             return row[0]
         if raw in raws.text_forms(record.title, record.text):
@@ -325,6 +332,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def raw_bytes(self, raw_id: int, *, as_base: bool = False) -> bytes:
         """A stored raw input's bytes, checked against its SHA-256, or for one kept as its version's text,
         rebuilt from the version and checked by its content hash (ValueError if it cannot be read back)."""
+        from . import raws
+
         row = next(self.db.query("SELECT sha256, compression, data, base_id, size FROM raws WHERE id = ?", [raw_id]),
                    None)
         if row is None:
@@ -350,6 +359,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def _raw_digest(self, raw_id: int) -> str:
         """A raw input's SHA-256 (hex): as stored, or that of its bytes rebuilt when it is kept as its version's
         text (raws.NO_DIGEST). ValueError if those cannot be rebuilt."""
+        from . import raws
+
         stored = self.db.execute("SELECT sha256 FROM raws WHERE id = ?", [raw_id]).fetchone()[0]
         if stored == raws.NO_DIGEST:
             return sha256(self.raw_bytes(raw_id)).hexdigest()
@@ -365,12 +376,14 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _raw_from_version(self, raw_id: int, size: int) -> bytes:
         """A raw kept as its version's text (raws.AS_TEXT): rebuilt from a version read from it."""
+        from . import raws
+
         for article_id, number in self.db.execute(
             "SELECT article_id, number FROM versions WHERE raw_id = ? ORDER BY article_id, number", [raw_id]
         ).fetchall():
             try:
                 row = self.version_row(article_id, number)
-            except compact_history.DamagedHistory as exc:
+            except DamagedHistory as exc:
                 raise ValueError(f"raw input {raw_id} is kept as the text of {exc}, which cannot be rebuilt") from exc
             form = raws.text_form(row["title"], row["text"], size)
             if form is not None:
@@ -509,6 +522,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                        backdated: bool, raw: bytes | None, content_type: str | None, reader_change: bool) -> int:
         """Write the version as number `number` (the later ones moved up one when `backdated`), with its raw
         input, and re-store its neighbours as deltas against it; its id."""
+        from . import compact_history
+        from .compact_history import compact_previous
+        import json
+
         if backdated:
             older = self.version_row(article_id, number - 1)["text"] if number > 1 else None
             newer = self.version_row(article_id, number)["text"]
@@ -539,6 +556,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _index_passages(self, article_id: int, number: int, record: ArticleRecord, *, backdated: bool) -> None:
         """Add the version's headline and paragraphs to the search index (renumbering when `backdated`)."""
+        from . import passage_index
+
         index = passage_index.PassageIndex.load(self.db, article_id)
         if backdated:
             index.insert(number, record.title, record.text)
@@ -589,6 +608,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                         [article_id])
 
     def _event(self, article_id: int, version_id: int | None, kind: str, detail: dict[str, Any]) -> None:
+        import json
+
         self.db.insert_row("events", {"at": utc_now(), "article_id": article_id, "version_id": version_id,
                                       "kind": kind, "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True)})
 
@@ -598,10 +619,12 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         what went, by kind. Unlike `untrack`, nothing is kept. DamagedHistory (or ValueError), and nothing
         deleted, when a version cannot be rebuilt: a contentless search index forgets a passage only when
         given its exact text."""
+        from . import passage_index
+
         known: dict[tuple[str, int], str] = {}
         for item in self.rebuilt_versions(article_id):
             if item.text is None:
-                raise compact_history.DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
+                raise DamagedHistory(article_id, item.number, item.problem or "cannot rebuild")
             known.update(passage_index.texts(item.row["title"], item.text))
         db = self.db
         with self.write():
@@ -636,6 +659,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _remove_passages(self, article_id: int, known: dict[tuple[str, int], str]) -> int:
         """Take an article's passages out of the search index, given each one's text (`forget`); how many."""
+        from . import passage_index
+
         return passage_index.remove(self.db, article_id, known)
 
     def _references(self) -> list[tuple[str, str, str]]:
@@ -658,6 +683,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def resolve(self, ref: str) -> dict[str, Any]:
         """An article row from its id, key or any URL it was seen under, also as typed with tracking
         parameters or a fragment (URLs are stored without them)."""
+        from ..urls import canonical_url, is_web_url
+
         ref = ref.strip()
         try:
             return self._resolve(ref)
@@ -719,6 +746,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def lede(self, article_id: int) -> str | None:
         """The first words of an article's latest text (`model.display_title`), which name it when it has
         no headline; None without versions. The latest version stands alone: no delta is applied."""
+        from . import compact_history
+
         row = next(self.db.query(
             f"SELECT storage, substr(text, 1, {LEDE_CHARS}) AS text, data FROM versions WHERE article_id = ? "
             "ORDER BY number DESC LIMIT 1", [article_id]), None)
@@ -748,6 +777,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def events(self, article_id: int) -> list[dict[str, Any]]:
         """What happened to an article besides new versions (gone, back, moved, revert, suspect, ...), oldest first."""
+        import json
+
         return [
             {**row, "detail": json.loads(row["detail"]) if row["detail"] else {}}
             for row in self.db.query(
@@ -759,6 +790,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
     def events_of_kind(self, kind: str, *, article_id: int | None = None,
                        version_id: int | None = None) -> list[Event]:
         """Events of one kind, oldest first, of an article or of one version (or of all)."""
+        import json
+
         where: list[str] = ["kind = ?"]
         params: list[Any] = [kind]
         for column, value in (("article_id", article_id), ("version_id", version_id)):
@@ -779,6 +812,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def passage_ranges(self, article_id: int) -> dict[tuple[str, int], str]:
         """The search index's entries for an article: {(kind, passage hash): the versions holding it, as ranges}."""
+        from . import passage_index
+
         return passage_index.PassageIndex.load(self.db, article_id).ranges()
 
     def article_summary(self, article_id: int) -> dict[str, Any]:
@@ -795,8 +830,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         return self.db.query("SELECT a.id AS article_id, a.key, a.url, s.name AS source, a.title FROM articles a "
                              "LEFT JOIN sources s ON s.id = a.source_id " + where, params)
 
-    def raw_digests(self, article_id: int) -> raws.RawDigests:
+    def raw_digests(self, article_id: int) -> RawDigests:
         """The digests of the inputs an article's versions were read from (`RawDigests.of` a rebuilt version)."""
+        from . import raws
+
         rows = self.db.execute("SELECT r.id, r.sha256, r.size FROM raws r JOIN versions v ON v.raw_id = r.id "
                                "WHERE v.article_id = ?", [article_id]).fetchall()
         return raws.RawDigests(
@@ -838,6 +875,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def _rebuild(self, article_id: int, row: dict[str, Any]) -> str:
         """A version's text from its compact storage, checked against its hash (DamagedHistory if not)."""
+        from . import compact_history
+
         run = [row]
         if row["storage"] == compact_history.DELTA:
             for newer in self.db.query(
@@ -849,15 +888,17 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
                     break
         rebuilt = compact_history.rebuild_version(run)
         if rebuilt.problem or rebuilt.text is None:
-            raise compact_history.DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
+            raise DamagedHistory(article_id, row["number"], rebuilt.problem or "cannot rebuild")
         return rebuilt.text
 
-    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[compact_history.Rebuilt]:
+    def rebuilt_versions(self, article_id: int, since: str | None = None) -> Iterator[Rebuilt]:
         """Every version of an article (captured at or after `since`), oldest first, rebuilt and hash-checked.
 
         Damage is reported on each item (`problem`), not raised, so `check` can list all of it. Memory
         holds one run of deltas at a time, so exporting a long history streams.
         """
+        from . import compact_history
+
         start = 1
         if since is not None:
             first = self.db.execute(
@@ -877,6 +918,10 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
 
     def as_record(self, row: dict[str, Any], text: str | None = None) -> ArticleRecord:
         """A version row as a record; `text` when it was rebuilt apart from the row (`rebuilt_versions`)."""
+        import json
+
+        from ..records import ArticleRecord
+
         article = self.article_summary(row["article_id"])
         return ArticleRecord(
             paragraphs=tuple(p for p in (row["text"] if text is None else text).split("\n\n") if p),
@@ -907,6 +952,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         `feed`, `publish` and `log` leave them, took four times the room of the history itself as text
         (scripts/bench_size.py --reports). Its row's kind ends with `_PACKED`, so an older newsdiff,
         which reads every entry as JSON text, never meets one (it keeps its own under the plain kind)."""
+        import json
+
         value = self.derived(version_id, kind)
         if value is not None:
             return value
@@ -925,6 +972,8 @@ class SQLiteStore(AlertQueue, EditPairs, FullTextSearch, Integrity, Tracking, St
         `export` can read it inside one snapshot. An entry an older newsdiff kept as JSON text, under the
         plain kind, is read when there is no compressed one; a damaged entry is None, so that `cached`
         computes it again."""
+        import json
+
         packed = kind + self._PACKED
         found = dict(self.db.execute("SELECT kind, data FROM derived WHERE version_id = ? AND kind IN (?, ?)",
                                      [version_id, packed, kind]).fetchall())

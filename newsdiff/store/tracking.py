@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +66,8 @@ class Tracking:
                       lease_s: float = DEFAULT_LEASE_S) -> list[dict[str, Any]]:
         """Each feed's id, URL, outlet id and validators (ETag, Last-Modified), in the order added; at most
         `limit`, none in `skip`. No lease: one poll at a time runs on a file (its run lock)."""
+        import json
+
         return list(self.db.query("SELECT id, url, source_id, etag, last_modified FROM feeds WHERE id NOT IN "
                                   "(SELECT value FROM json_each(?)) ORDER BY id LIMIT ?",
                                   [json.dumps(sorted(skip)), -1 if limit is None else limit]))
@@ -126,6 +127,8 @@ class Tracking:
         """Tracked, live articles due by `due_by` (None: all of them), never-fetched ones first, then the
         most overdue; at most `limit`, none in `skip`, none checked since `checked_since` but those in
         `again`. No lease: one poll at a time runs on a file."""
+        import json
+
         sql = _ARTICLE + "WHERE " + _LIVE + " "
         params: list[Any] = []
         if skip:
@@ -188,6 +191,8 @@ class Tracking:
 
     def fetched_urls(self, urls: Sequence[str], outcomes: Sequence[str]) -> set[str]:
         """Which of these URLs were fetched before with one of these outcomes."""
+        import json
+
         return {url for (url,) in self.db.execute(
             f"SELECT url FROM fetches WHERE outcome IN ({_marks(outcomes)}) "
             "AND url IN (SELECT value FROM json_each(?))", [*outcomes, json.dumps(list(urls))])}
